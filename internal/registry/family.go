@@ -1,0 +1,186 @@
+// Package registry is the population registry (全员人口信息): persons, hukou
+// history, marriages, parent–child ties, deaths, disability, certificates,
+// complications and retirements, and the family view that policy rules read.
+//
+// The types here serve both the database and the case file of `jiahe check`:
+// people refer to each other by Ref, a string that is the person's database
+// id when the family comes from the registry and a short label ("h", "w",
+// "c1") in a case file.
+package registry
+
+import (
+	"github.com/jiahe-project/jiahe/internal/date"
+)
+
+// Sex values (GB/T 2261.1 reduced to what rules need).
+const (
+	Male   = "M"
+	Female = "F"
+)
+
+// Hukou types.
+const (
+	Rural = "rural" // 农业 / 农村居民
+	Urban = "urban" // 非农业 / 城镇居民
+)
+
+// Pension types.
+const (
+	PensionNone          = "none"
+	PensionUrbanEmployee = "urban_employee"
+	PensionResident      = "resident"
+)
+
+// Parent–child link kinds.
+const (
+	Birth           = "birth"
+	Adoption        = "adoption"         // registered with civil affairs (民政)
+	AdoptionDeFacto = "adoption_defacto" // de-facto adoption (事实收养)
+	Step            = "step"             // step-child through remarriage
+)
+
+// Marriage end reasons.
+const (
+	EndDivorce = "divorce"
+	EndDeath   = "death"
+)
+
+// Certificate kinds.
+const (
+	CertOneChild = "one_child" // 独生子女父母光荣证
+)
+
+// HukouSpell is one period of a person's hukou type. To is the zero date
+// while the spell is current.
+type HukouSpell struct {
+	Type   string    `json:"type"`
+	From   date.Date `json:"from"`
+	To     date.Date `json:"to,omitempty"`
+	Reason string    `json:"reason,omitempty"` // e.g. land_requisition (征地农转非)
+	Region string    `json:"region,omitempty"` // 12-digit division of the hukou, when known
+}
+
+// Person is one person as rules and the registry see them.
+type Person struct {
+	Ref      string       `json:"ref"`
+	IDNumber string       `json:"id_number,omitempty"`
+	Name     string       `json:"name,omitempty"`
+	Sex      string       `json:"sex"`
+	Birth    date.Date    `json:"birth"`
+	Death    date.Date    `json:"death"`
+	Hukou    []HukouSpell `json:"hukou,omitempty"`
+	Pension  string       `json:"pension,omitempty"`
+	Region   string       `json:"region,omitempty"` // current 12-digit (or 6-digit) division
+}
+
+// HukouOn returns the hukou type in force on day d ("" when unknown). A
+// spell without a From date counts from birth.
+func (p *Person) HukouOn(d date.Date) string {
+	t := ""
+	for _, h := range p.Hukou {
+		if !h.From.IsZero() && h.From.After(d) {
+			continue
+		}
+		if !h.To.IsZero() && h.To.Before(d) {
+			continue
+		}
+		t = h.Type
+	}
+	return t
+}
+
+// AliveOn reports whether p was born on or before d and had not died before d.
+func (p *Person) AliveOn(d date.Date) bool {
+	if !p.Birth.IsZero() && p.Birth.After(d) {
+		return false
+	}
+	return p.Death.IsZero() || !p.Death.Before(d)
+}
+
+// Marriage is one marriage between A and B. To and End are set when it ended.
+type Marriage struct {
+	A    string    `json:"a"`
+	B    string    `json:"b"`
+	From date.Date `json:"from"`
+	To   date.Date `json:"to"`
+	End  string    `json:"end"`
+}
+
+// ParentChild ties a parent to a child. From is when the tie began (an
+// adoption's date); zero means the child's birth. InPolicy is the birth's
+// policy status (政策内), nil when unknown.
+type ParentChild struct {
+	Parent   string    `json:"parent"`
+	Child    string    `json:"child"`
+	Kind     string    `json:"kind"`
+	From     date.Date `json:"from,omitempty"`
+	InPolicy *bool     `json:"in_policy,omitempty"`
+}
+
+// Disability is a disability assessment (残疾人证) of a person.
+type Disability struct {
+	Person   string    `json:"person"`
+	Grade    int       `json:"grade"`
+	Category string    `json:"category,omitempty"`
+	From     date.Date `json:"from"`
+	To       date.Date `json:"to"`
+}
+
+// Certificate is a certificate held by a person, such as the one-child
+// parents' certificate (独生子女父母光荣证).
+type Certificate struct {
+	Holder    string    `json:"holder"`
+	Kind      string    `json:"kind"`
+	Number    string    `json:"number,omitempty"`
+	Issued    date.Date `json:"issued"`
+	Cancelled date.Date `json:"cancelled"`
+}
+
+// Complication is an assessed complication of a family-planning operation
+// (计划生育手术并发症), grade 1–3.
+type Complication struct {
+	Person string    `json:"person"`
+	Grade  int       `json:"grade"`
+	From   date.Date `json:"from"`
+	To     date.Date `json:"to,omitempty"`
+}
+
+// Confirmation says when a program was applied for and confirmed for a person.
+type Confirmation struct {
+	Person    string    `json:"person"`
+	Program   string    `json:"program"`
+	Applied   date.Date `json:"applied"`
+	Confirmed date.Date `json:"confirmed"`
+}
+
+// Retirement records a person's retirement and the kind of employer.
+type Retirement struct {
+	Person   string    `json:"person"`
+	Date     date.Date `json:"date"`
+	Employer string    `json:"employer,omitempty"` // enterprise, institution, government
+}
+
+// Family is the family view rules read: a set of persons and the facts
+// that tie them together. A family from the registry holds a person, their
+// spouses (all marriages), their children (all kinds), and the children's
+// other parents.
+type Family struct {
+	Persons       []Person       `json:"persons"`
+	Marriages     []Marriage     `json:"marriages,omitempty"`
+	Children      []ParentChild  `json:"children,omitempty"`
+	Disabilities  []Disability   `json:"disabilities,omitempty"`
+	Certificates  []Certificate  `json:"certificates,omitempty"`
+	Complications []Complication `json:"complications,omitempty"`
+	Confirmations []Confirmation `json:"confirmations,omitempty"`
+	Retirements   []Retirement   `json:"retirements,omitempty"`
+}
+
+// Person returns the person with ref, or nil.
+func (f *Family) Person(ref string) *Person {
+	for i := range f.Persons {
+		if f.Persons[i].Ref == ref {
+			return &f.Persons[i]
+		}
+	}
+	return nil
+}

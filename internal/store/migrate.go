@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migration is one numbered schema step. A step is a file NNNN_name.sql,
+// or a pair NNNN_name.sqlite.sql / NNNN_name.postgres.sql where DDL must
+// differ between engines.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func (db *DB) migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	other := map[Engine]string{SQLite: ".postgres.sql", Postgres: ".sqlite.sql"}[db.Engine]
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, other) {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number and _", name)
+		}
+		b, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion returns the latest applied migration and the latest known.
+func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	err = db.View(ctx, func(tx *Tx) error {
+		// A missing table means nothing is applied yet.
+		if e := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied); e != nil {
+			applied = 0
+		}
+		return nil
+	})
+	return applied, latest, err
+}
+
+// Migrate applies every pending migration, each in its own transaction
+// together with its record in schema_migrations.
+func (db *DB) Migrate(ctx context.Context) error {
+	ms, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	if err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+		return err
+	}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, m := range ms {
+		err := db.Update(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range splitStatements(m.sql) {
+				if _, err := tx.Exec(ctx, stmt); err != nil {
+					return fmt.Errorf("%s: %w\n%s", m.name, err, stmt)
+				}
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, tx.Now().Format("2006-01-02T15:04:05Z"))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// splitStatements splits a migration file on semicolons at the end of a
+// line. Migrations keep one statement per semicolon-terminated block and no
+// semicolons inside literals.
+func splitStatements(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			stmt := strings.TrimSpace(cur.String())
+			stmt = strings.TrimSuffix(stmt, ";")
+			if stmt != "" {
+				out = append(out, stmt)
+			}
+			cur.Reset()
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}

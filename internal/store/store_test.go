@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
+)
+
+func TestRebind(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = $1 AND b = $2"},
+		{"SELECT '?' FROM t WHERE a = ?", "SELECT '?' FROM t WHERE a = $1"},
+	}
+	for _, tt := range tests {
+		if got := store.Rebind(tt.in); got != tt.want {
+			t.Errorf("Rebind(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMigrateTwiceAndDates(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatalf("second Migrate: %v", err)
+			}
+			applied, latest, err := db.SchemaVersion(ctx)
+			if err != nil || applied != latest || latest == 0 {
+				t.Fatalf("SchemaVersion = %d, %d, %v; want equal and non-zero", applied, latest, err)
+			}
+			want := date.MustParse("1964-02-29")
+			var got date.Date
+			err = db.Update(ctx, func(tx *store.Tx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO retirements (county, id, person_id, date) VALUES (?, ?, ?, ?)`, "341523", 1, 1, want); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, `SELECT date FROM retirements WHERE county = ? AND id = ?`, "341523", 1).Scan(&got)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("date round trip = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestNextIDs(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			var a, b int64
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				var err error
+				if a, err = tx.NextIDs(ctx, "x", 10); err != nil {
+					return err
+				}
+				b, err = tx.NextIDs(ctx, "x", 1)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a != 1 || b != 11 {
+				t.Errorf("NextIDs = %d, %d; want 1, 11", a, b)
+			}
+		})
+	}
+}
