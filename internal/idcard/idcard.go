@@ -18,10 +18,11 @@ import (
 	"unicode/utf8"
 )
 
-// Number is a validated 18-character citizen ID number with an upper-case
-// check character. Values obtained from Parse, Convert15 or Make are always
-// valid; the methods of a Number built any other way return zero values
-// instead of panicking when it is malformed.
+// Number is an 18-character citizen ID number with an upper-case check
+// character. Values obtained from Parse and Convert15 are valid; Make checks
+// only the shape of its arguments. The methods of a malformed Number (one
+// converted from an arbitrary string) return zero values instead of
+// panicking.
 type Number string
 
 // MinBirthYear is the earliest birth year Parse accepts.

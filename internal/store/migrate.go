@@ -63,14 +63,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 	if len(ms) > 0 {
 		latest = ms[len(ms)-1].version
 	}
-	err = db.View(ctx, func(tx *Tx) error {
-		// A missing table means nothing is applied yet.
-		if e := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied); e != nil {
-			applied = 0
-		}
-		return nil
-	})
-	return applied, latest, err
+	// A missing table means nothing is applied yet. The query runs outside
+	// a transaction: on PostgreSQL its failure would abort one.
+	if e := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&applied); e != nil {
+		applied = 0
+	}
+	return applied, latest, ctx.Err()
 }
 
 // Migrate applies every pending migration, each in its own transaction

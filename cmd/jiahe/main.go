@@ -1,0 +1,95 @@
+// Command jiahe is the whole of Jiahe in one binary: the web server, the
+// schema migrations and the command-line tools (design §3).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "jiahe:", err)
+		os.Exit(1)
+	}
+}
+
+// commands lists the subcommands for the usage message.
+var commands = [][2]string{
+	{"serve [--addr :8080] [--demo]", "serve the web UI and the API (migrates first)"},
+	{"migrate", "bring the database schema up to date"},
+	{"gen --county CODE --persons N [--seed S]", "generate a synthetic population into the database"},
+	{"eval --year Y [--region CODE]", "evaluate every program for every person of the region; writes the determinations"},
+	{"check [FILE|-]", "evaluate one case file (design §4) with no database; prints the decisions as JSON"},
+	{"user add --username U --name N --role R --region CODE [--password P]", "create a user (password from stdin if not given)"},
+	{"user list", "list users"},
+	{"user disable U", "disable a user and end their sessions"},
+}
+
+// errUsage is returned after the usage message has been printed.
+var errUsage = errors.New("bad usage")
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: jiahe [--db URL] COMMAND [ARGS]")
+	fmt.Fprintln(w, "\n--db URL   sqlite:PATH or postgres://… (default $JIAHE_DB, else sqlite:jiahe.db)\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %s\n      %s\n", c[0], c[1])
+	}
+}
+
+// run is the program: it parses the global flags and dispatches to the
+// subcommand. Tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("jiahe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(stderr) }
+	dbURL := fs.String("db", "", "database URL")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if *dbURL == "" {
+		*dbURL = os.Getenv("JIAHE_DB")
+	}
+	if *dbURL == "" {
+		*dbURL = "sqlite:jiahe.db"
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	// One line per command.
+	switch cmd {
+	case "serve":
+		return runServe(ctx, *dbURL, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, *dbURL, rest, stdout)
+	case "gen":
+		return runGen(ctx, *dbURL, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, *dbURL, rest, stdin, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdin, stdout, stderr)
+	case "eval":
+		return runEval(ctx, *dbURL, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		usage(stdout)
+		return nil
+	}
+	fmt.Fprintf(stderr, "jiahe: unknown command %q\n\n", cmd)
+	usage(stderr)
+	return errUsage
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
+)
+
+// lineWriter passes the server's output to the test through a pipe.
+type lineWriter struct{ w *io.PipeWriter }
+
+func (l lineWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
+
+func runOK(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := run(t.Context(), args, strings.NewReader(stdin), &out, &errb); err != nil {
+		t.Fatalf("jiahe %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String()
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			url := storetest.URL(t, engine)
+			// Commands other than serve and migrate refuse an old schema.
+			var errb bytes.Buffer
+			err := run(t.Context(), []string{"--db", url, "user", "list"}, strings.NewReader(""), io.Discard, &errb)
+			if err == nil || !strings.Contains(err.Error(), "jiahe migrate") {
+				t.Errorf("user list on an empty database: err = %v, want a request to migrate", err)
+			}
+			if out := runOK(t, "", "--db", url, "migrate"); !strings.Contains(out, "schema version 0 →") {
+				t.Errorf("migrate printed %q", out)
+			}
+			runOK(t, "", "--db", url, "user", "add", "--username", "wang", "--name", "王县审批", "--role", "county", "--region", "341523", "--password", "wang12345")
+			runOK(t, "li12345678\n", "--db", url, "user", "add", "--username", "lisi", "--name", "李村专干", "--role", "village", "--region", "341523100001")
+			runOK(t, "", "--db", url, "user", "disable", "lisi")
+			list := runOK(t, "", "--db", url, "user", "list")
+			if !strings.Contains(list, "wang") || !strings.Contains(list, "lisi") || !strings.Contains(list, "disabled") {
+				t.Errorf("user list =\n%s", list)
+			}
+
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"--db", url, "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), lineWriter{pw}, io.Discard)
+				pw.Close()
+			}()
+			lines := bufio.NewScanner(pr)
+			var base string
+			for lines.Scan() {
+				if _, rest, ok := strings.Cut(lines.Text(), "serving on "); ok {
+					base, _, _ = strings.Cut(rest, " ")
+					break
+				}
+			}
+			if base == "" {
+				t.Fatalf("serve did not report its address: %v", <-done)
+			}
+			rest := make(chan string, 1)
+			go func() {
+				var b strings.Builder
+				for lines.Scan() {
+					b.WriteString(lines.Text() + "\n")
+				}
+				rest <- b.String()
+			}()
+
+			jar, _ := cookiejar.New(nil)
+			c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+			get := func(method, path, body string) (int, map[string]any) {
+				t.Helper()
+				req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatalf("%s %s: %v", method, path, err)
+				}
+				defer resp.Body.Close()
+				var m map[string]any
+				json.NewDecoder(resp.Body).Decode(&m)
+				return resp.StatusCode, m
+			}
+			if code, m := get("GET", "/healthz", ""); code != 200 || m["database"] != string(engine) {
+				t.Errorf("healthz = %d %v", code, m)
+			}
+			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 403 {
+				t.Errorf("disabled user login = %d, want 403", code)
+			}
+			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"wang12345"}`); code != 200 {
+				t.Fatalf("login = %d %v", code, m)
+			}
+			if code, m := get("GET", "/api/v1/me", ""); code != 200 || m["user"].(map[string]any)["username"] != "wang" {
+				t.Errorf("me = %d %v", code, m)
+			}
+			if code, m := get("GET", "/api/v1/regions/341523/children", ""); code != 200 || len(m["regions"].([]any)) == 0 {
+				t.Errorf("children = %d %v", code, m)
+			}
+			if code, _ := get("GET", "/api/openapi.json", ""); code != 200 {
+				t.Errorf("openapi.json = %d", code)
+			}
+
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve returned %v after cancel, want nil", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("serve did not shut down within 15 s")
+			}
+			if out := <-rest; !strings.Contains(out, "stopped") {
+				t.Errorf("serve output after shutdown = %q, want it to say stopped", out)
+			}
+			if _, err := http.Get(base + "/healthz"); err == nil {
+				t.Error("server still answers after shutdown")
+			}
+		})
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr bool
+		want    string
+	}{
+		{[]string{"frobnicate"}, true, "unknown command"},
+		{[]string{}, true, "usage: jiahe"},
+		{[]string{"help"}, false, "user add"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		err := run(t.Context(), tt.args, strings.NewReader(""), &out, &errb)
+		if (err != nil) != tt.wantErr || !strings.Contains(out.String()+errb.String(), tt.want) {
+			t.Errorf("run(%q) = %v, output %q; want error %v and %q", tt.args, err, out.String()+errb.String(), tt.wantErr, tt.want)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/synth"
+	"github.com/jiahe-project/jiahe/internal/web"
+)
+
+// runServe migrates the database, optionally fills an empty one with a
+// demo county, and serves until ctx is cancelled.
+func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", ":8080", "listen address")
+	demo := fs.Bool("demo", false, "on an empty database, create a synthetic county and demo users")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if db, err = reopenCurrent(ctx, db, dbURL); err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg := web.DefaultConfig()
+	if *demo {
+		if err := seedDemo(ctx, db, cfg.Password, stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	h, err := web.New(db, logger, time.Now, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "jiahe: serving on http://%s (%s)\n", ln.Addr(), db.Engine)
+	if err := h.Serve(ctx, ln); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "jiahe: stopped")
+	return nil
+}
+
+// reopenCurrent checks, after migrating, that the schema is exactly what
+// this binary expects (a newer schema from a later release is refused).
+func reopenCurrent(ctx context.Context, db *store.DB, dbURL string) (*store.DB, error) {
+	applied, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if applied != latest {
+		return nil, fmt.Errorf("the database schema is at version %d, this jiahe expects %d", applied, latest)
+	}
+	return db, nil
+}
+
+// demoCounty is the county the demo is set in: 舒城县, Lu'an, Anhui.
+const demoCounty = region.Code("341523")
+
+// demoPersons is the size of the demo county's synthetic population.
+const demoPersons = 20000
+
+// demoUsers are one user for every role of design §1, scoped to the demo
+// county or the divisions around it.
+var demoUsers = []struct {
+	username, name string
+	role           auth.Role
+	region         region.Code
+}{
+	{"village", "村专干（演示）", auth.RoleVillage, "341523100001"},
+	{"township", "乡镇计生办（演示）", auth.RoleTownship, "341523100000"},
+	{"county", "县卫健委（演示）", auth.RoleCounty, demoCounty},
+	{"finance", "县财政（演示）", auth.RoleFinance, demoCounty},
+	{"supervisor", "县监督（演示）", auth.RoleSupervisor, demoCounty},
+	{"city", "市卫健委（演示）", auth.RoleCity, "341500"},
+	{"province", "省卫健委（演示）", auth.RoleProvince, "340000"},
+	{"admin", "系统管理员（演示）", auth.RoleAdmin, ""},
+	{"citizen", "群众（演示）", auth.RoleCitizen, "341523100001"},
+}
+
+// seedDemo creates the demo users on a database without users and prints
+// their logins; on a database that has users it does nothing.
+func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer) error {
+	var n int
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.CountUsers(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintln(stdout, "jiahe: demo: the database already has users; nothing created")
+		return nil
+	}
+	users := make([]auth.User, len(demoUsers))
+	passwords := make([]string, len(demoUsers))
+	for i, d := range demoUsers {
+		passwords[i] = "demo-" + rand.Text()[:8] + "7"
+		u, err := auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: passwords[i]}.
+			Build(region.Default(), p)
+		if err != nil {
+			return err
+		}
+		users[i] = u
+	}
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		for i := range users {
+			var err error
+			if users[i], err = auth.CreateUser(ctx, tx, auth.System, users[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	stats, err := store.LoadSynthetic(ctx, db, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "jiahe: demo county %s %s: %d synthetic persons in %.1fs; logins:\n",
+		demoCounty, region.Default().FullName(demoCounty), stats.Persons, time.Since(start).Seconds())
+	for i, u := range users {
+		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, passwords[i], u.Role.Chinese(), region.Default().FullName(u.Region))
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package auth
+
+import "github.com/jiahe-project/jiahe/internal/apperr"
+
+// Permission names something a role may do. The table below is the one
+// place that says which role may do what; handlers and services ask Can or
+// Require, never the role itself.
+type Permission string
+
+// The permissions.
+const (
+	PermRegistryRead  Permission = "registry.read"  // read persons and families in scope
+	PermRegistryWrite Permission = "registry.write" // register persons and life events
+	PermCaseApply     Permission = "case.apply"     // take applications, surveys, village reviews and notices
+	PermCaseReview    Permission = "case.review"    // township review and notices, annual review
+	PermCaseApprove   Permission = "case.approve"   // county approval and the roll
+	PermEligibility   Permission = "eligibility.confirm"
+	PermPaymentRead   Permission = "payment.read"
+	PermPaymentManage Permission = "payment.manage" // payment cycles, bank files, reconciliation
+	PermRulesManage   Permission = "rules.manage"   // rules and local programs for the actor's level
+	PermReportRead    Permission = "report.read"
+	PermAuditRead     Permission = "audit.read"
+	PermAuditVerify   Permission = "audit.verify"
+	PermUsersManage   Permission = "users.manage"
+	PermSelfService   Permission = "self.service" // a citizen's own applications and complaints
+)
+
+// Permissions lists every permission, in the order of the table.
+var Permissions = []Permission{
+	PermRegistryRead, PermRegistryWrite, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
+	PermPaymentRead, PermPaymentManage, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
+	PermUsersManage, PermSelfService,
+}
+
+// grants is the permission table. Separation of duties (四权分离): the
+// roles that confirm eligibility (village, township, county) cannot release
+// money, the finance officer cannot confirm eligibility, supervisors, cities
+// and provinces only read (rules for their own level aside), and the
+// administrator manages users but neither decides nor pays.
+var grants = map[Role][]Permission{
+	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseApply, PermReportRead},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseReview, PermEligibility, PermReportRead},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermReportRead},
+	RoleSupervisor: {PermRegistryRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
+	RoleCity:       {PermRegistryRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleProvince:   {PermRegistryRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
+	RoleCitizen:    {PermSelfService},
+}
+
+var grantSet = func() map[Role]map[Permission]bool {
+	m := map[Role]map[Permission]bool{}
+	for role, ps := range grants {
+		m[role] = map[Permission]bool{}
+		for _, p := range ps {
+			m[role][p] = true
+		}
+	}
+	return m
+}()
+
+// Can reports whether a may do p. The system actor may do everything.
+func Can(a Actor, p Permission) bool {
+	if a.UserID == 0 && a.Username == System.Username {
+		return true
+	}
+	return grantSet[a.Role][p]
+}
+
+// Require returns a Forbidden error unless a may do p.
+func Require(a Actor, p Permission) error {
+	if Can(a, p) {
+		return nil
+	}
+	return apperr.Forbiddenf("您的角色（%s）无权执行此操作（%s）", "your role (%s) may not do this (%s)", a.Role.Chinese(), p)
+}

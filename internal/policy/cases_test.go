@@ -1,0 +1,123 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// expectation is one expected decision in a case file. Fields left out
+// are not checked; Fails lists the clauses expected to fail, exactly.
+type expectation struct {
+	Person    string           `json:"person"`
+	Program   string           `json:"program"`
+	Eligible  bool             `json:"eligible"`
+	AmountFen *int64           `json:"amount_fen"`
+	Months    *int             `json:"months"`
+	Funding   map[string]int64 `json:"funding"`
+	Fails     []string         `json:"fails"`
+}
+
+// TestCaseLibrary runs every case file in testdata/cases: each names the
+// rule of rules.md it checks and the decisions it expects.
+func TestCaseLibrary(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 60 {
+		t.Errorf("case library has %d cases, want at least 60", len(files))
+	}
+	ev, err := NewEvaluator(Options{Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := ParseCase(bytes.NewReader(b), ev)
+			if err != nil {
+				t.Fatalf("ParseCase: %v", err)
+			}
+			if c.Rule == "" {
+				t.Errorf("case names no rule")
+			}
+			var exp []expectation
+			eb, _ := json.Marshal(c.Expect)
+			if err := json.Unmarshal(eb, &exp); err != nil || len(exp) == 0 {
+				t.Fatalf("case has no valid expect block: %v", err)
+			}
+			res, err := ev.Evaluate(c)
+			if err != nil {
+				t.Fatalf("Evaluate: %v", err)
+			}
+			for _, want := range exp {
+				i := slices.IndexFunc(res.Decisions, func(d Decision) bool { return d.Person == want.Person && d.Program == want.Program })
+				if i < 0 {
+					t.Errorf("[%s] no decision for %s/%s", c.Rule, want.Person, want.Program)
+					continue
+				}
+				got := res.Decisions[i]
+				checkDecision(t, c.Rule, got, want)
+			}
+		})
+	}
+}
+
+func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
+	t.Helper()
+	id := rule + " " + got.Person + "/" + got.Program
+	if got.Eligible != want.Eligible {
+		t.Errorf("[%s] eligible = %v, want %v; clauses %v", id, got.Eligible, want.Eligible, failed(got))
+	}
+	if want.AmountFen != nil && int64(got.AmountFen) != *want.AmountFen {
+		t.Errorf("[%s] amount_fen = %d, want %d", id, got.AmountFen, *want.AmountFen)
+	}
+	if want.Months != nil && got.Months != *want.Months {
+		t.Errorf("[%s] months = %d, want %d", id, got.Months, *want.Months)
+	}
+	if want.Funding != nil {
+		gotF := map[string]int64{}
+		for _, s := range got.Funding {
+			gotF[s.Level] = int64(s.Fen)
+		}
+		if diff := cmp.Diff(want.Funding, gotF); diff != "" {
+			t.Errorf("[%s] funding (-want +got):\n%s", id, diff)
+		}
+	}
+	if want.Fails != nil {
+		gotFails := failed(got)
+		slices.Sort(gotFails)
+		wantFails := slices.Clone(want.Fails)
+		slices.Sort(wantFails)
+		if diff := cmp.Diff(wantFails, gotFails); diff != "" {
+			t.Errorf("[%s] failing clauses (-want +got):\n%s", id, diff)
+		}
+	}
+	var sum int64
+	for _, s := range got.Funding {
+		sum += int64(s.Fen)
+	}
+	if sum != int64(got.AmountFen) {
+		t.Errorf("[%s] funding adds up to %d, amount is %d", id, sum, got.AmountFen)
+	}
+}
+
+func failed(d Decision) []string {
+	out := []string{}
+	for _, c := range d.Clauses {
+		if !c.OK {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}

@@ -1,0 +1,480 @@
+package policy
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/date"
+)
+
+// Cost bounds on rule expressions: a county's clause is data typed by an
+// administrator, so it must stay small and cheap to run.
+const (
+	maxNodes = 120
+	maxDepth = 8
+)
+
+// program is one program compiled for one county and year.
+type program struct {
+	code, name, nameEN string
+	params             map[string]any // as merged (for copies with case overrides)
+	p                  map[string]int // numeric parameters as expressions see them
+	accrual, exit      string
+	ageRule            string
+	own                bool // children counted person by person (特扶)
+	windowFrom         date.Date
+	windowTo           date.Date
+	clauses            []clause
+	order              []int // evaluation order of clauses: cheap ones first
+	tier               *vm.Program
+	rates              []Rate
+	increments         []increment
+	funding            Funding
+	exclusive          []string
+}
+
+type clause struct {
+	ClauseDef
+	prog  *vm.Program
+	cheap bool
+}
+
+type increment struct {
+	Increment
+	when *vm.Program
+}
+
+// ruleSet is the compiled rules in force in one county in one year.
+type ruleSet struct {
+	county   string
+	year     int
+	version  string
+	programs []*program // evaluation order: exclusive programs last
+	byCode   map[string]*program
+	central  []DatedPct
+	reading  familyReading
+}
+
+// progDef accumulates a program's layers before compilation.
+type progDef struct {
+	code, name, nameEN string
+	params             map[string]any
+	clauses            []ClauseDef
+	tier               string
+	rates              []Rate
+	incs               []Increment
+	funding            *Funding
+	exclusive          []string
+	field              map[string]string // where each part was last set, for errors
+}
+
+// compileFor merges the layers that apply to county in year and compiles them.
+func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
+	var use []int
+	for i, l := range layers {
+		if (l.Region == "" || strings.HasPrefix(county, l.Region)) && l.From.Year() <= year {
+			use = append(use, i)
+		}
+	}
+	sort.SliceStable(use, func(a, b int) bool {
+		la, lb := layers[use[a]], layers[use[b]]
+		if len(la.Region) != len(lb.Region) {
+			return len(la.Region) < len(lb.Region)
+		}
+		if c := la.From.Compare(lb.From); c != 0 {
+			return c < 0
+		}
+		return la.Version < lb.Version
+	})
+	rs := &ruleSet{county: county, year: year, byCode: map[string]*program{}}
+	rs.reading = familyReading{remarriage: RemarriageJointBirth, childless: ChildlessIneligible}
+	var defs []*progDef
+	find := func(code string) *progDef {
+		for _, d := range defs {
+			if d.code == code {
+				return d
+			}
+		}
+		return nil
+	}
+	var versions []string
+	var tiers []CentralTier
+	for _, i := range use {
+		l := layers[i]
+		name := l.Region
+		if name == "" {
+			name = "national"
+		}
+		versions = append(versions, fmt.Sprintf("%s@%d", name, l.Version))
+		for k, v := range l.Params {
+			if familyParams[k] {
+				if err := rs.reading.set(k, v); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			for _, d := range defs {
+				if _, ok := d.params[k]; ok {
+					d.params[k] = v
+				}
+			}
+		}
+		rs.central = append(rs.central, l.CentralPct...)
+		tiers = append(tiers, l.CentralTiers...)
+		for pi, pl := range l.Programs {
+			where := fmt.Sprintf("%s v%d programs[%d]", name, l.Version, pi)
+			d := find(pl.Code)
+			if pl.Remove {
+				if d != nil {
+					defs = slices.DeleteFunc(defs, func(x *progDef) bool { return x == d })
+				}
+				continue
+			}
+			if d == nil {
+				d = &progDef{code: pl.Code, params: map[string]any{}, field: map[string]string{}}
+				defs = append(defs, d)
+			}
+			d.merge(pl, where)
+		}
+	}
+	// A tier entry for a longer prefix (a city under separate state
+	// planning) wins over its province's on the same date.
+	plen := make([]int, 0, len(rs.central))
+	for range rs.central {
+		plen = append(plen, 0)
+	}
+	for _, t := range tiers {
+		best := 0
+		for _, pre := range t.Provinces {
+			if strings.HasPrefix(county, pre) && len(pre) > best {
+				best = len(pre)
+			}
+		}
+		if best > 0 {
+			rs.central = append(rs.central, DatedPct{From: t.From, Pct: t.Pct})
+			plen = append(plen, best)
+		}
+	}
+	idx := make([]int, len(rs.central))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ca, cb := rs.central[idx[a]], rs.central[idx[b]]
+		if c := ca.From.Compare(cb.From); c != 0 {
+			return c < 0
+		}
+		return plen[idx[a]] < plen[idx[b]]
+	})
+	sorted := make([]DatedPct, len(idx))
+	for i, j := range idx {
+		sorted[i] = rs.central[j]
+	}
+	rs.central = sorted
+	rs.version = strings.Join(versions, "+")
+	for _, d := range defs {
+		p, err := d.compile()
+		if err != nil {
+			return nil, err
+		}
+		rs.byCode[p.code] = p
+		rs.programs = append(rs.programs, p)
+	}
+	for _, p := range rs.programs {
+		for i, x := range p.exclusive {
+			if rs.byCode[x] == nil {
+				return nil, apperr.Invalidf(p.code+".exclusive_with["+strconv.Itoa(i)+"]", "互斥项目%s不存在", "exclusive program %s does not exist", x)
+			}
+		}
+	}
+	// Programs excluded by others are evaluated after the ones they look at.
+	sort.SliceStable(rs.programs, func(a, b int) bool {
+		return len(rs.programs[a].exclusive) == 0 && len(rs.programs[b].exclusive) > 0
+	})
+	return rs, nil
+}
+
+func (r *familyReading) set(k string, v any) error {
+	if err := checkParam("params."+k, k, v); err != nil {
+		return err
+	}
+	switch k {
+	case "remarriage":
+		r.remarriage = v.(string)
+	case "tf_childless_spouse":
+		r.childless = v.(string)
+	case "land_requisition_rural":
+		r.landRequisition = v.(bool)
+	case "defacto_adoption_cutoff":
+		r.defactoCutoff, _ = date.Parse(v.(string))
+		r.defactoCutoffSet = true
+	}
+	return nil
+}
+
+func (d *progDef) merge(pl ProgramLayer, where string) {
+	if pl.Name != "" {
+		d.name = pl.Name
+	}
+	if pl.NameEN != "" {
+		d.nameEN = pl.NameEN
+	}
+	for k, v := range pl.Params {
+		d.params[k] = v
+		d.field["params."+k] = where + ".params." + k
+	}
+	for ci, c := range pl.Clauses {
+		i := slices.IndexFunc(d.clauses, func(x ClauseDef) bool { return x.ID == c.ID })
+		switch {
+		case c.Drop && i >= 0:
+			d.clauses = slices.Delete(d.clauses, i, i+1)
+		case c.Drop:
+		case i >= 0:
+			d.clauses[i] = c
+		default:
+			d.clauses = append(d.clauses, c)
+		}
+		d.field["clause."+c.ID] = fmt.Sprintf("%s.clauses[%d]", where, ci)
+	}
+	if pl.Tier != "" {
+		d.tier = pl.Tier
+		d.field["tier"] = where + ".tier"
+	}
+	d.rates = append(d.rates, pl.Rates...)
+	for ii, in := range pl.Increments {
+		d.incs = append(d.incs, in)
+		d.field["inc."+in.ID] = fmt.Sprintf("%s.increments[%d]", where, ii)
+	}
+	if pl.Funding != nil {
+		d.funding = pl.Funding
+	}
+	if pl.ExclusiveWith != nil {
+		d.exclusive = pl.ExclusiveWith
+	}
+}
+
+// compile turns a merged definition into a program.
+func (d *progDef) compile() (*program, error) {
+	p := &program{code: d.code, name: d.name, nameEN: d.nameEN, params: d.params, rates: d.rates, exclusive: d.exclusive}
+	if p.name == "" {
+		return nil, apperr.Invalidf(d.code+".name", "项目%s缺少中文名称", "program %s has no name", d.code)
+	}
+	if err := p.setParams(d.params, d.field); err != nil {
+		return nil, err
+	}
+	if d.funding == nil {
+		return nil, apperr.Invalidf(d.code+".funding", "项目%s缺少资金分担", "program %s has no funding", d.code)
+	}
+	p.funding = *d.funding
+	if len(d.clauses) == 0 {
+		return nil, apperr.Invalidf(d.code+".clauses", "项目%s没有条件", "program %s has no clauses", d.code)
+	}
+	for _, c := range d.clauses {
+		f := d.field["clause."+c.ID] + ".expr"
+		prog, idents, err := compileExpr(c.Expr, p.p, true, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkTemplate(c.Text, p.p, f[:len(f)-len(".expr")]+".text"); err != nil {
+			return nil, err
+		}
+		cheap := true
+		for _, id := range idents {
+			if !cheapFacts[id] {
+				cheap = false
+			}
+		}
+		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, cheap: cheap})
+	}
+	// Evaluation tests cheap clauses first; explanations keep the order
+	// of the rules.
+	for i := range p.clauses {
+		p.order = append(p.order, i)
+	}
+	sort.SliceStable(p.order, func(a, b int) bool { return p.clauses[p.order[a]].cheap && !p.clauses[p.order[b]].cheap })
+	if d.tier != "" {
+		prog, _, err := compileExpr(d.tier, p.p, false, d.field["tier"])
+		if err != nil {
+			return nil, err
+		}
+		p.tier = prog
+	}
+	sort.SliceStable(p.rates, func(a, b int) bool { return p.rates[a].From.Before(p.rates[b].From) })
+	for _, in := range d.incs {
+		x := increment{Increment: in}
+		if in.When != "" {
+			prog, _, err := compileExpr(in.When, p.p, true, d.field["inc."+in.ID]+".when")
+			if err != nil {
+				return nil, err
+			}
+			x.when = prog
+		}
+		p.increments = append(p.increments, x)
+	}
+	return p, nil
+}
+
+// setParams reads the named parameters, with the defaults of design §5.
+func (p *program) setParams(params map[string]any, field map[string]string) error {
+	p.p = map[string]int{}
+	p.accrual, p.exit, p.ageRule = AccrualYear, ExitEndOfYear, AgeYearEnd
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := params[k]
+		f := field["params."+k]
+		if f == "" {
+			f = p.code + ".params." + k
+		}
+		if err := checkParam(f, k, v); err != nil {
+			return err
+		}
+		switch k {
+		case "accrual":
+			p.accrual = v.(string)
+		case "exit_timing":
+			p.exit = v.(string)
+		case "age_rule":
+			p.ageRule = v.(string)
+		default:
+			if familyParams[k] {
+				return apperr.Invalidf(f, "参数%s只能在区域一级设置", "parameter %s can only be set for a region", k)
+			}
+			if isDateParam(k) {
+				d, _ := date.Parse(v.(string))
+				p.p[k] = dateInt(d)
+				switch k {
+				case "window_from":
+					p.windowFrom = d
+				case "window_to":
+					p.windowTo = d
+				}
+				continue
+			}
+			n, _ := paramInt(v)
+			p.p[k] = n
+			if k == "own_children" {
+				p.own = n != 0
+			}
+		}
+	}
+	return nil
+}
+
+// compileExpr compiles src against Env, checking the cost bound and that
+// every parameter it names exists. It returns the fact names it uses.
+func compileExpr(src string, params map[string]int, asBool bool, field string) (*vm.Program, []string, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil, apperr.Invalidf(field, "表达式为空", "the expression is empty")
+	}
+	if len(src) > maxExprLen {
+		return nil, nil, apperr.Invalidf(field, "表达式过长（最多%d字符）", "expression too long (at most %d characters)", maxExprLen)
+	}
+	depth, maxd := 0, 0
+	for _, r := range src {
+		switch r {
+		case '(', '[', '{':
+			depth++
+			maxd = max(maxd, depth)
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	if maxd > maxDepth {
+		return nil, nil, apperr.Invalidf(field, "表达式嵌套过深（最多%d层）", "expression nested too deeply (at most %d levels)", maxDepth)
+	}
+	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes), expr.DisableAllBuiltins(), expr.Optimize(false)}
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	} else {
+		opts = append(opts, expr.AsKind(reflect.String))
+	}
+	prog, err := expr.Compile(src, opts...)
+	if err != nil {
+		msg := strings.ReplaceAll(err.Error(), "\n", " ")
+		return nil, nil, apperr.Invalidf(field, "表达式错误：%s", "invalid expression: %s", msg)
+	}
+	w := &identWalker{params: params}
+	node := prog.Node()
+	ast.Walk(&node, w)
+	if w.err != "" {
+		return nil, nil, apperr.Invalidf(field, "表达式引用了不存在的参数%s", "the expression names an unknown parameter %s", w.err)
+	}
+	return prog, w.idents, nil
+}
+
+type identWalker struct {
+	params map[string]int
+	idents []string
+	err    string
+}
+
+func (w *identWalker) Visit(n *ast.Node) {
+	switch x := (*n).(type) {
+	case *ast.IdentifierNode:
+		if !slices.Contains(w.idents, x.Value) {
+			w.idents = append(w.idents, x.Value)
+		}
+	case *ast.MemberNode:
+		id, ok := x.Node.(*ast.IdentifierNode)
+		if !ok || id.Value != "P" {
+			return
+		}
+		s, ok := x.Property.(*ast.StringNode)
+		if !ok {
+			w.err = "P[…]"
+			return
+		}
+		if _, ok := w.params[s.Value]; !ok && w.err == "" {
+			w.err = "P." + s.Value
+		}
+	}
+}
+
+// checkTemplate checks that a clause text names only known facts and
+// parameters.
+func checkTemplate(text string, params map[string]int, field string) error {
+	for _, name := range templateNames(text) {
+		if strings.HasPrefix(name, "?") {
+			continue
+		}
+		if p, ok := strings.CutPrefix(name, "P."); ok {
+			if _, ok := params[p]; !ok {
+				return apperr.Invalidf(field, "说明引用了不存在的参数%s", "the text names an unknown parameter %s", name)
+			}
+			continue
+		}
+		if _, ok := envFields[name]; !ok {
+			return apperr.Invalidf(field, "说明引用了不存在的事实{%s}", "the text names an unknown fact {%s}", name)
+		}
+	}
+	return nil
+}
+
+func templateNames(text string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			return append(out, text[i+1:])
+		}
+		out = append(out, text[i+1:i+j])
+		text = text[i+j+1:]
+	}
+}

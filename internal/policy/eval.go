@@ -1,0 +1,806 @@
+// Package policy decides who receives which family-planning benefit, for
+// how many months and how much, and who pays for it (rules.md §1).
+//
+// The rules are data: layers of JSON (rules/*.json, embedded) for the
+// country, provinces, prefectures and counties, with named parameters,
+// dated rate schedules, increments with their payer, and eligibility
+// clauses written as expressions (github.com/expr-lang/expr) over the facts
+// of one person (Env) computed in Go from the family (registry.Family).
+// A county's own layer is checked by ValidateRuleSet before it is used.
+//
+// Evaluate decides one case file (design §4); an Evaluator compiles each
+// county's rules once and is safe for concurrent use by the batch
+// evaluation of a whole region.
+package policy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+// Case is one family to decide for one year in one county: the case file
+// of `jiahe check` (design §4).
+type Case struct {
+	Year   int    `json:"year"`
+	Region string `json:"region"`
+	// Params overrides named parameters for this case only: a family
+	// parameter ("remarriage"), a parameter of every program that has it
+	// ("age_rule"), or of one program ("jf.min_age").
+	Params map[string]any `json:"params,omitempty"`
+	// Rule and Title document a case of the test library; Expect holds the
+	// decisions it expects. Evaluation ignores them.
+	Rule   string `json:"rule,omitempty"`
+	Title  string `json:"title,omitempty"`
+	Expect any    `json:"expect,omitempty"`
+	registry.Family
+	// Subjects are the refs to decide for; all persons when empty.
+	Subjects []string `json:"-"`
+}
+
+// Result holds the decisions for a case.
+type Result struct {
+	Year      int        `json:"year"`
+	Region    string     `json:"region"`
+	Decisions []Decision `json:"decisions"`
+	// Version names the rule layers applied, e.g. "national@1+34@1".
+	Version string `json:"-"`
+}
+
+// Decision is the outcome of one program for one person in one year.
+type Decision struct {
+	Person    string         `json:"person"`
+	Program   string         `json:"program"`
+	Eligible  bool           `json:"eligible"`
+	AmountFen money.Fen      `json:"amount_fen"`
+	Months    int            `json:"months"`
+	Funding   []Share        `json:"funding"`
+	Clauses   []ClauseResult `json:"clauses,omitempty"`
+}
+
+// Share is the part of an amount one level of government pays.
+type Share struct {
+	Level string    `json:"level"`
+	Fen   money.Fen `json:"fen"`
+}
+
+// ClauseResult is one clause of a decision, explained.
+type ClauseResult struct {
+	ID   string `json:"id"`
+	OK   bool   `json:"ok"`
+	Text string `json:"text"`
+}
+
+// Options configure an Evaluator.
+type Options struct {
+	// Layers are the rules; nil means the embedded rules (Builtin).
+	Layers []Layer
+	// Explain adds the clause-by-clause explanation to each decision.
+	Explain bool
+	// Lang is "zh" (default) or "en" for explanations.
+	Lang string
+}
+
+// Evaluator decides cases with rules compiled once per county and year.
+// It is safe for concurrent use.
+type Evaluator struct {
+	opts   Options
+	mu     sync.Mutex
+	cached map[string]*cachedRules
+	pool   sync.Pool
+}
+
+type cachedRules struct {
+	once sync.Once
+	rs   *ruleSet
+	err  error
+}
+
+// NewEvaluator returns an Evaluator.
+func NewEvaluator(opts Options) (*Evaluator, error) {
+	if opts.Layers == nil {
+		l, err := Builtin()
+		if err != nil {
+			return nil, err
+		}
+		opts.Layers = l
+	}
+	if opts.Lang == "" {
+		opts.Lang = "zh"
+	}
+	e := &Evaluator{opts: opts, cached: map[string]*cachedRules{}}
+	e.pool.New = func() any { return new(scratch) }
+	return e, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultEval *Evaluator
+	defaultErr  error
+)
+
+// Evaluate decides c with the embedded rules, with explanations.
+func Evaluate(c *Case) (*Result, error) {
+	defaultOnce.Do(func() { defaultEval, defaultErr = NewEvaluator(Options{Explain: true}) })
+	if defaultErr != nil {
+		return nil, defaultErr
+	}
+	return defaultEval.Evaluate(c)
+}
+
+// rules returns the compiled rules for county in year.
+func (e *Evaluator) rules(county string, year int) (*ruleSet, error) {
+	key := county + "/" + strconv.Itoa(year)
+	e.mu.Lock()
+	c := e.cached[key]
+	if c == nil {
+		c = &cachedRules{}
+		e.cached[key] = c
+	}
+	e.mu.Unlock()
+	c.once.Do(func() { c.rs, c.err = compileFor(e.opts.Layers, county, year) })
+	return c.rs, c.err
+}
+
+// Programs returns the codes of the programs in force in county in year,
+// in evaluation order.
+func (e *Evaluator) Programs(county string, year int) ([]string, error) {
+	rs, err := e.rules(county, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rs.programs))
+	for i, p := range rs.programs {
+		out[i] = p.code
+	}
+	return out, nil
+}
+
+// Version returns the names of the rule layers in force in county in year.
+func (e *Evaluator) Version(county string, year int) (string, error) {
+	rs, err := e.rules(county, year)
+	if err != nil {
+		return "", err
+	}
+	return rs.version, nil
+}
+
+// scratch is per-call working memory, pooled.
+type scratch struct {
+	vm   vm.VM
+	envs [13]Env
+	fv   *familyView
+	// family facts of the current subject by reference day and way of
+	// counting children, shared by all programs
+	fam []famEntry
+}
+
+type famEntry struct {
+	day date.Date
+	own bool
+	ff  famFacts
+}
+
+// family returns the family facts of the current subject, cached.
+func (s *scratch) family(p *registry.Person, day date.Date, own bool) *famFacts {
+	for i := range s.fam {
+		if s.fam[i].day == day && s.fam[i].own == own {
+			return &s.fam[i].ff
+		}
+	}
+	s.fam = append(s.fam, famEntry{day: day, own: own, ff: s.fv.family(p, day, own)})
+	return &s.fam[len(s.fam)-1].ff
+}
+
+// Evaluate decides every program for the case's subjects.
+func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
+	if len(c.Region) != 6 {
+		return nil, apperr.Invalidf("region", "区划代码应为6位县级代码", "region must be a six-digit county code")
+	}
+	rs, err := e.rules(c.Region, c.Year)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Params) > 0 {
+		if rs, err = rs.withParams(c.Params); err != nil {
+			return nil, err
+		}
+	}
+	s := e.pool.Get().(*scratch)
+	defer e.pool.Put(s)
+	if s.fv == nil {
+		s.fv = newFamilyView(&c.Family, c.Region, rs.reading)
+	} else {
+		s.fv.reset(&c.Family, c.Region, rs.reading)
+	}
+	fv := s.fv
+	defer func() { s.fv.f = nil }()
+	res := &Result{Year: c.Year, Region: c.Region, Version: rs.version}
+	subjects := c.Subjects
+	if len(subjects) == 0 {
+		for _, p := range c.Persons {
+			subjects = append(subjects, p.Ref)
+		}
+	}
+	events := fv.eventMonths(c.Year)
+	for _, ref := range subjects {
+		p := fv.byRef[ref]
+		if p == nil {
+			return nil, apperr.Invalidf("subjects", "未知人员%s", "unknown person %s", ref)
+		}
+		start := len(res.Decisions)
+		s.fam = s.fam[:0]
+		for _, pr := range rs.programs {
+			d := e.decide(s, rs, fv, p, pr, events, res.Decisions[start:])
+			res.Decisions = append(res.Decisions, d)
+		}
+	}
+	return res, nil
+}
+
+// withParams returns a copy of rs with case parameters applied.
+func (rs *ruleSet) withParams(params map[string]any) (*ruleSet, error) {
+	out := *rs
+	out.programs = make([]*program, len(rs.programs))
+	out.byCode = make(map[string]*program, len(rs.programs))
+	copied := map[string]*program{}
+	cp := func(p *program) *program {
+		if c := copied[p.code]; c != nil {
+			return c
+		}
+		c := *p
+		c.params = make(map[string]any, len(p.params))
+		for k, v := range p.params {
+			c.params[k] = v
+		}
+		copied[p.code] = &c
+		return &c
+	}
+	for k, v := range params {
+		field := "params." + k
+		if familyParams[k] {
+			if err := out.reading.set(k, v); err != nil {
+				return nil, apperr.Invalidf(field, "参数取值无效", "invalid parameter value")
+			}
+			continue
+		}
+		code, name, scoped := strings.Cut(k, ".")
+		if !scoped {
+			name = k
+		}
+		hit := false
+		for _, p := range rs.programs {
+			if scoped && p.code != code {
+				continue
+			}
+			if _, ok := p.params[name]; !ok {
+				continue
+			}
+			if err := checkParam(field, name, v); err != nil {
+				return nil, err
+			}
+			cp(p).params[name] = v
+			hit = true
+		}
+		if !hit {
+			return nil, apperr.Invalidf(field, "未知参数%s", "unknown parameter %s", k)
+		}
+	}
+	for i, p := range rs.programs {
+		if c := copied[p.code]; c != nil {
+			if err := c.setParams(c.params, nil); err != nil {
+				return nil, err
+			}
+			p = c
+		}
+		out.programs[i] = p
+		out.byCode[p.code] = p
+	}
+	return &out, nil
+}
+
+// eventMonths returns, as a bit set over months 1–12, the months of year y
+// in which a fact of the family changes, and the month after each (a
+// status read on the first of a month sees the change a month later).
+func (fv *familyView) eventMonths(y int) (months uint16) {
+	add := func(_ string, d date.Date) {
+		if d.IsZero() {
+			return
+		}
+		var bits uint16
+		switch {
+		case d.Year() == y:
+			bits = 1<<uint(d.Month()) | 1<<uint(min(int(d.Month())+1, 12))
+		case d.Year() == y-1 && d.Month() == 12:
+			bits = 1 << 1
+		default:
+			return
+		}
+		months |= bits
+	}
+	for _, p := range fv.f.Persons {
+		add(p.Ref, p.Death)
+		if p.Birth.Year() == y {
+			add(p.Ref, p.Birth)
+		}
+		for _, h := range p.Hukou {
+			add(p.Ref, h.From)
+			add(p.Ref, h.To)
+		}
+	}
+	for _, m := range fv.f.Marriages {
+		add(m.A, m.From)
+		add(m.A, m.To)
+		add(m.B, m.From)
+		add(m.B, m.To)
+	}
+	for _, t := range fv.f.Children {
+		add(t.Parent, t.From)
+	}
+	for _, d := range fv.f.Disabilities {
+		add(d.Person, d.From)
+		add(d.Person, d.To)
+	}
+	for _, c := range fv.f.Certificates {
+		add(c.Holder, c.Issued)
+		add(c.Holder, c.Cancelled)
+	}
+	for _, c := range fv.f.Complications {
+		add(c.Person, c.From)
+		add(c.Person, c.To)
+	}
+	return months
+}
+
+// birthMonths returns the months of the persons' birthdays as a bit set.
+func (fv *familyView) birthMonths() uint16 {
+	var b uint16
+	for _, p := range fv.f.Persons {
+		if !p.Birth.IsZero() {
+			b |= 1<<uint(p.Birth.Month()) | 1<<uint(min(int(p.Birth.Month())+1, 12))
+		}
+	}
+	return b
+}
+
+// refDay is the day on which month m's status is read: the first of the
+// month (an event is paid at the old status in its own month), or its last
+// day when the program stops in the month of the event.
+func refDay(y, m int, exit string) date.Date {
+	if exit == ExitThisMonth {
+		return date.Of(y, time.Month(m)+1, 0)
+	}
+	return date.Of(y, time.Month(m), 1)
+}
+
+// decide evaluates one program for one person. earlier holds the person's
+// decisions so far (for exclusivity).
+func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, events uint16, earlier []Decision) Decision {
+	y := rs.year
+	explain := e.opts.Explain
+	d := Decision{Person: p.Ref, Program: pr.code, Funding: []Share{}}
+
+	months := events | 1<<1
+	if pr.accrual == AccrualHalfYear || pr.ageRule == AgeHalfYear {
+		months |= 1 << 7
+	}
+	if pr.ageRule == AgeBirthday || pr.usesChildAge() {
+		months |= fv.birthMonths()
+	}
+	confYear := y
+	for _, c := range fv.f.Confirmations {
+		if c.Person == p.Ref && c.Program == pr.code {
+			confYear = c.Confirmed.Year()
+			if c.Confirmed.IsZero() {
+				confYear = 9999
+			}
+		}
+	}
+
+	var ok [13]bool
+	var envAt [13]int // index into s.envs of the env each month uses
+	lastEval := 0
+	for m := 1; m <= 12; m++ {
+		if months&(1<<uint(m)) == 0 {
+			ok[m], envAt[m] = ok[m-1], envAt[m-1]
+			continue
+		}
+		lastEval = m
+		day := refDay(y, m, pr.exit)
+		env := &s.envs[m]
+		*env = Env{}
+		env.P = pr.p
+		fv.cheap(env, p, y, day, pr.ageRule)
+		env.ConfirmationYear = confYear
+		good := true
+		famDone := false
+		for _, ci := range pr.order {
+			c := &pr.clauses[ci]
+			if !c.cheap && !famDone {
+				s.family(p, day, pr.own).fill(env, p, y, day, pr)
+				famDone = true
+			}
+			if !e.run(s, c.prog, env) {
+				good = false
+				if !explain {
+					break
+				}
+			}
+		}
+		if explain && !famDone {
+			s.family(p, day, pr.own).fill(env, p, y, day, pr)
+		}
+		ok[m], envAt[m] = good, m
+	}
+
+	// Exclusivity (rules.md §1.9).
+	var excludedBy string
+	for _, x := range pr.exclusive {
+		for _, prev := range earlier {
+			if prev.Program == x && prev.Eligible {
+				excludedBy = x
+			}
+		}
+	}
+
+	// Months paid, by accrual and exit timing.
+	var paid [13]bool
+	any := false
+	for m := 1; m <= 12; m++ {
+		any = any || ok[m]
+	}
+	firstOK, lastOK := 0, 0
+	for m := 1; m <= 12; m++ {
+		if ok[m] {
+			if firstOK == 0 {
+				firstOK = m
+			}
+			lastOK = m
+		}
+	}
+	switch pr.accrual {
+	case AccrualYear, AccrualOnce:
+		for m := 1; m <= 12; m++ {
+			paid[m] = ok[m] || (any && pr.exit == ExitEndOfYear)
+		}
+	case AccrualHalfYear:
+		h1, h2 := false, false
+		for m := 1; m <= 6; m++ {
+			h1 = h1 || ok[m]
+			h2 = h2 || ok[m+6]
+		}
+		for m := 1; m <= 6; m++ {
+			paid[m], paid[m+6] = h1, h2
+		}
+	default: // month
+		for m := 1; m <= 12; m++ {
+			paid[m] = ok[m] || (pr.exit == ExitEndOfYear && paid[m-1])
+		}
+	}
+	if excludedBy != "" {
+		paid = [13]bool{}
+	}
+
+	// Amounts.
+	var base, yearBase money.Fen
+	var byPayer, yearInc [4]money.Fen // by level index
+	n := 0
+	onceDone := false
+	for m := 1; m <= 12; m++ {
+		if !paid[m] {
+			continue
+		}
+		n++
+		ei := envAt[m]
+		if !ok[m] {
+			// A month paid after an exit or before entry uses the nearest
+			// eligible status.
+			if m > lastOK && lastOK > 0 {
+				ei = envAt[lastOK]
+			} else if firstOK > 0 {
+				ei = envAt[firstOK]
+			}
+		}
+		env := &s.envs[ei]
+		day := date.Of(y, time.Month(m), 1)
+		tier := ""
+		if pr.tier != nil {
+			tier = e.runString(s, pr.tier, env)
+		}
+		if r, found := pr.rate(tier, day); found {
+			switch r.Per {
+			case "month":
+				base += r.Fen
+			case "year":
+				yearBase += r.Fen
+			case "once":
+				if !onceDone {
+					base += r.Fen
+				}
+			}
+		}
+		for _, in := range pr.increments {
+			if day.Before(in.From) || (!in.To.IsZero() && day.After(in.To)) {
+				continue
+			}
+			if in.when != nil && !e.run(s, in.when, env) {
+				continue
+			}
+			li := levelIndex(in.Payer)
+			switch in.Per {
+			case "month":
+				byPayer[li] += in.Fen
+			case "year":
+				yearInc[li] += in.Fen
+			case "once":
+				if !onceDone {
+					byPayer[li] += in.Fen
+				}
+			}
+		}
+		onceDone = true
+	}
+	base += yearBase / 12
+	for k, v := range yearInc {
+		byPayer[k] += v / 12
+	}
+	if v, ok := pr.p["amount_fen"]; ok && n > 0 && pr.accrual == AccrualOnce {
+		base += money.Fen(v)
+	}
+	total := base
+	for _, v := range byPayer {
+		total += v
+	}
+	d.Eligible = n > 0 && total > 0
+	if n > 0 && total == 0 && excludedBy == "" {
+		d.Eligible = false
+	}
+	if d.Eligible {
+		d.AmountFen = total
+		d.Months = n
+		if pr.accrual == AccrualOnce {
+			d.Months = 0
+		}
+		d.Funding = split(base, byPayer, pr.funding, rs.centralPct(date.Of(y, 1, 1)))
+	}
+
+	if explain {
+		at := lastEval
+		if lastOK > 0 {
+			at = lastOK
+		}
+		env := &s.envs[envAt[at]]
+		for _, c := range pr.clauses {
+			good := e.run(s, c.prog, env)
+			d.Clauses = append(d.Clauses, ClauseResult{ID: c.ID, OK: good, Text: render(e.template(c.ClauseDef), env, pr, good)})
+		}
+		if len(pr.exclusive) > 0 {
+			d.Clauses = append(d.Clauses, e.exclusiveClause(excludedBy, pr))
+		}
+		if n > 0 && total == 0 && excludedBy == "" {
+			d.Clauses = append(d.Clauses, ClauseResult{ID: "amount", OK: false, Text: e.pick(
+				"本地区尚未配置该项目的发放标准", "no amount is configured for this program in this region")})
+		}
+	}
+	return d
+}
+
+func levelIndex(l string) int {
+	for i, x := range levels {
+		if x == l {
+			return i
+		}
+	}
+	return len(levels) - 1
+}
+
+func (pr *program) usesChildAge() bool {
+	for _, c := range pr.clauses {
+		if strings.Contains(c.Expr, "child_months_old") || strings.Contains(c.Expr, "child_age") {
+			return true
+		}
+	}
+	return false
+}
+
+// rate returns the base rate for tier in force on day.
+func (pr *program) rate(tier string, day date.Date) (Rate, bool) {
+	var best Rate
+	found := false
+	for _, r := range pr.rates {
+		if r.From.After(day) || (r.Tier != "" && r.Tier != tier) {
+			continue
+		}
+		if !found || !r.From.Before(best.From) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// centralPct is the central share in force on day.
+func (rs *ruleSet) centralPct(day date.Date) int {
+	pct := 0
+	for _, c := range rs.central {
+		if !c.From.After(day) {
+			pct = c.Pct
+		}
+	}
+	return pct
+}
+
+// split divides base between the central government (pct, when the
+// program is centrally funded) and the local levels of f, and adds the
+// increments of each payer. Remainders of fen go by the largest
+// remainder, ties to the higher level, so the shares add up exactly.
+func split(base money.Fen, inc [4]money.Fen, f Funding, pct int) []Share {
+	if !f.Central {
+		pct = 0
+	}
+	weights := make([]int64, len(levels)) // in 1/10000
+	weights[0] = int64(pct) * 100
+	for i, l := range levels[1:] {
+		weights[i+1] = int64(100-pct) * int64(f.Local[l])
+	}
+	amounts := make([]money.Fen, len(levels))
+	rems := make([]int64, len(levels))
+	var given money.Fen
+	for i, w := range weights {
+		q := int64(base) * w
+		amounts[i] = money.Fen(q / 10000)
+		rems[i] = q % 10000
+		given += amounts[i]
+	}
+	for left := base - given; left > 0; left-- {
+		bi := -1
+		for i := range rems {
+			if weights[i] > 0 && (bi < 0 || rems[i] > rems[bi]) {
+				bi = i
+			}
+		}
+		if bi < 0 {
+			bi = 1
+		}
+		amounts[bi]++
+		rems[bi] = -1
+	}
+	out := []Share{}
+	for i, l := range levels {
+		if v := amounts[i] + inc[i]; v != 0 {
+			out = append(out, Share{Level: l, Fen: v})
+		}
+	}
+	return out
+}
+
+func (e *Evaluator) run(s *scratch, p *vm.Program, env *Env) bool {
+	out, err := s.vm.Run(p, env)
+	if err != nil {
+		return false
+	}
+	b, _ := out.(bool)
+	return b
+}
+
+func (e *Evaluator) runString(s *scratch, p *vm.Program, env *Env) string {
+	out, err := s.vm.Run(p, env)
+	if err != nil {
+		return ""
+	}
+	str, _ := out.(string)
+	return str
+}
+
+func (e *Evaluator) pick(zh, en string) string {
+	if e.opts.Lang == "en" {
+		return en
+	}
+	return zh
+}
+
+func (e *Evaluator) template(c ClauseDef) string {
+	if e.opts.Lang == "en" && c.TextEN != "" {
+		return c.TextEN
+	}
+	return c.Text
+}
+
+func (e *Evaluator) exclusiveClause(by string, pr *program) ClauseResult {
+	if by != "" {
+		return ClauseResult{ID: "exclusive", OK: false, Text: e.pick(
+			fmt.Sprintf("本年已享受%s，不能同时享受本项目", by),
+			fmt.Sprintf("receives %s this year, which excludes this program", by))}
+	}
+	return ClauseResult{ID: "exclusive", OK: true, Text: e.pick(
+		"未享受互斥项目（"+strings.Join(pr.exclusive, "、")+"）",
+		"receives none of the excluding programs ("+strings.Join(pr.exclusive, ", ")+")")}
+}
+
+// render fills a clause text: {fact} and {P.param} become values, and
+// {?a|b} becomes a when the clause holds, else b.
+func render(t string, env *Env, pr *program, ok bool) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		j := strings.IndexByte(t[i:], '}')
+		if j < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		b.WriteString(t[:i])
+		name := t[i+1 : i+j]
+		t = t[i+j+1:]
+		switch {
+		case strings.HasPrefix(name, "?"):
+			yes, no, _ := strings.Cut(name[1:], "|")
+			if ok {
+				b.WriteString(yes)
+			} else {
+				b.WriteString(no)
+			}
+		case strings.HasPrefix(name, "P."):
+			k := name[2:]
+			v := pr.p[k]
+			if isDateParam(k) {
+				b.WriteString(fmtDateInt(v))
+			} else {
+				b.WriteString(strconv.Itoa(v))
+			}
+		default:
+			b.WriteString(factString(env, name))
+		}
+	}
+}
+
+func factString(env *Env, name string) string {
+	switch name {
+	case "birth", "first_child_birth", "sterilisation_date":
+		var v int
+		switch name {
+		case "birth":
+			v = env.Birth
+		case "first_child_birth":
+			v = env.FirstChildBirth
+		default:
+			v = env.Sterilised
+		}
+		return fmtDateInt(v)
+	}
+	i, ok := envFields[name]
+	if !ok {
+		return "{" + name + "}"
+	}
+	f := envValue(env, i)
+	switch v := f.(type) {
+	case bool:
+		if v {
+			return "是"
+		}
+		return "否"
+	case int:
+		return strconv.Itoa(v)
+	case string:
+		return v
+	}
+	return fmt.Sprint(f)
+}
+
+func fmtDateInt(v int) string {
+	if v == 0 {
+		return "无"
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", v/10000, v/100%100, v%100)
+}

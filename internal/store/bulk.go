@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/synth"
+)
+
+// BulkSink loads synthetic batches into the registry tables. Each batch is
+// one transaction: it reserves id ranges with the same sequences normal
+// registration uses (so later ids never collide), shifts the batch into
+// them and writes every row — with COPY on PostgreSQL and multi-row
+// INSERTs on SQLite's single writer connection. A failed batch rolls back.
+type BulkSink struct {
+	DB *DB
+	// Progress, if set, is called after each committed batch with the
+	// number of persons written so far.
+	Progress func(done int)
+
+	done int
+}
+
+// Write implements synth.Sink.
+func (s *BulkSink) Write(ctx context.Context, b *synth.Batch) error {
+	var err error
+	if s.DB.Engine == Postgres {
+		err = s.writePostgres(ctx, b)
+	} else {
+		err = s.writeSQLite(ctx, b)
+	}
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	s.done += len(b.Persons)
+	if s.Progress != nil {
+		s.Progress(s.done)
+	}
+	return nil
+}
+
+// bulkTable describes one registry table: its name, columns and the rows
+// of a batch as values.
+type bulkTable struct {
+	name string
+	cols []string
+	n    int
+	row  func(i int, now any, out []any)
+}
+
+// pgDate passes a date to COPY; sqliteDate stores it as ISO text, as
+// date.Date.Value does.
+func pgDate(d date.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.Time()
+}
+
+func sqliteDate(d date.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+func boolArg(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
+func bulkTables(b *synth.Batch, dateArg func(date.Date) any) []bulkTable {
+	c := b.County
+	return []bulkTable{
+		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at"},
+			len(b.Persons), func(i int, now any, o []any) {
+				p := &b.Persons[i]
+				var idn, src any
+				src = ""
+				if p.IDNumber != "" {
+					idn = p.IDNumber
+				}
+				if !p.Death.IsZero() {
+					src = "synthetic"
+				}
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13] =
+					c, p.ID, idn, p.Name, p.Sex, dateArg(p.Birth), dateArg(p.Death), src, p.Region, p.HukouType, p.Pension, p.Marital, now, now
+			}},
+		{"hukou_spells", []string{"county", "id", "person_id", "type", "region", "from_date", "to_date", "reason"},
+			len(b.Hukou), func(i int, _ any, o []any) {
+				h := &b.Hukou[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = c, h.ID, h.PersonID, h.Type, h.Region, dateArg(h.From), dateArg(h.To), h.Reason
+			}},
+		{"marriages", []string{"county", "id", "a_id", "b_id", "from_date", "to_date", "end_reason"},
+			len(b.Marriages), func(i int, _ any, o []any) {
+				m := &b.Marriages[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6] = c, m.ID, m.A, m.B, dateArg(m.From), dateArg(m.To), m.End
+			}},
+		{"parent_child", []string{"county", "id", "parent_id", "child_id", "kind", "from_date", "in_policy"},
+			len(b.Children), func(i int, _ any, o []any) {
+				x := &b.Children[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6] = c, x.ID, x.Parent, x.Child, x.Kind, dateArg(x.From), boolArg(x.InPolicy)
+			}},
+		{"disabilities", []string{"county", "id", "person_id", "grade", "category", "from_date", "to_date"},
+			len(b.Disabilities), func(i int, _ any, o []any) {
+				d := &b.Disabilities[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6] = c, d.ID, d.PersonID, d.Grade, d.Category, dateArg(d.From), dateArg(d.To)
+			}},
+		{"certificates", []string{"county", "id", "holder_id", "kind", "number", "issued", "cancelled", "cancel_reason"},
+			len(b.Certificates), func(i int, _ any, o []any) {
+				x := &b.Certificates[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = c, x.ID, x.Holder, x.Kind, x.Number, dateArg(x.Issued), dateArg(x.Cancelled), x.CancelReason
+			}},
+		{"complications", []string{"county", "id", "person_id", "grade", "from_date"},
+			len(b.Complications), func(i int, _ any, o []any) {
+				x := &b.Complications[i]
+				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, x.Grade, dateArg(x.From)
+			}},
+		{"retirements", []string{"county", "id", "person_id", "date", "employer"},
+			len(b.Retirements), func(i int, _ any, o []any) {
+				x := &b.Retirements[i]
+				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, dateArg(x.Date), x.Employer
+			}},
+	}
+}
+
+// bulkSequences are the id sequences of the tables, in bulkTables order.
+var bulkSequences = []string{"person", "hukou_spell", "marriage", "parent_child", "disability", "certificate", "complication", "retirement"}
+
+// reserve reserves id ranges for every table of b through next (which
+// returns the first id of n reserved ones) and shifts b into them.
+func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error {
+	tables := bulkTables(b, sqliteDate)
+	var first [8]int64
+	for k, t := range tables {
+		if t.n == 0 {
+			continue
+		}
+		f, err := next(bulkSequences[k], t.n)
+		if err != nil {
+			return err
+		}
+		first[k] = f - 1
+	}
+	b.Shift(synth.Offsets{Person: first[0], Hukou: first[1], Marriage: first[2], ParentChild: first[3],
+		Disability: first[4], Certificate: first[5], Complication: first[6], Retirement: first[7]})
+	return nil
+}
+
+func (s *BulkSink) writePostgres(ctx context.Context, b *synth.Batch) error {
+	conn, err := s.DB.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	now := s.DB.Now().UTC().Truncate(time.Microsecond)
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		pc := sc.Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) // no-op after Commit
+		err = reserve(b, func(seq string, n int) (int64, error) {
+			var next int64
+			err := tx.QueryRow(ctx, `UPDATE id_seq SET next = next + $1 WHERE name = $2 RETURNING next`, n, seq).Scan(&next)
+			if errors.Is(err, pgx.ErrNoRows) {
+				_, err = tx.Exec(ctx, `INSERT INTO id_seq (name, next) VALUES ($1, $2)`, seq, int64(n)+1)
+				return 1, err
+			}
+			return next - int64(n), err
+		})
+		if err != nil {
+			return err
+		}
+		for _, t := range bulkTables(b, pgDate) {
+			if t.n == 0 {
+				continue
+			}
+			buf := make([]any, len(t.cols))
+			i := 0
+			src := pgx.CopyFromFunc(func() ([]any, error) {
+				if i >= t.n {
+					return nil, nil
+				}
+				t.row(i, now, buf)
+				i++
+				return buf, nil
+			})
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src); err != nil {
+				return fmt.Errorf("copy %s: %w", t.name, err)
+			}
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// sqliteMaxArgs keeps a multi-row INSERT under SQLite's bound-parameter
+// limit (32,766 since 3.32).
+const sqliteMaxArgs = 30000
+
+func (s *BulkSink) writeSQLite(ctx context.Context, b *synth.Batch) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if err := reserve(b, func(seq string, n int) (int64, error) { return tx.NextIDs(ctx, seq, n) }); err != nil {
+			return err
+		}
+		now := ts(tx.Now())
+		for _, t := range bulkTables(b, sqliteDate) {
+			if err := insertRows(ctx, tx.tx, t, now); err != nil {
+				return fmt.Errorf("insert %s: %w", t.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+func insertRows(ctx context.Context, tx *sql.Tx, t bulkTable, now string) error {
+	nc := len(t.cols)
+	per := sqliteMaxArgs / nc
+	var stmt *sql.Stmt
+	args := make([]any, 0, per*nc)
+	for start := 0; start < t.n; start += per {
+		n := min(per, t.n-start)
+		args = args[:n*nc]
+		for i := 0; i < n; i++ {
+			t.row(start+i, now, args[i*nc:(i+1)*nc])
+		}
+		q := insertSQL(t, n)
+		if n == per && stmt == nil {
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			defer stmt.Close()
+		}
+		var err error
+		if n == per {
+			_, err = stmt.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertSQL(t bulkTable, rows int) string {
+	var q strings.Builder
+	q.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(one)
+	}
+	return q.String()
+}
+
+// LoadSynthetic generates the population described by cfg into db,
+// calling progress (if not nil) after each batch with the persons written
+// so far. Generation and loading overlap: the generator runs one batch
+// ahead of the database.
+func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(done int)) (synth.Stats, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sink := &BulkSink{DB: db, Progress: progress}
+	queue := make(chan *synth.Batch, 1)
+	free := make(chan *synth.Batch, 2)
+	free <- new(synth.Batch)
+	free <- new(synth.Batch)
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range queue {
+			if err == nil {
+				if err = sink.Write(ctx, b); err != nil {
+					cancel()
+				}
+			}
+			free <- b
+		}
+		errc <- err
+	}()
+	st, genErr := synth.Generate(ctx, cfg, synth.SinkFunc(func(ctx context.Context, b *synth.Batch) error {
+		// Hand a copy to the writer so that the generator can go on.
+		var c *synth.Batch
+		select {
+		case c = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		copyBatch(c, b)
+		queue <- c
+		return nil
+	}))
+	close(queue)
+	writeErr := <-errc
+	if writeErr != nil {
+		return st, writeErr
+	}
+	return st, genErr
+}
+
+func copyBatch(dst, src *synth.Batch) {
+	dst.County = src.County
+	dst.Persons = append(dst.Persons[:0], src.Persons...)
+	dst.Hukou = append(dst.Hukou[:0], src.Hukou...)
+	dst.Marriages = append(dst.Marriages[:0], src.Marriages...)
+	dst.Children = append(dst.Children[:0], src.Children...)
+	dst.Disabilities = append(dst.Disabilities[:0], src.Disabilities...)
+	dst.Certificates = append(dst.Certificates[:0], src.Certificates...)
+	dst.Complications = append(dst.Complications[:0], src.Complications...)
+	dst.Retirements = append(dst.Retirements[:0], src.Retirements...)
+}

@@ -1,0 +1,472 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+var _ registry.Store = (*Tx)(nil)
+
+// scopeClause returns a WHERE fragment limiting rows to the scope, on
+// tables with county and region columns (alias prefix p, e.g. "p.").
+func scopeClause(p string, scope region.Code) (string, []any) {
+	prefix, ok := scope.Prefix()
+	if !ok || prefix == "" {
+		return "1=1", nil
+	}
+	if len(prefix) >= 6 {
+		return p + "county = ? AND " + p + "region LIKE ?", []any{prefix[:6], prefix + "%"}
+	}
+	return p + "county LIKE ?", []any{prefix + "%"}
+}
+
+const personColumns = `county, id, id_number, name, sex, birth, death, death_source, region, hukou_type, pension,
+	marital, ethnic, address, phone, version, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPerson(s scanner) (*registry.Record, error) {
+	var r registry.Record
+	var idn sql.NullString
+	var created, updated any
+	err := s.Scan(&r.County, &r.ID, &idn, &r.Name, &r.Sex, &r.Birth, &r.Death, &r.DeathSource, &r.Region,
+		&r.HukouType, &r.Pension, &r.Marital, &r.Ethnic, &r.Address, &r.Phone, &r.Version, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.IDNumber = idn.String
+	r.CreatedAt, _ = timeValue(created)
+	r.UpdatedAt, _ = timeValue(updated)
+	return &r, nil
+}
+
+// timeValue converts what a driver returns for a TIMESTAMPTZ column.
+func timeValue(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC(), nil
+	case string:
+		return parseTimestamp(t)
+	case []byte:
+		return parseTimestamp(string(t))
+	case nil:
+		return time.Time{}, nil
+	}
+	return time.Time{}, fmt.Errorf("unexpected timestamp type %T", v)
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var errPersonNotFound = apperr.NotFoundf("未找到该人员，或不在您的管辖范围内", "no such person in your scope")
+
+// PersonByKey returns person k if it lies within scope.
+func (tx *Tx) PersonByKey(ctx context.Context, scope region.Code, k registry.Key) (*registry.Record, error) {
+	where, args := scopeClause("", scope)
+	r, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id = ? AND `+where,
+		append([]any{k.County, k.ID}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPersonNotFound
+	}
+	return r, err
+}
+
+// PersonByIDNumber returns the person with the ID number within scope.
+func (tx *Tx) PersonByIDNumber(ctx context.Context, scope region.Code, idNumber string) (*registry.Record, error) {
+	where, args := scopeClause("", scope)
+	r, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE id_number = ? AND `+where,
+		append([]any{idNumber}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPersonNotFound
+	}
+	return r, err
+}
+
+// IDNumberTaken reports whether the number is registered anywhere.
+func (tx *Tx) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE id_number = ?`, idNumber).Scan(&n)
+	return n > 0, err
+}
+
+// FindPersons searches persons within scope, ordered by name and id. The
+// count is the total number of matches.
+func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Query) ([]registry.Record, int, error) {
+	where, args := scopeClause("", scope)
+	conds := []string{where}
+	if q.IDNumber != "" {
+		conds = append(conds, "id_number = ?")
+		args = append(args, q.IDNumber)
+	}
+	if q.Name != "" {
+		conds = append(conds, "name LIKE ?")
+		args = append(args, escapeLike(q.Name)+"%")
+	}
+	if q.Region != "" {
+		if c, err := region.ParseCode(q.Region); err == nil {
+			w, a := scopeClause("", c)
+			conds = append(conds, w)
+			args = append(args, a...)
+		}
+	}
+	if q.Alive {
+		conds = append(conds, "death IS NULL")
+	}
+	cond := strings.Join(conds, " AND ")
+	var total int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+
+		` ORDER BY name, county, id LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []registry.Record
+	for rows.Next() {
+		r, err := scanPerson(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *r)
+	}
+	return out, total, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer("%", "", "_", "").Replace(s)
+}
+
+// InsertPerson writes a new person.
+func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
+	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.County, r.ID, nullString(r.IDNumber), r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
+		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt))
+	if IsUniqueViolation(err) {
+		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered", Err: err}
+	}
+	return err
+}
+
+// UpdatePerson writes r over the stored version r.Version-1.
+func (tx *Tx) UpdatePerson(ctx context.Context, r *registry.Record) error {
+	res, err := tx.Exec(ctx, `UPDATE persons SET name = ?, death = ?, death_source = ?, region = ?, hukou_type = ?,
+		pension = ?, marital = ?, ethnic = ?, address = ?, phone = ?, version = ?, updated_at = ?
+		WHERE county = ? AND id = ? AND version = ?`,
+		r.Name, r.Death, r.DeathSource, r.Region, r.HukouType, r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone,
+		r.Version, ts(r.UpdatedAt), r.County, r.ID, r.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("该人员信息已被他人修改，请刷新后重试", "the person was changed by someone else; reload and try again")
+	}
+	return nil
+}
+
+// idList renders ids as a comma-separated list of integers for an IN
+// clause. Ids are int64 values, never text, so this cannot inject SQL.
+func idList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+func ref(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Relatives returns spouses and children of ids, and the children's other
+// parents.
+func (tx *Tx) Relatives(ctx context.Context, county string, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in := idList(ids)
+	rows, err := tx.Query(ctx, `
+		SELECT b_id FROM marriages WHERE county = ? AND a_id IN (`+in+`)
+		UNION SELECT a_id FROM marriages WHERE county = ? AND b_id IN (`+in+`)
+		UNION SELECT child_id FROM parent_child WHERE county = ? AND parent_id IN (`+in+`)
+		UNION SELECT o.parent_id FROM parent_child c JOIN parent_child o ON o.county = c.county AND o.child_id = c.child_id
+			WHERE c.county = ? AND c.parent_id IN (`+in+`)`, county, county, county, county)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Parents returns the parents of child.
+func (tx *Tx) Parents(ctx context.Context, county string, child int64) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT parent_id FROM parent_child WHERE county = ? AND child_id = ? ORDER BY parent_id`, county, child)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// FamilyFacts loads the persons ids of county with their facts. Marriages
+// and ties are included when both ends are among ids.
+func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*registry.Family, error) {
+	f := &registry.Family{}
+	if len(ids) == 0 {
+		return f, nil
+	}
+	in := idList(ids)
+	type query struct {
+		sql  string
+		scan func(*sql.Rows) error
+	}
+	byRef := map[string]int{}
+	queries := []query{
+		{`SELECT ` + personColumns + ` FROM persons WHERE county = ? AND id IN (` + in + `) ORDER BY id`, func(rows *sql.Rows) error {
+			r, err := scanPerson(rows)
+			if err != nil {
+				return err
+			}
+			byRef[r.Ref()] = len(f.Persons)
+			f.Persons = append(f.Persons, registry.Person{Ref: r.Ref(), IDNumber: r.IDNumber, Name: r.Name, Sex: r.Sex,
+				Birth: r.Birth, Death: r.Death, Pension: r.Pension, Region: r.Region})
+			return nil
+		}},
+		{`SELECT person_id, type, region, from_date, to_date, reason FROM hukou_spells WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date, id`, func(rows *sql.Rows) error {
+			var pid int64
+			var h registry.HukouSpell
+			if err := rows.Scan(&pid, &h.Type, &h.Region, &h.From, &h.To, &h.Reason); err != nil {
+				return err
+			}
+			if i, ok := byRef[ref(pid)]; ok {
+				f.Persons[i].Hukou = append(f.Persons[i].Hukou, h)
+			}
+			return nil
+		}},
+		{`SELECT a_id, b_id, from_date, to_date, end_reason FROM marriages WHERE county = ? AND a_id IN (` + in + `) AND b_id IN (` + in + `) ORDER BY from_date, id`, func(rows *sql.Rows) error {
+			var a, b int64
+			var m registry.Marriage
+			if err := rows.Scan(&a, &b, &m.From, &m.To, &m.End); err != nil {
+				return err
+			}
+			m.A, m.B = ref(a), ref(b)
+			f.Marriages = append(f.Marriages, m)
+			return nil
+		}},
+		{`SELECT parent_id, child_id, kind, from_date, in_policy FROM parent_child WHERE county = ? AND parent_id IN (` + in + `) AND child_id IN (` + in + `) ORDER BY child_id, parent_id`, func(rows *sql.Rows) error {
+			var p, c int64
+			var t registry.ParentChild
+			var inPolicy sql.NullBool
+			if err := rows.Scan(&p, &c, &t.Kind, &t.From, &inPolicy); err != nil {
+				return err
+			}
+			t.Parent, t.Child = ref(p), ref(c)
+			if inPolicy.Valid {
+				v := inPolicy.Bool
+				t.InPolicy = &v
+			}
+			f.Children = append(f.Children, t)
+			return nil
+		}},
+		{`SELECT person_id, grade, category, from_date, to_date FROM disabilities WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
+			var p int64
+			var d registry.Disability
+			if err := rows.Scan(&p, &d.Grade, &d.Category, &d.From, &d.To); err != nil {
+				return err
+			}
+			d.Person = ref(p)
+			f.Disabilities = append(f.Disabilities, d)
+			return nil
+		}},
+		{`SELECT holder_id, kind, number, issued, cancelled FROM certificates WHERE county = ? AND holder_id IN (` + in + `) ORDER BY holder_id, issued`, func(rows *sql.Rows) error {
+			var p int64
+			var c registry.Certificate
+			if err := rows.Scan(&p, &c.Kind, &c.Number, &c.Issued, &c.Cancelled); err != nil {
+				return err
+			}
+			c.Holder = ref(p)
+			f.Certificates = append(f.Certificates, c)
+			return nil
+		}},
+		{`SELECT person_id, grade, from_date, to_date FROM complications WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
+			var p int64
+			var c registry.Complication
+			if err := rows.Scan(&p, &c.Grade, &c.From, &c.To); err != nil {
+				return err
+			}
+			c.Person = ref(p)
+			f.Complications = append(f.Complications, c)
+			return nil
+		}},
+		{`SELECT person_id, date, employer FROM retirements WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, date`, func(rows *sql.Rows) error {
+			var p int64
+			var r registry.Retirement
+			if err := rows.Scan(&p, &r.Date, &r.Employer); err != nil {
+				return err
+			}
+			r.Person = ref(p)
+			f.Retirements = append(f.Retirements, r)
+			return nil
+		}},
+	}
+	for _, q := range queries {
+		rows, err := tx.Query(ctx, q.sql, county)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			if err := q.scan(rows); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// insertWithID reserves an id from seq and runs insert with it.
+func (tx *Tx) insertWithID(ctx context.Context, seq, query string, args ...any) (int64, error) {
+	id, err := tx.NextIDs(ctx, seq, 1)
+	if err != nil {
+		return 0, err
+	}
+	args = append([]any{args[0], id}, args[1:]...)
+	if _, err := tx.Exec(ctx, query, args...); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// InsertHukouSpell opens a hukou spell.
+func (tx *Tx) InsertHukouSpell(ctx context.Context, county string, personID int64, h registry.HukouSpell) error {
+	_, err := tx.insertWithID(ctx, "hukou_spell", `INSERT INTO hukou_spells (county, id, person_id, type, region, from_date, to_date, reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, county, personID, h.Type, h.Region, h.From, h.To, h.Reason)
+	return err
+}
+
+// CloseHukouSpell ends the person's open hukou spells on day to.
+func (tx *Tx) CloseHukouSpell(ctx context.Context, county string, personID int64, to date.Date) error {
+	_, err := tx.Exec(ctx, `UPDATE hukou_spells SET to_date = ? WHERE county = ? AND person_id = ? AND to_date IS NULL`, to, county, personID)
+	return err
+}
+
+// InsertMarriage records a marriage.
+func (tx *Tx) InsertMarriage(ctx context.Context, county string, aID, bID int64, m registry.Marriage, certNo string) (int64, error) {
+	return tx.insertWithID(ctx, "marriage", `INSERT INTO marriages (county, id, a_id, b_id, from_date, to_date, end_reason, cert_no)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, county, aID, bID, m.From, m.To, m.End, certNo)
+}
+
+// MarriageByID returns a marriage.
+func (tx *Tx) MarriageByID(ctx context.Context, county string, id int64) (registry.Marriage, error) {
+	var m registry.Marriage
+	var a, b int64
+	err := tx.QueryRow(ctx, `SELECT a_id, b_id, from_date, to_date, end_reason FROM marriages WHERE county = ? AND id = ?`, county, id).
+		Scan(&a, &b, &m.From, &m.To, &m.End)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, apperr.NotFoundf("未找到该婚姻记录", "no such marriage")
+	}
+	m.A, m.B = ref(a), ref(b)
+	return m, err
+}
+
+// EndMarriage sets the end of a marriage.
+func (tx *Tx) EndMarriage(ctx context.Context, county string, id int64, to date.Date, reason string) error {
+	_, err := tx.Exec(ctx, `UPDATE marriages SET to_date = ?, end_reason = ? WHERE county = ? AND id = ? AND to_date IS NULL`, to, reason, county, id)
+	return err
+}
+
+// EndMarriagesByDeath ends the open marriages of a person who died on d.
+func (tx *Tx) EndMarriagesByDeath(ctx context.Context, county string, personID int64, d date.Date) error {
+	_, err := tx.Exec(ctx, `UPDATE marriages SET to_date = ?, end_reason = 'death'
+		WHERE county = ? AND (a_id = ? OR b_id = ?) AND to_date IS NULL`, d, county, personID, personID)
+	return err
+}
+
+// InsertTie records a parent–child tie.
+func (tx *Tx) InsertTie(ctx context.Context, county string, parentID, childID int64, t registry.ParentChild, regNo string) (int64, error) {
+	var inPolicy any
+	if t.InPolicy != nil {
+		inPolicy = *t.InPolicy
+	}
+	id, err := tx.insertWithID(ctx, "parent_child", `INSERT INTO parent_child (county, id, parent_id, child_id, kind, from_date, in_policy, reg_no)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, county, parentID, childID, t.Kind, t.From, inPolicy, regNo)
+	if IsUniqueViolation(err) {
+		return 0, apperr.Conflictf("该亲子关系已登记", "this tie is already recorded")
+	}
+	return id, err
+}
+
+// InsertDisability records a disability assessment.
+func (tx *Tx) InsertDisability(ctx context.Context, county string, personID int64, d registry.Disability, certNo string) (int64, error) {
+	return tx.insertWithID(ctx, "disability", `INSERT INTO disabilities (county, id, person_id, grade, category, cert_no, from_date, to_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, county, personID, d.Grade, d.Category, certNo, d.From, d.To)
+}
+
+// InsertCertificate records a certificate.
+func (tx *Tx) InsertCertificate(ctx context.Context, county string, holderID int64, c registry.Certificate) (int64, error) {
+	return tx.insertWithID(ctx, "certificate", `INSERT INTO certificates (county, id, holder_id, kind, number, issued, cancelled)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, county, holderID, c.Kind, c.Number, c.Issued, c.Cancelled)
+}
+
+// CancelCertificate cancels a certificate.
+func (tx *Tx) CancelCertificate(ctx context.Context, county string, holderID, id int64, on date.Date, reason string) error {
+	res, err := tx.Exec(ctx, `UPDATE certificates SET cancelled = ?, cancel_reason = ?
+		WHERE county = ? AND id = ? AND holder_id = ? AND cancelled IS NULL`, on, reason, county, id, holderID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("证件不存在或已注销", "no such certificate, or it is already cancelled")
+	}
+	return nil
+}
+
+// InsertComplication records a complication assessment.
+func (tx *Tx) InsertComplication(ctx context.Context, county string, personID int64, c registry.Complication, document string) (int64, error) {
+	return tx.insertWithID(ctx, "complication", `INSERT INTO complications (county, id, person_id, grade, from_date, to_date, document)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, county, personID, c.Grade, c.From, c.To, document)
+}
+
+// InsertRetirement records a retirement.
+func (tx *Tx) InsertRetirement(ctx context.Context, county string, personID int64, r registry.Retirement) (int64, error) {
+	return tx.insertWithID(ctx, "retirement", `INSERT INTO retirements (county, id, person_id, date, employer)
+		VALUES (?, ?, ?, ?, ?)`, county, personID, r.Date, r.Employer)
+}

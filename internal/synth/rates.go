@@ -1,0 +1,255 @@
+package synth
+
+import "math"
+
+// The demographic rates of the simulation. Each is a plain function of the
+// calendar year (and age), piecewise linear between the anchor years given
+// in docs/synthetic.md.
+
+type anchor struct {
+	year int
+	v    float64
+}
+
+// interp interpolates linearly between anchors, holding the end values.
+func interp(a []anchor, y int) float64 {
+	if y <= a[0].year {
+		return a[0].v
+	}
+	for i := 1; i < len(a); i++ {
+		if y <= a[i].year {
+			p, q := a[i-1], a[i]
+			return p.v + (q.v-p.v)*float64(y-p.year)/float64(q.year-p.year)
+		}
+	}
+	return a[len(a)-1].v
+}
+
+// srbAnchors is the sex ratio at birth (boys per 100 girls): about 106
+// before 1985, 111 in 1990, 117 in 2000, 118 in 2010 and 111 in 2020
+// (census figures).
+var srbAnchors = []anchor{{1984, 106}, {1990, 111}, {2000, 117}, {2005, 119}, {2010, 118}, {2015, 114}, {2020, 111}, {2024, 110}}
+
+// maleShare returns the probability that a birth in year y is a boy.
+func maleShare(y int) float64 {
+	r := interp(srbAnchors, y)
+	return r / (r + 100)
+}
+
+// infantMortality is the probability of dying in the first year of life.
+var imrAnchors = []anchor{{1950, 0.175}, {1958, 0.12}, {1960, 0.15}, {1962, 0.09}, {1970, 0.06}, {1980, 0.04}, {1991, 0.05}, {2000, 0.032}, {2010, 0.013}, {2020, 0.0054}, {2024, 0.0045}}
+
+// mortalityLevel scales adult mortality by year (1 ≈ China around 2000;
+// life expectancy ≈ 44 in 1950, 68 in 1981, 71 in 2000, 78 in 2020).
+var mortAnchors = []anchor{{1930, 4.2}, {1950, 3.2}, {1958, 2.3}, {1960, 4.0}, {1962, 2.2}, {1970, 1.6}, {1980, 1.35}, {1990, 1.2}, {2000, 1.0}, {2010, 0.82}, {2020, 0.68}, {2024, 0.64}}
+
+// deathProb returns the probability that a person of the given age (in
+// completed years at the start of year y) and sex dies during y.
+func deathProb(age int, male bool, y int) float64 {
+	lvl := interp(mortAnchors, y)
+	var q float64
+	switch {
+	case age == 0:
+		return interp(imrAnchors, y) // applied at birth; kept for completeness
+	case age < 5:
+		q = 0.18 * interp(imrAnchors, y)
+	case age < 15:
+		q = 0.0003 * lvl
+	default:
+		q = (0.00025 + 0.000022*math.Exp(0.094*float64(age))) * lvl
+	}
+	if male && age >= 15 {
+		q *= 1.35
+	}
+	if q > 0.6 {
+		q = 0.6
+	}
+	return q
+}
+
+// womanMarriageRate is the yearly probability that a never-married woman of
+// the given age marries in year y: the mean age at first marriage rose from
+// about 19–20 before 1970 to 23 in the 1980s and over 27 by 2020.
+func womanMarriageRate(age, y int) float64 {
+	var minAge int
+	var r float64
+	switch {
+	case y < 1970:
+		minAge, r = 17, 0.38
+	case y < 1980:
+		minAge, r = 20, 0.36 // 晚婚 campaign
+	case y < 2000:
+		minAge, r = 20, 0.33
+	case y < 2010:
+		minAge, r = 21, 0.26
+	case y < 2020:
+		minAge, r = 22, 0.19
+	default:
+		minAge, r = 22, 0.13
+	}
+	if age < minAge {
+		return 0
+	}
+	if age >= 35 {
+		r *= 0.25
+	}
+	if age >= 50 {
+		return 0
+	}
+	return r
+}
+
+// menMinAge is the youngest age at which men marry in year y.
+func menMinAge(y int) int {
+	if y < 1980 {
+		return 19
+	}
+	return 21
+}
+
+// husbandAgeGap draws the husband's age minus the wife's.
+var husbandGaps = []struct {
+	gap int
+	w   float64
+}{{-2, 0.03}, {-1, 0.07}, {0, 0.15}, {1, 0.19}, {2, 0.18}, {3, 0.14}, {4, 0.09}, {5, 0.06}, {6, 0.04}, {7, 0.02}, {8, 0.02}}
+
+// divorceRate is the yearly probability that a marriage ends in divorce
+// (crude divorce rate 0.3‰ around 1980, 1‰ in 2000, 3.4‰ in 2019).
+var divorceAnchors = []anchor{{1955, 0.0025}, {1960, 0.0008}, {1980, 0.0008}, {1990, 0.0018}, {2000, 0.0030}, {2010, 0.0055}, {2019, 0.0085}, {2021, 0.0060}, {2024, 0.0065}}
+
+// ageFertility scales birth hazards by the mother's age.
+func ageFertility(age int) float64 {
+	switch {
+	case age < 18:
+		return 0.3
+	case age < 30:
+		return 1
+	case age < 35:
+		return 0.65
+	case age < 40:
+		return 0.32
+	case age < 45:
+		return 0.1
+	case age < 50:
+		return 0.015
+	}
+	return 0
+}
+
+// Policy eras.
+func oneChildEra(y int) bool   { return y >= 1980 && y < 2016 }
+func twoChildEra(y int) bool   { return y >= 2016 && y < 2021 }
+func threeChildEra(y int) bool { return y >= 2021 }
+
+// birthHazard is the yearly probability that a married woman with `parity`
+// births (surviving of them alive) has another birth in year y, and whether
+// that birth would be within policy. firstGirl reports whether her first
+// child was a girl.
+func birthHazard(parity, surviving int, firstGirl, rural bool, y int) (p float64, inPolicy bool) {
+	if parity == 0 {
+		return 0.55, true
+	}
+	switch {
+	case y < 1971:
+		p = 0.33
+		if parity >= 6 {
+			p = 0.15
+		}
+		if y >= 1959 && y <= 1961 {
+			p *= 0.55
+		}
+		return p, true
+	case y < 1980: // 晚、稀、少
+		p = 0.30 - 0.025*float64(y-1971)
+		if parity >= 3 {
+			p *= 0.6
+		}
+		return p, true
+	case oneChildEra(y):
+		if surviving == 0 {
+			return 0.3, true // replacement birth after a child's death
+		}
+		late := float64(y-1980) / 35 // 0 in 1980, 1 in 2015
+		if parity == 1 {
+			if rural && firstGirl {
+				return 0.45 - 0.12*late, true // rural "1.5-child" rule
+			}
+			if rural {
+				return 0.32 - 0.22*late, false
+			}
+			return 0.02, false
+		}
+		if rural {
+			return 0.16 - 0.13*late, false
+		}
+		return 0.004, false
+	case twoChildEra(y):
+		if parity == 1 {
+			return 0.085, true
+		}
+		return 0.006, false
+	default:
+		if parity == 1 {
+			return 0.05, true
+		}
+		if parity == 2 {
+			return 0.012, true
+		}
+		return 0.002, false
+	}
+}
+
+// Disability: certificate holders were about 2.6% of the population around
+// 2020, most of them old; grades 1–2 are about a third.
+const congenitalDisability = 0.004
+
+func disabilityHazard(age int) float64 {
+	switch {
+	case age < 20:
+		return 0.00012
+	case age < 45:
+		return 0.0003
+	case age < 60:
+		return 0.0008
+	case age < 75:
+		return 0.0015
+	}
+	return 0.003
+}
+
+var disabilityCategories = []struct {
+	name string
+	w    float64
+}{{"limb", 0.50}, {"sight", 0.10}, {"hearing", 0.09}, {"speech", 0.01}, {"intellect", 0.09}, {"mental", 0.15}, {"multiple", 0.06}}
+
+// Land requisition: the yearly probability that part of a rural village is
+// requisitioned (征地), and the share of its rural residents converted.
+func landRequisitionRate(y int) float64 {
+	switch {
+	case y >= 1992 && y < 2016:
+		return 0.006
+	case y >= 2016:
+		return 0.002
+	case y >= 1980:
+		return 0.002
+	}
+	return 0
+}
+
+// conversionRate is the yearly probability that a rural person aged 18–22
+// converts to urban hukou by education, employment or the army (农转非).
+func conversionRate(y int) float64 {
+	switch {
+	case y < 1978:
+		return 0.002
+	case y < 1995:
+		return 0.006
+	case y < 2014:
+		return 0.012
+	}
+	return 0.004
+}
+
+// moveRate is the yearly probability that an adult moves hukou to another
+// village or community of the county.
+const moveRate = 0.004

@@ -1,0 +1,108 @@
+// Package web serves Jiahe over HTTP: the JSON API under /api/v1 with its
+// OpenAPI document, /healthz and /metrics. Every handler returns an error,
+// which one adapter (serveError) turns into a status and a message in
+// Chinese or English.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// SecureCookies marks the session cookie Secure even when the request
+	// did not arrive over TLS (behind a TLS-terminating proxy).
+	SecureCookies bool
+	// Session bounds session lifetimes.
+	Session auth.SessionPolicy
+	// Password is the argon2id cost for new passwords.
+	Password auth.Params
+	// ShutdownTimeout is how long Serve waits for requests in flight.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig is the production configuration.
+func DefaultConfig() Config {
+	return Config{Session: auth.DefaultSessionPolicy, Password: auth.DefaultParams, ShutdownTimeout: 10 * time.Second}
+}
+
+// Handler holds what every request needs. Handlers are its methods.
+type Handler struct {
+	db       *store.DB
+	log      *slog.Logger
+	now      func() time.Time
+	cfg      Config
+	tree     *region.Tree
+	throttle *auth.Throttle
+	metrics  *metrics
+	// dummyHash is verified against when a username is unknown, so that
+	// a wrong username costs as long as a wrong password.
+	dummyHash string
+}
+
+// New returns a Handler over db. now is the clock (time.Now in
+// production).
+func New(db *store.DB, logger *slog.Logger, now func() time.Time, cfg Config) (*Handler, error) {
+	dummy, err := auth.HashPassword("jiahe-unknown-user-0", cfg.Password)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{db: db, log: logger, now: now, cfg: cfg, tree: region.Default(), throttle: auth.NewThrottle(), dummyHash: dummy}
+	h.metrics = newMetrics(db)
+	return h, nil
+}
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully:
+// it stops accepting connections and waits up to cfg.ShutdownTimeout for
+// requests in flight. It also removes expired sessions every ten minutes.
+func (h *Handler) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           h.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // exports of a large county take a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case <-tick.C:
+			h.sweepSessions(ctx)
+		case <-ctx.Done():
+			h.log.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.Background(), h.cfg.ShutdownTimeout)
+			defer cancel()
+			err := srv.Shutdown(sctx)
+			if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+				err = serr
+			}
+			return err
+		}
+	}
+}
+
+func (h *Handler) sweepSessions(ctx context.Context) {
+	err := h.db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.DeleteExpiredSessions(ctx, h.now())
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		h.log.Error("sweep sessions", "err", err)
+	}
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// metrics are the Prometheus metrics of one Handler, in a registry of its
+// own (no global state, so tests can build many handlers).
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	handler  http.Handler
+}
+
+func newMetrics(db *store.DB) *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jiahe_http_requests_total", Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jiahe_http_request_duration_seconds", Help: "HTTP request latency by method and route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+	}
+	stat := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "jiahe_db_" + name, Help: help}, f)
+	}
+	reg.MustRegister(
+		m.requests, m.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		stat("open_connections", "Open connections of the writer pool.", func() float64 { return float64(db.Stats().OpenConnections) }),
+		stat("in_use_connections", "Connections in use.", func() float64 { return float64(db.Stats().InUse) }),
+		stat("idle_connections", "Idle connections.", func() float64 { return float64(db.Stats().Idle) }),
+		stat("wait_count", "Connections waited for, in total.", func() float64 { return float64(db.Stats().WaitCount) }),
+		stat("wait_seconds", "Time spent waiting for connections, in total.", func() float64 { return db.Stats().WaitDuration.Seconds() }),
+	)
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return m
+}
+
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// levelFor is the log level of a finished request. Server errors are
+// logged in detail by serveError; the request line only notes them.
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}

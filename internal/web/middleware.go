@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// requestInfo carries what the outermost middleware logs but learns only
+// further in: the signed-in user.
+type requestInfo struct{ userID int64 }
+
+type infoKey struct{}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs every request (route pattern and path, never the query,
+// which may hold ID numbers) and records its metrics.
+func (h *Handler) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		sw := &statusWriter{ResponseWriter: w}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "unmatched"
+		}
+		h.metrics.observe(r.Method, pattern, sw.status, d)
+		h.log.LogAttrs(r.Context(), levelFor(sw.status), "request",
+			slog.String("method", r.Method), slog.String("route", pattern), slog.String("path", redactIDs(r.URL.Path)),
+			slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes), slog.Duration("dur", d), slog.Int64("user", info.userID))
+	})
+}
+
+// adapt turns a route's error-returning function into an http.Handler:
+// for signed-in routes it resolves the session into an actor first; any
+// error goes to serveError.
+func (h *Handler) adapt(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.access == signedIn {
+			actor, err := h.authenticate(r)
+			if err != nil {
+				h.serveError(w, r, err)
+				return
+			}
+			r = r.WithContext(auth.WithActor(r.Context(), actor))
+			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+				info.userID = actor.UserID
+			}
+		}
+		if err := rt.fn(w, r); err != nil {
+			h.serveError(w, r, err)
+		}
+	})
+}
+
+var errSignIn = &apperr.Error{Kind: apperr.Unauthenticated, ZH: "未登录或登录已过期，请重新登录", EN: "not signed in, or the session has expired: please sign in"}
+
+// authenticate returns the actor of the request's session cookie, moving
+// the session's idle deadline forward when due.
+func (h *Handler) authenticate(r *http.Request) (auth.Actor, error) {
+	c, err := r.Cookie(auth.SessionCookie)
+	if err != nil || c.Value == "" {
+		return auth.Actor{}, errSignIn
+	}
+	hash := auth.HashToken(c.Value)
+	var s auth.Session
+	var u auth.User
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		s, u, err = tx.Session(r.Context(), hash)
+		return err
+	})
+	if apperr.KindOf(err) == apperr.Unauthenticated {
+		return auth.Actor{}, errSignIn
+	}
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	now := h.now()
+	if !h.cfg.Session.Valid(s, now) || u.Disabled {
+		return auth.Actor{}, errSignIn
+	}
+	if h.cfg.Session.NeedsTouch(s, now) {
+		err := h.db.Update(r.Context(), func(tx *store.Tx) error {
+			return tx.TouchSession(r.Context(), hash, h.cfg.Session.Expiry(s.CreatedAt, now))
+		})
+		if err != nil {
+			return auth.Actor{}, err
+		}
+	}
+	return u.Actor(), nil
+}
+
+// actor returns the request's actor; routes marked signedIn always have one.
+func actor(r *http.Request) auth.Actor {
+	a, _ := auth.ActorFrom(r.Context())
+	return a
+}

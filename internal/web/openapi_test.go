@@ -1,0 +1,126 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpenAPIStructure(t *testing.T) {
+	var doc struct {
+		OpenAPI string `json:"openapi"`
+		Info    struct {
+			Title   string `json:"title"`
+			Version string `json:"version"`
+		} `json:"info"`
+		Paths map[string]map[string]struct {
+			Summary   string                     `json:"summary"`
+			Responses map[string]json.RawMessage `json:"responses"`
+		} `json:"paths"`
+		Components struct {
+			Schemas         map[string]json.RawMessage `json:"schemas"`
+			SecuritySchemes map[string]json.RawMessage `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatalf("openapi.json is not valid JSON: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" || doc.Info.Title == "" || doc.Info.Version == "" {
+		t.Errorf("openapi = %q, info = %+v; want 3.1.0 with a title and a version", doc.OpenAPI, doc.Info)
+	}
+	if doc.Components.Schemas["Error"] == nil || doc.Components.SecuritySchemes["session"] == nil {
+		t.Error("components lack the Error schema or the session security scheme")
+	}
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			if op.Summary == "" || len(op.Responses) == 0 {
+				t.Errorf("%s %s: want a summary and at least one response", method, path)
+			}
+		}
+	}
+	// Every $ref points at something defined.
+	var refs []string
+	collectRefs(t, openAPIDoc, &refs)
+	var all map[string]any
+	json.Unmarshal(openAPIDoc, &all)
+	for _, ref := range refs {
+		node := any(all)
+		for _, part := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+			m, ok := node.(map[string]any)
+			if !ok || m[part] == nil {
+				t.Errorf("dangling $ref %s", ref)
+				break
+			}
+			node = m[part]
+		}
+	}
+}
+
+func collectRefs(t *testing.T, b []byte, out *[]string) {
+	t.Helper()
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "$ref" {
+					*out = append(*out, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	walk(v)
+}
+
+// TestOpenAPICoversRoutes fails when a route in routes.go is missing from
+// openapi.json, or the document describes a route that is not served.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			switch method {
+			case "get", "post", "put", "patch", "delete":
+				documented = append(documented, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	h := &Handler{log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: time.Now}
+	var served []string
+	for _, rt := range h.routes() {
+		served = append(served, rt.pattern)
+	}
+	slices.Sort(documented)
+	slices.Sort(served)
+	for _, p := range served {
+		if !slices.Contains(documented, p) {
+			t.Errorf("route %q is served but missing from openapi.json", p)
+		}
+	}
+	for _, p := range documented {
+		if !slices.Contains(served, p) {
+			t.Errorf("openapi.json describes %q, which routes.go does not serve", p)
+		}
+	}
+	if len(served) < 20 {
+		t.Errorf("only %d routes: the route table looks truncated", len(served))
+	}
+}
