@@ -33,6 +33,11 @@ var commands = [][2]string{
 	{"user add --username U --name N --role R --region CODE [--password P]", "create a user (password from stdin if not given)"},
 	{"user list", "list users"},
 	{"user disable U", "disable a user and end their sessions"},
+	{"import persons FILE [--encoding auto|utf8|gbk] [--dry-run]", "import a roster (CSV or .xlsx); all or nothing, every problem reported by row and column"},
+	{"export persons [--region CODE] [--format csv|xlsx] [--encoding utf8|gbk] [--out FILE]", "export the persons of a region as a roster (unmasked; audited)"},
+	{"audit verify [--county CODE]", "check the audit log's hash chains; fails if it was tampered with"},
+	{"pay cycle --county CODE --program P --period X", "generate a payment cycle (period 2024, 2024-H1, 2024-Q2 or 2024-03)"},
+	{"pay ledger --year Y [--region CODE] [--program P]", "print the funds ledger: persons paid and money by level of government"},
 }
 
 // errUsage is returned after the usage message has been printed.
@@ -85,6 +90,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheck(ctx, rest, stdin, stdout, stderr)
 	case "eval":
 		return runEval(ctx, *dbURL, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, *dbURL, rest, stdout, stderr)
+	case "export":
+		return runExport(ctx, *dbURL, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, *dbURL, rest, stdout, stderr)
+	case "pay":
+		return runPay(ctx, *dbURL, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil

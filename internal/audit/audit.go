@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -113,4 +114,13 @@ func (v *Verifier) Finish(heads map[string]Entry) {
 			v.Problems = append(v.Problems, Problem{county, head.Seq, "chain head does not match the last entry (entries removed)"})
 		}
 	}
+	for county, last := range v.last {
+		if _, ok := heads[county]; !ok {
+			v.Problems = append(v.Problems, Problem{county, last.Seq, "chain has entries but no recorded head (head removed)"})
+		}
+	}
+	sort.Slice(v.Problems, func(i, j int) bool {
+		a, b := v.Problems[i], v.Problems[j]
+		return a.County < b.County || (a.County == b.County && a.Seq < b.Seq)
+	})
 }

@@ -141,6 +141,9 @@ func TestPermissions(t *testing.T) {
 		{auth.RoleFinance, auth.PermPaymentManage, true},
 		{auth.RoleFinance, auth.PermEligibility, false}, // finance cannot confirm eligibility
 		{auth.RoleFinance, auth.PermCaseApprove, false},
+		{auth.RoleFinance, auth.PermCaseRead, false},
+		{auth.RoleSupervisor, auth.PermCaseRead, true},
+		{auth.RoleSupervisor, auth.PermCaseReview, false},
 		{auth.RoleSupervisor, auth.PermRegistryRead, true},
 		{auth.RoleSupervisor, auth.PermRegistryWrite, false}, // supervisors change nothing
 		{auth.RoleSupervisor, auth.PermAuditVerify, true},
@@ -167,7 +170,8 @@ func TestPermissions(t *testing.T) {
 	// No role that confirms eligibility may also release money.
 	for _, r := range auth.Roles {
 		a := actor(r)
-		if auth.Can(a, auth.PermPaymentManage) && (auth.Can(a, auth.PermEligibility) || auth.Can(a, auth.PermCaseApprove)) {
+		if auth.Can(a, auth.PermPaymentManage) && (auth.Can(a, auth.PermEligibility) || auth.Can(a, auth.PermCaseApprove) ||
+			auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApply)) {
 			t.Errorf("role %s may both decide eligibility and release money", r)
 		}
 		if a.ReadOnly() && (auth.Can(a, auth.PermRegistryWrite) || auth.Can(a, auth.PermPaymentManage) || auth.Can(a, auth.PermCaseApprove)) {

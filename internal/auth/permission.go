@@ -11,6 +11,7 @@ type Permission string
 const (
 	PermRegistryRead  Permission = "registry.read"  // read persons and families in scope
 	PermRegistryWrite Permission = "registry.write" // register persons and life events
+	PermCaseRead      Permission = "case.read"      // read cases, their documents and the recipient roll in scope
 	PermCaseApply     Permission = "case.apply"     // take applications, surveys, village reviews and notices
 	PermCaseReview    Permission = "case.review"    // township review and notices, annual review
 	PermCaseApprove   Permission = "case.approve"   // county approval and the roll
@@ -23,12 +24,16 @@ const (
 	PermAuditVerify   Permission = "audit.verify"
 	PermUsersManage   Permission = "users.manage"
 	PermSelfService   Permission = "self.service" // a citizen's own applications and complaints
+
+	// PermPaymentApprove releases a payment batch made by another finance
+	// officer (maker–checker: the maker of a batch cannot approve it).
+	PermPaymentApprove Permission = "payment.approve"
 )
 
 // Permissions lists every permission, in the order of the table.
 var Permissions = []Permission{
-	PermRegistryRead, PermRegistryWrite, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
-	PermPaymentRead, PermPaymentManage, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
+	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
+	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
 	PermUsersManage, PermSelfService,
 }
 
@@ -38,13 +43,13 @@ var Permissions = []Permission{
 // and provinces only read (rules for their own level aside), and the
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
-	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseApply, PermReportRead},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseReview, PermEligibility, PermReportRead},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
-	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermReportRead},
-	RoleSupervisor: {PermRegistryRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
-	RoleCity:       {PermRegistryRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
-	RoleProvince:   {PermRegistryRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
+	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
+	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
 	RoleCitizen:    {PermSelfService},
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/region"
 )
 
 // Audit appends e to its county's hash chain in the same transaction as
@@ -87,9 +89,21 @@ func parseTimestamp(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("bad timestamp %q", s)
 }
 
-// AuditEntries returns entries of one county's chain matching f, newest first.
-func (tx *Tx) AuditEntries(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
+// AuditEntries returns entries of one county's chain matching f, newest
+// first, keeping only those whose region lies within scope (the actor's).
+// An entry without a region (a sign-in, a user change) lies within the
+// whole country's scope only. The scope is applied in SQL, so every page
+// holds f.Limit entries while enough match.
+func (tx *Tx) AuditEntries(ctx context.Context, scope region.Code, f AuditFilter) ([]audit.Entry, error) {
 	where, args := "county = ?", []any{f.County}
+	prefix, ok := scope.Prefix()
+	if !ok {
+		return nil, apperr.Invalidf("scope", "区划代码 %s 无效", "invalid division code %s", scope)
+	}
+	if prefix != "" {
+		where += " AND region LIKE ?"
+		args = append(args, prefix+"%")
+	}
 	if f.Entity != "" {
 		where += " AND entity = ?"
 		args = append(args, f.Entity)
@@ -124,6 +138,19 @@ func (tx *Tx) AuditEntries(ctx context.Context, f AuditFilter) ([]audit.Entry, e
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AuditChains returns how many hash chains the log holds (or 0 or 1 for
+// one county's, when county is not nil).
+func (db *DB) AuditChains(ctx context.Context, county *string) (int, error) {
+	var n int
+	err := db.View(ctx, func(tx *Tx) error {
+		if county != nil {
+			return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log WHERE county = ?`, *county).Scan(&n)
+		}
+		return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log`).Scan(&n)
+	})
+	return n, err
 }
 
 // VerifyAudit walks every chain (or one county's, when county is not nil)

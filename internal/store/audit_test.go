@@ -17,6 +17,7 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		{"edited content", `UPDATE audit_log SET after = '{"name":"x"}' WHERE county = '341523' AND seq = 2`},
 		{"deleted middle entry", `DELETE FROM audit_log WHERE county = '341523' AND seq = 2`},
 		{"deleted newest entry", `DELETE FROM audit_log WHERE county = '341523' AND seq = 3`},
+		{"deleted chain head", `DELETE FROM audit_head WHERE county = '341523'`},
 		{"rehashed edit", `UPDATE audit_log SET username = 'mallory', hash = prev_hash WHERE county = '341523' AND seq = 1`},
 	}
 	for _, engine := range storetest.Engines(t) {

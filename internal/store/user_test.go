@@ -131,7 +131,7 @@ func TestUsers(t *testing.T) {
 			var entries []audit.Entry
 			err = db.View(ctx, func(tx *store.Tx) error {
 				var err error
-				entries, err = tx.AuditEntries(ctx, store.AuditFilter{County: "", Entity: "user"})
+				entries, err = tx.AuditEntries(ctx, "", store.AuditFilter{County: "", Entity: "user"})
 				return err
 			})
 			if err != nil {

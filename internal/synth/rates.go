@@ -25,14 +25,30 @@ func interp(a []anchor, y int) float64 {
 	return a[len(a)-1].v
 }
 
-// srbAnchors is the sex ratio at birth (boys per 100 girls): about 106
-// before 1985, 111 in 1990, 117 in 2000, 118 in 2010 and 111 in 2020
-// (census figures).
-var srbAnchors = []anchor{{1984, 106}, {1990, 111}, {2000, 117}, {2005, 119}, {2010, 118}, {2015, 114}, {2020, 111}, {2024, 110}}
+// Sex ratio at birth (boys per 100 girls). The census figures by decade
+// (≈ 106 before 1985, 111 in 1990, 117 in 2000, 118 in 2010, 111 in 2020)
+// are the mix of a near-normal ratio for first births and for births to
+// parents who already have a son, and a strongly male ratio for later
+// births to parents with daughters only (sex-selective abortion after
+// ultrasound spread in the mid-1980s; census 2000: first births ≈ 107,
+// second ≈ 152, third ≈ 160).
+var (
+	srbFirst  = []anchor{{1984, 106}, {1990, 108}, {2000, 108}, {2005, 110}, {2010, 112}, {2015, 109}, {2020, 107}, {2024, 106}}
+	srbNoSon  = []anchor{{1982, 107}, {1988, 130}, {1995, 155}, {2005, 158}, {2010, 152}, {2015, 145}, {2020, 130}, {2024, 125}}
+	srbHasSon = []anchor{{1984, 105}, {2024, 105}}
+)
 
-// maleShare returns the probability that a birth in year y is a boy.
-func maleShare(y int) float64 {
-	r := interp(srbAnchors, y)
+// maleShare returns the probability that a birth in year y is a boy, for
+// a first birth or a later birth to parents with or without a son.
+func maleShare(y int, first, hasSon bool) float64 {
+	a := srbNoSon
+	switch {
+	case first:
+		a = srbFirst
+	case hasSon:
+		a = srbHasSon
+	}
+	r := interp(a, y)
 	return r / (r + 100)
 }
 
@@ -52,7 +68,7 @@ func deathProb(age int, male bool, y int) float64 {
 	case age == 0:
 		return interp(imrAnchors, y) // applied at birth; kept for completeness
 	case age < 5:
-		q = 0.18 * interp(imrAnchors, y)
+		q = 0.065 * interp(imrAnchors, y) // U5MR ≈ 1.25 × IMR
 	case age < 15:
 		q = 0.0003 * lvl
 	default:
@@ -141,62 +157,124 @@ func oneChildEra(y int) bool   { return y >= 1980 && y < 2016 }
 func twoChildEra(y int) bool   { return y >= 2016 && y < 2021 }
 func threeChildEra(y int) bool { return y >= 2021 }
 
-// birthHazard is the yearly probability that a married woman with `parity`
-// births (surviving of them alive) has another birth in year y, and whether
-// that birth would be within policy. firstGirl reports whether her first
-// child was a girl.
-func birthHazard(parity, surviving int, firstGirl, rural bool, y int) (p float64, inPolicy bool) {
-	if parity == 0 {
+// family is what the birth rules of an era look at in a married woman's
+// history.
+type family struct {
+	parity    int  // births given
+	surviving int  // children alive
+	sons      int  // surviving sons
+	firstGirl bool // her first child was a girl
+	rural     bool // her hukou type
+	gap       int  // calendar years since her last birth
+}
+
+// birthHazard is the yearly probability that a married woman has another
+// birth in year y, before the age factor, and whether that birth is within
+// the policy of the time (政策内).
+//
+//   - Before 1971: natural fertility, lower in towns (completed fertility
+//     ≈ 3.5–4.5 for rural women born in the 1940s, ≈ 2.5–3 urban).
+//   - 1971–1979, 晚、稀、少: at most two children, four years apart. A third
+//     or later birth is out of policy, and so is a second birth less than
+//     four years after the first.
+//     Urban fertility fell to ≈ 1.4 by 1979, rural to ≈ 3.
+//   - 1980–2015: one child in towns. In the countryside a strict one
+//     child until 1983, then (Central Document No. 7 of 1984 and the
+//     provincial regulations that followed) the "1.5-child" rule: a second
+//     child only after a first daughter, at least four years later, and
+//     not every couple took it up. Births over the quota
+//     stayed common in rural areas, most of all where the children were
+//     daughters only.
+//   - Two children from 2016, three from 2021.
+func birthHazard(f family, y int) (p float64, inPolicy bool) {
+	if f.parity == 0 {
 		return 0.55, true
+	}
+	if f.surviving == 0 && y >= 1980 {
+		return 0.5, true // a replacement birth after the children's deaths
 	}
 	switch {
 	case y < 1971:
-		p = 0.33
-		if parity >= 6 {
-			p = 0.15
+		p = 0.36
+		if f.parity >= 5 {
+			p = 0.25
+		}
+		if !f.rural {
+			p = 0.30
+			if f.parity >= 3 {
+				p = 0.16
+			}
 		}
 		if y >= 1959 && y <= 1961 {
 			p *= 0.55
 		}
 		return p, true
-	case y < 1980: // 晚、稀、少
-		p = 0.30 - 0.025*float64(y-1971)
-		if parity >= 3 {
-			p *= 0.6
+	case y < 1980:
+		t := float64(y-1971) / 8 // 0 in 1971, 1 in 1979
+		if f.rural {
+			p = 0.42 - 0.12*t
+			if f.parity >= 3 {
+				p *= 0.6
+			}
+		} else {
+			p = 0.28 - 0.21*t
+			if f.parity >= 2 {
+				p *= 0.3
+			}
 		}
-		return p, true
+		return p, f.parity == 1 && f.gap >= 4
 	case oneChildEra(y):
-		if surviving == 0 {
-			return 0.3, true // replacement birth after a child's death
-		}
 		late := float64(y-1980) / 35 // 0 in 1980, 1 in 2015
-		if parity == 1 {
-			if rural && firstGirl {
-				return 0.45 - 0.12*late, true // rural "1.5-child" rule
+		if !f.rural {
+			if f.parity == 1 {
+				return 0.015, false
 			}
-			if rural {
-				return 0.32 - 0.22*late, false
+			return 0.003, false
+		}
+		if f.parity == 1 {
+			switch {
+			case f.firstGirl && y < 1984:
+				return 0.25, false // strict one child until the 1984 "small opening"
+			case f.firstGirl && f.gap >= 4:
+				return 0.48 - 0.14*late, true // rural "1.5-child" rule
+			case f.firstGirl:
+				return 0.30 - 0.16*late, false // too soon
 			}
-			return 0.02, false
+			return 0.48 - 0.34*late, false // a first son: over the quota
 		}
-		if rural {
-			return 0.16 - 0.13*late, false
+		if f.sons == 0 {
+			return 0.60 - 0.34*late, false // daughters only: trying for a son
 		}
-		return 0.004, false
+		return 0.09 - 0.07*late, false
 	case twoChildEra(y):
-		if parity == 1 {
+		if f.parity == 1 {
 			return 0.085, true
 		}
 		return 0.006, false
 	default:
-		if parity == 1 {
+		if f.parity == 1 {
 			return 0.05, true
 		}
-		if parity == 2 {
+		if f.parity == 2 {
 			return 0.012, true
 		}
 		return 0.002, false
 	}
+}
+
+// sterilisationShare is the probability of a sterilisation after the last
+// birth the policy allowed in 1980–2005: after the first child in towns,
+// after the second in the countryside (less often where both are daughters).
+func sterilisationShare(rural bool, parity, sons int) float64 {
+	switch {
+	case !rural:
+		return 0.15
+	case parity < 2:
+		return 0
+	case sons == 0:
+		return 0.15
+	}
+	return 0.45
 }
 
 // Disability: certificate holders were about 2.6% of the population around

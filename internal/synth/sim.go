@@ -596,14 +596,18 @@ func (s *sim) coupleYear(y int) {
 	s.active = active
 }
 
-func (s *sim) surviving(i int32, y int) int {
-	n := 0
+// surviving returns the number of i's children alive at the start of
+// year y, and how many of them are sons.
+func (s *sim) surviving(i int32, y int) (n, sons int) {
 	for _, c := range s.ps[i].kids {
 		if d := s.ps[c].death; d.IsZero() || d.Year() >= y {
 			n++
+			if s.ps[c].male {
+				sons++
+			}
 		}
 	}
-	return n
+	return n, sons
 }
 
 func (s *sim) births(m int32, y int) {
@@ -630,8 +634,12 @@ func (s *sim) births(m int32, y int) {
 	if !wp.lastBirth.IsZero() && wp.lastBirth.Year() >= y {
 		return
 	}
-	surv := s.surviving(w, y)
-	hz, inPolicy := birthHazard(int(wp.parity), surv, wp.firstGirl, wp.rural(), y)
+	f := family{parity: int(wp.parity), firstGirl: wp.firstGirl, rural: wp.rural()}
+	f.surviving, f.sons = s.surviving(w, y)
+	if !wp.lastBirth.IsZero() {
+		f.gap = y - wp.lastBirth.Year()
+	}
+	hz, inPolicy := birthHazard(f, y)
 	if !s.chance(hz * ageFertility(age)) {
 		return
 	}
@@ -646,13 +654,15 @@ func (s *sim) births(m int32, y int) {
 		}
 		d = earliest
 	}
-	s.birth(h, w, d, inPolicy)
+	s.birth(h, w, d, inPolicy, f.sons)
 }
 
-func (s *sim) birth(h, w int32, d date.Date, inPolicy bool) {
+// birth adds a child of h and w born on d; sons is the number of their
+// surviving sons.
+func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 	y := d.Year()
 	hp, wp := &s.ps[h], &s.ps[w]
-	male := s.chance(maleShare(y))
+	male := s.chance(maleShare(y, wp.parity == 0, sons > 0))
 	surname := hp.surname
 	if s.chance(0.03) {
 		surname = wp.surname
@@ -716,12 +726,10 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool) {
 	// Sterilisation after the last permitted birth in 1980–2005, once the
 	// child has survived infancy.
 	if y >= 1980 && y <= 2005 && cp.death.IsZero() {
-		final := !rural || wp.parity >= 2
-		p := 0.15
-		if rural {
-			p = 0.45
+		if male {
+			sons++
 		}
-		if final && s.chance(p) {
+		if s.chance(sterilisationShare(rural, int(wp.parity), sons)) {
 			wp.infertile = true
 			who := w
 			if s.chance(0.07) {

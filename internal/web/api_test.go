@@ -126,7 +126,7 @@ func (ts *testServer) deniedCount() int {
 	n := 0
 	err := ts.db.View(context.Background(), func(tx *store.Tx) error {
 		for _, county := range []string{"", "341523", "341522"} {
-			es, err := tx.AuditEntries(context.Background(), store.AuditFilter{County: county, Limit: 1000})
+			es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: county, Limit: 1000})
 			if err != nil {
 				return err
 			}

@@ -47,6 +47,8 @@ type Handler struct {
 	// dummyHash is verified against when a username is unknown, so that
 	// a wrong username costs as long as a wrong password.
 	dummyHash string
+	// ui holds the staff pages' templates, static files and translations.
+	ui *ui
 }
 
 // New returns a Handler over db. now is the clock (time.Now in
@@ -58,6 +60,9 @@ func New(db *store.DB, logger *slog.Logger, now func() time.Time, cfg Config) (*
 	}
 	h := &Handler{db: db, log: logger, now: now, cfg: cfg, tree: region.Default(), throttle: auth.NewThrottle(), dummyHash: dummy}
 	h.metrics = newMetrics(db)
+	if h.ui, err = newUI(h.tree); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 

@@ -48,6 +48,64 @@ func (h *Handler) routes() []route {
 
 		{"GET /api/v1/audit", signedIn, h.listAudit},
 		{"GET /api/v1/audit/verify", signedIn, h.verifyAudit},
+
+		{"POST /api/v1/persons", signedIn, h.registerPerson},
+		{"GET /api/v1/persons", signedIn, h.searchPersons},
+		{"GET /api/v1/persons/{county}/{id}", signedIn, h.getPerson},
+		{"PATCH /api/v1/persons/{county}/{id}", signedIn, h.updatePerson},
+		{"GET /api/v1/persons/{county}/{id}/family", signedIn, h.personFamily},
+		{"GET /api/v1/persons/{county}/{id}/history", signedIn, h.personHistory},
+		{"POST /api/v1/persons/{county}/{id}/death", signedIn, h.recordDeath},
+		{"POST /api/v1/persons/{county}/{id}/hukou", signedIn, h.changeHukou},
+		{"POST /api/v1/persons/{county}/{id}/marriages", signedIn, h.addMarriage},
+		{"POST /api/v1/marriages/{county}/{id}/end", signedIn, h.endMarriage},
+		{"POST /api/v1/persons/{county}/{id}/children", signedIn, h.addChild},
+		{"POST /api/v1/persons/{county}/{id}/disabilities", signedIn, h.addDisability},
+		{"POST /api/v1/persons/{county}/{id}/certificates", signedIn, h.addCertificate},
+		{"POST /api/v1/persons/{county}/{id}/certificates/{cid}/cancel", signedIn, h.cancelCertificate},
+		{"POST /api/v1/persons/{county}/{id}/complications", signedIn, h.addComplication},
+		{"POST /api/v1/persons/{county}/{id}/retirements", signedIn, h.addRetirement},
+		{"POST /api/v1/import/persons", signedIn, h.importPersons},
+		{"GET /api/v1/export/persons", signedIn, h.exportPersons},
+
+		{"POST /api/v1/cases", signedIn, h.applyCase},
+		{"GET /api/v1/cases", signedIn, h.listCases},
+		{"GET /api/v1/cases/{county}/{id}", signedIn, h.getCase},
+		{"POST /api/v1/cases/{county}/{id}/survey", signedIn, h.surveyCase},
+		{"POST /api/v1/cases/{county}/{id}/village-review", signedIn, h.villageReviewCase},
+		{"POST /api/v1/cases/{county}/{id}/notices", signedIn, h.openCaseNotice},
+		{"POST /api/v1/cases/{county}/{id}/notices/{n}/objections", signedIn, h.objectCaseNotice},
+		{"POST /api/v1/cases/{county}/{id}/notices/{n}/close", signedIn, h.closeCaseNotice},
+		{"POST /api/v1/cases/{county}/{id}/objections/{o}/resolve", signedIn, h.resolveCaseObjection},
+		{"POST /api/v1/cases/{county}/{id}/township-review", signedIn, h.townshipReviewCase},
+		{"POST /api/v1/cases/{county}/{id}/county-approval", signedIn, h.countyApproveCase},
+		{"POST /api/v1/cases/{county}/{id}/withdraw", signedIn, h.withdrawCase},
+		{"GET /api/v1/cases/{county}/{id}/documents/{kind}", signedIn, h.caseDocument},
+		{"GET /api/v1/roll", signedIn, h.listRoll},
+		{"POST /api/v1/annual-review", signedIn, h.runAnnualReview},
+		{"POST /api/v1/persons/{county}/{id}/events", signedIn, h.applyPersonEvent},
+
+		{"GET /api/v1/banks", signedIn, h.listBanks},
+		{"GET /api/v1/persons/{county}/{id}/account", signedIn, h.getAccount},
+		{"PUT /api/v1/persons/{county}/{id}/account", signedIn, h.putAccount},
+		{"POST /api/v1/persons/{county}/{id}/payment-hold", signedIn, h.holdPayment},
+		{"GET /api/v1/payment-params/{county}", signedIn, h.getPaymentParams},
+		{"PUT /api/v1/payment-params/{county}", signedIn, h.putPaymentParams},
+		{"POST /api/v1/payment-cycles", signedIn, h.createCycle},
+		{"GET /api/v1/payment-cycles", signedIn, h.listCycles},
+		{"GET /api/v1/payment-cycles/{county}/{id}", signedIn, h.getCycle},
+		{"GET /api/v1/payment-cycles/{county}/{id}/consistency", signedIn, h.cycleConsistency},
+		{"GET /api/v1/payment-cycles/{county}/{id}/letters/{person}", signedIn, h.cycleLetter},
+		{"POST /api/v1/payment-cycles/{county}/{id}/batches", signedIn, h.createBatches},
+		{"GET /api/v1/batches", signedIn, h.listBatches},
+		{"GET /api/v1/batches/{county}/{id}", signedIn, h.getBatch},
+		{"POST /api/v1/batches/{county}/{id}/approve", signedIn, h.approveBatch},
+		{"GET /api/v1/batches/{county}/{id}/file", signedIn, h.batchFile},
+		{"POST /api/v1/batches/{county}/{id}/returns", signedIn, h.batchReturns},
+		{"GET /api/v1/retries", signedIn, h.listRetries},
+		{"POST /api/v1/retries/{county}/batches", signedIn, h.createRetryBatches},
+		{"POST /api/v1/payment-lines/{county}/{id}/verify", signedIn, h.verifyLine},
+		{"GET /api/v1/ledger", signedIn, h.getLedger},
 	}
 }
 
@@ -58,6 +116,7 @@ func (h *Handler) Routes() http.Handler {
 	for _, rt := range h.routes() {
 		mux.Handle(rt.pattern, h.adapt(rt))
 	}
+	h.mountUI(mux)
 	mux.Handle("/", h.adapt(route{access: public, fn: h.notFound}))
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

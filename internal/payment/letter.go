@@ -1,0 +1,174 @@
+package payment
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"strconv"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/region"
+)
+
+//go:embed letter.html
+var letterHTML string
+
+var letterTmpl = template.Must(template.New("letter").Parse(letterHTML))
+
+// LetterRow is one line of a letter.
+type LetterRow struct {
+	Period string
+	Kind   string
+	Months string
+	Amount string
+	Status string
+	Note   string
+}
+
+// LetterData is everything a notification letter prints. It holds no full
+// ID number and no full account number.
+type LetterData struct {
+	Title        string
+	No           string
+	Name         string
+	IDMasked     string
+	Program      string
+	Tier         string
+	Period       string
+	Paid         bool
+	PaidOn       string
+	Rows         []LetterRow
+	Total        string
+	Bank         string
+	Account      string
+	Holder       string
+	EnquiryPhone string
+	ReportPhone  string
+	Payer        string
+	Date         string
+}
+
+// RenderLetter renders a printable notification letter (告知书) as HTML
+// with print styles; it needs nothing from outside the binary.
+func RenderLetter(d LetterData) ([]byte, error) {
+	var b bytes.Buffer
+	if err := letterTmpl.Execute(&b, d); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Letter returns the notification letter of one person for one cycle:
+// every line of the cycle for the person (arrears and corrections
+// included), the account, and where to ask or report. The letter is
+// dated the day the bank paid, or the day the cycle was made while
+// nothing is paid yet, so printing it again gives the same letter.
+func Letter(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, county string, cycleID, personID int64) ([]byte, error) {
+	if err := auth.Require(a, auth.PermPaymentRead); err != nil {
+		return nil, err
+	}
+	county, err := parseCounty(a, county)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.PaymentCycle(ctx, county, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := s.PaymentLines(ctx, county, LineFilter{CycleID: cycleID, PersonID: personID})
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		return nil, apperr.NotFoundf("该周期没有此人的发放明细", "the cycle has no line for this person")
+	}
+	if err := a.CheckScope(region.Code(lines[0].Region)); err != nil {
+		return nil, err
+	}
+	states, err := s.PaymentPersonStates(ctx, county, []int64{personID})
+	if err != nil {
+		return nil, err
+	}
+	prm, err := countyParams(ctx, s, county)
+	if err != nil {
+		return nil, err
+	}
+	var acc *Account
+	if x, err := s.BankAccount(ctx, county, personID); err == nil {
+		acc = x
+	} else if apperr.KindOf(err) != apperr.NotFound {
+		return nil, err
+	}
+	// The account the money went to is the one copied into the batch, not
+	// the one on file today.
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ID
+	}
+	items, err := s.LastBatchItems(ctx, county, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		if it, ok := items[l.ID]; ok {
+			acc = &Account{Bank: it.Bank, Number: it.Account, Holder: it.Name}
+			if it.Result == ResultPaid {
+				break
+			}
+		}
+	}
+	return RenderLetter(letterData(tree, c, prm, states[personID], acc, lines))
+}
+
+func letterData(tree *region.Tree, c *Cycle, prm Params, p PersonState, acc *Account, lines []Line) LetterData {
+	d := LetterData{Title: "计划生育奖励扶助金发放告知书", No: fmt.Sprintf("%s-%d-%d", c.County, c.ID, lines[0].PersonID),
+		Name: p.Name, IDMasked: idcard.Number(p.IDNumber).Masked(), Program: ProgramName(c.Program),
+		Tier: lines[0].Tier, Period: c.Period.Chinese(), EnquiryPhone: prm.EnquiryPhone, ReportPhone: prm.ReportPhone,
+		Payer: prm.Payer, Paid: true}
+	if d.Payer == "" {
+		d.Payer = c.County + "卫生健康委员会"
+		if div, ok := tree.Lookup(region.Code(c.County)); ok {
+			d.Payer = div.Name + "卫生健康委员会"
+		}
+	}
+	var total money.Fen
+	latest := ""
+	for _, l := range lines {
+		if l.Status == Cancelled {
+			continue
+		}
+		months := ""
+		if l.Months > 0 {
+			months = strconv.Itoa(l.Months)
+		}
+		d.Rows = append(d.Rows, LetterRow{Period: l.Period.Chinese(), Kind: l.Kind.Chinese(), Months: months,
+			Amount: Yuan(l.Amount), Status: l.Status.Chinese(), Note: l.Note})
+		if l.Status != Recovery {
+			total += l.Amount
+			d.Paid = d.Paid && l.Status == Paid
+		}
+		if s := l.PaidOn.String(); s > latest {
+			latest = s
+		}
+	}
+	d.Total = Yuan(total)
+	d.PaidOn = latest
+	d.Date = latest
+	if d.Date == "" {
+		d.Date = c.CreatedAt.In(beijing).Format("2006-01-02")
+	}
+	if acc != nil {
+		if b, ok := BankByCode(acc.Bank); ok {
+			d.Bank = b.Name
+		}
+		d.Account, d.Holder = MaskAccount(acc.Number), acc.Holder
+	} else {
+		d.Bank, d.Account, d.Holder = "（尚未登记）", "", p.Name
+	}
+	return d
+}

@@ -1,0 +1,290 @@
+// Package payment pays the benefits the roll and the determinations say
+// are due: payment cycles per program and period, batches per bank with a
+// maker–checker release, bank files (CSV in UTF-8 or GBK, Excel),
+// reconciliation of the bank's return file, retries of failed lines, the
+// funds ledger by level of government, the "库册一致" check of the payment
+// roll against the recipient roll, and notification letters (告知书).
+//
+// Money is money.Fen throughout and every amount carries its split by
+// paying level (central, province, city, county), copied from the
+// determinations; the levels of a line always add up to its amount.
+//
+// The package holds the rules; storage is behind Store, which the store
+// package implements. Every use case runs in one transaction that the
+// caller opens, so a crash leaves it done or not done, never half done.
+package payment
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+// Store is what payment needs from storage. Reads of one county take the
+// county code; the use cases check the actor's scope before calling them.
+// Methods return apperr NotFound for a missing row and apperr Conflict
+// when a write breaks a uniqueness rule (a second cycle for the same
+// program and period, a second payment of a period).
+type Store interface {
+	Now() time.Time
+	NextIDs(ctx context.Context, name string, n int) (int64, error)
+	Audit(ctx context.Context, e audit.Entry) error
+	PersonByKey(ctx context.Context, scope region.Code, k registry.Key) (*registry.Record, error)
+
+	// PaymentParams returns the county's stored parameter values.
+	PaymentParams(ctx context.Context, county string) (map[string]string, error)
+	// SavePaymentParams stores values (name → value) for the county.
+	SavePaymentParams(ctx context.Context, county string, values map[string]string, by int64) error
+
+	// BankAccount returns the person's account, NotFound if there is none.
+	BankAccount(ctx context.Context, county string, personID int64) (*Account, error)
+	// SaveBankAccount inserts a (Version 1) or updates it over Version-1;
+	// Conflict when the stored version differs.
+	SaveBankAccount(ctx context.Context, a *Account) error
+	// BankAccounts returns the accounts of the persons that have one.
+	BankAccounts(ctx context.Context, county string, personIDs []int64) (map[int64]Account, error)
+	// PaymentPersonStates returns name, ID number, death and hold of persons.
+	PaymentPersonStates(ctx context.Context, county string, personIDs []int64) (map[int64]PersonState, error)
+	// SetPaymentHold raises (or replaces) a hold on a person; ClearHold lifts it.
+	SetPaymentHold(ctx context.Context, county string, personID int64, reason string, by int64) error
+	ClearPaymentHold(ctx context.Context, county string, personID int64) error
+
+	// PaymentCycles returns the county's cycles matching f, oldest period first.
+	PaymentCycles(ctx context.Context, county string, f CycleFilter) ([]Cycle, error)
+	PaymentCycle(ctx context.Context, county string, id int64) (*Cycle, error)
+	InsertPaymentCycle(ctx context.Context, c *Cycle) error
+	// PaymentRoll returns every recipient of the program in the county (any
+	// status) with what payment needs of the person.
+	PaymentRoll(ctx context.Context, county, program string) ([]Recipient, error)
+	// PaymentEntitlements returns the eligible determinations of the program for
+	// the years fromYear to toYear.
+	PaymentEntitlements(ctx context.Context, county, program string, fromYear, toYear int) ([]Entitlement, error)
+	PaymentLines(ctx context.Context, county string, f LineFilter) ([]Line, error)
+	PaymentLine(ctx context.Context, county string, id int64) (*Line, error)
+	InsertPaymentLines(ctx context.Context, lines []Line) error
+	// UpdatePaymentLines sets the state of the lines ids to u.
+	UpdatePaymentLines(ctx context.Context, county string, ids []int64, u LineUpdate) error
+
+	// PaymentBatch returns a batch with its items in sequence order.
+	PaymentBatch(ctx context.Context, county string, id int64) (*Batch, error)
+	PaymentBatches(ctx context.Context, county string, f BatchFilter) ([]Batch, error)
+	// InsertPaymentBatch writes a batch and its items.
+	InsertPaymentBatch(ctx context.Context, b *Batch) error
+	// ReplaceBatchItems rewrites the items, count and total of a draft
+	// batch; a batch left without items is deleted.
+	ReplaceBatchItems(ctx context.Context, b *Batch) error
+	// UpdatePaymentBatch writes the status, approval and reconciliation fields.
+	UpdatePaymentBatch(ctx context.Context, b *Batch) error
+	// SetBatchItemResults records the bank's result for items of a batch.
+	SetBatchItemResults(ctx context.Context, county string, batchID int64, rs []ItemResult) error
+	// LastBatchItems returns, for each line, the item of the latest batch the
+	// line was sent in.
+	LastBatchItems(ctx context.Context, county string, lineIDs []int64) (map[int64]Item, error)
+
+	// PaymentLedgerRows returns the paid lines in scope paid in year, summed per
+	// person, program and region.
+	PaymentLedgerRows(ctx context.Context, scope region.Code, year int, program string) ([]LedgerRow, error)
+}
+
+// Split is an amount by paying level: central, province, city, county.
+type Split [4]money.Fen
+
+// Levels names the paying levels in Split order.
+var Levels = [4]string{"central", "province", "city", "county"}
+
+// LevelNames are the Chinese names of the levels.
+var LevelNames = [4]string{"中央", "省级", "市级", "县级"}
+
+// Total returns the sum of the levels.
+func (s Split) Total() money.Fen { return s[0] + s[1] + s[2] + s[3] }
+
+// Sub returns s − o level by level.
+func (s Split) Sub(o Split) Split {
+	return Split{s[0] - o[0], s[1] - o[1], s[2] - o[2], s[3] - o[3]}
+}
+
+// Add returns s + o level by level.
+func (s Split) Add(o Split) Split {
+	return Split{s[0] + o[0], s[1] + o[1], s[2] + o[2], s[3] + o[3]}
+}
+
+// Recipient is one row of the recipient roll with what payment needs of
+// the person.
+type Recipient struct {
+	ID         int64
+	PersonID   int64
+	Program    string
+	Tier       string
+	Region     string
+	Confirmed  date.Date
+	StartYear  int
+	StartMonth int
+	Status     string // active, suspended, exited
+	ExitDate   date.Date
+	LastMonth  int // paid up to this month index after an exit; -1 when not set
+	PersonState
+}
+
+// PaymentRoll statuses (recipients.status).
+const (
+	RollActive    = "active"
+	RollSuspended = "suspended"
+	RollExited    = "exited"
+)
+
+// PersonState is what payment needs to know of a person when it pays.
+type PersonState struct {
+	Name        string
+	IDNumber    string
+	Death       date.Date
+	DeathSource string
+	Hold        string // reason of a payment hold; "" when none
+}
+
+// holdReason says why a person's lines must wait for verification (rules.md
+// §3.4 point 6), or "" when they need not.
+func (p PersonState) holdReason() string {
+	switch {
+	case !p.Death.IsZero():
+		src := ""
+		if p.DeathSource != "" {
+			src = "，来源：" + p.DeathSource
+		}
+		return "已登记死亡（" + p.Death.String() + src + "），待核实"
+	case p.Hold != "":
+		return "疑似死亡：" + p.Hold
+	}
+	return ""
+}
+
+// Entitlement is one eligible determination: what a person is due for a
+// program in a year, over Months months, by paying level.
+type Entitlement struct {
+	PersonID int64
+	Year     int
+	Amount   money.Fen
+	Months   int
+	Split    Split
+}
+
+// PaymentCycle is one run of a program for a period in a county.
+type Cycle struct {
+	County        string    `json:"county"`
+	ID            int64     `json:"id"`
+	Program       string    `json:"program"`
+	Period        Period    `json:"period"`
+	Lines         int       `json:"line_count"`
+	Total         money.Fen `json:"total_fen"`
+	CreatedBy     int64     `json:"created_by"`
+	CreatedByName string    `json:"created_by_name"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// CycleFilter selects cycles; zero fields match anything.
+type CycleFilter struct {
+	Program string
+	Year    int
+}
+
+// LineKind says why a line exists.
+type LineKind string
+
+// The line kinds.
+const (
+	Regular    LineKind = "regular"    // the cycle's own period
+	Arrears    LineKind = "arrears"    // an earlier period in which the person was not paid (补发)
+	Correction LineKind = "correction" // the difference for a period paid with a wrong amount (更正)
+)
+
+// Status is where a line is on its way to the person's account.
+type Status string
+
+// The line statuses.
+const (
+	Pending   Status = "pending"   // to be batched
+	Held      Status = "held"      // waits for a suspected death to be verified
+	Batched   Status = "batched"   // in a batch
+	Paid      Status = "paid"      // the bank paid it
+	Failed    Status = "failed"    // the bank refused it; retried once the account is fixed
+	Missing   Status = "missing"   // absent from the bank's return file
+	Cancelled Status = "cancelled" // verified not due
+	Recovery  Status = "recovery"  // a negative correction: to be recovered, never sent to a bank
+)
+
+// PaymentLine is what one person is paid for one program and period (revision
+// 0), or a correction of it (revision 1, 2, …).
+type Line struct {
+	County      string    `json:"county"`
+	ID          int64     `json:"id"`
+	CycleID     int64     `json:"cycle_id"`
+	PersonID    int64     `json:"person_id"`
+	RecipientID int64     `json:"recipient_id"`
+	Program     string    `json:"program"`
+	Period      Period    `json:"period"`
+	Revision    int       `json:"revision"`
+	Kind        LineKind  `json:"kind"`
+	Tier        string    `json:"tier,omitempty"`
+	Region      string    `json:"region"`
+	Months      int       `json:"months"`
+	Amount      money.Fen `json:"amount_fen"`
+	Split       Split     `json:"split_fen"`
+	Note        string    `json:"note"`
+	Status      Status    `json:"status"`
+	HoldReason  string    `json:"hold_reason,omitempty"`
+	BatchID     int64     `json:"batch_id,omitempty"`
+	PaidOn      date.Date `json:"paid_on"`
+	FailReason  string    `json:"fail_reason,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// LineFilter selects lines; zero fields match anything.
+type LineFilter struct {
+	CycleID  int64
+	BatchID  int64
+	PersonID int64
+	Program  string
+	Periods  []string
+	Statuses []Status
+	Limit    int // 0: no limit
+	Offset   int
+}
+
+// LineUpdate is the new state of lines. Every field is written.
+type LineUpdate struct {
+	Status     Status
+	HoldReason string
+	BatchID    int64 // 0: none
+	PaidOn     date.Date
+	FailReason string
+	At         time.Time
+}
+
+// LedgerRow is what a person was paid in a year for a program, in one
+// region.
+type LedgerRow struct {
+	PersonID int64
+	Program  string
+	Region   string
+	Amount   money.Fen
+	Split    Split
+}
+
+// Chinese returns the status as staff read it.
+func (s Status) Chinese() string {
+	return map[Status]string{Pending: "待发", Held: "暂扣待核实", Batched: "已制批", Paid: "已发放", Failed: "发放失败",
+		Missing: "未回盘", Cancelled: "已取消", Recovery: "待追回"}[s]
+}
+
+// Chinese returns the kind as a letter prints it.
+func (k LineKind) Chinese() string {
+	return map[LineKind]string{Regular: "正常发放", Arrears: "补发", Correction: "更正"}[k]
+}
+
+
+func ref(id int64) string { return strconv.FormatInt(id, 10) }

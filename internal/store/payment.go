@@ -1,0 +1,721 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/region"
+)
+
+var _ payment.Store = (*Tx)(nil)
+
+// inChunk bounds the ids inlined in one IN list.
+const inChunk = 5000
+
+// chunks splits ids into slices of at most inChunk.
+func chunks(ids []int64) [][]int64 {
+	var out [][]int64
+	for len(ids) > 0 {
+		n := min(len(ids), inChunk)
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return out
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+func timePtr(v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	t, err := timeValue(v)
+	if err != nil || t.IsZero() {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// PaymentParams returns the county's stored payment parameters.
+func (tx *Tx) PaymentParams(ctx context.Context, county string) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT name, value FROM payment_params WHERE county = ?`, county)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// SavePaymentParams stores the values for the county.
+func (tx *Tx) SavePaymentParams(ctx context.Context, county string, values map[string]string, by int64) error {
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		_, err := tx.Exec(ctx, `INSERT INTO payment_params (county, name, value, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (county, name) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			county, k, values[k], by, ts(tx.now))
+		if err != nil {
+			return fmt.Errorf("save payment parameter %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+const accountColumns = `county, person_id, bank, kind, account_no, holder, version, updated_by, created_at, updated_at`
+
+func scanAccount(s scanner) (payment.Account, error) {
+	var a payment.Account
+	var created, updated any
+	err := s.Scan(&a.County, &a.PersonID, &a.Bank, &a.Kind, &a.Number, &a.Holder, &a.Version, &a.UpdatedBy, &created, &updated)
+	if err != nil {
+		return a, err
+	}
+	if a.CreatedAt, err = timeValue(created); err != nil {
+		return a, err
+	}
+	a.UpdatedAt, err = timeValue(updated)
+	return a, err
+}
+
+// BankAccount returns the person's payment account.
+func (tx *Tx) BankAccount(ctx context.Context, county string, personID int64) (*payment.Account, error) {
+	a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id = ?`, county, personID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("此人尚未登记发放账户", "the person has no payment account")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// SaveBankAccount inserts a (Version 1) or updates it over Version-1.
+func (tx *Tx) SaveBankAccount(ctx context.Context, a *payment.Account) error {
+	if a.Version == 1 {
+		_, err := tx.Exec(ctx, `INSERT INTO bank_accounts (`+accountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.County, a.PersonID, a.Bank, a.Kind, a.Number, a.Holder, a.Version, a.UpdatedBy, ts(a.CreatedAt), ts(a.UpdatedAt))
+		if IsUniqueViolation(err) {
+			return apperr.Conflictf("账户已被他人登记，请刷新后重试", "the account was registered by someone else; reload and try again")
+		}
+		return err
+	}
+	res, err := tx.Exec(ctx, `UPDATE bank_accounts SET bank = ?, kind = ?, account_no = ?, holder = ?, version = ?, updated_by = ?,
+		updated_at = ? WHERE county = ? AND person_id = ? AND version = ?`,
+		a.Bank, a.Kind, a.Number, a.Holder, a.Version, a.UpdatedBy, ts(a.UpdatedAt), a.County, a.PersonID, a.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("账户已被他人修改，请刷新后重试", "the account was changed by someone else; reload and try again")
+	}
+	return nil
+}
+
+// BankAccounts returns the accounts of those of personIDs that have one.
+func (tx *Tx) BankAccounts(ctx context.Context, county string, personIDs []int64) (map[int64]payment.Account, error) {
+	out := map[int64]payment.Account{}
+	for _, ids := range chunks(personIDs) {
+		rows, err := tx.Query(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id IN (`+idList(ids)+`)`, county)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a.PersonID] = a
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PaymentPersonStates returns name, ID number, death and payment hold of persons.
+func (tx *Tx) PaymentPersonStates(ctx context.Context, county string, personIDs []int64) (map[int64]payment.PersonState, error) {
+	out := map[int64]payment.PersonState{}
+	for _, ids := range chunks(personIDs) {
+		rows, err := tx.Query(ctx, `SELECT p.id, p.name, p.id_number, p.death, p.death_source, h.reason
+			FROM persons p LEFT JOIN payment_holds h ON h.county = p.county AND h.person_id = p.id
+			WHERE p.county = ? AND p.id IN (`+idList(ids)+`)`, county)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var st payment.PersonState
+			var idn, hold sql.NullString
+			if err := rows.Scan(&id, &st.Name, &idn, &st.Death, &st.DeathSource, &hold); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			st.IDNumber, st.Hold = idn.String, hold.String
+			out[id] = st
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SetPaymentHold raises or replaces the payment hold on a person.
+func (tx *Tx) SetPaymentHold(ctx context.Context, county string, personID int64, reason string, by int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO payment_holds (county, person_id, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (county, person_id) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by, created_at = excluded.created_at`,
+		county, personID, reason, by, ts(tx.now))
+	return err
+}
+
+// ClearPaymentHold lifts the payment hold on a person, if any.
+func (tx *Tx) ClearPaymentHold(ctx context.Context, county string, personID int64) error {
+	_, err := tx.Exec(ctx, `DELETE FROM payment_holds WHERE county = ? AND person_id = ?`, county, personID)
+	return err
+}
+
+const cycleColumns = `county, id, program, period, line_count, total_fen, created_by, created_by_name, created_at`
+
+func scanCycle(s scanner) (payment.Cycle, error) {
+	var c payment.Cycle
+	var period string
+	var total int64
+	var created any
+	if err := s.Scan(&c.County, &c.ID, &c.Program, &period, &c.Lines, &total, &c.CreatedBy, &c.CreatedByName, &created); err != nil {
+		return c, err
+	}
+	p, err := payment.ParsePeriod(period)
+	if err != nil {
+		return c, fmt.Errorf("cycle %d: %w", c.ID, err)
+	}
+	c.Period, c.Total = p, money.Fen(total)
+	c.CreatedAt, err = timeValue(created)
+	return c, err
+}
+
+// PaymentCycles returns the county's cycles matching f, in id order.
+func (tx *Tx) PaymentCycles(ctx context.Context, county string, f payment.CycleFilter) ([]payment.Cycle, error) {
+	where, args := []string{"county = ?"}, []any{county}
+	if f.Program != "" {
+		where, args = append(where, "program = ?"), append(args, f.Program)
+	}
+	if f.Year != 0 {
+		where, args = append(where, "period LIKE ?"), append(args, fmt.Sprintf("%04d%%", f.Year))
+	}
+	rows, err := tx.Query(ctx, `SELECT `+cycleColumns+` FROM payment_cycles WHERE `+strings.Join(where, " AND ")+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Cycle
+	for rows.Next() {
+		c, err := scanCycle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PaymentCycle returns one cycle.
+func (tx *Tx) PaymentCycle(ctx context.Context, county string, id int64) (*payment.Cycle, error) {
+	c, err := scanCycle(tx.QueryRow(ctx, `SELECT `+cycleColumns+` FROM payment_cycles WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("发放周期 %d 不存在", "no payment cycle %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// InsertPaymentCycle writes a new cycle. A second cycle for the same county,
+// program and period is a Conflict.
+func (tx *Tx) InsertPaymentCycle(ctx context.Context, c *payment.Cycle) error {
+	_, err := tx.Exec(ctx, `INSERT INTO payment_cycles (`+cycleColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.County, c.ID, c.Program, c.Period.String(), c.Lines, int64(c.Total), c.CreatedBy, c.CreatedByName, ts(c.CreatedAt))
+	if IsUniqueViolation(err) {
+		return &apperr.Error{Kind: apperr.Conflict, ZH: fmt.Sprintf("%s %s 已生成发放周期", c.Program, c.Period),
+			EN: fmt.Sprintf("a payment cycle for %s %s already exists", c.Program, c.Period), Err: err}
+	}
+	return err
+}
+
+// PaymentRoll returns the program's recipients in the county, any status, with
+// the person's name, ID number, death and payment hold.
+func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]payment.Recipient, error) {
+	rows, err := tx.Query(ctx, `SELECT r.id, r.person_id, r.program, r.tier, r.region, r.confirmed, r.start_year, r.start_month,
+			r.status, r.exit_date, r.last_month, p.name, p.id_number, p.death, p.death_source, h.reason
+		FROM recipients r
+		JOIN persons p ON p.county = r.county AND p.id = r.person_id
+		LEFT JOIN payment_holds h ON h.county = r.county AND h.person_id = r.person_id
+		WHERE r.county = ? AND r.program = ?
+		ORDER BY r.region, r.person_id`, county, program)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Recipient
+	for rows.Next() {
+		var r payment.Recipient
+		var last sql.NullInt64
+		var idn, hold sql.NullString
+		if err := rows.Scan(&r.ID, &r.PersonID, &r.Program, &r.Tier, &r.Region, &r.Confirmed, &r.StartYear, &r.StartMonth,
+			&r.Status, &r.ExitDate, &last, &r.Name, &idn, &r.Death, &r.DeathSource, &hold); err != nil {
+			return nil, err
+		}
+		r.LastMonth = -1
+		if last.Valid {
+			r.LastMonth = int(last.Int64)
+		}
+		r.IDNumber, r.Hold = idn.String, hold.String
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PaymentEntitlements returns the eligible determinations of a program for the
+// years fromYear to toYear.
+func (tx *Tx) PaymentEntitlements(ctx context.Context, county, program string, fromYear, toYear int) ([]payment.Entitlement, error) {
+	rows, err := tx.Query(ctx, `SELECT person_id, year, amount_fen, months, central_fen, province_fen, city_fen, county_fen
+		FROM determinations WHERE county = ? AND program = ? AND year >= ? AND year <= ? AND eligible = ?
+		ORDER BY year, person_id`, county, program, fromYear, toYear, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Entitlement
+	for rows.Next() {
+		var e payment.Entitlement
+		var amt int64
+		var lv [4]int64
+		if err := rows.Scan(&e.PersonID, &e.Year, &amt, &e.Months, &lv[0], &lv[1], &lv[2], &lv[3]); err != nil {
+			return nil, err
+		}
+		e.Amount = money.Fen(amt)
+		for i, v := range lv {
+			e.Split[i] = money.Fen(v)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+const lineColumns = `county, id, cycle_id, person_id, recipient_id, program, period, revision, kind, tier, region, months,
+	amount_fen, central_fen, province_fen, city_fen, county_fen, note, status, hold_reason, batch_id, paid_on, fail_reason, updated_at`
+
+const lineColumnCount = 24
+
+func scanLine(s scanner) (payment.Line, error) {
+	var l payment.Line
+	var period, kind, status string
+	var amt int64
+	var lv [4]int64
+	var batch sql.NullInt64
+	var updated any
+	err := s.Scan(&l.County, &l.ID, &l.CycleID, &l.PersonID, &l.RecipientID, &l.Program, &period, &l.Revision, &kind, &l.Tier,
+		&l.Region, &l.Months, &amt, &lv[0], &lv[1], &lv[2], &lv[3], &l.Note, &status, &l.HoldReason, &batch, &l.PaidOn,
+		&l.FailReason, &updated)
+	if err != nil {
+		return l, err
+	}
+	if l.Period, err = payment.ParsePeriod(period); err != nil {
+		return l, fmt.Errorf("line %d: %w", l.ID, err)
+	}
+	l.Kind, l.Status, l.Amount, l.BatchID = payment.LineKind(kind), payment.Status(status), money.Fen(amt), batch.Int64
+	for i, v := range lv {
+		l.Split[i] = money.Fen(v)
+	}
+	l.UpdatedAt, err = timeValue(updated)
+	return l, err
+}
+
+// PaymentLines returns the county's lines matching f, in region, person, period
+// and revision order.
+func (tx *Tx) PaymentLines(ctx context.Context, county string, f payment.LineFilter) ([]payment.Line, error) {
+	where, args := []string{"county = ?"}, []any{county}
+	if f.CycleID != 0 {
+		where, args = append(where, "cycle_id = ?"), append(args, f.CycleID)
+	}
+	if f.BatchID != 0 {
+		where, args = append(where, "batch_id = ?"), append(args, f.BatchID)
+	}
+	if f.PersonID != 0 {
+		where, args = append(where, "person_id = ?"), append(args, f.PersonID)
+	}
+	if f.Program != "" {
+		where, args = append(where, "program = ?"), append(args, f.Program)
+	}
+	if len(f.Periods) > 0 {
+		where = append(where, "period IN ("+placeholders(len(f.Periods))+")")
+		for _, p := range f.Periods {
+			args = append(args, p)
+		}
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	q := `SELECT ` + lineColumns + ` FROM payment_lines WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY region, person_id, period, revision, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+	}
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Line
+	for rows.Next() {
+		l, err := scanLine(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// PaymentLine returns one line.
+func (tx *Tx) PaymentLine(ctx context.Context, county string, id int64) (*payment.Line, error) {
+	l, err := scanLine(tx.QueryRow(ctx, `SELECT `+lineColumns+` FROM payment_lines WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("发放明细 %d 不存在", "no payment line %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// InsertPaymentLines writes new lines in multi-row statements. A second payment
+// of the same person, program and period (or a second correction with
+// the same revision) is a Conflict: the database refuses it.
+func (tx *Tx) InsertPaymentLines(ctx context.Context, lines []payment.Line) error {
+	const per = 500
+	for len(lines) > 0 {
+		n := min(per, len(lines))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO payment_lines (` + lineColumns + `) VALUES `)
+		row := "(" + placeholders(lineColumnCount) + ")"
+		args := make([]any, 0, n*lineColumnCount)
+		for i, l := range lines[:n] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(row)
+			args = append(args, l.County, l.ID, l.CycleID, l.PersonID, l.RecipientID, l.Program, l.Period.String(), l.Revision,
+				string(l.Kind), l.Tier, l.Region, l.Months, int64(l.Amount), int64(l.Split[0]), int64(l.Split[1]),
+				int64(l.Split[2]), int64(l.Split[3]), l.Note, string(l.Status), l.HoldReason, nullID(l.BatchID), l.PaidOn,
+				l.FailReason, ts(l.UpdatedAt))
+		}
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			if IsUniqueViolation(err) {
+				return &apperr.Error{Kind: apperr.Conflict, ZH: "有人员在该项目该期间已有发放明细，不得重复发放",
+					EN: "a person already has a payment line for this program and period: nobody is paid twice", Err: err}
+			}
+			return fmt.Errorf("insert payment lines: %w", err)
+		}
+		lines = lines[n:]
+	}
+	return nil
+}
+
+// UpdatePaymentLines sets the state of the lines ids.
+func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64, u payment.LineUpdate) error {
+	for _, part := range chunks(ids) {
+		_, err := tx.Exec(ctx, `UPDATE payment_lines SET status = ?, hold_reason = ?, batch_id = ?, paid_on = ?, fail_reason = ?,
+			updated_at = ? WHERE county = ? AND id IN (`+idList(part)+`)`,
+			string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county)
+		if err != nil {
+			return fmt.Errorf("update payment lines: %w", err)
+		}
+	}
+	return nil
+}
+
+const batchColumns = `county, id, kind, cycle_id, bank, status, item_count, total_fen, created_by, created_by_name, created_at,
+	approved_by, approved_by_name, approved_at, reconciled_at`
+
+func scanBatch(s scanner) (payment.Batch, error) {
+	var b payment.Batch
+	var cycle, approvedBy sql.NullInt64
+	var total int64
+	var created, approved, reconciled any
+	err := s.Scan(&b.County, &b.ID, &b.Kind, &cycle, &b.Bank, &b.Status, &b.Count, &total, &b.CreatedBy, &b.CreatedByName,
+		&created, &approvedBy, &b.ApprovedByName, &approved, &reconciled)
+	if err != nil {
+		return b, err
+	}
+	b.CycleID, b.ApprovedBy, b.Total = cycle.Int64, approvedBy.Int64, money.Fen(total)
+	if b.CreatedAt, err = timeValue(created); err != nil {
+		return b, err
+	}
+	if b.ApprovedAt, err = timePtr(approved); err != nil {
+		return b, err
+	}
+	b.ReconciledAt, err = timePtr(reconciled)
+	return b, err
+}
+
+const itemColumns = `seq, line_id, person_id, name, id_number, bank, account_no, amount_fen, program, period, result, reason, paid_on, result_at`
+
+// PaymentBatch returns a batch with its items in sequence order.
+func (tx *Tx) PaymentBatch(ctx context.Context, county string, id int64) (*payment.Batch, error) {
+	b, err := scanBatch(tx.QueryRow(ctx, `SELECT `+batchColumns+` FROM payment_batches WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("批次 %d 不存在", "no batch %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM payment_batch_items WHERE county = ? AND batch_id = ? ORDER BY seq`, county, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		b.Items = append(b.Items, it)
+	}
+	return &b, rows.Err()
+}
+
+func scanItem(s scanner, pre ...any) (payment.Item, error) {
+	var it payment.Item
+	var amt int64
+	var at any
+	dest := append(pre, &it.Seq, &it.LineID, &it.PersonID, &it.Name, &it.IDNumber, &it.Bank, &it.Account, &amt, &it.Program,
+		&it.Period, &it.Result, &it.Reason, &it.PaidOn, &at)
+	if err := s.Scan(dest...); err != nil {
+		return it, err
+	}
+	it.Amount = money.Fen(amt)
+	t, err := timeValue(at)
+	it.ResultAt = t
+	return it, err
+}
+
+// PaymentBatches returns the county's batches matching f, without items, newest
+// first.
+func (tx *Tx) PaymentBatches(ctx context.Context, county string, f payment.BatchFilter) ([]payment.Batch, error) {
+	where, args := []string{"county = ?"}, []any{county}
+	if f.CycleID != 0 {
+		where, args = append(where, "cycle_id = ?"), append(args, f.CycleID)
+	}
+	if f.Status != "" {
+		where, args = append(where, "status = ?"), append(args, f.Status)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+batchColumns+` FROM payment_batches WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Batch
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// InsertPaymentBatch writes a batch and its items.
+func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
+	_, err := tx.Exec(ctx, `INSERT INTO payment_batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.County, b.ID, b.Kind, nullID(b.CycleID), b.Bank, b.Status, b.Count, int64(b.Total), b.CreatedBy, b.CreatedByName,
+		ts(b.CreatedAt), nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt))
+	if err != nil {
+		return fmt.Errorf("insert batch: %w", err)
+	}
+	const per, cols = 1000, 15
+	items := b.Items
+	for len(items) > 0 {
+		n := min(per, len(items))
+		var q strings.Builder
+		q.WriteString(`INSERT INTO payment_batch_items (county, batch_id, seq, line_id, person_id, name, id_number, bank, account_no,
+			amount_fen, program, period, result, reason, paid_on) VALUES `)
+		args := make([]any, 0, n*cols)
+		for i, it := range items[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(" + placeholders(cols) + ")")
+			args = append(args, b.County, b.ID, it.Seq, it.LineID, it.PersonID, it.Name, it.IDNumber, it.Bank, it.Account,
+				int64(it.Amount), it.Program, it.Period, it.Result, it.Reason, it.PaidOn)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert batch items: %w", err)
+		}
+		items = items[n:]
+	}
+	return nil
+}
+
+// UpdatePaymentBatch writes the status, approval and reconciliation fields.
+func (tx *Tx) UpdatePaymentBatch(ctx context.Context, b *payment.Batch) error {
+	res, err := tx.Exec(ctx, `UPDATE payment_batches SET status = ?, approved_by = ?, approved_by_name = ?, approved_at = ?,
+		reconciled_at = ? WHERE county = ? AND id = ?`,
+		b.Status, nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt), b.County, b.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.NotFoundf("批次 %d 不存在", "no batch %d", b.ID)
+	}
+	return nil
+}
+
+// SetBatchItemResults records the bank's results for items of a batch, one
+// statement per distinct result.
+func (tx *Tx) SetBatchItemResults(ctx context.Context, county string, batchID int64, rs []payment.ItemResult) error {
+	type key struct {
+		result, reason string
+		paid           date.Date
+		at             time.Time
+	}
+	groups := map[key][]int64{}
+	var order []key
+	for _, r := range rs {
+		k := key{r.Result, r.Reason, r.PaidOn, r.At}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], int64(r.Seq))
+	}
+	for _, k := range order {
+		for _, part := range chunks(groups[k]) {
+			_, err := tx.Exec(ctx, `UPDATE payment_batch_items SET result = ?, reason = ?, paid_on = ?, result_at = ?
+				WHERE county = ? AND batch_id = ? AND seq IN (`+idList(part)+`)`, k.result, k.reason, k.paid, ts(k.at), county, batchID)
+			if err != nil {
+				return fmt.Errorf("record bank results: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// LastBatchItems returns, for each line, its item in the latest batch that
+// carried it.
+func (tx *Tx) LastBatchItems(ctx context.Context, county string, lineIDs []int64) (map[int64]payment.Item, error) {
+	out := map[int64]payment.Item{}
+	for _, ids := range chunks(lineIDs) {
+		rows, err := tx.Query(ctx, `SELECT batch_id, `+itemColumns+` FROM payment_batch_items
+			WHERE county = ? AND line_id IN (`+idList(ids)+`) ORDER BY line_id, batch_id`, county)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var batch int64
+			it, err := scanItem(rows, &batch)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			it.BatchID = batch
+			out[it.LineID] = it
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// PaymentLedgerRows returns the paid lines in scope that the bank paid in year,
+// summed per person, program and region.
+func (tx *Tx) PaymentLedgerRows(ctx context.Context, scope region.Code, year int, program string) ([]payment.LedgerRow, error) {
+	where, args := scopeClause("", scope)
+	conds := []string{where, "status = ?", "paid_on >= ?", "paid_on <= ?"}
+	args = append(args, string(payment.Paid), date.Of(year, 1, 1), date.Of(year, 12, 31))
+	if program != "" {
+		conds, args = append(conds, "program = ?"), append(args, program)
+	}
+	rows, err := tx.Query(ctx, `SELECT person_id, program, region, SUM(amount_fen), SUM(central_fen), SUM(province_fen),
+		SUM(city_fen), SUM(county_fen) FROM payment_lines WHERE `+strings.Join(conds, " AND ")+`
+		GROUP BY county, person_id, program, region ORDER BY county, region, person_id, program`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.LedgerRow
+	for rows.Next() {
+		var r payment.LedgerRow
+		var v [5]int64
+		if err := rows.Scan(&r.PersonID, &r.Program, &r.Region, &v[0], &v[1], &v[2], &v[3], &v[4]); err != nil {
+			return nil, err
+		}
+		r.Amount = money.Fen(v[0])
+		for i := range r.Split {
+			r.Split[i] = money.Fen(v[i+1])
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceBatchItems rewrites the items, count and total of a draft batch;
+// a batch left without items is deleted.
+func (tx *Tx) ReplaceBatchItems(ctx context.Context, b *payment.Batch) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM payment_batch_items WHERE county = ? AND batch_id = ?`, b.County, b.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM payment_batches WHERE county = ? AND id = ? AND status = 'draft'`, b.County, b.ID); err != nil {
+		return err
+	}
+	if len(b.Items) == 0 {
+		return nil
+	}
+	return tx.InsertPaymentBatch(ctx, b)
+}

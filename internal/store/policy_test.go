@@ -1,0 +1,207 @@
+package store_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/synth"
+)
+
+// TestEvaluateRegion loads a small synthetic county, evaluates it in batch
+// and checks the stored determinations against the one-family path
+// (policy.Evaluate on the family read back by FamilyFacts), on both engines.
+func TestEvaluateRegion(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			cfg := synth.Config{County: "341523", Persons: 3000, Seed: 7}
+			if _, err := store.LoadSynthetic(ctx, db, cfg, nil); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := policy.NewEvaluator(policy.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := store.EvalOptions{County: "341523", Year: 2024, Chunk: 700, Workers: 2}
+			st, err := db.EvaluateRegion(ctx, ev, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Persons == 0 || st.Eligible == 0 {
+				t.Fatalf("stats %+v: nothing evaluated or nobody eligible", st)
+			}
+			n, _, err := db.ScanFloor(ctx, opts)
+			if err != nil || n != st.Persons {
+				t.Fatalf("scan floor read %d persons (%v), evaluation %d", n, err, st.Persons)
+			}
+			// A second run replaces, not adds.
+			st2, err := db.EvaluateRegion(ctx, ev, opts)
+			if err != nil || st2.Eligible != st.Eligible || st2.AmountFen != st.AmountFen {
+				t.Fatalf("second run %+v (%v), first %+v", st2, err, st)
+			}
+			var rows int
+			var total int64
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				return tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM determinations WHERE county = ? AND year = ?`,
+					"341523", 2024).Scan(&rows, &total)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if rows != st.Eligible || total != st.AmountFen {
+				t.Errorf("stored %d rows %d fen, stats say %d rows %d fen", rows, total, st.Eligible, st.AmountFen)
+			}
+			// Cross-check a sample of persons against the single-family path.
+			var ids []int64
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				r, err := tx.Query(ctx, `SELECT DISTINCT person_id FROM determinations WHERE county = ? AND year = ? ORDER BY person_id LIMIT 40`, "341523", 2024)
+				if err != nil {
+					return err
+				}
+				defer r.Close()
+				for r.Next() {
+					var id int64
+					if err := r.Scan(&id); err != nil {
+						return err
+					}
+					ids = append(ids, id)
+				}
+				return r.Err()
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) == 0 {
+				t.Fatal("no determinations to check")
+			}
+			for _, id := range ids {
+				var fam []store.Determination
+				var want map[string]int64
+				err := db.View(ctx, func(tx *store.Tx) error {
+					rel, err := tx.Relatives(ctx, "341523", []int64{id})
+					if err != nil {
+						return err
+					}
+					f, err := tx.FamilyFacts(ctx, "341523", append(rel, id))
+					if err != nil {
+						return err
+					}
+					c := &policy.Case{Year: 2024, Region: "341523", Family: *f, Subjects: []string{itoa(id)}}
+					res, err := ev.Evaluate(c)
+					if err != nil {
+						return err
+					}
+					want = map[string]int64{}
+					for _, d := range res.Decisions {
+						if d.Eligible {
+							want[d.Program] = int64(d.AmountFen)
+						}
+					}
+					fam, err = tx.Determinations(ctx, "341523", id, 2024)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int64{}
+				for _, d := range fam {
+					got[d.Program] = d.AmountFen
+					if d.Funding[0]+d.Funding[1]+d.Funding[2]+d.Funding[3] != d.AmountFen {
+						t.Errorf("person %d %s: funding does not add up", id, d.Program)
+					}
+				}
+				if len(got) != len(want) {
+					t.Errorf("person %d: batch %v, single %v", id, got, want)
+					continue
+				}
+				for k, v := range want {
+					if got[k] != v {
+						t.Errorf("person %d %s: batch %d, single %d", id, k, got[k], v)
+					}
+				}
+			}
+		})
+	}
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestSavePolicyLayer stores a validated county layer with its audit entry
+// and refuses invalid layers, duplicates and actors out of scope.
+func TestSavePolicyLayer(t *testing.T) {
+	body := `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县：奖扶县级加发",
+	  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2025-01-01", "fen": 12000, "per": "year", "payer": "county"}]}]}`
+	county := auth.Actor{UserID: 7, Username: "wjw", Role: auth.RoleCounty, Scope: region.Code("341523")}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			l, err := policy.ParseLayer([]byte(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			save := func(a auth.Actor, l *policy.Layer) error {
+				return db.Update(ctx, func(tx *store.Tx) error { return tx.SavePolicyLayer(ctx, a, l) })
+			}
+			if err := save(county, l); err != nil {
+				t.Fatal(err)
+			}
+			if err := save(county, l); apperr.KindOf(err) != apperr.Conflict {
+				t.Errorf("duplicate version: %v, want a conflict", err)
+			}
+			other := county
+			other.Scope = region.Code("341524")
+			l2 := *l
+			l2.Version = 2
+			if err := save(other, &l2); apperr.KindOf(err) != apperr.Forbidden {
+				t.Errorf("out of scope: %v, want forbidden", err)
+			}
+			village := county
+			village.Role = auth.RoleVillage
+			if err := save(village, &l2); apperr.KindOf(err) != apperr.Forbidden {
+				t.Errorf("village role: %v, want forbidden", err)
+			}
+			bad := l2
+			bad.Programs = []policy.ProgramLayer{{Code: "jf", Clauses: []policy.ClauseDef{{ID: "age", Expr: "age >= P.nope", Text: "x"}}}}
+			if err := save(county, &bad); apperr.KindOf(err) != apperr.Invalid {
+				t.Errorf("invalid layer: %v, want invalid", err)
+			}
+			var rules []policy.Layer
+			var entries []audit.Entry
+			if err := db.View(ctx, func(tx *store.Tx) error {
+				var err error
+				if rules, err = tx.PolicyRules(ctx); err != nil {
+					return err
+				}
+				entries, err = tx.AuditEntries(ctx, "", store.AuditFilter{County: "341523"})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := policy.NewEvaluator(policy.Options{Layers: rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := ev.Version("341523", 2025); !strings.Contains(v, "341523@1") {
+				t.Errorf("stored layer not in force: %s", v)
+			}
+			found := false
+			for _, e := range entries {
+				if e.Action == "policy.layer.create" && e.EntityID == "341523@1" && e.UserID == 7 {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no audit entry for the saved layer in %d entries", len(entries))
+			}
+		})
+	}
+}

@@ -1,0 +1,417 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/workflow"
+)
+
+// reasonCodes are the reason codes the procedure accepts for a rejection
+// or deferral, in the order the forms list them.
+var reasonCodes = []string{"age", "hukou", "children", "marriage", "policy_violation", "adoption",
+	"evidence_missing", "doubtful", "engine", "objection_upheld", "fraud", "deceased", "other"}
+
+// engine returns the policy engine the procedure decides with: the rules
+// in force (embedded and added by regions), explained.
+func (h *Handler) engine(ctx context.Context, tx *store.Tx) (*policy.Evaluator, error) {
+	layers, err := tx.PolicyRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return policy.NewEvaluator(policy.Options{Layers: layers, Explain: true})
+}
+
+// caseRow is one line of the worklist.
+type caseRow struct {
+	workflow.Case
+	Name     string
+	IDMasked string
+}
+
+// casesPage is the worklist: the open cases within the actor's scope that
+// wait for the actor's role (workflow.Worklist), or those in one state.
+func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "case"}); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "cases.title")
+	var states []workflow.State
+	if s := r.URL.Query().Get("state"); s != "" {
+		states = []workflow.State{workflow.State(s)}
+		v.Form.Set("state", s)
+	}
+	var rows []caseRow
+	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		cs, err := workflow.Worklist(r.Context(), tx, a, states, "")
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			row := caseRow{Case: c}
+			if p, err := tx.PersonByKey(r.Context(), a.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
+				row.Name, row.IDMasked = p.Name, maskedID(p.IDNumber)
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		if formError(v, err) {
+			v.Data = map[string]any{"States": workflow.States}
+			return h.render(w, http.StatusBadRequest, "cases.html", v)
+		}
+		return err
+	}
+	v.Data = map[string]any{"Rows": rows, "States": workflow.States}
+	return h.render(w, http.StatusOK, "cases.html", v)
+}
+
+func maskedID(s string) string { return idcard.Number(s).Masked() }
+
+// caseKey reads {county}/{id} of a case from the path.
+func caseKey(r *http.Request) (string, int64, error) {
+	k, err := personKey(r)
+	if err != nil {
+		return "", 0, apperr.NotFoundf("未找到该申请，或不在您的管辖范围内", "no such case in your scope")
+	}
+	return k.County, k.ID, nil
+}
+
+// applyPage shows the application form for a person.
+func (h *Handler) applyPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseApply, target{Entity: "case"}); err != nil {
+		return err
+	}
+	k, err := personKey(r)
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "apply.title")
+	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	if err := h.applyData(r, v, k); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "apply.html", v)
+}
+
+func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
+	year := h.now().In(beijing).Year()
+	return h.db.View(r.Context(), func(tx *store.Tx) error {
+		rec, err := registry.Get(r.Context(), tx, actor(r), k)
+		if err != nil {
+			return err
+		}
+		eng, err := h.engine(r.Context(), tx)
+		if err != nil {
+			return err
+		}
+		progs, err := eng.Programs(rec.County, year)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for _, p := range progs {
+			names[p] = workflow.ProgramName(p)
+		}
+		if v.F("hukou_type") == "" {
+			v.Form.Set("hukou_type", rec.HukouType)
+		}
+		v.Data = map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Programs": progs, "Names": names}
+		return nil
+	})
+}
+
+// applySubmit takes an application (workflow.Apply).
+func (h *Handler) applySubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseApply, target{Entity: "case"}); err != nil {
+		return err
+	}
+	k, err := personKey(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	v := h.newView(w, r, "apply.title")
+	for _, f := range []string{"program", "year", "hukou_type", "marriage", "births", "adoptions", "children", "attachments", "phone", "note", "pledge"} {
+		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
+	}
+	var errs apperr.List
+	year, e := formInt(r, "year", 2004, 2100)
+	if e != nil {
+		errs = append(errs, e)
+	}
+	children, e := formInt(r, "children", 0, 20)
+	if e != nil {
+		errs = append(errs, e)
+	}
+	in := workflow.NewApplication{County: k.County, PersonID: k.ID, Program: v.F("program"), Year: year,
+		Application: workflow.Application{
+			Declared: workflow.Declared{HukouType: v.F("hukou_type"), Marriage: v.F("marriage"), Births: v.F("births"),
+				Adoptions: v.F("adoptions"), SurvivingChildren: children},
+			Attachments: lines(r.PostFormValue("attachments")), Pledge: v.F("pledge") == "1", Phone: v.F("phone"), Note: v.F("note")}}
+	var c *workflow.Case
+	if len(errs) > 0 {
+		err = errs
+	} else {
+		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+			eng, err := h.engine(r.Context(), tx)
+			if err != nil {
+				return err
+			}
+			c, err = workflow.Apply(r.Context(), tx, eng, actor(r), in)
+			return err
+		})
+	}
+	if err != nil {
+		if !formError(v, err) {
+			return err
+		}
+		if derr := h.applyData(r, v, k); derr != nil {
+			return derr
+		}
+		return h.render(w, http.StatusUnprocessableEntity, "apply.html", v)
+	}
+	redirectDone(w, r, "/cases/"+c.County+"/"+c.Ref(), "applied")
+	return nil
+}
+
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// casePage shows a case (workflow.Get): the applicant, the state and the
+// roles it waits for, the policy engine's decision with its clauses, every
+// signed step, the notices with their objections and, for the roles the
+// case waits for, the forms of the steps the procedure allows now.
+func (h *Handler) casePage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "case", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "case.title")
+	if err := h.caseData(r, v, county, id); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "case.html", v)
+}
+
+func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) error {
+	a := actor(r)
+	var hist *workflow.History
+	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		hist, err = workflow.Get(r.Context(), tx, a, county, id)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	mine := slices.Contains(hist.Awaits, a.Role)
+	var actions []string
+	if mine && !a.ReadOnly() {
+		for _, s := range hist.Next {
+			if s == workflow.StepObjection || s == workflow.StepResolve {
+				continue
+			}
+			actions = append(actions, string(s))
+		}
+	}
+	var open *workflow.Notice
+	for i := range hist.Notices {
+		if hist.Notices[i].Status == workflow.NoticeOpen {
+			open = &hist.Notices[i]
+		}
+	}
+	today := date.FromTime(h.now().In(beijing))
+	if v.F("date") == "" {
+		v.Form.Set("date", today.String())
+	}
+	if v.F("start") == "" {
+		v.Form.Set("start", today.String())
+	}
+	stateName := hist.Case.State.Chinese()
+	if v.Lang == "en" {
+		stateName = hist.Case.State.English()
+	}
+	steps := make([]caseStep, len(hist.Steps))
+	for i, s := range hist.Steps {
+		name := s.Step.Chinese()
+		if v.Lang == "en" {
+			name = s.Step.English()
+		}
+		steps[i] = caseStep{StepRecord: s, Name: name, Detail: redactIDs(string(s.Detail))}
+	}
+	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
+	v.Data = map[string]any{
+		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
+		"Program": workflow.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
+		"Facts": workflow.Facts, "Reasons": reasonCodes, "Today": today,
+	}
+	return nil
+}
+
+type caseStep struct {
+	workflow.StepRecord
+	Name   string
+	Detail string
+}
+
+// caseStepSubmit signs one step of a case through the workflow function
+// for it; the workflow checks state, role, scope and separation of duties.
+func (h *Handler) caseStepSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "case", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	step := r.PathValue("step")
+	v := h.newView(w, r, "case.title")
+	for k, vals := range r.PostForm {
+		v.Form[k] = vals
+	}
+	a := actor(r)
+	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+		ctx := r.Context()
+		var errs apperr.List
+		day := func(field string, required bool) date.Date {
+			d, e := formDate(r, field, required)
+			if e != nil {
+				errs = append(errs, e)
+			}
+			return d
+		}
+		switch step {
+		case "survey":
+			sv := workflow.Survey{Date: day("date", true), Visited: v.F("visited") == "1", MetInPerson: v.F("met") == "1",
+				Evidence: lines(v.F("evidence")), Conclusion: v.F("conclusion"), Remarks: v.F("remarks")}
+			for i := 1; i <= 3; i++ {
+				if n := strings.TrimSpace(v.F("inv" + strconv.Itoa(i))); n != "" {
+					sv.Investigators = append(sv.Investigators, workflow.Investigator{Name: n, Unit: v.F("unit" + strconv.Itoa(i))})
+				}
+			}
+			for _, f := range workflow.Facts {
+				sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f)})
+			}
+			if len(errs) > 0 {
+				return errs
+			}
+			_, err := workflow.RecordSurvey(ctx, tx, a, county, id, sv)
+			return err
+		case "village_review":
+			rv := workflow.VillageReview{Date: day("date", true), Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"]}
+			for i := 1; i <= 5; i++ {
+				n := strings.TrimSpace(v.F("p" + strconv.Itoa(i)))
+				role := strings.TrimSpace(v.F("prole" + strconv.Itoa(i)))
+				if n != "" || role != "" {
+					rv.Participants = append(rv.Participants, workflow.Participant{Name: n, Role: role})
+				}
+			}
+			if len(errs) > 0 {
+				return errs
+			}
+			_, err := workflow.RecordVillageReview(ctx, tx, a, county, id, rv)
+			return err
+		case "notice_open":
+			in := workflow.NoticeInput{Start: day("start", false), End: day("end", false), Place: v.F("place")}
+			if len(errs) > 0 {
+				return errs
+			}
+			_, _, err := workflow.OpenNotice(ctx, tx, a, county, id, in)
+			return err
+		case "notice_close":
+			nid, err := strconv.ParseInt(v.F("notice"), 10, 64)
+			if err != nil {
+				return invalid("notice", "公示编号无效", "invalid notice")
+			}
+			_, err = workflow.CloseNotice(ctx, tx, a, county, id, nid)
+			return err
+		case "township_review", "county_approval":
+			d := workflow.Decision{Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"],
+				Doubtful: v.F("doubtful") == "1", OverrideReason: v.F("override_reason")}
+			eng, err := h.engine(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if step == "township_review" {
+				_, err = workflow.ReviewTownship(ctx, tx, eng, a, county, id, d)
+			} else {
+				_, err = workflow.ApproveCounty(ctx, tx, eng, a, county, id, d)
+			}
+			return err
+		case "withdraw":
+			_, err := workflow.Withdraw(ctx, tx, a, county, id, v.F("reason"))
+			return err
+		}
+		return apperr.NotFoundf("未知步骤 %q", "unknown step %q", step)
+	})
+	if err != nil {
+		if !formError(v, err) {
+			return err
+		}
+		if derr := h.caseData(r, v, county, id); derr != nil {
+			return derr
+		}
+		v.Data.(map[string]any)["Failed"] = step
+		return h.render(w, http.StatusUnprocessableEntity, "case.html", v)
+	}
+	redirectDone(w, r, "/cases/"+county+"/"+strconv.FormatInt(id, 10), "step_signed")
+	return nil
+}
+
+// noticePrint shows one notice of a case for printing and posting: the
+// applicant with the ID number masked, the program, the period and where
+// to object.
+func (h *Handler) noticePrint(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "case", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	nid, err := pathID(r, "nid")
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "notice.title")
+	if err := h.caseData(r, v, county, id); err != nil {
+		return err
+	}
+	hist := v.Data.(map[string]any)["H"].(*workflow.History)
+	for i := range hist.Notices {
+		if hist.Notices[i].ID == nid {
+			v.Data.(map[string]any)["Notice"] = &hist.Notices[i]
+			v.Title = v.T["notice.title"]
+			return h.render(w, http.StatusOK, "notice.html", v)
+		}
+	}
+	return apperr.NotFoundf("没有这份公示", "no such notice")
+}

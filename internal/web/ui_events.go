@@ -1,0 +1,302 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// eventKinds are the life events a person's page records, in the order of
+// its buttons; each has a form (templates/event.html) and a registry call.
+var eventKinds = []string{"marriage", "child", "death", "disability", "certificate", "hukou"}
+
+// personNewPage shows the registration form. The hukou region defaults to
+// the actor's own village or township.
+func (h *Handler) personNewPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "person_new.title")
+	if a.Scope.Level() >= region.Township {
+		v.Form.Set("region", string(a.Scope))
+	}
+	v.Form.Set("hukou_type", registry.Rural)
+	v.Form.Set("pension", registry.PensionNone)
+	v.Data = map[string]any{"Root": string(a.Scope)}
+	return h.render(w, http.StatusOK, "person_new.html", v)
+}
+
+// personNewSubmit registers a person with registry.Register (as POST
+// /api/v1/persons) and shows the new record; errors go next to fields.
+func (h *Handler) personNewSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "person_new.title")
+	v.Data = map[string]any{"Root": string(a.Scope)}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	fields := []string{"id_number", "name", "sex", "birth", "region", "hukou_type", "pension", "ethnic", "address", "phone"}
+	for _, f := range fields {
+		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
+	}
+	in := registry.NewPerson{IDNumber: strings.ToUpper(v.F("id_number")), Name: v.F("name"), Sex: v.F("sex"), Region: v.F("region"),
+		HukouType: v.F("hukou_type"), Pension: v.F("pension"), Ethnic: v.F("ethnic"), Address: v.F("address"), Phone: v.F("phone")}
+	birth, derr := formDate(r, "birth", true)
+	in.Birth = birth
+	var rec *registry.Record
+	err := error(nil)
+	if derr != nil {
+		err = derr
+	} else {
+		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+			var err error
+			rec, err = registry.Register(r.Context(), tx, a, in)
+			return err
+		})
+	}
+	if err != nil {
+		if !formError(v, err) {
+			return err
+		}
+		return h.render(w, http.StatusUnprocessableEntity, "person_new.html", v)
+	}
+	redirectDone(w, r, "/persons/"+rec.County+"/"+rec.Ref(), "registered")
+	return nil
+}
+
+// eventPage shows the form for one life event of a person.
+func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PathValue("event")
+	if !slices.Contains(eventKinds, kind) {
+		return h.pageNotFound(w, r)
+	}
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	k, err := personKey(r)
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "event."+kind)
+	var rec *registry.Record
+	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		rec, err = registry.Get(r.Context(), tx, actor(r), k)
+		return err
+	}); err != nil {
+		return err
+	}
+	switch kind {
+	case "child":
+		v.Form.Set("kind", registry.Birth)
+	case "certificate":
+		v.Form.Set("kind", registry.CertOneChild)
+	case "hukou":
+		v.Form.Set("type", rec.HukouType)
+		v.Form.Set("region", rec.Region)
+	}
+	v.Data = h.eventData(kind, rec)
+	return h.render(w, http.StatusOK, "event.html", v)
+}
+
+func (h *Handler) eventData(kind string, rec *registry.Record) map[string]any {
+	return map[string]any{"Kind": kind, "Rec": rec, "Key": rec.County + "/" + rec.Ref(),
+		"Categories": registry.DisabilityCategories, "Root": rec.County}
+}
+
+// eventFields are the form fields of each event, all of which are echoed
+// back when the form has errors.
+var eventFields = map[string][]string{
+	"marriage":    {"spouse", "from", "cert_no"},
+	"child":       {"child", "kind", "from", "in_policy", "reg_no"},
+	"death":       {"death", "source"},
+	"disability":  {"grade", "category", "from", "to", "cert_no"},
+	"certificate": {"kind", "number", "issued"},
+	"hukou":       {"type", "from", "reason", "region"},
+}
+
+// eventErrorFields renames the fields of registry errors to the form's
+// (the registry names them after its own structures).
+var eventErrorFields = map[string]map[string]string{
+	"marriage": {"b": "spouse", "marriage.b": "spouse", "marriage.from": "from", "marriage.a": "", "marriage": ""},
+	"child":    {"child": "child", "tie.child": "child", "tie.parent": "", "tie.kind": "kind", "tie.from": "from"},
+}
+
+// eventSubmit records a life event through the registry function for it.
+func (h *Handler) eventSubmit(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PathValue("event")
+	if !slices.Contains(eventKinds, kind) {
+		return h.pageNotFound(w, r)
+	}
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	k, err := personKey(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	a := actor(r)
+	v := h.newView(w, r, "event."+kind)
+	for _, f := range eventFields[kind] {
+		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
+	}
+	var rec *registry.Record
+	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if rec, err = registry.Get(r.Context(), tx, a, k); err != nil {
+			return err
+		}
+		return h.recordEvent(r, tx, a, kind, k, v)
+	})
+	if err != nil {
+		if rec == nil || !formError(v, renameFields(err, eventErrorFields[kind])) {
+			return err
+		}
+		v.Data = h.eventData(kind, rec)
+		return h.render(w, http.StatusUnprocessableEntity, "event.html", v)
+	}
+	redirectDone(w, r, "/persons/"+k.County+"/"+rec.Ref(), "event_saved")
+	return nil
+}
+
+// recordEvent reads the form of one event kind and calls the registry.
+func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind string, k registry.Key, v *view) error {
+	ctx := r.Context()
+	var errs apperr.List
+	day := func(field string, required bool) date.Date {
+		d, e := formDate(r, field, required)
+		if e != nil {
+			errs = append(errs, e)
+		}
+		return d
+	}
+	switch kind {
+	case "death":
+		d := day("death", true)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.RecordDeath(ctx, tx, a, k, d, v.F("source"))
+		return err
+	case "marriage":
+		from := day("from", true)
+		other, err := h.personByIDNumber(r, tx, a, "spouse", v.F("spouse"))
+		if e, ok := err.(*apperr.Error); ok {
+			errs = append(errs, e)
+		} else if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err = registry.AddMarriage(ctx, tx, a, k, registry.Key{County: other.County, ID: other.ID}, registry.Marriage{From: from}, v.F("cert_no"))
+		return err
+	case "child":
+		from := day("from", false)
+		child, err := h.personByIDNumber(r, tx, a, "child", v.F("child"))
+		if e, ok := err.(*apperr.Error); ok {
+			errs = append(errs, e)
+		} else if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		t := registry.ParentChild{Kind: v.F("kind"), From: from}
+		switch v.F("in_policy") {
+		case "yes":
+			t.InPolicy = new(true)
+		case "no":
+			t.InPolicy = new(false)
+		}
+		_, err = registry.AddChild(ctx, tx, a, k, registry.Key{County: child.County, ID: child.ID}, t, v.F("reg_no"))
+		return err
+	case "disability":
+		grade, e := formInt(r, "grade", 1, 4)
+		if e != nil {
+			errs = append(errs, e)
+		}
+		from, to := day("from", true), day("to", false)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.AddDisability(ctx, tx, a, k, registry.Disability{Grade: grade, Category: v.F("category"), From: from, To: to}, v.F("cert_no"))
+		return err
+	case "certificate":
+		issued := day("issued", true)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.AddCertificate(ctx, tx, a, k, registry.Certificate{Kind: v.F("kind"), Number: v.F("number"), Issued: issued})
+		return err
+	case "hukou":
+		from := day("from", true)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.ChangeHukou(ctx, tx, a, k, registry.HukouChange{Type: v.F("type"), From: from, Reason: v.F("reason"), Region: v.F("region")})
+		return err
+	}
+	return apperr.NotFoundf("未知事件", "unknown event")
+}
+
+// personByIDNumber finds the person with an ID number within the actor's
+// scope (registry.Search); field names the form field for errors.
+func (h *Handler) personByIDNumber(r *http.Request, tx *store.Tx, a auth.Actor, field, s string) (*registry.Record, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		return nil, invalid(field, "请填写身份证号", "the ID number is required")
+	}
+	rows, _, err := registry.Search(r.Context(), tx, a, registry.Query{IDNumber: s, Limit: 1})
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			return nil, invalid(field, e.ZH, e.EN)
+		}
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, invalid(field, "在您的管辖范围内没有登记此身份证号的人员，请先登记该人员", "nobody with this ID number is registered in your scope: register the person first")
+	}
+	return &rows[0], nil
+}
+
+// renameFields maps the fields of a domain error to a form's fields; a
+// field mapped to "" is shown in the summary only.
+func renameFields(err error, names map[string]string) error {
+	if names == nil {
+		return err
+	}
+	rename := func(e *apperr.Error) *apperr.Error {
+		if n, ok := names[e.Field]; ok {
+			c := *e
+			c.Field = n
+			return &c
+		}
+		return e
+	}
+	if list, ok := err.(apperr.List); ok {
+		out := make(apperr.List, len(list))
+		for i, e := range list {
+			out[i] = rename(e)
+		}
+		return out
+	}
+	if e, ok := apperr.As(err); ok && e.Kind != apperr.Internal {
+		return rename(e)
+	}
+	return err
+}

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// maxExportRows bounds an export from the person list: a list filtered to
+// a village or a name fits; a whole city is an export job for the command
+// line (jiahe export persons).
+const maxExportRows = 20000
+
+// personsExport writes the persons the list shows (the same filter, every
+// page, up to maxExportRows) as an Excel roster in the columns the import
+// reads (registry.RosterWriter).
+func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person"}); err != nil {
+		return err
+	}
+	s, err := h.parsePersonSearch(r)
+	if err != nil {
+		return err
+	}
+	if s.Region != "" {
+		if err := h.inScope(r, s.Region, target{Entity: "person"}); err != nil {
+			return err
+		}
+	}
+	a := actor(r)
+	var buf bytes.Buffer
+	rw, err := registry.NewRosterWriter(&buf, registry.FormatXLSX, "")
+	if err != nil {
+		return err
+	}
+	const batch = 500
+	total := 0
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		for offset := 0; offset < maxExportRows; offset += batch {
+			rows, n, err := registry.Search(r.Context(), tx, a, s.query(batch, offset))
+			if err != nil {
+				return err
+			}
+			total = n
+			for i := range rows {
+				if err := rw.Write(&rows[i]); err != nil {
+					return err
+				}
+			}
+			if len(rows) < batch {
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	name := "persons-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape("人员名册-"+name))
+	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
+	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// maxImportBytes bounds an uploaded roster file.
+const maxImportBytes = 8 << 20
+
+func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
+		return err
+	}
+	v := h.newView(w, r, "import.title")
+	v.Data = map[string]any{}
+	return h.render(w, http.StatusOK, "import.html", v)
+}
+
+// importSubmit checks an uploaded roster (registry.ParseRoster, then
+// registry.ImportRoster as a dry run) and shows a preview: every bad row
+// with its row, column and reason, or the persons that would be
+// registered. Nothing is saved until the preview is confirmed, and then
+// only if the file still has no problem at all (the check runs again in
+// the saving transaction). The file travels with the confirmation, so no
+// upload is kept on the server.
+func (h *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "import.title")
+	data := map[string]any{}
+	v.Data = data
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes*2)
+	if err := r.ParseMultipartForm(maxImportBytes * 2); err != nil {
+		formError(v, invalid("file", "文件过大或上传失败（最大 8MB）", "the file is too large or the upload failed (at most 8 MB)"))
+		return h.render(w, http.StatusBadRequest, "import.html", v)
+	}
+	var content []byte
+	if enc := r.PostFormValue("content"); enc != "" {
+		b, err := base64.StdEncoding.DecodeString(enc)
+		if err != nil {
+			return apperr.Invalidf("content", "文件内容无效", "invalid file content")
+		}
+		content = b
+	} else {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			formError(v, invalid("file", "请选择要导入的文件", "choose a file to import"))
+			return h.render(w, http.StatusBadRequest, "import.html", v)
+		}
+		defer f.Close()
+		if content, err = io.ReadAll(io.LimitReader(f, maxImportBytes+1)); err != nil {
+			return err
+		}
+	}
+	if len(content) > maxImportBytes {
+		formError(v, invalid("file", "文件过大（最大 8MB）", "the file is too large (at most 8 MB)"))
+		return h.render(w, http.StatusBadRequest, "import.html", v)
+	}
+	v.Form.Set("encoding", r.PostFormValue("encoding"))
+	ro, err := registry.ParseRoster(bytes.NewReader(content), registry.RosterOptions{Encoding: r.PostFormValue("encoding"), Today: date.FromTime(h.now().In(beijing))})
+	if err != nil {
+		if formError(v, err) {
+			return h.render(w, http.StatusBadRequest, "import.html", v)
+		}
+		return err
+	}
+	confirm := r.PostFormValue("confirm") == "1"
+	var res *registry.ImportResult
+	run := func(tx *store.Tx) error {
+		var err error
+		res, err = registry.ImportRoster(r.Context(), tx, a, ro, !confirm)
+		return err
+	}
+	if confirm {
+		err = h.db.Update(r.Context(), run)
+	} else {
+		err = h.db.View(r.Context(), run)
+	}
+	if err != nil {
+		return err
+	}
+	data["Result"] = res
+	if confirm && len(res.Problems) == 0 {
+		v.Notice = v.T["done.imported"]
+	} else if len(res.Problems) == 0 {
+		data["Content"] = base64.StdEncoding.EncodeToString(content)
+	}
+	status := http.StatusOK
+	if len(res.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.render(w, status, "import.html", v)
+}

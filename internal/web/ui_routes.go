@@ -1,0 +1,49 @@
+package web
+
+import "net/http"
+
+// uiRoutes is the table of the staff UI's pages. It is kept apart from
+// routes(), the API table that the OpenAPI document describes.
+func (h *Handler) uiRoutes() []route {
+	return []route{
+		{"GET /static/{name}", public, h.serveStatic},
+		{"GET /login", public, h.loginPage},
+		{"POST /login", public, h.loginSubmit},
+		{"POST /logout", public, h.logoutSubmit},
+
+		{"GET /{$}", signedIn, h.homePage},
+
+		{"GET /persons", signedIn, h.personsPage},
+		{"GET /persons/export.xlsx", signedIn, h.personsExport},
+		{"GET /persons/import", signedIn, h.importPage},
+		{"POST /persons/import", signedIn, h.importSubmit},
+		{"GET /persons/new", signedIn, h.personNewPage},
+		{"POST /persons/new", signedIn, h.personNewSubmit},
+		{"GET /persons/{county}/{id}", signedIn, h.personPage},
+		{"GET /persons/{county}/{id}/{event}", signedIn, h.eventPage},
+		{"POST /persons/{county}/{id}/{event}", signedIn, h.eventSubmit},
+
+		{"GET /cases", signedIn, h.casesPage},
+		{"GET /persons/{county}/{id}/apply", signedIn, h.applyPage},
+		{"POST /persons/{county}/{id}/apply", signedIn, h.applySubmit},
+		{"GET /cases/{county}/{id}", signedIn, h.casePage},
+		{"POST /cases/{county}/{id}/{step}", signedIn, h.caseStepSubmit},
+		{"GET /cases/{county}/{id}/notices/{nid}", signedIn, h.noticePrint},
+
+		{"GET /audit", signedIn, h.auditPage},
+		{"GET /rules", signedIn, h.rulesPage},
+		{"GET /users", signedIn, h.usersPage},
+		{"GET /users/new", signedIn, h.userNewPage},
+		{"POST /users/new", signedIn, h.userNewSubmit},
+		{"POST /users/{id}/{action}", signedIn, h.userActionSubmit},
+
+		{"GET /{path...}", public, h.pageNotFound},
+	}
+}
+
+// mountUI adds the UI's pages to mux.
+func (h *Handler) mountUI(mux *http.ServeMux) {
+	for _, rt := range h.uiRoutes() {
+		mux.Handle(rt.pattern, h.adaptPage(rt))
+	}
+}

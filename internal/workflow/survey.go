@@ -1,0 +1,274 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/idcard"
+)
+
+// Survey is the household investigation record (调查审核记录表): at least two
+// investigators visit the house (入户), meet the applicant in person (见面)
+// and collect evidence (取证), check each declared fact and conclude. The
+// signed-in user who records it signs it ("谁调查、谁签字").
+type Survey struct {
+	Date          date.Date      `json:"date"`
+	Visited       bool           `json:"visited"`
+	MetInPerson   bool           `json:"met_in_person"`
+	Investigators []Investigator `json:"investigators"`
+	Evidence      []string       `json:"evidence"`
+	Findings      []Finding      `json:"findings"`
+	Conclusion    string         `json:"conclusion"` // eligible, ineligible or doubtful
+	Remarks       string         `json:"remarks,omitempty"`
+}
+
+// Investigator is one member of the survey team. UserID links a member who
+// is a Jiahe user, so that separation of duties applies to them too.
+type Investigator struct {
+	Name   string `json:"name"`
+	Unit   string `json:"unit,omitempty"`
+	UserID int64  `json:"user_id,omitempty"`
+}
+
+// Finding is what the survey found about one declared fact.
+type Finding struct {
+	Fact   string `json:"fact"`
+	Result string `json:"result"` // consistent, inconsistent or doubtful
+	Note   string `json:"note,omitempty"`
+}
+
+// Facts every survey must check (rules.md §2.2 step 4: hukou type, birth
+// date, marriage, birth and adoption history, surviving children).
+var Facts = []string{"hukou", "birth", "marriage", "births", "adoptions", "children"}
+
+var factNames = map[string]string{
+	"hukou": "户籍性质", "birth": "出生日期", "marriage": "婚姻史", "births": "生育史", "adoptions": "收养史", "children": "现存子女",
+}
+
+// FactName returns the Chinese name of a fact.
+func FactName(f string) string {
+	if n, ok := factNames[f]; ok {
+		return n
+	}
+	return f
+}
+
+// Conclusions and finding results.
+const (
+	ConclusionEligible   = "eligible"
+	ConclusionIneligible = "ineligible"
+	ConclusionDoubtful   = "doubtful"
+
+	FindingConsistent   = "consistent"
+	FindingInconsistent = "inconsistent"
+	FindingDoubtful     = "doubtful"
+)
+
+// Doubtful reports whether the survey leaves a fact in doubt.
+func (s *Survey) Doubtful() bool {
+	if s.Conclusion == ConclusionDoubtful {
+		return true
+	}
+	for _, f := range s.Findings {
+		if f.Result == FindingDoubtful {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks the survey's required content against the case and today.
+func (s *Survey) Validate(c *Case, now date.Date) error {
+	var errs apperr.List
+	add := func(e *apperr.Error) {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	switch {
+	case s.Date.IsZero():
+		add(apperr.Invalidf("date", "缺少调查日期", "the survey date is missing"))
+	case s.Date.Before(c.Submitted) || s.Date.After(now):
+		add(apperr.Invalidf("date", "调查日期应在申报日期 %s 与今天之间", "the survey date must lie between the submission (%s) and today", c.Submitted))
+	}
+	if !s.Visited {
+		add(apperr.Invalidf("visited", "须入户调查（入户率100%%）", "the household must be visited"))
+	}
+	if !s.MetInPerson {
+		add(apperr.Invalidf("met_in_person", "须与申请人见面（见面率100%%）", "the applicant must be met in person"))
+	}
+	names := map[string]bool{}
+	for i, inv := range s.Investigators {
+		n := strings.TrimSpace(inv.Name)
+		if n == "" {
+			add(apperr.Invalidf(fmt.Sprintf("investigators[%d].name", i), "缺少调查人姓名", "an investigator's name is missing"))
+			continue
+		}
+		names[n] = true
+	}
+	if len(names) < 2 {
+		add(apperr.Invalidf("investigators", "调查人员不得少于2人", "at least two investigators must be named"))
+	}
+	if len(nonEmpty(s.Evidence)) == 0 {
+		add(apperr.Invalidf("evidence", "须列明所取证据（取证率100%%）", "list the evidence collected"))
+	}
+	seen := map[string]bool{}
+	for i, f := range s.Findings {
+		if !slices.Contains(Facts, f.Fact) {
+			add(apperr.Invalidf(fmt.Sprintf("findings[%d].fact", i), "未知核查事项 %q", "unknown fact %q", f.Fact))
+		}
+		if f.Result != FindingConsistent && f.Result != FindingInconsistent && f.Result != FindingDoubtful {
+			add(apperr.Invalidf(fmt.Sprintf("findings[%d].result", i), "核查结果应为 consistent、inconsistent 或 doubtful",
+				"the result must be consistent, inconsistent or doubtful"))
+		}
+		if f.Result != FindingConsistent && strings.TrimSpace(f.Note) == "" {
+			add(apperr.Invalidf(fmt.Sprintf("findings[%d].note", i), "不一致或存疑的事项须说明情况", "explain a fact that is inconsistent or in doubt"))
+		}
+		seen[f.Fact] = true
+	}
+	for _, f := range Facts {
+		if !seen[f] {
+			add(apperr.Invalidf("findings", "缺少对“%s”的核查结论", "the finding on %s is missing", FactName(f)))
+		}
+	}
+	switch s.Conclusion {
+	case ConclusionEligible, ConclusionIneligible, ConclusionDoubtful:
+	default:
+		add(apperr.Invalidf("conclusion", "调查结论应为 eligible、ineligible 或 doubtful", "the conclusion must be eligible, ineligible or doubtful"))
+	}
+	return errs.Err()
+}
+
+// RecordSurvey records the household survey of case id, signed by the
+// actor: the village specialist of the case's village, or township or
+// county staff whose scope contains it (joint investigations). Whoever
+// signs or is named in it may not review or approve the case later.
+func RecordSurvey(ctx context.Context, s Store, a auth.Actor, county string, id int64, sv Survey) (*Case, error) {
+	c, _, err := load(ctx, s, a, county, id, StepSurvey)
+	if err != nil {
+		return nil, err
+	}
+	if err := sv.Validate(c, today(s)); err != nil {
+		return nil, err
+	}
+	sv.Evidence = nonEmpty(sv.Evidence)
+	c.State = Surveyed
+	return c, advance(ctx, s, a, c, StepSurvey, Applied, sv)
+}
+
+// VillageReview is the record of the village's community review (评议):
+// the meeting's date, its participants and their roles, and the outcome.
+type VillageReview struct {
+	Date         date.Date     `json:"date"`
+	Participants []Participant `json:"participants"`
+	Outcome      string        `json:"outcome"` // agree or disagree
+	Opinion      string        `json:"opinion"`
+	Reasons      []string      `json:"reasons,omitempty"` // reason codes when disagreeing
+}
+
+// Participant is one member of a review meeting.
+type Participant struct {
+	Name string `json:"name"`
+	// Role is what the participant is, for example 同龄村民, 老党员,
+	// 退休干部, 村组干部.
+	Role    string `json:"role"`
+	Opinion string `json:"opinion,omitempty"`
+}
+
+// MinParticipants is the smallest review meeting accepted.
+const MinParticipants = 3
+
+// Outcomes of a village review.
+const (
+	ReviewAgree    = "agree"
+	ReviewDisagree = "disagree"
+)
+
+// Validate checks the review's required content.
+func (r *VillageReview) Validate(surveyed, now date.Date) error {
+	var errs apperr.List
+	add := func(e *apperr.Error) {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	switch {
+	case r.Date.IsZero():
+		add(apperr.Invalidf("date", "缺少评议日期", "the review date is missing"))
+	case r.Date.Before(surveyed) || r.Date.After(now):
+		add(apperr.Invalidf("date", "评议日期应在调查日期 %s 与今天之间", "the review date must lie between the survey (%s) and today", surveyed))
+	}
+	n := 0
+	for i, p := range r.Participants {
+		if strings.TrimSpace(p.Name) == "" || strings.TrimSpace(p.Role) == "" {
+			add(apperr.Invalidf(fmt.Sprintf("participants[%d]", i), "参加评议人员须写明姓名和身份", "each participant needs a name and a role"))
+			continue
+		}
+		n++
+	}
+	if n < MinParticipants {
+		add(apperr.Invalidf("participants", "参加评议人员不得少于%d人", "at least %d participants must be named", MinParticipants))
+	}
+	switch r.Outcome {
+	case ReviewAgree:
+	case ReviewDisagree:
+		if err := checkReasons("reasons", r.Reasons); err != nil {
+			errs = append(errs, err.(*apperr.Error))
+		}
+		if strings.TrimSpace(r.Opinion) == "" {
+			add(apperr.Invalidf("opinion", "不同意的，须写明理由告知申请人", "a disagreement must state the opinion given to the applicant"))
+		}
+	default:
+		add(apperr.Invalidf("outcome", "评议结果应为 agree 或 disagree", "the outcome must be agree or disagree"))
+	}
+	return errs.Err()
+}
+
+// RecordVillageReview records the village review of case id. Agreement
+// sends the case on to the village notice; disagreement rejects it with
+// its reasons.
+func RecordVillageReview(ctx context.Context, s Store, a auth.Actor, county string, id int64, r VillageReview) (*Case, error) {
+	c, steps, err := load(ctx, s, a, county, id, StepVillageReview)
+	if err != nil {
+		return nil, err
+	}
+	var surveyed date.Date
+	for _, h := range steps {
+		if h.Step == StepSurvey {
+			if sv, err := decodeDetail[Survey](h); err == nil {
+				surveyed = sv.Date
+			}
+		}
+	}
+	if err := r.Validate(surveyed, today(s)); err != nil {
+		return nil, err
+	}
+	c.State = VillageReviewed
+	if r.Outcome == ReviewDisagree {
+		c.State = Rejected
+	}
+	return c, advance(ctx, s, a, c, StepVillageReview, Surveyed, r)
+}
+
+func maskID(s string) string {
+	if s == "" {
+		return ""
+	}
+	return idcard.Number(s).Masked()
+}
+
+// surveyOf returns the case's survey, if one was recorded.
+func surveyOf(steps []StepRecord) (*Survey, bool) {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Step == StepSurvey {
+			sv, err := decodeDetail[Survey](steps[i])
+			return &sv, err == nil
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,171 @@
+package workflow
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+// TestStateMachine checks the shape of the transition table: every open
+// state can move on or be withdrawn, closed states allow nothing, and every
+// state is reachable from Applied.
+func TestStateMachine(t *testing.T) {
+	for _, s := range States {
+		next := nextSteps(s)
+		if s.Closed() && len(next) > 0 {
+			t.Errorf("closed state %s allows %v", s, next)
+		}
+		if !s.Closed() && len(next) == 0 {
+			t.Errorf("open state %s allows nothing", s)
+		}
+		if !s.Valid() || s.Chinese() == string(s) || s.English() == "" {
+			t.Errorf("state %s has no name", s)
+		}
+	}
+	// Withdrawal is possible until the county approves, never after.
+	for _, s := range []State{Approved, CountyNotice, Enrolled} {
+		if slices.Contains(nextSteps(s), StepWithdraw) {
+			t.Errorf("%s can be withdrawn", s)
+		}
+	}
+	for _, s := range []State{Applied, CountyReview, Suspended} {
+		if !slices.Contains(nextSteps(s), StepWithdraw) {
+			t.Errorf("%s cannot be withdrawn", s)
+		}
+	}
+	// Each notice state has its level and the actors of that level.
+	for s, l := range noticeLevel {
+		if levelPerm[l] == "" || resolverPerm[l] == "" {
+			t.Errorf("state %s: level %s has no permission", s, l)
+		}
+	}
+}
+
+func TestCheckState(t *testing.T) {
+	c := &Case{State: Enrolled}
+	err := checkState(StepSurvey, c)
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Conflict || e.ZH != "案件当前状态为“已列入名册”，不能进行“入户调查”" ||
+		e.EN != "the case is on the roll: the household survey is not possible now" {
+		t.Errorf("checkState = %#v", err)
+	}
+	if err := checkState(StepSurvey, &Case{State: Applied}); err != nil {
+		t.Errorf("survey from applied: %v", err)
+	}
+}
+
+func TestSeparation(t *testing.T) {
+	survey, _ := json.Marshal(Survey{Investigators: []Investigator{{Name: "甲", UserID: 7}, {Name: "乙"}}})
+	history := []StepRecord{
+		{Step: StepApply, Signature: Signature{UserID: 1}},
+		{Step: StepSurvey, Signature: Signature{UserID: 2}, Detail: survey},
+		{Step: StepVillageReview, Signature: Signature{UserID: 1}},
+		{Step: StepTownshipReview, Signature: Signature{UserID: 3}},
+		{Step: StepNoticeOpen, Signature: Signature{UserID: 4}},
+	}
+	tests := []struct {
+		step Step
+		user int64
+		ok   bool
+	}{
+		{StepTownshipReview, 1, false}, // took the application
+		{StepTownshipReview, 2, false}, // signed the survey
+		{StepTownshipReview, 7, false}, // named as an investigator
+		{StepTownshipReview, 4, true},  // only posted a notice
+		{StepCountyApproval, 3, false}, // the township reviewer
+		{StepCountyApproval, 5, true},
+		{StepResolve, 2, false},
+		{StepResolve, 3, true},
+		{StepNoticeOpen, 1, true},
+	}
+	for _, tt := range tests {
+		err := checkSeparation(tt.step, auth.Actor{UserID: tt.user, Username: "u"}, history)
+		if (err == nil) != tt.ok || (err != nil && apperr.KindOf(err) != apperr.Forbidden) {
+			t.Errorf("%s by %d: %v, want allowed %v", tt.step, tt.user, err, tt.ok)
+		}
+	}
+	if err := checkSeparation(StepCountyApproval, auth.System, history); err != nil {
+		t.Errorf("the system actor: %v", err)
+	}
+}
+
+func TestStartOf(t *testing.T) {
+	tests := []struct {
+		year      int
+		confirmed string
+		months    int
+		wantY     int
+		wantM     int
+	}{
+		{2024, "2024-03-10", 12, 2024, 1}, // jf, or tf from January
+		{2024, "2024-03-10", 6, 2024, 7},  // tf: the child died in June
+		{2024, "2025-01-15", 12, 2025, 1}, // confirmed late: no back pay
+		{2024, "2025-01-15", 6, 2025, 1},
+		{2024, "2024-03-10", 0, 2024, 1}, // a one-time award
+	}
+	for _, tt := range tests {
+		y, m := startOf(tt.year, date.MustParse(tt.confirmed), tt.months)
+		if y != tt.wantY || m != tt.wantM {
+			t.Errorf("startOf(%d, %s, %d) = %d-%02d, want %d-%02d", tt.year, tt.confirmed, tt.months, y, m, tt.wantY, tt.wantM)
+		}
+	}
+}
+
+func TestExitReason(t *testing.T) {
+	fail := func(ids ...string) []policy.ClauseResult {
+		var out []policy.ClauseResult
+		for _, id := range ids {
+			out = append(out, policy.ClauseResult{ID: id})
+		}
+		return out
+	}
+	tests := []struct {
+		failed []policy.ClauseResult
+		kind   string
+		own    bool
+		want   string
+	}{
+		{nil, "death", true, "died"},
+		{fail("alive"), "", false, "died"},
+		{fail("children", "in_county"), "hukou", false, "moved_out"},
+		{fail("no_later_child"), "birth", false, "child_added"},
+		{fail("complication"), "complication", false, "recovered"},
+		{fail("age"), "other", false, "no_longer_eligible"},
+	}
+	for _, tt := range tests {
+		if got := ExitReason(tt.failed, tt.kind, tt.own); got != tt.want {
+			t.Errorf("ExitReason(%v, %s, %v) = %s, want %s", tt.failed, tt.kind, tt.own, got, tt.want)
+		}
+	}
+}
+
+func TestTier(t *testing.T) {
+	f := &registry.Family{
+		Persons: []registry.Person{{Ref: "m", Sex: "F", Birth: date.MustParse("1965-01-01")},
+			{Ref: "c", Sex: "M", Birth: date.MustParse("1990-01-01")}},
+		Children: []registry.ParentChild{{Parent: "m", Child: "c", Kind: registry.Birth}},
+		Disabilities: []registry.Disability{{Person: "c", Grade: 3, From: date.MustParse("2010-01-01")},
+			{Person: "c", Grade: 2, From: date.MustParse("2024-05-01")}},
+		Complications: []registry.Complication{{Person: "m", Grade: 2, From: date.MustParse("2000-01-01")}},
+	}
+	tests := []struct {
+		program, day, want string
+	}{
+		{"tf_disability", "2024-04-30", "grade3"},
+		{"tf_disability", "2024-05-01", "grade2"}, // re-assessed
+		{"tf_complication", "2024-05-01", "g2"},
+		{"tf_complication", "1999-12-31", ""},
+		{"jf", "2024-05-01", ""},
+	}
+	for _, tt := range tests {
+		if got := Tier(tt.program, f, "m", date.MustParse(tt.day)); got != tt.want {
+			t.Errorf("Tier(%s, %s) = %q, want %q", tt.program, tt.day, got, tt.want)
+		}
+	}
+}
