@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
@@ -55,7 +56,7 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		fmt.Fprintln(stderr, use)
 		return errUsage
 	}
-	if _, err := registry.ParseEncoding(*encoding); err != nil {
+	if _, err := sheet.ParseEncoding(*encoding); err != nil {
 		return cliError(err)
 	}
 	f, err := os.Open(pos[1])
@@ -68,7 +69,11 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return err
 	}
 	defer db.Close()
-	ro, err := registry.ParseRoster(bufio.NewReader(f), registry.RosterOptions{Encoding: *encoding, Today: date.FromTime(db.Now().In(beijing))})
+	table, err := sheet.Open(bufio.NewReader(f), *encoding)
+	if err != nil {
+		return cliError(err)
+	}
+	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(db.Now().In(beijing))})
 	if err != nil {
 		return cliError(err)
 	}
@@ -131,18 +136,18 @@ func runExport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		fmt.Fprintln(stderr, use)
 		return errUsage
 	}
-	format, err := registry.ParseFormat(*formatName)
+	format, err := sheet.ParseFormat(*formatName)
 	if err != nil {
 		return cliError(err)
 	}
-	encoding, err := registry.ParseEncoding(*encName)
+	encoding, err := sheet.ParseEncoding(*encName)
 	if err != nil {
 		return cliError(err)
 	}
-	if format == registry.FormatXLSX {
+	if format == sheet.FormatXLSX {
 		encoding = ""
 	} else if encoding == "" {
-		encoding = registry.EncodingUTF8
+		encoding = sheet.EncodingUTF8
 	}
 	var scope region.Code
 	if *code != "" {
@@ -167,11 +172,14 @@ func runExport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		defer f.Close()
 		w = f
 	}
-	rw, err := registry.NewRosterWriter(w, format, encoding)
+	rw, err := sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
+		Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
 	if err != nil {
 		return err
 	}
-	err = db.View(ctx, func(tx *store.Tx) error { return tx.EachPerson(ctx, scope, rw.Write) })
+	err = db.View(ctx, func(tx *store.Tx) error {
+		return tx.EachPerson(ctx, scope, func(r *registry.Record) error { return rw.Write(registry.RosterCells(r)) })
+	})
 	if err == nil {
 		err = rw.Close()
 	}

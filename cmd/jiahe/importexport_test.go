@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -109,7 +110,11 @@ func TestImportExportAuditCommands(t *testing.T) {
 				t.Errorf("GBK export is not the golden file in GB18030")
 			}
 			xlsx := runOK(t, "", "--db", url, "export", "persons", "--format", "xlsx", "--region", "341523100201")
-			ro, err := registry.ParseRoster(strings.NewReader(xlsx), registry.RosterOptions{})
+			table, err := sheet.Open(strings.NewReader(xlsx), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ro, err := registry.ParseRoster(table, registry.RosterOptions{})
 			if err != nil || ro.Format != "xlsx" || len(ro.Problems) != 0 || len(ro.Rows) != 2 {
 				t.Errorf("xlsx export of one village read back: %v %+v", err, ro)
 			}

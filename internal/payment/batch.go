@@ -263,7 +263,8 @@ func Approve(ctx context.Context, s Store, a auth.Actor, county string, id int64
 		return nil, err
 	}
 	if b.Status != Draft {
-		return nil, apperr.Conflictf("批次 %d 已%s，不能再审批", "batch %d is already %s", id, statusChinese(b.Status))
+		return nil, &apperr.Error{Kind: apperr.Conflict, ZH: fmt.Sprintf("批次 %d 已%s，不能再审批", id, statusChinese(b.Status)),
+			EN: fmt.Sprintf("batch %d is already %s", id, b.Status)}
 	}
 	if a.UserID == b.CreatedBy {
 		return nil, apperr.Forbiddenf("批次由您本人生成，须由另一名财务人员审批（制单与审批分离）",

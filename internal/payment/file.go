@@ -1,26 +1,14 @@
 package payment
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
-)
-
-// File formats and encodings of bank files.
-const (
-	FormatCSV  = "csv"
-	FormatXLSX = "xlsx"
-	UTF8       = "utf8"
-	GBK        = "gbk"
 )
 
 // fileHeader are the columns of a bank file. The return file has the same
@@ -53,119 +41,67 @@ func bankShort(code string) string {
 	return code
 }
 
-// rows returns the table of a bank file: the header, one row per item and
-// a total row.
-func (b *Batch) rows() [][]string {
-	out := [][]string{fileHeader}
+// BankFile is the content and layout of a batch's bank file: a header,
+// one row of cells per item and a total row. Package sheet writes it as
+// CSV (CRLF line ends, UTF-8 with a byte-order mark so that Excel reads
+// it, or GB18030, which banks' older systems read as GBK) or as an Excel
+// workbook: the worksheet Sheet with the column Widths, the amounts of
+// column AmountColumn as numbers, and Title and Time as its document
+// properties. It depends on nothing but the batch as stored, so writing it
+// again gives the same bytes.
+type BankFile struct {
+	Header       []string
+	Rows         [][]string // one per item, then the total row
+	Sheet        string
+	Widths       []float64
+	AmountColumn int // 0-based
+	Title        string
+	Creator      string
+	Language     string
+	// Time is the approval time (the creation time of a batch not yet
+	// approved).
+	Time time.Time
+
+	base string // the file name without its extension
+}
+
+// BankFileSheet is the worksheet of a bank file workbook.
+const BankFileSheet = "代发明细"
+
+// File returns b's bank file.
+func (b *Batch) File() *BankFile {
+	rows := make([][]string, 0, len(b.Items)+1)
 	for _, it := range b.Items {
-		out = append(out, []string{strconv.Itoa(it.Seq), strconv.FormatInt(it.LineID, 10), it.Name, it.IDNumber,
+		rows = append(rows, []string{strconv.Itoa(it.Seq), strconv.FormatInt(it.LineID, 10), it.Name, it.IDNumber,
 			bankShort(it.Bank), it.Account, it.Amount.String(), ProgramName(it.Program), it.Period})
 	}
-	return append(out, []string{"合计", fmt.Sprintf("%d笔", b.Count), "", "", "", "", b.Total.String(), "", ""})
-}
-
-// FileName returns the name a bank file of b is saved under.
-func (b *Batch) FileName(format string) string {
-	return fmt.Sprintf("jiahe-%s-batch%d-%s.%s", b.County, b.ID, b.Bank, format)
-}
-
-// EncodeFile returns the bank file of b. The file depends on nothing but
-// the batch as stored, so regenerating it gives the same bytes: CSV has
-// CRLF line ends (UTF-8 with a byte-order mark so that Excel reads it, or
-// GB18030, which banks' older systems read as GBK); the Excel workbook's
-// document dates are the approval time.
-func EncodeFile(b *Batch, format, encoding string) ([]byte, string, error) {
-	switch format {
-	case FormatCSV, "":
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		w.UseCRLF = true
-		if err := w.WriteAll(b.rows()); err != nil {
-			return nil, "", err
-		}
-		switch encoding {
-		case UTF8, "":
-			return append([]byte("\ufeff"), buf.Bytes()...), "text/csv; charset=utf-8", nil
-		case GBK:
-			out, err := simplifiedchinese.GB18030.NewEncoder().Bytes(buf.Bytes())
-			if err != nil {
-				return nil, "", fmt.Errorf("encode batch %d as GB18030: %w", b.ID, err)
-			}
-			return out, "text/csv; charset=gb18030", nil
-		}
-		return nil, "", apperr.Invalidf("encoding", "编码应为 utf8 或 gbk", "encoding must be utf8 or gbk")
-	case FormatXLSX:
-		out, err := b.xlsx()
-		return out, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", err
-	}
-	return nil, "", apperr.Invalidf("format", "格式应为 csv 或 xlsx", "format must be csv or xlsx")
-}
-
-const sheetName = "代发明细"
-
-func (b *Batch) xlsx() ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
-		return nil, err
-	}
+	rows = append(rows, []string{"合计", fmt.Sprintf("%d笔", b.Count), "", "", "", "", b.Total.String(), "", ""})
 	at := b.CreatedAt
 	if b.ApprovedAt != nil {
 		at = *b.ApprovedAt
 	}
-	stamp := at.UTC().Format(time.RFC3339)
-	if err := f.SetDocProps(&excelize.DocProperties{Creator: "家和", LastModifiedBy: "家和", Created: stamp, Modified: stamp,
-		Title: fmt.Sprintf("批次 %d 代发明细", b.ID), Language: "zh-CN"}); err != nil {
-		return nil, err
+	return &BankFile{
+		Header:       slices.Clone(fileHeader),
+		Rows:         rows,
+		Sheet:        BankFileSheet,
+		Widths:       []float64{6, 10, 10, 21, 12, 22, 12, 36, 10},
+		AmountColumn: 6,
+		Title:        fmt.Sprintf("批次 %d 代发明细", b.ID),
+		Creator:      "家和",
+		Language:     "zh-CN",
+		Time:         at,
+		base:         fmt.Sprintf("jiahe-%s-batch%d-%s", b.County, b.ID, b.Bank),
 	}
-	money2, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
-	if err != nil {
-		return nil, err
-	}
-	for r, row := range b.rows() {
-		for c, v := range row {
-			cell, err := excelize.CoordinatesToCellName(c+1, r+1)
-			if err != nil {
-				return nil, err
-			}
-			isAmount := c == 6 && r > 0
-			if isAmount {
-				yuan, _ := strconv.ParseFloat(v, 64) // exact: at most 2 decimals, far below 2^53
-				if err = f.SetCellFloat(sheetName, cell, yuan, 2, 64); err == nil {
-					err = f.SetCellStyle(sheetName, cell, cell, money2)
-				}
-			} else {
-				err = f.SetCellStr(sheetName, cell, v)
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-	}
-	for i, width := range []float64{6, 10, 10, 21, 12, 22, 12, 36, 10} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(sheetName, col, col, width); err != nil {
-			return nil, err
-		}
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
-// File is a bank file ready to send.
-type File struct {
-	Name        string
-	ContentType string
-	Data        []byte
-}
+// Name returns the name the file is saved under, with the extension ext
+// ("csv" or "xlsx").
+func (f *BankFile) Name(ext string) string { return f.base + "." + ext }
 
 // BatchFile returns the bank file of a batch. Only a released batch
 // (approved, or already reconciled) has one, and only the finance officer
 // may take it.
-func BatchFile(ctx context.Context, s Store, a auth.Actor, county string, id int64, format, encoding string) (*File, error) {
+func BatchFile(ctx context.Context, s Store, a auth.Actor, county string, id int64) (*BankFile, error) {
 	if err := auth.Require(a, auth.PermPaymentManage); err != nil {
 		return nil, err
 	}
@@ -180,12 +116,5 @@ func BatchFile(ctx context.Context, s Store, a auth.Actor, county string, id int
 	if b.Status == Draft {
 		return nil, apperr.Conflictf("批次 %d 尚未审批，不能导出发放文件", "batch %d is not approved: its file is not released", id)
 	}
-	if format == "" {
-		format = FormatCSV
-	}
-	data, ctype, err := EncodeFile(b, format, encoding)
-	if err != nil {
-		return nil, err
-	}
-	return &File{Name: b.FileName(format), ContentType: ctype, Data: data}, nil
+	return b.File(), nil
 }

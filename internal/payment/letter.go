@@ -69,6 +69,16 @@ func RenderLetter(d LetterData) ([]byte, error) {
 // dated the day the bank paid, or the day the cycle was made while
 // nothing is paid yet, so printing it again gives the same letter.
 func Letter(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, county string, cycleID, personID int64) ([]byte, error) {
+	d, err := LetterContent(ctx, s, a, tree, county, cycleID, personID)
+	if err != nil {
+		return nil, err
+	}
+	return RenderLetter(*d)
+}
+
+// LetterContent returns what the notification letter of one person for
+// one cycle prints (see Letter), for a page that lays it out itself.
+func LetterContent(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, county string, cycleID, personID int64) (*LetterData, error) {
 	if err := auth.Require(a, auth.PermPaymentRead); err != nil {
 		return nil, err
 	}
@@ -122,7 +132,8 @@ func Letter(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, count
 			}
 		}
 	}
-	return RenderLetter(letterData(tree, c, prm, states[personID], acc, lines))
+	d := letterData(tree, c, prm, states[personID], acc, lines)
+	return &d, nil
 }
 
 func letterData(tree *region.Tree, c *Cycle, prm Params, p PersonState, acc *Account, lines []Line) LetterData {

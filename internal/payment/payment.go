@@ -251,6 +251,7 @@ type LineFilter struct {
 	Program  string
 	Periods  []string
 	Statuses []Status
+	Kinds    []LineKind
 	Limit    int // 0: no limit
 	Offset   int
 }
@@ -285,6 +286,5 @@ func (s Status) Chinese() string {
 func (k LineKind) Chinese() string {
 	return map[LineKind]string{Regular: "正常发放", Arrears: "补发", Correction: "更正"}[k]
 }
-
 
 func ref(id int64) string { return strconv.FormatInt(id, 10) }

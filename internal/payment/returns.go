@@ -1,25 +1,20 @@
 package payment
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/registry"
 )
 
 // ReturnRow is one row of a bank's return file.
@@ -68,147 +63,191 @@ func cellProblem(row, col int, name string, zh, en string) *apperr.Error {
 		EN: fmt.Sprintf("row %d, column %d (%s): %s", row, col, n[1], en)}
 }
 
-// ParseReturns reads a bank's return file: CSV (UTF-8, with or without a
-// byte-order mark, or GBK/GB18030; encoding "" guesses) or Excel. The first
-// non-empty row names the columns; a 明细编号 or 序号 column, 金额 and 结果
-// are required. Every bad cell is reported with its row and column, in
-// Chinese and English; the error is then an apperr.List.
-func ParseReturns(data []byte, format, encoding string) ([]ReturnRow, error) {
-	table, err := readTable(data, format, encoding)
-	if err != nil {
-		return nil, err
-	}
-	var probs apperr.List
-	add := func(e *apperr.Error) bool {
-		if len(probs) < maxProblems {
-			probs = append(probs, e)
+// fileProblem is an error of a registry.RowSource that tells the user
+// what is wrong with the file as a whole (as *sheet.Problem does).
+type fileProblem interface {
+	FileProblem() (row int, zh, en string)
+}
+
+// ParseReturns reads a bank's return file from src (package sheet opens
+// CSV in UTF-8 or GBK and Excel workbooks). The first non-empty row names
+// the columns; a 明细编号 or 序号 column, 金额 and 结果 are required. Every
+// bad cell is reported with its row and column, in Chinese and English;
+// the error is then an apperr.List.
+func ParseReturns(src registry.RowSource) ([]ReturnRow, error) {
+	p := &returnParser{cols: map[string]int{}}
+	err := src.Each(func(n int, cells []string) bool {
+		return p.row(n, cells)
+	})
+	var fp fileProblem
+	switch {
+	case errors.As(err, &fp):
+		row, zh, en := fp.FileProblem()
+		if row > 0 {
+			zh, en = fmt.Sprintf("第 %d 行：%s", row, zh), fmt.Sprintf("row %d: %s", row, en)
 		}
-		return len(probs) < maxProblems
-	}
-	h := 0
-	for h < len(table) && blank(table[h]) {
-		h++
-	}
-	if h == len(table) {
+		return nil, apperr.List{&apperr.Error{Kind: apperr.Invalid, Field: "file", ZH: zh, EN: en}}
+	case err != nil:
+		return nil, fmt.Errorf("read return file: %w", err)
+	case p.tooLong:
+		return nil, apperr.Invalidf("file", "行数超过 %d", "more than %d rows", maxReturnRows)
+	case p.header == 0:
 		return nil, apperr.Invalidf("file", "回盘文件为空", "the return file is empty")
+	case p.missing != nil:
+		return nil, p.missing
+	case len(p.probs) > 0:
+		return nil, p.probs
+	case len(p.out) == 0:
+		return nil, apperr.Invalidf("file", "回盘文件没有明细行", "the return file has no rows")
 	}
-	cols := map[string]int{} // name → 0-based column
-	for c, v := range table[h] {
+	return p.out, nil
+}
+
+// returnParser reads the rows of a return file one by one.
+type returnParser struct {
+	header  int            // the row of the header, 0 before it
+	cols    map[string]int // column name → 0-based column
+	hasSeq  bool
+	hasLine bool
+	rows    int // rows read
+	out     []ReturnRow
+	probs   apperr.List
+	missing error // the header lacks required columns
+	tooLong bool
+}
+
+// add records a problem and says whether there is room for more.
+func (p *returnParser) add(e *apperr.Error) bool {
+	if len(p.probs) < maxProblems {
+		p.probs = append(p.probs, e)
+	}
+	return len(p.probs) < maxProblems
+}
+
+// row handles the cells of file row n and says whether to read on.
+func (p *returnParser) row(n int, rec []string) bool {
+	if p.rows++; p.rows > maxReturnRows {
+		p.tooLong = true
+		return false
+	}
+	if blank(rec) {
+		return true
+	}
+	if p.header == 0 {
+		return p.readHeader(n, rec)
+	}
+	if isTotalRow(rec) {
+		return true
+	}
+	p.dataRow(n, rec)
+	return len(p.probs) < maxProblems
+}
+
+func (p *returnParser) readHeader(n int, rec []string) bool {
+	p.header = n
+	for c, v := range rec {
 		v = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(v, "\ufeff")))
 		for name, aliases := range returnColumns {
 			for _, al := range aliases {
 				if v == strings.ToLower(al) {
-					if _, dup := cols[name]; dup {
-						add(cellProblem(h+1, c+1, name, "列名重复", "duplicate column"))
+					if _, dup := p.cols[name]; dup {
+						p.add(cellProblem(n, c+1, name, "列名重复", "duplicate column"))
 					}
-					cols[name] = c
+					p.cols[name] = c
 				}
 			}
 		}
 	}
-	_, hasSeq := cols["seq"]
-	_, hasLine := cols["line"]
+	_, p.hasSeq = p.cols["seq"]
+	_, p.hasLine = p.cols["line"]
 	var missing []string
-	if !hasSeq && !hasLine {
+	if !p.hasSeq && !p.hasLine {
 		missing = append(missing, "明细编号/序号")
 	}
 	for _, name := range []string{"amount", "result"} {
-		if _, ok := cols[name]; !ok {
+		if _, ok := p.cols[name]; !ok {
 			missing = append(missing, columnNames[name][0])
 		}
 	}
 	if len(missing) > 0 {
-		return nil, apperr.List{&apperr.Error{Kind: apperr.Invalid,
-			ZH: fmt.Sprintf("第 %d 行（表头）缺少列：%s", h+1, strings.Join(missing, "、")),
-			EN: fmt.Sprintf("row %d (header) lacks the columns %s", h+1, strings.Join(missing, ", "))}}
+		p.missing = apperr.List{&apperr.Error{Kind: apperr.Invalid,
+			ZH: fmt.Sprintf("第 %d 行（表头）缺少列：%s", n, strings.Join(missing, "、")),
+			EN: fmt.Sprintf("row %d (header) lacks the columns %s", n, strings.Join(missing, ", "))}}
 	}
-	if len(probs) > 0 {
-		return nil, probs
+	return p.missing == nil && len(p.probs) == 0
+}
+
+// get returns the cell of the named column in rec, its 1-based column and
+// whether the file has the column.
+func (p *returnParser) get(rec []string, name string) (string, int, bool) {
+	c, ok := p.cols[name]
+	if !ok {
+		return "", 0, false
 	}
-	get := func(rec []string, name string) (string, int, bool) {
-		c, ok := cols[name]
-		if !ok {
-			return "", 0, false
-		}
-		if c >= len(rec) {
-			return "", c + 1, true
-		}
-		return strings.TrimSpace(rec[c]), c + 1, true
+	if c >= len(rec) {
+		return "", c + 1, true
 	}
-	var out []ReturnRow
-	for i := h + 1; i < len(table); i++ {
-		rec := table[i]
-		if blank(rec) || isTotalRow(rec) {
-			continue
-		}
-		row := ReturnRow{Row: i + 1}
-		ok := true
-		bad := func(col int, name, zh, en string) {
-			ok = false
-			add(cellProblem(i+1, col, name, zh, en))
-		}
-		if v, c, has := get(rec, "seq"); has && (v != "" || !hasLine) {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				bad(c, "seq", fmt.Sprintf("“%s”不是正整数", clip(v)), fmt.Sprintf("%q is not a positive integer", clip(v)))
-			}
-			row.Seq = n
-		}
-		if v, c, has := get(rec, "line"); has && (v != "" || !hasSeq) {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				bad(c, "line", fmt.Sprintf("“%s”不是正整数", clip(v)), fmt.Sprintf("%q is not a positive integer", clip(v)))
-			}
-			row.LineID = n
-		}
-		if v, _, has := get(rec, "account"); has {
-			row.Account = normalizeNumber(v)
-		}
-		if row.Seq == 0 && row.LineID == 0 && ok {
-			bad(0, "", "缺少明细编号和序号", "neither a line id nor a seq is given")
-		}
-		v, c, _ := get(rec, "amount")
-		f, err := money.ParseYuan(strings.ReplaceAll(v, ",", ""))
-		if err != nil || f <= 0 {
-			bad(c, "amount", fmt.Sprintf("“%s”不是有效金额（元，最多两位小数）", clip(v)), fmt.Sprintf("%q is not an amount in yuan with at most two decimals", clip(v)))
-		}
-		row.Amount = f
-		v, c, _ = get(rec, "result")
-		switch strings.ToLower(v) {
-		case "成功", "已入账", "入账成功", "success", "succeeded", "paid", "s", "ok":
-			row.Result = ResultPaid
-		case "失败", "入账失败", "退回", "fail", "failed", "f":
-			row.Result = ResultFailed
-		default:
-			bad(c, "result", fmt.Sprintf("“%s”应为“成功”或“失败”", clip(v)), fmt.Sprintf("%q must be success or failed", clip(v)))
-		}
-		if v, _, has := get(rec, "reason"); has {
-			row.Reason = v
-		}
-		if row.Result == ResultFailed && row.Reason == "" {
-			row.Reason = "银行未注明原因"
-		}
-		if v, c, has := get(rec, "date"); has && v != "" {
-			d, err := parseBankDate(v)
-			if err != nil {
-				bad(c, "date", fmt.Sprintf("“%s”不是日期（如 2024-06-30）", clip(v)), fmt.Sprintf("%q is not a date such as 2024-06-30", clip(v)))
-			}
-			row.PaidOn = d
-		}
-		if ok {
-			out = append(out, row)
-		}
-		if len(probs) >= maxProblems {
-			break
-		}
+	return strings.TrimSpace(rec[c]), c + 1, true
+}
+
+func (p *returnParser) dataRow(i int, rec []string) {
+	row := ReturnRow{Row: i}
+	ok := true
+	bad := func(col int, name, zh, en string) {
+		ok = false
+		p.add(cellProblem(i, col, name, zh, en))
 	}
-	if len(probs) > 0 {
-		return nil, probs
+	if v, c, has := p.get(rec, "seq"); has && (v != "" || !p.hasLine) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			bad(c, "seq", fmt.Sprintf("“%s”不是正整数", clip(v)), fmt.Sprintf("%q is not a positive integer", clip(v)))
+		}
+		row.Seq = n
 	}
-	if len(out) == 0 {
-		return nil, apperr.Invalidf("file", "回盘文件没有明细行", "the return file has no rows")
+	if v, c, has := p.get(rec, "line"); has && (v != "" || !p.hasSeq) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			bad(c, "line", fmt.Sprintf("“%s”不是正整数", clip(v)), fmt.Sprintf("%q is not a positive integer", clip(v)))
+		}
+		row.LineID = n
 	}
-	return out, nil
+	if v, _, has := p.get(rec, "account"); has {
+		row.Account = normalizeNumber(v)
+	}
+	if row.Seq == 0 && row.LineID == 0 && ok {
+		bad(0, "", "缺少明细编号和序号", "neither a line id nor a seq is given")
+	}
+	v, c, _ := p.get(rec, "amount")
+	f, err := money.ParseYuan(strings.ReplaceAll(v, ",", ""))
+	if err != nil || f <= 0 {
+		bad(c, "amount", fmt.Sprintf("“%s”不是有效金额（元，最多两位小数）", clip(v)), fmt.Sprintf("%q is not an amount in yuan with at most two decimals", clip(v)))
+	}
+	row.Amount = f
+	v, c, _ = p.get(rec, "result")
+	switch strings.ToLower(v) {
+	case "成功", "已入账", "入账成功", "success", "succeeded", "paid", "s", "ok":
+		row.Result = ResultPaid
+	case "失败", "入账失败", "退回", "fail", "failed", "f":
+		row.Result = ResultFailed
+	default:
+		bad(c, "result", fmt.Sprintf("“%s”应为“成功”或“失败”", clip(v)), fmt.Sprintf("%q must be success or failed", clip(v)))
+	}
+	if v, _, has := p.get(rec, "reason"); has {
+		row.Reason = v
+	}
+	if row.Result == ResultFailed && row.Reason == "" {
+		row.Reason = "银行未注明原因"
+	}
+	if v, c, has := p.get(rec, "date"); has && v != "" {
+		d, err := parseBankDate(v)
+		if err != nil {
+			bad(c, "date", fmt.Sprintf("“%s”不是日期（如 2024-06-30）", clip(v)), fmt.Sprintf("%q is not a date such as 2024-06-30", clip(v)))
+		}
+		row.PaidOn = d
+	}
+	if ok {
+		p.out = append(p.out, row)
+	}
 }
 
 func blank(rec []string) bool {
@@ -236,6 +275,10 @@ func clip(s string) string {
 	return string([]rune(s)[:40]) + "…"
 }
 
+// excelEpoch is day 0 of Excel's 1900 date system for serial numbers from
+// 61 on (Excel counts a 1900-02-29 that never was).
+var excelEpoch = time.Date(1899, time.December, 30, 0, 0, 0, 0, time.UTC)
+
 // parseBankDate reads 2024-06-30, 2024/06/30, 20240630 or an Excel date
 // serial number.
 func parseBankDate(s string) (date.Date, error) {
@@ -247,100 +290,9 @@ func parseBankDate(s string) (date.Date, error) {
 		}
 	}
 	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 30000 && n < 80000 { // 1982 to 2118
-		t, err := excelize.ExcelDateToTime(n, false)
-		if err == nil {
-			return date.FromTime(t), nil
-		}
+		return date.FromTime(excelEpoch.AddDate(0, 0, int(n))), nil // the fraction is the time of day
 	}
 	return date.Date{}, errors.New("not a date")
-}
-
-// readTable decodes the file into rows of cells.
-func readTable(data []byte, format, encoding string) ([][]string, error) {
-	switch format {
-	case FormatXLSX:
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, apperr.Invalidf("file", "不是有效的 Excel（xlsx）文件", "not a valid Excel (xlsx) file")
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, apperr.Invalidf("file", "Excel 文件没有工作表", "the workbook has no sheet")
-		}
-		rows, err := f.Rows(sheets[0])
-		if err != nil {
-			return nil, apperr.Invalidf("file", "无法读取工作表", "cannot read the worksheet")
-		}
-		defer rows.Close()
-		var out [][]string
-		for rows.Next() {
-			if len(out) > maxReturnRows {
-				return nil, apperr.Invalidf("file", "行数超过 %d", "more than %d rows", maxReturnRows)
-			}
-			rec, err := rows.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				return nil, apperr.Invalidf("file", "第 %d 行无法读取", "row %d cannot be read", len(out)+1)
-			}
-			out = append(out, rec)
-		}
-		return out, nil
-	case FormatCSV, "":
-	default:
-		return nil, apperr.Invalidf("format", "格式应为 csv 或 xlsx", "format must be csv or xlsx")
-	}
-	text, err := decodeText(data, encoding)
-	if err != nil {
-		return nil, err
-	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = false
-	var out [][]string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := len(out) + 1
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			return nil, apperr.List{&apperr.Error{Kind: apperr.Invalid,
-				ZH: fmt.Sprintf("第 %d 行：CSV 格式错误（引号不匹配等）", line),
-				EN: fmt.Sprintf("row %d: malformed CSV (unbalanced quotes or the like)", line)}}
-		}
-		if len(out) > maxReturnRows {
-			return nil, apperr.Invalidf("file", "行数超过 %d", "more than %d rows", maxReturnRows)
-		}
-		out = append(out, rec)
-	}
-	return out, nil
-}
-
-func decodeText(data []byte, encoding string) (string, error) {
-	bom := []byte("\ufeff")
-	switch encoding {
-	case UTF8:
-		if !utf8.Valid(data) {
-			return "", apperr.Invalidf("encoding", "文件不是有效的 UTF-8 文本，请选择 GBK 编码", "the file is not valid UTF-8: choose the GBK encoding")
-		}
-		return string(bytes.TrimPrefix(data, bom)), nil
-	case GBK:
-		out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil {
-			return "", apperr.Invalidf("encoding", "文件不是有效的 GBK 文本", "the file is not valid GBK text")
-		}
-		return string(out), nil
-	case "":
-		if bytes.HasPrefix(data, bom) || utf8.Valid(data) {
-			return decodeText(data, UTF8)
-		}
-		return decodeText(data, GBK)
-	}
-	return "", apperr.Invalidf("encoding", "编码应为 utf8 或 gbk", "encoding must be utf8 or gbk")
 }
 
 // ReconcileResult sums up an applied return file.
@@ -353,14 +305,31 @@ type ReconcileResult struct {
 	Unchanged int       `json:"unchanged"` // rows repeating a result already recorded
 }
 
-// Reconcile applies a bank's return file to an approved batch: each row
-// marks its item and line paid (with the date) or failed (with the bank's
-// reason); items the file leaves out are missing. The file must match the
-// batch: every row names an item of the batch by 明细编号 (or 序号), with
-// the same amount and, when given, the same account. A later file may
-// settle missing items; it may not change a result already recorded.
-// Nothing is recorded unless the whole file is good.
-func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchID int64, rows []ReturnRow) (*ReconcileResult, error) {
+// PreviewReturns checks a return file against a batch as Reconcile does
+// and returns what Reconcile would record, recording nothing: the counts
+// of the result, or every problem of the file (an apperr.List).
+func PreviewReturns(ctx context.Context, s Store, a auth.Actor, county string, batchID int64, rows []ReturnRow) (*ReconcileResult, error) {
+	m, err := matchReturns(ctx, s, a, county, batchID, rows)
+	if err != nil {
+		return nil, err
+	}
+	m.res.Batch = m.batch
+	return m.res, nil
+}
+
+// returnMatch is a return file matched with its batch: the results to
+// record and their counts.
+type returnMatch struct {
+	batch   *Batch
+	changes []ItemResult
+	res     *ReconcileResult
+	lineOf  map[int]int64 // item seq → line id
+	now     time.Time
+}
+
+// matchReturns checks the actor, the batch and every row of a return file
+// against the batch, and works out the results to record.
+func matchReturns(ctx context.Context, s Store, a auth.Actor, county string, batchID int64, rows []ReturnRow) (*returnMatch, error) {
 	if err := auth.Require(a, auth.PermPaymentManage); err != nil {
 		return nil, err
 	}
@@ -377,15 +346,15 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 	}
 	bySeq := map[int]int{}
 	byLine := map[int64]int{}
+	m := &returnMatch{batch: b, res: &ReconcileResult{}, lineOf: map[int]int64{}, now: s.Now()}
 	for i, it := range b.Items {
 		bySeq[it.Seq], byLine[it.LineID] = i, i
+		m.lineOf[it.Seq] = it.LineID
 	}
-	now := s.Now()
-	today := date.FromTime(now.In(beijing))
+	today := date.FromTime(m.now.In(beijing))
 	var probs apperr.List
 	seen := map[int]int{} // item index → row
-	res := &ReconcileResult{}
-	var changes []ItemResult
+	res := m.res
 	for _, r := range rows {
 		idx, found := -1, false
 		if r.LineID != 0 {
@@ -427,7 +396,7 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 			res.Unchanged++
 			continue
 		}
-		ch := ItemResult{Seq: it.Seq, Result: r.Result, At: now}
+		ch := ItemResult{Seq: it.Seq, Result: r.Result, At: m.now}
 		if r.Result == ResultPaid {
 			ch.PaidOn = r.PaidOn
 			if ch.PaidOn.IsZero() {
@@ -436,16 +405,44 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 		} else {
 			ch.Reason = r.Reason
 		}
-		changes = append(changes, ch)
+		m.changes = append(m.changes, ch)
 	}
 	if len(probs) > 0 {
 		return nil, probs
 	}
 	for i, it := range b.Items {
 		if _, ok := seen[i]; !ok && it.Result == "" {
-			changes = append(changes, ItemResult{Seq: it.Seq, Result: ResultMissing, At: now})
+			m.changes = append(m.changes, ItemResult{Seq: it.Seq, Result: ResultMissing, At: m.now})
 		}
 	}
+	for _, ch := range m.changes {
+		switch ch.Result {
+		case ResultPaid:
+			res.Paid++
+			res.PaidTotal += b.Items[bySeq[ch.Seq]].Amount
+		case ResultFailed:
+			res.Failed++
+		default:
+			res.Missing++
+		}
+	}
+	return m, nil
+}
+
+// Reconcile applies a bank's return file to an approved batch: each row
+// marks its item and line paid (with the date) or failed (with the bank's
+// reason); items the file leaves out are missing. The file must match the
+// batch: every row names an item of the batch by 明细编号 (or 序号), with
+// the same amount and, when given, the same account. A later file may
+// settle missing items; it may not change a result already recorded.
+// Nothing is recorded unless the whole file is good.
+func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchID int64, rows []ReturnRow) (*ReconcileResult, error) {
+	m, err := matchReturns(ctx, s, a, county, batchID, rows)
+	if err != nil {
+		return nil, err
+	}
+	b, changes, res, now := m.batch, m.changes, m.res, m.now
+	county = b.County
 	if err := s.SetBatchItemResults(ctx, county, batchID, changes); err != nil {
 		return nil, err
 	}
@@ -457,21 +454,16 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 	}
 	groups := map[state][]int64{}
 	for _, ch := range changes {
-		it := b.Items[bySeq[ch.Seq]]
 		var st state
 		switch ch.Result {
 		case ResultPaid:
 			st = state{status: Paid, paid: ch.PaidOn}
-			res.Paid++
-			res.PaidTotal += it.Amount
 		case ResultFailed:
 			st = state{status: Failed, reason: ch.Reason}
-			res.Failed++
 		default:
 			st = state{status: Missing}
-			res.Missing++
 		}
-		groups[st] = append(groups[st], it.LineID)
+		groups[st] = append(groups[st], m.lineOf[ch.Seq])
 	}
 	keys := make([]state, 0, len(groups))
 	for k := range groups {

@@ -5,12 +5,42 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 )
+
+// open opens a file with package sheet, as the callers of ParseReturns do.
+func open(t testing.TB, data []byte, encoding string) *sheet.Table {
+	t.Helper()
+	src, err := sheet.Open(bytes.NewReader(data), encoding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// workbook writes rows as an .xlsx file; the cells of the money columns
+// are numbers.
+func workbook(t testing.TB, money []int, rows ...[]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := sheet.NewWriter(&buf, nil, sheet.WriterOptions{Format: sheet.FormatXLSX, Document: &sheet.Document{Money: money}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
 
 const goodReturn = "序号,明细编号,姓名,账号,金额（元）,结果,失败原因,入账日期\r\n" +
 	"1,101,张秀英,6228480402564890018,960.00,成功,,2024-06-30\r\n" +
@@ -28,13 +58,13 @@ func TestParseReturns(t *testing.T) {
 		name, encoding string
 		data           []byte
 	}{
-		{"utf8", UTF8, []byte(goodReturn)},
+		{"utf8", "utf8", []byte(goodReturn)},
 		{"utf8 with BOM, guessed", "", append([]byte("\ufeff"), goodReturn...)},
-		{"gbk", GBK, gbk},
+		{"gbk", "gbk", gbk},
 		{"gbk, guessed", "", gbk},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseReturns(tt.data, FormatCSV, tt.encoding)
+			got, err := ParseReturns(open(t, tt.data, tt.encoding))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,22 +81,11 @@ func TestParseReturns(t *testing.T) {
 }
 
 func TestParseReturnsXLSX(t *testing.T) {
-	f := excelize.NewFile()
-	for r, row := range [][]any{
-		{"明细编号", "金额", "处理结果", "备注", "交易日期"},
-		{101, 960, "成功", "", 45473},
-		{102, "1200.00", "失败", "户名不符", ""},
-	} {
-		for c, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			f.SetCellValue("Sheet1", cell, v)
-		}
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := ParseReturns(buf.Bytes(), FormatXLSX, "")
+	data := workbook(t, []int{1},
+		[]string{"明细编号", "金额", "处理结果", "备注", "交易日期"},
+		[]string{"101", "960", "成功", "", "45473"},
+		[]string{"102", "1200.00", "失败", "户名不符", ""})
+	got, err := ParseReturns(open(t, data, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,23 +101,23 @@ func TestParseReturnsProblems(t *testing.T) {
 	tests := []struct {
 		name   string
 		data   string
-		format string
 		zh, en []string // substrings of the messages, in order
 	}{
-		{"empty", "", FormatCSV, []string{"回盘文件为空"}, []string{"empty"}},
-		{"header lacks columns", "姓名,账号\r\n张三,1\r\n", FormatCSV,
+		{"empty", "", []string{"回盘文件为空"}, []string{"empty"}},
+		{"header lacks columns", "姓名,账号\r\n张三,1\r\n",
 			[]string{"第 1 行（表头）缺少列：明细编号/序号、金额、结果"}, []string{"row 1 (header) lacks the columns"}},
-		{"bad cells", "明细编号,金额,结果,入账日期\r\n101,9.999,成功,\r\nx,10,成功,2024-02-30\r\n103,10,不知道,\r\n", FormatCSV,
+		{"bad cells", "明细编号,金额,结果,入账日期\r\n101,9.999,成功,\r\nx,10,成功,2024-02-30\r\n103,10,不知道,\r\n",
 			[]string{"第 2 行第 2 列（金额）", "第 3 行第 1 列（明细编号）", "第 3 行第 4 列（入账日期）", "第 4 行第 3 列（结果）"},
 			[]string{"row 2, column 2 (amount)", "row 3, column 1 (line id)", "row 3, column 4 (date)", "row 4, column 3 (result)"}},
-		{"no id at all", "序号,明细编号,金额,结果\r\n,,10,成功\r\n", FormatCSV, []string{"第 2 行：缺少明细编号和序号"}, []string{"row 2: neither"}},
-		{"quotes", "明细编号,金额,结果\r\n101,\"10,成功\r\n", FormatCSV, []string{"CSV 格式错误"}, []string{"malformed CSV"}},
-		{"not excel", "明细编号,金额,结果\r\n", FormatXLSX, []string{"不是有效的 Excel"}, []string{"not a valid Excel"}},
-		{"only header", "明细编号,金额,结果\r\n合计,0,\r\n", FormatCSV, []string{"没有明细行"}, []string{"no rows"}},
+		{"no id at all", "序号,明细编号,金额,结果\r\n,,10,成功\r\n", []string{"第 2 行：缺少明细编号和序号"}, []string{"row 2: neither"}},
+		{"quotes", "明细编号,金额,结果\r\n101,\"10,成功\r\n", []string{"CSV 格式错误"}, []string{"malformed CSV"}},
+		{"damaged excel", "PK\x03\x04明细编号,金额,结果\r\n", []string{"无法读取 Excel 文件"}, []string{"cannot read the Excel file"}},
+		{"old excel", "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", []string{".xls"}, []string{".xls"}},
+		{"only header", "明细编号,金额,结果\r\n合计,0,\r\n", []string{"没有明细行"}, []string{"no rows"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := ParseReturns([]byte(tt.data), tt.format, UTF8)
+			rows, err := ParseReturns(open(t, []byte(tt.data), ""))
 			if err == nil {
 				t.Fatalf("parsed %+v, want an error", rows)
 			}
@@ -132,18 +151,15 @@ func FuzzParseReturns(f *testing.F) {
 	f.Add([]byte("seq,amount,result,reason\n1,5,failed,closed\n"), false)
 	f.Add([]byte("\xff\xfe\x00"), false)
 	f.Add([]byte("\"unterminated"), false)
-	xf := excelize.NewFile()
-	xf.SetSheetRow("Sheet1", "A1", &[]any{"明细编号", "金额", "结果"})
-	xf.SetSheetRow("Sheet1", "A2", &[]any{7, 12.5, "成功"})
-	if b, err := xf.WriteToBuffer(); err == nil {
-		f.Add(b.Bytes(), true)
-	}
-	f.Fuzz(func(t *testing.T, data []byte, xlsx bool) {
-		format := FormatCSV
-		if xlsx {
-			format = FormatXLSX
+	gbk, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(goodReturn))
+	f.Add(gbk, true)
+	f.Add(workbook(f, []int{1}, []string{"明细编号", "金额", "结果"}, []string{"7", "12.5", "成功"}), false)
+	f.Fuzz(func(t *testing.T, data []byte, gbk bool) {
+		encoding := ""
+		if gbk {
+			encoding = "gbk"
 		}
-		rows, err := ParseReturns(data, format, "")
+		rows, err := ParseReturns(open(t, data, encoding))
 		if err != nil {
 			if rows != nil {
 				t.Fatal("rows returned with an error")
@@ -184,7 +200,7 @@ func TestParseReturnsLimitsProblems(t *testing.T) {
 	for i := 0; i < 500; i++ {
 		b.WriteString("x,y,z\r\n")
 	}
-	_, err := ParseReturns(b.Bytes(), FormatCSV, UTF8)
+	_, err := ParseReturns(open(t, b.Bytes(), "utf8"))
 	l, ok := err.(apperr.List)
 	if !ok || len(l) != maxProblems {
 		t.Fatalf("got %T with %d problems, want %d", err, len(l), maxProblems)

@@ -181,6 +181,11 @@ func (c *Case) validate(ev *Evaluator) error {
 				return apperr.Invalidf(at+".sex", "性别与身份证号不一致", "the sex does not match the ID number")
 			}
 		}
+		if p.Region != "" {
+			if _, err := region.ParseCode(p.Region); err != nil {
+				return apperr.Invalidf(at+".region", "区划代码%q无效", "region %q is not a division code", p.Region)
+			}
+		}
 		switch p.Pension {
 		case "", registry.PensionNone, registry.PensionUrbanEmployee, registry.PensionResident:
 		default:

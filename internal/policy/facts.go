@@ -14,21 +14,21 @@ import (
 // are cheap (the person alone) and are tested first; the others need the
 // family graph and are computed only for persons who pass the cheap ones.
 type Env struct {
-	Year             int    `expr:"year"`               // the benefit year
-	Age              int    `expr:"age"`                // by the program's age rule
-	BirthYear        int    `expr:"birth_year"`         //
-	Birth            int    `expr:"birth"`              // YYYYMMDD
-	Sex              string `expr:"sex"`                // "M" or "F"
-	Female           bool   `expr:"female"`             //
-	Alive            bool   `expr:"alive"`              // on the reference day
-	HukouRural       bool   `expr:"hukou_rural"`        // rural, or urban by land requisition when land_requisition_rural
-	HukouUrban       bool   `expr:"hukou_urban"`        //
-	InCounty         bool   `expr:"in_county"`          // hukou registered in the county
-	Pension          string `expr:"pension"`            // none, urban_employee, resident
-	ConfirmationYear int    `expr:"confirmation_year"`  // of this program; the benefit year when none
-	RetirementYear   int    `expr:"retirement_year"`    // 0 when not retired
-	Employer         string `expr:"employer"`           // of the retirement
-	ComplicationGrade int   `expr:"complication_grade"` // grade 1–3 in force, 0 none
+	Year              int    `expr:"year"`               // the benefit year
+	Age               int    `expr:"age"`                // by the program's age rule
+	BirthYear         int    `expr:"birth_year"`         //
+	Birth             int    `expr:"birth"`              // YYYYMMDD
+	Sex               string `expr:"sex"`                // "M" or "F"
+	Female            bool   `expr:"female"`             //
+	Alive             bool   `expr:"alive"`              // on the reference day
+	HukouRural        bool   `expr:"hukou_rural"`        // rural, or urban by land requisition when land_requisition_rural
+	HukouUrban        bool   `expr:"hukou_urban"`        //
+	InCounty          bool   `expr:"in_county"`          // hukou registered in the county
+	Pension           string `expr:"pension"`            // none, urban_employee, resident
+	ConfirmationYear  int    `expr:"confirmation_year"`  // of this program; the benefit year when none
+	RetirementYear    int    `expr:"retirement_year"`    // 0 when not retired
+	Employer          string `expr:"employer"`           // of the retirement
+	ComplicationGrade int    `expr:"complication_grade"` // grade 1–3 in force, 0 none
 
 	// family facts
 	Married              bool `expr:"married"`                // a marriage subsists

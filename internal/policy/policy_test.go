@@ -92,6 +92,7 @@ func TestParseCaseErrors(t *testing.T) {
 		{"bad parameter value", `"remarriage": "joint_birth_pools"|"remarriage": "sometimes"`, "params.remarriage"},
 		{"duplicate ref", `{"ref": "c1"|{"ref": "w"`, "persons[2].ref"},
 		{"year", `"year": 2024|"year": 1999`, "year"},
+		{"person region", `"sex": "F", "birth": "1964-12-31"|"sex": "F", "region": "34x", "birth": "1964-12-31"`, "persons[1].region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

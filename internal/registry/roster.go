@@ -1,23 +1,16 @@
 package registry
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/transform"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -27,23 +20,10 @@ import (
 )
 
 // A roster is a spreadsheet of persons, one a row under a header row, as
-// county offices keep them: CSV (UTF-8, with or without a byte-order mark,
-// or GBK/GB18030 as Excel on a Chinese Windows saves it) or Excel .xlsx.
-// Importing one is all or nothing: every row is checked first and every
-// problem is reported with its row and column; nothing is saved unless
-// there are none.
-
-// Roster formats.
-const (
-	FormatCSV  = "csv"
-	FormatXLSX = "xlsx"
-)
-
-// Roster encodings of a CSV file.
-const (
-	EncodingUTF8    = "utf-8"
-	EncodingGB18030 = "gb18030" // GB 18030, a superset of GBK
-)
+// county offices keep them (CSV or Excel .xlsx; package sheet reads and
+// writes the files). Importing one is all or nothing: every row is checked
+// first and every problem is reported with its row and column; nothing is
+// saved unless there are none.
 
 // MaxRosterRows bounds the data rows of one roster file.
 const MaxRosterRows = 500_000
@@ -54,23 +34,24 @@ type rosterColumn struct {
 	header   string   // the Chinese header written on export
 	aliases  []string // other accepted header names
 	required bool     // the header must be present
+	width    float64  // the column's width in an exported workbook
 }
 
 // rosterColumns are the columns of a roster in export order. Headers are
 // matched without regard to case, spaces, a "*" marking a required column
 // or a parenthesised hint ("出生日期（YYYY-MM-DD）").
 var rosterColumns = []rosterColumn{
-	{"id_number", "身份证号", []string{"身份证号码", "公民身份号码", "身份证", "id_number", "id number", "idnumber", "id"}, true},
-	{"name", "姓名", []string{"name"}, true},
-	{"sex", "性别", []string{"sex", "gender"}, false},
-	{"birth", "出生日期", []string{"出生年月日", "birth", "birth_date", "birth date", "date of birth"}, false},
-	{"region", "户籍地区划代码", []string{"户籍地区划", "户籍区划代码", "区划代码", "region", "region_code", "region code", "hukou_region"}, true},
-	{"hukou_type", "户口性质", []string{"户口类型", "户籍性质", "hukou_type", "hukou type", "hukou"}, true},
-	{"pension", "养老保险", []string{"养老保险类型", "pension"}, false},
-	{"ethnic", "民族", []string{"ethnic", "ethnicity", "ethnic group"}, false},
-	{"address", "住址", []string{"地址", "家庭住址", "现住址", "address"}, false},
-	{"phone", "电话", []string{"联系电话", "电话号码", "手机", "手机号", "手机号码", "phone", "telephone", "mobile"}, false},
-	{"death", "死亡日期", []string{"death", "death_date", "death date", "date of death"}, false},
+	{"id_number", "身份证号", []string{"身份证号码", "公民身份号码", "身份证", "id_number", "id number", "idnumber", "id"}, true, 22},
+	{"name", "姓名", []string{"name"}, true, 10},
+	{"sex", "性别", []string{"sex", "gender"}, false, 6},
+	{"birth", "出生日期", []string{"出生年月日", "birth", "birth_date", "birth date", "date of birth"}, false, 12},
+	{"region", "户籍地区划代码", []string{"户籍地区划", "户籍区划代码", "区划代码", "region", "region_code", "region code", "hukou_region"}, true, 16},
+	{"hukou_type", "户口性质", []string{"户口类型", "户籍性质", "hukou_type", "hukou type", "hukou"}, true, 10},
+	{"pension", "养老保险", []string{"养老保险类型", "pension"}, false, 12},
+	{"ethnic", "民族", []string{"ethnic", "ethnicity", "ethnic group"}, false, 8},
+	{"address", "住址", []string{"地址", "家庭住址", "现住址", "address"}, false, 30},
+	{"phone", "电话", []string{"联系电话", "电话号码", "手机", "手机号", "手机号码", "phone", "telephone", "mobile"}, false, 16},
+	{"death", "死亡日期", []string{"death", "death_date", "death date", "date of death"}, false, 12},
 }
 
 // ignoredHeaders are columns a roster may carry that the import does not
@@ -177,13 +158,35 @@ func ProblemsError(ps []Problem) error {
 
 // RosterOptions say how to read a roster file.
 type RosterOptions struct {
-	// Encoding of a CSV file: "" or "auto" to detect it (a UTF-8 byte-order
-	// mark or valid UTF-8, else GB18030), "utf8", or "gbk" (read as
-	// GB18030, which contains GBK).
-	Encoding string
 	// Today bounds birth and death dates from above.
 	Today date.Date
 }
+
+// RowSource is an opened tabular file, as package sheet opens one
+// (*sheet.Table).
+type RowSource interface {
+	// Format names the file's format: "csv", "xlsx", …
+	Format() string
+	// Encoding names the encoding a CSV file was read in, "" for others.
+	Encoding() string
+	// Each calls fn with the 1-based row number and the cells of each row
+	// in order until fn returns false. It must not keep cells. An error
+	// that has the method FileProblem (see fileProblem) is a problem of
+	// the file to report to the user, found after the rows passed before
+	// it; any other error is a failure to read.
+	Each(fn func(n int, cells []string) bool) error
+}
+
+// fileProblem is an error of a RowSource that tells the user what is wrong
+// with the file as a whole: row is the file row it was found at (0 for
+// none), zh and en the messages.
+type fileProblem interface {
+	FileProblem() (row int, zh, en string)
+}
+
+// xlsxFormat is the format of an Excel workbook, whose cells may hold
+// dates as serial numbers.
+const xlsxFormat = "xlsx"
 
 // RosterRow is one valid data row.
 type RosterRow struct {
@@ -210,95 +213,30 @@ func (ro *Roster) problem(row, col int, column, zh, en string) {
 	ro.Problems = append(ro.Problems, Problem{Row: row, Col: col, Column: column, ZH: zh, EN: en})
 }
 
-// ParseEncoding reads an encoding name as given on the command line or in
-// a request: "", "auto", "utf8", "utf-8", "gbk", "gb18030".
-func ParseEncoding(s string) (string, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "auto":
-		return "", nil
-	case "utf8", "utf-8":
-		return EncodingUTF8, nil
-	case "gbk", "gb18030", "gb2312":
-		return EncodingGB18030, nil
-	}
-	return "", apperr.Invalidf("encoding", "编码应为 utf8 或 gbk，实为 %q", "encoding must be utf8 or gbk, got %q", s)
-}
-
-// ParseFormat reads a roster format name: "" (the default, CSV), "csv" or
-// "xlsx".
-func ParseFormat(s string) (string, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "csv":
-		return FormatCSV, nil
-	case "xlsx", "excel":
-		return FormatXLSX, nil
-	}
-	return "", apperr.Invalidf("format", "格式应为 csv 或 xlsx，实为 %q", "format must be csv or xlsx, got %q", s)
-}
-
-var (
-	zipMagic = []byte("PK\x03\x04")
-	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
-	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
-)
-
-// ParseRoster reads a roster file from r, telling CSV from Excel by its
-// content, and checks every row by the registry's rules that need no
-// database (ID number, name, dates, sex, hukou division and type,
-// pension, duplicates within the file). A malformed file is a Problem,
-// not an error; the error is for a failure to read r or bad options.
-func ParseRoster(r io.Reader, opt RosterOptions) (*Roster, error) {
-	enc, err := ParseEncoding(opt.Encoding)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
+// ParseRoster reads the roster in src and checks every row by the
+// registry's rules that need no database (ID number, name, dates, sex,
+// hukou division and type, pension, duplicates within the file). A
+// malformed file is a Problem, not an error; the error is for a failure to
+// read src.
+func ParseRoster(src RowSource, opt RosterOptions) (*Roster, error) {
+	ro := &Roster{Format: src.Format(), Encoding: src.Encoding(), Rows: []RosterRow{}, Problems: []Problem{}, cols: map[string]int{}}
+	p := &rosterParser{ro: ro, today: opt.Today, seen: map[string]int{}, xlsx: ro.Format == xlsxFormat}
+	err := src.Each(func(n int, cells []string) bool {
+		p.row(n, cells)
+		return !p.full
+	})
+	var fp fileProblem
+	switch {
+	case errors.As(err, &fp):
+		row, zh, en := fp.FileProblem()
+		ro.problem(row, 0, "", zh, en)
+	case err != nil:
 		return nil, fmt.Errorf("read roster: %w", err)
 	}
-	ro := &Roster{Rows: []RosterRow{}, Problems: []Problem{}, cols: map[string]int{}}
-	p := &rosterParser{ro: ro, today: opt.Today, seen: map[string]int{}}
-	switch {
-	case bytes.HasPrefix(data, zipMagic):
-		ro.Format = FormatXLSX
-		p.xlsx = true
-		p.readXLSX(data)
-	case bytes.HasPrefix(data, oleMagic):
-		ro.Format = "xls"
-		ro.problem(0, 0, "", "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
-			"old Excel (.xls) files are not supported: save the file as .xlsx or CSV in Excel and import that")
-	default:
-		ro.Format = FormatCSV
-		text, used, ok := decodeCSV(data, enc)
-		ro.Encoding = used
-		if !ok {
-			ro.problem(0, 0, "", "文件不是有效的 UTF-8 文本，请用 --encoding gbk（或 encoding=gbk）指定编码",
-				"the file is not valid UTF-8: name its encoding with --encoding gbk (or encoding=gbk)")
-			break
-		}
-		p.readCSV(text)
-	}
-	if ro.Format != "xls" && p.header == nil && len(ro.Problems) == 0 {
+	if p.header == nil && len(ro.Problems) == 0 {
 		ro.problem(0, 0, "", "文件中没有表头行", "the file has no header row")
 	}
 	return ro, nil
-}
-
-// decodeCSV returns data as UTF-8 text and the encoding it was read in;
-// ok is false when UTF-8 was asked for and data is not UTF-8.
-func decodeCSV(data []byte, enc string) (text string, used string, ok bool) {
-	if bytes.HasPrefix(data, utf8BOM) && enc != EncodingGB18030 {
-		return string(data[len(utf8BOM):]), EncodingUTF8, true
-	}
-	if enc == EncodingUTF8 || enc == "" && utf8.Valid(data) {
-		return string(data), EncodingUTF8, utf8.Valid(data)
-	}
-	// GB18030 decodes every byte sequence (invalid ones become U+FFFD).
-	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
-	if err != nil {
-		return "", EncodingGB18030, false
-	}
-	return string(out), EncodingGB18030, true
 }
 
 // rosterParser turns the cells of each row into RosterRows and Problems.
@@ -311,76 +249,6 @@ type rosterParser struct {
 	seen   map[string]int // canonical ID number → the row it first appeared in
 	data   int            // data rows read
 	full   bool           // MaxRosterRows reached
-}
-
-func (p *rosterParser) readCSV(text string) {
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	for !p.full {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			row, zh := 0, err.Error()
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				row = pe.StartLine
-				switch {
-				case errors.Is(err, csv.ErrQuote):
-					zh = "引号（\"）不配对"
-				case errors.Is(err, csv.ErrBareQuote):
-					zh = "未加引号的单元格中出现了引号（\"），请用 Excel 另存为 CSV"
-				}
-			}
-			p.ro.problem(row, 0, "", "CSV 格式错误："+zh, "malformed CSV: "+err.Error())
-			return
-		}
-		line, _ := cr.FieldPos(0)
-		p.row(line, rec)
-	}
-}
-
-func (p *rosterParser) readXLSX(data []byte) {
-	defer func() {
-		// A malformed workbook must not bring down the server; excelize
-		// is outside input's first reader here.
-		if v := recover(); v != nil {
-			p.ro.problem(0, 0, "", "无法读取 Excel 文件（文件已损坏）", fmt.Sprintf("cannot read the Excel file (it is damaged: %v)", v))
-		}
-	}()
-	bad := func(err error) {
-		p.ro.problem(0, 0, "", "无法读取 Excel 文件："+err.Error(), "cannot read the Excel file: "+err.Error())
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
-	if err != nil {
-		bad(err)
-		return
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		bad(errors.New("no worksheet"))
-		return
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		bad(err)
-		return
-	}
-	defer rows.Close()
-	for n := 1; !p.full && rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			bad(err)
-			return
-		}
-		p.row(n, cells)
-	}
-	if err := rows.Error(); err != nil {
-		bad(err)
-	}
 }
 
 // cleanCell trims white space (also the ideographic space and a BOM) and

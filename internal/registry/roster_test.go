@@ -2,19 +2,19 @@ package registry
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -50,6 +50,49 @@ func gbk(t *testing.T, s string) []byte {
 	return b
 }
 
+// parseFile opens data as package sheet does and parses the roster in it.
+func parseFile(t *testing.T, data []byte, encoding string) *Roster {
+	t.Helper()
+	src, err := sheet.Open(bytes.NewReader(data), encoding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := ParseRoster(src, RosterOptions{Today: rosterToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ro
+}
+
+// rowSource is a RowSource of given rows, numbered from 1, that ends with
+// err.
+type rowSource struct {
+	format string
+	rows   [][]string
+	err    error
+}
+
+func (s rowSource) Format() string   { return s.format }
+func (s rowSource) Encoding() string { return "" }
+
+func (s rowSource) Each(fn func(int, []string) bool) error {
+	for i, r := range s.rows {
+		if !fn(i+1, r) {
+			return nil
+		}
+	}
+	return s.err
+}
+
+// fileError is an error that is a problem of the whole file.
+type fileError struct {
+	row    int
+	zh, en string
+}
+
+func (e fileError) Error() string                         { return e.en }
+func (e fileError) FileProblem() (row int, zh, en string) { return e.row, e.zh, e.en }
+
 func TestParseRosterValid(t *testing.T) {
 	h := testID("1962-03-01", true, 5)
 	w := testID("1964-12-31", false, 6)
@@ -70,24 +113,21 @@ func TestParseRosterValid(t *testing.T) {
 		encoding string
 		wantEnc  string
 	}{
-		{"utf-8", []byte(header + body), "", EncodingUTF8},
-		{"utf-8 with BOM", append([]byte("\ufeff"), header+body...), "", EncodingUTF8},
-		{"gbk detected", gbk(t, header+body), "", EncodingGB18030},
-		{"gbk named", gbk(t, header+body), "gbk", EncodingGB18030},
-		{"english headers", []byte(english + body), "", EncodingUTF8},
-		{"CRLF, hints and markers in headers", []byte(strings.ReplaceAll("*身份证号,姓名*,性别（男/女）,出生日期(YYYY-MM-DD),户籍地区划代码,户口性质,养老保险,民族,住址,电话\n"+body, "\n", "\r\n")), "", EncodingUTF8},
-		{"ignored columns, a blank row", []byte("序号," + strings.ReplaceAll(header, "\n", ",备注\n") + rowsWithNumber(body)), "", EncodingUTF8},
+		{"utf-8", []byte(header + body), "", sheet.EncodingUTF8},
+		{"utf-8 with BOM", append([]byte("\ufeff"), header+body...), "", sheet.EncodingUTF8},
+		{"gbk detected", gbk(t, header+body), "", sheet.EncodingGB18030},
+		{"gbk named", gbk(t, header+body), "gbk", sheet.EncodingGB18030},
+		{"english headers", []byte(english + body), "", sheet.EncodingUTF8},
+		{"CRLF, hints and markers in headers", []byte(strings.ReplaceAll("*身份证号,姓名*,性别（男/女）,出生日期(YYYY-MM-DD),户籍地区划代码,户口性质,养老保险,民族,住址,电话\n"+body, "\n", "\r\n")), "", sheet.EncodingUTF8},
+		{"ignored columns, a blank row", []byte("序号," + strings.ReplaceAll(header, "\n", ",备注\n") + rowsWithNumber(body)), "", sheet.EncodingUTF8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ro, err := ParseRoster(bytes.NewReader(tt.data), RosterOptions{Encoding: tt.encoding, Today: rosterToday})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ro := parseFile(t, tt.data, tt.encoding)
 			if len(ro.Problems) != 0 {
 				t.Fatalf("problems: %v", ro.Problems)
 			}
-			if ro.Format != FormatCSV || ro.Encoding != tt.wantEnc {
+			if ro.Format != sheet.FormatCSV || ro.Encoding != tt.wantEnc {
 				t.Errorf("format, encoding = %s, %s; want csv, %s", ro.Format, ro.Encoding, tt.wantEnc)
 			}
 			want := want
@@ -172,10 +212,7 @@ func TestParseRosterProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ro, err := ParseRoster(strings.NewReader(tt.data), RosterOptions{Today: rosterToday})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ro := parseFile(t, []byte(tt.data), "")
 			checkProblems(t, ro.Problems, tt.want)
 			for _, r := range ro.Rows {
 				for _, p := range ro.Problems {
@@ -217,60 +254,74 @@ func TestProblemMessages(t *testing.T) {
 
 func TestParseRosterEncodingFlag(t *testing.T) {
 	data := gbk(t, header+",张三,男,1962-03-01,341523100201,农业,,,,\n")
-	ro, err := ParseRoster(bytes.NewReader(data), RosterOptions{Encoding: "utf8", Today: rosterToday})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ro := parseFile(t, data, "utf8")
 	checkProblems(t, ro.Problems, []Problem{{ZH: "不是有效的 UTF-8", EN: "not valid UTF-8"}})
-	if _, err := ParseRoster(bytes.NewReader(data), RosterOptions{Encoding: "latin1"}); err == nil {
-		t.Error("unknown encoding accepted")
-	}
 }
 
-// xlsxFile builds a workbook from rows of cell values.
-func xlsxFile(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, row := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
-			t.Fatal(err)
-		}
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func TestParseRosterXLSX(t *testing.T) {
+// TestParseRosterWorkbookCells checks the raw cell values of a workbook: a
+// date as Excel's serial number, and an ID number typed into a general
+// cell, which Excel keeps as a double.
+func TestParseRosterWorkbookCells(t *testing.T) {
 	id := testID("1962-03-01", true, 5)
-	head := []any{"身份证号", "姓名", "性别", "出生日期", "户籍地区划代码", "户口性质"}
-	data := xlsxFile(t, [][]any{
-		head,
-		{id, "张三", "男", time.Date(1962, 3, 1, 0, 0, 0, 0, time.UTC), "341523100201", "农业"},
+	src := rowSource{format: "xlsx", rows: [][]string{
+		{"身份证号", "姓名", "性别", "出生日期", "户籍地区划代码", "户口性质"},
+		{id, "张三", "男", "22706", "341523100201", "农业"},
 		{"", "", "", "", "", ""},
-		{"", "李四", "女", "1964年12月31日", 341523100201, "非农业"},
-		// Excel keeps a number typed into a general cell as a double,
-		// written like this in the sheet's XML.
+		{"", "李四", "女", "1964年12月31日", "341523100201", "非农业"},
 		{"3.4152319641231002E+17", "王五", "女", "1964-12-31", "341523100201", "农业"},
-	})
-	ro, err := ParseRoster(bytes.NewReader(data), RosterOptions{Today: rosterToday})
+		{"", "赵六", "女", "23743.0", "341523100201", "农业"},
+	}}
+	ro, err := ParseRoster(src, RosterOptions{Today: rosterToday})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ro.Format != FormatXLSX {
+	if ro.Format != "xlsx" {
 		t.Errorf("format = %s, want xlsx", ro.Format)
 	}
 	checkProblems(t, ro.Problems, []Problem{{Row: 5, Col: 1, Column: "身份证号", ZH: "存成了数字", EN: "stored as a number"}})
 	want := []RosterRow{
 		{Row: 2, Person: NewPerson{IDNumber: id, Name: "张三", Sex: Male, Birth: date.MustParse("1962-03-01"), Region: "341523100201", HukouType: Rural}},
 		{Row: 4, Person: NewPerson{Name: "李四", Sex: Female, Birth: date.MustParse("1964-12-31"), Region: "341523100201", HukouType: Urban}},
+		{Row: 6, Person: NewPerson{Name: "赵六", Sex: Female, Birth: date.MustParse("1965-01-01"), Region: "341523100201", HukouType: Rural}},
 	}
 	if diff := cmp.Diff(want, ro.Rows, cmp.AllowUnexported(date.Date{})); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+
+	// The same serial in a CSV file is not a date.
+	src.format = "csv"
+	ro, err = ParseRoster(src, RosterOptions{Today: rosterToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ro.Problems) != 3 || ro.Problems[0].Row != 2 || ro.Problems[0].Column != "出生日期" {
+		t.Errorf("a date serial in CSV: problems %v", ro.Problems)
+	}
+}
+
+func TestParseRosterSourceErrors(t *testing.T) {
+	rows := [][]string{
+		{"身份证号", "姓名", "性别", "出生日期", "户籍地区划代码", "户口性质"},
+		{"", "张三", "男", "1962-03-01", "341523100201", "农业"},
+	}
+	ro, err := ParseRoster(rowSource{format: "csv", rows: rows, err: fileError{3, "CSV 格式错误", "malformed CSV"}}, RosterOptions{Today: rosterToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkProblems(t, ro.Problems, []Problem{{Row: 3, ZH: "CSV 格式错误", EN: "malformed CSV"}})
+	if len(ro.Rows) != 1 {
+		t.Errorf("rows before the problem: %v", ro.Rows)
+	}
+
+	ro, err = ParseRoster(rowSource{format: "xls", err: fileError{0, "不支持", "not supported"}}, RosterOptions{Today: rosterToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkProblems(t, ro.Problems, []Problem{{ZH: "不支持", EN: "not supported"}}) // and no "no header row"
+
+	failed := errors.New("disk on fire")
+	if _, err := ParseRoster(rowSource{format: "csv", rows: rows, err: failed}, RosterOptions{}); !errors.Is(err, failed) {
+		t.Errorf("a failure to read: err = %v, want %v", err, failed)
 	}
 }
 
@@ -286,29 +337,35 @@ func exportRecords() []Record {
 	}
 }
 
+// exportRoster writes recs as the exports do.
+func exportRoster(format, encoding string, recs []Record) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := sheet.NewWriter(&buf, RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding, Sheet: RosterSheet, Widths: RosterWidths()})
+	if err != nil {
+		return nil, err
+	}
+	for i := range recs {
+		if err := w.Write(RosterCells(&recs[i])); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
 func writeRoster(t *testing.T, format, encoding string, recs []Record) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	rw, err := NewRosterWriter(&buf, format, encoding)
+	data, err := exportRoster(format, encoding, recs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range recs {
-		if err := rw.Write(&recs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := rw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if rw.Rows() != len(recs) {
-		t.Errorf("Rows() = %d, want %d", rw.Rows(), len(recs))
-	}
-	return buf.Bytes()
+	return data
 }
 
 func TestRosterExportGolden(t *testing.T) {
-	got := writeRoster(t, FormatCSV, EncodingUTF8, exportRecords())
+	got := writeRoster(t, sheet.FormatCSV, sheet.EncodingUTF8, exportRecords())
 	golden := filepath.Join("testdata", "roster_export.golden.csv")
 	if *update {
 		if err := os.WriteFile(golden, got, 0o644); err != nil {
@@ -322,7 +379,7 @@ func TestRosterExportGolden(t *testing.T) {
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("export differs from %s (-want +got):\n%s\nrun go test -update to accept", golden, diff)
 	}
-	gb := writeRoster(t, FormatCSV, EncodingGB18030, exportRecords())
+	gb := writeRoster(t, sheet.FormatCSV, sheet.EncodingGB18030, exportRecords())
 	if want := gbk(t, strings.TrimPrefix(string(want), "\ufeff")); !bytes.Equal(gb, want) {
 		t.Errorf("GBK export is not the golden file in GB18030:\n%q", gb)
 	}
@@ -337,13 +394,10 @@ func TestRosterRoundTrip(t *testing.T) {
 		want = append(want, RosterRow{Row: i + 2, Death: r.Death, Person: NewPerson{IDNumber: r.IDNumber, Name: r.Name, Sex: r.Sex,
 			Birth: r.Birth, Region: r.Region, HukouType: r.HukouType, Pension: r.Pension, Ethnic: r.Ethnic, Address: r.Address, Phone: r.Phone}})
 	}
-	for _, f := range []struct{ format, encoding string }{{FormatCSV, EncodingUTF8}, {FormatCSV, EncodingGB18030}, {FormatXLSX, ""}} {
+	for _, f := range []struct{ format, encoding string }{{sheet.FormatCSV, sheet.EncodingUTF8}, {sheet.FormatCSV, sheet.EncodingGB18030}, {sheet.FormatXLSX, ""}} {
 		t.Run(f.format+" "+f.encoding, func(t *testing.T) {
 			data := writeRoster(t, f.format, f.encoding, recs)
-			ro, err := ParseRoster(bytes.NewReader(data), RosterOptions{Today: rosterToday})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ro := parseFile(t, data, "")
 			if len(ro.Problems) > 0 {
 				t.Fatalf("problems: %v", ro.Problems)
 			}
@@ -364,14 +418,17 @@ func FuzzParseRoster(f *testing.F) {
 	gb, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(header + ",李四,女,19641231,341523100201,非农业,城乡居民,,,\n"))
 	f.Add(gb)
 	f.Add([]byte("\ufeffid_number,name,region,hukou_type\n" + id + ",x,341523100201,rural\n"))
-	var buf bytes.Buffer
-	rw, _ := NewRosterWriter(&buf, FormatXLSX, "")
-	recs := exportRecords()
-	rw.Write(&recs[0])
-	rw.Close()
-	f.Add(buf.Bytes())
+	xlsx, err := exportRoster(sheet.FormatXLSX, "", exportRecords()[:1])
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(xlsx)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ro, err := ParseRoster(bytes.NewReader(data), RosterOptions{Today: rosterToday})
+		src, err := sheet.Open(bytes.NewReader(data), "")
+		if err != nil {
+			t.Fatalf("sheet.Open returned an error for file content: %v", err)
+		}
+		ro, err := ParseRoster(src, RosterOptions{Today: rosterToday})
 		if err != nil {
 			t.Fatalf("ParseRoster returned an error for file content: %v", err)
 		}

@@ -315,7 +315,18 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 	if writeErr != nil {
 		return st, writeErr
 	}
-	return st, genErr
+	if genErr != nil {
+		return st, genErr
+	}
+	return st, db.Analyze(ctx)
+}
+
+// Analyze refreshes the planner's statistics after a bulk load, so that
+// the first queries on freshly loaded tables get good plans (PostgreSQL
+// does not analyse a table until autovacuum gets round to it).
+func (db *DB) Analyze(ctx context.Context) error {
+	_, err := db.w.ExecContext(ctx, "ANALYZE")
+	return err
 }
 
 func copyBatch(dst, src *synth.Batch) {

@@ -375,6 +375,30 @@ func scanLine(s scanner) (payment.Line, error) {
 // PaymentLines returns the county's lines matching f, in region, person, period
 // and revision order.
 func (tx *Tx) PaymentLines(ctx context.Context, county string, f payment.LineFilter) ([]payment.Line, error) {
+	where, args := lineWhere(county, f)
+	q := `SELECT ` + lineColumns + ` FROM payment_lines WHERE ` + where + ` ORDER BY region, person_id, period, revision, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+	}
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Line
+	for rows.Next() {
+		l, err := scanLine(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// lineWhere returns the condition selecting the county's lines that match
+// f (its Limit and Offset aside), and its arguments.
+func lineWhere(county string, f payment.LineFilter) (string, []any) {
 	where, args := []string{"county = ?"}, []any{county}
 	if f.CycleID != 0 {
 		where, args = append(where, "cycle_id = ?"), append(args, f.CycleID)
@@ -400,23 +424,43 @@ func (tx *Tx) PaymentLines(ctx context.Context, county string, f payment.LineFil
 			args = append(args, string(s))
 		}
 	}
-	q := `SELECT ` + lineColumns + ` FROM payment_lines WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY region, person_id, period, revision, id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+	if len(f.Kinds) > 0 {
+		where = append(where, "kind IN ("+placeholders(len(f.Kinds))+")")
+		for _, k := range f.Kinds {
+			args = append(args, string(k))
+		}
 	}
-	rows, err := tx.Query(ctx, q, args...)
+	return strings.Join(where, " AND "), args
+}
+
+// LineCount is the number and the sum of the lines of one status and kind.
+type LineCount struct {
+	Status payment.Status
+	Kind   payment.LineKind
+	Lines  int
+	Amount money.Fen
+}
+
+// PaymentLineCounts counts the county's lines matching f (its Limit and
+// Offset aside) by status and kind, in status and kind order.
+func (tx *Tx) PaymentLineCounts(ctx context.Context, county string, f payment.LineFilter) ([]LineCount, error) {
+	where, args := lineWhere(county, f)
+	rows, err := tx.Query(ctx, `SELECT status, kind, COUNT(*), COALESCE(SUM(amount_fen), 0) FROM payment_lines WHERE `+where+
+		` GROUP BY status, kind ORDER BY status, kind`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []payment.Line
+	var out []LineCount
 	for rows.Next() {
-		l, err := scanLine(rows)
-		if err != nil {
+		var c LineCount
+		var status, kind string
+		var amount int64
+		if err := rows.Scan(&status, &kind, &c.Lines, &amount); err != nil {
 			return nil, err
 		}
-		out = append(out, l)
+		c.Status, c.Kind, c.Amount = payment.Status(status), payment.LineKind(kind), money.Fen(amount)
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

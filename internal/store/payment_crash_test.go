@@ -82,7 +82,7 @@ func TestPaymentCrashChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	db.Now = payDB(t, store.SQLite).Now
+	db.Now = payNow
 	arg, _ := strconv.ParseInt(os.Getenv(crashEnvArg), 10, 64)
 	err = db.Update(ctx, func(tx *store.Tx) error {
 		s := crashingTx{Tx: tx, stage: stage}
@@ -108,7 +108,7 @@ func crashStep(ctx context.Context, s payment.Store, stage string, arg int64) er
 		}
 		rows := []string{fmt.Sprintf("%d,%s,成功,,2024-06-30", b.Items[0].LineID, b.Items[0].Amount),
 			fmt.Sprintf("%d,%s,失败,账户已销户,", b.Items[1].LineID, b.Items[1].Amount)}
-		parsed, err := payment.ParseReturns([]byte(returnFile(rows...)), payment.FormatCSV, "")
+		parsed, err := parseReturns(returnFile(rows...))
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func TestPaymentCrash(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer db.Close()
-				db.Now = payDB(t, store.SQLite).Now
+				db.Now = payNow
 				if err := db.Migrate(ctx); err != nil {
 					t.Fatal(err)
 				}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -33,7 +35,7 @@ func approve(t *testing.T, db *store.DB, a auth.Actor, b payment.Batch) (*paymen
 func reconcile(t *testing.T, db *store.DB, batchID int64, file string) (*payment.ReconcileResult, error) {
 	t.Helper()
 	return update(t, db, func(tx *store.Tx) (*payment.ReconcileResult, error) {
-		rows, err := payment.ParseReturns([]byte(file), payment.FormatCSV, "")
+		rows, err := parseReturns(file)
 		if err != nil {
 			return nil, err
 		}
@@ -43,12 +45,39 @@ func reconcile(t *testing.T, db *store.DB, batchID int64, file string) (*payment
 
 func batchFile(t *testing.T, db *store.DB, id int64, format, enc string) []byte {
 	t.Helper()
-	b := view(t, db, func(tx *store.Tx) (*payment.Batch, error) { return tx.PaymentBatch(context.Background(), payCounty, id) })
-	out, _, err := payment.EncodeFile(b, format, enc)
+	b := view(t, db, func(tx *store.Tx) (*payment.Batch, error) {
+		return tx.PaymentBatch(context.Background(), payCounty, id)
+	})
+	return writeBankFile(t, b.File(), format, enc)
+}
+
+// writeBankFile writes f with package sheet, as the web handlers do.
+func writeBankFile(t *testing.T, f *payment.BankFile, format, enc string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := sheet.NewWriter(&buf, f.Header, sheet.WriterOptions{Format: format, Encoding: enc, Sheet: f.Sheet, Widths: f.Widths,
+		Document: &sheet.Document{Title: f.Title, Creator: f.Creator, Language: f.Language, Time: f.Time, Money: []int{f.AmountColumn}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	for _, r := range f.Rows {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// parseReturns reads a CSV return file.
+func parseReturns(file string) ([]payment.ReturnRow, error) {
+	src, err := sheet.Open(strings.NewReader(file), "")
+	if err != nil {
+		return nil, err
+	}
+	return payment.ParseReturns(src)
 }
 
 // returnFile writes a bank return file: one row per line id with its
@@ -106,12 +135,8 @@ func TestPaymentBatchFlow(t *testing.T) {
 			abc, psbc := run.Batches[0], run.Batches[1]
 
 			// The file is not released before approval.
-			if _, err := update(t, db, func(tx *store.Tx) ([]byte, error) {
-				f, err := payment.BatchFile(ctx, tx, maker, payCounty, abc.ID, payment.FormatCSV, payment.UTF8)
-				if err != nil {
-					return nil, err
-				}
-				return f.Data, nil
+			if _, err := update(t, db, func(tx *store.Tx) (*payment.BankFile, error) {
+				return payment.BatchFile(ctx, tx, maker, payCounty, abc.ID)
 			}); apperr.KindOf(err) != apperr.Conflict {
 				t.Errorf("file of a draft batch: %v", err)
 			}
@@ -144,9 +169,9 @@ func TestPaymentBatchFlow(t *testing.T) {
 
 			// The bank file is the same on both engines and every time.
 			for _, f := range []struct{ golden, format, enc string }{
-				{"payment_batch.utf8.csv", payment.FormatCSV, payment.UTF8},
-				{"payment_batch.gbk.csv", payment.FormatCSV, payment.GBK},
-				{"payment_batch.xlsx", payment.FormatXLSX, ""},
+				{"payment_batch.utf8.csv", sheet.FormatCSV, sheet.EncodingUTF8},
+				{"payment_batch.gbk.csv", sheet.FormatCSV, sheet.EncodingGB18030},
+				{"payment_batch.xlsx", sheet.FormatXLSX, ""},
 			} {
 				first := batchFile(t, db, abc.ID, f.format, f.enc)
 				payGolden(t, f.golden, first)
@@ -248,7 +273,7 @@ func TestPaymentBatchFlow(t *testing.T) {
 				t.Errorf("%d lines paid twice (err %v)", twice, err)
 			}
 			// The old batch's file is unchanged by the retry.
-			payGolden(t, "payment_batch.utf8.csv", batchFile(t, db, abc.ID, payment.FormatCSV, payment.UTF8))
+			payGolden(t, "payment_batch.utf8.csv", batchFile(t, db, abc.ID, sheet.FormatCSV, sheet.EncodingUTF8))
 
 			// Ledger of 2024: three persons paid, split by level.
 			led := view(t, db, func(tx *store.Tx) (*payment.Ledger, error) {

@@ -3,7 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,9 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
-	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
@@ -41,9 +38,12 @@ var (
 func payDB(t *testing.T, engine store.Engine) *store.DB {
 	t.Helper()
 	db := storetest.Open(t, engine)
-	db.Now = func() time.Time { return time.Date(2024, 6, 20, 2, 0, 0, 0, time.UTC) }
+	db.Now = payNow
 	return db
 }
+
+// payNow is the fixed clock of the payment tests.
+func payNow() time.Time { return time.Date(2024, 6, 20, 2, 0, 0, 0, time.UTC) }
 
 func execSQL(t *testing.T, db *store.DB, q string, args ...any) {
 	t.Helper()
@@ -304,7 +304,7 @@ func TestPaymentConcurrentCycles(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { db.Close() })
-				db.Now = func() time.Time { return time.Date(2024, 6, 20, 2, 0, 0, 0, time.UTC) }
+				db.Now = payNow
 				dbs[i] = db
 			}
 			if err := dbs[0].Migrate(ctx); err != nil {
@@ -395,7 +395,7 @@ func TestPaymentArrearsAndCorrections(t *testing.T) {
 			if _, _, err := genCycle(t, db, "tf_death", "2024-05"); apperr.KindOf(err) != apperr.Invalid {
 				t.Errorf("a monthly cycle in a quarterly year: %v", err)
 			}
-			_, q2, err := genCycle(t, db, "tf_death", "2024-Q2")
+			c2, q2, err := genCycle(t, db, "tf_death", "2024-Q2")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -415,6 +415,22 @@ func TestPaymentArrearsAndCorrections(t *testing.T) {
 			if q2[0].Split != (payment.Split{18000, 12000, 0, 0}) || !strings.Contains(q2[0].Note, "更正2024年第1季度") {
 				t.Errorf("correction = %v %q", q2[0].Split, q2[0].Note)
 			}
+			// The cycle page counts lines by status and kind and lists
+			// arrears and corrections apart.
+			counts := view(t, db, func(tx *store.Tx) ([]store.LineCount, error) {
+				return tx.PaymentLineCounts(context.Background(), payCounty, payment.LineFilter{CycleID: c2.ID})
+			})
+			var got []string
+			for _, c := range counts {
+				got = append(got, fmt.Sprintf("%s %s %d %s", c.Status, c.Kind, c.Lines, c.Amount))
+			}
+			equalStrings(t, "counts", got, []string{"pending arrears 1 2400.00", "pending correction 1 300.00", "pending regular 3 7440.00", "recovery correction 1 -60.00"})
+			extra := view(t, db, func(tx *store.Tx) ([]payment.Line, error) {
+				return tx.PaymentLines(context.Background(), payCounty, payment.LineFilter{CycleID: c2.ID,
+					Kinds: []payment.LineKind{payment.Arrears, payment.Correction}, Limit: 2, Offset: 1})
+			})
+			equalStrings(t, "arrears and corrections, page 2", lineSummary(extra), []string{
+				"p22 2024-Q1 correction r1 -60.00 recovery", "p23 2024-Q1 arrears r0 2400.00 pending"})
 			// Q3: everything is settled; nothing is paid twice.
 			_, q3, err := genCycle(t, db, "tf_death", "2024-Q3")
 			if err != nil {
@@ -488,7 +504,9 @@ func TestPaymentAccounts(t *testing.T) {
 					t.Errorf("%s: account %+v", tt.name, acc)
 				}
 			}
-			acc := view(t, db, func(tx *store.Tx) (*payment.Account, error) { return tx.BankAccount(context.Background(), payCounty, 4) })
+			acc := view(t, db, func(tx *store.Tx) (*payment.Account, error) {
+				return tx.BankAccount(context.Background(), payCounty, 4)
+			})
 			if acc.Bank != "103" || acc.Number != "6228480402564890083" || acc.Version != 2 {
 				t.Errorf("stored account = %+v", acc)
 			}
@@ -502,7 +520,3 @@ func TestPaymentAccounts(t *testing.T) {
 		})
 	}
 }
-
-var _ = money.Fen(0)
-var _ = errors.New
-var _ = region.Code("")

@@ -205,3 +205,49 @@ func TestSavePolicyLayer(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEval evaluates a synthetic county (50,000 persons, loaded once
+// per engine) and reports persons/s and the ratio of evaluation time to
+// the scan floor, the figure design §7 bounds by 3.
+func BenchmarkEval(b *testing.B) {
+	for _, engine := range storetest.Engines(b) {
+		b.Run(string(engine), func(b *testing.B) {
+			ctx := context.Background()
+			db := storetest.Open(b, engine)
+			if _, err := store.LoadSynthetic(ctx, db, synth.Config{County: "341523", Persons: 50000, Seed: 3}, nil); err != nil {
+				b.Fatal(err)
+			}
+			if engine == store.Postgres {
+				if err := db.Update(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, `ANALYZE`); return err }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ev, err := policy.NewEvaluator(policy.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts := store.EvalOptions{County: "341523", Year: 2024}
+			var evalT, floorT float64
+			persons := 0
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				n, ft, err := db.ScanFloor(ctx, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				st, err := db.EvaluateRegion(ctx, ev, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if st.Persons != n {
+					b.Fatalf("evaluated %d, floor read %d", st.Persons, n)
+				}
+				persons += n
+				floorT += ft.Seconds()
+				evalT += st.Elapsed.Seconds()
+			}
+			b.ReportMetric(float64(persons)/evalT, "persons/s")
+			b.ReportMetric(evalT/floorT, "eval/floor")
+		})
+	}
+}

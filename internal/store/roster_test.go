@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -88,7 +89,11 @@ func TestImportRoster(t *testing.T) {
 			taken := register(t, db, person(t, "张三", "M", "1962-03-01", 11))
 			parse := func(rows string) *registry.Roster {
 				t.Helper()
-				ro, err := registry.ParseRoster(strings.NewReader(head+rows), registry.RosterOptions{Today: date.MustParse("2026-03-01")})
+				table, err := sheet.Open(strings.NewReader(head+rows), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.MustParse("2026-03-01")})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -418,7 +418,8 @@ func (tx *Tx) RecipientsOf(ctx context.Context, county string, personIDs []int64
 	return tx.recipients(ctx, `county = ? AND person_id IN (`+idList(personIDs)+`) ORDER BY person_id, program`, county)
 }
 
-// Roll lists roll rows within scope matching q; Limit 0 means all.
+// Roll lists roll rows within scope matching q; Limit 0 means all, and
+// Offset counts only with a Limit.
 func (tx *Tx) Roll(ctx context.Context, scope region.Code, q workflow.RollQuery) ([]workflow.Recipient, error) {
 	where, args := scopeClause("", scope)
 	conds := []string{where}
@@ -438,6 +439,9 @@ func (tx *Tx) Roll(ctx context.Context, scope region.Code, q workflow.RollQuery)
 	tail := ` ORDER BY county, region, person_id, program`
 	if q.Limit > 0 {
 		tail += ` LIMIT ` + strconv.Itoa(q.Limit)
+		if q.Offset > 0 {
+			tail += ` OFFSET ` + strconv.Itoa(q.Offset)
+		}
 	}
 	return tx.recipients(ctx, strings.Join(conds, " AND ")+tail, args...)
 }

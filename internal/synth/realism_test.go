@@ -68,6 +68,7 @@ type indicators struct {
 	retEnt    int
 	certs     int
 	ev        *policy.Evaluator
+	onElig    func(p *registry.Person, f *registry.Family, program string)
 }
 
 func newIndicators(t testing.TB) *indicators {
@@ -284,6 +285,9 @@ func (ind *indicators) add(b *Batch) error {
 		for _, d := range res.Decisions {
 			if d.Eligible {
 				ind.eligible[d.Program]++
+				if ind.onElig != nil {
+					ind.onElig(rp, &f, d.Program)
+				}
 			}
 		}
 	}
@@ -327,8 +331,13 @@ func (ind *indicators) String() string {
 }
 
 func measure(t testing.TB, cfg Config) (*indicators, Stats) {
+	return measureHook(t, cfg, nil)
+}
+
+func measureHook(t testing.TB, cfg Config, hook func(p *registry.Person, f *registry.Family, program string)) (*indicators, Stats) {
 	t.Helper()
 	ind := newIndicators(t)
+	ind.onElig = hook
 	if err := cfg.Check(); err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func newGenerator(cfg Config) (*generator, error) {
 		vi := i * len(g.all) / k
 		w := math.Exp(0.45 * r.NormFloat64())
 		if g.all[vi].urban {
-			w *= 1.5
+			w *= 0.6
 		}
 		g.all[vi].weight = w
 		g.weights += w
@@ -103,6 +103,7 @@ type sperson struct {
 	birth, death date.Date
 	male         bool
 	infertile    bool
+	sterilised   bool // infertile after a sterilisation (reversible)
 	firstGirl    bool
 	disabled     bool
 	employer     uint8
@@ -279,8 +280,10 @@ func (s *sim) seed(n int, urban bool) {
 	for k := 0; k < n; k++ {
 		age := int(-math.Log(1-s.r.Float64()*0.93) / 0.038) // ages 0–70
 		y := startYear - 1 - age
+		// A few non-agricultural households (teachers, cadres, workers) in
+		// the villages, a few agricultural ones in the towns.
 		rural := !urban
-		if s.chance(0.04) {
+		if urban && s.chance(0.04) || !urban && s.chance(0.015) {
 			rural = !rural
 		}
 		i := s.newPerson(s.chance(0.515), s.dayIn(y), rural, s.vil, "")
@@ -357,7 +360,7 @@ func (s *sim) marry(h, w int32, d date.Date) {
 		x.marriage = m
 	}
 	hp.spouse, wp.spouse = w, h
-	if wp.nMarriages == 1 && s.chance(0.035) {
+	if wp.nMarriages == 1 && s.chance(primaryInfertility) {
 		wp.infertile = true
 	}
 	// Step-children: the minor children of each spouse.
@@ -427,7 +430,7 @@ func (s *sim) year(y int) {
 			continue // died in infancy, scheduled at birth
 		}
 		age := y - p.birth.Year()
-		if age >= 1 && s.chance(deathProb(age, p.male, y)) {
+		if age >= 1 && s.chance(deathProb(age, p.male, y)*hukouMortality(p.rural(), age)) {
 			d := s.dayIn(y)
 			if !d.After(p.birth) {
 				d = p.birth.AddDays(1 + s.r.IntN(200))
@@ -618,6 +621,14 @@ func (s *sim) births(m int32, y int) {
 	if age < 15 || age > 49 {
 		return
 	}
+	if wp.infertile && wp.sterilised && y >= 1980 && age < 45 {
+		// Sterilised parents whose children have all died may have the
+		// sterilisation reversed (复通) to bear a child again, which the
+		// policy allowed.
+		if n, _ := s.surviving(w, y); n == 0 && s.chance(reversalRate) {
+			wp.infertile, wp.sterilised = false, false
+		}
+	}
 	if wp.infertile {
 		// Childless couples sometimes adopt (收养, often de facto before 1992).
 		if len(wp.kids) == 0 && y-mm.from.Year() >= 4 && age >= 25 && age <= 45 {
@@ -717,7 +728,7 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 	}
 
 	cp := &s.ps[c]
-	if s.chance(interp(imrAnchors, y)) {
+	if s.chance(interp(imrAnchors, y) * hukouMortality(rural, 0)) {
 		cp.death = d.AddDays(s.r.IntN(330))
 		if cp.death.After(s.asOf) {
 			cp.death = date.Date{}
@@ -730,7 +741,7 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 			sons++
 		}
 		if s.chance(sterilisationShare(rural, int(wp.parity), sons)) {
-			wp.infertile = true
+			wp.infertile, wp.sterilised = true, true
 			who := w
 			if s.chance(0.07) {
 				who = h

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
@@ -461,18 +463,66 @@ func (h *Handler) batchFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	var f *payment.File
+	format, encoding, err := bankFileFormat(q.Get("format"), q.Get("encoding"))
+	if err != nil {
+		return err
+	}
+	var f *payment.BankFile
 	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		f, err = payment.BatchFile(r.Context(), tx, actor(r), county, id, q.Get("format"), q.Get("encoding"))
+		f, err = payment.BatchFile(r.Context(), tx, actor(r), county, id)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name+`"`)
+	return writeBankFile(w, f, format, encoding)
+}
+
+// bankFileFormat reads the format (csv, xlsx) and the encoding of a CSV
+// file (utf8, gbk) a bank file is asked for in.
+func bankFileFormat(format, encoding string) (string, string, error) {
+	f, err := sheet.ParseFormat(format)
+	if err != nil {
+		return "", "", err
+	}
+	e, err := sheet.ParseEncoding(encoding)
+	if err != nil {
+		return "", "", err
+	}
+	if e == "" {
+		e = sheet.EncodingUTF8
+	}
+	return f, e, nil
+}
+
+// writeBankFile sends the bank file f as an attachment in the format and
+// encoding given (as bankFileFormat returns them).
+func writeBankFile(w http.ResponseWriter, f *payment.BankFile, format, encoding string) error {
+	var buf bytes.Buffer
+	tw, err := sheet.NewWriter(&buf, f.Header, sheet.WriterOptions{Format: format, Encoding: encoding, Sheet: f.Sheet, Widths: f.Widths,
+		Document: &sheet.Document{Title: f.Title, Creator: f.Creator, Language: f.Language, Time: f.Time, Money: []int{f.AmountColumn}}})
+	if err != nil {
+		return err
+	}
+	for _, row := range f.Rows {
+		if err := tw.Write(row); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	ctype := "text/csv; charset=utf-8"
+	switch {
+	case format == sheet.FormatXLSX:
+		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	case encoding == sheet.EncodingGB18030:
+		ctype = "text/csv; charset=gb18030"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+f.Name(format)+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(f.Data)
+	w.Write(buf.Bytes())
 	return nil
 }
 
@@ -488,11 +538,14 @@ func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Invalidf("body", "回盘文件过大或读取失败（最大 32 MiB）", "the return file is too large or unreadable (at most 32 MiB)")
 	}
 	q := r.URL.Query()
-	format := q.Get("format")
-	if format == "" && strings.Contains(r.Header.Get("Content-Type"), "spreadsheetml") {
-		format = payment.FormatXLSX
+	if _, err := sheet.ParseFormat(q.Get("format")); err != nil { // the file's content tells its format
+		return err
 	}
-	rows, err := payment.ParseReturns(data, format, q.Get("encoding"))
+	src, err := sheet.Open(bytes.NewReader(data), q.Get("encoding"))
+	if err != nil {
+		return err
+	}
+	rows, err := payment.ParseReturns(src)
 	if err != nil {
 		return err
 	}

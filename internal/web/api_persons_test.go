@@ -16,6 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -337,7 +338,11 @@ func TestRosterAPI(t *testing.T) {
 				if resp.StatusCode != 200 {
 					t.Fatalf("export %s = %d %s", f, resp.StatusCode, data)
 				}
-				ro, err := registry.ParseRoster(bytes.NewReader(data), registry.RosterOptions{})
+				table, err := sheet.Open(bytes.NewReader(data), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				ro, err := registry.ParseRoster(table, registry.RosterOptions{})
 				if err != nil || len(ro.Problems) != 0 || len(ro.Rows) != 2 {
 					t.Fatalf("export %s read back: %v %+v", f, err, ro)
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
@@ -85,14 +86,18 @@ func (h *Handler) importPersons(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.Invalidf("dry_run", "dry_run 应为 1 或 0", "dry_run must be 1 or 0")
 	}
-	if _, err := registry.ParseEncoding(q.Get("encoding")); err != nil {
+	if _, err := sheet.ParseEncoding(q.Get("encoding")); err != nil {
 		return err
 	}
 	data, err := rosterUpload(w, r)
 	if err != nil {
 		return err
 	}
-	ro, err := registry.ParseRoster(bytes.NewReader(data), registry.RosterOptions{Encoding: q.Get("encoding"), Today: date.FromTime(h.now().In(beijing))})
+	table, err := sheet.Open(bytes.NewReader(data), q.Get("encoding"))
+	if err != nil {
+		return err
+	}
+	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(h.now().In(beijing))})
 	if err != nil {
 		return err
 	}
@@ -140,18 +145,18 @@ func (h *Handler) exportPersons(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actor(r)
 	q := r.URL.Query()
-	format, err := registry.ParseFormat(q.Get("format"))
+	format, err := sheet.ParseFormat(q.Get("format"))
 	if err != nil {
 		return err
 	}
-	encoding, err := registry.ParseEncoding(q.Get("encoding"))
+	encoding, err := sheet.ParseEncoding(q.Get("encoding"))
 	if err != nil {
 		return err
 	}
-	if format == registry.FormatXLSX {
+	if format == sheet.FormatXLSX {
 		encoding = ""
 	} else if encoding == "" {
-		encoding = registry.EncodingUTF8
+		encoding = sheet.EncodingUTF8
 	}
 	scope := a.Scope
 	if s := q.Get("region"); s != "" {
@@ -170,21 +175,22 @@ func (h *Handler) exportPersons(w http.ResponseWriter, r *http.Request) error {
 	}
 	name += "-" + h.now().In(beijing).Format("20060102") + "." + format
 	ctype := "text/csv; charset=utf-8"
-	if encoding == registry.EncodingGB18030 {
+	if encoding == sheet.EncodingGB18030 {
 		ctype = "text/csv; charset=gb18030"
 	}
-	if format == registry.FormatXLSX {
+	if format == sheet.FormatXLSX {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("人员名册-"+name))
 	w.Header().Set("Cache-Control", "no-store")
-	rw, err := registry.NewRosterWriter(w, format, encoding)
+	rw, err := sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
+		Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
 	if err != nil {
 		return err
 	}
 	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		return tx.EachPerson(r.Context(), scope, rw.Write)
+		return tx.EachPerson(r.Context(), scope, func(p *registry.Record) error { return rw.Write(registry.RosterCells(p)) })
 	})
 	if err == nil {
 		err = rw.Close()

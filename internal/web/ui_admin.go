@@ -147,8 +147,16 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermUsersManage, target{Entity: "user"}); err != nil {
 		return err
 	}
-	a := actor(r)
 	v := h.newView(w, r, "users.title")
+	if err := h.usersData(r, v); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "users.html", v)
+}
+
+// usersData lists a page of the users within the administrator's scope.
+func (h *Handler) usersData(r *http.Request, v *view) error {
+	a := actor(r)
 	q := r.URL.Query()
 	f := store.UserFilter{IncludeDisabled: q.Get("disabled") == "1", Limit: pageSize + 1}
 	v.Form.Set("role", q.Get("role"))
@@ -185,7 +193,48 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Users"] = users
 	v.Data = data
-	return h.render(w, http.StatusOK, "users.html", v)
+	return nil
+}
+
+// userPasswordSubmit sets a new password for a user (auth.ResetPassword,
+// as POST /api/v1/users/{id}/password). A bad password is shown next to
+// the user's password field.
+func (h *Handler) userPasswordSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	password := r.PostFormValue("password")
+	err = auth.CheckPassword(password)
+	if err == nil {
+		var hash string
+		if hash, err = auth.HashPassword(password, h.cfg.Password); err != nil {
+			return err
+		}
+		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+			return auth.ResetPassword(r.Context(), tx, actor(r), id, hash)
+		})
+	}
+	if err != nil {
+		v := h.newView(w, r, "users.title")
+		field := "password-" + strconv.FormatInt(id, 10)
+		if !formError(v, renameFields(err, map[string]string{"password": field})) {
+			return err
+		}
+		v.Form.Set("open", field)
+		if derr := h.usersData(r, v); derr != nil {
+			return derr
+		}
+		return h.render(w, http.StatusUnprocessableEntity, "users.html", v)
+	}
+	redirectDone(w, r, "/users?disabled=1", "user_password")
+	return nil
 }
 
 func (h *Handler) userNewPage(w http.ResponseWriter, r *http.Request) error {

@@ -269,8 +269,43 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": workflow.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": reasonCodes, "Today": today,
+		"Notices": noticeViews(a, hist),
 	}
 	return nil
+}
+
+// noticeView is a notice of a case with the objection forms the actor
+// may use: recording an objection while the notice runs (any case worker),
+// and resolving a pending one (the township for village and township
+// notices, the county for its own). The workflow checks scope, level and
+// separation of duties again.
+type noticeView struct {
+	workflow.Notice
+	CanObject  bool
+	Objections []objectionView
+}
+
+type objectionView struct {
+	workflow.Objection
+	CanResolve bool
+}
+
+func noticeViews(a auth.Actor, hist *workflow.History) []noticeView {
+	worker := !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))
+	out := make([]noticeView, len(hist.Notices))
+	for i, n := range hist.Notices {
+		nv := noticeView{Notice: n, CanObject: worker && n.Status == workflow.NoticeOpen}
+		resolver := auth.PermCaseReview
+		if n.Level == workflow.LevelCounty {
+			resolver = auth.PermCaseApprove
+		}
+		for _, o := range n.Objections {
+			nv.Objections = append(nv.Objections, objectionView{Objection: o,
+				CanResolve: !a.ReadOnly() && auth.Can(a, resolver) && o.Status == workflow.ObjectionPending && hist.Case.State == workflow.Suspended})
+		}
+		out[i] = nv
+	}
+	return out
 }
 
 type caseStep struct {
@@ -369,6 +404,35 @@ func (h *Handler) caseStepSubmit(w http.ResponseWriter, r *http.Request) error {
 		case "withdraw":
 			_, err := workflow.Withdraw(ctx, tx, a, county, id, v.F("reason"))
 			return err
+		case "objection":
+			// The form of notice n names its fields obj_<name> and shows
+			// their errors under obj_<name>-n.
+			nid, err := strconv.ParseInt(v.F("notice"), 10, 64)
+			if err != nil {
+				return invalid("notice", "公示编号无效", "invalid notice")
+			}
+			sfx := "-" + v.F("notice")
+			received, e := formDate(r, "obj_received", false)
+			if e != nil {
+				e.Field += sfx
+				return e
+			}
+			in := workflow.ObjectionInput{Received: received, Objector: v.F("obj_objector"), Contact: v.F("obj_contact"), Content: v.F("obj_content")}
+			_, _, err = workflow.RecordObjection(ctx, tx, a, county, id, nid, in)
+			return renameFields(err, map[string]string{"received": "obj_received" + sfx, "content": "obj_content" + sfx})
+		case "objection_resolve":
+			oid, err := strconv.ParseInt(v.F("objection"), 10, 64)
+			if err != nil {
+				return invalid("objection", "异议编号无效", "invalid objection")
+			}
+			sfx := "-" + v.F("objection")
+			res := workflow.Resolved{Outcome: v.F("res_outcome"), Note: v.F("res_note")}
+			if res.Outcome == workflow.ObjectionUpheld {
+				res.Decision, res.Reasons = v.F("res_decision"), r.PostForm["res_reasons"]
+			}
+			_, err = workflow.ResolveObjection(ctx, tx, a, county, id, oid, res)
+			return renameFields(err, map[string]string{"outcome": "res_outcome" + sfx, "decision": "res_decision" + sfx,
+				"reasons": "res_reasons" + sfx, "note": "res_note" + sfx})
 		}
 		return apperr.NotFoundf("未知步骤 %q", "unknown step %q", step)
 	})

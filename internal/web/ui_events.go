@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -15,7 +16,8 @@ import (
 
 // eventKinds are the life events a person's page records, in the order of
 // its buttons; each has a form (templates/event.html) and a registry call.
-var eventKinds = []string{"marriage", "child", "death", "disability", "certificate", "hukou"}
+var eventKinds = []string{"edit", "marriage", "marriage_end", "child", "death", "disability", "certificate", "certificate_cancel",
+	"complication", "retirement", "hukou"}
 
 // personNewPage shows the registration form. The hukou region defaults to
 // the actor's own village or township.
@@ -105,32 +107,95 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) error {
 	case "hukou":
 		v.Form.Set("type", rec.HukouType)
 		v.Form.Set("region", rec.Region)
+	case "edit":
+		for f, val := range map[string]string{"name": rec.Name, "pension": rec.Pension, "ethnic": rec.Ethnic, "address": rec.Address,
+			"phone": rec.Phone, "version": strconv.Itoa(rec.Version)} {
+			v.Form.Set(f, val)
+		}
+	case "marriage_end":
+		v.Form.Set("reason", "divorce")
+	case "complication":
+		v.Form.Set("grade", "")
+	case "retirement":
+		v.Form.Set("employer", "enterprise")
 	}
-	v.Data = h.eventData(kind, rec)
+	if v.Data, err = h.eventData(r, kind, rec); err != nil {
+		return err
+	}
 	return h.render(w, http.StatusOK, "event.html", v)
 }
 
-func (h *Handler) eventData(kind string, rec *registry.Record) map[string]any {
-	return map[string]any{"Kind": kind, "Rec": rec, "Key": rec.County + "/" + rec.Ref(),
+// marriageChoice is an open marriage the end-of-marriage form offers.
+type marriageChoice struct {
+	store.MarriageRecord
+	SpouseName string
+}
+
+// eventData is what the form of an event shows; the forms that end a
+// marriage or cancel a certificate list the person's open ones.
+func (h *Handler) eventData(r *http.Request, kind string, rec *registry.Record) (map[string]any, error) {
+	data := map[string]any{"Kind": kind, "Rec": rec, "Key": rec.County + "/" + rec.Ref(),
 		"Categories": registry.DisabilityCategories, "Root": rec.County}
+	k := registry.Key{County: rec.County, ID: rec.ID}
+	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		switch kind {
+		case "marriage_end":
+			ms, err := tx.PersonMarriages(r.Context(), k)
+			if err != nil {
+				return err
+			}
+			var open []marriageChoice
+			for _, m := range ms {
+				if !m.To.IsZero() {
+					continue
+				}
+				c := marriageChoice{MarriageRecord: m}
+				if p, err := tx.PersonByKey(r.Context(), "", registry.Key{County: rec.County, ID: m.Spouse}); err == nil {
+					c.SpouseName = p.Name
+				}
+				open = append(open, c)
+			}
+			data["Marriages"] = open
+		case "certificate_cancel":
+			cs, err := tx.PersonCertificates(r.Context(), k)
+			if err != nil {
+				return err
+			}
+			var valid []store.CertificateRecord
+			for _, c := range cs {
+				if c.Cancelled.IsZero() {
+					valid = append(valid, c)
+				}
+			}
+			data["Certificates"] = valid
+		}
+		return nil
+	})
+	return data, err
 }
 
 // eventFields are the form fields of each event, all of which are echoed
 // back when the form has errors.
 var eventFields = map[string][]string{
-	"marriage":    {"spouse", "from", "cert_no"},
-	"child":       {"child", "kind", "from", "in_policy", "reg_no"},
-	"death":       {"death", "source"},
-	"disability":  {"grade", "category", "from", "to", "cert_no"},
-	"certificate": {"kind", "number", "issued"},
-	"hukou":       {"type", "from", "reason", "region"},
+	"marriage":           {"spouse", "from", "cert_no"},
+	"child":              {"child", "kind", "from", "in_policy", "reg_no"},
+	"death":              {"death", "source"},
+	"disability":         {"grade", "category", "from", "to", "cert_no"},
+	"certificate":        {"kind", "number", "issued"},
+	"hukou":              {"type", "from", "reason", "region"},
+	"edit":               {"name", "pension", "ethnic", "address", "phone", "version"},
+	"marriage_end":       {"marriage", "to", "reason"},
+	"certificate_cancel": {"certificate", "cancelled", "reason"},
+	"complication":       {"grade", "from", "to", "document"},
+	"retirement":         {"date", "employer"},
 }
 
 // eventErrorFields renames the fields of registry errors to the form's
 // (the registry names them after its own structures).
 var eventErrorFields = map[string]map[string]string{
-	"marriage": {"b": "spouse", "marriage.b": "spouse", "marriage.from": "from", "marriage.a": "", "marriage": ""},
-	"child":    {"child": "child", "tie.child": "child", "tie.parent": "", "tie.kind": "kind", "tie.from": "from"},
+	"marriage":     {"b": "spouse", "marriage.b": "spouse", "marriage.from": "from", "marriage.a": "", "marriage": ""},
+	"child":        {"child": "child", "tie.child": "child", "tie.parent": "", "tie.kind": "kind", "tie.from": "from"},
+	"marriage_end": {"marriage.to": "to", "marriage.end": "reason", "marriage.from": "to", "marriage.a": "", "marriage.b": ""},
 }
 
 // eventSubmit records a life event through the registry function for it.
@@ -166,7 +231,9 @@ func (h *Handler) eventSubmit(w http.ResponseWriter, r *http.Request) error {
 		if rec == nil || !formError(v, renameFields(err, eventErrorFields[kind])) {
 			return err
 		}
-		v.Data = h.eventData(kind, rec)
+		if v.Data, err = h.eventData(r, kind, rec); err != nil {
+			return err
+		}
 		return h.render(w, http.StatusUnprocessableEntity, "event.html", v)
 	}
 	redirectDone(w, r, "/persons/"+k.County+"/"+rec.Ref(), "event_saved")
@@ -249,6 +316,67 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 			return errs
 		}
 		_, err := registry.ChangeHukou(ctx, tx, a, k, registry.HukouChange{Type: v.F("type"), From: from, Reason: v.F("reason"), Region: v.F("region")})
+		return err
+	case "edit":
+		version, e := formInt(r, "version", 1, 1<<30)
+		if e != nil {
+			return e
+		}
+		p := registry.Patch{Version: version}
+		for f, dst := range map[string]**string{"name": &p.Name, "pension": &p.Pension, "ethnic": &p.Ethnic, "address": &p.Address, "phone": &p.Phone} {
+			val := v.F(f)
+			*dst = &val
+		}
+		_, err := registry.Update(ctx, tx, a, k, p)
+		return err
+	case "marriage_end":
+		to := day("to", true)
+		id, err := strconv.ParseInt(v.F("marriage"), 10, 64)
+		if err != nil {
+			errs = append(errs, invalid("marriage", "请选择要终止的婚姻", "choose the marriage that ended"))
+		} else {
+			ms, err := tx.PersonMarriages(ctx, k)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(ms, func(m store.MarriageRecord) bool { return m.ID == id }) {
+				errs = append(errs, invalid("marriage", "该人员没有这段婚姻", "the person has no such marriage"))
+			}
+		}
+		if v.F("reason") != "divorce" && v.F("reason") != "death" {
+			errs = append(errs, invalid("reason", "请选择终止原因", "choose how the marriage ended"))
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return registry.EndMarriage(ctx, tx, a, k.County, id, to, v.F("reason"))
+	case "certificate_cancel":
+		on := day("cancelled", true)
+		id, err := strconv.ParseInt(v.F("certificate"), 10, 64)
+		if err != nil {
+			errs = append(errs, invalid("certificate", "请选择要注销的证件", "choose the certificate to cancel"))
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		return registry.CancelCertificate(ctx, tx, a, k, id, on, v.F("reason"))
+	case "complication":
+		grade, e := formInt(r, "grade", 1, 3)
+		if e != nil {
+			errs = append(errs, e)
+		}
+		from, to := day("from", true), day("to", false)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.AddComplication(ctx, tx, a, k, registry.Complication{Grade: grade, From: from, To: to}, v.F("document"))
+		return err
+	case "retirement":
+		d := day("date", true)
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err := registry.AddRetirement(ctx, tx, a, k, registry.Retirement{Date: d, Employer: v.F("employer")})
 		return err
 	}
 	return apperr.NotFoundf("未知事件", "unknown event")

@@ -31,6 +31,11 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	more, err := h.dashboardSections(r, v)
+	if err != nil {
+		return err
+	}
+	sections = append(sections, more...)
 	v.Data = map[string]any{"Sections": sections, "Level": a.Scope.Level().Chinese()}
 	return h.render(w, http.StatusOK, "home.html", v)
 }

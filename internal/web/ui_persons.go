@@ -344,9 +344,13 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 	var fam *registry.Family
 	var entries []audit.Entry
 	var ben *benefits
+	var roll []personRollEntry
 	err = h.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if rec, err = registry.Get(r.Context(), tx, a, k); err != nil {
+			return err
+		}
+		if roll, err = h.personRoll(r.Context(), tx, a, v.Lang, k); err != nil {
 			return err
 		}
 		if fam, err = registry.FamilyView(r.Context(), tx, a, k); err != nil {
@@ -383,6 +387,8 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"EventKind": eventKinds,
 		"Benefits":  ben,
 		"Year":      year,
+		"Roll":      roll,
+		"RollEvent": canApplyEvents(a),
 	}
 	return h.render(w, http.StatusOK, "person.html", v)
 }

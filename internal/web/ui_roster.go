@@ -12,6 +12,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
@@ -22,7 +23,7 @@ const maxExportRows = 20000
 
 // personsExport writes the persons the list shows (the same filter, every
 // page, up to maxExportRows) as an Excel roster in the columns the import
-// reads (registry.RosterWriter).
+// reads (registry.RosterCells through sheet.Writer).
 func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person"}); err != nil {
 		return err
@@ -38,7 +39,7 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actor(r)
 	var buf bytes.Buffer
-	rw, err := registry.NewRosterWriter(&buf, registry.FormatXLSX, "")
+	rw, err := sheet.NewWriter(&buf, registry.RosterHeader(), sheet.WriterOptions{Format: sheet.FormatXLSX, Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 			}
 			total = n
 			for i := range rows {
-				if err := rw.Write(&rows[i]); err != nil {
+				if err := rw.Write(registry.RosterCells(&rows[i])); err != nil {
 					return err
 				}
 			}
@@ -133,7 +134,14 @@ func (h *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, http.StatusBadRequest, "import.html", v)
 	}
 	v.Form.Set("encoding", r.PostFormValue("encoding"))
-	ro, err := registry.ParseRoster(bytes.NewReader(content), registry.RosterOptions{Encoding: r.PostFormValue("encoding"), Today: date.FromTime(h.now().In(beijing))})
+	table, err := sheet.Open(bytes.NewReader(content), r.PostFormValue("encoding"))
+	if err != nil {
+		if formError(v, err) {
+			return h.render(w, http.StatusBadRequest, "import.html", v)
+		}
+		return err
+	}
+	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(h.now().In(beijing))})
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "import.html", v)

@@ -30,12 +30,22 @@ func (h *Handler) uiRoutes() []route {
 		{"POST /cases/{county}/{id}/{step}", signedIn, h.caseStepSubmit},
 		{"GET /cases/{county}/{id}/notices/{nid}", signedIn, h.noticePrint},
 
+		{"GET /notices", signedIn, h.noticesPage},
+		{"GET /roll", signedIn, h.rollPage},
+		{"GET /roll/export.xlsx", signedIn, h.rollExport},
+		{"GET /roll/annual-review", signedIn, h.annualReviewPage},
+		{"POST /roll/annual-review", signedIn, h.annualReviewSubmit},
+		{"GET /roll/annual-review/{county}/{id}", signedIn, h.annualReviewRunPage},
+		{"GET /persons/{county}/{id}/roll-event", signedIn, h.rollEventPage},
+		{"POST /persons/{county}/{id}/roll-event", signedIn, h.rollEventSubmit},
+
 		{"GET /audit", signedIn, h.auditPage},
 		{"GET /rules", signedIn, h.rulesPage},
 		{"GET /users", signedIn, h.usersPage},
 		{"GET /users/new", signedIn, h.userNewPage},
 		{"POST /users/new", signedIn, h.userNewSubmit},
 		{"POST /users/{id}/{action}", signedIn, h.userActionSubmit},
+		{"POST /users/{id}/password", signedIn, h.userPasswordSubmit},
 
 		{"GET /{path...}", public, h.pageNotFound},
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
 
 // TestTranslationsCoverTemplates fails when a template names a message
@@ -121,7 +122,13 @@ func testID(t *testing.T, county, birth string, seq int) string {
 }
 
 func TestUIPagesAndScope(t *testing.T) {
-	ts := newTestServer(t, store.SQLite)
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) { testUIPagesAndScope(t, engine) })
+	}
+}
+
+func testUIPagesAndScope(t *testing.T, engine store.Engine) {
+	ts := newTestServer(t, engine)
 	anon := ts.browser()
 	anon.get("/persons")
 	if anon.code != http.StatusSeeOther || !strings.HasPrefix(anon.loc, "/login?next=") {
@@ -183,7 +190,7 @@ func TestUIPagesAndScope(t *testing.T) {
 	// English pages.
 	v.get("/persons?lang=en").want(200, "Registry search")
 	v.get("/").want(200, "Dashboard")
-	v.get("/no-such-page").want(404, "没有这个页面")
+	v.get("/no-such-page").want(404, "no such page")
 	v.post("/logout", url.Values{})
 	v.get("/persons")
 	if v.code != http.StatusSeeOther {

@@ -318,12 +318,14 @@ type CaseQuery struct {
 	Limit  int
 }
 
-// RollQuery selects rows of the roll.
+// RollQuery selects rows of the roll. Offset skips that many rows of the
+// list (for paging); Limit bounds it.
 type RollQuery struct {
 	Region  string
 	Program string
 	Status  string
 	Limit   int
+	Offset  int
 }
 
 // BoardEntry is one line of a notice board: a notice, its case and person.

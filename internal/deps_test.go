@@ -1,0 +1,96 @@
+package internal_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// adapters are the packages under internal/ that may reach the outside
+// world (HTTP, SQL, file formats), with everything below them.
+var adapters = []string{"store", "web", "sheet"}
+
+// forbidden are what a domain package must not depend on, directly or
+// not: an import path, or a prefix ending in "/".
+var forbidden = []string{
+	"net/http",
+	"database/sql",
+	module + "/internal/store",
+	module + "/internal/store/",
+	module + "/internal/web",
+	module + "/internal/web/",
+	"github.com/xuri/excelize/",
+}
+
+const module = "github.com/jiahe-project/jiahe"
+
+// knownExceptions are domain packages that break the rule today, each with
+// the fix that will remove it.
+var knownExceptions = map[string]string{}
+
+// TestDomainDependencies checks the dependency rule: the domain packages
+// (every library package under internal/ that is not an adapter) never
+// depend on net/http, database/sql, store, web or excelize.
+func TestDomainDependencies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{.Name}} {{join .Deps " "}}`, "./...").Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("go list: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatalf("go list: %v", err)
+	}
+	var checked []string
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		path, name, deps := fields[0], fields[1], fields[2:]
+		rel, ok := strings.CutPrefix(path, module+"/internal/")
+		if !ok || name == "main" || isAdapter(rel) { // commands are tools, not domain code
+			continue
+		}
+		checked = append(checked, rel)
+		bad := badDeps(deps)
+		why, excepted := knownExceptions[rel]
+		switch {
+		case len(bad) > 0 && !excepted:
+			t.Errorf("domain package internal/%s depends on %s", rel, strings.Join(bad, ", "))
+		case len(bad) > 0:
+			t.Logf("internal/%s is a known exception (%s): depends on %s", rel, why, strings.Join(bad, ", "))
+		case excepted:
+			t.Errorf("internal/%s no longer breaks the rule: remove it from knownExceptions", rel)
+		}
+	}
+	for _, want := range []string{"date", "money", "region", "idcard", "apperr", "registry", "policy", "workflow", "payment", "audit", "auth", "synth"} {
+		if !slices.Contains(checked, want) {
+			t.Errorf("internal/%s was not checked (checked: %v)", want, checked)
+		}
+	}
+}
+
+func isAdapter(rel string) bool {
+	for _, a := range adapters {
+		if rel == a || strings.HasPrefix(rel, a+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func badDeps(deps []string) []string {
+	var bad []string
+	for _, d := range deps {
+		for _, f := range forbidden {
+			if d == f || strings.HasSuffix(f, "/") && strings.HasPrefix(d, f) {
+				bad = append(bad, d)
+				break
+			}
+		}
+	}
+	return bad
+}

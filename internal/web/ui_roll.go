@@ -1,0 +1,358 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/sheet"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/workflow"
+)
+
+// The recipient roll (名册), its Excel export, the annual review (年审) and
+// the notice board (公示). The roll is read through workflow.Roll, the
+// review run through workflow.RunAnnualReview, as the JSON API does.
+
+// rollStatuses are the statuses the roll's filter offers.
+var rollStatuses = []string{workflow.StatusActive, workflow.StatusSuspended, workflow.StatusExited}
+
+// requireRollRead admits the roles that may read the roll: the staff of
+// the procedure, readers, and finance, who pay from it.
+func (h *Handler) requireRollRead(r *http.Request) error {
+	if a := actor(r); auth.Can(a, auth.PermCaseRead) || auth.Can(a, auth.PermPaymentRead) {
+		return nil
+	}
+	return h.require(r, auth.PermCaseRead, target{Entity: "recipient"})
+}
+
+// parseRollQuery reads the roll's filter from the query string; a region
+// outside the actor's scope is refused (and audited).
+func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, error) {
+	q := r.URL.Query()
+	rq := workflow.RollQuery{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
+	for _, k := range []string{"program", "status", "region"} {
+		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
+	}
+	var errs apperr.List
+	if rq.Status != "" && !slices.Contains(rollStatuses, rq.Status) {
+		errs = append(errs, invalid("status", "状态无效", "invalid status"))
+	}
+	if s := v.F("region"); s != "" {
+		c, err := region.ParseCode(s)
+		if err != nil {
+			e := err.(*region.Error)
+			errs = append(errs, invalid("region", e.ZH, e.EN))
+		} else if !c.IsCountry() {
+			if err := h.inScope(r, c, target{Entity: "recipient"}); err != nil {
+				return rq, err
+			}
+			rq.Region = string(c)
+		}
+	}
+	return rq, errs.Err()
+}
+
+// rollRow is a line of the roll page.
+type rollRow struct {
+	workflow.RollEntry
+	ProgramName string
+}
+
+// rollPage lists the roll within the actor's scope, filtered by program,
+// status and region, a page at a time.
+func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.requireRollRead(r); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "roll.title")
+	data := map[string]any{"Statuses": rollStatuses}
+	v.Data = data
+	var names map[string]string
+	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		names, err = h.programLabels(r.Context(), tx, v.Lang)
+		return err
+	}); err != nil {
+		return err
+	}
+	data["Programs"], data["Names"] = sortedPrograms(names), names
+	data["Root"] = string(a.Scope)
+	rq, err := h.parseRollQuery(r, v)
+	if err != nil {
+		if formError(v, err) {
+			return h.render(w, http.StatusBadRequest, "roll.html", v)
+		}
+		return err
+	}
+	page, offset := pageOf(r)
+	rq.Limit, rq.Offset = pageSize, offset
+	var entries []workflow.RollEntry
+	var total int
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if entries, err = workflow.Roll(r.Context(), tx, a, rq); err != nil {
+			return err
+		}
+		total, err = tx.RollTotal(r.Context(), a.Scope, rq)
+		return err
+	})
+	if err != nil {
+		if formError(v, err) {
+			return h.render(w, http.StatusBadRequest, "roll.html", v)
+		}
+		return err
+	}
+	rows := make([]rollRow, len(entries))
+	for i, e := range entries {
+		rows[i] = rollRow{RollEntry: e, ProgramName: label(names, e.Program)}
+	}
+	data["Rows"] = rows
+	data["Pager"] = newPager(r, total, page)
+	eq := r.URL.Query()
+	eq.Del("page")
+	eq.Del("done")
+	data["ExportHref"] = "/roll/export.xlsx?" + eq.Encode()
+	data["CanReview"] = auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove)
+	return h.render(w, http.StatusOK, "roll.html", v)
+}
+
+// rollHeader is the header row of the roll export.
+var rollHeader = []string{"县区划代码", "名册编号", "姓名", "身份证号（脱敏）", "项目代码", "项目", "档次", "所在区划代码", "所在区划",
+	"确认日期", "起始年月", "状态", "发放至", "年审年度", "变更记录数"}
+
+// rollExport writes the roll the page lists (the same filter, every page,
+// up to maxExportRows rows) as an Excel workbook through sheet.Writer.
+func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
+	if err := h.requireRollRead(r); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "roll.title")
+	rq, err := h.parseRollQuery(r, v)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	widths := []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 12, 10, 8, 10, 8, 8}
+	rw, err := sheet.NewWriter(&buf, rollHeader, sheet.WriterOptions{Format: sheet.FormatXLSX, Sheet: "名册", Widths: widths})
+	if err != nil {
+		return err
+	}
+	total := 0
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		names, err := h.programLabels(r.Context(), tx, "zh")
+		if err != nil {
+			return err
+		}
+		if total, err = tx.RollTotal(r.Context(), a.Scope, rq); err != nil {
+			return err
+		}
+		const batch = 5000
+		for offset := 0; offset < maxExportRows; offset += batch {
+			q := rq
+			q.Limit, q.Offset = min(batch, maxExportRows-offset), offset
+			entries, err := workflow.Roll(r.Context(), tx, a, q)
+			if err != nil {
+				return err
+			}
+			for _, e := range entries {
+				reviewed := ""
+				if e.ReviewedYear > 0 {
+					reviewed = strconv.Itoa(e.ReviewedYear)
+				}
+				cells := []string{e.County, strconv.FormatInt(e.ID, 10), e.Name, e.IDNumber, e.Program, label(names, e.Program), e.Tier,
+					e.Region, h.tree.FullName(region.Code(e.Region)), e.Confirmed.String(),
+					strconv.Itoa(e.StartYear) + "-" + twoDigits(e.StartMonth), h.ui.msgs["zh"]["rstatus."+e.Status], e.PaidThrough,
+					reviewed, strconv.Itoa(len(e.Changes))}
+				if err := rw.Write(cells); err != nil {
+					return err
+				}
+			}
+			if len(entries) < q.Limit {
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	name := "roll-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape("扶助对象名册-"+name))
+	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
+	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// annualReviewPage shows the form of the annual review (township and
+// county staff) and the latest runs within the actor's scope.
+func (h *Handler) annualReviewPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "annual_review"}); err != nil {
+		return err
+	}
+	v := h.newView(w, r, "annual.title")
+	a := actor(r)
+	if a.Scope.Level() >= region.County {
+		v.Form.Set("region", string(a.Scope))
+	}
+	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	if err := h.annualReviewData(r, v); err != nil {
+		return err
+	}
+	return h.render(w, http.StatusOK, "annual_review.html", v)
+}
+
+func (h *Handler) annualReviewData(r *http.Request, v *view) error {
+	a := actor(r)
+	var runs []workflow.AnnualReview
+	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		runs, err = tx.AnnualReviews(r.Context(), a.Scope, 20)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Runs": runs, "Root": string(a.Scope),
+		"CanRun": !a.ReadOnly() && (auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
+	return nil
+}
+
+// annualReviewSubmit runs the annual review (workflow.RunAnnualReview) and
+// shows the stored run.
+func (h *Handler) annualReviewSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "annual_review"}); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	v := h.newView(w, r, "annual.title")
+	for _, f := range []string{"region", "year"} {
+		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
+	}
+	year, e := formInt(r, "year", 2000, 2100)
+	var ar *workflow.AnnualReview
+	var err error
+	if e != nil {
+		err = e
+	} else {
+		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
+			eng, err := h.engine(r.Context(), tx)
+			if err != nil {
+				return err
+			}
+			ar, err = workflow.RunAnnualReview(r.Context(), tx, eng, actor(r), v.F("region"), year)
+			return err
+		})
+	}
+	if err != nil {
+		if !formError(v, err) {
+			return h.wfDenied(r, err, target{Entity: "annual_review", Region: region.Code(v.F("region"))})
+		}
+		if derr := h.annualReviewData(r, v); derr != nil {
+			return derr
+		}
+		return h.render(w, http.StatusUnprocessableEntity, "annual_review.html", v)
+	}
+	redirectDone(w, r, "/roll/annual-review/"+ar.County+"/"+strconv.FormatInt(ar.ID, 10), "annual_review")
+	return nil
+}
+
+// annualReviewRunPage shows one run of the annual review for printing:
+// how many were reviewed and confirmed, and every recipient whose status
+// changed with the reason and the failed clauses.
+func (h *Handler) annualReviewRunPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "annual_review", EntityID: r.PathValue("id")}); err != nil {
+		return err
+	}
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "annual.title")
+	var ar *workflow.AnnualReview
+	var names map[string]string
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if ar, err = tx.AnnualReviewByID(r.Context(), actor(r).Scope, county, id); err != nil {
+			return err
+		}
+		names, err = h.programLabels(r.Context(), tx, v.Lang)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Run": ar, "Names": names}
+	return h.render(w, http.StatusOK, "annual_review_run.html", v)
+}
+
+// noticeLevels are the levels of the notice board's filter.
+var noticeLevels = []string{string(workflow.LevelVillage), string(workflow.LevelTownship), string(workflow.LevelCounty)}
+
+// noticesPage is the notice board: the running and closed notices of the
+// cases within the actor's scope, a page at a time, each with the link to
+// its printable list and to the case, where objections are recorded and
+// resolved.
+func (h *Handler) noticesPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.require(r, auth.PermCaseRead, target{Entity: "case"}); err != nil {
+		return err
+	}
+	a := actor(r)
+	v := h.newView(w, r, "notices.title")
+	q := r.URL.Query()
+	status := q.Get("status")
+	if !q.Has("status") {
+		status = workflow.NoticeOpen
+	}
+	if status != workflow.NoticeOpen && status != workflow.NoticeClosed {
+		status = ""
+	}
+	level := q.Get("level")
+	if !slices.Contains(noticeLevels, level) {
+		level = ""
+	}
+	v.Form.Set("status", status)
+	v.Form.Set("level", level)
+	page, offset := pageOf(r)
+	var rows []store.NoticeRow
+	var total int
+	var names map[string]string
+	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if names, err = h.programLabels(r.Context(), tx, v.Lang); err != nil {
+			return err
+		}
+		rows, total, err = tx.NoticeList(r.Context(), a.Scope, store.NoticeQuery{Status: status, Level: workflow.Level(level), Limit: pageSize, Offset: offset})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Rows": noticeRows(rows, names), "Pager": newPager(r, total, page), "Levels": noticeLevels,
+		"Today":     h.now().In(beijing).Format("2006-01-02"),
+		"CanObject": !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
+	return h.render(w, http.StatusOK, "notices.html", v)
+}
