@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/synth"
@@ -145,8 +146,28 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "jiahe: demo county %s %s: %d synthetic persons in %.1fs; logins:\n",
+	fmt.Fprintf(stdout, "jiahe: demo county %s %s: %d synthetic persons in %.1fs\n",
 		demoCounty, region.Default().FullName(demoCounty), stats.Persons, time.Since(start).Seconds())
+	// Evaluate this year's programs so that the demo shows determinations.
+	var layers []policy.Layer
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		layers, err = tx.PolicyRules(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	ev, err := policy.NewEvaluator(policy.Options{Layers: layers})
+	if err != nil {
+		return err
+	}
+	year := time.Now().Year()
+	st, err := db.EvaluateRegion(ctx, ev, store.EvalOptions{County: string(demoCounty), Year: year})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "jiahe: demo: %d persons evaluated for %d: %d eligible determinations\n", st.Persons, year, st.Eligible)
+	fmt.Fprintf(stdout, "jiahe: demo logins (用户名 username / 密码 password / 角色 role):\n")
 	for i, u := range users {
 		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, passwords[i], u.Role.Chinese(), region.Default().FullName(u.Region))
 	}

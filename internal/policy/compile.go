@@ -40,6 +40,7 @@ type program struct {
 	increments         []increment
 	funding            Funding
 	exclusive          []string
+	def                *progDef // the merged definition, for InForce
 }
 
 type clause struct {
@@ -62,6 +63,8 @@ type ruleSet struct {
 	byCode   map[string]*program
 	central  []DatedPct
 	reading  familyReading
+	// readingFrom names the layer that set each family parameter.
+	readingFrom map[string]string
 }
 
 // progDef accumulates a program's layers before compilation.
@@ -75,6 +78,8 @@ type progDef struct {
 	funding            *Funding
 	exclusive          []string
 	field              map[string]string // where each part was last set, for errors
+	origin             map[string]string // the layer ("34@1") that last set each part
+	rateFrom, incFrom  []string          // the layer of each rate and increment
 }
 
 // compileFor merges the layers that apply to county in year and compiles them.
@@ -95,7 +100,7 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 		}
 		return la.Version < lb.Version
 	})
-	rs := &ruleSet{county: county, year: year, byCode: map[string]*program{}}
+	rs := &ruleSet{county: county, year: year, byCode: map[string]*program{}, readingFrom: map[string]string{}}
 	rs.reading = familyReading{remarriage: RemarriageJointBirth, childless: ChildlessIneligible}
 	var defs []*progDef
 	find := func(code string) *progDef {
@@ -114,17 +119,20 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 		if name == "" {
 			name = "national"
 		}
-		versions = append(versions, fmt.Sprintf("%s@%d", name, l.Version))
+		layerName := fmt.Sprintf("%s@%d", name, l.Version)
+		versions = append(versions, layerName)
 		for k, v := range l.Params {
 			if familyParams[k] {
 				if err := rs.reading.set(k, v); err != nil {
 					return nil, err
 				}
+				rs.readingFrom[k] = layerName
 				continue
 			}
 			for _, d := range defs {
 				if _, ok := d.params[k]; ok {
 					d.params[k] = v
+					d.origin["params."+k] = layerName
 				}
 			}
 		}
@@ -140,10 +148,11 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 				continue
 			}
 			if d == nil {
-				d = &progDef{code: pl.Code, params: map[string]any{}, field: map[string]string{}}
+				d = &progDef{code: pl.Code, params: map[string]any{}, field: map[string]string{},
+					origin: map[string]string{"program": layerName}}
 				defs = append(defs, d)
 			}
-			d.merge(pl, where)
+			d.merge(pl, where, layerName)
 		}
 	}
 	// A tier entry for a longer prefix (a city under separate state
@@ -221,9 +230,10 @@ func (r *familyReading) set(k string, v any) error {
 	return nil
 }
 
-func (d *progDef) merge(pl ProgramLayer, where string) {
+func (d *progDef) merge(pl ProgramLayer, where, layer string) {
 	if pl.Name != "" {
 		d.name = pl.Name
+		d.origin["name"] = layer
 	}
 	if pl.NameEN != "" {
 		d.nameEN = pl.NameEN
@@ -231,6 +241,7 @@ func (d *progDef) merge(pl ProgramLayer, where string) {
 	for k, v := range pl.Params {
 		d.params[k] = v
 		d.field["params."+k] = where + ".params." + k
+		d.origin["params."+k] = layer
 	}
 	for ci, c := range pl.Clauses {
 		i := slices.IndexFunc(d.clauses, func(x ClauseDef) bool { return x.ID == c.ID })
@@ -244,27 +255,35 @@ func (d *progDef) merge(pl ProgramLayer, where string) {
 			d.clauses = append(d.clauses, c)
 		}
 		d.field["clause."+c.ID] = fmt.Sprintf("%s.clauses[%d]", where, ci)
+		d.origin["clause."+c.ID] = layer
 	}
 	if pl.Tier != "" {
 		d.tier = pl.Tier
 		d.field["tier"] = where + ".tier"
+		d.origin["tier"] = layer
 	}
 	d.rates = append(d.rates, pl.Rates...)
+	for range pl.Rates {
+		d.rateFrom = append(d.rateFrom, layer)
+	}
 	for ii, in := range pl.Increments {
 		d.incs = append(d.incs, in)
+		d.incFrom = append(d.incFrom, layer)
 		d.field["inc."+in.ID] = fmt.Sprintf("%s.increments[%d]", where, ii)
 	}
 	if pl.Funding != nil {
 		d.funding = pl.Funding
+		d.origin["funding"] = layer
 	}
 	if pl.ExclusiveWith != nil {
 		d.exclusive = pl.ExclusiveWith
+		d.origin["exclusive_with"] = layer
 	}
 }
 
 // compile turns a merged definition into a program.
 func (d *progDef) compile() (*program, error) {
-	p := &program{code: d.code, name: d.name, nameEN: d.nameEN, params: d.params, rates: d.rates, exclusive: d.exclusive}
+	p := &program{code: d.code, name: d.name, nameEN: d.nameEN, params: d.params, rates: slices.Clone(d.rates), exclusive: d.exclusive, def: d}
 	if p.name == "" {
 		return nil, apperr.Invalidf(d.code+".name", "项目%s缺少中文名称", "program %s has no name", d.code)
 	}

@@ -61,8 +61,9 @@ func (tx *Tx) PolicyRules(ctx context.Context) ([]policy.Layer, error) {
 
 // SavePolicyLayer validates l on top of the rules in force and stores it
 // with an audit entry. Only county, city, province and admin roles may
-// change rules, and only for a region within their scope; a version must be
-// new for its region.
+// change rules; a county, city or province changes the rules of its own
+// region (a layer whose region is its scope's prefix), not those of a
+// region above or below. A version must be new for its region.
 func (tx *Tx) SavePolicyLayer(ctx context.Context, actor auth.Actor, l *policy.Layer) error {
 	switch actor.Role {
 	case auth.RoleCounty, auth.RoleCity, auth.RoleProvince, auth.RoleAdmin:
@@ -78,6 +79,9 @@ func (tx *Tx) SavePolicyLayer(ctx context.Context, actor auth.Actor, l *policy.L
 	}
 	if actor.Role != auth.RoleAdmin && (scope == "" || !actor.Scope.Contains(region.Code(scope))) {
 		return apperr.Forbiddenf("无权修改该地区的政策规则", "rules of region %q are outside your scope", l.Region)
+	}
+	if own, _ := actor.Scope.Prefix(); actor.Role != auth.RoleAdmin && own != l.Region {
+		return apperr.Forbiddenf("只能修改本级（%[2]s）的政策规则", "you may change the rules of your own level (%[2]s) only, not of %[1]q", l.Region, own)
 	}
 	rules, err := tx.PolicyRules(ctx)
 	if err != nil {
@@ -700,6 +704,33 @@ func chunkIDs(ids []int64) [][]int64 {
 // evaluate builds each subject's family and evaluates it, keeping the
 // eligible decisions.
 func (c *evalChunk) evaluate(ev *policy.Evaluator, opts EvalOptions) ([]determination, error) {
+	var out []determination
+	err := c.families(opts, func(id int64, cs *policy.Case) error {
+		res, err := ev.Evaluate(cs)
+		if err != nil {
+			return fmt.Errorf("person %d: %w", id, err)
+		}
+		for _, d := range res.Decisions {
+			if !d.Eligible {
+				continue
+			}
+			det := determination{person: id, d: d}
+			if opts.Explain {
+				b, _ := json.Marshal(d.Clauses)
+				det.explain = string(b)
+			}
+			d.Clauses = nil
+			out = append(out, det)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// families builds each subject's family as a case whose one subject is
+// the person, and calls fn with it. The case is reused from one call to
+// the next.
+func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case) error) error {
 	byParent := map[int64][]int{}
 	for i, t := range c.ties {
 		byParent[t.parent] = append(byParent[t.parent], i)
@@ -711,7 +742,6 @@ func (c *evalChunk) evaluate(ev *policy.Evaluator, opts EvalOptions) ([]determin
 			bySubject[m.b] = append(bySubject[m.b], i)
 		}
 	}
-	var out []determination
 	var f registry.Family
 	cs := policy.Case{Year: opts.Year, Region: opts.County}
 	inFam := map[int64]bool{}
@@ -781,22 +811,9 @@ func (c *evalChunk) evaluate(ev *policy.Evaluator, opts EvalOptions) ([]determin
 		f.Children = kept
 		cs.Family = f
 		cs.Subjects = append(cs.Subjects[:0], ref)
-		res, err := ev.Evaluate(&cs)
-		if err != nil {
-			return nil, fmt.Errorf("person %d: %w", id, err)
-		}
-		for _, d := range res.Decisions {
-			if !d.Eligible {
-				continue
-			}
-			det := determination{person: id, d: d}
-			if opts.Explain {
-				b, _ := json.Marshal(d.Clauses)
-				det.explain = string(b)
-			}
-			d.Clauses = nil
-			out = append(out, det)
+		if err := fn(id, &cs); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -280,12 +280,12 @@ func birthHazard(f family, y int) (p float64, inPolicy bool) {
 			case f.firstGirl && f.gap >= 4:
 				return 0.48 - 0.14*late, true // rural "1.5-child" rule
 			case f.firstGirl:
-				return 0.42 - 0.22*late, false // too soon
+				return 0.60 - 0.30*late, false // too soon
 			}
-			return 0.48 - 0.34*late, false // a first son: over the quota
+			return 0.50 - 0.36*late, false // a first son: over the quota
 		}
 		if f.sons == 0 {
-			return 0.70 - 0.40*late, false // daughters only: trying for a son
+			return 0.60 - 0.34*late, false // daughters only: trying for a son
 		}
 		return 0.09 - 0.07*late, false
 	case twoChildEra(y):

@@ -613,6 +613,8 @@ func (s *sim) surviving(i int32, y int) (n, sons int) {
 	return n, sons
 }
 
+var dbgHook func(s *sim, w int32, y int, f family, hz float64)
+
 func (s *sim) births(m int32, y int) {
 	mm := s.marriages[m]
 	h, w := mm.a, mm.b
@@ -651,6 +653,9 @@ func (s *sim) births(m int32, y int) {
 		f.gap = y - wp.lastBirth.Year()
 	}
 	hz, inPolicy := birthHazard(f, y)
+	if dbgHook != nil {
+		dbgHook(s, w, y, f, hz)
+	}
 	if !s.chance(hz * ageFertility(age)) {
 		return
 	}

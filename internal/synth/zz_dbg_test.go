@@ -10,6 +10,15 @@ func TestDbg(t *testing.T) {
 	cfg.Check()
 	g, _ := newGenerator(cfg)
 	n := 0
+	dbgHook = func(s *sim, w int32, y int, f family, hz float64) {
+		if s.ps[w].birth.Year() == 1966 && s.vil == int32(g.villages[0]) || true {
+			p := &s.ps[w]
+			if p.birth.Year() == 1966 && p.parity == 1 && y >= 1996 && len(p.kids) == 1 && !s.ps[p.kids[0]].death.IsZero() && s.ps[p.kids[0]].death.Year() == 1996 {
+				fmt.Printf("  y %d f %+v hz %.3f\n", y, f, hz)
+			}
+		}
+	}
+	defer func() { dbgHook = nil }()
 	for i := range g.villages[:20] {
 		var b Batch
 		g.simulateVillage(i, &b)

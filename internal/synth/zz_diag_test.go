@@ -58,6 +58,34 @@ func TestDiag(t *testing.T) {
 		switch prog {
 		case "jf":
 			cnt[fmt.Sprintf("jf by%d", dec)]++
+			{
+				pat := "other"
+				kind := ""
+				for _, c := range f.Children {
+					if c.Parent == p.Ref && kind == "" {
+						kind = c.Kind
+					}
+				}
+				switch {
+				case len(kids) == 1 && kind != registry.Birth:
+					pat = "1 adopted/step"
+				case len(kids) == 1:
+					pat = "1 birth"
+				case len(kids) == 2 && surv == 2 && sons == 0:
+					pat = "2 girls"
+				case surv == 1:
+					pat = "n>=2 one surviving"
+				case surv == 0:
+					pat = "none surviving"
+				case surv == 2 && sons == 0:
+					pat = "n>=3 two girls surviving"
+				}
+				coh := "1950-64"
+				if p.Birth.Year() < 1950 {
+					coh = "1933-49"
+				}
+				cnt["jfC "+coh+" "+pat]++
+			}
 			cnt[fmt.Sprintf("jfH %s %s kids%d", p.Hukou[len(p.Hukou)-1].Type, p.Hukou[len(p.Hukou)-1].Reason, min(len(kids), 3))]++
 			cnt[fmt.Sprintf("jf %s by%d kids%d surv%d sons%d", p.Sex, min(dec, 1950), min(len(kids), 3), surv, sons)]++
 			cnt[fmt.Sprintf("jf kids%d surv%d sons%d", len(kids), surv, sons)]++

@@ -387,4 +387,26 @@ func TestBrowserProcedure(t *testing.T) {
 	if n := textOf(t, ctx, "article.printable"); !strings.Contains(n, "********") || !strings.Contains(n, "王建国") {
 		t.Errorf("notice = %q, want the name and a masked ID number", n)
 	}
+
+	// After approval the husband is on the roll, and the dashboard's
+	// chart of the roll counts him.
+	run(t, ctx, "the roll",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/roll"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.roll")),
+		shot(t, dir, "roll"),
+	)
+	if roll := textOf(t, ctx, "table.roll tbody"); !strings.Contains(roll, "王建国") || !strings.Contains(roll, "********") || !strings.Contains(roll, "jf") {
+		t.Errorf("the roll = %q, want the husband with a masked ID number on jf", roll)
+	}
+	run(t, ctx, "the dashboard",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#roll-chart rect")),
+		shot(t, dir, "dashboard"),
+	)
+	if row := textOf(t, ctx, "#home-roll table.chart-data tbody tr"); !strings.Contains(row, "jf") || !strings.Contains(row, "1") {
+		t.Errorf("the dashboard's roll table = %q, want jf counted once", row)
+	}
+	if bar := get(t, ctx, chromedp.TextContent(chromedp.CSS("#roll-chart .value"))); strings.TrimSpace(bar) != "1" {
+		t.Errorf("the roll chart's bar = %q, want 1", bar)
+	}
 }

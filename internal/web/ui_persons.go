@@ -345,12 +345,16 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 	var entries []audit.Entry
 	var ben *benefits
 	var roll []personRollEntry
+	var acct *personAccount
 	err = h.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		if rec, err = registry.Get(r.Context(), tx, a, k); err != nil {
 			return err
 		}
 		if roll, err = h.personRoll(r.Context(), tx, a, v.Lang, k); err != nil {
+			return err
+		}
+		if acct, err = personAccountOf(r.Context(), tx, a, k, v.Lang); err != nil {
 			return err
 		}
 		if fam, err = registry.FamilyView(r.Context(), tx, a, k); err != nil {
@@ -389,6 +393,7 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Year":      year,
 		"Roll":      roll,
 		"RollEvent": canApplyEvents(a),
+		"Account":   acct,
 	}
 	return h.render(w, http.StatusOK, "person.html", v)
 }
