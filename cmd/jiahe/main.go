@@ -29,6 +29,7 @@ var commands = [][2]string{
 	{"migrate", "bring the database schema up to date"},
 	{"gen --county CODE --persons N [--seed S]", "generate a synthetic population into the database"},
 	{"eval --year Y [--region CODE]", "evaluate every program for every person of the region; writes the determinations"},
+	{"impact --region CODE --year Y --layer FILE", "preview a proposed rule layer over a county (not stored): who gains or loses eligibility, and the funds, by township"},
 	{"check [FILE|-]", "evaluate one case file (design §4) with no database; prints the decisions as JSON"},
 	{"user add --username U --name N --role R --region CODE [--password P]", "create a user (password from stdin if not given)"},
 	{"user list", "list users"},
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheck(ctx, rest, stdin, stdout, stderr)
 	case "eval":
 		return runEval(ctx, *dbURL, rest, stdout, stderr)
+	case "impact":
+		return runImpact(ctx, *dbURL, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, *dbURL, rest, stdout, stderr)
 	case "export":

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -100,4 +102,22 @@ func (db *DB) ImpactRegion(ctx context.Context, opts EvalOptions, old, new []pol
 		total.Merge(c)
 	}
 	return total.Report(opts.County, opts.Year)
+}
+
+// PreviewLayer validates a proposed layer l on top of rules (the rules in
+// force, from PolicyRules) as SavePolicyLayer would, without storing it,
+// and previews its effect over the county of opts (ImpactRegion). The
+// layer must apply to the county in the year.
+func (db *DB) PreviewLayer(ctx context.Context, opts EvalOptions, rules []policy.Layer, l *policy.Layer) (policy.ImpactReport, error) {
+	if err := policy.ValidateRuleSet(l, rules); err != nil {
+		return policy.ImpactReport{}, err
+	}
+	if !strings.HasPrefix(opts.County, l.Region) {
+		return policy.ImpactReport{}, apperr.Invalidf("region", "规则（%s）不适用于县%s", "the layer's region %q does not cover county %s", l.Region, opts.County)
+	}
+	if l.From.Year() > opts.Year {
+		return policy.ImpactReport{}, apperr.Invalidf("from", "规则自%d年起生效，晚于测算年度%d", "the layer takes effect in %d, after the year %d", l.From.Year(), opts.Year)
+	}
+	proposed := append(slices.Clip(rules), *l)
+	return db.ImpactRegion(ctx, opts, rules, proposed)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/synth"
@@ -86,11 +87,8 @@ func TestEvaluateRegion(t *testing.T) {
 				var fam []store.Determination
 				var want map[string]int64
 				err := db.View(ctx, func(tx *store.Tx) error {
-					rel, err := tx.Relatives(ctx, "341523", []int64{id})
-					if err != nil {
-						return err
-					}
-					f, err := tx.FamilyFacts(ctx, "341523", append(rel, id))
+					// The registry's family view, as the UI and the procedure see it.
+					f, err := registry.FamilyView(ctx, tx, auth.System, registry.Key{County: "341523", ID: id})
 					if err != nil {
 						return err
 					}

@@ -226,7 +226,11 @@ type family struct {
 //     child only after a first daughter, at least four years later, and
 //     not every couple took it up. Births over the quota
 //     stayed common in rural areas, most of all where the children were
-//     daughters only.
+//     daughters only: most couples with a first son had a second child,
+//     and most second children after a daughter came before the four
+//     years were up, so few rural couples of the 1950–64 cohorts had no
+//     out-of-policy birth. Towns kept to one child more strictly, county
+//     towns less than cities.
 //   - Two children from 2016, three from 2021.
 func birthHazard(f family, y int) (p float64, inPolicy bool) {
 	if f.parity == 0 {
@@ -280,9 +284,9 @@ func birthHazard(f family, y int) (p float64, inPolicy bool) {
 			case f.firstGirl && f.gap >= 4:
 				return 0.48 - 0.14*late, true // rural "1.5-child" rule
 			case f.firstGirl:
-				return 0.60 - 0.30*late, false // too soon
+				return 0.75 - 0.40*late, false // too soon
 			}
-			return 0.50 - 0.36*late, false // a first son: over the quota
+			return 0.52 - 0.37*late, false // a first son: over the quota
 		}
 		if f.sons == 0 {
 			return 0.60 - 0.34*late, false // daughters only: trying for a son
@@ -316,7 +320,7 @@ func sterilisationShare(rural bool, parity, sons int) float64 {
 	case sons == 0:
 		return 0.15
 	}
-	return 0.45
+	return 0.60
 }
 
 // reversalRate is the yearly probability that a sterilised woman under 45

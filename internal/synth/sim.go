@@ -58,6 +58,9 @@ func newGenerator(cfg Config) (*generator, error) {
 	}
 	// Use about one village per 2,000 persons, spread evenly over the
 	// county, so that each village has a marriage market of its own.
+	// Residents' committees weigh less than villages: in a rural county
+	// only about a tenth of the people held non-agricultural hukou before
+	// the 1990s.
 	k := min(len(g.all), max(1, cfg.Persons/2000))
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
 	for i := 0; i < k; i++ {
@@ -613,8 +616,6 @@ func (s *sim) surviving(i int32, y int) (n, sons int) {
 	return n, sons
 }
 
-var dbgHook func(s *sim, w int32, y int, f family, hz float64)
-
 func (s *sim) births(m int32, y int) {
 	mm := s.marriages[m]
 	h, w := mm.a, mm.b
@@ -653,9 +654,6 @@ func (s *sim) births(m int32, y int) {
 		f.gap = y - wp.lastBirth.Year()
 	}
 	hz, inPolicy := birthHazard(f, y)
-	if dbgHook != nil {
-		dbgHook(s, w, y, f, hz)
-	}
 	if !s.chance(hz * ageFertility(age)) {
 		return
 	}

@@ -106,6 +106,14 @@ func (h *Handler) routes() []route {
 		{"POST /api/v1/retries/{county}/batches", signedIn, h.createRetryBatches},
 		{"POST /api/v1/payment-lines/{county}/{id}/verify", signedIn, h.verifyLine},
 		{"GET /api/v1/ledger", signedIn, h.getLedger},
+
+		{"GET /api/v1/policy/programs", signedIn, h.policyPrograms},
+		{"GET /api/v1/policy/layers", signedIn, h.policyLayers},
+		{"POST /api/v1/policy/layers", signedIn, h.createPolicyLayer},
+		{"POST /api/v1/policy/check", signedIn, h.policyCheck},
+		{"POST /api/v1/policy/impact", signedIn, h.policyImpact},
+		{"GET /api/v1/persons/{county}/{id}/decisions", signedIn, h.personDecisions},
+		{"GET /api/v1/determinations", signedIn, h.listDeterminations},
 	}
 }
 

@@ -176,11 +176,11 @@ func testUIRollNoticesAndForms(t *testing.T, engine store.Engine) {
 	}
 	wifePage := fmt.Sprintf("/persons/341523/%d", wife.ID)
 	xz.get(wifePage).want(200, "/roll-event", `id="person-roll"`)
-	xz.get(wifePage + "/roll-event").want(200, `value="death" selected`)
+	xz.get(wifePage+"/roll-event").want(200, `value="death" selected`)
 	xz.post(wifePage+"/roll-event", url.Values{"kind": {"birth"}, "date": {"2030-01-01"}}).want(422, `id="date-error" aria-live="polite">`)
 	xz.post(wifePage+"/roll-event", url.Values{"kind": {"death"}, "date": {"2024-05-20"}, "evidence": {"死亡证明"}}).
 		want(200, `id="event-result"`, "本人死亡", "2025-01-01")
-	ui("cz").get(wifePage+"/roll-event").want(403)
+	ui("cz").get(wifePage + "/roll-event").want(403)
 	county.get("/roll?status=exited").want(200, "王秀英", "2024-12")
 
 	// The person forms.

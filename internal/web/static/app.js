@@ -43,6 +43,9 @@
     var v = input.value.trim();
     var msg = '';
     var d = input.dataset;
+    // Clear the message set last time, so that validity shows the
+    // browser's own checks of the current value only.
+    if (input.setCustomValidity) { input.setCustomValidity(''); }
     if (v === '') {
       if (input.required) { msg = d.msgRequired || input.validationMessage; }
     } else if (input.hasAttribute('data-idcard')) {
