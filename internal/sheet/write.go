@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -197,8 +198,10 @@ func (tw *Writer) documentRow(cells []string, money bool) error {
 		if err != nil {
 			return err
 		}
-		yuan, nerr := strconv.ParseFloat(v, 64) // exact: amounts have at most two decimals, far below 2^53
-		if money && nerr == nil && slices.Contains(tw.doc.Money, c) {
+		// The number is written back with two decimals, so the cell holds
+		// the amount as given.
+		yuan, nerr := strconv.ParseFloat(v, 64)
+		if money && nerr == nil && !math.IsInf(yuan, 0) && !math.IsNaN(yuan) && slices.Contains(tw.doc.Money, c) {
 			if err = tw.f.SetCellFloat(tw.sheet, cell, yuan, 2, 64); err == nil {
 				err = tw.f.SetCellStyle(tw.sheet, cell, cell, tw.money)
 			}

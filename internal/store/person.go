@@ -243,7 +243,8 @@ func (tx *Tx) Parents(ctx context.Context, county string, child int64) ([]int64,
 }
 
 // FamilyFacts loads the persons ids of county with their facts. Marriages
-// and ties are included when both ends are among ids.
+// and ties are included when both ends are among ids; confirmations come
+// from the recipient roll.
 func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*registry.Family, error) {
 	f := &registry.Family{}
 	if len(ids) == 0 {
@@ -330,6 +331,16 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			}
 			c.Person = ref(p)
 			f.Complications = append(f.Complications, c)
+			return nil
+		}},
+		{`SELECT person_id, program, confirmed FROM recipients WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, program`, func(rows *sql.Rows) error {
+			var p int64
+			var c registry.Confirmation
+			if err := rows.Scan(&p, &c.Program, &c.Confirmed); err != nil {
+				return err
+			}
+			c.Person = ref(p)
+			f.Confirmations = append(f.Confirmations, c)
 			return nil
 		}},
 		{`SELECT person_id, date, employer FROM retirements WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, date`, func(rows *sql.Rows) error {

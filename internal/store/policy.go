@@ -400,6 +400,7 @@ type evalChunk struct {
 	certs    map[int64][]registry.Certificate
 	comps    map[int64][]registry.Complication
 	rets     map[int64][]registry.Retirement
+	confs    map[int64][]registry.Confirmation
 }
 
 type marriageRow struct {
@@ -434,7 +435,8 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 		q += ` ORDER BY id LIMIT ?`
 		args = append(args, opts.Chunk)
 		c := &evalChunk{persons: map[int64]*registry.Person{}, disab: map[int64][]registry.Disability{},
-			certs: map[int64][]registry.Certificate{}, comps: map[int64][]registry.Complication{}, rets: map[int64][]registry.Retirement{}}
+			certs: map[int64][]registry.Certificate{}, comps: map[int64][]registry.Complication{}, rets: map[int64][]registry.Retirement{},
+			confs: map[int64][]registry.Confirmation{}}
 		kind := map[int64]string{}
 		var read []int64
 		if err := scanPersons(ctx, tx, q, args, c, kind, &read); err != nil {
@@ -648,6 +650,20 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 		}); err != nil {
 			return err
 		}
+		// Confirmations on the roll: no back pay before the confirmation
+		// year, and special assistance accrues from it.
+		if err := scanEach(ctx, tx, `SELECT person_id, program, confirmed FROM recipients
+			WHERE county = ? AND person_id BETWEEN ? AND ?`, []any{opts.County, lo, hi}, func(rows *sql.Rows) error {
+			var id int64
+			var x registry.Confirmation
+			if err := rows.Scan(&id, &x.Program, &x.Confirmed); err != nil {
+				return err
+			}
+			c.confs[id] = append(c.confs[id], x)
+			return nil
+		}); err != nil {
+			return err
+		}
 		ch = c
 		return nil
 	})
@@ -798,6 +814,11 @@ func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case
 		for _, x := range c.rets[id] {
 			x.Person = ref
 			f.Retirements = append(f.Retirements, x)
+		}
+		f.Confirmations = f.Confirmations[:0]
+		for _, x := range c.confs[id] {
+			x.Person = ref
+			f.Confirmations = append(f.Confirmations, x)
 		}
 		// Ties whose child is missing (outside the county) are dropped:
 		// the rules need the child's dates.

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -246,6 +247,62 @@ func BenchmarkEval(b *testing.B) {
 			}
 			b.ReportMetric(float64(persons)/evalT, "persons/s")
 			b.ReportMetric(evalT/floorT, "eval/floor")
+		})
+	}
+}
+
+// TestEvaluateHonoursTheRoll checks that batch evaluation reads the
+// confirmation dates of the recipient roll: special assistance is not paid
+// for years before the confirmation year (design §5), and is paid from it.
+func TestEvaluateHonoursTheRoll(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine)
+			fixedClock(db)
+			w := register(t, db, person(t, "李秀英", "F", "1964-12-31", 12))
+			c := register(t, db, person(t, "张伟", "M", "1987-04-12", 13))
+			k := func(r *registry.Record) registry.Key { return registry.Key{County: r.County, ID: r.ID} }
+			yes := true
+			err := db.Update(ctx, func(tx *store.Tx) error {
+				if _, err := registry.AddChild(ctx, tx, villager, k(w), k(c), registry.ParentChild{Kind: registry.Birth, InPolicy: &yes}, ""); err != nil {
+					return err
+				}
+				if _, err := registry.RecordDeath(ctx, tx, villager, k(c), date.MustParse("2020-08-10"), "police"); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, `INSERT INTO recipients (county, id, person_id, program, region, confirmed, start_year, created_at, updated_at)
+					VALUES (?, 1, ?, 'tf_death', ?, ?, 2025, ?, ?)`, w.County, w.ID, w.Region, date.MustParse("2025-03-01"),
+					"2025-03-01T00:00:00Z", "2025-03-01T00:00:00Z")
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := policy.NewEvaluator(policy.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tt := range []struct {
+				year int
+				want bool
+			}{{2024, false}, {2025, true}} {
+				if _, err := db.EvaluateRegion(ctx, ev, store.EvalOptions{County: w.County, Year: tt.year}); err != nil {
+					t.Fatal(err)
+				}
+				var ds []store.Determination
+				db.View(ctx, func(tx *store.Tx) error {
+					ds, err = tx.Determinations(ctx, w.County, w.ID, tt.year)
+					return err
+				})
+				got := false
+				for _, d := range ds {
+					got = got || d.Program == "tf_death"
+				}
+				if got != tt.want {
+					t.Errorf("%d: tf_death determined = %v, want %v (confirmed 2025-03-01)", tt.year, got, tt.want)
+				}
+			}
 		})
 	}
 }

@@ -93,6 +93,15 @@ type cycleRow struct {
 // paymentsPage lists the county's payment cycles and, for the finance
 // officer, offers the form that generates one.
 func (h *Handler) paymentsPage(w http.ResponseWriter, r *http.Request) error {
+	if scope := actor(r).Scope; r.URL.Query().Get("county") == "" && h.tree.County(scope) == "" {
+		// Above a county (a city, a province): pick one of its counties.
+		if err := h.require(r, auth.PermPaymentRead, target{Entity: "payment_cycle", Region: scope}); err != nil {
+			return err
+		}
+		v := h.newView(w, r, "pay_cycles_title")
+		v.Data = map[string]any{"Counties": h.countiesIn(scope)}
+		return h.render(w, http.StatusOK, "payments.html", v)
+	}
 	county, _, err := h.payPage(r, auth.PermPaymentRead, "payment_cycle")
 	if err != nil {
 		return err
@@ -105,6 +114,25 @@ func (h *Handler) paymentsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, http.StatusOK, "payments.html", v)
+}
+
+// countiesIn lists the counties within scope, a prefecture, a province or
+// the whole country, in code order.
+func (h *Handler) countiesIn(scope region.Code) []region.Division {
+	var out []region.Division
+	var walk func(c region.Code, depth int)
+	walk = func(c region.Code, depth int) {
+		for _, d := range h.tree.Children(c) {
+			switch {
+			case d.Level == region.County || h.tree.County(d.Code) == d.Code:
+				out = append(out, d)
+			case depth < 2:
+				walk(d.Code, depth+1)
+			}
+		}
+	}
+	walk(scope, 0)
+	return out
 }
 
 func (h *Handler) paymentsData(r *http.Request, v *view, county string) error {
@@ -295,10 +323,8 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 	}
 	byStatus := map[string]int{}
 	extra, total := 0, 0
-	amounts := map[string]money.Fen{}
 	for _, n := range counts {
 		byStatus[string(n.Status)] += n.Lines
-		amounts[string(n.Status)] += n.Amount
 		total += n.Lines
 		if n.Kind != payment.Regular {
 			extra += n.Lines
@@ -339,7 +365,7 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 	v.Data = map[string]any{
 		"C": c, "Key": county + "/" + strconv.FormatInt(id, 10), "Program": names[c.Program],
 		"Tabs": tabs, "Rows": rows, "Pager": newPager(r, matched, page), "Held": held, "Batches": batches,
-		"ByStatus": byStatus, "Amounts": amounts, "Pending": byStatus[string(payment.Pending)], "BankNames": bankNames(v.Lang),
+		"Pending": byStatus[string(payment.Pending)], "BankNames": bankNames(v.Lang),
 	}
 	return nil
 }
@@ -875,10 +901,7 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return "/payments/ledger?" + u.Encode()
 	}
-	chart, by := newLedgerChart(l.ByRegion, v.T, link), "region"
-	if len(l.ByRegion) < 2 && len(l.ByProgram) > 1 {
-		chart, by = newLedgerChart(l.ByProgram, v.T, func(payment.LedgerGroup) string { return "" }), "program"
-	}
+	chart := newLedgerChart(l.ByRegion, v.T, link)
 	var parent string
 	if reg != "" && region.Code(reg) != actor(r).Scope {
 		if p := region.Code(reg).Parent(); p != "" && actor(r).CanSee(p) {
@@ -889,7 +912,7 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range l.Split {
 		levels[i] = payment.Wan(f)
 	}
-	v.Data = map[string]any{"L": l, "Chart": chart, "ChartBy": by, "Programs": payPrograms, "Names": names,
+	v.Data = map[string]any{"L": l, "Chart": chart, "Programs": payPrograms, "Names": names,
 		"Years": []int{year - 2, year - 1, year, year + 1}, "Parent": parent, "Levels": payment.Levels,
 		"TotalWan": payment.Wan(l.Amount), "LevelsWan": levels}
 	return h.render(w, http.StatusOK, "pay_ledger.html", v)

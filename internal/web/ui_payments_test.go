@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
@@ -170,4 +171,14 @@ func TestUIPayments(t *testing.T) {
 	v.get("/payments").want(403)
 	v.get("/payments/ledger").want(403)
 	f.get("/payments?lang=en").want(200, "Payment cycles", "Generate a payment cycle")
+
+	// A city reads: it picks one of its counties first.
+	ts.addStaff(t, auth.NewUser{Username: "city", Name: "市卫健委", Role: auth.RoleCity, Region: "341500", Password: "city12345678"})
+	city := ts.browser().login("city", "city12345678")
+	city.get("/payments").want(200, "请选择县（区）", `href="/payments?county=341523"`)
+	city.get("/payments?county=341523").want(200, "农村部分计划生育家庭奖励扶助")
+	if strings.Contains(city.body, `action="/payments/cycles"`) {
+		t.Error("the city sees the form that generates a cycle")
+	}
+	city.get("/payments/ledger?year=2024").want(200, "舒城县", "<svg")
 }
