@@ -42,29 +42,7 @@ func (db *DB) ImpactRegion(ctx context.Context, opts EvalOptions, old, new []pol
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	chunks := make(chan *evalChunk, 2)
-	var readErr error
-	go func() {
-		defer close(chunks)
-		var after int64
-		for {
-			ch, err := db.readChunk(ctx, opts, after)
-			if err != nil {
-				readErr = err
-				cancel()
-				return
-			}
-			if ch == nil {
-				return
-			}
-			after = ch.last
-			select {
-			case chunks <- ch:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	chunks, readErr := db.readChunks(ctx, cancel, opts)
 	counters := make([]*policy.ImpactCounter, opts.Workers)
 	errs := make([]error, opts.Workers)
 	var wg sync.WaitGroup
@@ -91,7 +69,7 @@ func (db *DB) ImpactRegion(ctx context.Context, opts EvalOptions, old, new []pol
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(append(errs, readErr)...); err != nil {
+	if err := errors.Join(append(errs, readErr())...); err != nil {
 		return policy.ImpactReport{}, fmt.Errorf("impact %s %d: %w", opts.County, opts.Year, err)
 	}
 	if err := ctx.Err(); err != nil {

@@ -195,30 +195,8 @@ func (db *DB) EvaluateRegion(ctx context.Context, ev *policy.Evaluator, opts Eva
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	chunks := make(chan *evalChunk, 2)
+	chunks, readErr := db.readChunks(ctx, cancel, opts)
 	results := make(chan []determination, opts.Workers*2)
-	var readErr error
-	go func() {
-		defer close(chunks)
-		var after int64
-		for {
-			ch, err := db.readChunk(ctx, opts, after)
-			if err != nil {
-				readErr = err
-				cancel()
-				return
-			}
-			if ch == nil {
-				return
-			}
-			after = ch.last
-			select {
-			case chunks <- ch:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	var wg sync.WaitGroup
 	var evalMu sync.Mutex
 	var evalErr error
@@ -272,7 +250,7 @@ func (db *DB) EvaluateRegion(ctx context.Context, ev *policy.Evaluator, opts Eva
 				batch = batch[:0]
 			}
 		}
-		if err := errors.Join(readErr, evalErr, ctx.Err()); err != nil {
+		if err := errors.Join(readErr(), evalErr, ctx.Err()); err != nil {
 			return err
 		}
 		return tx.insertDeterminations(ctx, opts, v, batch)
@@ -411,6 +389,37 @@ type marriageRow struct {
 type tieRow struct {
 	parent, child int64
 	t             registry.ParentChild
+}
+
+// readChunks reads the region's chunks in key order on a goroutine of its
+// own, two ahead of the consumers. On a read error it cancels ctx (through
+// cancel) and closes the channel; the returned function reports the error
+// once the channel is closed.
+func (db *DB) readChunks(ctx context.Context, cancel context.CancelFunc, opts EvalOptions) (<-chan *evalChunk, func() error) {
+	chunks := make(chan *evalChunk, 2)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		var after int64
+		for {
+			ch, err := db.readChunk(ctx, opts, after)
+			if err != nil {
+				readErr = err
+				cancel()
+				return
+			}
+			if ch == nil {
+				return
+			}
+			after = ch.last
+			select {
+			case chunks <- ch:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return chunks, func() error { return readErr }
 }
 
 // readChunk reads the next chunk of candidates after id after: persons of

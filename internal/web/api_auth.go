@@ -52,46 +52,26 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	in.Username = strings.TrimSpace(in.Username)
-	if in.Username == "" {
-		return apperr.Invalidf("username", "请输入用户名", "the username is required")
-	}
-	ukey, ipkey := "u:"+strings.ToLower(in.Username), "ip:"+clientIP(r)
-	now := h.now()
-	if wait := max(h.throttle.Wait(ukey, now), h.throttle.Wait(ipkey, now)); wait > 0 {
-		return newThrottled(wait)
-	}
-	var u auth.User
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		u, err = tx.UserByUsername(r.Context(), in.Username)
-		return err
-	})
-	if err != nil && apperr.KindOf(err) != apperr.NotFound {
-		return err
-	}
-	found := err == nil
-	hash := u.PasswordHash
-	if !found {
-		hash = h.dummyHash
-	}
-	ok, verr := auth.VerifyPassword(hash, in.Password)
-	if verr != nil {
-		return verr
-	}
-	if !found || !ok {
-		h.throttle.Fail(ukey, now)
-		h.throttle.Fail(ipkey, now)
-		return errBadLogin
-	}
-	if u.Disabled {
-		return apperr.Forbiddenf("账号 %s 已停用", "the account %s is disabled", u.Username)
-	}
-	h.throttle.Succeed(ukey)
-	token, tokenHash, err := auth.NewSessionToken()
+	u, err := h.signIn(r, strings.TrimSpace(in.Username), in.Password)
 	if err != nil {
 		return err
 	}
+	s, err := h.startSession(w, r, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "expires_at": s.ExpiresAt})
+	return nil
+}
+
+// startSession opens a session for u, records the sign-in in the audit
+// log and sets the session cookie. The API and the sign-in page share it.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u auth.User) (auth.Session, error) {
+	token, tokenHash, err := auth.NewSessionToken()
+	if err != nil {
+		return auth.Session{}, err
+	}
+	now := h.now()
 	s := auth.Session{TokenHash: tokenHash, UserID: u.ID, CreatedAt: now, ExpiresAt: h.cfg.Session.Expiry(now, now), UserAgent: truncate(r.UserAgent(), 200)}
 	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
 		if err := tx.CreateSession(r.Context(), s); err != nil {
@@ -102,11 +82,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 			After: audit.JSON(map[string]string{"ip": clientIP(r)})})
 	})
 	if err != nil {
-		return err
+		return auth.Session{}, err
 	}
 	h.setSessionCookie(w, r, token, int(h.cfg.Session.Absolute/time.Second))
-	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "expires_at": s.ExpiresAt})
-	return nil
+	return s, nil
 }
 
 func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {

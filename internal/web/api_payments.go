@@ -462,6 +462,12 @@ func (h *Handler) batchFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return h.serveBankFile(w, r, county, id)
+}
+
+// serveBankFile writes the bank file of batch id of county in the format
+// and encoding the query asks for; the API and the staff pages share it.
+func (h *Handler) serveBankFile(w http.ResponseWriter, r *http.Request, county string, id int64) error {
 	q := r.URL.Query()
 	format, encoding, err := bankFileFormat(q.Get("format"), q.Get("encoding"))
 	if err != nil {

@@ -3,12 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
@@ -55,24 +52,9 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, status, "login.html", v)
 	}
-	token, tokenHash, err := auth.NewSessionToken()
-	if err != nil {
+	if _, err := h.startSession(w, r, u); err != nil {
 		return err
 	}
-	now := h.now()
-	s := auth.Session{TokenHash: tokenHash, UserID: u.ID, CreatedAt: now, ExpiresAt: h.cfg.Session.Expiry(now, now), UserAgent: truncate(r.UserAgent(), 200)}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		if err := tx.CreateSession(r.Context(), s); err != nil {
-			return err
-		}
-		return tx.Audit(r.Context(), audit.Entry{UserID: u.ID, Username: u.Username, Action: "user.login",
-			Entity: "user", EntityID: strconv.FormatInt(u.ID, 10), Region: string(u.Region),
-			After: audit.JSON(map[string]string{"ip": clientIP(r)})})
-	})
-	if err != nil {
-		return err
-	}
-	h.setSessionCookie(w, r, token, int(h.cfg.Session.Absolute/time.Second))
 	http.Redirect(w, r, v.Form.Get("next"), http.StatusSeeOther)
 	return nil
 }

@@ -557,20 +557,7 @@ func (h *Handler) batchFileDownload(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	format, encoding, err := bankFileFormat(q.Get("format"), q.Get("encoding"))
-	if err != nil {
-		return err
-	}
-	var f *payment.BankFile
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		f, err = payment.BatchFile(r.Context(), tx, actor(r), county, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return writeBankFile(w, f, format, encoding)
+	return h.serveBankFile(w, r, county, id)
 }
 
 // batchReturnsSubmit takes a bank's return file for a batch. It first
