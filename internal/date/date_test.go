@@ -1,0 +1,89 @@
+package date
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Date
+		wantErr bool
+	}{
+		{"", Date{}, false},
+		{"1964-02-29", Of(1964, time.February, 29), false},
+		{"2023-02-29", Date{}, true},
+		{"2023-2-1", Date{}, true},
+		{"2023-13-01", Date{}, true},
+		{"20230101", Date{}, true},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("Parse(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestArithmetic(t *testing.T) {
+	birth := MustParse("1964-12-31")
+	tests := []struct {
+		on   string
+		want int
+	}{
+		{"2024-12-30", 59},
+		{"2024-12-31", 60},
+		{"2025-01-01", 60},
+	}
+	for _, tt := range tests {
+		if got := birth.YearsBetween(MustParse(tt.on)); got != tt.want {
+			t.Errorf("YearsBetween(%s) = %d, want %d", tt.on, got, tt.want)
+		}
+	}
+	if got := MustParse("2024-01-31").AddMonths(1); got != MustParse("2024-03-02") {
+		t.Errorf("AddMonths normalises like time.AddDate: got %v", got)
+	}
+	if a, b := MustParse("2024-01-15").MonthIndex(), MustParse("2023-12-01").MonthIndex(); a-b != 1 {
+		t.Errorf("MonthIndex difference = %d, want 1", a-b)
+	}
+	if !(Date{}).Before(MustParse("1900-01-01")) || MustParse("2000-01-01").Compare(MustParse("2000-01-01")) != 0 {
+		t.Error("ordering: the zero Date sorts first and equal dates compare 0")
+	}
+}
+
+func TestJSONAndSQL(t *testing.T) {
+	type rec struct {
+		D Date `json:"d"`
+	}
+	for _, tt := range []struct {
+		in   string
+		want Date
+		out  string
+	}{
+		{`{"d":"2024-03-01"}`, MustParse("2024-03-01"), `{"d":"2024-03-01"}`},
+		{`{"d":null}`, Date{}, `{"d":null}`},
+		{`{"d":""}`, Date{}, `{"d":null}`},
+	} {
+		var r rec
+		if err := json.Unmarshal([]byte(tt.in), &r); err != nil || r.D != tt.want {
+			t.Errorf("Unmarshal(%s) = %v, %v", tt.in, r.D, err)
+		}
+		if b, _ := json.Marshal(r); string(b) != tt.out {
+			t.Errorf("Marshal = %s, want %s", b, tt.out)
+		}
+	}
+	if err := json.Unmarshal([]byte(`{"d":"2024-02-30"}`), new(rec)); err == nil {
+		t.Error("an impossible date in JSON was accepted")
+	}
+	for _, src := range []any{"2024-03-01", []byte("2024-03-01"), "2024-03-01T00:00:00Z", time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)} {
+		var d Date
+		if err := d.Scan(src); err != nil || d != MustParse("2024-03-01") {
+			t.Errorf("Scan(%#v) = %v, %v", src, d, err)
+		}
+	}
+	if v, _ := (Date{}).Value(); v != nil {
+		t.Errorf("the zero Date stores as %v, want NULL", v)
+	}
+}
