@@ -88,6 +88,7 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
+// TestEvalCommand runs gen, eval and lookup on a small county.
 func TestEvalCommand(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
@@ -98,13 +99,14 @@ func TestEvalCommand(t *testing.T) {
 				{"--db", url, "migrate"},
 				{"--db", url, "gen", "--county", "341523", "--persons", "3000", "--seed", "3"},
 				{"--db", url, "eval", "--year", "2024", "--region", "341523"},
+				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "200"},
 			} {
 				if err := run(ctx, args, strings.NewReader(""), &out, &errOut); err != nil {
 					t.Fatalf("%v: %v\n%s", args, err, errOut.String())
 				}
 			}
-			if !strings.Contains(out.String(), "/s") {
-				t.Errorf("eval printed no throughput:\n%s", out.String())
+			if !strings.Contains(out.String(), "/s") || !strings.Contains(out.String(), "p99") {
+				t.Errorf("eval or lookup printed no throughput or percentiles:\n%s", out.String())
 			}
 			db, err := store.Open(ctx, url)
 			if err != nil {

@@ -29,6 +29,7 @@ var commands = [][2]string{
 	{"migrate", "bring the database schema up to date"},
 	{"gen --county CODE --persons N [--seed S]", "generate a synthetic population into the database"},
 	{"eval --year Y [--region CODE]", "evaluate every program for every person of the region; writes the determinations"},
+	{"lookup --region COUNTY [--clients 32] [--requests 20000]", "measure registry look-ups by ID number and by name with concurrent clients; prints p50/p95/p99"},
 	{"impact --region CODE --year Y --layer FILE", "preview a proposed rule layer over a county (not stored): who gains or loses eligibility, and the funds, by township"},
 	{"check [FILE|-]", "evaluate one case file (design §4) with no database; prints the decisions as JSON"},
 	{"user add --username U --name N --role R --region CODE [--password P]", "create a user (password from stdin if not given)"},
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCheck(ctx, rest, stdin, stdout, stderr)
 	case "eval":
 		return runEval(ctx, *dbURL, rest, stdout, stderr)
+	case "lookup":
+		return runLookup(ctx, *dbURL, rest, stdout, stderr)
 	case "impact":
 		return runImpact(ctx, *dbURL, rest, stdout, stderr)
 	case "import":

@@ -24,7 +24,10 @@ func scopeClause(p string, scope region.Code) (string, []any) {
 	if !ok || prefix == "" {
 		return "1=1", nil
 	}
-	if len(prefix) >= 6 {
+	if len(prefix) == 6 {
+		return p + "county = ?", []any{prefix}
+	}
+	if len(prefix) > 6 {
 		return p + "county = ? AND " + p + "region LIKE ?", []any{prefix[:6], prefix + "%"}
 	}
 	return p + "county LIKE ?", []any{prefix + "%"}

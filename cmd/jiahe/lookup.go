@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// runLookup measures registry look-ups the way staff make them — by ID
+// number, and by full name within the county — with many concurrent
+// clients, and prints the latency percentiles that design §7 bounds:
+// jiahe lookup --region COUNTY [--clients 32] [--requests 20000].
+func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	code := fs.String("region", "", "county code whose persons are looked up")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	requests := fs.Int("requests", 20000, "look-ups in all")
+	seed := fs.Uint64("seed", 1, "seed for the choice of persons")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	county, err := region.ParseCode(*code)
+	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 {
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S]")
+		return errUsage
+	}
+	db, err := openCurrent(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	// Sample persons spread over the county's id range.
+	type target struct{ idNumber, name string }
+	var sample []target
+	err = db.View(ctx, func(tx *store.Tx) error {
+		var lo, hi int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM persons WHERE county = ?`, string(county)).Scan(&lo, &hi); err != nil {
+			return err
+		}
+		r := rand.New(rand.NewPCG(*seed, 0))
+		for i := 0; i < 2000 && hi > 0; i++ {
+			var t target
+			err := tx.QueryRow(ctx, `SELECT id_number, name FROM persons WHERE county = ? AND id >= ? AND id_number IS NOT NULL ORDER BY id LIMIT 1`,
+				string(county), lo+r.Int64N(hi-lo+1)).Scan(&t.idNumber, &t.name)
+			if err == nil {
+				sample = append(sample, t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(sample) == 0 {
+		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
+	}
+	staff := auth.Actor{Username: "lookup", Role: auth.RoleCounty, Scope: county}
+	lat := make([][]time.Duration, *clients)
+	errs := make([]error, *clients)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(*seed, uint64(c)+1))
+			for i := c; i < *requests; i += *clients {
+				t := sample[r.IntN(len(sample))]
+				q := registry.Query{IDNumber: t.idNumber, Limit: 20}
+				if i%2 == 1 {
+					q = registry.Query{Name: t.name, Limit: 20}
+				}
+				t0 := time.Now()
+				err := db.View(ctx, func(tx *store.Tx) error {
+					found, _, err := registry.Search(ctx, tx, staff, q)
+					if err == nil && len(found) == 0 {
+						err = fmt.Errorf("%+v found nobody", q)
+					}
+					return err
+				})
+				if err != nil {
+					errs[c] = err
+					return
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	fmt.Fprintf(stdout, "%d look-ups (half by ID number, half by name) with %d clients in %s: %.0f/s; p50 %s, p95 %s, p99 %s, max %s (%s)\n",
+		len(all), *clients, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
+		pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond),
+		all[len(all)-1].Round(time.Microsecond), db.Engine)
+	return nil
+}
