@@ -211,7 +211,8 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 // rebind rewrites ? placeholders to $1…$n for PostgreSQL. Question marks
-// inside single-quoted literals are left alone. Results are cached.
+// inside single-quoted literals are left alone. Results of short, fixed
+// query texts are cached.
 func (db *DB) rebind(q string) string {
 	if db.Engine != Postgres {
 		return q
@@ -223,11 +224,23 @@ func (db *DB) rebind(q string) string {
 		return out
 	}
 	out = Rebind(q)
-	db.rebindMu.Lock()
-	db.rebound[q] = out
-	db.rebindMu.Unlock()
+	// Only the fixed query texts are cached: texts built around id lists
+	// differ on every call and would grow the cache without bound.
+	if len(q) <= maxCachedQuery {
+		db.rebindMu.Lock()
+		if len(db.rebound) < maxCachedQueries {
+			db.rebound[q] = out
+		}
+		db.rebindMu.Unlock()
+	}
 	return out
 }
+
+// Bounds of the rebind cache.
+const (
+	maxCachedQuery   = 2048 // bytes of query text
+	maxCachedQueries = 4096
+)
 
 // Rebind rewrites ? placeholders outside quotes to $1…$n.
 func Rebind(q string) string {

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -73,5 +75,30 @@ func TestNextIDs(t *testing.T) {
 				t.Errorf("NextIDs = %d, %d; want 1, 11", a, b)
 			}
 		})
+	}
+}
+
+// TestRebindCacheIsBounded checks that query texts built around id lists,
+// which differ on every call, do not accumulate in the rebind cache (a
+// batch evaluation of ten million persons builds hundreds of thousands).
+func TestRebindCacheIsBounded(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	ctx := context.Background()
+	long := strings.Repeat("1,", 1500) + "1"
+	before := db.RebindCacheLen()
+	for i := range 50 {
+		err := db.View(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT id FROM persons WHERE county = ? AND id IN (`+long+fmt.Sprintf(",%d", i)+`)`, "341523")
+			if err != nil {
+				return err
+			}
+			return rows.Close()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := db.RebindCacheLen() - before; n != 0 {
+		t.Errorf("rebind cache grew by %d entries after 50 distinct long queries", n)
 	}
 }
