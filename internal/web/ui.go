@@ -220,7 +220,10 @@ type view struct {
 	Scope   string // full name of the actor's region
 	Nav     []navItem
 	Path    string // the request path, for the language switch and active nav
-	Query   string // the request query without lang, for the language switch
+	Query   string // the request query without lang
+	// LangURL maps "zh" and "en" to this page's address in that language,
+	// with the rest of the query kept, for the language switch.
+	LangURL map[string]string
 	Notice  string // a translated one-line confirmation ("saved")
 	// Errors maps form fields to messages; Problems lists every message
 	// (the error summary at the top of a form).
@@ -302,7 +305,11 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request, titleKey strin
 	t := h.ui.msgs[lang]
 	q := r.URL.Query()
 	q.Del("lang")
-	v := &view{Lang: lang, T: t, Title: t[titleKey], Path: r.URL.Path, Query: q.Encode(), Form: url.Values{}}
+	v := &view{Lang: lang, T: t, Title: t[titleKey], Path: r.URL.Path, Query: q.Encode(), Form: url.Values{}, LangURL: map[string]string{}}
+	for _, l := range []string{"zh", "en"} {
+		q.Set("lang", l)
+		v.LangURL[l] = r.URL.Path + "?" + q.Encode()
+	}
 	if a, ok := auth.ActorFrom(r.Context()); ok {
 		v.Actor = &a
 		v.RoleKey = "role." + string(a.Role)

@@ -158,6 +158,8 @@ func testUIPagesAndScope(t *testing.T, engine store.Engine) {
 	personURL := strings.Split(v.loc, "?")[0]
 	v.get(v.loc).want(200, "张三", "已登记", h, "政策测算")
 	v.get("/persons?name=张").want(200, idcard.Number(h).Masked())
+	// The language switch keeps the page's query.
+	v.get("/persons?name=%E5%BC%A0&page=1").want(200, `href="/persons?lang=en&amp;name=%E5%BC%A0&amp;page=1"`)
 	if strings.Contains(v.body, h) {
 		t.Error("the list shows a full ID number")
 	}
