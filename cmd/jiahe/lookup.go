@@ -71,7 +71,9 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
 	}
 	staff := auth.Actor{Username: "lookup", Role: auth.RoleCounty, Scope: county}
-	lat := make([][]time.Duration, *clients)
+	lat := make([][]time.Duration, *clients)    // all look-ups
+	byID := make([][]time.Duration, *clients)   // by ID number
+	byName := make([][]time.Duration, *clients) // by name
 	errs := make([]error, *clients)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -87,7 +89,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 					q = registry.Query{Name: t.name, Limit: 20}
 				}
 				t0 := time.Now()
-				err := db.View(ctx, func(tx *store.Tx) error {
+				err := db.Read(ctx, func(tx *store.Tx) error {
 					found, _, err := registry.Search(ctx, tx, staff, q)
 					if err == nil && len(found) == 0 {
 						err = fmt.Errorf("%+v found nobody", q)
@@ -98,7 +100,13 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 					errs[c] = err
 					return
 				}
-				lat[c] = append(lat[c], time.Since(t0))
+				d := time.Since(t0)
+				lat[c] = append(lat[c], d)
+				if q.IDNumber != "" {
+					byID[c] = append(byID[c], d)
+				} else {
+					byName[c] = append(byName[c], d)
+				}
 			}
 		}()
 	}
@@ -107,12 +115,30 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	fmt.Fprintf(stdout, "%d look-ups (half by ID number, half by name) with %d clients in %s: %.0f/s; p50 %s, p95 %s, p99 %s, max %s (%s)\n",
-		len(all), *clients, elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds(),
-		pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond),
-		all[len(all)-1].Round(time.Microsecond), db.Engine)
+	all := percentiles(slices.Concat(lat...))
+	fmt.Fprintf(stdout, "%d look-ups with %d clients in %s: %.0f/s (%s)\n", len(all.sorted), *clients,
+		elapsed.Round(time.Millisecond), float64(len(all.sorted))/elapsed.Seconds(), db.Engine)
+	for _, row := range []struct {
+		name string
+		p    latencies
+	}{{"all", all}, {"by ID number", percentiles(slices.Concat(byID...))}, {"by name", percentiles(slices.Concat(byName...))}} {
+		fmt.Fprintf(stdout, "  %-13s p50 %s, p95 %s, p99 %s, max %s\n", row.name, row.p.at(0.50), row.p.at(0.95), row.p.at(0.99), row.p.at(1))
+	}
 	return nil
+}
+
+// latencies holds sorted durations for percentiles.
+type latencies struct{ sorted []time.Duration }
+
+func percentiles(d []time.Duration) latencies {
+	slices.Sort(d)
+	return latencies{d}
+}
+
+// at returns the p-th quantile (0 < p ≤ 1), rounded to microseconds.
+func (l latencies) at(p float64) time.Duration {
+	if len(l.sorted) == 0 {
+		return 0
+	}
+	return l.sorted[min(len(l.sorted)-1, int(p*float64(len(l.sorted))))].Round(time.Microsecond)
 }

@@ -70,6 +70,24 @@ func Invalidf(field, zh, en string, args ...any) *Error {
 	return &Error{Kind: Invalid, Field: field, ZH: fmt.Sprintf(zh, args...), EN: fmt.Sprintf(en, args...)}
 }
 
+// OneOf returns nil when v is one of allowed, and otherwise an Invalid
+// error naming field and listing what it accepts.
+func OneOf(field, v string, allowed []string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	list := ""
+	for i, a := range allowed {
+		if i > 0 {
+			list += ", "
+		}
+		list += a
+	}
+	return Invalidf(field, "%s 应为以下之一：%s", "%s must be one of: %s", field, list)
+}
+
 // NotFoundf returns a NotFound error.
 func NotFoundf(zh, en string, args ...any) *Error {
 	return &Error{Kind: NotFound, ZH: fmt.Sprintf(zh, args...), EN: fmt.Sprintf(en, args...)}

@@ -217,6 +217,10 @@ const (
 	Recovery  Status = "recovery"  // a negative correction: to be recovered, never sent to a bank
 )
 
+// Statuses lists the line statuses in the order a line goes through them
+// (the order the cycle page's tabs and a sort by status follow).
+var Statuses = []Status{Pending, Held, Batched, Paid, Failed, Missing, Recovery, Cancelled}
+
 // PaymentLine is what one person is paid for one program and period (revision
 // 0), or a correction of it (revision 1, 2, …).
 type Line struct {
@@ -252,9 +256,25 @@ type LineFilter struct {
 	Periods  []string
 	Statuses []Status
 	Kinds    []LineKind
-	Limit    int // 0: no limit
-	Offset   int
+	// Sort is one of LineSortKeys ("" for LineSortRegion); Desc reverses
+	// the order. Lines that tie on the key follow region, person, period,
+	// revision and id, so pages are stable.
+	Sort   string
+	Desc   bool
+	Limit  int // 0: no limit
+	Offset int
 }
+
+// The keys lines may be sorted by.
+const (
+	LineSortRegion = "region"
+	LineSortName   = "name"   // the person's name
+	LineSortAmount = "amount" // amount_fen
+	LineSortStatus = "status" // in the order of Statuses
+)
+
+// LineSortKeys lists the sort keys of lines; the first is the default.
+var LineSortKeys = []string{LineSortRegion, LineSortName, LineSortAmount, LineSortStatus}
 
 // LineUpdate is the new state of lines. Every field is written.
 type LineUpdate struct {

@@ -51,9 +51,30 @@ type Query struct {
 	Name     string // prefix
 	Region   string // subtree
 	Alive    bool   // only the living
-	Limit    int
-	Offset   int
+	// Sort is one of SortKeys ("" for SortName); Desc reverses the order.
+	// Rows that tie on the key follow county and id, so pages are stable.
+	Sort   string
+	Desc   bool
+	Limit  int
+	Offset int
 }
+
+// The keys a person search may be sorted by.
+const (
+	SortName     = "name"
+	SortBirth    = "birth"
+	SortIDNumber = "id_number" // persons without a number come first
+	SortRegion   = "region"
+)
+
+// SortKeys lists the sort keys of a search; the first is the default.
+var SortKeys = []string{SortName, SortBirth, SortIDNumber, SortRegion}
+
+// CountCap bounds the counting of search matches: a search reports at
+// most CountCap+1 matches, which means "more than CountCap". Counting every
+// holder of a common name in a county of ten million would cost more than
+// the search itself, and nobody pages through ten thousand rows.
+const CountCap = 10000
 
 // Store is what the registry needs from storage. Every read takes the
 // actor's scope and must return NotFound for a person outside it.
@@ -243,6 +264,12 @@ func Search(ctx context.Context, s Store, a auth.Actor, q Query) ([]Record, int,
 		if err := a.CheckScope(c); err != nil {
 			return nil, 0, err
 		}
+	}
+	if q.Sort == "" {
+		q.Sort = SortName
+	}
+	if err := apperr.OneOf("sort", q.Sort, SortKeys); err != nil {
+		return nil, 0, err
 	}
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 50

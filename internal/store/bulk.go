@@ -228,7 +228,7 @@ func (s *BulkSink) writeSQLite(ctx context.Context, b *synth.Batch) error {
 	})
 }
 
-func insertRows(ctx context.Context, tx *sql.Tx, t bulkTable, now string) error {
+func insertRows(ctx context.Context, tx queryer, t bulkTable, now string) error {
 	nc := len(t.cols)
 	per := sqliteMaxArgs / nc
 	var stmt *sql.Stmt
@@ -323,9 +323,15 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 
 // Analyze refreshes the planner's statistics after a bulk load, so that
 // the first queries on freshly loaded tables get good plans (PostgreSQL
-// does not analyse a table until autovacuum gets round to it).
+// does not analyse a table until autovacuum gets round to it). On
+// PostgreSQL it also vacuums, which marks the loaded pages all-visible so
+// that counts and look-ups can be answered from indexes alone.
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.w.ExecContext(ctx, "ANALYZE")
+	stmt := "ANALYZE"
+	if db.Engine == Postgres {
+		stmt = "VACUUM (ANALYZE)"
+	}
+	_, err := db.w.ExecContext(ctx, stmt)
 	return err
 }
 

@@ -54,20 +54,9 @@ func (tx *Tx) RollCounts(ctx context.Context, scope region.Code) ([]RollCount, e
 // RollTotal counts the roll rows within scope that q selects (q.Limit is
 // ignored): the length of the list workflow.Roll pages through.
 func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q workflow.RollQuery) (int, error) {
-	where, args := scopeClause("", scope)
-	conds := []string{where}
-	if q.Region != "" {
-		w, a := scopeClause("", region.Code(q.Region))
-		conds, args = append(conds, w), append(args, a...)
-	}
-	if q.Program != "" {
-		conds, args = append(conds, "program = ?"), append(args, q.Program)
-	}
-	if q.Status != "" {
-		conds, args = append(conds, "status = ?"), append(args, q.Status)
-	}
+	cond, args := rollWhere("", scope, q)
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recipients WHERE `+strings.Join(conds, " AND "), args...).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recipients WHERE `+cond, args...).Scan(&n)
 	return n, err
 }
 

@@ -6,3 +6,8 @@ func (db *DB) RebindCacheLen() int {
 	defer db.rebindMu.RUnlock()
 	return len(db.rebound)
 }
+
+// PersonOrderBy returns the ORDER BY clause of a person search (for tests).
+func PersonOrderBy(e Engine, key string, desc bool) (string, error) {
+	return personSorts.orderBy(e, key, desc)
+}

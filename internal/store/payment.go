@@ -372,11 +372,20 @@ func scanLine(s scanner) (payment.Line, error) {
 	return l, err
 }
 
-// PaymentLines returns the county's lines matching f, in region, person, period
-// and revision order.
+// PaymentLines returns the county's lines matching f, in the order of
+// f.Sort (one of payment.LineSortKeys; "" for region) then region, person,
+// period, revision and id.
 func (tx *Tx) PaymentLines(ctx context.Context, county string, f payment.LineFilter) ([]payment.Line, error) {
-	where, args := lineWhere(county, f)
-	q := `SELECT ` + lineColumns + ` FROM payment_lines WHERE ` + where + ` ORDER BY region, person_id, period, revision, id`
+	order, err := lineSorts.orderBy(tx.Engine(), f.Sort, f.Desc)
+	if err != nil {
+		return nil, err
+	}
+	where, args := lineWhere("l.", county, f)
+	from := ` FROM payment_lines l`
+	if f.Sort == payment.LineSortName {
+		from += ` JOIN persons p ON p.county = l.county AND p.id = l.person_id`
+	}
+	q := `SELECT ` + prefixed("l.", lineColumns) + from + ` WHERE ` + where + order
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	}
@@ -397,35 +406,36 @@ func (tx *Tx) PaymentLines(ctx context.Context, county string, f payment.LineFil
 }
 
 // lineWhere returns the condition selecting the county's lines that match
-// f (its Limit and Offset aside), and its arguments.
-func lineWhere(county string, f payment.LineFilter) (string, []any) {
-	where, args := []string{"county = ?"}, []any{county}
+// f (its order, Limit and Offset aside) on payment_lines aliased a ("l."
+// or ""), and its arguments.
+func lineWhere(a, county string, f payment.LineFilter) (string, []any) {
+	where, args := []string{a + "county = ?"}, []any{county}
 	if f.CycleID != 0 {
-		where, args = append(where, "cycle_id = ?"), append(args, f.CycleID)
+		where, args = append(where, a+"cycle_id = ?"), append(args, f.CycleID)
 	}
 	if f.BatchID != 0 {
-		where, args = append(where, "batch_id = ?"), append(args, f.BatchID)
+		where, args = append(where, a+"batch_id = ?"), append(args, f.BatchID)
 	}
 	if f.PersonID != 0 {
-		where, args = append(where, "person_id = ?"), append(args, f.PersonID)
+		where, args = append(where, a+"person_id = ?"), append(args, f.PersonID)
 	}
 	if f.Program != "" {
-		where, args = append(where, "program = ?"), append(args, f.Program)
+		where, args = append(where, a+"program = ?"), append(args, f.Program)
 	}
 	if len(f.Periods) > 0 {
-		where = append(where, "period IN ("+placeholders(len(f.Periods))+")")
+		where = append(where, a+"period IN ("+placeholders(len(f.Periods))+")")
 		for _, p := range f.Periods {
 			args = append(args, p)
 		}
 	}
 	if len(f.Statuses) > 0 {
-		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		where = append(where, a+"status IN ("+placeholders(len(f.Statuses))+")")
 		for _, s := range f.Statuses {
 			args = append(args, string(s))
 		}
 	}
 	if len(f.Kinds) > 0 {
-		where = append(where, "kind IN ("+placeholders(len(f.Kinds))+")")
+		where = append(where, a+"kind IN ("+placeholders(len(f.Kinds))+")")
 		for _, k := range f.Kinds {
 			args = append(args, string(k))
 		}
@@ -444,7 +454,7 @@ type LineCount struct {
 // PaymentLineCounts counts the county's lines matching f (its Limit and
 // Offset aside) by status and kind, in status and kind order.
 func (tx *Tx) PaymentLineCounts(ctx context.Context, county string, f payment.LineFilter) ([]LineCount, error) {
-	where, args := lineWhere(county, f)
+	where, args := lineWhere("", county, f)
 	rows, err := tx.Query(ctx, `SELECT status, kind, COUNT(*), COALESCE(SUM(amount_fen), 0) FROM payment_lines WHERE `+where+
 		` GROUP BY status, kind ORDER BY status, kind`, args...)
 	if err != nil {

@@ -108,9 +108,14 @@ func (tx *Tx) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) 
 	return n > 0, err
 }
 
-// FindPersons searches persons within scope, ordered by name and id. The
-// count is the total number of matches.
+// FindPersons searches persons within scope, in the order of q.Sort (one
+// of registry.SortKeys; "" for name) then county and id. The count is the
+// number of matches, counted up to registry.CountCap+1.
 func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Query) ([]registry.Record, int, error) {
+	order, err := personSorts.orderBy(tx.Engine(), q.Sort, q.Desc)
+	if err != nil {
+		return nil, 0, err
+	}
 	where, args := scopeClause("", scope)
 	conds := []string{where}
 	if q.IDNumber != "" {
@@ -132,12 +137,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		conds = append(conds, "death IS NULL")
 	}
 	cond := strings.Join(conds, " AND ")
-	var total int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
+	offset := max(q.Offset, 0)
 	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+
-		` ORDER BY name, county, id LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), args...)
+		order+` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(offset), args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -150,7 +152,18 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		}
 		out = append(out, *r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	// A first page that is not full is the whole answer (a look-up by ID
+	// number nearly always is): no need to count.
+	if offset == 0 && len(out) < q.Limit {
+		return out, len(out), nil
+	}
+	var total int
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE `+cond+
+		` LIMIT `+strconv.Itoa(registry.CountCap+1)+`) m`, args...).Scan(&total)
+	return out, total, err
 }
 
 func escapeLike(s string) string {

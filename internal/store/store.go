@@ -118,8 +118,17 @@ func (db *DB) Stats() sql.DBStats { return db.w.Stats() }
 // the same instant.
 type Tx struct {
 	db  *DB
-	tx  *sql.Tx
+	tx  queryer
 	now time.Time
+}
+
+// queryer is what a Tx runs statements on: a transaction, or for Read the
+// reader pool itself.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Now returns the transaction's instant, in UTC.
@@ -146,6 +155,14 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
 	}
 	return err
+}
+
+// Read runs fn outside any transaction: each statement runs on its own on
+// the reader pool. It is for the hot path of single-statement reads (a
+// registry look-up), where BEGIN and COMMIT would double the round trips;
+// fn sees no snapshot shared between its statements, and must not write.
+func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	return fn(&Tx{db: db, tx: db.r, now: db.Now().UTC().Truncate(time.Microsecond)})
 }
 
 // View runs fn in a read-only transaction.

@@ -71,27 +71,25 @@ func (tx *Tx) Case(ctx context.Context, scope region.Code, county string, id int
 	return c, err
 }
 
-// Cases lists the cases within scope in the given states and region.
+// Cases lists the cases within scope in the given states and region, in
+// the order of q.Sort (one of workflow.CaseSortKeys; "" for the day
+// submitted) then county and id, q.Offset cases skipped.
 func (tx *Tx) Cases(ctx context.Context, scope region.Code, q workflow.CaseQuery) ([]workflow.Case, error) {
-	where, args := scopeClause("", scope)
-	conds := []string{where}
-	if len(q.States) > 0 {
-		conds = append(conds, "state IN (?"+strings.Repeat(", ?", len(q.States)-1)+")")
-		for _, s := range q.States {
-			args = append(args, string(s))
-		}
+	order, err := caseSorts.orderBy(tx.Engine(), q.Sort, q.Desc)
+	if err != nil {
+		return nil, err
 	}
-	if q.Region != "" {
-		w, a := scopeClause("", region.Code(q.Region))
-		conds = append(conds, w)
-		args = append(args, a...)
+	cond, args := caseWhere("c.", scope, q)
+	from := ` FROM cases c`
+	if q.Sort == workflow.CaseSortName {
+		from += ` JOIN persons p ON p.county = c.county AND p.id = c.person_id`
 	}
 	limit := q.Limit
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
-	rows, err := tx.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+strings.Join(conds, " AND ")+
-		` ORDER BY county, id LIMIT `+strconv.Itoa(limit), args...)
+	rows, err := tx.Query(ctx, `SELECT `+prefixed("c.", caseColumns)+from+` WHERE `+cond+
+		order+` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(q.Offset, 0)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +103,33 @@ func (tx *Tx) Cases(ctx context.Context, scope region.Code, q workflow.CaseQuery
 		out = append(out, *c)
 	}
 	return out, rows.Err()
+}
+
+// CountCases counts the cases within scope in the given states and region.
+func (tx *Tx) CountCases(ctx context.Context, scope region.Code, q workflow.CaseQuery) (int, error) {
+	cond, args := caseWhere("", scope, q)
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE `+cond, args...).Scan(&n)
+	return n, err
+}
+
+// caseWhere returns the condition selecting the cases within scope that q
+// selects on cases aliased p ("c." or ""), and its arguments.
+func caseWhere(p string, scope region.Code, q workflow.CaseQuery) (string, []any) {
+	where, args := scopeClause(p, scope)
+	conds := []string{where}
+	if len(q.States) > 0 {
+		conds = append(conds, p+"state IN (?"+strings.Repeat(", ?", len(q.States)-1)+")")
+		for _, s := range q.States {
+			args = append(args, string(s))
+		}
+	}
+	if q.Region != "" {
+		w, a := scopeClause(p, region.Code(q.Region))
+		conds = append(conds, w)
+		args = append(args, a...)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // InsertCase writes a new case; a second open case of the same person and
@@ -381,7 +406,12 @@ func scanRecipient(s scanner) (*workflow.Recipient, error) {
 }
 
 func (tx *Tx) recipients(ctx context.Context, where string, args ...any) ([]workflow.Recipient, error) {
-	rows, err := tx.Query(ctx, `SELECT `+recipientColumns+` FROM recipients WHERE `+where, args...)
+	return tx.queryRecipients(ctx, `SELECT `+recipientColumns+` FROM recipients WHERE `+where, args...)
+}
+
+// queryRecipients runs a query selecting recipientColumns.
+func (tx *Tx) queryRecipients(ctx context.Context, query string, args ...any) ([]workflow.Recipient, error) {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -418,32 +448,46 @@ func (tx *Tx) RecipientsOf(ctx context.Context, county string, personIDs []int64
 	return tx.recipients(ctx, `county = ? AND person_id IN (`+idList(personIDs)+`) ORDER BY person_id, program`, county)
 }
 
-// Roll lists roll rows within scope matching q; Limit 0 means all, and
-// Offset counts only with a Limit.
+// Roll lists roll rows within scope matching q, in the order of q.Sort
+// (one of workflow.RollSortKeys; "" for region) then county, person and
+// program. Limit 0 means all, and Offset counts only with a Limit.
 func (tx *Tx) Roll(ctx context.Context, scope region.Code, q workflow.RollQuery) ([]workflow.Recipient, error) {
-	where, args := scopeClause("", scope)
-	conds := []string{where}
-	if q.Region != "" {
-		w, a := scopeClause("", region.Code(q.Region))
-		conds = append(conds, w)
-		args = append(args, a...)
+	order, err := rollSorts.orderBy(tx.Engine(), q.Sort, q.Desc)
+	if err != nil {
+		return nil, err
 	}
-	if q.Program != "" {
-		conds = append(conds, "program = ?")
-		args = append(args, q.Program)
+	cond, args := rollWhere("r.", scope, q)
+	from := ` FROM recipients r`
+	if q.Sort == workflow.RollSortName {
+		from += ` JOIN persons p ON p.county = r.county AND p.id = r.person_id`
 	}
-	if q.Status != "" {
-		conds = append(conds, "status = ?")
-		args = append(args, q.Status)
-	}
-	tail := ` ORDER BY county, region, person_id, program`
+	tail := order
 	if q.Limit > 0 {
 		tail += ` LIMIT ` + strconv.Itoa(q.Limit)
 		if q.Offset > 0 {
 			tail += ` OFFSET ` + strconv.Itoa(q.Offset)
 		}
 	}
-	return tx.recipients(ctx, strings.Join(conds, " AND ")+tail, args...)
+	return tx.queryRecipients(ctx, `SELECT `+prefixed("r.", recipientColumns)+from+` WHERE `+cond+tail, args...)
+}
+
+// rollWhere returns the condition selecting the roll rows within scope
+// that q selects (its order and paging aside) on recipients aliased p
+// ("r." or ""), and its arguments.
+func rollWhere(p string, scope region.Code, q workflow.RollQuery) (string, []any) {
+	where, args := scopeClause(p, scope)
+	conds := []string{where}
+	if q.Region != "" {
+		w, a := scopeClause(p, region.Code(q.Region))
+		conds, args = append(conds, w), append(args, a...)
+	}
+	if q.Program != "" {
+		conds, args = append(conds, p+"program = ?"), append(args, q.Program)
+	}
+	if q.Status != "" {
+		conds, args = append(conds, p+"status = ?"), append(args, q.Status)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // InsertRecipient writes a new roll row.

@@ -111,24 +111,35 @@ func (h *Handler) applyCase(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listCases is the worklist: GET /api/v1/cases?state=a,b&region=.
+// listCases is the worklist: GET /api/v1/cases?state=a,b&region=&sort=&order=&limit=&offset=.
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
-	var states []workflow.State
-	for _, s := range strings.Split(r.URL.Query().Get("state"), ",") {
+	qs := r.URL.Query()
+	q := workflow.CaseQuery{Region: qs.Get("region"), Limit: 500}
+	for _, s := range strings.Split(qs.Get("state"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			states = append(states, workflow.State(s))
+			q.States = append(q.States, workflow.State(s))
 		}
 	}
+	order, err := sortOf(qs, workflow.CaseSortKeys)
+	if err != nil {
+		return err
+	}
+	q.Sort, q.Desc = order.Key, order.Desc
+	if q.Limit, q.Offset, err = limitOffset(qs, 500, 5000); err != nil {
+		return err
+	}
 	var cases []workflow.Case
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+	var total int
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
-		cases, err = workflow.Worklist(r.Context(), tx, actor(r), states, r.URL.Query().Get("region"))
+		cases, total, err = workflow.WorklistPage(r.Context(), tx, actor(r), q, true)
 		return err
 	})
 	if err != nil {
 		return h.wfDenied(r, err, target{Entity: "case"})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": cases})
+	writeJSON(w, http.StatusOK, map[string]any{"cases": cases, "total": total, "limit": q.Limit, "offset": q.Offset,
+		"sort": order.Key, "order": order.name()})
 	return nil
 }
 
@@ -285,19 +296,21 @@ func (h *Handler) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// listRoll lists the recipient roll: GET /api/v1/roll?region=&program=&status=.
+// listRoll lists the recipient roll:
+// GET /api/v1/roll?region=&program=&status=&sort=&order=&limit=&offset=.
 func (h *Handler) listRoll(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	rq := workflow.RollQuery{Region: q.Get("region"), Program: q.Get("program"), Status: q.Get("status")}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 5000 {
-			return apperr.Invalidf("limit", "limit 须为1至5000", "limit must be between 1 and 5000")
-		}
-		rq.Limit = n
+	order, err := sortOf(q, workflow.RollSortKeys)
+	if err != nil {
+		return err
+	}
+	rq.Sort, rq.Desc = order.Key, order.Desc
+	if rq.Limit, rq.Offset, err = limitOffset(q, 1000, 5000); err != nil {
+		return err
 	}
 	var entries []workflow.RollEntry
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
 		var err error
 		entries, err = workflow.Roll(r.Context(), tx, actor(r), rq)
 		return err
@@ -305,7 +318,8 @@ func (h *Handler) listRoll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.wfDenied(r, err, target{Entity: "recipient", Region: region.Code(rq.Region)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"recipients": entries})
+	writeJSON(w, http.StatusOK, map[string]any{"recipients": entries, "limit": rq.Limit, "offset": rq.Offset,
+		"sort": order.Key, "order": order.name()})
 	return nil
 }
 

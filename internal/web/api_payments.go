@@ -253,7 +253,7 @@ func (h *Handler) listCycles(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getCycle is GET /api/v1/payment-cycles/{county}/{id}?status=&limit=&offset=:
+// getCycle is GET /api/v1/payment-cycles/{county}/{id}?status=&sort=&order=&limit=&offset=:
 // the cycle and a page of its lines.
 func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := h.payRoute(r, auth.PermPaymentRead, "payment_cycle")
@@ -270,6 +270,11 @@ func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
 			f.Statuses = append(f.Statuses, payment.Status(s))
 		}
 	}
+	order, err := sortOf(q, payment.LineSortKeys)
+	if err != nil {
+		return err
+	}
+	f.Sort, f.Desc = order.Key, order.Desc
 	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
 		if s := q.Get(name); s != "" {
 			n, err := strconv.Atoi(s)
@@ -296,7 +301,7 @@ func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cycle": c, "lines": nonNil(lines), "batches": nonNil(batches),
-		"limit": f.Limit, "offset": f.Offset})
+		"limit": f.Limit, "offset": f.Offset, "sort": order.Key, "order": order.name()})
 	return nil
 }
 

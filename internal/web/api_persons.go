@@ -152,7 +152,8 @@ func (h *Handler) registerPerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 // searchPersons is GET /api/v1/persons: a page of the persons in scope
-// matching the query, ID numbers masked, with the total for paging.
+// matching the query, ID numbers masked, in the order of ?sort= and
+// ?order=, with the total for paging.
 func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person"}); err != nil {
 		return err
@@ -179,6 +180,11 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 			*p.dst = n
 		}
 	}
+	order, err := sortOf(qs, registry.SortKeys)
+	if err != nil {
+		return err
+	}
+	q.Sort, q.Desc = order.Key, order.Desc
 	if q.Region != "" {
 		c, err := parseRegion("region", q.Region)
 		if err != nil {
@@ -190,7 +196,7 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 	}
 	var recs []registry.Record
 	var total int
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
+	err = h.db.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
 		recs, total, err = registry.Search(r.Context(), tx, actor(r), q)
 		return err
@@ -198,7 +204,8 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"persons": h.toPersonList(recs), "total": total, "limit": q.Limit, "offset": q.Offset})
+	writeJSON(w, http.StatusOK, map[string]any{"persons": h.toPersonList(recs), "total": total, "total_capped": total > registry.CountCap, "limit": q.Limit, "offset": q.Offset,
+		"sort": order.Key, "order": order.name()})
 	return nil
 }
 

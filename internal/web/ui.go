@@ -493,8 +493,10 @@ func redirectDone(w http.ResponseWriter, r *http.Request, target, done string) {
 // pager is the paging bar of a list.
 type pager struct {
 	Total, Page, Pages, From, To int
-	Prev, Next                   string
-	Links                        []pageLink
+	// More says the count stopped at Total: there are more rows.
+	More       bool
+	Prev, Next string
+	Links      []pageLink
 }
 
 type pageLink struct {

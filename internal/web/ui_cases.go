@@ -40,24 +40,37 @@ type caseRow struct {
 }
 
 // casesPage is the worklist: the open cases within the actor's scope that
-// wait for the actor's role (workflow.Worklist), or those in one state.
+// wait for the actor's role (workflow.WorklistPage), or those in one
+// state, sorted by the day applied, the state or the applicant's name, a
+// page at a time.
 func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermCaseRead, target{Entity: "case"}); err != nil {
 		return err
 	}
 	a := actor(r)
 	v := h.newView(w, r, "cases.title")
-	var states []workflow.State
+	data := map[string]any{"States": workflow.States}
+	v.Data = data
+	var q workflow.CaseQuery
 	if s := r.URL.Query().Get("state"); s != "" {
-		states = []workflow.State{workflow.State(s)}
+		q.States = []workflow.State{workflow.State(s)}
 		v.Form.Set("state", s)
 	}
+	ls, err := sortOf(r.URL.Query(), workflow.CaseSortKeys)
+	if err != nil {
+		formError(v, err)
+		return h.render(w, http.StatusBadRequest, "cases.html", v)
+	}
+	page, offset := pageOf(r)
+	q.Sort, q.Desc, q.Limit, q.Offset = ls.Key, ls.Desc, pageSize, offset
 	var rows []caseRow
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		cs, err := workflow.Worklist(r.Context(), tx, a, states, "")
+	var total int
+	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+		cs, n, err := workflow.WorklistPage(r.Context(), tx, a, q, true)
 		if err != nil {
 			return err
 		}
+		total = n
 		for _, c := range cs {
 			row := caseRow{Case: c}
 			if p, err := tx.PersonByKey(r.Context(), a.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
@@ -69,12 +82,14 @@ func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		if formError(v, err) {
-			v.Data = map[string]any{"States": workflow.States}
 			return h.render(w, http.StatusBadRequest, "cases.html", v)
 		}
 		return err
 	}
-	v.Data = map[string]any{"Rows": rows, "States": workflow.States}
+	data["Rows"] = rows
+	data["Pager"] = newPager(r, total, page)
+	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), workflow.CaseSortKeys, ls)
+	data["Keep"] = sortFields(ls, workflow.CaseSortKeys)
 	return h.render(w, http.StatusOK, "cases.html", v)
 }
 

@@ -279,8 +279,12 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 	if err != nil {
 		return err
 	}
+	order, err := sortOf(r.URL.Query(), payment.LineSortKeys)
+	if err != nil {
+		return err
+	}
 	page, offset := pageOf(r)
-	f.Limit, f.Offset = pageSize, offset
+	f.Sort, f.Desc, f.Limit, f.Offset = order.Key, order.Desc, pageSize, offset
 	var c *payment.Cycle
 	var counts, shown []store.LineCount
 	var rows, held []lineRow
@@ -347,9 +351,16 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 		if n == 0 && k != "" && k != show {
 			continue
 		}
-		href := base
+		tq := url.Values{}
+		for name, val := range sortFields(order, payment.LineSortKeys) {
+			tq.Set(name, val)
+		}
 		if k != "" {
-			href += "?show=" + k
+			tq.Set("show", k)
+		}
+		href := base
+		if len(tq) > 0 {
+			href += "?" + tq.Encode()
 		}
 		label := v.T["pay_tab_all"]
 		switch k {
@@ -366,6 +377,7 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 		"C": c, "Key": county + "/" + strconv.FormatInt(id, 10), "Program": names[c.Program],
 		"Tabs": tabs, "Rows": rows, "Pager": newPager(r, matched, page), "Held": held, "Batches": batches,
 		"Pending": byStatus[string(payment.Pending)], "BankNames": bankNames(v.Lang),
+		"Sort": sortHeaders(base, r.URL.Query(), payment.LineSortKeys, order),
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ type personSearch struct {
 	Name     string
 	Region   region.Code // "" means the actor's scope
 	Alive    bool
+	Sort     listSort
 }
 
 // parsePersonSearch reads and checks the filter. Problems are returned as
@@ -31,6 +32,10 @@ func (h *Handler) parsePersonSearch(r *http.Request) (personSearch, error) {
 	q := r.URL.Query()
 	s := personSearch{Name: strings.TrimSpace(q.Get("name")), Alive: q.Get("alive") == "1"}
 	var errs apperr.List
+	var err error
+	if s.Sort, err = sortOf(q, registry.SortKeys); err != nil {
+		errs = append(errs, err.(*apperr.Error))
+	}
 	if id := strings.ToUpper(strings.TrimSpace(q.Get("id"))); id != "" {
 		n, err := idcard.Parse(id)
 		if err != nil {
@@ -54,7 +59,8 @@ func (h *Handler) parsePersonSearch(r *http.Request) (personSearch, error) {
 }
 
 func (s personSearch) query(limit, offset int) registry.Query {
-	return registry.Query{IDNumber: s.IDNumber, Name: s.Name, Region: string(s.Region), Alive: s.Alive, Limit: limit, Offset: offset}
+	return registry.Query{IDNumber: s.IDNumber, Name: s.Name, Region: string(s.Region), Alive: s.Alive,
+		Sort: s.Sort.Key, Desc: s.Sort.Desc, Limit: limit, Offset: offset}
 }
 
 // regionNav is the place filter drawn from the division tree: the path
@@ -130,6 +136,7 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	data["Tree"] = h.regionNav(a.Scope, s.Region)
+	data["Keep"] = sortFields(s.Sort, registry.SortKeys)
 	filtered := s.IDNumber != "" || s.Name != "" || s.Region != "" || r.URL.Query().Has("alive")
 	if !filtered && a.Scope.Level() < region.Township {
 		return h.render(w, http.StatusOK, "persons.html", v)
@@ -137,7 +144,7 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	page, offset := pageOf(r)
 	var rows []registry.Record
 	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
+	err = h.db.Read(r.Context(), func(tx *store.Tx) error {
 		var err error
 		rows, total, err = registry.Search(r.Context(), tx, a, s.query(pageSize, offset))
 		return err
@@ -150,10 +157,14 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Searched"] = true
 	data["Rows"] = toPersonRows(rows)
-	data["Pager"] = newPager(r, total, page)
+	pg := newPager(r, min(total, registry.CountCap), page)
+	pg.More = total > registry.CountCap
+	data["Pager"] = pg
+	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), registry.SortKeys, s.Sort)
 	q := r.URL.Query()
 	q.Del("page")
 	q.Del("done")
+	q.Del("lang")
 	data["ExportHref"] = "/persons/export.xlsx?" + q.Encode()
 	return h.render(w, http.StatusOK, "persons.html", v)
 }

@@ -41,6 +41,11 @@ func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, 
 		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	var errs apperr.List
+	if ls, err := sortOf(q, workflow.RollSortKeys); err != nil {
+		errs = append(errs, err.(*apperr.Error))
+	} else {
+		rq.Sort, rq.Desc = ls.Key, ls.Desc
+	}
 	if rq.Status != "" && !slices.Contains(rollStatuses, rq.Status) {
 		errs = append(errs, invalid("status", "状态无效", "invalid status"))
 	}
@@ -116,9 +121,13 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Rows"] = rows
 	data["Pager"] = newPager(r, total, page)
+	ls := listSort{Key: rq.Sort, Desc: rq.Desc}
+	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), workflow.RollSortKeys, ls)
+	data["Keep"] = sortFields(ls, workflow.RollSortKeys)
 	eq := r.URL.Query()
 	eq.Del("page")
 	eq.Del("done")
+	eq.Del("lang")
 	data["ExportHref"] = "/roll/export.xlsx?" + eq.Encode()
 	data["CanReview"] = auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove)
 	return h.render(w, http.StatusOK, "roll.html", v)
@@ -128,8 +137,8 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 var rollHeader = []string{"县区划代码", "名册编号", "姓名", "身份证号（脱敏）", "项目代码", "项目", "档次", "所在区划代码", "所在区划",
 	"确认日期", "起始年月", "状态", "发放至", "年审年度", "变更记录数"}
 
-// rollExport writes the roll the page lists (the same filter, every page,
-// up to maxExportRows rows) as an Excel workbook through sheet.Writer.
+// rollExport writes the roll the page lists (the same filter and order,
+// every page, up to maxExportRows rows) as an Excel workbook through sheet.Writer.
 func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.requireRollRead(r); err != nil {
 		return err

@@ -335,40 +335,65 @@ func nextSteps(s State) []Step {
 }
 
 // Worklist returns the open cases within the actor's scope that wait for
-// the actor's role, or, when states are given, the cases in those states.
-// A reader without a role in the procedure (a supervisor) sees every open
-// case in scope.
+// the actor's role, or, when states are given, the cases in those states:
+// at most 500, the oldest application first. A reader without a role in
+// the procedure (a supervisor) sees every open case in scope.
 func Worklist(ctx context.Context, s Store, a auth.Actor, states []State, within string) ([]Case, error) {
+	cs, _, err := WorklistPage(ctx, s, a, CaseQuery{States: states, Region: within, Limit: 500}, false)
+	return cs, err
+}
+
+// WorklistPage is Worklist a page at a time: q.States and q.Region select
+// as Worklist's states and within do, q.Sort (one of CaseSortKeys) and
+// q.Desc order the list, and q.Offset and q.Limit (default 500, at most
+// 5000) cut the page. With count it also returns how many cases the whole
+// list holds.
+func WorklistPage(ctx context.Context, s Store, a auth.Actor, q CaseQuery, count bool) ([]Case, int, error) {
 	if err := auth.Require(a, auth.PermCaseRead); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	for i, st := range states {
+	for i, st := range q.States {
 		if !st.Valid() {
-			return nil, apperr.Invalidf(fmt.Sprintf("state[%d]", i), "未知状态 %q", "unknown state %q", st)
+			return nil, 0, apperr.Invalidf(fmt.Sprintf("state[%d]", i), "未知状态 %q", "unknown state %q", st)
 		}
 	}
-	if within != "" {
-		c, err := region.ParseCode(within)
+	if q.Sort == "" {
+		q.Sort = CaseSortSubmitted
+	}
+	if err := apperr.OneOf("sort", q.Sort, CaseSortKeys); err != nil {
+		return nil, 0, err
+	}
+	if q.Region != "" {
+		c, err := region.ParseCode(q.Region)
 		if err != nil {
-			return nil, apperr.Invalidf("region", "区划代码无效", "invalid region code")
+			return nil, 0, apperr.Invalidf("region", "区划代码无效", "invalid region code")
 		}
 		if err := a.CheckScope(c); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		within = string(c)
+		q.Region = string(c)
 	}
-	if len(states) == 0 {
+	if len(q.States) == 0 {
 		for _, st := range States {
 			if st.Closed() {
 				continue
 			}
 			if a.ReadOnly() || slices.Contains(awaits(st), a.Role) {
-				states = append(states, st)
+				q.States = append(q.States, st)
 			}
 		}
-		if len(states) == 0 {
-			return []Case{}, nil
+		if len(q.States) == 0 {
+			return []Case{}, 0, nil
 		}
 	}
-	return s.Cases(ctx, a.Scope, CaseQuery{States: states, Region: within, Limit: 500})
+	if q.Limit <= 0 || q.Limit > 5000 {
+		q.Limit = 500
+	}
+	q.Offset = max(q.Offset, 0)
+	cs, err := s.Cases(ctx, a.Scope, q)
+	if err != nil || !count {
+		return cs, len(cs), err
+	}
+	n, err := s.CountCases(ctx, a.Scope, q)
+	return cs, n, err
 }

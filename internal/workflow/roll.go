@@ -332,9 +332,16 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry,
 	default:
 		return nil, apperr.Invalidf("status", "状态应为 active、suspended 或 exited", "status must be active, suspended or exited")
 	}
+	if q.Sort == "" {
+		q.Sort = RollSortRegion
+	}
+	if err := apperr.OneOf("sort", q.Sort, RollSortKeys); err != nil {
+		return nil, err
+	}
 	if q.Limit <= 0 || q.Limit > 5000 {
 		q.Limit = 1000
 	}
+	q.Offset = max(q.Offset, 0)
 	rows, err := s.Roll(ctx, a.Scope, q)
 	if err != nil {
 		return nil, err

@@ -39,8 +39,12 @@ type Store interface {
 
 	// Case returns case id of county if its region lies within scope.
 	Case(ctx context.Context, scope region.Code, county string, id int64) (*Case, error)
-	// Cases lists cases within scope matching q, oldest first.
+	// Cases lists cases within scope matching q, in q's order (q.Sort is
+	// one of CaseSortKeys).
 	Cases(ctx context.Context, scope region.Code, q CaseQuery) ([]Case, error)
+	// CountCases counts the cases within scope matching q (its order,
+	// Limit and Offset aside).
+	CountCases(ctx context.Context, scope region.Code, q CaseQuery) (int, error)
 	// InsertCase writes a new case. A second open case of the same person
 	// and program is a Conflict.
 	InsertCase(ctx context.Context, c *Case) error
@@ -65,7 +69,8 @@ type Store interface {
 	Recipient(ctx context.Context, scope region.Code, county string, id int64) (*Recipient, error)
 	// RecipientsOf returns every roll row (any status) of the persons.
 	RecipientsOf(ctx context.Context, county string, personIDs []int64) ([]Recipient, error)
-	// Roll lists roll rows within scope matching q.
+	// Roll lists roll rows within scope matching q, in q's order (q.Sort
+	// is one of RollSortKeys).
 	Roll(ctx context.Context, scope region.Code, q RollQuery) ([]Recipient, error)
 	InsertRecipient(ctx context.Context, r *Recipient) error
 	// UpdateRecipient writes r over the stored version r.Version-1.
@@ -311,22 +316,54 @@ type StepRecord struct {
 	Detail    json.RawMessage `json:"detail"`
 }
 
-// CaseQuery selects cases for a worklist.
+// CaseQuery selects cases for a worklist. Sort is one of CaseSortKeys
+// ("" for CaseSortSubmitted) and Desc reverses the order; cases that tie
+// on the key follow county and id, so pages are stable. Offset skips that
+// many cases (for paging); Limit bounds the list.
 type CaseQuery struct {
 	States []State
 	Region string // a subtree of the scope; "" for the whole scope
+	Sort   string
+	Desc   bool
 	Limit  int
+	Offset int
 }
 
-// RollQuery selects rows of the roll. Offset skips that many rows of the
-// list (for paging); Limit bounds it.
+// The keys a worklist may be sorted by.
+const (
+	CaseSortSubmitted = "submitted" // the day the application was taken
+	CaseSortState     = "state"     // in procedure order (States)
+	CaseSortName      = "name"      // the applicant's name
+)
+
+// CaseSortKeys lists the sort keys of a worklist; the first is the default.
+var CaseSortKeys = []string{CaseSortSubmitted, CaseSortState, CaseSortName}
+
+// RollQuery selects rows of the roll. Sort is one of RollSortKeys (""
+// for RollSortRegion) and Desc reverses the order; rows that tie on the
+// key follow county, person and program, so pages are stable. Offset
+// skips that many rows of the list (for paging); Limit bounds it.
 type RollQuery struct {
 	Region  string
 	Program string
 	Status  string
+	Sort    string
+	Desc    bool
 	Limit   int
 	Offset  int
 }
+
+// The keys the roll may be sorted by.
+const (
+	RollSortRegion    = "region"
+	RollSortName      = "name"
+	RollSortProgram   = "program"
+	RollSortStartYear = "start_year" // the first month paid
+	RollSortStatus    = "status"     // active, suspended, exited
+)
+
+// RollSortKeys lists the sort keys of the roll; the first is the default.
+var RollSortKeys = []string{RollSortRegion, RollSortName, RollSortProgram, RollSortStartYear, RollSortStatus}
 
 // BoardEntry is one line of a notice board: a notice, its case and person.
 type BoardEntry struct {
