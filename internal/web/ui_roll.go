@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/sheet"
@@ -195,6 +197,14 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := rw.Close(); err != nil {
+		return err
+	}
+	// The roll leaves the system with full ID numbers: record who took it.
+	ctx := context.WithoutCancel(r.Context())
+	e := audit.Entry{County: string(h.tree.County(a.Scope)), UserID: a.UserID, Username: a.Username, Action: "roll.export",
+		Entity: "recipient", Region: string(a.Scope),
+		After: audit.JSON(map[string]any{"filter": redactIDs(r.URL.RawQuery), "rows": rw.Rows(), "total": total})}
+	if err := h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 		return err
 	}
 	name := "roll-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"

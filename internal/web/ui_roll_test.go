@@ -141,6 +141,13 @@ func testUIRollNoticesAndForms(t *testing.T, engine store.Engine) {
 	if resp.StatusCode != 200 || resp.Header.Get("X-Exported-Rows") != "1" || !strings.HasPrefix(string(b), "PK") {
 		t.Errorf("roll export = %d, %s rows, %d bytes", resp.StatusCode, resp.Header.Get("X-Exported-Rows"), len(b))
 	}
+	// The export is in the audit trail.
+	var exports int
+	if err := ts.db.View(ctx, func(tx *store.Tx) error {
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'roll.export'`).Scan(&exports)
+	}); err != nil || exports != 1 {
+		t.Errorf("roll exports audited = %d (%v), want 1", exports, err)
+	}
 	fin := ui("finance")
 	fin.get("/roll").want(200, "王秀英")
 	fin.get("/").want(200, `id="home-funds"`, "本年度尚无发放记录")

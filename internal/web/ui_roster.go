@@ -69,6 +69,13 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	if err := rw.Close(); err != nil {
 		return err
 	}
+	scope := a.Scope
+	if s.Region != "" {
+		scope = s.Region
+	}
+	if err := h.auditExport(r.Context(), a, scope, sheet.FormatXLSX, "", rw.Rows(), nil); err != nil {
+		return err
+	}
 	name := "persons-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape("人员名册-"+name))
