@@ -171,3 +171,37 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "persons/s")
 }
+
+// TestNameDiversity checks that full names are about as varied as real
+// ones. In the 2020 national name report (《二〇二〇年全国姓名报告》, Ministry
+// of Public Security) the most common full name, 张伟, is held by about
+// 0.02% of the population; a county may concentrate names more than the
+// nation, so the bound is 0.1%. Look-ups by name depend on it: a name
+// shared by thousands makes every search for it page through thousands.
+func TestNameDiversity(t *testing.T) {
+	counts := map[string]int{}
+	total := 0
+	_, err := Generate(context.Background(), Config{County: "341523", Persons: 100000, Seed: 3}, SinkFunc(func(_ context.Context, b *Batch) error {
+		for i := range b.Persons {
+			counts[b.Persons[i].Name]++
+			total++
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, topName := 0, ""
+	for n, c := range counts {
+		if c > top {
+			top, topName = c, n
+		}
+	}
+	t.Logf("most common name %s: %d of %d; %d distinct names", topName, top, total, len(counts))
+	if share := float64(top) / float64(total); share > 0.001 {
+		t.Errorf("the most common name %s is held by %.3f%% of %d persons; want at most 0.1%%", topName, share*100, total)
+	}
+	if distinct := float64(len(counts)) / float64(total); distinct < 0.2 {
+		t.Errorf("distinct names / persons = %.2f among %d persons; want ≥ 0.2", distinct, total)
+	}
+}
