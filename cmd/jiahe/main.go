@@ -32,7 +32,7 @@ var commands = [][2]string{
 	{"lookup --region COUNTY [--clients 32] [--requests 20000]", "measure registry look-ups by ID number and by name with concurrent clients; prints p50/p95/p99"},
 	{"impact --region CODE --year Y --layer FILE", "preview a proposed rule layer over a county (not stored): who gains or loses eligibility, and the funds, by township"},
 	{"check [FILE|-]", "evaluate one case file (design §4) with no database; prints the decisions as JSON"},
-	{"user add --username U --name N --role R --region CODE [--password P]", "create a user (password from stdin if not given)"},
+	{"user add --username U --name N --role R --region CODE [--person COUNTY/ID] [--password P]", "create a user (password from stdin if not given; --person links a citizen account to its person)"},
 	{"user list", "list users"},
 	{"user disable U", "disable a user and end their sessions"},
 	{"import persons FILE [--encoding auto|utf8|gbk] [--dry-run]", "import a roster (CSV or .xlsx); all or nothing, every problem reported by row and column"},

@@ -49,6 +49,7 @@ func userAdd(ctx context.Context, db *store.DB, args []string, stdin io.Reader, 
 	fs.StringVar(&role, "role", "", "role: village, township, county, finance, supervisor, city, province, admin, citizen")
 	fs.StringVar(&code, "region", "", "division code of the user's scope (\"\" for the whole country)")
 	fs.StringVar(&n.Password, "password", "", "password (read from the first line of stdin if not given)")
+	fs.StringVar(&n.Person, "person", "", "citizens only: the citizen's own person in the registry, as COUNTY/ID")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

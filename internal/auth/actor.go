@@ -34,6 +34,10 @@ type Actor struct {
 	Name     string
 	Role     Role
 	Scope    region.Code
+	// PersonCounty and PersonID are a citizen's own person in the
+	// registry (zero for staff).
+	PersonCounty string
+	PersonID     int64
 }
 
 // System is the actor for changes made by Jiahe itself (migrations,

@@ -24,6 +24,7 @@ const (
 	PermAuditVerify   Permission = "audit.verify"
 	PermUsersManage   Permission = "users.manage"
 	PermSelfService   Permission = "self.service" // a citizen's own applications and complaints
+	PermSelfApply     Permission = "self.apply"   // a citizen submits an application for themselves
 
 	// PermPaymentApprove releases a payment batch made by another finance
 	// officer (maker–checker: the maker of a batch cannot approve it).
@@ -34,7 +35,7 @@ const (
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService,
+	PermUsersManage, PermSelfService, PermSelfApply,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -51,7 +52,7 @@ var grants = map[Role][]Permission{
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
 	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
-	RoleCitizen:    {PermSelfService},
+	RoleCitizen:    {PermSelfService, PermSelfApply},
 }
 
 var grantSet = func() map[Role]map[Permission]bool {

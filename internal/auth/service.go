@@ -29,6 +29,9 @@ type Store interface {
 	DeleteUserSessions(ctx context.Context, userID int64) error
 	// Audit appends an entry to the audit log.
 	Audit(ctx context.Context, e audit.Entry) error
+	// PersonRegion returns the registered region (hukou place) of person
+	// id of county; NotFound when there is no such person.
+	PersonRegion(ctx context.Context, county string, id int64) (region.Code, error)
 }
 
 // NewUser is the input for creating a user.
@@ -38,6 +41,21 @@ type NewUser struct {
 	Role     Role        `json:"role"`
 	Region   region.Code `json:"region"`
 	Password string      `json:"password"`
+	// Person links a citizen to their own person in the registry, as
+	// "COUNTY/ID" (citizens only).
+	Person string `json:"person,omitempty"`
+}
+
+// ParsePerson parses a person reference "COUNTY/ID" (a six-digit county
+// code and a positive id); errors name the field "person".
+func ParsePerson(s string) (string, int64, error) {
+	county, id, ok := strings.Cut(strings.TrimSpace(s), "/")
+	n, err := strconv.ParseInt(id, 10, 64)
+	c, cerr := region.ParseCode(county)
+	if !ok || err != nil || n <= 0 || cerr != nil || c.Level() != region.County {
+		return "", 0, apperr.Invalidf("person", "人员应写作 县级区划代码/编号，例如 341523/12", "the person must be given as COUNTY/ID, e.g. 341523/12")
+	}
+	return string(c), n, nil
 }
 
 // Build validates n against tree and the password policy and returns the
@@ -60,6 +78,18 @@ func (n NewUser) Build(tree *region.Tree, p Params) (User, error) {
 	if err := CheckPassword(n.Password); err != nil {
 		errs = append(errs, err.(*apperr.Error))
 	}
+	var personCounty string
+	var personID int64
+	switch {
+	case n.Role == RoleCitizen && strings.TrimSpace(n.Person) == "":
+		errs = append(errs, apperr.Invalidf("person", "群众账号须关联本人在人口库中的记录", "a citizen account must be linked to the citizen's own person"))
+	case n.Role == RoleCitizen:
+		if personCounty, personID, err = ParsePerson(n.Person); err != nil {
+			errs = append(errs, err.(*apperr.Error))
+		}
+	case strings.TrimSpace(n.Person) != "":
+		errs = append(errs, apperr.Invalidf("person", "只有群众账号可以关联人员", "only a citizen account can be linked to a person"))
+	}
 	if len(errs) == 1 {
 		return User{}, errs[0]
 	}
@@ -70,7 +100,8 @@ func (n NewUser) Build(tree *region.Tree, p Params) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return User{Username: username, Name: name, Role: n.Role, Region: code, PasswordHash: hash}, nil
+	return User{Username: username, Name: name, Role: n.Role, Region: code, PasswordHash: hash,
+		PersonCounty: personCounty, PersonID: personID}, nil
 }
 
 // userAudit is the audited view of a user: never the password hash.
@@ -80,10 +111,15 @@ type userAudit struct {
 	Role     Role        `json:"role"`
 	Region   region.Code `json:"region"`
 	Disabled bool        `json:"disabled"`
+	Person   string      `json:"person,omitempty"`
 }
 
 func auditView(u User) userAudit {
-	return userAudit{u.Username, u.Name, u.Role, u.Region, u.Disabled}
+	v := userAudit{u.Username, u.Name, u.Role, u.Region, u.Disabled, ""}
+	if u.PersonID != 0 {
+		v.Person = u.PersonCounty + "/" + strconv.FormatInt(u.PersonID, 10)
+	}
+	return v
 }
 
 func userEntry(by Actor, action string, u User, before, after any) audit.Entry {
@@ -104,6 +140,9 @@ func CreateUser(ctx context.Context, s Store, by Actor, u User) (User, error) {
 		return User{}, err
 	}
 	u.Disabled = false
+	if err := checkPersonLink(ctx, s, u); err != nil {
+		return User{}, err
+	}
 	if err := s.CreateUser(ctx, &u); err != nil {
 		return User{}, err
 	}
@@ -111,6 +150,32 @@ func CreateUser(ctx context.Context, s Store, by Actor, u User) (User, error) {
 		return User{}, err
 	}
 	return u, nil
+}
+
+// checkPersonLink checks that a citizen is linked to a person who exists
+// and lies within the citizen's region, and that staff are linked to none.
+func checkPersonLink(ctx context.Context, s Store, u User) error {
+	if u.Role != RoleCitizen {
+		if u.PersonID != 0 || u.PersonCounty != "" {
+			return apperr.Invalidf("person", "只有群众账号可以关联人员", "only a citizen account can be linked to a person")
+		}
+		return nil
+	}
+	if u.PersonID <= 0 || u.PersonCounty == "" {
+		return apperr.Invalidf("person", "群众账号须关联本人在人口库中的记录", "a citizen account must be linked to the citizen's own person")
+	}
+	code, err := s.PersonRegion(ctx, u.PersonCounty, u.PersonID)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return apperr.Invalidf("person", "人口库中没有人员 %s/%d", "there is no person %s/%d in the registry", u.PersonCounty, u.PersonID)
+	}
+	if err != nil {
+		return err
+	}
+	if !u.Region.Contains(code) {
+		return apperr.Invalidf("person", "人员 %s/%d 的户籍地（%s）不在账号区划 %s 内",
+			"person %s/%d is registered in %s, outside the account's region %s", u.PersonCounty, u.PersonID, code, u.Region)
+	}
+	return nil
 }
 
 // SetDisabled disables (or enables again) the user id on behalf of by.

@@ -12,20 +12,25 @@ import (
 // User is an account of a member of staff (or a citizen). Region is the
 // root of the subtree the user works in; "" is the whole country.
 type User struct {
-	ID           int64       `json:"id"`
-	Username     string      `json:"username"`
-	Name         string      `json:"name"`
-	Role         Role        `json:"role"`
-	Region       region.Code `json:"region"`
-	Disabled     bool        `json:"disabled"`
-	CreatedAt    time.Time   `json:"created_at"`
-	UpdatedAt    time.Time   `json:"updated_at"`
-	PasswordHash string      `json:"-"`
+	ID       int64       `json:"id"`
+	Username string      `json:"username"`
+	Name     string      `json:"name"`
+	Role     Role        `json:"role"`
+	Region   region.Code `json:"region"`
+	Disabled bool        `json:"disabled"`
+	// PersonCounty and PersonID link a citizen to their own person in the
+	// registry; both are empty for staff.
+	PersonCounty string    `json:"person_county,omitempty"`
+	PersonID     int64     `json:"person_id,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	PasswordHash string    `json:"-"`
 }
 
 // Actor returns the actor u acts as.
 func (u User) Actor() Actor {
-	return Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Role: u.Role, Scope: u.Region}
+	return Actor{UserID: u.ID, Username: u.Username, Name: u.Name, Role: u.Role, Scope: u.Region,
+		PersonCounty: u.PersonCounty, PersonID: u.PersonID}
 }
 
 var roleNames = map[Role]string{

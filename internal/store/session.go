@@ -31,7 +31,8 @@ func (tx *Tx) Session(ctx context.Context, tokenHash string) (auth.Session, auth
 	var s auth.Session
 	var created, expires string
 	row := tx.QueryRow(ctx, `SELECT s.token_hash, s.user_id, s.created_at, s.expires_at, s.user_agent,
-		u.id, u.username, u.display_name, u.role, u.region, u.password_hash, u.disabled, u.created_at, u.updated_at
+		u.id, u.username, u.display_name, u.role, u.region, u.password_hash, u.disabled, u.created_at, u.updated_at,
+		u.person_county, u.person_id
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash)
 	user, err := scanUser(row, &s.TokenHash, &s.UserID, &created, &expires, &s.UserAgent)
 	if errors.Is(err, sql.ErrNoRows) {

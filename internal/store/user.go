@@ -20,7 +20,7 @@ const timestampLayout = "2006-01-02T15:04:05.000000Z"
 
 func formatTimestamp(t time.Time) string { return t.UTC().Format(timestampLayout) }
 
-const userColumns = `id, username, display_name, role, region, password_hash, disabled, created_at, updated_at`
+const userColumns = `id, username, display_name, role, region, password_hash, disabled, created_at, updated_at, person_county, person_id`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -29,11 +29,15 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanUser(r rowScanner, pre ...any) (auth.User, error) {
 	var u auth.User
 	var role, reg, created, updated string
-	dest := append(pre, &u.ID, &u.Username, &u.Name, &role, &reg, &u.PasswordHash, &u.Disabled, &created, &updated)
+	var personCounty sql.NullString
+	var personID sql.NullInt64
+	dest := append(pre, &u.ID, &u.Username, &u.Name, &role, &reg, &u.PasswordHash, &u.Disabled, &created, &updated,
+		&personCounty, &personID)
 	if err := r.Scan(dest...); err != nil {
 		return u, err
 	}
 	u.Role, u.Region = auth.Role(role), region.Code(reg)
+	u.PersonCounty, u.PersonID = personCounty.String, personID.Int64
 	var err error
 	if u.CreatedAt, err = parseTimestamp(created); err != nil {
 		return u, err
@@ -63,9 +67,13 @@ func (tx *Tx) CreateUser(ctx context.Context, u *auth.User) error {
 		return err
 	}
 	now := tx.Now()
-	_, err = tx.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var personCounty any
+	if u.PersonCounty != "" {
+		personCounty = u.PersonCounty
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, u.Username, u.Name, string(u.Role), string(u.Region), u.PasswordHash, u.Disabled,
-		formatTimestamp(now), formatTimestamp(now))
+		formatTimestamp(now), formatTimestamp(now), personCounty, nullInt(u.PersonID))
 	if IsUniqueViolation(err) {
 		return &apperr.Error{Kind: apperr.Conflict, Field: "username",
 			ZH: fmt.Sprintf("用户名 %s 已被使用", u.Username), EN: fmt.Sprintf("the username %s is taken", u.Username), Err: err}
@@ -172,4 +180,18 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *auth.User) error {
 	}
 	u.UpdatedAt = now
 	return nil
+}
+
+// PersonRegion returns the registered region of person id of county, not
+// scoped: it serves the check of a citizen account's link.
+func (tx *Tx) PersonRegion(ctx context.Context, county string, id int64) (region.Code, error) {
+	var code string
+	err := tx.QueryRow(ctx, `SELECT region FROM persons WHERE county = ? AND id = ?`, county, id).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFoundf("人员 %s/%d 不存在", "no person %s/%d", county, id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("person %s/%d: %w", county, id, err)
+	}
+	return region.Code(code), nil
 }

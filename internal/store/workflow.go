@@ -19,7 +19,7 @@ import (
 var _ workflow.Store = (*Tx)(nil)
 
 const caseColumns = `county, id, person_id, spouse_id, program, year, region, state, suspended_from, submitted,
-	application, engine, recipient_id, version, created_at, updated_at`
+	application, engine, recipient_id, version, created_at, updated_at, intake`
 
 func scanCase(s scanner) (*workflow.Case, error) {
 	var c workflow.Case
@@ -27,7 +27,7 @@ func scanCase(s scanner) (*workflow.Case, error) {
 	var app, engine string
 	var created, updated any
 	err := s.Scan(&c.County, &c.ID, &c.PersonID, &spouse, &c.Program, &c.Year, &c.Region, &c.State, &c.SuspendedFrom,
-		&c.Submitted, &app, &engine, &recipient, &c.Version, &created, &updated)
+		&c.Submitted, &app, &engine, &recipient, &c.Version, &created, &updated, &c.Intake)
 	if err != nil {
 		return nil, err
 	}
@@ -145,9 +145,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c *workflow.Case) error {
 			return err
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.Exec(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.County, c.ID, c.PersonID, nullInt(c.SpouseID), c.Program, c.Year, c.Region, string(c.State), string(c.SuspendedFrom),
-		c.Submitted, app, engine, nullInt(c.RecipientID), c.Version, ts(c.CreatedAt), ts(c.UpdatedAt))
+		c.Submitted, app, engine, nullInt(c.RecipientID), c.Version, ts(c.CreatedAt), ts(c.UpdatedAt), string(c.Intake))
 	if IsUniqueViolation(err) {
 		return &apperr.Error{Kind: apperr.Conflict, Field: "program", ZH: "该申请人已有该项目正在办理的申请",
 			EN: "the applicant already has an open case for this program", Err: err}
@@ -164,9 +164,9 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *workflow.Case) error {
 			return err
 		}
 	}
-	res, err := tx.Exec(ctx, `UPDATE cases SET state = ?, suspended_from = ?, engine = ?, recipient_id = ?, version = ?, updated_at = ?
-		WHERE county = ? AND id = ? AND version = ?`,
-		string(c.State), string(c.SuspendedFrom), engine, nullInt(c.RecipientID), c.Version, ts(c.UpdatedAt),
+	res, err := tx.Exec(ctx, `UPDATE cases SET state = ?, suspended_from = ?, engine = ?, recipient_id = ?, version = ?, updated_at = ?,
+		intake = ? WHERE county = ? AND id = ? AND version = ?`,
+		string(c.State), string(c.SuspendedFrom), engine, nullInt(c.RecipientID), c.Version, ts(c.UpdatedAt), string(c.Intake),
 		c.County, c.ID, c.Version-1)
 	if err != nil {
 		return err
@@ -175,6 +175,24 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *workflow.Case) error {
 		return apperr.Conflictf("该案件已被他人办理，请刷新后重试", "the case was changed by someone else; reload and try again")
 	}
 	return nil
+}
+
+// CasesOfPerson returns every case of the person, oldest first.
+func (tx *Tx) CasesOfPerson(ctx context.Context, county string, personID int64) ([]workflow.Case, error) {
+	rows, err := tx.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE county = ? AND person_id = ? ORDER BY id`, county, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []workflow.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
 }
 
 // AddStep appends s to its case's history, numbering it.

@@ -22,12 +22,17 @@ type userJSON struct {
 	RoleName  string    `json:"role_name"`
 	Region    string    `json:"region"`
 	Disabled  bool      `json:"disabled"`
+	Person    string    `json:"person,omitempty"` // a citizen's own person, COUNTY/ID
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func toUserJSON(u auth.User) userJSON {
-	return userJSON{u.ID, u.Username, u.Name, u.Role, u.Role.Chinese(), string(u.Region), u.Disabled, u.CreatedAt, u.UpdatedAt}
+	person := ""
+	if u.PersonID != 0 {
+		person = u.PersonCounty + "/" + strconv.FormatInt(u.PersonID, 10)
+	}
+	return userJSON{u.ID, u.Username, u.Name, u.Role, u.Role.Chinese(), string(u.Region), u.Disabled, person, u.CreatedAt, u.UpdatedAt}
 }
 
 var errBadLogin = &apperr.Error{Kind: apperr.Unauthenticated, ZH: "用户名或密码错误", EN: "wrong username or password"}

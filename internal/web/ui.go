@@ -264,6 +264,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 	can := func(p auth.Permission) bool { return auth.Can(a, p) }
 	entries := []navEntry{
 		{"/", "nav.home", a.Role != auth.RoleCitizen},
+		{"/self", "nav.self", can(auth.PermSelfService)},
 		{"/persons", "nav.persons", can(auth.PermRegistryRead)},
 		{"/cases", "nav.cases", can(auth.PermCaseRead)},
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},

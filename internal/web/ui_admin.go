@@ -257,11 +257,11 @@ func (h *Handler) userNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalidf("", "表单无效", "invalid form")
 	}
-	for _, f := range []string{"username", "name", "role", "region"} {
+	for _, f := range []string{"username", "name", "role", "region", "person"} {
 		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
 	}
 	u, err := auth.NewUser{Username: v.F("username"), Name: v.F("name"), Role: auth.Role(v.F("role")),
-		Region: region.Code(v.F("region")), Password: r.PostFormValue("password")}.Build(h.tree, h.cfg.Password)
+		Region: region.Code(v.F("region")), Password: r.PostFormValue("password"), Person: v.F("person")}.Build(h.tree, h.cfg.Password)
 	if err == nil {
 		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
 			var err error

@@ -267,9 +267,9 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	if v.F("start") == "" {
 		v.Form.Set("start", today.String())
 	}
-	stateName := hist.Case.State.Chinese()
+	stateName, stateEN := hist.Case.Status()
 	if v.Lang == "en" {
-		stateName = hist.Case.State.English()
+		stateName = stateEN
 	}
 	steps := make([]caseStep, len(hist.Steps))
 	for i, s := range hist.Steps {
@@ -418,6 +418,12 @@ func (h *Handler) caseStepSubmit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		case "withdraw":
 			_, err := workflow.Withdraw(ctx, tx, a, county, id, v.F("reason"))
+			return err
+		case "accept":
+			_, err := workflow.Accept(ctx, tx, a, county, id, v.F("note"))
+			return err
+		case "return":
+			_, err := workflow.Return(ctx, tx, a, county, id, v.F("reason"))
 			return err
 		case "objection":
 			// The form of notice n names its fields obj_<name> and shows

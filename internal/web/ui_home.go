@@ -21,12 +21,11 @@ type homeSection struct {
 // recipients and funds of the year by program.
 func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	v := h.newView(w, r, "home.title")
 	if a.Role == auth.RoleCitizen {
-		v.Problems = []string{v.T["citizen_pages"]}
-		v.Data = map[string]any{}
-		return h.render(w, http.StatusOK, "home.html", v)
+		http.Redirect(w, r, "/self", http.StatusSeeOther)
+		return nil
 	}
+	v := h.newView(w, r, "home.title")
 	sections, err := h.homeSections(r)
 	if err != nil {
 		return err

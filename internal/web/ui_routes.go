@@ -24,6 +24,8 @@ func (h *Handler) uiRoutes() []route {
 		{"POST /persons/{county}/{id}/{event}", signedIn, h.eventSubmit},
 
 		{"GET /cases", signedIn, h.casesPage},
+		{"GET /self", signedIn, h.selfPage},
+		{"POST /self", signedIn, h.selfSubmit},
 		{"GET /cases/export.xlsx", signedIn, h.casesExport},
 		{"GET /persons/{county}/{id}/apply", signedIn, h.applyPage},
 		{"POST /persons/{county}/{id}/apply", signedIn, h.applySubmit},

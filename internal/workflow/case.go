@@ -38,6 +38,13 @@ func Apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 	if err := checkActorRole(a, auth.PermCaseApply); err != nil {
 		return nil, err
 	}
+	return apply(ctx, s, eng, a, in, IntakeStaff)
+}
+
+// apply checks and stores an application taken by staff (intake
+// IntakeStaff) or submitted by the citizen (IntakePending); the caller has
+// checked the actor's permission.
+func apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplication, intake Intake) (*Case, error) {
 	p, err := s.PersonByKey(ctx, a.Scope, registry.Key{County: in.County, ID: in.PersonID})
 	if err != nil {
 		return nil, err
@@ -113,13 +120,17 @@ func Apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 	}
 	at := s.Now()
 	c := &Case{County: p.County, ID: id, PersonID: p.ID, SpouseID: in.SpouseID, Program: in.Program, Year: in.Year,
-		Region: p.Region, State: Applied, Submitted: in.Submitted, Application: in.Application, Version: 1,
+		Region: p.Region, State: Applied, Submitted: in.Submitted, Application: in.Application, Intake: intake, Version: 1,
 		CreatedAt: at, UpdatedAt: at}
 	c.Application.Attachments = nonEmpty(c.Application.Attachments)
 	if err := s.InsertCase(ctx, c); err != nil {
 		return nil, err
 	}
-	return c, record(ctx, s, a, c, StepApply, "", in)
+	step := StepApply
+	if intake == IntakePending {
+		step = StepSubmit
+	}
+	return c, record(ctx, s, a, c, step, "", in)
 }
 
 // Withdraw ends a case at the applicant's request before county approval.
@@ -272,8 +283,8 @@ func Get(ctx context.Context, s Store, a auth.Actor, county string, id int64) (*
 	if err != nil {
 		return nil, err
 	}
-	h := &History{Case: *c, Awaits: awaits(c.State), Next: nextSteps(c.State),
-		StateName: map[string]any{"zh": c.State.Chinese(), "en": c.State.English()}}
+	zh, en := c.Status()
+	h := &History{Case: *c, Awaits: awaits(c.State), Next: nextFor(c), StateName: map[string]any{"zh": zh, "en": en}}
 	p, err := s.PersonByKey(ctx, "", registry.Key{County: c.County, ID: c.PersonID})
 	if err != nil {
 		return nil, err

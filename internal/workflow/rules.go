@@ -38,6 +38,10 @@ var transitions = map[Step]transition{
 	StepCountyApproval: {from: []State{CountyReview}, perms: []auth.Permission{auth.PermCaseApprove},
 		level: LevelCounty},
 	// An application can be withdrawn until the county has approved it.
+	// A citizen's own application waits in Applied (intake pending) for
+	// the village specialist, who accepts or returns it.
+	StepAccept: {from: []State{Applied}, perms: []auth.Permission{auth.PermCaseApply}, level: LevelVillage},
+	StepReturn: {from: []State{Applied}, perms: []auth.Permission{auth.PermCaseApply}, level: LevelVillage},
 	StepWithdraw: {from: []State{Applied, Surveyed, VillageReviewed, VillageNotice, TownshipReview,
 		TownshipApproved, TownshipNotice, CountyReview, Suspended}, perms: caseWorkers, level: LevelVillage},
 }
@@ -62,7 +66,20 @@ var resolverPerm = map[Level]auth.Permission{
 }
 
 // checkState refuses a step the state machine does not allow from c.State.
+// A citizen's application awaiting acceptance allows only acceptance and
+// return, and those two only it.
 func checkState(step Step, c *Case) error {
+	pending := c.Intake == IntakePending
+	if pending != (step == StepAccept || step == StepReturn) {
+		if pending {
+			return apperr.Conflictf("该申请由群众提交，尚待村专干受理，不能进行“%[1]s”", "the citizen's application awaits acceptance: %[2]s is not possible now",
+				step.Chinese(), step.English())
+		}
+		if step == StepAccept || step == StepReturn {
+			return apperr.Conflictf("该案件不是待受理的群众申请，不能进行“%[1]s”", "the case is no citizen's application awaiting acceptance: %[2]s is not possible",
+				step.Chinese(), step.English())
+		}
+	}
 	if !slices.Contains(transitions[step].from, c.State) {
 		return &apperr.Error{Kind: apperr.Conflict,
 			ZH: fmt.Sprintf("案件当前状态为“%s”，不能进行“%s”", c.State.Chinese(), step.Chinese()),
@@ -89,15 +106,15 @@ func checkActor(a auth.Actor, c *Case, perms []auth.Permission, l Level) error {
 
 // separated lists, for each decision step, the earlier steps whose signer
 // may not sign it on the same case (四权分离; "谁调查、谁签字、谁负责"):
-// whoever took, surveyed or reviewed an application in the village cannot
+// whoever took (or accepted a citizen's), surveyed or reviewed an application in the village cannot
 // review it in the township or approve it in the county, and the township
 // reviewer cannot approve it too. The investigators named in the survey
 // count as its signers. Whoever surveyed a case cannot judge an objection
 // against it.
 var separated = map[Step][]Step{
-	StepTownshipReview: {StepApply, StepSurvey, StepVillageReview},
-	StepCountyApproval: {StepApply, StepSurvey, StepVillageReview, StepTownshipReview},
-	StepResolve:        {StepApply, StepSurvey},
+	StepTownshipReview: {StepApply, StepAccept, StepSurvey, StepVillageReview},
+	StepCountyApproval: {StepApply, StepAccept, StepSurvey, StepVillageReview, StepTownshipReview},
+	StepResolve:        {StepApply, StepAccept, StepSurvey},
 }
 
 // checkSeparation refuses a step to an actor who signed a step of the

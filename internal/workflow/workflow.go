@@ -52,6 +52,8 @@ type Store interface {
 	UpdateCase(ctx context.Context, c *Case) error
 	// AddStep appends a signed step to a case's history.
 	AddStep(ctx context.Context, s *StepRecord) error
+	// CasesOfPerson returns every case of the person, oldest first.
+	CasesOfPerson(ctx context.Context, county string, personID int64) ([]Case, error)
 	// Steps returns a case's history in order.
 	Steps(ctx context.Context, county string, caseID int64) ([]StepRecord, error)
 
@@ -199,9 +201,13 @@ type Case struct {
 	Application   Application     `json:"application"`
 	Engine        *EngineDecision `json:"engine,omitempty"`
 	RecipientID   int64           `json:"recipient_id,omitempty"`
-	Version       int             `json:"version"`
-	CreatedAt     time.Time       `json:"created_at"`
-	UpdatedAt     time.Time       `json:"updated_at"`
+	// Intake is how the application came in: IntakeStaff (taken by the
+	// village specialist) or submitted by the citizen (pending, then
+	// accepted or returned).
+	Intake    Intake    `json:"intake,omitempty"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Ref returns the case's id as text.
@@ -281,6 +287,9 @@ const (
 	StepTownshipReview Step = "township_review"
 	StepCountyApproval Step = "county_approval"
 	StepWithdraw       Step = "withdraw"
+	StepSubmit         Step = "citizen_submit" // the citizen's own application
+	StepAccept         Step = "accept"         // the village specialist accepts it (受理)
+	StepReturn         Step = "return"         // or returns it to the citizen
 )
 
 var stepNames = map[Step][2]string{
@@ -294,6 +303,9 @@ var stepNames = map[Step][2]string{
 	StepTownshipReview: {"乡镇审核", "the township review"},
 	StepCountyApproval: {"县级审批", "county approval"},
 	StepWithdraw:       {"撤回申请", "withdrawing the application"},
+	StepSubmit:         {"群众提交申请", "the citizen's own application"},
+	StepAccept:         {"受理群众申请", "accepting the citizen's application"},
+	StepReturn:         {"退回群众申请", "returning the citizen's application"},
 }
 
 // Chinese returns the step's name in Chinese.

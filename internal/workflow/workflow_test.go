@@ -169,3 +169,51 @@ func TestTier(t *testing.T) {
 		}
 	}
 }
+
+// TestCitizenIntake checks the gate of a citizen's application: while it
+// is pending only acceptance and return are possible, those two nowhere
+// else, and the acceptor is separated from the later decisions.
+func TestCitizenIntake(t *testing.T) {
+	pending := &Case{State: Applied, Intake: IntakePending}
+	for _, st := range []Step{StepSurvey, StepWithdraw, StepVillageReview} {
+		if err := checkState(st, pending); apperr.KindOf(err) != apperr.Conflict {
+			t.Errorf("%s of a pending case: %v", st, err)
+		}
+	}
+	for _, st := range []Step{StepAccept, StepReturn} {
+		if err := checkState(st, pending); err != nil {
+			t.Errorf("%s of a pending case: %v", st, err)
+		}
+		for _, c := range []*Case{{State: Applied}, {State: Applied, Intake: IntakeAccepted}, {State: Withdrawn, Intake: IntakeReturned}} {
+			if err := checkState(st, c); apperr.KindOf(err) != apperr.Conflict {
+				t.Errorf("%s of %s/%s: %v", st, c.State, c.Intake, err)
+			}
+		}
+	}
+	if got := nextFor(pending); !slices.Equal(got, []Step{StepAccept, StepReturn}) {
+		t.Errorf("next of a pending case = %v", got)
+	}
+	if zh, _ := pending.Status(); zh != "已提交，待村专干受理" {
+		t.Errorf("status = %s", zh)
+	}
+	acceptor := auth.Actor{UserID: 7, Username: "cz", Role: auth.RoleVillage}
+	history := []StepRecord{{Step: StepSubmit, Signature: Signature{UserID: 99}}, {Step: StepAccept, Signature: Signature{UserID: 7}}}
+	for _, st := range []Step{StepTownshipReview, StepCountyApproval, StepResolve} {
+		if err := checkSeparation(st, acceptor, history); apperr.KindOf(err) != apperr.Forbidden {
+			t.Errorf("acceptor signs %s: %v", st, err)
+		}
+	}
+	citizen := auth.Actor{UserID: 99, Username: "wxy", Role: auth.RoleCitizen}
+	for _, st := range []Step{StepSurvey, StepVillageReview, StepTownshipReview, StepCountyApproval, StepWithdraw, StepAccept} {
+		if err := checkActorRole(citizen, transitionPerms(st)...); apperr.KindOf(err) != apperr.Forbidden {
+			t.Errorf("citizen may %s: %v", st, err)
+		}
+	}
+}
+
+func transitionPerms(st Step) []auth.Permission {
+	if p := transitions[st].perms; p != nil {
+		return p
+	}
+	return caseWorkers
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
+)
+
+// TestCitizenSelfService runs the citizen's path end to end: an account
+// linked to the citizen's person through the admin API, the own view and
+// application, acceptance by the village specialist on the worklist, and
+// the refusals, each audited.
+func TestCitizenSelfService(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ts.wfUsers()
+			wife := ts.wfFamily()
+			admin, err := auth.NewUser{Username: "adm", Name: "管理员", Role: auth.RoleAdmin, Region: "341523", Password: "adm123456"}.
+				Build(region.Default(), auth.TestParams)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ts.db.Update(context.Background(), func(tx *store.Tx) error {
+				_, err := auth.CreateUser(context.Background(), tx, auth.System, admin)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			adm := ts.login("adm", "adm123456")
+			person := fmt.Sprintf("341523/%d", wife.ID)
+			newCitizen := map[string]any{"username": "wxy", "name": "王秀英", "role": "citizen", "region": "341523100201", "password": "wxy123456"}
+			if code, out := ts.call(adm, "POST", "/api/v1/users", newCitizen); code != 400 {
+				t.Fatalf("citizen without a person = %d %v", code, out)
+			}
+			newCitizen["person"] = "341523/999999"
+			if code, out := ts.call(adm, "POST", "/api/v1/users", newCitizen); code != 400 {
+				t.Fatalf("citizen with an unknown person = %d %v", code, out)
+			}
+			newCitizen["person"] = person
+			if code, out := ts.call(adm, "POST", "/api/v1/users", newCitizen); code != 201 || field(out, "user", "person") != person {
+				t.Fatalf("create citizen = %d %v", code, out)
+			}
+
+			cit := ts.login("wxy", "wxy123456")
+			code, out := ts.call(cit, "GET", "/api/v1/self", nil)
+			if code != 200 || field(out, "person", "name") != "王秀英" || strings.Contains(fmt.Sprint(out), wife.IDNumber) {
+				t.Fatalf("self = %d %v", code, out)
+			}
+			app := map[string]any{"program": "jf", "year": 2024,
+				"declared":    map[string]any{"hukou_type": "rural", "marriage": "1986年初婚", "births": "1987年生育一女", "adoptions": "无", "surviving_children": 1},
+				"attachments": []string{"身份证", "户口簿"}, "pledge": true}
+			code, out = ts.call(cit, "POST", "/api/v1/self/applications", app)
+			if code != 201 || field(out, "case", "intake") != "pending" {
+				t.Fatalf("self application = %d %v", code, out)
+			}
+			id := int64(field(out, "case", "id").(float64))
+			base := fmt.Sprintf("/api/v1/cases/341523/%d", id)
+
+			// The citizen reads no cases and signs no step; staff have no self.
+			denied := ts.deniedCount()
+			for p, body := range map[string]map[string]any{"/accept": {}, "/survey": {}, "/withdraw": {"reason": "x"}} {
+				if code, out := ts.call(cit, "POST", base+p, body); code != 403 {
+					t.Errorf("citizen POST %s = %d %v", p, code, out)
+				}
+			}
+			cz := ts.login("czg", "cz123456")
+			if code, out := ts.call(cz, "GET", "/api/v1/self", nil); code != 403 {
+				t.Errorf("staff self = %d %v", code, out)
+			}
+			if code, out := ts.call(cz, "POST", "/api/v1/self/applications", app); code != 403 {
+				t.Errorf("staff self application = %d %v", code, out)
+			}
+			xz := ts.login("xzs", "xz123456")
+			if code, out := ts.call(xz, "POST", base+"/accept", map[string]any{}); code != 403 {
+				t.Errorf("township accepts = %d %v", code, out)
+			}
+			if got := ts.deniedCount(); got != denied+6 {
+				t.Errorf("denied audited %d times, want %d", got-denied, 6)
+			}
+
+			// The village worklist shows it, with accept and return.
+			if code, body := ts.page(cz, "/cases"); code != 200 || !strings.Contains(body, "群众申请待受理") {
+				t.Errorf("worklist = %d, no pending citizen application", code)
+			}
+			if code, body := ts.page(cz, fmt.Sprintf("/cases/341523/%d", id)); code != 200 || !strings.Contains(body, "/accept") || !strings.Contains(body, "/return") {
+				t.Errorf("case page = %d, no accept/return actions", code)
+			}
+			if code, out := ts.call(cz, "POST", base+"/survey", map[string]any{}); code != 409 {
+				t.Errorf("survey of a pending case = %d %v", code, out)
+			}
+			if code, out := ts.call(cz, "POST", base+"/accept", map[string]any{"note": "材料齐全"}); code != 200 ||
+				field(out, "case", "intake") != "accepted" || field(out, "case", "state") != "applied" {
+				t.Fatalf("accept = %d %v", code, out)
+			}
+			if code, out := ts.call(cz, "POST", base+"/return", map[string]any{"reason": "x"}); code != 409 {
+				t.Errorf("return after acceptance = %d %v", code, out)
+			}
+			code, out = ts.call(cit, "GET", "/api/v1/self", nil)
+			cases, _ := out["cases"].([]any)
+			if code != 200 || len(cases) != 1 || field(cases[0].(map[string]any), "status_zh") != "已申报，待入户调查" {
+				t.Errorf("self after acceptance = %d %v", code, out)
+			}
+
+			// The page: status list and form, submitted as a browser does.
+			p := ts.browser().login("wxy", "wxy123456")
+			p.get("/").want(303)
+			p.get("/self").want(200, "已申报，待入户调查", `name="viewport"`, `action="/self"`)
+			p.post("/self", url.Values{"program": {"jf"}, "year": {"2024"}, "hukou_type": {"rural"}, "children": {"1"},
+				"attachments": {"身份证"}, "pledge": {"1"}}).want(422, "该申请人已有该项目正在办理的申请")
+		})
+	}
+}
