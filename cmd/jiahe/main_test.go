@@ -148,3 +148,61 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestServeDemo runs `jiahe serve --demo` on an empty SQLite database: it
+// must create the county and a login for every role, including the
+// citizen linked to a resident, sign in with a printed login, and serve.
+func TestServeDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a county")
+	}
+	url := storetest.URL(t, "sqlite")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--db", url, "serve", "--demo", "--addr", "127.0.0.1:0"}, strings.NewReader(""), lineWriter{pw}, io.Discard)
+		pw.Close()
+	}()
+	logins := map[string]string{}
+	var base string
+	lines := bufio.NewScanner(pr)
+	for lines.Scan() {
+		f := strings.Fields(lines.Text())
+		if len(f) >= 3 && strings.HasPrefix(f[1], "demo-") {
+			logins[f[0]] = f[1]
+		}
+		if _, rest, ok := strings.Cut(lines.Text(), "serving on "); ok {
+			base, _, _ = strings.Cut(rest, " ")
+			break
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve --demo did not serve: %v", <-done)
+	}
+	go io.Copy(io.Discard, pr)
+	for _, role := range []string{"village", "township", "county", "finance", "supervisor", "city", "province", "admin", "citizen"} {
+		if logins[role] == "" {
+			t.Errorf("no demo login printed for %s", role)
+		}
+	}
+	body, _ := json.Marshal(map[string]string{"username": "citizen", "password": logins["citizen"]})
+	resp, err := http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("demo citizen login: %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve --demo ended with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve --demo did not shut down")
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/web"
@@ -118,29 +119,6 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 		fmt.Fprintln(stdout, "jiahe: demo: the database already has users; nothing created")
 		return nil
 	}
-	users := make([]auth.User, len(demoUsers))
-	passwords := make([]string, len(demoUsers))
-	for i, d := range demoUsers {
-		passwords[i] = "demo-" + rand.Text()[:8] + "7"
-		u, err := auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: passwords[i]}.
-			Build(region.Default(), p)
-		if err != nil {
-			return err
-		}
-		users[i] = u
-	}
-	err := db.Update(ctx, func(tx *store.Tx) error {
-		for i := range users {
-			var err error
-			if users[i], err = auth.CreateUser(ctx, tx, auth.System, users[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
 	start := time.Now()
 	stats, err := store.LoadSynthetic(ctx, db, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1}, nil)
 	if err != nil {
@@ -167,6 +145,47 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "jiahe: demo: %d persons evaluated for %d: %d eligible determinations\n", st.Persons, year, st.Eligible)
+	// The demo citizen is a living resident of the demo village.
+	var citizen string
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		found, _, err := registry.Search(ctx, tx, auth.System, registry.Query{Region: string(demoUsers[0].region), Alive: true, Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("no living resident in %s for the demo citizen", demoUsers[0].region)
+		}
+		citizen = fmt.Sprintf("%s/%d", found[0].County, found[0].ID)
+		return nil
+	}); err != nil {
+		return err
+	}
+	users := make([]auth.User, len(demoUsers))
+	passwords := make([]string, len(demoUsers))
+	for i, d := range demoUsers {
+		passwords[i] = "demo-" + rand.Text()[:8] + "7"
+		nu := auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: passwords[i]}
+		if d.role == auth.RoleCitizen {
+			nu.Person = citizen
+		}
+		u, err := nu.Build(region.Default(), p)
+		if err != nil {
+			return err
+		}
+		users[i] = u
+	}
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		for i := range users {
+			var err error
+			if users[i], err = auth.CreateUser(ctx, tx, auth.System, users[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "jiahe: demo logins (用户名 username / 密码 password / 角色 role):\n")
 	for i, u := range users {
 		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, passwords[i], u.Role.Chinese(), region.Default().FullName(u.Region))
