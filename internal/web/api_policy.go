@@ -51,7 +51,12 @@ func (h *Handler) queryYear(r *http.Request) (int, error) {
 // queryCounty reads the county code of ?field= and checks that it is a
 // county-level division of the tree.
 func (h *Handler) queryCounty(r *http.Request, field string) (region.Code, error) {
-	s := r.URL.Query().Get(field)
+	return h.countyCode(field, r.URL.Query().Get(field))
+}
+
+// countyCode checks that s, the value of field, is the code of a
+// county-level division of the tree.
+func (h *Handler) countyCode(field, s string) (region.Code, error) {
 	if s == "" {
 		return "", apperr.Invalidf(field, "缺少县级区划代码", "a county code is required")
 	}
@@ -208,6 +213,18 @@ func (h *Handler) createPolicyLayer(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	if err := h.addPolicyLayer(r, l); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"layer": l, "name": ruleName(*l)})
+	return nil
+}
+
+// addPolicyLayer stores a layer for the actor's own level: the API and
+// the rules page add layers through it. A layer for another region is
+// refused (and the refusal recorded); SavePolicyLayer validates the layer
+// and audits it.
+func (h *Handler) addPolicyLayer(r *http.Request, l *policy.Layer) error {
 	a := actor(r)
 	if own, _ := a.Scope.Prefix(); own == "" || own != l.Region {
 		t := target{Entity: "policy_layer", EntityID: ruleName(*l)}
@@ -216,12 +233,7 @@ func (h *Handler) createPolicyLayer(w http.ResponseWriter, r *http.Request) erro
 		}
 		return h.deny(r, a, t, apperr.Forbiddenf("只能添加本级（%[2]s）的政策规则", "you may add rules for your own level (%[2]s) only, not for %[1]q", l.Region, own))
 	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error { return tx.SavePolicyLayer(r.Context(), a, l) })
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"layer": l, "name": ruleName(*l)})
-	return nil
+	return h.db.Update(r.Context(), func(tx *store.Tx) error { return tx.SavePolicyLayer(r.Context(), a, l) })
 }
 
 // layerCode is the division code of a layer's region prefix ("" for the

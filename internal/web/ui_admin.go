@@ -100,17 +100,24 @@ func (h *Handler) rulesPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRulesManage, target{Entity: "rules"}); err != nil {
 		return err
 	}
-	a := actor(r)
 	v := h.newView(w, r, "rules.title")
-	var layers []policy.Layer
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		layers, err = tx.PolicyRules(r.Context())
-		return err
-	})
+	layers, err := h.policyRules(r.Context())
 	if err != nil {
 		return err
 	}
+	h.rulesData(r, v, layers)
+	if v.Data.(map[string]any)["Propose"] == true {
+		v.Form.Set("layer", exampleLayer(actor(r), layers, h.now().In(beijing).Year(), v.Data.(map[string]any)["Names"].(map[string]string)))
+		v.Form.Set("county", string(h.firstCounty(actor(r).Scope)))
+		v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	}
+	return h.render(w, http.StatusOK, "rules.html", v)
+}
+
+// rulesData lists, in v.Data, the layers that apply within the actor's
+// scope and whether the actor may propose a layer for its own level.
+func (h *Handler) rulesData(r *http.Request, v *view, layers []policy.Layer) {
+	a := actor(r)
 	prefix, _ := a.Scope.Prefix()
 	var shown []policy.Layer
 	for _, l := range layers {
@@ -138,8 +145,14 @@ func (h *Handler) rulesPage(w http.ResponseWriter, r *http.Request) error {
 		code := l.Region + strings.Repeat("0", max(0, 6-len(l.Region)))
 		names[l.Region] = h.tree.FullName(region.Code(code))
 	}
-	v.Data = map[string]any{"Layers": shown, "Names": names}
-	return h.render(w, http.StatusOK, "rules.html", v)
+	if prefix != "" {
+		names[prefix] = h.tree.FullName(a.Scope)
+	}
+	// The same test as POST /api/v1/policy/layers: a user with the
+	// permission adds layers for its own level only, so a user without
+	// a level (the administrator) gets no form.
+	propose := auth.Can(a, auth.PermRulesManage) && prefix != ""
+	v.Data = map[string]any{"Layers": shown, "Names": names, "Propose": propose, "Own": prefix}
 }
 
 // usersPage lists the users within the administrator's scope.

@@ -67,6 +67,7 @@ func (h *Handler) uiRoutes() []route {
 		{"GET /audit", signedIn, h.auditPage},
 		{"GET /audit/export.xlsx", signedIn, h.auditTrailExport},
 		{"GET /rules", signedIn, h.rulesPage},
+		{"POST /rules", signedIn, h.rulesSubmit},
 		{"GET /users", signedIn, h.usersPage},
 		{"GET /users/new", signedIn, h.userNewPage},
 		{"POST /users/new", signedIn, h.userNewSubmit},
