@@ -5,7 +5,7 @@ export GOPROXY ?= https://proxy.golang.org
 export GOFLAGS ?= -mod=mod
 JIAHE_DB ?= sqlite:jiahe.db
 
-.PHONY: build run test test-short deps vet bench fuzz
+.PHONY: build run test test-short test-race deps vet bench fuzz
 
 build:
 	go build -o bin/jiahe ./cmd/jiahe
@@ -25,8 +25,19 @@ test: deps vet
 test-short:
 	go test -short -count=1 ./...
 
+test-race: deps
+	go test -race -count=1 -timeout 60m ./...
+
 bench:
 	go test -run '^$$' -bench . -benchtime 3x ./internal/...
 
+# Every parser of outside input has a fuzz target; FUZZTIME each.
+FUZZTIME ?= 30s
 fuzz:
-	go test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./internal/idcard/
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/idcard/
+	go test -run '^$$' -fuzz '^FuzzParseCode$$' -fuzztime $(FUZZTIME) ./internal/region/
+	go test -run '^$$' -fuzz '^FuzzParseRoster$$' -fuzztime $(FUZZTIME) ./internal/registry/
+	go test -run '^$$' -fuzz '^FuzzTable$$' -fuzztime $(FUZZTIME) ./internal/sheet/
+	go test -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $(FUZZTIME) ./internal/policy/
+	go test -run '^$$' -fuzz '^FuzzValidateRule$$' -fuzztime $(FUZZTIME) ./internal/policy/
+	go test -run '^$$' -fuzz '^FuzzParseReturns$$' -fuzztime $(FUZZTIME) ./internal/payment/
