@@ -88,21 +88,8 @@ func (tx *Tx) Cases(ctx context.Context, scope region.Code, q workflow.CaseQuery
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
-	rows, err := tx.Query(ctx, `SELECT `+prefixed("c.", caseColumns)+from+` WHERE `+cond+
+	return tx.queryCases(ctx, `SELECT `+prefixed("c.", caseColumns)+from+` WHERE `+cond+
 		order+` LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(q.Offset, 0)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []workflow.Case{}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, rows.Err()
 }
 
 // CountCases counts the cases within scope in the given states and region.
@@ -179,7 +166,12 @@ func (tx *Tx) UpdateCase(ctx context.Context, c *workflow.Case) error {
 
 // CasesOfPerson returns every case of the person, oldest first.
 func (tx *Tx) CasesOfPerson(ctx context.Context, county string, personID int64) ([]workflow.Case, error) {
-	rows, err := tx.Query(ctx, `SELECT `+caseColumns+` FROM cases WHERE county = ? AND person_id = ? ORDER BY id`, county, personID)
+	return tx.queryCases(ctx, `SELECT `+caseColumns+` FROM cases WHERE county = ? AND person_id = ? ORDER BY id`, county, personID)
+}
+
+// queryCases runs a query selecting caseColumns and scans every row.
+func (tx *Tx) queryCases(ctx context.Context, query string, args ...any) ([]workflow.Case, error) {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
