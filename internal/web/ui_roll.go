@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,12 +206,9 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) }); err != nil {
 		return err
 	}
-	name := "roll-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape("扶助对象名册-"+name))
+	h.workbookHeaders(w, "roll", "扶助对象名册")
 	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
 	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
-	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(buf.Bytes())
 	return err
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -76,12 +75,9 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.auditExport(r.Context(), a, scope, sheet.FormatXLSX, "", rw.Rows(), nil); err != nil {
 		return err
 	}
-	name := "persons-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape("人员名册-"+name))
+	h.workbookHeaders(w, "persons", "人员名册")
 	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
 	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
-	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(buf.Bytes())
 	return err
 }
