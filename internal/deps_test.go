@@ -94,3 +94,51 @@ func badDeps(deps []string) []string {
 	}
 	return bad
 }
+
+// doors are the packages that serve users — HTTP and the command line —
+// and must stand on the use-case layer (internal/app), never on storage.
+var doors = []string{"internal/web", "cmd/"}
+
+// doorExceptions are doors that still import store, each with its fix.
+var doorExceptions = map[string]string{
+	"internal/web": "handlers not yet moved onto internal/app",
+	"cmd/jiahe":    "commands not yet moved onto internal/app",
+}
+
+// TestDoorsStandOnApp checks that no door imports internal/store: every
+// transaction, permission check and audit entry goes through internal/app.
+func TestDoorsStandOnApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		rel := strings.TrimPrefix(fields[0], module+"/")
+		door := false
+		for _, d := range doors {
+			if rel == strings.TrimSuffix(d, "/") || strings.HasPrefix(rel, d) || strings.HasPrefix(rel, d+"/") {
+				door = true
+			}
+		}
+		if !door {
+			continue
+		}
+		imports := slices.Contains(fields[1:], module+"/internal/store")
+		why, excepted := doorExceptions[rel]
+		switch {
+		case imports && !excepted:
+			t.Errorf("%s imports internal/store: call internal/app instead", rel)
+		case imports:
+			t.Logf("%s is a known exception (%s)", rel, why)
+		case excepted:
+			t.Errorf("%s no longer imports internal/store: remove it from doorExceptions", rel)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"flag"
 	"fmt"
+	"github.com/jiahe-project/jiahe/internal/app"
 	"io"
 	"log/slog"
 	"net"
@@ -51,7 +52,7 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	h, err := web.New(db, logger, time.Now, cfg)
+	h, err := web.New(app.New(db, app.Config{Password: cfg.Password, Session: cfg.Session}, logger), logger, cfg)
 	if err != nil {
 		return err
 	}

@@ -181,3 +181,10 @@ func (d *Date) scanText(s string) error {
 	*d = v
 	return err
 }
+
+// Beijing is China Standard Time (UTC+8, no daylight saving), the zone in
+// which every calendar day of Jiahe is reckoned.
+var Beijing = time.FixedZone("CST", 8*3600)
+
+// Today returns the calendar day of t in Beijing.
+func Today(t time.Time) Date { return FromTime(t.In(Beijing)) }

@@ -137,3 +137,20 @@ func splitStatements(s string) []string {
 	}
 	return out
 }
+
+// CheckSchema returns an error unless the schema is exactly the one this
+// binary expects: an older schema needs `jiahe migrate`, and a newer one
+// belongs to a later release.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	applied, latest, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case applied < latest:
+		return fmt.Errorf("the database schema is at version %d, this jiahe expects %d: run `jiahe migrate`", applied, latest)
+	case applied > latest:
+		return fmt.Errorf("the database schema is at version %d, newer than this jiahe's %d", applied, latest)
+	}
+	return nil
+}

@@ -847,3 +847,15 @@ func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case
 	}
 	return nil
 }
+
+// PolicyStamp returns a short text that changes whenever the stored rule
+// layers change, so that compiled rules can be reused until then.
+func (tx *Tx) PolicyStamp(ctx context.Context) (string, error) {
+	var n int
+	var last sql.NullString
+	err := tx.QueryRow(ctx, `SELECT COUNT(*), MAX(created_at) FROM policy_layers`).Scan(&n, &last)
+	if err != nil {
+		return "", fmt.Errorf("policy stamp: %w", err)
+	}
+	return strconv.Itoa(n) + "/" + last.String, nil
+}

@@ -2,17 +2,14 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
 )
@@ -41,24 +38,17 @@ func wfCounty(s string) (string, error) {
 	return string(c), nil
 }
 
-// wfDenied audits a Forbidden error of a domain call and returns err.
-func (h *Handler) wfDenied(r *http.Request, err error, t target) error {
-	if apperr.KindOf(err) != apperr.Forbidden {
-		return err
-	}
-	return h.deny(r, actor(r), t, err)
-}
-
-func wfTarget(county string, id int64) target {
-	return target{Entity: "case", EntityID: strconv.FormatInt(id, 10), Region: region.Code(county)}
-}
-
-// wfStep runs one step of case {county}/{id}: decode the body (when
-// decode is set), run fn in one transaction with the policy engine, and
-// answer with the case (and whatever else fn returns).
-func wfStep[T any](h *Handler, w http.ResponseWriter, r *http.Request, decode bool,
-	fn func(ctx context.Context, tx *store.Tx, eng workflow.Engine, a auth.Actor, county string, id int64, in T) (map[string]any, error)) error {
+// caseKeyOf parses the {county}/{id} of a case path.
+func caseKeyOf(r *http.Request) (app.CaseKey, error) {
 	county, id, err := wfCaseKey(r)
+	return app.CaseKey{County: county, ID: id}, err
+}
+
+// wfStep answers one step of case {county}/{id}: decode the body into T
+// (when decode is set), make the one use-case call, answer with what it
+// returns.
+func wfStep[T any](w http.ResponseWriter, r *http.Request, decode bool, call func(k app.CaseKey, in T) (map[string]any, error)) error {
+	k, err := caseKeyOf(r)
 	if err != nil {
 		return err
 	}
@@ -68,17 +58,9 @@ func wfStep[T any](h *Handler, w http.ResponseWriter, r *http.Request, decode bo
 			return err
 		}
 	}
-	var out map[string]any
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		out, err = fn(r.Context(), tx, eng, actor(r), county, id, body)
-		return err
-	})
+	out, err := call(k, body)
 	if err != nil {
-		return h.wfDenied(r, err, wfTarget(county, id))
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -90,22 +72,9 @@ func (h *Handler) applyCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	county, err := wfCounty(in.County)
+	c, err := h.app.Apply(r.Context(), actor(r), in)
 	if err != nil {
 		return err
-	}
-	in.County = county
-	var c *workflow.Case
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		c, err = workflow.Apply(r.Context(), tx, eng, actor(r), in)
-		return err
-	})
-	if err != nil {
-		return h.wfDenied(r, err, target{Entity: "case", Region: region.Code(county)})
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"case": c})
 	return nil
@@ -128,15 +97,13 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	if q.Limit, q.Offset, err = limitOffset(qs, 500, 5000); err != nil {
 		return err
 	}
-	var cases []workflow.Case
-	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		cases, total, err = workflow.WorklistPage(r.Context(), tx, actor(r), q, true)
-		return err
-	})
+	items, total, err := h.app.Worklist(r.Context(), actor(r), q, true)
 	if err != nil {
-		return h.wfDenied(r, err, target{Entity: "case"})
+		return err
+	}
+	cases := make([]workflow.Case, len(items))
+	for i, it := range items {
+		cases[i] = it.Case
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"cases": cases, "total": total, "limit": q.Limit, "offset": q.Offset,
 		"sort": order.Key, "order": order.name()})
@@ -145,51 +112,35 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 
 // getCase returns a case with its whole history and its audit entries.
 func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := wfCaseKey(r)
+	k, err := caseKeyOf(r)
 	if err != nil {
 		return err
 	}
-	var hist *workflow.History
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if hist, err = workflow.Get(r.Context(), tx, actor(r), county, id); err != nil {
-			return err
-		}
-		entries, err := tx.AuditEntries(r.Context(), actor(r).Scope, store.AuditFilter{County: county, Entity: "case", EntityID: strconv.FormatInt(id, 10), Limit: 1000})
-		if err != nil {
-			return err
-		}
-		// Oldest first, like the steps.
-		hist.Audit = make([]audit.Entry, 0, len(entries))
-		for i := len(entries) - 1; i >= 0; i-- {
-			hist.Audit = append(hist.Audit, entries[i])
-		}
-		return nil
-	})
+	hist, err := h.app.Case(r.Context(), actor(r), k)
 	if err != nil {
-		return h.wfDenied(r, err, wfTarget(county, id))
+		return err
 	}
 	writeJSON(w, http.StatusOK, hist)
 	return nil
 }
 
 func (h *Handler) surveyCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in workflow.Survey) (map[string]any, error) {
-		c, err := workflow.RecordSurvey(ctx, tx, a, county, id, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.Survey) (map[string]any, error) {
+		c, err := h.app.Survey(r.Context(), actor(r), k, in)
 		return map[string]any{"case": c}, err
 	})
 }
 
 func (h *Handler) villageReviewCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in workflow.VillageReview) (map[string]any, error) {
-		c, err := workflow.RecordVillageReview(ctx, tx, a, county, id, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.VillageReview) (map[string]any, error) {
+		c, err := h.app.VillageReview(r.Context(), actor(r), k, in)
 		return map[string]any{"case": c}, err
 	})
 }
 
 func (h *Handler) openCaseNotice(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in workflow.NoticeInput) (map[string]any, error) {
-		c, n, err := workflow.OpenNotice(ctx, tx, a, county, id, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.NoticeInput) (map[string]any, error) {
+		c, n, err := h.app.OpenNotice(r.Context(), actor(r), k, in)
 		return map[string]any{"case": c, "notice": n}, err
 	})
 }
@@ -199,8 +150,8 @@ func (h *Handler) objectCaseNotice(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in workflow.ObjectionInput) (map[string]any, error) {
-		c, o, err := workflow.RecordObjection(ctx, tx, a, county, id, nid, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.ObjectionInput) (map[string]any, error) {
+		c, o, err := h.app.Object(r.Context(), actor(r), k, nid, in)
 		return map[string]any{"case": c, "objection": o}, err
 	})
 }
@@ -210,8 +161,8 @@ func (h *Handler) closeCaseNotice(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return wfStep(h, w, r, false, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, _ struct{}) (map[string]any, error) {
-		c, err := workflow.CloseNotice(ctx, tx, a, county, id, nid)
+	return wfStep(w, r, false, func(k app.CaseKey, _ struct{}) (map[string]any, error) {
+		c, err := h.app.CloseNotice(r.Context(), actor(r), k, nid)
 		return map[string]any{"case": c}, err
 	})
 }
@@ -221,32 +172,28 @@ func (h *Handler) resolveCaseObjection(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in workflow.Resolved) (map[string]any, error) {
-		c, err := workflow.ResolveObjection(ctx, tx, a, county, id, oid, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.Resolved) (map[string]any, error) {
+		c, err := h.app.ResolveObjection(r.Context(), actor(r), k, oid, in)
 		return map[string]any{"case": c}, err
 	})
 }
 
 func (h *Handler) townshipReviewCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, eng workflow.Engine, a auth.Actor, county string, id int64, in workflow.Decision) (map[string]any, error) {
-		c, err := workflow.ReviewTownship(ctx, tx, eng, a, county, id, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.Decision) (map[string]any, error) {
+		c, err := h.app.ReviewTownship(r.Context(), actor(r), k, in)
 		return map[string]any{"case": c}, err
 	})
 }
 
 func (h *Handler) countyApproveCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, eng workflow.Engine, a auth.Actor, county string, id int64, in workflow.Decision) (map[string]any, error) {
-		c, err := workflow.ApproveCounty(ctx, tx, eng, a, county, id, in)
+	return wfStep(w, r, true, func(k app.CaseKey, in workflow.Decision) (map[string]any, error) {
+		ap, err := h.app.ApproveCounty(r.Context(), actor(r), k, in)
 		if err != nil {
 			return nil, err
 		}
-		out := map[string]any{"case": c}
-		if c.RecipientID != 0 {
-			rec, err := tx.Recipient(ctx, "", county, c.RecipientID)
-			if err != nil {
-				return nil, err
-			}
-			out["recipient"] = rec
+		out := map[string]any{"case": ap.Case}
+		if ap.Recipient != nil {
+			out["recipient"] = ap.Recipient
 		}
 		return out, nil
 	})
@@ -257,8 +204,8 @@ type wfWithdrawal struct {
 }
 
 func (h *Handler) withdrawCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in wfWithdrawal) (map[string]any, error) {
-		c, err := workflow.Withdraw(ctx, tx, a, county, id, in.Reason)
+	return wfStep(w, r, true, func(k app.CaseKey, in wfWithdrawal) (map[string]any, error) {
+		c, err := h.app.Withdraw(r.Context(), actor(r), k, in.Reason)
 		return map[string]any{"case": c}, err
 	})
 }
@@ -277,14 +224,9 @@ func (h *Handler) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.Invalidf("level", "公示级别应为 village、township 或 county", "level must be village, township or county")
 	}
-	var data any
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		data, err = workflow.Document(r.Context(), tx, actor(r), county, id, kind, level)
-		return err
-	})
+	data, err := h.app.CaseDocument(r.Context(), actor(r), app.CaseKey{County: county, ID: id}, kind, level)
 	if err != nil {
-		return h.wfDenied(r, err, wfTarget(county, id))
+		return err
 	}
 	var buf bytes.Buffer
 	if err := documents.Render(&buf, kind, data); err != nil {
@@ -309,14 +251,9 @@ func (h *Handler) listRoll(w http.ResponseWriter, r *http.Request) error {
 	if rq.Limit, rq.Offset, err = limitOffset(q, 1000, 5000); err != nil {
 		return err
 	}
-	var entries []workflow.RollEntry
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		entries, err = workflow.Roll(r.Context(), tx, actor(r), rq)
-		return err
-	})
+	entries, err := h.app.Roll(r.Context(), actor(r), rq)
 	if err != nil {
-		return h.wfDenied(r, err, target{Entity: "recipient", Region: region.Code(rq.Region)})
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"recipients": entries, "limit": rq.Limit, "offset": rq.Offset,
 		"sort": order.Key, "order": order.name()})
@@ -334,17 +271,9 @@ func (h *Handler) runAnnualReview(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var ar *workflow.AnnualReview
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		ar, err = workflow.RunAnnualReview(r.Context(), tx, eng, actor(r), in.Region, in.Year)
-		return err
-	})
+	ar, err := h.app.AnnualReview(r.Context(), actor(r), in.Region, in.Year)
 	if err != nil {
-		return h.wfDenied(r, err, target{Entity: "annual_review", Region: region.Code(in.Region)})
+		return err
 	}
 	writeJSON(w, http.StatusOK, ar)
 	return nil
@@ -361,17 +290,9 @@ func (h *Handler) applyPersonEvent(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &ev); err != nil {
 		return err
 	}
-	var res *workflow.EventResult
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		res, err = workflow.ApplyEvent(r.Context(), tx, eng, actor(r), registry.Key{County: county, ID: id}, ev)
-		return err
-	})
+	res, err := h.app.ApplyEvent(r.Context(), actor(r), registry.Key{County: county, ID: id}, ev)
 	if err != nil {
-		return h.wfDenied(r, err, target{Entity: "person", EntityID: strconv.FormatInt(id, 10), Region: region.Code(county)})
+		return err
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil

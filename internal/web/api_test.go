@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -44,7 +46,7 @@ func newTestServer(t *testing.T, engine store.Engine) *testServer {
 	db.Now = c.now
 	cfg := DefaultConfig()
 	cfg.Password = auth.TestParams
-	h, err := New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), c.now, cfg)
+	h, err := New(app.New(db, app.Config{Password: cfg.Password, Session: cfg.Session}, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -37,7 +39,8 @@ func DefaultConfig() Config {
 
 // Handler holds what every request needs. Handlers are its methods.
 type Handler struct {
-	db       *store.DB
+	app      *app.App
+	db       *store.DB // TODO(app): removed once every handler calls app
 	log      *slog.Logger
 	now      func() time.Time
 	cfg      Config
@@ -51,15 +54,14 @@ type Handler struct {
 	ui *ui
 }
 
-// New returns a Handler over db. now is the clock (time.Now in
-// production).
-func New(db *store.DB, logger *slog.Logger, now func() time.Time, cfg Config) (*Handler, error) {
+// New returns a Handler serving the use cases of a.
+func New(a *app.App, logger *slog.Logger, cfg Config) (*Handler, error) {
 	dummy, err := auth.HashPassword("jiahe-unknown-user-0", cfg.Password)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{db: db, log: logger, now: now, cfg: cfg, tree: region.Default(), throttle: auth.NewThrottle(), dummyHash: dummy}
-	h.metrics = newMetrics(db)
+	h := &Handler{app: a, db: a.DB(), log: logger, now: a.Now, cfg: cfg, tree: a.Tree(), throttle: auth.NewThrottle(), dummyHash: dummy}
+	h.metrics = newMetrics(a.DB())
 	if h.ui, err = newUI(h.tree); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -85,6 +87,7 @@ func (h *Handler) adapt(rt route) http.Handler {
 				info.userID = actor.UserID
 			}
 		}
+		r = r.WithContext(app.WithRequest(r.Context(), app.Request{Door: "api", Method: r.Method, Route: rt.pattern}))
 		if err := rt.fn(w, r); err != nil {
 			h.serveError(w, r, err)
 		}

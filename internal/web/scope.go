@@ -1,13 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
-	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // target names what a request acts on, for the audit entry of a refusal.
@@ -40,21 +39,8 @@ func (h *Handler) require(r *http.Request, p auth.Permission, t target) error {
 	return nil
 }
 
-// deny writes an access.denied entry in a transaction of its own (the
-// request's own work, if any, is not done) and returns refusal.
+// deny records the refusal (access.denied) through the use-case layer
+// and returns refusal.
 func (h *Handler) deny(r *http.Request, a auth.Actor, t target, refusal error) error {
-	county := ""
-	if t.Region != "" {
-		county = string(h.tree.County(t.Region))
-	}
-	e := audit.Entry{
-		County: county, UserID: a.UserID, Username: a.Username, Action: "access.denied",
-		Entity: t.Entity, EntityID: t.EntityID, Region: string(t.Region),
-		After: audit.JSON(map[string]string{"method": r.Method, "route": r.Pattern, "reason": refusal.Error()}),
-	}
-	ctx := context.WithoutCancel(r.Context())
-	if err := h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) }); err != nil {
-		return err
-	}
-	return refusal
+	return h.app.Refuse(r.Context(), a, app.Target{Entity: t.Entity, ID: t.EntityID, Region: t.Region}, refusal)
 }

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -17,40 +16,15 @@ import (
 // then accepts (受理) or returns. The domain checks the permissions; a
 // refusal is audited by wfDenied.
 
-func selfTarget(a auth.Actor) target {
-	return target{Entity: "person", EntityID: a.PersonCounty + "/" + strconv.FormatInt(a.PersonID, 10), Region: a.Scope}
-}
-
-// selfData reads the citizen's own view and the programs they may apply
-// for this year.
-func (h *Handler) selfData(ctx context.Context, a auth.Actor) (*workflow.SelfView, []string, error) {
-	var v *workflow.SelfView
-	var progs []string
-	err := h.db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if v, err = workflow.Self(ctx, tx, a); err != nil {
-			return err
-		}
-		eng, err := h.engine(ctx, tx)
-		if err != nil {
-			return err
-		}
-		progs, err = eng.Programs(v.County, h.now().In(beijing).Year())
-		return err
-	})
-	return v, progs, err
-}
-
 // getSelf answers GET /api/v1/self: the citizen's own record (the ID
 // number masked) and cases with their status, and the programs open to
 // an application this year.
 func (h *Handler) getSelf(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	v, progs, err := h.selfData(r.Context(), a)
+	v, err := h.app.Self(r.Context(), actor(r))
 	if err != nil {
-		return h.wfDenied(r, err, selfTarget(a))
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"person": v.Person, "cases": v.Cases, "programs": progs})
+	writeJSON(w, http.StatusOK, map[string]any{"person": v.Person, "cases": v.Cases, "programs": v.Programs})
 	return nil
 }
 
@@ -61,29 +35,12 @@ func (h *Handler) selfApply(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := h.citizenApply(r, in)
+	c, err := h.app.SelfApply(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"case": c})
 	return nil
-}
-
-func (h *Handler) citizenApply(r *http.Request, in workflow.CitizenApplication) (*workflow.Case, error) {
-	a := actor(r)
-	var c *workflow.Case
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		c, err = workflow.ApplyAsCitizen(r.Context(), tx, eng, a, in)
-		return err
-	})
-	if err != nil {
-		return nil, h.wfDenied(r, err, selfTarget(a))
-	}
-	return c, nil
 }
 
 type wfAcceptance struct {
@@ -93,8 +50,8 @@ type wfAcceptance struct {
 // acceptCase accepts a citizen's application:
 // POST /api/v1/cases/{county}/{id}/accept.
 func (h *Handler) acceptCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in wfAcceptance) (map[string]any, error) {
-		c, err := workflow.Accept(ctx, tx, a, county, id, in.Note)
+	return wfStep(w, r, true, func(k app.CaseKey, in wfAcceptance) (map[string]any, error) {
+		c, err := h.app.Accept(r.Context(), actor(r), k, in.Note)
 		return map[string]any{"case": c}, err
 	})
 }
@@ -102,8 +59,8 @@ func (h *Handler) acceptCase(w http.ResponseWriter, r *http.Request) error {
 // returnCase returns a citizen's application with the reason:
 // POST /api/v1/cases/{county}/{id}/return.
 func (h *Handler) returnCase(w http.ResponseWriter, r *http.Request) error {
-	return wfStep(h, w, r, true, func(ctx context.Context, tx *store.Tx, _ workflow.Engine, a auth.Actor, county string, id int64, in wfWithdrawal) (map[string]any, error) {
-		c, err := workflow.Return(ctx, tx, a, county, id, in.Reason)
+	return wfStep(w, r, true, func(k app.CaseKey, in wfWithdrawal) (map[string]any, error) {
+		c, err := h.app.Return(r.Context(), actor(r), k, in.Reason)
 		return map[string]any{"case": c}, err
 	})
 }
@@ -112,7 +69,7 @@ func (h *Handler) returnCase(w http.ResponseWriter, r *http.Request) error {
 // application form. It is laid out for a phone first.
 func (h *Handler) selfPage(w http.ResponseWriter, r *http.Request) error {
 	v := h.newView(w, r, "self.title")
-	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
 	if err := h.selfPageData(r, v); err != nil {
 		return err
 	}
@@ -120,11 +77,11 @@ func (h *Handler) selfPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) selfPageData(r *http.Request, v *view) error {
-	a := actor(r)
-	sv, progs, err := h.selfData(r.Context(), a)
+	sv, err := h.app.Self(r.Context(), actor(r))
 	if err != nil {
-		return h.wfDenied(r, err, selfTarget(a))
+		return err
 	}
+	progs := sv.Programs
 	names := map[string]string{}
 	for _, p := range progs {
 		names[p] = workflow.ProgramName(p)
@@ -163,7 +120,7 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		err = errs
 	} else {
-		_, err = h.citizenApply(r, in)
+		_, err = h.app.SelfApply(r.Context(), actor(r), in)
 	}
 	if err != nil {
 		if !formError(v, err) {

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -378,6 +380,7 @@ func (h *Handler) adaptPage(rt route) http.Handler {
 				info.userID = a.UserID
 			}
 		}
+		r = r.WithContext(app.WithRequest(r.Context(), app.Request{Door: "ui", Method: r.Method, Route: rt.pattern}))
 		if err := rt.fn(w, r); err != nil {
 			h.servePageError(w, r, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -63,28 +64,16 @@ func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	page, offset := pageOf(r)
 	q.Sort, q.Desc, q.Limit, q.Offset = ls.Key, ls.Desc, pageSize, offset
-	var rows []caseRow
-	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		cs, n, err := workflow.WorklistPage(r.Context(), tx, a, q, true)
-		if err != nil {
-			return err
-		}
-		total = n
-		for _, c := range cs {
-			row := caseRow{Case: c}
-			if p, err := tx.PersonByKey(r.Context(), a.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
-				row.Name, row.IDMasked = p.Name, maskedID(p.IDNumber)
-			}
-			rows = append(rows, row)
-		}
-		return nil
-	})
+	items, total, err := h.app.Worklist(r.Context(), a, q, true)
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "cases.html", v)
 		}
 		return err
+	}
+	rows := make([]caseRow, len(items))
+	for i, it := range items {
+		rows[i] = caseRow{Case: it.Case, Name: it.Name, IDMasked: maskedID(it.IDNumber)}
 	}
 	data["Rows"] = rows
 	data["Pager"] = newPager(r, total, page)
@@ -122,30 +111,19 @@ func (h *Handler) applyPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
-	year := h.now().In(beijing).Year()
-	return h.db.View(r.Context(), func(tx *store.Tx) error {
-		rec, err := registry.Get(r.Context(), tx, actor(r), k)
-		if err != nil {
-			return err
-		}
-		eng, err := h.engine(r.Context(), tx)
-		if err != nil {
-			return err
-		}
-		progs, err := eng.Programs(rec.County, year)
-		if err != nil {
-			return err
-		}
-		names := map[string]string{}
-		for _, p := range progs {
-			names[p] = workflow.ProgramName(p)
-		}
-		if v.F("hukou_type") == "" {
-			v.Form.Set("hukou_type", rec.HukouType)
-		}
-		v.Data = map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Programs": progs, "Names": names}
-		return nil
-	})
+	f, err := h.app.ApplyForm(r.Context(), actor(r), k)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, p := range f.Programs {
+		names[p] = workflow.ProgramName(p)
+	}
+	if v.F("hukou_type") == "" {
+		v.Form.Set("hukou_type", f.Person.HukouType)
+	}
+	v.Data = map[string]any{"Rec": f.Person, "Key": f.Person.County + "/" + f.Person.Ref(), "Programs": f.Programs, "Names": names}
+	return nil
 }
 
 // applySubmit takes an application (workflow.Apply).
@@ -182,14 +160,7 @@ func (h *Handler) applySubmit(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		err = errs
 	} else {
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			eng, err := h.engine(r.Context(), tx)
-			if err != nil {
-				return err
-			}
-			c, err = workflow.Apply(r.Context(), tx, eng, actor(r), in)
-			return err
-		})
+		c, err = h.app.Apply(r.Context(), actor(r), in)
 	}
 	if err != nil {
 		if !formError(v, err) {
@@ -235,12 +206,7 @@ func (h *Handler) casePage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) error {
 	a := actor(r)
-	var hist *workflow.History
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		hist, err = workflow.Get(r.Context(), tx, a, county, id)
-		return err
-	})
+	hist, err := h.app.Case(r.Context(), a, app.CaseKey{County: county, ID: id})
 	if err != nil {
 		return err
 	}
@@ -347,116 +313,7 @@ func (h *Handler) caseStepSubmit(w http.ResponseWriter, r *http.Request) error {
 	for k, vals := range r.PostForm {
 		v.Form[k] = vals
 	}
-	a := actor(r)
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		ctx := r.Context()
-		var errs apperr.List
-		day := func(field string, required bool) date.Date {
-			d, e := formDate(r, field, required)
-			if e != nil {
-				errs = append(errs, e)
-			}
-			return d
-		}
-		switch step {
-		case "survey":
-			sv := workflow.Survey{Date: day("date", true), Visited: v.F("visited") == "1", MetInPerson: v.F("met") == "1",
-				Evidence: lines(v.F("evidence")), Conclusion: v.F("conclusion"), Remarks: v.F("remarks")}
-			for i := 1; i <= 3; i++ {
-				if n := strings.TrimSpace(v.F("inv" + strconv.Itoa(i))); n != "" {
-					sv.Investigators = append(sv.Investigators, workflow.Investigator{Name: n, Unit: v.F("unit" + strconv.Itoa(i))})
-				}
-			}
-			for _, f := range workflow.Facts {
-				sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f)})
-			}
-			if len(errs) > 0 {
-				return errs
-			}
-			_, err := workflow.RecordSurvey(ctx, tx, a, county, id, sv)
-			return err
-		case "village_review":
-			rv := workflow.VillageReview{Date: day("date", true), Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"]}
-			for i := 1; i <= 5; i++ {
-				n := strings.TrimSpace(v.F("p" + strconv.Itoa(i)))
-				role := strings.TrimSpace(v.F("prole" + strconv.Itoa(i)))
-				if n != "" || role != "" {
-					rv.Participants = append(rv.Participants, workflow.Participant{Name: n, Role: role})
-				}
-			}
-			if len(errs) > 0 {
-				return errs
-			}
-			_, err := workflow.RecordVillageReview(ctx, tx, a, county, id, rv)
-			return err
-		case "notice_open":
-			in := workflow.NoticeInput{Start: day("start", false), End: day("end", false), Place: v.F("place")}
-			if len(errs) > 0 {
-				return errs
-			}
-			_, _, err := workflow.OpenNotice(ctx, tx, a, county, id, in)
-			return err
-		case "notice_close":
-			nid, err := strconv.ParseInt(v.F("notice"), 10, 64)
-			if err != nil {
-				return invalid("notice", "公示编号无效", "invalid notice")
-			}
-			_, err = workflow.CloseNotice(ctx, tx, a, county, id, nid)
-			return err
-		case "township_review", "county_approval":
-			d := workflow.Decision{Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"],
-				Doubtful: v.F("doubtful") == "1", OverrideReason: v.F("override_reason")}
-			eng, err := h.engine(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if step == "township_review" {
-				_, err = workflow.ReviewTownship(ctx, tx, eng, a, county, id, d)
-			} else {
-				_, err = workflow.ApproveCounty(ctx, tx, eng, a, county, id, d)
-			}
-			return err
-		case "withdraw":
-			_, err := workflow.Withdraw(ctx, tx, a, county, id, v.F("reason"))
-			return err
-		case "accept":
-			_, err := workflow.Accept(ctx, tx, a, county, id, v.F("note"))
-			return err
-		case "return":
-			_, err := workflow.Return(ctx, tx, a, county, id, v.F("reason"))
-			return err
-		case "objection":
-			// The form of notice n names its fields obj_<name> and shows
-			// their errors under obj_<name>-n.
-			nid, err := strconv.ParseInt(v.F("notice"), 10, 64)
-			if err != nil {
-				return invalid("notice", "公示编号无效", "invalid notice")
-			}
-			sfx := "-" + v.F("notice")
-			received, e := formDate(r, "obj_received", false)
-			if e != nil {
-				e.Field += sfx
-				return e
-			}
-			in := workflow.ObjectionInput{Received: received, Objector: v.F("obj_objector"), Contact: v.F("obj_contact"), Content: v.F("obj_content")}
-			_, _, err = workflow.RecordObjection(ctx, tx, a, county, id, nid, in)
-			return renameFields(err, map[string]string{"received": "obj_received" + sfx, "content": "obj_content" + sfx})
-		case "objection_resolve":
-			oid, err := strconv.ParseInt(v.F("objection"), 10, 64)
-			if err != nil {
-				return invalid("objection", "异议编号无效", "invalid objection")
-			}
-			sfx := "-" + v.F("objection")
-			res := workflow.Resolved{Outcome: v.F("res_outcome"), Note: v.F("res_note")}
-			if res.Outcome == workflow.ObjectionUpheld {
-				res.Decision, res.Reasons = v.F("res_decision"), r.PostForm["res_reasons"]
-			}
-			_, err = workflow.ResolveObjection(ctx, tx, a, county, id, oid, res)
-			return renameFields(err, map[string]string{"outcome": "res_outcome" + sfx, "decision": "res_decision" + sfx,
-				"reasons": "res_reasons" + sfx, "note": "res_note" + sfx})
-		}
-		return apperr.NotFoundf("未知步骤 %q", "unknown step %q", step)
-	})
+	err = h.signStep(r, v, step, app.CaseKey{County: county, ID: id})
 	if err != nil {
 		if !formError(v, err) {
 			return err
@@ -469,6 +326,108 @@ func (h *Handler) caseStepSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	redirectDone(w, r, "/cases/"+county+"/"+strconv.FormatInt(id, 10), "step_signed")
 	return nil
+}
+
+// signStep reads the form of one step and makes its use-case call.
+func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey) error {
+	ctx, a := r.Context(), actor(r)
+	var errs apperr.List
+	day := func(field string, required bool) date.Date {
+		d, e := formDate(r, field, required)
+		if e != nil {
+			errs = append(errs, e)
+		}
+		return d
+	}
+	var err error
+	switch step {
+	case "survey":
+		sv := workflow.Survey{Date: day("date", true), Visited: v.F("visited") == "1", MetInPerson: v.F("met") == "1",
+			Evidence: lines(v.F("evidence")), Conclusion: v.F("conclusion"), Remarks: v.F("remarks")}
+		for i := 1; i <= 3; i++ {
+			if n := strings.TrimSpace(v.F("inv" + strconv.Itoa(i))); n != "" {
+				sv.Investigators = append(sv.Investigators, workflow.Investigator{Name: n, Unit: v.F("unit" + strconv.Itoa(i))})
+			}
+		}
+		for _, f := range workflow.Facts {
+			sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f)})
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err = h.app.Survey(ctx, a, k, sv)
+	case "village_review":
+		rv := workflow.VillageReview{Date: day("date", true), Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"]}
+		for i := 1; i <= 5; i++ {
+			n := strings.TrimSpace(v.F("p" + strconv.Itoa(i)))
+			role := strings.TrimSpace(v.F("prole" + strconv.Itoa(i)))
+			if n != "" || role != "" {
+				rv.Participants = append(rv.Participants, workflow.Participant{Name: n, Role: role})
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		_, err = h.app.VillageReview(ctx, a, k, rv)
+	case "notice_open":
+		in := workflow.NoticeInput{Start: day("start", false), End: day("end", false), Place: v.F("place")}
+		if len(errs) > 0 {
+			return errs
+		}
+		_, _, err = h.app.OpenNotice(ctx, a, k, in)
+	case "notice_close":
+		nid, perr := strconv.ParseInt(v.F("notice"), 10, 64)
+		if perr != nil {
+			return invalid("notice", "公示编号无效", "invalid notice")
+		}
+		_, err = h.app.CloseNotice(ctx, a, k, nid)
+	case "township_review", "county_approval":
+		d := workflow.Decision{Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"],
+			Doubtful: v.F("doubtful") == "1", OverrideReason: v.F("override_reason")}
+		if step == "township_review" {
+			_, err = h.app.ReviewTownship(ctx, a, k, d)
+		} else {
+			_, err = h.app.ApproveCounty(ctx, a, k, d)
+		}
+	case "withdraw":
+		_, err = h.app.Withdraw(ctx, a, k, v.F("reason"))
+	case "accept":
+		_, err = h.app.Accept(ctx, a, k, v.F("note"))
+	case "return":
+		_, err = h.app.Return(ctx, a, k, v.F("reason"))
+	case "objection":
+		// The form of notice n names its fields obj_<name> and shows
+		// their errors under obj_<name>-n.
+		nid, perr := strconv.ParseInt(v.F("notice"), 10, 64)
+		if perr != nil {
+			return invalid("notice", "公示编号无效", "invalid notice")
+		}
+		sfx := "-" + v.F("notice")
+		received, e := formDate(r, "obj_received", false)
+		if e != nil {
+			e.Field += sfx
+			return e
+		}
+		in := workflow.ObjectionInput{Received: received, Objector: v.F("obj_objector"), Contact: v.F("obj_contact"), Content: v.F("obj_content")}
+		_, _, err = h.app.Object(ctx, a, k, nid, in)
+		err = renameFields(err, map[string]string{"received": "obj_received" + sfx, "content": "obj_content" + sfx})
+	case "objection_resolve":
+		oid, perr := strconv.ParseInt(v.F("objection"), 10, 64)
+		if perr != nil {
+			return invalid("objection", "异议编号无效", "invalid objection")
+		}
+		sfx := "-" + v.F("objection")
+		res := workflow.Resolved{Outcome: v.F("res_outcome"), Note: v.F("res_note")}
+		if res.Outcome == workflow.ObjectionUpheld {
+			res.Decision, res.Reasons = v.F("res_decision"), r.PostForm["res_reasons"]
+		}
+		_, err = h.app.ResolveObjection(ctx, a, k, oid, res)
+		err = renameFields(err, map[string]string{"outcome": "res_outcome" + sfx, "decision": "res_decision" + sfx,
+			"reasons": "res_reasons" + sfx, "note": "res_note" + sfx})
+	default:
+		return apperr.NotFoundf("未知步骤 %q", "unknown step %q", step)
+	}
+	return err
 }
 
 // noticePrint shows one notice of a case for printing and posting: the

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -215,34 +217,9 @@ func (h *Handler) noticeExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := actor(r)
-	var n *workflow.Notice
-	var list *documents.NoticeList
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		hist, err := workflow.Get(r.Context(), tx, a, county, id)
-		if err != nil {
-			return err
-		}
-		for i := range hist.Notices {
-			if hist.Notices[i].ID == nid {
-				n = &hist.Notices[i]
-			}
-		}
-		if n == nil {
-			return apperr.NotFoundf("没有这份公示", "no such notice")
-		}
-		d, err := workflow.Document(r.Context(), tx, a, county, id, "notice", n.Level)
-		if err != nil {
-			return err
-		}
-		var ok bool
-		if list, ok = d.(*documents.NoticeList); !ok {
-			return errors.New("export: the notice document is not a notice list")
-		}
-		return nil
-	})
+	n, list, err := h.app.NoticeList(r.Context(), actor(r), app.CaseKey{County: county, ID: id}, nid)
 	if err != nil {
-		return h.wfDenied(r, err, wfTarget(county, id))
+		return err
 	}
 	x, err := h.newListExport(w, r, exportSpec{
 		File: "notice-" + strconv.FormatInt(nid, 10), Title: "公示名单", Sheet: "公示名单",

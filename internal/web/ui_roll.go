@@ -273,18 +273,11 @@ func (h *Handler) annualReviewSubmit(w http.ResponseWriter, r *http.Request) err
 	if e != nil {
 		err = e
 	} else {
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			eng, err := h.engine(r.Context(), tx)
-			if err != nil {
-				return err
-			}
-			ar, err = workflow.RunAnnualReview(r.Context(), tx, eng, actor(r), v.F("region"), year)
-			return err
-		})
+		ar, err = h.app.AnnualReview(r.Context(), actor(r), v.F("region"), year)
 	}
 	if err != nil {
 		if !formError(v, err) {
-			return h.wfDenied(r, err, target{Entity: "annual_review", Region: region.Code(v.F("region"))})
+			return err
 		}
 		if derr := h.annualReviewData(r, v); derr != nil {
 			return derr

@@ -8,7 +8,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
-	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -145,20 +144,13 @@ func (h *Handler) rollEventSubmit(w http.ResponseWriter, r *http.Request) error 
 	if derr != nil {
 		err = derr
 	} else {
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			eng, err := h.engine(r.Context(), tx)
-			if err != nil {
-				return err
-			}
-			res, err = workflow.ApplyEvent(r.Context(), tx, eng, actor(r), k,
-				workflow.Event{Kind: v.F("kind"), Date: d, Evidence: v.F("evidence"), Note: v.F("note")})
-			return err
-		})
+		res, err = h.app.ApplyEvent(r.Context(), actor(r), k,
+			workflow.Event{Kind: v.F("kind"), Date: d, Evidence: v.F("evidence"), Note: v.F("note")})
 	}
 	status := http.StatusOK
 	if err != nil {
 		if !formError(v, err) {
-			return h.wfDenied(r, err, target{Entity: "person", EntityID: r.PathValue("id"), Region: region.Code(k.County)})
+			return err
 		}
 		status, res = http.StatusUnprocessableEntity, nil
 	} else {
