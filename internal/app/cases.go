@@ -154,7 +154,10 @@ func (a *App) Worklist(ctx context.Context, who auth.Actor, q workflow.CaseQuery
 }
 
 // Case returns case k with its whole history and, oldest first, its audit
-// entries.
+// entries. While the case waits for a review, it carries the engine's
+// decision as the rules in force give it now, so that reviewers read it
+// before they sign; while it waits for the survey, the officers who may be
+// named as investigators.
 func (a *App) Case(ctx context.Context, who auth.Actor, k CaseKey) (*workflow.History, error) {
 	return look(a, ctx, who, caseOp("case.read", auth.PermCaseRead, k), func(tx *store.Tx) (*workflow.History, error) {
 		hist, err := workflow.Get(ctx, tx, who, k.County, k.ID)
@@ -170,8 +173,42 @@ func (a *App) Case(ctx context.Context, who auth.Actor, k CaseKey) (*workflow.Hi
 		for i := len(entries) - 1; i >= 0; i-- {
 			hist.Audit = append(hist.Audit, entries[i])
 		}
+		switch hist.Case.State {
+		case workflow.TownshipReview, workflow.CountyReview:
+			eng, err := a.evaluator(ctx, tx, "zh")
+			if err != nil {
+				return nil, err
+			}
+			if hist.Preview, err = workflow.Preview(ctx, tx, eng, who, &hist.Case); err != nil {
+				return nil, err
+			}
+		case workflow.Applied:
+			if hist.Staff, err = a.investigators(ctx, tx, region.Code(hist.Case.Region)); err != nil {
+				return nil, err
+			}
+		}
 		return hist, nil
 	})
+}
+
+// investigators lists the officers who may survey a case of village code:
+// the active village, township and county officers of its divisions.
+func (a *App) investigators(ctx context.Context, tx *store.Tx, code region.Code) ([]workflow.StaffRef, error) {
+	codes := []region.Code{code}
+	for _, d := range a.tree.Ancestors(code) {
+		codes = append(codes, d.Code)
+	}
+	users, err := tx.StaffIn(ctx, codes, []auth.Role{auth.RoleVillage, auth.RoleTownship, auth.RoleCounty})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]workflow.StaffRef, 0, len(users))
+	for _, u := range users {
+		if workflow.Investigates(u, code) {
+			out = append(out, workflow.StaffRef{UserID: u.ID, Name: u.Name, Role: u.Role, Region: string(u.Region)})
+		}
+	}
+	return out, nil
 }
 
 // Survey records the household survey of case k (入户调查).
@@ -396,4 +433,13 @@ func (a *App) NoticeList(ctx context.Context, who auth.Actor, k CaseKey, nid int
 		return nil
 	})
 	return n, list, err
+}
+
+// Overrides lists the reviews within the actor's scope signed against the
+// policy engine's decision, newest first: the supervisor's list.
+func (a *App) Overrides(ctx context.Context, who auth.Actor, limit int) ([]store.Override, error) {
+	o := op{name: "case.overrides", perm: auth.PermAuditRead, target: Target{Entity: "case", Region: who.Scope}}
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]store.Override, error) {
+		return tx.Overrides(ctx, who.Scope, limit)
+	})
 }

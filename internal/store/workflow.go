@@ -620,3 +620,55 @@ func (tx *Tx) SetParam(ctx context.Context, regionPrefix, name, value string) er
 		ON CONFLICT (region, name) DO UPDATE SET value = excluded.value`, regionPrefix, name, value)
 	return err
 }
+
+// Override is a review signed against the policy engine's decision, with
+// its case, as the supervisor's list of overrides shows it.
+type Override struct {
+	Step     workflow.StepRecord
+	Case     workflow.Case
+	Person   string // the applicant's name
+	IDNumber string
+}
+
+// Overrides returns the reviews within scope signed against the engine's
+// decision, newest first, at most limit.
+func (tx *Tx) Overrides(ctx context.Context, scope region.Code, limit int) ([]Override, error) {
+	where, args := scopeClause("c.", scope)
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	rows, err := tx.Query(ctx, `SELECT s.county, s.case_id, s.seq, s.step, s.from_state, s.to_state, s.user_id, s.username, s.signer,
+		s.role, s.signed_at, s.detail, `+prefixed("c.", caseColumns)+`, p.name, p.id_number
+		FROM case_steps s JOIN cases c ON c.county = s.county AND c.id = s.case_id
+		JOIN persons p ON p.county = c.county AND p.id = c.person_id
+		WHERE s.step IN ('township_review', 'county_approval') AND s.detail LIKE '%"override":true%' AND `+where+`
+		ORDER BY s.signed_at DESC, s.county, s.case_id LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("overrides: %w", err)
+	}
+	defer rows.Close()
+	var out []Override
+	for rows.Next() {
+		var o Override
+		var signed any
+		var detail string
+		dest := []any{&o.Step.County, &o.Step.CaseID, &o.Step.Seq, &o.Step.Step, &o.Step.From, &o.Step.To,
+			&o.Step.Signature.UserID, &o.Step.Signature.Username, &o.Step.Signature.Name, &o.Step.Signature.Role, &signed, &detail}
+		c, err := scanCase(scanFunc(func(caseDest ...any) error {
+			return rows.Scan(append(append(dest, caseDest...), &o.Person, &o.IDNumber)...)
+		}))
+		if err != nil {
+			return nil, fmt.Errorf("overrides: %w", err)
+		}
+		o.Case = *c
+		o.Step.Detail = json.RawMessage(detail)
+		o.Step.Signature.At, _ = timeValue(signed)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// scanFunc adapts a scan function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

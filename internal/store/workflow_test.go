@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +31,32 @@ var (
 	wfCounty2   = auth.Actor{UserID: 302, Username: "xian2", Name: "县审批乙", Role: auth.RoleCounty, Scope: "341523"}
 	wfFinance   = auth.Actor{UserID: 401, Username: "cw", Name: "财政", Role: auth.RoleFinance, Scope: "341523"}
 	wfSuper     = auth.Actor{UserID: 501, Username: "jd", Name: "监督", Role: auth.RoleSupervisor, Scope: "341523"}
+	// wfSurveyor is the township officer who joins the village specialist
+	// in household surveys.
+	wfSurveyor = auth.Actor{UserID: 210, Username: "dc1", Name: "李调查", Role: auth.RoleTownship, Scope: "341523100000"}
 )
+
+// wfStaff are the procedure tests' officers, stored as users so that
+// investigators can be picked by id.
+var wfStaff = []auth.Actor{wfVillage, wfVillage2, wfTownship, wfTownship2, wfOtherTown, wfCounty, wfCounty2, wfFinance, wfSuper, wfSurveyor}
+
+// addStaff stores actors as users with their own ids.
+func addStaff(t *testing.T, db *store.DB, actors ...auth.Actor) {
+	t.Helper()
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		for _, a := range actors {
+			if _, err := tx.Exec(context.Background(), `INSERT INTO users (id, username, display_name, role, region, password_hash,
+				disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)`, a.UserID, a.Username, a.Name, string(a.Role),
+				string(a.Scope), false, "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
 
 // wfClock is a settable clock; the time is 09:00 in Beijing.
 type wfClock struct {
@@ -62,6 +89,7 @@ func newWfEnv(t *testing.T, engine store.Engine) *wfEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	addStaff(t, db, wfStaff...)
 	return &wfEnv{t: t, db: db, clock: c, eng: eng, ctx: context.Background()}
 }
 
@@ -111,7 +139,7 @@ func wfApplication(p *registry.Record, program string, year int) workflow.NewApp
 
 func wfSurvey(day string, by auth.Actor, conclusion string) workflow.Survey {
 	s := workflow.Survey{Date: date.MustParse(day), Visited: true, MetInPerson: true,
-		Investigators: []workflow.Investigator{{Name: by.Name, UserID: by.UserID}, {Name: "李调查", Unit: "城关镇计生办"}},
+		Investigators: []workflow.Investigator{{UserID: by.UserID}, {UserID: wfSurveyor.UserID}},
 		Evidence:      []string{"户口簿", "结婚证", "出生医学证明"}, Conclusion: conclusion}
 	for _, f := range workflow.Facts {
 		s.Findings = append(s.Findings, workflow.Finding{Fact: f, Result: workflow.FindingConsistent})
@@ -486,7 +514,8 @@ func TestSurveyAndReviewContent(t *testing.T) {
 		{"not visited", func(s *workflow.Survey) { s.Visited = false }, "visited"},
 		{"not met", func(s *workflow.Survey) { s.MetInPerson = false }, "met_in_person"},
 		{"one investigator", func(s *workflow.Survey) { s.Investigators = s.Investigators[:1] }, "investigators"},
-		{"the same investigator twice", func(s *workflow.Survey) { s.Investigators[1].Name = s.Investigators[0].Name }, "investigators"},
+		{"the same investigator twice", func(s *workflow.Survey) { s.Investigators[1].UserID = s.Investigators[0].UserID }, "investigators"},
+		{"an investigator typed, not picked", func(s *workflow.Survey) { s.Investigators[1] = workflow.Investigator{Name: "李调查"} }, "investigators[1].user_id"},
 		{"no evidence", func(s *workflow.Survey) { s.Evidence = []string{" "} }, "evidence"},
 		{"a fact unchecked", func(s *workflow.Survey) { s.Findings = s.Findings[1:] }, "findings"},
 		{"doubt unexplained", func(s *workflow.Survey) { s.Findings[0].Result = workflow.FindingDoubtful }, "findings[0].note"},
@@ -696,6 +725,9 @@ func TestDecisions(t *testing.T) {
 				field string
 			}{
 				{"approve against the engine without a reason", workflow.Decision{Outcome: workflow.Approve}, "override_reason"},
+				{"approve against the engine with a token reason", workflow.Decision{Outcome: workflow.Approve, OverrideReason: "领导同意。。。。。。。。。。。。。", OverrideConfirmed: true}, "override_reason"},
+				{"approve against the engine without the second confirmation", workflow.Decision{Outcome: workflow.Approve,
+					OverrideReason: "经核实户籍登记出生日期有误，以县公安局出具的户籍证明为准"}, "override_confirmed"},
 				{"doubtful cannot be approved", workflow.Decision{Outcome: workflow.Approve, Doubtful: true, OverrideReason: "x"}, "outcome"},
 				{"doubtful cannot be rejected", workflow.Decision{Outcome: workflow.Reject, Doubtful: true, Reasons: []string{"age"}, Opinion: "x"}, "outcome"},
 				{"reject without reasons", workflow.Decision{Outcome: workflow.Reject, Opinion: "年龄不足"}, "reasons"},
@@ -706,8 +738,7 @@ func TestDecisions(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					err := review(tt.d)
-					ae, ok := apperr.As(err)
-					if !ok || ae.Kind != apperr.Invalid || ae.Field != tt.field {
+					if !invalidOn(err, tt.field) {
 						t.Fatalf("got %v, want Invalid on %s", err, tt.field)
 					}
 				})
@@ -715,7 +746,8 @@ func TestDecisions(t *testing.T) {
 			if got := e.countAudit(c.County, "case.override"); got != 0 {
 				t.Fatalf("refused decisions left %d override entries", got)
 			}
-			if err := review(workflow.Decision{Outcome: workflow.Approve, Opinion: "同意", OverrideReason: "按县政府专题会议纪要处理"}); err != nil {
+			if err := review(workflow.Decision{Outcome: workflow.Approve, Opinion: "同意",
+				OverrideReason: "经核实户籍登记出生日期有误，以县公安局出具的户籍证明为准", OverrideConfirmed: true}); err != nil {
 				t.Fatalf("approve with an override reason: %v", err)
 			}
 			h := e.get(c)
@@ -725,6 +757,20 @@ func TestDecisions(t *testing.T) {
 			if got := e.countAudit(c.County, "case.override"); got != 1 {
 				t.Errorf("override entries = %d, want 1", got)
 			}
+			// The override is on the supervisor's list, with its reason.
+			e.must("overrides", func(tx *store.Tx) error {
+				os, err := tx.Overrides(e.ctx, wfSuper.Scope, 10)
+				if err != nil {
+					return err
+				}
+				if len(os) != 1 || os[0].Case.ID != c.ID || !strings.Contains(string(os[0].Step.Detail), "户籍证明") || os[0].Person != young.Name {
+					t.Errorf("overrides = %+v, want the one township review of case %d", os, c.ID)
+				}
+				if other, err := tx.Overrides(e.ctx, "341523101000", 10); err != nil || len(other) != 0 {
+					t.Errorf("another township's overrides = %d %v, want none", len(other), err)
+				}
+				return nil
+			})
 
 			// A doubtful survey forces a deferral.
 			w, _, _ := e.family("1964-05-01", "1962-03-01", "1987-04-12", 80)
@@ -1156,4 +1202,20 @@ func TestWithdraw(t *testing.T) {
 			}
 		})
 	}
+}
+
+// invalidOn reports whether err is an Invalid error, or a list of them,
+// naming field.
+func invalidOn(err error, field string) bool {
+	var list apperr.List
+	if errors.As(err, &list) {
+		for _, e := range list {
+			if e.Kind == apperr.Invalid && e.Field == field {
+				return true
+			}
+		}
+		return false
+	}
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.Invalid && e.Field == field
 }

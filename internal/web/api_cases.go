@@ -2,10 +2,13 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/store"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -295,5 +298,55 @@ func (h *Handler) applyPersonEvent(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// overrideJSON is one review signed against the engine, as the
+// supervisor's list shows it: the ID number masked.
+type overrideJSON struct {
+	County         string    `json:"county"`
+	CaseID         int64     `json:"case_id"`
+	Program        string    `json:"program"`
+	Year           int       `json:"year"`
+	Applicant      string    `json:"applicant"`
+	IDNumber       string    `json:"id_number"`
+	Step           string    `json:"step"`
+	Outcome        string    `json:"outcome"`
+	EngineEligible bool      `json:"engine_eligible"`
+	Reason         string    `json:"reason"`
+	Signer         string    `json:"signer"`
+	SignedAt       time.Time `json:"signed_at"`
+}
+
+// overrideRows turns the stored overrides into their list rows.
+func overrideRows(os []store.Override) []overrideJSON {
+	out := make([]overrideJSON, 0, len(os))
+	for _, o := range os {
+		var d struct {
+			Outcome        string `json:"outcome"`
+			OverrideReason string `json:"override_reason"`
+			Engine         struct {
+				Eligible bool `json:"eligible"`
+			} `json:"engine"`
+		}
+		_ = json.Unmarshal(o.Step.Detail, &d)
+		out = append(out, overrideJSON{County: o.Case.County, CaseID: o.Case.ID, Program: o.Case.Program, Year: o.Case.Year,
+			Applicant: o.Person, IDNumber: maskedID(o.IDNumber), Step: string(o.Step.Step), Outcome: d.Outcome,
+			EngineEligible: d.Engine.Eligible, Reason: d.OverrideReason, Signer: o.Step.Signature.Name, SignedAt: o.Step.Signature.At})
+	}
+	return out
+}
+
+// listOverrides is the supervisor's list: GET /api/v1/overrides.
+func (h *Handler) listOverrides(w http.ResponseWriter, r *http.Request) error {
+	limit, _, err := limitOffset(r.URL.Query(), 1000, 1000)
+	if err != nil {
+		return err
+	}
+	os, err := h.app.Overrides(r.Context(), actor(r), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"overrides": overrideRows(os)})
 	return nil
 }

@@ -25,6 +25,7 @@ func (ts *testServer) wfUsers() {
 		{Username: "czg", Name: "村专干", Role: auth.RoleVillage, Region: "341523100201", Password: "cz123456"},
 		{Username: "xzs", Name: "乡审核", Role: auth.RoleTownship, Region: "341523100000", Password: "xz123456"},
 		{Username: "jdu", Name: "监督", Role: auth.RoleSupervisor, Region: "341523", Password: "jd123456"},
+		{Username: "dcy", Name: "李调查", Role: auth.RoleTownship, Region: "341523100000", Password: "dc123456"},
 	} {
 		built, err := u.Build(region.Default(), auth.TestParams)
 		if err != nil {
@@ -37,6 +38,25 @@ func (ts *testServer) wfUsers() {
 			ts.t.Fatal(err)
 		}
 	}
+}
+
+// uid returns the id of user username.
+func (ts *testServer) uid(username string) int64 {
+	ts.t.Helper()
+	var u auth.User
+	if err := ts.db.View(context.Background(), func(tx *store.Tx) (err error) {
+		u, err = tx.UserByUsername(context.Background(), username)
+		return err
+	}); err != nil {
+		ts.t.Fatal(err)
+	}
+	return u.ID
+}
+
+// surveyors are the investigators the procedure tests name: the village
+// specialist czg and the township's surveyor dcy (wfUsers).
+func (ts *testServer) surveyors() []map[string]any {
+	return []map[string]any{{"user_id": ts.uid("czg")}, {"user_id": ts.uid("dcy")}}
 }
 
 // wfFamily registers a rural couple with one daughter and returns the
@@ -138,7 +158,7 @@ func TestCasesAPI(t *testing.T) {
 
 			denied := ts.deniedCount()
 			survey := map[string]any{"date": "2024-05-06", "visited": true, "met_in_person": true,
-				"investigators": []map[string]any{{"name": "村专干"}, {"name": "李调查", "unit": "城关镇"}},
+				"investigators": ts.surveyors(),
 				"evidence":      []string{"户口簿", "结婚证"}, "conclusion": "eligible",
 				"findings": []map[string]string{{"fact": "hukou", "result": "consistent"}, {"fact": "birth", "result": "consistent"},
 					{"fact": "marriage", "result": "consistent"}, {"fact": "births", "result": "consistent"},

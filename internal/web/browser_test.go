@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -312,6 +313,7 @@ func TestBrowserProcedure(t *testing.T) {
 	ctx := browserSession(t)
 	ts := newTestServer(t, store.SQLite)
 	ts.addStaff(t, auth.NewUser{Username: "township", Name: "乡镇审核", Role: auth.RoleTownship, Region: "341523100000", Password: "township1234"})
+	ts.addStaff(t, auth.NewUser{Username: "surveyor", Name: "李调查", Role: auth.RoleTownship, Region: "341523100000", Password: "surveyor1234"})
 	hKey := ts.seedFamily(t)
 	base := ts.srv.URL
 	dir := t.TempDir()
@@ -332,15 +334,18 @@ func TestBrowserProcedure(t *testing.T) {
 	)
 	casePath, _, _ := strings.Cut(strings.TrimPrefix(get(t, ctx, chromedp.Location()), base), "?")
 
+	// Investigators are picked from the region's officers, never typed.
 	signStep(t, ctx, base, casePath, "survey",
-		chromedp.SendKeys(chromedp.ID("inv1"), "村专干"),
-		chromedp.SendKeys(chromedp.ID("inv2"), "李调查"),
+		chromedp.SetValue(chromedp.ID("inv1"), strconv.FormatInt(ts.uid("village"), 10)),
+		chromedp.SetValue(chromedp.ID("inv2"), strconv.FormatInt(ts.uid("surveyor"), 10)),
+		chromedp.SetValue(chromedp.ID("conclusion"), "eligible"),
 		chromedp.SendKeys(chromedp.ID("evidence"), "户口簿"),
 	)
 	signStep(t, ctx, base, casePath, "village_review",
 		chromedp.SendKeys(chromedp.ID("p1"), "赵一"), chromedp.SendKeys(chromedp.CSS(`input[name="prole1"]`), "同龄村民"),
 		chromedp.SendKeys(chromedp.ID("p2"), "钱二"), chromedp.SendKeys(chromedp.CSS(`input[name="prole2"]`), "老党员"),
 		chromedp.SendKeys(chromedp.ID("p3"), "孙三"), chromedp.SendKeys(chromedp.CSS(`input[name="prole3"]`), "村干部"),
+		chromedp.SetValue(chromedp.ID("outcome"), "agree"),
 		chromedp.SendKeys(chromedp.ID("opinion"), "同意上报"),
 	)
 	// Each of the three notices runs its period (seven days) before it is
@@ -361,11 +366,20 @@ func TestBrowserProcedure(t *testing.T) {
 	if w := textOf(t, ctx, "table.list"); !strings.Contains(w, "王建国") {
 		t.Errorf("the township's worklist lacks the case: %q", w)
 	}
-	signStep(t, ctx, base, casePath, "township_review", chromedp.SendKeys(chromedp.ID("opinion-township_review"), "同意"))
+	run(t, ctx, "the engine's decision before signing",
+		chromedp.Navigate(base+casePath),
+		chromedp.WaitVisible(chromedp.CSS("#e-h")),
+	)
+	if e := textOf(t, ctx, "#e-h"); !strings.Contains(e, "签署前请核对") {
+		t.Errorf("the township reviewer does not see the engine's decision before signing: %q", e)
+	}
+	signStep(t, ctx, base, casePath, "township_review", chromedp.SetValue(chromedp.ID("outcome-township_review"), "approve"),
+		chromedp.SendKeys(chromedp.ID("opinion-township_review"), "同意"))
 	notice("township", "township1234")
 
 	signIn(t, ctx, base, "county", "county1234")
-	signStep(t, ctx, base, casePath, "county_approval", chromedp.SendKeys(chromedp.ID("opinion-county_approval"), "同意"))
+	signStep(t, ctx, base, casePath, "county_approval", chromedp.SetValue(chromedp.ID("outcome-county_approval"), "approve"),
+		chromedp.SendKeys(chromedp.ID("opinion-county_approval"), "同意"))
 	notice("county", "county1234")
 
 	run(t, ctx, "the case on the roll",

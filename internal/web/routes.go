@@ -88,6 +88,7 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/roll", signedIn, h.listRoll},
 		{"POST /api/v1/annual-review", signedIn, h.runAnnualReview},
 		{"POST /api/v1/persons/{county}/{id}/events", signedIn, h.applyPersonEvent},
+		{"GET /api/v1/overrides", signedIn, h.listOverrides},
 
 		{"GET /api/v1/banks", signedIn, h.listBanks},
 		{"GET /api/v1/persons/{county}/{id}/account", signedIn, h.getAccount},

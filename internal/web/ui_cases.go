@@ -345,8 +345,14 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 		sv := workflow.Survey{Date: day("date", true), Visited: v.F("visited") == "1", MetInPerson: v.F("met") == "1",
 			Evidence: lines(v.F("evidence")), Conclusion: v.F("conclusion"), Remarks: v.F("remarks")}
 		for i := 1; i <= 3; i++ {
-			if n := strings.TrimSpace(v.F("inv" + strconv.Itoa(i))); n != "" {
-				sv.Investigators = append(sv.Investigators, workflow.Investigator{Name: n, Unit: v.F("unit" + strconv.Itoa(i))})
+			f := "inv" + strconv.Itoa(i)
+			if s := strings.TrimSpace(v.F(f)); s != "" {
+				id, perr := strconv.ParseInt(s, 10, 64)
+				if perr != nil || id <= 0 {
+					errs = append(errs, apperr.Invalidf(f, "请从列表中选择调查人", "pick the investigator from the list"))
+					continue
+				}
+				sv.Investigators = append(sv.Investigators, workflow.Investigator{UserID: id})
 			}
 		}
 		for _, f := range workflow.Facts {
@@ -356,6 +362,12 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 			return errs
 		}
 		_, err = h.app.Survey(ctx, a, k, sv)
+		// The n-th investigator picked is select inv<n+1>.
+		names := map[string]string{}
+		for i := range sv.Investigators {
+			names["investigators["+strconv.Itoa(i)+"].user_id"] = "inv" + strconv.Itoa(i+1)
+		}
+		err = renameFields(err, names)
 	case "village_review":
 		rv := workflow.VillageReview{Date: day("date", true), Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"]}
 		for i := 1; i <= 5; i++ {
@@ -383,7 +395,7 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 		_, err = h.app.CloseNotice(ctx, a, k, nid)
 	case "township_review", "county_approval":
 		d := workflow.Decision{Outcome: v.F("outcome"), Opinion: v.F("opinion"), Reasons: r.PostForm["reasons"],
-			Doubtful: v.F("doubtful") == "1", OverrideReason: v.F("override_reason")}
+			Doubtful: v.F("doubtful") == "1", OverrideReason: v.F("override_reason"), OverrideConfirmed: v.F("override_confirmed") == "1"}
 		if step == "township_review" {
 			_, err = h.app.ReviewTownship(ctx, a, k, d)
 		} else {
@@ -458,4 +470,16 @@ func (h *Handler) noticePrint(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return apperr.NotFoundf("没有这份公示", "no such notice")
+}
+
+// overridesPage lists the reviews signed against the policy engine within
+// the actor's scope, for the supervisor.
+func (h *Handler) overridesPage(w http.ResponseWriter, r *http.Request) error {
+	os, err := h.app.Overrides(r.Context(), actor(r), 1000)
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "overrides.title")
+	v.Data = map[string]any{"Rows": overrideRows(os)}
+	return h.render(w, http.StatusOK, "overrides.html", v)
 }

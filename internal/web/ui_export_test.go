@@ -162,7 +162,7 @@ func testUIExports(t *testing.T, engine store.Engine) {
 		facts = append(facts, map[string]string{"fact": f, "result": "consistent"})
 	}
 	api("cz", base+"/survey", map[string]any{"date": "2024-05-06", "visited": true, "met_in_person": true,
-		"investigators": []map[string]any{{"name": "村专干"}, {"name": "李调查"}}, "evidence": []string{"户口簿"},
+		"investigators": ts.surveyors(), "evidence": []string{"户口簿"},
 		"conclusion": "eligible", "findings": facts})
 	api("cz", base+"/village-review", map[string]any{"date": "2024-05-06", "outcome": "agree",
 		"participants": []map[string]string{{"name": "赵一", "role": "同龄村民"}, {"name": "钱二", "role": "老党员"}, {"name": "孙三", "role": "村干部"}}})

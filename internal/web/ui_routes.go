@@ -65,6 +65,7 @@ func (h *Handler) uiRoutes() []route {
 		{"POST /persons/{county}/{id}/account", signedIn, h.accountSubmit},
 
 		{"GET /audit", signedIn, h.auditPage},
+		{"GET /overrides", signedIn, h.overridesPage},
 		{"GET /audit/export.xlsx", signedIn, h.auditTrailExport},
 		{"GET /rules", signedIn, h.rulesPage},
 		{"POST /rules", signedIn, h.rulesSubmit},

@@ -250,16 +250,30 @@ func nonEmpty(list []string) []string {
 // History is a case with everything that happened to it: the signed
 // steps, the notices with their objections, and the roll row it led to.
 type History struct {
-	Case      Case           `json:"case"`
-	Applicant ApplicantView  `json:"applicant"`
-	Steps     []StepRecord   `json:"steps"`
-	Notices   []Notice       `json:"notices"`
-	Recipient *Recipient     `json:"recipient,omitempty"`
-	Changes   []Change       `json:"changes,omitempty"`
-	Audit     []audit.Entry  `json:"audit,omitempty"`
+	Case      Case          `json:"case"`
+	Applicant ApplicantView `json:"applicant"`
+	Steps     []StepRecord  `json:"steps"`
+	Notices   []Notice      `json:"notices"`
+	Recipient *Recipient    `json:"recipient,omitempty"`
+	Changes   []Change      `json:"changes,omitempty"`
+	Audit     []audit.Entry `json:"audit,omitempty"`
+	// Preview is the policy engine's decision as the rules in force and
+	// the registry give it now, shown to reviewers before they sign.
+	Preview *EngineDecision `json:"engine_preview,omitempty"`
+	// Staff are the officers who may be named as investigators of the
+	// survey, while the case waits for it.
+	Staff     []StaffRef     `json:"staff,omitempty"`
 	Awaits    []auth.Role    `json:"awaits"`
 	Next      []Step         `json:"next"`
 	StateName map[string]any `json:"state_name"`
+}
+
+// StaffRef is an officer as a case offers them for picking.
+type StaffRef struct {
+	UserID int64     `json:"user_id"`
+	Name   string    `json:"name"`
+	Role   auth.Role `json:"role"`
+	Region string    `json:"region"`
 }
 
 // ApplicantView is the applicant as a case shows them: the ID number

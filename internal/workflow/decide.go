@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -24,6 +25,39 @@ type Decision struct {
 	// engine's: approving a case it finds ineligible, or rejecting one it
 	// finds eligible.
 	OverrideReason string `json:"override_reason,omitempty"`
+	// OverrideConfirmed is the reviewer's second confirmation that they
+	// sign against the engine's decision and answer for it.
+	OverrideConfirmed bool `json:"override_confirmed,omitempty"`
+}
+
+// MinOverrideReason is the shortest written reason, in characters, that
+// may justify a decision against the policy engine's.
+const MinOverrideReason = 15
+
+// checkOverride refuses a decision against the engine's unless it carries
+// a reason of real length and the second confirmation.
+func (d *Decision) checkOverride() error {
+	reason := strings.TrimSpace(d.OverrideReason)
+	distinct := map[rune]bool{}
+	n := 0
+	for _, r := range reason {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			distinct[r] = true
+			n++
+		}
+	}
+	var errs apperr.List
+	if n < MinOverrideReason || len(distinct) < MinOverrideReason/3 {
+		errs = append(errs, apperr.Invalidf("override_reason",
+			"审核结论与政策测算结果不一致：须写明理由（不少于%d个字），说明依据哪些事实、哪份文件作出不同结论",
+			"the decision differs from the policy engine's: write a reason of at least %d characters naming the facts and documents it rests on", MinOverrideReason))
+	}
+	if !d.OverrideConfirmed {
+		errs = append(errs, apperr.Invalidf("override_confirmed",
+			"审核结论与政策测算结果不一致：须再次确认您将作出与测算结果不同的结论并承担责任",
+			"the decision differs from the policy engine's: confirm that you sign against it and answer for it"))
+	}
+	return errs.Err()
 }
 
 // Decision outcomes.
@@ -115,12 +149,12 @@ func decide(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case, ste
 		return err
 	}
 	override := d.overrides(ed)
-	if override && strings.TrimSpace(d.OverrideReason) == "" {
-		return apperr.Invalidf("override_reason", "审核结论与政策测算结果不一致，须书面说明理由",
-			"the decision differs from the policy engine's: give a written reason")
-	}
-	if !override {
-		d.OverrideReason = ""
+	if override {
+		if err := d.checkOverride(); err != nil {
+			return err
+		}
+	} else {
+		d.OverrideReason, d.OverrideConfirmed = "", false
 	}
 	from := c.State
 	c.State = next[d.Outcome]
@@ -138,8 +172,28 @@ func decide(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case, ste
 	}
 	return s.Audit(ctx, audit.Entry{County: c.County, UserID: a.UserID, Username: a.Username, Action: "case.override",
 		Entity: "case", EntityID: c.Ref(), Region: c.Region,
-		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "rule_version": ed.RuleVersion}),
-		After:  audit.JSON(map[string]any{"step": step, "outcome": d.Outcome, "reason": d.OverrideReason})})
+		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "engine_amount_fen": ed.AmountFen, "rule_version": ed.RuleVersion,
+			"failed_clauses": failedClauses(ed.Clauses)}),
+		After: audit.JSON(map[string]any{"step": step, "outcome": d.Outcome, "reason": d.OverrideReason})})
+}
+
+// failedClauses lists the ids of the clauses the engine found unmet.
+func failedClauses(cs []policy.ClauseResult) []string {
+	var out []string
+	for _, c := range cs {
+		if !c.OK {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// Preview returns the policy engine's decision on case id as the rules in
+// force and the registry give it now, for the reviewer to read before
+// signing. It changes nothing.
+func Preview(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case) (*EngineDecision, error) {
+	ed, _, err := attachEngine(ctx, s, eng, a, c)
+	return ed, err
 }
 
 // attachEngine evaluates the applicant's family with the policy engine for

@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/region"
 )
 
 // Survey is the household investigation record (调查审核记录表): at least two
@@ -27,12 +28,14 @@ type Survey struct {
 	Remarks       string         `json:"remarks,omitempty"`
 }
 
-// Investigator is one member of the survey team. UserID links a member who
-// is a Jiahe user, so that separation of duties applies to them too.
+// Investigator is one member of the survey team: a staff user whose region
+// contains the case's, picked by user id so that separation of duties
+// holds by identity, never by a typed name. Name and Unit are filled in
+// from the user's account when the survey is recorded.
 type Investigator struct {
-	Name   string `json:"name"`
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name,omitempty"`
 	Unit   string `json:"unit,omitempty"`
-	UserID int64  `json:"user_id,omitempty"`
 }
 
 // Finding is what the survey found about one declared fact.
@@ -102,16 +105,18 @@ func (s *Survey) Validate(c *Case, now date.Date) error {
 	if !s.MetInPerson {
 		add(apperr.Invalidf("met_in_person", "须与申请人见面（见面率100%%）", "the applicant must be met in person"))
 	}
-	names := map[string]bool{}
+	ids := map[int64]bool{}
 	for i, inv := range s.Investigators {
-		n := strings.TrimSpace(inv.Name)
-		if n == "" {
-			add(apperr.Invalidf(fmt.Sprintf("investigators[%d].name", i), "缺少调查人姓名", "an investigator's name is missing"))
+		if inv.UserID <= 0 {
+			add(apperr.Invalidf(fmt.Sprintf("investigators[%d].user_id", i), "请从本辖区的工作人员中选择调查人", "pick each investigator from the staff of the region"))
 			continue
 		}
-		names[n] = true
+		if ids[inv.UserID] {
+			add(apperr.Invalidf(fmt.Sprintf("investigators[%d].user_id", i), "同一调查人不能重复填写", "an investigator is named twice"))
+		}
+		ids[inv.UserID] = true
 	}
-	if len(names) < 2 {
+	if len(ids) < 2 {
 		add(apperr.Invalidf("investigators", "调查人员不得少于2人", "at least two investigators must be named"))
 	}
 	if len(nonEmpty(s.Evidence)) == 0 {
@@ -156,9 +161,53 @@ func RecordSurvey(ctx context.Context, s Store, a auth.Actor, county string, id 
 	if err := sv.Validate(c, today(s)); err != nil {
 		return nil, err
 	}
+	if err := resolveInvestigators(ctx, s, c, sv.Investigators); err != nil {
+		return nil, err
+	}
 	sv.Evidence = nonEmpty(sv.Evidence)
 	c.State = Surveyed
 	return c, advance(ctx, s, a, c, StepSurvey, Applied, sv)
+}
+
+// resolveInvestigators checks that each investigator is an active staff
+// user of the case's region and fills in their name and unit.
+func resolveInvestigators(ctx context.Context, s Store, c *Case, invs []Investigator) error {
+	var errs apperr.List
+	for i := range invs {
+		field := fmt.Sprintf("investigators[%d].user_id", i)
+		u, err := s.UserByID(ctx, "", invs[i].UserID)
+		if apperr.KindOf(err) == apperr.NotFound {
+			errs = append(errs, apperr.Invalidf(field, "调查人账号不存在", "no such user"))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !Investigates(u, region.Code(c.Region)) {
+			errs = append(errs, apperr.Invalidf(field, "%s 不是本案所在村、乡镇或县的在岗工作人员，不能作为调查人",
+				"%s is not active staff of the case's village, township or county", u.Name))
+			continue
+		}
+		invs[i].Name = u.Name
+		if invs[i].Unit == "" {
+			if d, ok := region.Default().Lookup(u.Region); ok {
+				invs[i].Unit = d.Name
+			}
+		}
+	}
+	return errs.Err()
+}
+
+// Investigates reports whether user u may be named as an investigator of a
+// case in village code: an active village, township or county officer
+// whose region contains it.
+func Investigates(u auth.User, code region.Code) bool {
+	switch u.Role {
+	case auth.RoleVillage, auth.RoleTownship, auth.RoleCounty:
+	default:
+		return false
+	}
+	return !u.Disabled && u.Region.Contains(code)
 }
 
 // VillageReview is the record of the village's community review (评议):

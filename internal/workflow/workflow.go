@@ -85,6 +85,10 @@ type Store interface {
 	MarkReviewed(ctx context.Context, county string, ids []int64, year int) error
 	InsertAnnualReview(ctx context.Context, r *AnnualReview) error
 
+	// UserByID returns user id if their region lies within scope ("" for
+	// any): investigators are picked from the region's staff.
+	UserByID(ctx context.Context, scope region.Code, id int64) (auth.User, error)
+
 	// Param returns the workflow parameter name for code: the value set
 	// for the longest region prefix of code, or "" when none is set.
 	Param(ctx context.Context, code region.Code, name string) (string, error)
