@@ -8,8 +8,9 @@ import (
 )
 
 // adapters are the packages under internal/ that may reach the outside
-// world (HTTP, SQL, file formats), with everything below them.
-var adapters = []string{"store", "web", "sheet"}
+// world (HTTP, SQL, file formats), with everything below them, and the
+// use-case layer, which stands on storage.
+var adapters = []string{"store", "web", "sheet", "app"}
 
 // forbidden are what a domain package must not depend on, directly or
 // not: an import path, or a prefix ending in "/".
