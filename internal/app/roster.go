@@ -164,7 +164,7 @@ type Export struct {
 	Entity   string
 	EntityID string
 	Region   region.Code // the region the list belongs to: its county's chain records the export
-	Detail   map[string]any
+	Detail   any         // recorded as the entry's after state
 }
 
 // RecordExport records in the audit trail, in a transaction of its own,
