@@ -8,19 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
-	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
-
-// beijing is China Standard Time: "today" for a county office.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // parseInterspersed parses fs from args, allowing flags after the
 // positional arguments, and returns the positional ones.
@@ -64,44 +58,25 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return err
 	}
 	defer f.Close()
-	db, err := openCurrent(ctx, dbURL)
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	table, err := sheet.Open(bufio.NewReader(f), *encoding)
 	if err != nil {
 		return cliError(err)
 	}
-	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(db.Now().In(beijing))})
+	res, err := a.ImportRoster(ctx, auth.System, table, *dryRun)
 	if err != nil {
 		return cliError(err)
 	}
-	var res *registry.ImportResult
-	run := func(tx *store.Tx) error {
-		var err error
-		res, err = registry.ImportRoster(ctx, tx, auth.System, ro, *dryRun)
-		if err != nil {
-			return err
-		}
-		if len(res.Problems) > 0 {
-			return errProblems
-		}
-		return nil
-	}
-	if *dryRun {
-		err = db.View(ctx, run)
-	} else {
-		err = db.Update(ctx, run)
-	}
-	if errors.Is(err, errProblems) {
+	if len(res.Problems) > 0 {
 		for _, p := range res.Problems {
 			fmt.Fprintln(stderr, p.String())
 		}
 		return fmt.Errorf("%s: %d problems in %d rows; nothing was imported (有 %d 处问题，未导入任何数据)", pos[1], len(res.Problems), res.Rows, len(res.Problems))
-	}
-	if err != nil {
-		return cliError(err)
 	}
 	enc := ""
 	if res.Encoding != "" {
@@ -114,8 +89,6 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	fmt.Fprintf(stdout, "%s (%s%s): imported %d persons\n", pos[1], res.Format, enc, res.Created)
 	return nil
 }
-
-var errProblems = errors.New("the roster has problems")
 
 // runExport writes a roster of every person in a region: jiahe export
 // persons [--region CODE] [--format csv|xlsx] [--encoding utf8|gbk]
@@ -158,11 +131,12 @@ func runExport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			scope = ""
 		}
 	}
-	db, err := openCurrent(ctx, dbURL)
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	w := stdout
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -172,24 +146,16 @@ func runExport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		defer f.Close()
 		w = f
 	}
-	rw, err := sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
-		Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
-	if err != nil {
-		return err
-	}
-	err = db.View(ctx, func(tx *store.Tx) error {
-		return tx.EachPerson(ctx, scope, func(r *registry.Record) error { return rw.Write(registry.RosterCells(r)) })
+	var rw *sheet.Writer
+	err = a.ExportRoster(ctx, auth.System, app.RosterExport{Region: scope, Format: format, Encoding: encoding}, func() (app.RowSink, error) {
+		var err error
+		rw, err = sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
+			Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
+		if err != nil {
+			return nil, err
+		}
+		return rw, nil
 	})
-	if err == nil {
-		err = rw.Close()
-	}
-	a := auth.System
-	e := audit.Entry{County: string(region.Default().County(scope)), UserID: a.UserID, Username: a.Username, Action: "person.export",
-		Entity: "person", Region: string(scope), After: audit.JSON(map[string]any{"scope": string(scope), "format": format,
-			"encoding": encoding, "rows": rw.Rows(), "complete": err == nil})}
-	if aerr := db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.Audit(ctx, e) }); aerr != nil && err == nil {
-		err = aerr
-	}
 	if err != nil {
 		return cliError(err)
 	}

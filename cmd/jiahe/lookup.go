@@ -11,10 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // runLookup measures registry look-ups the way staff make them — by ID
@@ -39,38 +39,22 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S]")
 		return errUsage
 	}
-	db, err := openCurrent(ctx, dbURL)
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 
-	// Sample persons spread over the county's id range.
-	type target struct{ idNumber, name string }
-	var sample []target
-	err = db.View(ctx, func(tx *store.Tx) error {
-		var lo, hi int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM persons WHERE county = ?`, string(county)).Scan(&lo, &hi); err != nil {
-			return err
-		}
-		r := rand.New(rand.NewPCG(*seed, 0))
-		for i := 0; i < 2000 && hi > 0; i++ {
-			var t target
-			err := tx.QueryRow(ctx, `SELECT id_number, name FROM persons WHERE county = ? AND id >= ? AND id_number IS NOT NULL ORDER BY id LIMIT 1`,
-				string(county), lo+r.Int64N(hi-lo+1)).Scan(&t.idNumber, &t.name)
-			if err == nil {
-				sample = append(sample, t)
-			}
-		}
-		return nil
-	})
+	// Sample persons spread over the county's id range; look them up as
+	// staff do, within the county.
+	sample, err := a.SamplePersons(ctx, auth.System, county, 2000, *seed)
 	if err != nil {
 		return err
 	}
 	if len(sample) == 0 {
 		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
 	}
-	staff := auth.Actor{Username: "lookup", Role: auth.RoleCounty, Scope: county}
 	lat := make([][]time.Duration, *clients)    // all look-ups
 	byID := make([][]time.Duration, *clients)   // by ID number
 	byName := make([][]time.Duration, *clients) // by name
@@ -84,18 +68,15 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			r := rand.New(rand.NewPCG(*seed, uint64(c)+1))
 			for i := c; i < *requests; i += *clients {
 				t := sample[r.IntN(len(sample))]
-				q := registry.Query{IDNumber: t.idNumber, Limit: 20}
+				q := registry.Query{IDNumber: t.IDNumber, Region: string(county), Limit: 20}
 				if i%2 == 1 {
-					q = registry.Query{Name: t.name, Limit: 20}
+					q = registry.Query{Name: t.Name, Region: string(county), Limit: 20}
 				}
 				t0 := time.Now()
-				err := db.Read(ctx, func(tx *store.Tx) error {
-					found, _, err := registry.Search(ctx, tx, staff, q)
-					if err == nil && len(found) == 0 {
-						err = fmt.Errorf("%+v found nobody", q)
-					}
-					return err
-				})
+				found, _, err := a.SearchPersons(ctx, auth.System, q)
+				if err == nil && len(found) == 0 {
+					err = fmt.Errorf("%+v found nobody", q)
+				}
 				if err != nil {
 					errs[c] = err
 					return
@@ -117,7 +98,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	all := percentiles(slices.Concat(lat...))
 	fmt.Fprintf(stdout, "%d look-ups with %d clients in %s: %.0f/s (%s)\n", len(all.sorted), *clients,
-		elapsed.Round(time.Millisecond), float64(len(all.sorted))/elapsed.Seconds(), db.Engine)
+		elapsed.Round(time.Millisecond), float64(len(all.sorted))/elapsed.Seconds(), a.Engine())
 	for _, row := range []struct {
 		name string
 		p    latencies

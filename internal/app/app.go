@@ -123,7 +123,10 @@ type op struct {
 }
 
 // check runs the op's access rule inside tx: the permission, then the
-// region of the target against the actor's scope.
+// region of the target against the actor's scope. A target located
+// without scope is refused as not found, so that the answer reveals
+// nothing; a region the caller named is refused as forbidden, since
+// naming it reveals nothing either.
 func (o *op) check(ctx context.Context, tx *store.Tx, who auth.Actor) error {
 	if o.perm != "" {
 		if err := auth.Require(who, o.perm); err != nil {
@@ -139,6 +142,9 @@ func (o *op) check(ctx context.Context, tx *store.Tx, who auth.Actor) error {
 		code, o.target.Region = c, c
 	}
 	if code != "" && !who.CanSee(code) {
+		if o.locate == nil {
+			return who.CheckScope(code)
+		}
 		return outOfScope(o.target.Entity)
 	}
 	return nil

@@ -141,13 +141,7 @@ func (a *App) Worklist(ctx context.Context, who auth.Actor, q workflow.CaseQuery
 		if err != nil {
 			return err
 		}
-		total, items = n, make([]WorkItem, len(cs))
-		for i, c := range cs {
-			items[i] = WorkItem{Case: c}
-			if p, err := tx.PersonByKey(ctx, who.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
-				items[i].Name, items[i].IDNumber = p.Name, p.IDNumber
-			}
-		}
+		total, items = n, withApplicants(ctx, tx, who, cs)
 		return nil
 	})
 	return items, total, err

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -70,4 +72,22 @@ func (tx *Tx) EachPerson(ctx context.Context, scope region.Code, fn func(*regist
 		}
 	}
 	return rows.Err()
+}
+
+// PersonIDRange returns the least and the greatest person id of county,
+// both 0 when it has no person.
+func (tx *Tx) PersonIDRange(ctx context.Context, county string) (lo, hi int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM persons WHERE county = ?`, county).Scan(&lo, &hi)
+	return lo, hi, err
+}
+
+// NumberedPersonFrom returns the person of county with the least id not
+// below id among those that have an ID number (NotFound when none has).
+func (tx *Tx) NumberedPersonFrom(ctx context.Context, county string, id int64) (*registry.Record, error) {
+	r, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id >= ? AND id_number IS NOT NULL
+		ORDER BY id LIMIT 1`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPersonNotFound
+	}
+	return r, err
 }

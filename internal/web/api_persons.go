@@ -2,10 +2,11 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -14,9 +15,10 @@ import (
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
-// The registry API: every handler checks the role's permission (require)
-// and the person's region against the actor's scope (personInScope), then
-// calls the registry service inside one transaction.
+// The registry API: every handler reads its input and makes one call to
+// the use-case layer, which checks the role's permission and the person's
+// region against the actor's scope, audits a refusal and calls the
+// registry in one transaction.
 
 var errNoPerson = apperr.NotFoundf("未找到该人员，或不在您的管辖范围内", "no such person in your scope")
 
@@ -112,38 +114,13 @@ func (h *Handler) personRoute(r *http.Request, p auth.Permission) (registry.Key,
 	return k, h.personInScope(r, k)
 }
 
-// regionInScope checks a division code given in a request body or query
-// (field names it) against the actor's scope, auditing a refusal. An
-// empty or malformed code is left to the registry's own validation.
-func (h *Handler) regionInScope(r *http.Request, field, code string) error {
-	if code == "" {
-		return nil
-	}
-	c, err := parseRegion(field, code)
-	if err != nil {
-		return nil
-	}
-	return h.inScope(r, c, target{Entity: "person"})
-}
-
 // registerPerson is POST /api/v1/persons.
 func (h *Handler) registerPerson(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
-		return err
-	}
 	var in registry.NewPerson
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.regionInScope(r, "region", in.Region); err != nil {
-		return err
-	}
-	var rec *registry.Record
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		var err error
-		rec, err = registry.Register(r.Context(), tx, actor(r), in)
-		return err
-	})
+	rec, err := h.app.RegisterPerson(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -155,9 +132,6 @@ func (h *Handler) registerPerson(w http.ResponseWriter, r *http.Request) error {
 // matching the query, ID numbers masked, in the order of ?sort= and
 // ?order=, with the total for paging.
 func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person"}); err != nil {
-		return err
-	}
 	qs := r.URL.Query()
 	q := registry.Query{IDNumber: qs.Get("id_number"), Name: qs.Get("name"), Region: qs.Get("region"), Limit: 50}
 	switch qs.Get("alive") {
@@ -190,17 +164,9 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := h.inScope(r, c, target{Entity: "person"}); err != nil {
-			return err
-		}
+		q.Region = string(c)
 	}
-	var recs []registry.Record
-	var total int
-	err = h.db.Read(r.Context(), func(tx *store.Tx) error {
-		var err error
-		recs, total, err = registry.Search(r.Context(), tx, actor(r), q)
-		return err
-	})
+	recs, total, err := h.app.SearchPersons(r.Context(), actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -212,34 +178,22 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 // getPerson is GET /api/v1/persons/{county}/{id}: the full record, with
 // the hukou history and the person's own facts.
 func (h *Handler) getPerson(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryRead)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
-	var rec *registry.Record
-	var facts *registry.Family
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		if rec, err = registry.Get(r.Context(), tx, actor(r), k); err != nil {
-			return err
-		}
-		facts, err = tx.FamilyFacts(r.Context(), k.County, []int64{k.ID})
-		return err
-	})
+	f, err := h.app.Person(r.Context(), actor(r), k)
 	if err != nil {
 		return err
-	}
-	var hukou []registry.HukouSpell
-	if p := facts.Person(rec.Ref()); p != nil {
-		hukou = p.Hukou
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"person":        rec,
-		"region_name":   h.tree.FullName(region.Code(rec.Region)),
-		"hukou":         nonNil(hukou),
-		"disabilities":  nonNil(facts.Disabilities),
-		"certificates":  nonNil(facts.Certificates),
-		"complications": nonNil(facts.Complications),
-		"retirements":   nonNil(facts.Retirements),
+		"person":        f.Person,
+		"region_name":   h.tree.FullName(region.Code(f.Person.Region)),
+		"hukou":         nonNil(f.Hukou),
+		"disabilities":  nonNil(f.Disabilities),
+		"certificates":  nonNil(f.Certificates),
+		"complications": nonNil(f.Complications),
+		"retirements":   nonNil(f.Retirements),
 	})
 	return nil
 }
@@ -254,7 +208,7 @@ func nonNil[T any](s []T) []T {
 
 // updatePerson is PATCH /api/v1/persons/{county}/{id}.
 func (h *Handler) updatePerson(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -265,20 +219,12 @@ func (h *Handler) updatePerson(w http.ResponseWriter, r *http.Request) error {
 	if p.Version < 1 {
 		return apperr.Invalidf("version", "请提供读取时的版本号 version", "give the version you read")
 	}
-	return h.personUpdate(w, r, func(tx *store.Tx) (*registry.Record, error) {
-		return registry.Update(r.Context(), tx, actor(r), k, p)
-	})
+	rec, err := h.app.UpdatePerson(r.Context(), actor(r), k, p)
+	return personAnswer(w, rec, err)
 }
 
-// personUpdate runs fn in a transaction and answers with the person it
-// returns.
-func (h *Handler) personUpdate(w http.ResponseWriter, r *http.Request, fn func(tx *store.Tx) (*registry.Record, error)) error {
-	var rec *registry.Record
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		var err error
-		rec, err = fn(tx)
-		return err
-	})
+// personAnswer answers with the person a change returns.
+func personAnswer(w http.ResponseWriter, rec *registry.Record, err error) error {
 	if err != nil {
 		return err
 	}
@@ -290,15 +236,11 @@ func (h *Handler) personUpdate(w http.ResponseWriter, r *http.Request, fn func(t
 // view rules read. Relatives registered outside the actor's scope are
 // shown with their ID numbers masked.
 func (h *Handler) personFamily(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryRead)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
-	var fam *registry.Family
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		fam, err = registry.FamilyView(r.Context(), tx, actor(r), k)
-		return err
-	})
+	fam, err := h.app.Family(r.Context(), actor(r), k)
 	if err != nil {
 		return err
 	}
@@ -315,30 +257,42 @@ func (h *Handler) personFamily(w http.ResponseWriter, r *http.Request) error {
 // personHistory is GET /api/v1/persons/{county}/{id}/history: the audit
 // entries about the person within the actor's scope, newest first.
 func (h *Handler) personHistory(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryRead)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{County: k.County, Entity: "person", EntityID: strconv.FormatInt(k.ID, 10), Limit: 100}
-	if err := auditPaging(r.URL.Query(), &f); err != nil {
-		return err
-	}
-	entries := []audit.Entry{}
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		es, err := tx.AuditEntries(r.Context(), actor(r).Scope, f)
-		entries = append(entries, es...)
-		return err
-	})
+	limit, before, err := historyPaging(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+	entries, err := h.app.PersonHistory(r.Context(), actor(r), k, limit, before)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": nonNil(entries)})
 	return nil
+}
+
+// historyPaging reads ?limit= (1 to 1000, default 100) and ?before_seq= of
+// a person's history, as the audit trail's paging.
+func historyPaging(q url.Values) (limit int, before int64, err error) {
+	limit = 100
+	if s := q.Get("before_seq"); s != "" {
+		if before, err = strconv.ParseInt(s, 10, 64); err != nil || before < 0 {
+			return 0, 0, apperr.Invalidf("before_seq", "须为非负整数", "must be a non-negative integer")
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 1000 {
+			return 0, 0, apperr.Invalidf("limit", "limit 须为1至1000", "limit must be between 1 and 1000")
+		}
+	}
+	return limit, before, nil
 }
 
 // recordDeath is POST …/death.
 func (h *Handler) recordDeath(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -352,14 +306,13 @@ func (h *Handler) recordDeath(w http.ResponseWriter, r *http.Request) error {
 	if in.Date.IsZero() {
 		return apperr.Invalidf("date", "缺少死亡日期", "the date of death is missing")
 	}
-	return h.personUpdate(w, r, func(tx *store.Tx) (*registry.Record, error) {
-		return registry.RecordDeath(r.Context(), tx, actor(r), k, in.Date, in.Source)
-	})
+	rec, err := h.app.RecordDeath(r.Context(), actor(r), k, in.Date, in.Source)
+	return personAnswer(w, rec, err)
 }
 
 // changeHukou is POST …/hukou.
 func (h *Handler) changeHukou(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -367,22 +320,12 @@ func (h *Handler) changeHukou(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.regionInScope(r, "region", in.Region); err != nil {
-		return err
-	}
-	return h.personUpdate(w, r, func(tx *store.Tx) (*registry.Record, error) {
-		return registry.ChangeHukou(r.Context(), tx, actor(r), k, in)
-	})
+	rec, err := h.app.ChangeHukou(r.Context(), actor(r), k, in)
+	return personAnswer(w, rec, err)
 }
 
-// created runs fn in a transaction and answers 201 with the id it returns.
-func (h *Handler) created(w http.ResponseWriter, r *http.Request, fn func(tx *store.Tx) (int64, error)) error {
-	var id int64
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		var err error
-		id, err = fn(tx)
-		return err
-	})
+// created answers 201 with the id of what a call created.
+func created(w http.ResponseWriter, id int64, err error) error {
 	if err != nil {
 		return err
 	}
@@ -390,26 +333,19 @@ func (h *Handler) created(w http.ResponseWriter, r *http.Request, fn func(tx *st
 	return nil
 }
 
-// otherPerson checks that the person id of the same county as k (a spouse,
-// a child) exists within the actor's scope.
-func (h *Handler) otherPerson(r *http.Request, k registry.Key, field string, id int64) (registry.Key, error) {
-	if id <= 0 {
-		return registry.Key{}, apperr.Invalidf(field, "缺少人员编号", "the person's id is missing")
+// noContent answers 204 when a call succeeded.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
 	}
-	o := registry.Key{County: k.County, ID: id}
-	if err := h.personInScope(r, o); err != nil {
-		if apperr.KindOf(err) == apperr.NotFound {
-			return o, &apperr.Error{Kind: apperr.NotFound, Field: field, ZH: errNoPerson.ZH, EN: errNoPerson.EN}
-		}
-		return o, err
-	}
-	return o, nil
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // addMarriage is POST …/marriages: a marriage of the person with spouse
 // (a person of the same county).
 func (h *Handler) addMarriage(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -421,13 +357,8 @@ func (h *Handler) addMarriage(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	spouse, err := h.otherPerson(r, k, "spouse", in.Spouse)
-	if err != nil {
-		return err
-	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddMarriage(r.Context(), tx, actor(r), k, spouse, registry.Marriage{From: in.From}, in.CertNo)
-	})
+	id, err := h.app.AddMarriage(r.Context(), actor(r), k, app.Relative{ID: in.Spouse, Field: "spouse"}, registry.Marriage{From: in.From}, in.CertNo)
+	return created(w, id, err)
 }
 
 // endMarriage is POST /api/v1/marriages/{county}/{id}/end.
@@ -440,9 +371,6 @@ func (h *Handler) endMarriage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "marriage", EntityID: strconv.FormatInt(id, 10)}); err != nil {
-		return err
-	}
 	var in struct {
 		Date   date.Date `json:"date"`
 		Reason string    `json:"reason"`
@@ -450,34 +378,12 @@ func (h *Handler) endMarriage(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var m registry.Marriage
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		m, err = tx.MarriageByID(r.Context(), string(c), id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	a, _ := strconv.ParseInt(m.A, 10, 64)
-	if err := h.personInScope(r, registry.Key{County: string(c), ID: a}); err != nil {
-		if apperr.KindOf(err) == apperr.NotFound {
-			return apperr.NotFoundf("未找到该婚姻记录", "no such marriage")
-		}
-		return err
-	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		return registry.EndMarriage(r.Context(), tx, actor(r), string(c), id, in.Date, in.Reason)
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, h.app.EndMarriage(r.Context(), actor(r), string(c), id, in.Date, in.Reason))
 }
 
 // addChild is POST …/children: ties the person as parent to child.
 func (h *Handler) addChild(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -491,18 +397,14 @@ func (h *Handler) addChild(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	child, err := h.otherPerson(r, k, "child", in.Child)
-	if err != nil {
-		return err
-	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddChild(r.Context(), tx, actor(r), k, child, registry.ParentChild{Kind: in.Kind, From: in.From, InPolicy: in.InPolicy}, in.RegNo)
-	})
+	id, err := h.app.AddChild(r.Context(), actor(r), k, app.Relative{ID: in.Child, Field: "child"},
+		registry.ParentChild{Kind: in.Kind, From: in.From, InPolicy: in.InPolicy}, in.RegNo)
+	return created(w, id, err)
 }
 
 // addDisability is POST …/disabilities.
 func (h *Handler) addDisability(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -516,14 +418,13 @@ func (h *Handler) addDisability(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddDisability(r.Context(), tx, actor(r), k, registry.Disability{Grade: in.Grade, Category: in.Category, From: in.From, To: in.To}, in.CertNo)
-	})
+	id, err := h.app.AddDisability(r.Context(), actor(r), k, registry.Disability{Grade: in.Grade, Category: in.Category, From: in.From, To: in.To}, in.CertNo)
+	return created(w, id, err)
 }
 
 // addCertificate is POST …/certificates.
 func (h *Handler) addCertificate(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -535,14 +436,13 @@ func (h *Handler) addCertificate(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddCertificate(r.Context(), tx, actor(r), k, registry.Certificate{Kind: in.Kind, Number: in.Number, Issued: in.Issued})
-	})
+	id, err := h.app.AddCertificate(r.Context(), actor(r), k, registry.Certificate{Kind: in.Kind, Number: in.Number, Issued: in.Issued})
+	return created(w, id, err)
 }
 
 // cancelCertificate is POST …/certificates/{cid}/cancel.
 func (h *Handler) cancelCertificate(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -557,19 +457,12 @@ func (h *Handler) cancelCertificate(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		return registry.CancelCertificate(r.Context(), tx, actor(r), k, cid, in.Date, in.Reason)
-	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, h.app.CancelCertificate(r.Context(), actor(r), k, cid, in.Date, in.Reason))
 }
 
 // addComplication is POST …/complications.
 func (h *Handler) addComplication(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -582,14 +475,13 @@ func (h *Handler) addComplication(w http.ResponseWriter, r *http.Request) error 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddComplication(r.Context(), tx, actor(r), k, registry.Complication{Grade: in.Grade, From: in.From, To: in.To}, in.Document)
-	})
+	id, err := h.app.AddComplication(r.Context(), actor(r), k, registry.Complication{Grade: in.Grade, From: in.From, To: in.To}, in.Document)
+	return created(w, id, err)
 }
 
 // addRetirement is POST …/retirements.
 func (h *Handler) addRetirement(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryWrite)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -600,7 +492,6 @@ func (h *Handler) addRetirement(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	return h.created(w, r, func(tx *store.Tx) (int64, error) {
-		return registry.AddRetirement(r.Context(), tx, actor(r), k, registry.Retirement{Date: in.Date, Employer: in.Employer})
-	})
+	id, err := h.app.AddRetirement(r.Context(), actor(r), k, registry.Retirement{Date: in.Date, Employer: in.Employer})
+	return created(w, id, err)
 }

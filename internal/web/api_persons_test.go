@@ -8,9 +8,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -366,4 +368,67 @@ func TestRosterAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPersonOutsideScopeIsAudited opens, as the officer of one village, a
+// person of another village through each door: both answer 404, as for
+// a person who does not exist, and both leave an access.denied entry on
+// the officer's chain naming the person, their village and the door.
+func TestPersonOutsideScopeIsAudited(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			outsider := ts.apiRegister(ts.login("county", "county1234"), map[string]any{"id_number": apiPersonID("1970-01-01", false, 14),
+				"name": "王五", "sex": "F", "birth": "1970-01-01", "region": apiOtherVillage, "hukou_type": "urban"})
+			id := apiIDOf(outsider)
+			api := ts.login("village", "village1234")
+			page := ts.browser().login("village", "village1234")
+			tests := []struct {
+				door, route string
+				open        func() int
+			}{
+				{"api", "GET /api/v1/persons/{county}/{id}", func() int { code, _ := ts.call(api, "GET", outsider, nil); return code }},
+				{"ui", "GET /persons/{county}/{id}", func() int { return page.get(fmt.Sprintf("/persons/341523/%d", id)).code }},
+			}
+			for _, tt := range tests {
+				before := ts.deniedEntries(t, "village")
+				if code := tt.open(); code != http.StatusNotFound {
+					t.Errorf("%s: status %d, want 404", tt.door, code)
+				}
+				after := ts.deniedEntries(t, "village")
+				if len(after) != len(before)+1 {
+					t.Fatalf("%s: %d access.denied entries of the village officer, want %d", tt.door, len(after), len(before)+1)
+				}
+				e := after[0]
+				var detail map[string]string
+				if err := json.Unmarshal([]byte(e.After), &detail); err != nil {
+					t.Fatalf("%s: %v in %q", tt.door, err, e.After)
+				}
+				if e.County != "341523" || e.Entity != "person" || e.EntityID != strconv.FormatInt(id, 10) || e.Region != apiOtherVillage ||
+					detail["door"] != tt.door || detail["route"] != tt.route || detail["use_case"] == "" {
+					t.Errorf("%s: access.denied entry = %+v %v", tt.door, e, detail)
+				}
+			}
+		})
+	}
+}
+
+// deniedEntries returns the access.denied entries of user on the county's
+// chain, newest first.
+func (ts *testServer) deniedEntries(t *testing.T, user string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
+	err := ts.db.View(context.Background(), func(tx *store.Tx) error {
+		es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: "341523", Limit: 1000})
+		for _, e := range es {
+			if e.Action == "access.denied" && e.Username == user {
+				out = append(out, e)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

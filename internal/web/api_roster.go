@@ -2,21 +2,18 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
-	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // maxRosterBytes bounds a roster uploaded to the API.
@@ -97,28 +94,12 @@ func (h *Handler) importPersons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(h.now().In(beijing))})
+	res, err := h.app.ImportRoster(r.Context(), actor(r), table, dryRun)
 	if err != nil {
 		return err
 	}
-	var res *registry.ImportResult
-	run := func(tx *store.Tx) error {
-		var err error
-		if res, err = registry.ImportRoster(r.Context(), tx, actor(r), ro, dryRun); err != nil {
-			return err
-		}
-		if !dryRun {
-			return registry.ProblemsError(res.Problems)
-		}
-		return nil
-	}
-	if dryRun {
-		err = h.db.View(r.Context(), run)
-	} else {
-		err = h.db.Update(r.Context(), run)
-	}
-	if err != nil {
-		return err
+	if !dryRun && len(res.Problems) > 0 {
+		return registry.ProblemsError(res.Problems) // nothing was saved
 	}
 	out := map[string]any{"result": res}
 	if dryRun {
@@ -158,22 +139,21 @@ func (h *Handler) exportPersons(w http.ResponseWriter, r *http.Request) error {
 	} else if encoding == "" {
 		encoding = sheet.EncodingUTF8
 	}
-	scope := a.Scope
+	x := app.RosterExport{Format: format, Encoding: encoding}
 	if s := q.Get("region"); s != "" {
-		c, err := parseRegion("region", s)
-		if err != nil {
+		if x.Region, err = parseRegion("region", s); err != nil {
 			return err
 		}
-		if err := h.inScope(r, c, target{Entity: "person"}); err != nil {
-			return err
-		}
-		scope = c
+	}
+	scope := a.Scope
+	if x.Region != "" {
+		scope = x.Region
 	}
 	name := "persons"
 	if scope != "" {
 		name += "-" + string(scope)
 	}
-	name += "-" + h.now().In(beijing).Format("20060102") + "." + format
+	name += "-" + h.now().In(date.Beijing).Format("20060102") + "." + format
 	ctype := "text/csv; charset=utf-8"
 	if encoding == sheet.EncodingGB18030 {
 		ctype = "text/csv; charset=gb18030"
@@ -181,37 +161,25 @@ func (h *Handler) exportPersons(w http.ResponseWriter, r *http.Request) error {
 	if format == sheet.FormatXLSX {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("人员名册-"+name))
-	w.Header().Set("Cache-Control", "no-store")
-	rw, err := sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
-		Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
-	if err != nil {
-		return err
-	}
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		return tx.EachPerson(r.Context(), scope, func(p *registry.Record) error { return rw.Write(registry.RosterCells(p)) })
+	started := false
+	err = h.app.ExportRoster(r.Context(), a, x, func() (app.RowSink, error) {
+		// The export is allowed: the download begins.
+		started = true
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"; filename*=UTF-8''`+url.PathEscape("人员名册-"+name))
+		w.Header().Set("Cache-Control", "no-store")
+		rw, err := sheet.NewWriter(w, registry.RosterHeader(), sheet.WriterOptions{Format: format, Encoding: encoding,
+			Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
+		if err != nil {
+			return nil, err
+		}
+		return rw, nil
 	})
-	if err == nil {
-		err = rw.Close()
-	}
-	if aerr := h.auditExport(r.Context(), a, scope, format, encoding, rw.Rows(), err); aerr != nil && err == nil {
-		err = aerr
-	}
-	if err != nil {
+	if err != nil && started {
 		// The status is sent: break the connection so that the client
 		// sees a failed download, not a short file.
 		h.log.ErrorContext(r.Context(), "export persons", "err", redactIDs(err.Error()))
 		panic(http.ErrAbortHandler)
 	}
-	return nil
-}
-
-// auditExport records that a roster of scope left the system.
-func (h *Handler) auditExport(ctx context.Context, a auth.Actor, scope region.Code, format, encoding string, rows int, failed error) error {
-	ctx = context.WithoutCancel(ctx)
-	after := map[string]any{"scope": string(scope), "format": format, "encoding": encoding, "rows": rows, "complete": failed == nil}
-	e := audit.Entry{County: string(h.tree.County(scope)), UserID: a.UserID, Username: a.Username, Action: "person.export",
-		Entity: "person", Region: string(scope), After: audit.JSON(after)}
-	return h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) })
+	return err
 }

@@ -2,14 +2,13 @@ package web
 
 import (
 	"context"
-	"slices"
-	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
-	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // benefits is what the rules decide for one person in one year, with the
@@ -18,13 +17,40 @@ import (
 type benefits struct {
 	Version   string
 	Decisions []benefitDecision
-	Stored    []store.Determination
+	Stored    []app.Determination
 	Err       string // why the rules could not be applied (e.g. incomplete facts)
 }
 
 type benefitDecision struct {
 	policy.Decision
 	Name string
+}
+
+// toBenefits shows the decisions of b with the programs' names, and why
+// the rules could not be applied in lang.
+func toBenefits(b app.Benefits, names map[string]string, lang string) *benefits {
+	out := &benefits{Version: b.Version, Stored: b.Stored}
+	if b.Err != nil {
+		out.Err = b.Err.Error()
+		if e, ok := apperr.As(b.Err); ok {
+			out.Err = e.Message(lang)
+		}
+	}
+	for _, d := range b.Decisions {
+		out.Decisions = append(out.Decisions, benefitDecision{Decision: d, Name: names[d.Program]})
+	}
+	return out
+}
+
+// Total returns the sum of the eligible amounts.
+func (b *benefits) Total() money.Fen {
+	var t money.Fen
+	for _, d := range b.Decisions {
+		if d.Eligible {
+			t += d.AmountFen
+		}
+	}
+	return t
 }
 
 // programNames maps program codes to their names in lang, from the rule
@@ -45,57 +71,19 @@ func programNames(layers []policy.Layer, lang string) map[string]string {
 	return names
 }
 
-// personBenefits evaluates every program for the person rec in year with
-// the rules in force in the person's county (the embedded rules and the
-// layers regions have added), explained in lang.
-func (h *Handler) personBenefits(ctx context.Context, tx *store.Tx, lang string, rec *registry.Record, fam *registry.Family, year int) (*benefits, error) {
+// programLabels names the programs in lang: the rule layers' names, else
+// the fixed Chinese names.
+func (h *Handler) programLabels(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
 	layers, err := tx.PolicyRules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := policy.NewEvaluator(policy.Options{Layers: layers, Explain: true, Lang: lang})
-	if err != nil {
-		return nil, err
-	}
-	b := &benefits{}
-	if b.Stored, err = tx.Determinations(ctx, rec.County, rec.ID, year); err != nil {
-		return nil, err
-	}
-	res, err := ev.Evaluate(&policy.Case{Year: year, Region: rec.County, Family: *fam, Subjects: []string{rec.Ref()}})
-	if err != nil {
-		// A family the rules cannot read (a fact missing or
-		// contradictory) is shown as such, not as a broken page.
-		b.Err = err.Error()
-		if e, ok := apperr.As(err); ok {
-			b.Err = e.Message(lang)
-		}
-		return b, nil
-	}
-	b.Version = res.Version
-	names := programNames(layers, lang)
-	for _, d := range res.Decisions {
-		b.Decisions = append(b.Decisions, benefitDecision{Decision: d, Name: names[d.Program]})
-	}
-	// Eligible programs first, then by code.
-	slices.SortStableFunc(b.Decisions, func(x, y benefitDecision) int {
-		if x.Eligible != y.Eligible {
-			if x.Eligible {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(x.Program, y.Program)
-	})
-	return b, nil
+	return programNames(layers, lang), nil
 }
 
-// Total returns the sum of the eligible amounts.
-func (b *benefits) Total() money.Fen {
-	var t money.Fen
-	for _, d := range b.Decisions {
-		if d.Eligible {
-			t += d.AmountFen
-		}
+func label(names map[string]string, code string) string {
+	if n := names[code]; n != "" {
+		return n
 	}
-	return t
+	return workflow.ProgramName(code)
 }

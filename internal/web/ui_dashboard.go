@@ -1,22 +1,20 @@
 package web
 
 import (
-	"context"
-	"net/http"
 	"slices"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
-// The dashboard's summaries of the actor's region: the notices running
-// now, the recipients on the roll by program and the funds the bank paid
-// this year by program and level of government. Each is a store query
-// limited to the actor's scope, shown as a bar chart drawn on the server
-// (SVG, no script) above a table with the same numbers.
+// The dashboard's summaries of the actor's region (app.Dashboard): the
+// cases waiting for the actor, the notices running now, the recipients on
+// the roll by program and the funds the bank paid this year by program
+// and level of government. The roll and the funds are shown as bar charts
+// drawn on the server (SVG, no script) above tables with the same numbers.
 
 // chartBar is one bar of a horizontal bar chart: its label above it, its
 // segments (one, or one per funding level) and the value at its end.
@@ -114,120 +112,96 @@ func (s rollSummary) OnRoll() int { return s.Active + s.Suspended }
 
 // fundsSummary is one program's line of the funds of the year.
 type fundsSummary struct {
-	store.FundsRow
+	app.FundsRow
 	Name string
 }
 
-// programLabels names the programs in lang: the rule layers' names, else
-// the fixed Chinese names.
-func (h *Handler) programLabels(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return programNames(layers, lang), nil
-}
-
-func label(names map[string]string, code string) string {
-	if n := names[code]; n != "" {
-		return n
-	}
-	return workflow.ProgramName(code)
-}
-
-// dashboardSections adds the notices, roll and funds sections the actor
-// may read to the dashboard.
-func (h *Handler) dashboardSections(r *http.Request, v *view) ([]homeSection, error) {
-	a := actor(r)
-	ctx := r.Context()
-	year := h.now().In(beijing).Year()
+// dashboardSections are the sections of the dashboard the actor may read,
+// from d.
+func dashboardSections(a auth.Actor, v *view, d *app.Dashboard) []homeSection {
 	var out []homeSection
-	err := h.db.View(ctx, func(tx *store.Tx) error {
-		names, err := h.programLabels(ctx, tx, v.Lang)
-		if err != nil {
-			return err
+	if auth.Can(a, auth.PermCaseRead) {
+		var rows []caseRow
+		for _, it := range d.Work {
+			rows = append(rows, caseRow{Case: it.Case, Name: it.Name, IDMasked: maskedID(it.IDNumber)})
 		}
-		if auth.Can(a, auth.PermCaseRead) {
-			rows, total, err := tx.NoticeList(ctx, a.Scope, store.NoticeQuery{Status: workflow.NoticeOpen, Limit: 10})
-			if err != nil {
-				return err
-			}
-			out = append(out, homeSection{Key: "home_notices", Data: map[string]any{"Rows": noticeRows(rows, names), "Total": total}})
+		out = append(out, homeSection{Key: "home_cases", Data: rows})
+		out = append(out, homeSection{Key: "home_notices", Data: map[string]any{"Rows": noticeRows(d.Notices, d.Names), "Total": d.NoticeTotal}})
+	}
+	if auth.Can(a, auth.PermCaseRead) || auth.Can(a, auth.PermPaymentRead) {
+		out = append(out, rollSection(v, d))
+	}
+	if auth.Can(a, auth.PermPaymentRead) {
+		out = append(out, fundsSection(v, d))
+	}
+	return out
+}
+
+// rollSection counts the recipients on the roll by program.
+func rollSection(v *view, d *app.Dashboard) homeSection {
+	var sums []rollSummary
+	for _, c := range d.Roll {
+		if len(sums) == 0 || sums[len(sums)-1].Program != c.Program {
+			sums = append(sums, rollSummary{Program: c.Program, Name: label(d.Names, c.Program)})
 		}
-		if auth.Can(a, auth.PermCaseRead) || auth.Can(a, auth.PermPaymentRead) {
-			counts, err := tx.RollCounts(ctx, a.Scope)
-			if err != nil {
-				return err
-			}
-			var sums []rollSummary
-			for _, c := range counts {
-				if len(sums) == 0 || sums[len(sums)-1].Program != c.Program {
-					sums = append(sums, rollSummary{Program: c.Program, Name: label(names, c.Program)})
-				}
-				s := &sums[len(sums)-1]
-				switch c.Status {
-				case workflow.StatusActive:
-					s.Active = c.N
-				case workflow.StatusSuspended:
-					s.Suspended = c.N
-				case workflow.StatusExited:
-					s.Exited = c.N
-				}
-			}
-			var labels, texts []string
-			var values [][]int64
-			total := 0
-			for _, s := range sums {
-				labels = append(labels, s.Name)
-				values = append(values, []int64{int64(s.OnRoll())})
-				texts = append(texts, strconv.Itoa(s.OnRoll()))
-				total += s.OnRoll()
-			}
-			chart := newBarChart("roll-chart", v.T["home_roll"], labels, values, texts, []string{"bar"}, []string{v.T["on_roll_count"]})
-			out = append(out, homeSection{Key: "home_roll", Data: map[string]any{"Rows": sums, "Chart": chart, "Total": total}})
+		s := &sums[len(sums)-1]
+		switch c.Status {
+		case workflow.StatusActive:
+			s.Active = c.N
+		case workflow.StatusSuspended:
+			s.Suspended = c.N
+		case workflow.StatusExited:
+			s.Exited = c.N
 		}
-		if auth.Can(a, auth.PermPaymentRead) {
-			funds, err := tx.FundsByProgram(ctx, a.Scope, year)
-			if err != nil {
-				return err
-			}
-			var rows []fundsSummary
-			var labels, texts []string
-			var values [][]int64
-			var total fundsSummary
-			for _, f := range funds {
-				rows = append(rows, fundsSummary{FundsRow: f, Name: label(names, f.Program)})
-				labels = append(labels, label(names, f.Program))
-				vs := make([]int64, len(f.Split))
-				for i, s := range f.Split {
-					vs[i] = int64(s)
-				}
-				values = append(values, vs)
-				texts = append(texts, groupDigits(f.Amount.String()))
-				total.Amount += f.Amount
-				total.Split = total.Split.Add(f.Split)
-			}
-			var levelNames []string
-			for _, l := range payment.Levels {
-				levelNames = append(levelNames, v.T["level."+l])
-			}
-			chart := newBarChart("funds-chart", v.T["home_funds"], labels, values, texts, []string{"lvl0", "lvl1", "lvl2", "lvl3"}, levelNames)
-			out = append(out, homeSection{Key: "home_funds", Data: map[string]any{"Rows": rows, "Chart": chart, "Total": total,
-				"Year": year, "Levels": levelNames}})
+	}
+	var labels, texts []string
+	var values [][]int64
+	total := 0
+	for _, s := range sums {
+		labels = append(labels, s.Name)
+		values = append(values, []int64{int64(s.OnRoll())})
+		texts = append(texts, strconv.Itoa(s.OnRoll()))
+		total += s.OnRoll()
+	}
+	chart := newBarChart("roll-chart", v.T["home_roll"], labels, values, texts, []string{"bar"}, []string{v.T["on_roll_count"]})
+	return homeSection{Key: "home_roll", Data: map[string]any{"Rows": sums, "Chart": chart, "Total": total}}
+}
+
+// fundsSection sums the funds paid this year by program and level.
+func fundsSection(v *view, d *app.Dashboard) homeSection {
+	var rows []fundsSummary
+	var labels, texts []string
+	var values [][]int64
+	var total fundsSummary
+	for _, f := range d.Funds {
+		rows = append(rows, fundsSummary{FundsRow: f, Name: label(d.Names, f.Program)})
+		labels = append(labels, label(d.Names, f.Program))
+		vs := make([]int64, len(f.Split))
+		for i, s := range f.Split {
+			vs[i] = int64(s)
 		}
-		return nil
-	})
-	return out, err
+		values = append(values, vs)
+		texts = append(texts, groupDigits(f.Amount.String()))
+		total.Amount += f.Amount
+		total.Split = total.Split.Add(f.Split)
+	}
+	var levelNames []string
+	for _, l := range payment.Levels {
+		levelNames = append(levelNames, v.T["level."+l])
+	}
+	chart := newBarChart("funds-chart", v.T["home_funds"], labels, values, texts, []string{"lvl0", "lvl1", "lvl2", "lvl3"}, levelNames)
+	return homeSection{Key: "home_funds", Data: map[string]any{"Rows": rows, "Chart": chart, "Total": total,
+		"Year": d.Year, "Levels": levelNames}}
 }
 
 // noticeRow is one line of a notice list: the applicant's ID number masked.
 type noticeRow struct {
-	store.NoticeRow
+	app.NoticeRow
 	ProgramName string
 	IDMasked    string
 }
 
-func noticeRows(rows []store.NoticeRow, names map[string]string) []noticeRow {
+func noticeRows(rows []app.NoticeRow, names map[string]string) []noticeRow {
 	out := make([]noticeRow, len(rows))
 	for i, r := range rows {
 		out[i] = noticeRow{NoticeRow: r, ProgramName: label(names, r.Program), IDMasked: maskedID(r.IDNumber)}

@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // eventKinds are the life events a person's page records, in the order of
@@ -36,8 +36,8 @@ func (h *Handler) personNewPage(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, http.StatusOK, "person_new.html", v)
 }
 
-// personNewSubmit registers a person with registry.Register (as POST
-// /api/v1/persons) and shows the new record; errors go next to fields.
+// personNewSubmit registers a person (as POST /api/v1/persons) and shows
+// the new record; errors go next to fields.
 func (h *Handler) personNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
 		return err
@@ -61,11 +61,7 @@ func (h *Handler) personNewSubmit(w http.ResponseWriter, r *http.Request) error 
 	if derr != nil {
 		err = derr
 	} else {
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			var err error
-			rec, err = registry.Register(r.Context(), tx, a, in)
-			return err
-		})
+		rec, err = h.app.RegisterPerson(r.Context(), a, in)
 	}
 	if err != nil {
 		if !formError(v, err) {
@@ -83,22 +79,16 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(eventKinds, kind) {
 		return h.pageNotFound(w, r)
 	}
-	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person", EntityID: r.PathValue("id")}); err != nil {
-		return err
-	}
 	k, err := personKey(r)
 	if err != nil {
 		return err
 	}
 	v := h.newView(w, r, "event."+kind)
-	var rec *registry.Record
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		rec, err = registry.Get(r.Context(), tx, actor(r), k)
-		return err
-	}); err != nil {
+	f, err := h.app.EventForm(r.Context(), actor(r), k)
+	if err != nil {
 		return err
 	}
+	rec := f.Person
 	switch kind {
 	case "child":
 		v.Form.Set("kind", registry.Birth)
@@ -119,59 +109,23 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) error {
 	case "retirement":
 		v.Form.Set("employer", "enterprise")
 	}
-	if v.Data, err = h.eventData(r, kind, rec); err != nil {
-		return err
-	}
+	v.Data = eventData(kind, f)
 	return h.render(w, http.StatusOK, "event.html", v)
-}
-
-// marriageChoice is an open marriage the end-of-marriage form offers.
-type marriageChoice struct {
-	store.MarriageRecord
-	SpouseName string
 }
 
 // eventData is what the form of an event shows; the forms that end a
 // marriage or cancel a certificate list the person's open ones.
-func (h *Handler) eventData(r *http.Request, kind string, rec *registry.Record) (map[string]any, error) {
+func eventData(kind string, f *app.EventForm) map[string]any {
+	rec := f.Person
 	data := map[string]any{"Kind": kind, "Rec": rec, "Key": rec.County + "/" + rec.Ref(),
 		"Categories": registry.DisabilityCategories, "Root": rec.County}
-	k := registry.Key{County: rec.County, ID: rec.ID}
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		switch kind {
-		case "marriage_end":
-			ms, err := tx.PersonMarriages(r.Context(), k)
-			if err != nil {
-				return err
-			}
-			var open []marriageChoice
-			for _, m := range ms {
-				if !m.To.IsZero() {
-					continue
-				}
-				c := marriageChoice{MarriageRecord: m}
-				if p, err := tx.PersonByKey(r.Context(), "", registry.Key{County: rec.County, ID: m.Spouse}); err == nil {
-					c.SpouseName = p.Name
-				}
-				open = append(open, c)
-			}
-			data["Marriages"] = open
-		case "certificate_cancel":
-			cs, err := tx.PersonCertificates(r.Context(), k)
-			if err != nil {
-				return err
-			}
-			var valid []store.CertificateRecord
-			for _, c := range cs {
-				if c.Cancelled.IsZero() {
-					valid = append(valid, c)
-				}
-			}
-			data["Certificates"] = valid
-		}
-		return nil
-	})
-	return data, err
+	switch kind {
+	case "marriage_end":
+		data["Marriages"] = f.Marriages
+	case "certificate_cancel":
+		data["Certificates"] = f.Certificates
+	}
+	return data
 }
 
 // eventFields are the form fields of each event, all of which are echoed
@@ -198,7 +152,7 @@ var eventErrorFields = map[string]map[string]string{
 	"marriage_end": {"marriage.to": "to", "marriage.end": "reason", "marriage.from": "to", "marriage.a": "", "marriage.b": ""},
 }
 
-// eventSubmit records a life event through the registry function for it.
+// eventSubmit records a life event through the use case for it.
 func (h *Handler) eventSubmit(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("event")
 	if !slices.Contains(eventKinds, kind) {
@@ -214,35 +168,32 @@ func (h *Handler) eventSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalidf("", "表单无效", "invalid form")
 	}
-	a := actor(r)
 	v := h.newView(w, r, "event."+kind)
 	for _, f := range eventFields[kind] {
 		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
 	}
-	var rec *registry.Record
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if rec, err = registry.Get(r.Context(), tx, a, k); err != nil {
-			return err
-		}
-		return h.recordEvent(r, tx, a, kind, k, v)
-	})
-	if err != nil {
-		if rec == nil || !formError(v, renameFields(err, eventErrorFields[kind])) {
-			return err
-		}
-		if v.Data, err = h.eventData(r, kind, rec); err != nil {
-			return err
-		}
-		return h.render(w, http.StatusUnprocessableEntity, "event.html", v)
+	err = h.recordEvent(r, kind, k, v)
+	if err == nil {
+		redirectDone(w, r, "/persons/"+k.County+"/"+strconv.FormatInt(k.ID, 10), "event_saved")
+		return nil
 	}
-	redirectDone(w, r, "/persons/"+k.County+"/"+rec.Ref(), "event_saved")
-	return nil
+	if app.IsRefusal(err) || !formError(v, renameFields(err, eventErrorFields[kind])) {
+		return err
+	}
+	// The form again, with the errors next to its fields.
+	f, ferr := h.app.EventForm(r.Context(), actor(r), k)
+	if ferr != nil {
+		return ferr
+	}
+	v.Data = eventData(kind, f)
+	return h.render(w, http.StatusUnprocessableEntity, "event.html", v)
 }
 
-// recordEvent reads the form of one event kind and calls the registry.
-func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind string, k registry.Key, v *view) error {
-	ctx := r.Context()
+// recordEvent reads the form of one event kind and makes the use-case
+// call that records it. Errors in the form are returned together, before
+// any call.
+func (h *Handler) recordEvent(r *http.Request, kind string, k registry.Key, v *view) error {
+	ctx, a := r.Context(), actor(r)
 	var errs apperr.List
 	day := func(field string, required bool) date.Date {
 		d, e := formDate(r, field, required)
@@ -251,35 +202,33 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		}
 		return d
 	}
+	// relative names the person of an ID number field; the use case finds
+	// them within the actor's scope.
+	relative := func(field string) app.Relative {
+		if v.F(field) == "" {
+			errs = append(errs, invalid(field, "请填写身份证号", "the ID number is required"))
+		}
+		return app.Relative{IDNumber: v.F(field), Field: field}
+	}
 	switch kind {
 	case "death":
 		d := day("death", true)
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.RecordDeath(ctx, tx, a, k, d, v.F("source"))
+		_, err := h.app.RecordDeath(ctx, a, k, d, v.F("source"))
 		return err
 	case "marriage":
 		from := day("from", true)
-		other, err := h.personByIDNumber(r, tx, a, "spouse", v.F("spouse"))
-		if e, ok := err.(*apperr.Error); ok {
-			errs = append(errs, e)
-		} else if err != nil {
-			return err
-		}
+		spouse := relative("spouse")
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err = registry.AddMarriage(ctx, tx, a, k, registry.Key{County: other.County, ID: other.ID}, registry.Marriage{From: from}, v.F("cert_no"))
+		_, err := h.app.AddMarriage(ctx, a, k, spouse, registry.Marriage{From: from}, v.F("cert_no"))
 		return err
 	case "child":
 		from := day("from", false)
-		child, err := h.personByIDNumber(r, tx, a, "child", v.F("child"))
-		if e, ok := err.(*apperr.Error); ok {
-			errs = append(errs, e)
-		} else if err != nil {
-			return err
-		}
+		child := relative("child")
 		if len(errs) > 0 {
 			return errs
 		}
@@ -290,7 +239,7 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		case "no":
 			t.InPolicy = new(false)
 		}
-		_, err = registry.AddChild(ctx, tx, a, k, registry.Key{County: child.County, ID: child.ID}, t, v.F("reg_no"))
+		_, err := h.app.AddChild(ctx, a, k, child, t, v.F("reg_no"))
 		return err
 	case "disability":
 		grade, e := formInt(r, "grade", 1, 4)
@@ -301,21 +250,21 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.AddDisability(ctx, tx, a, k, registry.Disability{Grade: grade, Category: v.F("category"), From: from, To: to}, v.F("cert_no"))
+		_, err := h.app.AddDisability(ctx, a, k, registry.Disability{Grade: grade, Category: v.F("category"), From: from, To: to}, v.F("cert_no"))
 		return err
 	case "certificate":
 		issued := day("issued", true)
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.AddCertificate(ctx, tx, a, k, registry.Certificate{Kind: v.F("kind"), Number: v.F("number"), Issued: issued})
+		_, err := h.app.AddCertificate(ctx, a, k, registry.Certificate{Kind: v.F("kind"), Number: v.F("number"), Issued: issued})
 		return err
 	case "hukou":
 		from := day("from", true)
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.ChangeHukou(ctx, tx, a, k, registry.HukouChange{Type: v.F("type"), From: from, Reason: v.F("reason"), Region: v.F("region")})
+		_, err := h.app.ChangeHukou(ctx, a, k, registry.HukouChange{Type: v.F("type"), From: from, Reason: v.F("reason"), Region: v.F("region")})
 		return err
 	case "edit":
 		version, e := formInt(r, "version", 1, 1<<30)
@@ -327,21 +276,13 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 			val := v.F(f)
 			*dst = &val
 		}
-		_, err := registry.Update(ctx, tx, a, k, p)
+		_, err := h.app.UpdatePerson(ctx, a, k, p)
 		return err
 	case "marriage_end":
 		to := day("to", true)
 		id, err := strconv.ParseInt(v.F("marriage"), 10, 64)
 		if err != nil {
 			errs = append(errs, invalid("marriage", "请选择要终止的婚姻", "choose the marriage that ended"))
-		} else {
-			ms, err := tx.PersonMarriages(ctx, k)
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(ms, func(m store.MarriageRecord) bool { return m.ID == id }) {
-				errs = append(errs, invalid("marriage", "该人员没有这段婚姻", "the person has no such marriage"))
-			}
 		}
 		if v.F("reason") != "divorce" && v.F("reason") != "death" {
 			errs = append(errs, invalid("reason", "请选择终止原因", "choose how the marriage ended"))
@@ -349,7 +290,7 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		if len(errs) > 0 {
 			return errs
 		}
-		return registry.EndMarriage(ctx, tx, a, k.County, id, to, v.F("reason"))
+		return h.app.EndMarriageOf(ctx, a, k, id, to, v.F("reason"))
 	case "certificate_cancel":
 		on := day("cancelled", true)
 		id, err := strconv.ParseInt(v.F("certificate"), 10, 64)
@@ -359,7 +300,7 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		if len(errs) > 0 {
 			return errs
 		}
-		return registry.CancelCertificate(ctx, tx, a, k, id, on, v.F("reason"))
+		return h.app.CancelCertificate(ctx, a, k, id, on, v.F("reason"))
 	case "complication":
 		grade, e := formInt(r, "grade", 1, 3)
 		if e != nil {
@@ -369,37 +310,17 @@ func (h *Handler) recordEvent(r *http.Request, tx *store.Tx, a auth.Actor, kind 
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.AddComplication(ctx, tx, a, k, registry.Complication{Grade: grade, From: from, To: to}, v.F("document"))
+		_, err := h.app.AddComplication(ctx, a, k, registry.Complication{Grade: grade, From: from, To: to}, v.F("document"))
 		return err
 	case "retirement":
 		d := day("date", true)
 		if len(errs) > 0 {
 			return errs
 		}
-		_, err := registry.AddRetirement(ctx, tx, a, k, registry.Retirement{Date: d, Employer: v.F("employer")})
+		_, err := h.app.AddRetirement(ctx, a, k, registry.Retirement{Date: d, Employer: v.F("employer")})
 		return err
 	}
 	return apperr.NotFoundf("未知事件", "unknown event")
-}
-
-// personByIDNumber finds the person with an ID number within the actor's
-// scope (registry.Search); field names the form field for errors.
-func (h *Handler) personByIDNumber(r *http.Request, tx *store.Tx, a auth.Actor, field, s string) (*registry.Record, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if s == "" {
-		return nil, invalid(field, "请填写身份证号", "the ID number is required")
-	}
-	rows, _, err := registry.Search(r.Context(), tx, a, registry.Query{IDNumber: s, Limit: 1})
-	if err != nil {
-		if e, ok := apperr.As(err); ok {
-			return nil, invalid(field, e.ZH, e.EN)
-		}
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, invalid(field, "在您的管辖范围内没有登记此身份证号的人员，请先登记该人员", "nobody with this ID number is registered in your scope: register the person first")
-	}
-	return &rows[0], nil
 }
 
 // renameFields maps the fields of a domain error to a form's fields; a

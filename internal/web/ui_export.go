@@ -13,7 +13,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -172,10 +171,9 @@ func (x *listExport) finish(err error) error {
 	return nil
 }
 
-// auditListExport records that a list left the system, as auditExport
-// does for the roster.
+// auditListExport records that a list left the system, as the roster
+// export does.
 func (h *Handler) auditListExport(ctx context.Context, a auth.Actor, x *listExport, failed error) error {
-	ctx = context.WithoutCancel(ctx)
 	filter := map[string]string{}
 	for k, v := range x.spec.Filter {
 		if v != "" {
@@ -187,9 +185,8 @@ func (h *Handler) auditListExport(ctx context.Context, a auth.Actor, x *listExpo
 	if x.total >= 0 {
 		after["total"] = x.total
 	}
-	e := audit.Entry{County: string(h.tree.County(x.spec.Region)), UserID: a.UserID, Username: a.Username, Action: x.spec.Action,
-		Entity: x.spec.Entity, EntityID: x.spec.EntityID, Region: string(x.spec.Region), After: audit.JSON(after)}
-	return h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) })
+	return h.app.RecordExport(ctx, a, app.Export{Action: x.spec.Action, Entity: x.spec.Entity, EntityID: x.spec.EntityID,
+		Region: x.spec.Region, Detail: after})
 }
 
 // zhText is the Chinese text of message key, or fallback.

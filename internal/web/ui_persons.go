@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // personSearch is the filter of the person list, read from the query.
@@ -130,11 +130,6 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 		data["Tree"] = h.regionNav(a.Scope, "")
 		return h.render(w, http.StatusBadRequest, "persons.html", v)
 	}
-	if s.Region != "" {
-		if err := h.inScope(r, s.Region, target{Entity: "person"}); err != nil {
-			return err
-		}
-	}
 	data["Tree"] = h.regionNav(a.Scope, s.Region)
 	data["Keep"] = sortFields(s.Sort, registry.SortKeys)
 	filtered := s.IDNumber != "" || s.Name != "" || s.Region != "" || r.URL.Query().Has("alive")
@@ -142,13 +137,7 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, http.StatusOK, "persons.html", v)
 	}
 	page, offset := pageOf(r)
-	var rows []registry.Record
-	var total int
-	err = h.db.Read(r.Context(), func(tx *store.Tx) error {
-		var err error
-		rows, total, err = registry.Search(r.Context(), tx, a, s.query(pageSize, offset))
-		return err
-	})
+	rows, total, err := h.app.SearchPersons(r.Context(), a, s.query(pageSize, offset))
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "persons.html", v)
@@ -338,50 +327,23 @@ func lifeEvents(f *registry.Family, rec *registry.Record, t map[string]string) [
 }
 
 // personPage shows one person: the record, the family tree, hukou
-// history, life events, the benefits the rules decide this year with
-// their clause-by-clause explanation, and (for auditors) the change log.
+// history, life events, the benefits the rules in force decide this year
+// with their clause-by-clause explanation, the person's rows on the roll,
+// their account and (for auditors) the change log — one overview read
+// through the use-case layer, which refuses and audits a person outside
+// the actor's scope as the API does.
 func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person", EntityID: r.PathValue("id")}); err != nil {
-		return err
-	}
 	k, err := personKey(r)
 	if err != nil {
 		return err
 	}
 	a := actor(r)
 	v := h.newView(w, r, "person.title")
-	year := h.now().In(beijing).Year()
-	var rec *registry.Record
-	var fam *registry.Family
-	var entries []audit.Entry
-	var ben *benefits
-	var roll []personRollEntry
-	var acct *personAccount
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if rec, err = registry.Get(r.Context(), tx, a, k); err != nil {
-			return err
-		}
-		if roll, err = h.personRoll(r.Context(), tx, a, v.Lang, k); err != nil {
-			return err
-		}
-		if acct, err = personAccountOf(r.Context(), tx, a, k, v.Lang); err != nil {
-			return err
-		}
-		if fam, err = registry.FamilyView(r.Context(), tx, a, k); err != nil {
-			return err
-		}
-		if ben, err = h.personBenefits(r.Context(), tx, v.Lang, rec, fam, year); err != nil {
-			return err
-		}
-		if auth.Can(a, auth.PermAuditRead) {
-			entries, err = tx.AuditEntries(r.Context(), a.Scope, store.AuditFilter{County: rec.County, Entity: "person", EntityID: rec.Ref(), Limit: 50})
-		}
-		return err
-	})
+	o, err := h.app.PersonOverview(r.Context(), a, k, v.Lang)
 	if err != nil {
 		return err
 	}
+	rec, fam := o.Person, o.Family
 	v.Title = rec.Name
 	var hukou []registry.HukouSpell
 	if p := fam.Person(rec.Ref()); p != nil {
@@ -392,21 +354,49 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Rec":       rec,
 		"Key":       rec.County + "/" + rec.Ref(),
 		"IDMasked":  idcard.Number(rec.IDNumber).Masked(),
-		"Age":       rec.Birth.YearsBetween(date.FromTime(h.now().In(beijing))),
+		"Age":       rec.Birth.YearsBetween(date.Today(h.now())),
 		"Tree":      familyTree(fam, rec.County, rec.Ref()),
 		"Hukou":     hukou,
 		"Events":    lifeEvents(fam, rec, v.T),
-		"Audit":     entries,
+		"Audit":     o.Audit,
 		"CanAudit":  auth.Can(a, auth.PermAuditRead),
 		"CanWrite":  canWriteRegistry(a),
 		"EventKind": eventKinds,
-		"Benefits":  ben,
-		"Year":      year,
-		"Roll":      roll,
+		"Benefits":  toBenefits(o.Benefits, o.Names, v.Lang),
+		"Year":      o.Year,
+		"Roll":      rollEntries(o.Roll, o.Names),
 		"RollEvent": canApplyEvents(a),
-		"Account":   acct,
+		"Account":   accountBlock(a, o.Account, v.Lang),
 	}
 	return h.render(w, http.StatusOK, "person.html", v)
+}
+
+// rollEntries are a person's rows on the roll as the page lists them.
+func rollEntries(rows []app.RollEntry, names map[string]string) []personRollEntry {
+	if rows == nil {
+		return nil
+	}
+	out := make([]personRollEntry, len(rows))
+	for i, r := range rows {
+		out[i] = personRollEntry{Recipient: r.Recipient, ProgramName: label(names, r.Program), PaidThrough: r.PaidThrough(), Changes: r.Changes}
+	}
+	return out
+}
+
+// accountBlock is the account block of the person page: shown to the roles
+// that read payments, the number masked, editable by the finance officer
+// only; nil for the other roles.
+func accountBlock(a auth.Actor, acc *payment.Account, lang string) *personAccount {
+	if !auth.Can(a, auth.PermPaymentRead) {
+		return nil
+	}
+	pa := &personAccount{CanEdit: auth.Can(a, auth.PermPaymentManage), Banks: payment.Banks}
+	if acc != nil {
+		masked := *acc
+		masked.Number = payment.MaskAccount(acc.Number)
+		pa.Account, pa.BankName = &masked, bankName(acc.Bank, lang)
+	}
+	return pa
 }
 
 // canWriteRegistry decides whether to offer the registry's forms; the

@@ -1,18 +1,14 @@
 package web
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -139,7 +135,8 @@ var rollHeader = []string{"县区划代码", "名册编号", "姓名", "身份�
 	"确认日期", "起始年月", "状态", "发放至", "年审年度", "变更记录数"}
 
 // rollExport writes the roll the page lists (the same filter and order,
-// every page, up to maxExportRows rows) as an Excel workbook through sheet.Writer.
+// every page, up to exportRowCap rows) as an Excel workbook, through the
+// list exporter.
 func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.requireRollRead(r); err != nil {
 		return err
@@ -150,67 +147,26 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	widths := []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 12, 10, 8, 10, 8, 8}
-	rw, err := sheet.NewWriter(&buf, rollHeader, sheet.WriterOptions{Format: sheet.FormatXLSX, Sheet: "名册", Widths: widths})
-	if err != nil {
-		return err
-	}
-	total := 0
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		names, err := h.programLabels(r.Context(), tx, "zh")
-		if err != nil {
-			return err
-		}
-		if total, err = tx.RollTotal(r.Context(), a.Scope, rq); err != nil {
-			return err
-		}
-		const batch = 5000
-		for offset := 0; offset < maxExportRows; offset += batch {
-			q := rq
-			q.Limit, q.Offset = min(batch, maxExportRows-offset), offset
-			entries, err := workflow.Roll(r.Context(), tx, a, q)
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				reviewed := ""
-				if e.ReviewedYear > 0 {
-					reviewed = strconv.Itoa(e.ReviewedYear)
-				}
-				cells := []string{e.County, strconv.FormatInt(e.ID, 10), e.Name, e.IDNumber, e.Program, label(names, e.Program), e.Tier,
-					e.Region, h.tree.FullName(region.Code(e.Region)), e.Confirmed.String(),
-					strconv.Itoa(e.StartYear) + "-" + twoDigits(e.StartMonth), h.ui.msgs["zh"]["rstatus."+e.Status], e.PaidThrough,
-					reviewed, strconv.Itoa(len(e.Changes))}
-				if err := rw.Write(cells); err != nil {
-					return err
-				}
-			}
-			if len(entries) < q.Limit {
-				return nil
-			}
-		}
-		return nil
+	x, err := h.newListExport(w, r, exportSpec{
+		File: "roll", Title: "扶助对象名册", Sheet: "名册", Header: rollHeader,
+		Widths: []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 12, 10, 8, 10, 8, 8},
+		Action: "roll.export", Entity: "recipient", Region: a.Scope,
+		Filter: map[string]string{"program": rq.Program, "status": rq.Status, "region": rq.Region, "sort": rq.Sort, "desc": strconv.FormatBool(rq.Desc)},
 	})
 	if err != nil {
 		return err
 	}
-	if err := rw.Close(); err != nil {
-		return err
-	}
-	// The roll leaves the system with full ID numbers: record who took it.
-	ctx := context.WithoutCancel(r.Context())
-	e := audit.Entry{County: string(h.tree.County(a.Scope)), UserID: a.UserID, Username: a.Username, Action: "roll.export",
-		Entity: "recipient", Region: string(a.Scope),
-		After: audit.JSON(map[string]any{"filter": redactIDs(r.URL.RawQuery), "rows": rw.Rows(), "total": total})}
-	if err := h.db.Update(ctx, func(tx *store.Tx) error { return tx.Audit(ctx, e) }); err != nil {
-		return err
-	}
-	h.workbookHeaders(w, "roll", "扶助对象名册")
-	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
-	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
-	_, err = w.Write(buf.Bytes())
-	return err
+	x.total, err = h.app.ListRoll(r.Context(), a, rq, "zh", func(e *workflow.RollEntry, program string) error {
+		reviewed := ""
+		if e.ReviewedYear > 0 {
+			reviewed = strconv.Itoa(e.ReviewedYear)
+		}
+		return x.write(e.County, strconv.FormatInt(e.ID, 10), e.Name, e.IDNumber, e.Program, program, e.Tier,
+			e.Region, h.tree.FullName(region.Code(e.Region)), e.Confirmed.String(),
+			strconv.Itoa(e.StartYear)+"-"+twoDigits(e.StartMonth), h.ui.msgs["zh"]["rstatus."+e.Status], e.PaidThrough,
+			reviewed, strconv.Itoa(len(e.Changes)))
+	})
+	return x.finish(err)
 }
 
 func twoDigits(n int) string {

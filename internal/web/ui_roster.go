@@ -9,10 +9,8 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // maxExportRows bounds an export from the person list: a list filtered to
@@ -20,9 +18,10 @@ import (
 // line (jiahe export persons).
 const maxExportRows = 20000
 
-// personsExport writes the persons the list shows (the same filter, every
-// page, up to maxExportRows) as an Excel roster in the columns the import
-// reads (registry.RosterCells through sheet.Writer).
+// personsExport writes the persons the list shows (the same filter and
+// order, every page, up to exportRowCap rows) as an Excel roster in the
+// columns the import reads (registry.RosterCells), through the list
+// exporter.
 func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRegistryRead, target{Entity: "person"}); err != nil {
 		return err
@@ -31,55 +30,26 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	scope := actor(r).Scope
 	if s.Region != "" {
-		if err := h.inScope(r, s.Region, target{Entity: "person"}); err != nil {
-			return err
-		}
+		scope = s.Region
 	}
-	a := actor(r)
-	var buf bytes.Buffer
-	rw, err := sheet.NewWriter(&buf, registry.RosterHeader(), sheet.WriterOptions{Format: sheet.FormatXLSX, Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
-	if err != nil {
-		return err
-	}
-	const batch = 500
-	total := 0
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		for offset := 0; offset < maxExportRows; offset += batch {
-			rows, n, err := registry.Search(r.Context(), tx, a, s.query(batch, offset))
-			if err != nil {
-				return err
-			}
-			total = n
-			for i := range rows {
-				if err := rw.Write(registry.RosterCells(&rows[i])); err != nil {
-					return err
-				}
-			}
-			if len(rows) < batch {
-				return nil
-			}
-		}
-		return nil
+	x, err := h.newListExport(w, r, exportSpec{
+		File: "persons", Title: "人员名册", Sheet: registry.RosterSheet, Header: registry.RosterHeader(), Widths: registry.RosterWidths(),
+		Action: "person.export", Entity: "person", Region: scope,
+		Filter: map[string]string{"id_number": s.IDNumber, "name": s.Name, "region": string(s.Region), "alive": strconv.FormatBool(s.Alive),
+			"sort": s.Sort.Key, "desc": strconv.FormatBool(s.Sort.Desc)},
 	})
 	if err != nil {
 		return err
 	}
-	if err := rw.Close(); err != nil {
-		return err
+	total, err := h.app.ListPersons(r.Context(), actor(r), s.query(0, 0), func(p *registry.Record) error {
+		return x.write(registry.RosterCells(p)...)
+	})
+	if total <= registry.CountCap {
+		x.total = total // a larger count is not exact
 	}
-	scope := a.Scope
-	if s.Region != "" {
-		scope = s.Region
-	}
-	if err := h.auditExport(r.Context(), a, scope, sheet.FormatXLSX, "", rw.Rows(), nil); err != nil {
-		return err
-	}
-	h.workbookHeaders(w, "persons", "人员名册")
-	w.Header().Set("X-Total-Rows", strconv.Itoa(total))
-	w.Header().Set("X-Exported-Rows", strconv.Itoa(rw.Rows()))
-	_, err = w.Write(buf.Bytes())
-	return err
+	return x.finish(err)
 }
 
 // maxImportBytes bounds an uploaded roster file.
@@ -144,26 +114,12 @@ func (h *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	ro, err := registry.ParseRoster(table, registry.RosterOptions{Today: date.FromTime(h.now().In(beijing))})
+	confirm := r.PostFormValue("confirm") == "1"
+	res, err := h.app.ImportRoster(r.Context(), a, table, !confirm)
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "import.html", v)
 		}
-		return err
-	}
-	confirm := r.PostFormValue("confirm") == "1"
-	var res *registry.ImportResult
-	run := func(tx *store.Tx) error {
-		var err error
-		res, err = registry.ImportRoster(r.Context(), tx, a, ro, !confirm)
-		return err
-	}
-	if confirm {
-		err = h.db.Update(r.Context(), run)
-	} else {
-		err = h.db.View(r.Context(), run)
-	}
-	if err != nil {
 		return err
 	}
 	data["Result"] = res
