@@ -154,51 +154,58 @@ func (db *DB) AuditChains(ctx context.Context, county *string) (int, error) {
 }
 
 // VerifyAudit walks every chain (or one county's, when county is not nil)
-// in order and checks each link and the recorded heads. It streams, so it
-// runs in constant memory whatever the size of the log.
-func (db *DB) VerifyAudit(ctx context.Context, county *string) (*audit.Verifier, error) {
-	v := audit.NewVerifier()
-	err := db.View(ctx, func(tx *Tx) error {
-		q, args := `SELECT `+auditColumns+` FROM audit_log ORDER BY county, seq`, []any(nil)
-		hq, hargs := `SELECT county, seq, hash FROM audit_head`, []any(nil)
-		if county != nil {
-			q, args = `SELECT `+auditColumns+` FROM audit_log WHERE county = ? ORDER BY seq`, []any{*county}
-			hq, hargs = `SELECT county, seq, hash FROM audit_head WHERE county = ?`, []any{*county}
-		}
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			v.Add(e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		heads := map[string]audit.Entry{}
-		hrows, err := tx.Query(ctx, hq, hargs...)
-		if err != nil {
-			return err
-		}
-		defer hrows.Close()
-		for hrows.Next() {
-			var h audit.Entry
-			if err := hrows.Scan(&h.County, &h.Seq, &h.Hash); err != nil {
-				return err
-			}
-			heads[h.County] = h
-		}
-		if err := hrows.Err(); err != nil {
-			return err
-		}
-		v.Finish(heads)
-		return nil
+// in order in a transaction of its own; see Tx.VerifyAudit.
+func (db *DB) VerifyAudit(ctx context.Context, county *string) (v *audit.Verifier, err error) {
+	err = db.View(ctx, func(tx *Tx) error {
+		v, err = tx.VerifyAudit(ctx, county)
+		return err
 	})
 	return v, err
+}
+
+// VerifyAudit walks every chain (or one county's, when county is not nil)
+// in order and checks each link and the recorded heads. It streams, so it
+// runs in constant memory whatever the size of the log.
+func (tx *Tx) VerifyAudit(ctx context.Context, county *string) (*audit.Verifier, error) {
+	q, args := `SELECT `+auditColumns+` FROM audit_log ORDER BY county, seq`, []any(nil)
+	hq, hargs := `SELECT county, seq, hash FROM audit_head`, []any(nil)
+	if county != nil {
+		q, args = `SELECT `+auditColumns+` FROM audit_log WHERE county = ? ORDER BY seq`, []any{*county}
+		hq, hargs = `SELECT county, seq, hash FROM audit_head WHERE county = ?`, []any{*county}
+	}
+	v := audit.NewVerifier()
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		v.Add(e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	heads := map[string]audit.Entry{}
+	hrows, err := tx.Query(ctx, hq, hargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var h audit.Entry
+		if err := hrows.Scan(&h.County, &h.Seq, &h.Hash); err != nil {
+			return nil, err
+		}
+		heads[h.County] = h
+	}
+	if err := hrows.Err(); err != nil {
+		return nil, err
+	}
+	v.Finish(heads)
+	return v, nil
 }
