@@ -95,8 +95,8 @@ func TestServeEndToEnd(t *testing.T) {
 			if code, m := get("GET", "/healthz", ""); code != 200 || m["database"] != string(engine) {
 				t.Errorf("healthz = %d %v", code, m)
 			}
-			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 403 {
-				t.Errorf("disabled user login = %d, want 403", code)
+			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 401 {
+				t.Errorf("disabled user login = %d, want 401 as for a wrong password", code)
 			}
 			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"wang12345"}`); code != 200 {
 				t.Fatalf("login = %d %v", code, m)

@@ -320,7 +320,7 @@ func (h *Handler) personHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := store.AuditFilter{County: k.County, Entity: "person", EntityID: strconv.FormatInt(k.ID, 10), Limit: 100}
-	if err := auditPaging(r.URL.Query(), &f); err != nil {
+	if err := auditPaging(r.URL.Query(), &f.BeforeSeq, &f.Limit); err != nil {
 		return err
 	}
 	entries := []audit.Entry{}
