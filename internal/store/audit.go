@@ -140,19 +140,6 @@ func (tx *Tx) AuditEntries(ctx context.Context, scope region.Code, f AuditFilter
 	return out, rows.Err()
 }
 
-// AuditChains returns how many hash chains the log holds (or 0 or 1 for
-// one county's, when county is not nil).
-func (db *DB) AuditChains(ctx context.Context, county *string) (int, error) {
-	var n int
-	err := db.View(ctx, func(tx *Tx) error {
-		if county != nil {
-			return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log WHERE county = ?`, *county).Scan(&n)
-		}
-		return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log`).Scan(&n)
-	})
-	return n, err
-}
-
 // VerifyAudit walks every chain (or one county's, when county is not nil)
 // in order in a transaction of its own; see Tx.VerifyAudit.
 func (db *DB) VerifyAudit(ctx context.Context, county *string) (v *audit.Verifier, err error) {
