@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -32,29 +34,23 @@ func runAudit(ctx context.Context, dbURL string, args []string, stdout, stderr i
 		fmt.Fprintln(stderr, "usage: jiahe audit verify [--county CODE]")
 		return errUsage
 	}
-	var chain *string
 	if *county != "" {
 		c, err := region.ParseCode(*county)
 		if err != nil || c.Level() != region.County && region.Default().County(c) != c {
 			return fmt.Errorf("--county %q: want a six-digit county code", *county)
 		}
-		s := string(c)
-		chain = &s
 	}
-	db, err := openCurrent(ctx, dbURL)
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	v, err := db.VerifyAudit(ctx, chain)
+	defer a.Close()
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	v, err := a.VerifyAudit(ctx, auth.System, *county, true)
 	if err != nil {
-		return err
+		return cliError(err)
 	}
-	chains, err := db.AuditChains(ctx, chain)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "checked %d entries in %d chains\n", v.Checked, chains)
+	fmt.Fprintf(stdout, "checked %d entries in %d chains\n", v.Checked, v.Chains())
 	for _, p := range v.Problems {
 		fmt.Fprintln(stdout, "  "+p.String())
 	}

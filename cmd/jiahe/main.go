@@ -35,6 +35,7 @@ var commands = [][2]string{
 	{"user add --username U --name N --role R --region CODE [--person COUNTY/ID] [--password P]", "create a user (password from stdin if not given; --person links a citizen account to its person)"},
 	{"user list", "list users"},
 	{"user disable U", "disable a user and end their sessions"},
+	{"user passwd U", "set a user's password from the first line of stdin and end their sessions (audited)"},
 	{"import persons FILE [--encoding auto|utf8|gbk] [--dry-run]", "import a roster (CSV or .xlsx); all or nothing, every problem reported by row and column"},
 	{"export persons [--region CODE] [--format csv|xlsx] [--encoding utf8|gbk] [--out FILE]", "export the persons of a region as a roster (unmasked; audited)"},
 	{"audit verify [--county CODE]", "check the audit log's hash chains; fails if it was tampered with"},

@@ -45,6 +45,21 @@ func TestServeEndToEnd(t *testing.T) {
 			runOK(t, "", "--db", url, "user", "add", "--username", "wang", "--name", "王县审批", "--role", "county", "--region", "341523", "--password", "wang12345")
 			runOK(t, "li12345678\n", "--db", url, "user", "add", "--username", "lisi", "--name", "李村专干", "--role", "village", "--region", "341523100001")
 			runOK(t, "", "--db", url, "user", "disable", "lisi")
+			// The password of wang is reset from stdin; a weak one, none, or
+			// an unknown user is refused.
+			for _, bad := range []struct{ stdin, user, want string }{
+				{"short\n", "wang", "密码至少需要8个字符"},
+				{"", "wang", "no password on stdin"},
+				{"wang54321\n", "nobody", "nobody"},
+			} {
+				var errb bytes.Buffer
+				if err := run(t.Context(), []string{"--db", url, "user", "passwd", bad.user}, strings.NewReader(bad.stdin), io.Discard, &errb); err == nil || !strings.Contains(err.Error(), bad.want) {
+					t.Errorf("user passwd %s with %q: %v, want an error with %q", bad.user, bad.stdin, err, bad.want)
+				}
+			}
+			if out := runOK(t, "wang54321\n", "--db", url, "user", "passwd", "wang"); !strings.Contains(out, "wang") {
+				t.Errorf("user passwd printed %q", out)
+			}
 			list := runOK(t, "", "--db", url, "user", "list")
 			if !strings.Contains(list, "wang") || !strings.Contains(list, "lisi") || !strings.Contains(list, "disabled") {
 				t.Errorf("user list =\n%s", list)
@@ -95,10 +110,13 @@ func TestServeEndToEnd(t *testing.T) {
 			if code, m := get("GET", "/healthz", ""); code != 200 || m["database"] != string(engine) {
 				t.Errorf("healthz = %d %v", code, m)
 			}
-			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 403 {
-				t.Errorf("disabled user login = %d, want 403", code)
+			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 401 {
+				t.Errorf("disabled user login = %d, want 401 as for a wrong password", code)
 			}
-			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"wang12345"}`); code != 200 {
+			if code, _ := get("POST", "/api/v1/login", `{"username":"wang","password":"wang12345"}`); code != 401 {
+				t.Errorf("login with the password before the reset = %d, want 401", code)
+			}
+			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"wang54321"}`); code != 200 {
 				t.Fatalf("login = %d %v", code, m)
 			}
 			if code, m := get("GET", "/api/v1/me", ""); code != 200 || m["user"].(map[string]any)["username"] != "wang" {

@@ -5,11 +5,12 @@ import (
 	"crypto/rand"
 	"flag"
 	"fmt"
-	"github.com/jiahe-project/jiahe/internal/app"
 	"io"
 	"log/slog"
 	"net"
 	"time"
+
+	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
@@ -46,13 +47,13 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 		return err
 	}
 	defer db.Close()
-	cfg := web.DefaultConfig()
+	cfg := app.DefaultConfig()
 	if *demo {
 		if err := seedDemo(ctx, db, cfg.Password, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	h, err := web.New(app.New(db, app.Config{Password: cfg.Password, Session: cfg.Session}, logger), logger, cfg)
+	h, err := web.New(app.New(db, cfg, logger), logger, web.DefaultConfig())
 	if err != nil {
 		return err
 	}

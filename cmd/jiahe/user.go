@@ -9,37 +9,44 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
-// runUser manages users from the shell, acting as the system.
+// runUser manages users from the shell, acting as the system through the
+// use-case layer (the command line is its third door).
 func runUser(ctx context.Context, dbURL string, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("user: want add, list or disable")
+		return fmt.Errorf("user: want add, list, disable or passwd")
 	}
-	db, err := openCurrent(ctx, dbURL)
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
 	switch args[0] {
 	case "add":
-		return userAdd(ctx, db, args[1:], stdin, stdout, stderr)
+		return userAdd(ctx, a, args[1:], stdin, stdout, stderr)
 	case "list":
-		return userList(ctx, db, stdout)
+		return userList(ctx, a, stdout)
 	case "disable":
 		if len(args) != 2 {
 			return fmt.Errorf("usage: jiahe user disable USERNAME")
 		}
-		return userDisable(ctx, db, args[1], stdout)
+		return userDisable(ctx, a, args[1], stdout)
+	case "passwd":
+		if len(args) != 2 {
+			return fmt.Errorf("usage: jiahe user passwd USERNAME (the new password on stdin)")
+		}
+		return userPasswd(ctx, a, args[1], stdin, stdout)
 	}
-	return fmt.Errorf("user: unknown subcommand %q (want add, list or disable)", args[0])
+	return fmt.Errorf("user: unknown subcommand %q (want add, list, disable or passwd)", args[0])
 }
 
-func userAdd(ctx context.Context, db *store.DB, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func userAdd(ctx context.Context, a *app.App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var n auth.NewUser
@@ -55,20 +62,13 @@ func userAdd(ctx context.Context, db *store.DB, args []string, stdin io.Reader, 
 	}
 	n.Role, n.Region = auth.Role(role), region.Code(code)
 	if n.Password == "" {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("user add: no --password and no password on stdin")
+		pw, err := readPassword(stdin)
+		if err != nil {
+			return fmt.Errorf("user add: no --password and %w", err)
 		}
-		n.Password = strings.TrimRight(line, "\r\n")
+		n.Password = pw
 	}
-	u, err := n.Build(region.Default(), auth.DefaultParams)
-	if err != nil {
-		return cliError(err)
-	}
-	err = db.Update(ctx, func(tx *store.Tx) error {
-		u, err = auth.CreateUser(ctx, tx, auth.System, u)
-		return err
-	})
+	u, err := a.CreateUser(ctx, auth.System, n)
 	if err != nil {
 		return cliError(err)
 	}
@@ -76,13 +76,17 @@ func userAdd(ctx context.Context, db *store.DB, args []string, stdin io.Reader, 
 	return nil
 }
 
-func userList(ctx context.Context, db *store.DB, stdout io.Writer) error {
-	var users []auth.User
-	err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		users, err = tx.Users(ctx, "", store.UserFilter{IncludeDisabled: true})
-		return err
-	})
+// readPassword reads a password from the first line of stdin.
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password on stdin")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func userList(ctx context.Context, a *app.App, stdout io.Writer) error {
+	users, err := a.Users(ctx, auth.System, app.UserQuery{IncludeDisabled: true})
 	if err != nil {
 		return err
 	}
@@ -98,19 +102,25 @@ func userList(ctx context.Context, db *store.DB, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-func userDisable(ctx context.Context, db *store.DB, username string, stdout io.Writer) error {
-	err := db.Update(ctx, func(tx *store.Tx) error {
-		u, err := tx.UserByUsername(ctx, username)
-		if err != nil {
-			return err
-		}
-		_, err = auth.SetDisabled(ctx, tx, auth.System, u.ID, true)
-		return err
-	})
-	if err != nil {
+func userDisable(ctx context.Context, a *app.App, username string, stdout io.Writer) error {
+	if _, err := a.SetUserDisabled(ctx, auth.System, app.UserRef{Username: username}, true); err != nil {
 		return cliError(err)
 	}
 	fmt.Fprintf(stdout, "disabled user %s\n", username)
+	return nil
+}
+
+// userPasswd sets a new password for a user, read from the first line of
+// stdin, and ends the user's sessions.
+func userPasswd(ctx context.Context, a *app.App, username string, stdin io.Reader, stdout io.Writer) error {
+	pw, err := readPassword(stdin)
+	if err != nil {
+		return fmt.Errorf("user passwd: %w", err)
+	}
+	if err := a.ResetPassword(ctx, auth.System, app.UserRef{Username: username}, pw); err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "set a new password for user %s; their sessions have ended\n", username)
 	return nil
 }
 

@@ -35,11 +35,16 @@ type Config struct {
 	Password auth.Params
 	// Session bounds session lifetimes.
 	Session auth.SessionPolicy
+	// Hashes bounds how many password hashes run at once (each takes
+	// Password.Memory); a password check that finds no free slot within
+	// HashWait is refused as throttled. Zero means 2 and 2 seconds.
+	Hashes   int
+	HashWait time.Duration
 }
 
 // DefaultConfig is the production configuration.
 func DefaultConfig() Config {
-	return Config{Password: auth.DefaultParams, Session: auth.DefaultSessionPolicy}
+	return Config{Password: auth.DefaultParams, Session: auth.DefaultSessionPolicy, Hashes: 2, HashWait: 2 * time.Second}
 }
 
 // App is the use-case layer over one database.
@@ -49,6 +54,7 @@ type App struct {
 	log   *slog.Logger
 	cfg   Config
 	rules *rulebook
+	gate  *gate // the sign-in throttle and the password hash slots
 }
 
 // New returns the use-case layer over db.
@@ -56,7 +62,7 @@ func New(db *store.DB, cfg Config, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, tree: region.Default(), log: logger, cfg: cfg, rules: newRulebook()}
+	return &App{db: db, tree: region.Default(), log: logger, cfg: cfg, rules: newRulebook(), gate: newGate(cfg)}
 }
 
 // Open opens the database at url, brings its schema up to date when

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -156,24 +155,4 @@ func (a *App) ListRoll(ctx context.Context, who auth.Actor, q workflow.RollQuery
 		}
 	})
 	return total, err
-}
-
-// Export describes a list that left the system, for its audit entry.
-type Export struct {
-	Action   string // e.g. "person.export"
-	Entity   string
-	EntityID string
-	Region   region.Code // the region the list belongs to: its county's chain records the export
-	Detail   any         // recorded as the entry's after state
-}
-
-// RecordExport records in the audit trail, in a transaction of its own,
-// that a list left the system.
-func (a *App) RecordExport(ctx context.Context, who auth.Actor, x Export) error {
-	ctx = context.WithoutCancel(ctx)
-	e := audit.Entry{County: string(a.tree.County(x.Region)), UserID: who.UserID, Username: who.Username, Action: x.Action,
-		Entity: x.Entity, EntityID: x.EntityID, Region: string(x.Region), After: audit.JSON(x.Detail)}
-	return a.update(ctx, who, op{name: "export.record", target: Target{Entity: x.Entity, ID: x.EntityID}}, func(tx *store.Tx) error {
-		return tx.Audit(ctx, e)
-	})
 }

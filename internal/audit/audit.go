@@ -105,6 +105,9 @@ func (v *Verifier) Add(e Entry) {
 	v.last[e.County] = e
 }
 
+// Chains returns how many chains the entries added belong to.
+func (v *Verifier) Chains() int { return len(v.last) }
+
 // Finish checks each chain's last entry against the recorded head (the
 // head guards against the newest entries being deleted).
 func (v *Verifier) Finish(heads map[string]Entry) {

@@ -261,6 +261,60 @@ func TestThrottle(t *testing.T) {
 	}
 }
 
+// TestThrottleAttempt counts attempts when they start: of many at once,
+// no more start than could fail before the lock.
+func TestThrottleAttempt(t *testing.T) {
+	th := auth.NewThrottle()
+	now := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	keys := []string{"u:zhang", "ip:10.0.0.1"}
+	var started, refused int
+	for range 20 {
+		switch w := th.Attempt(now, keys...); w {
+		case 0:
+			started++
+		case time.Second:
+			refused++
+		default:
+			t.Fatalf("Attempt waits %v", w)
+		}
+	}
+	if started != th.FreeFailures+1 || refused != 20-started {
+		t.Fatalf("%d attempts started at once and %d refused, want %d and the rest", started, refused, th.FreeFailures+1)
+	}
+	th.Release("ip:10.0.0.1") // one attempt was never checked
+	for range started - 1 {
+		th.Fail("u:zhang", now)
+		th.Fail("ip:10.0.0.1", now)
+	}
+	th.Release("u:zhang")
+	if w := th.Attempt(now, keys...); w != 0 {
+		t.Errorf("after 5 failures and a released attempt: wait %v, want none", w)
+	}
+	if lock := th.Fail("u:zhang", now); lock != time.Second {
+		t.Errorf("sixth failure locks for %v, want 1s", lock)
+	}
+	th.Fail("ip:10.0.0.1", now)
+	if w := th.Attempt(now.Add(500*time.Millisecond), keys...); w != 500*time.Millisecond {
+		t.Errorf("while locked: wait %v, want 500ms", w)
+	}
+	later := now.Add(2 * time.Second)
+	if w := th.Attempt(later, keys...); w != 0 {
+		t.Errorf("after the lock: wait %v, want none", w)
+	}
+	if w := th.Attempt(later, keys...); w != time.Second {
+		t.Errorf("a second attempt past the free failures: wait %v, want 1s (one at a time)", w)
+	}
+	th.Succeed("u:zhang")
+	th.Release("ip:10.0.0.1")
+	if w := th.Attempt(later, "u:zhang"); w != 0 {
+		t.Errorf("after success: wait %v, want none", w)
+	}
+	th.Release("u:zhang")
+	if w := th.Attempt(later.Add(2*time.Hour), keys...); w != 0 {
+		t.Errorf("failures two hours old: wait %v, want none", w)
+	}
+}
+
 func TestActorContext(t *testing.T) {
 	if _, ok := auth.ActorFrom(t.Context()); ok {
 		t.Error("ActorFrom(empty context) ok, want false")

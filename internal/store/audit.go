@@ -140,65 +140,59 @@ func (tx *Tx) AuditEntries(ctx context.Context, scope region.Code, f AuditFilter
 	return out, rows.Err()
 }
 
-// AuditChains returns how many hash chains the log holds (or 0 or 1 for
-// one county's, when county is not nil).
-func (db *DB) AuditChains(ctx context.Context, county *string) (int, error) {
-	var n int
-	err := db.View(ctx, func(tx *Tx) error {
-		if county != nil {
-			return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log WHERE county = ?`, *county).Scan(&n)
-		}
-		return tx.QueryRow(ctx, `SELECT COUNT(DISTINCT county) FROM audit_log`).Scan(&n)
+// VerifyAudit walks every chain (or one county's, when county is not nil)
+// in order in a transaction of its own; see Tx.VerifyAudit.
+func (db *DB) VerifyAudit(ctx context.Context, county *string) (v *audit.Verifier, err error) {
+	err = db.View(ctx, func(tx *Tx) error {
+		v, err = tx.VerifyAudit(ctx, county)
+		return err
 	})
-	return n, err
+	return v, err
 }
 
 // VerifyAudit walks every chain (or one county's, when county is not nil)
 // in order and checks each link and the recorded heads. It streams, so it
 // runs in constant memory whatever the size of the log.
-func (db *DB) VerifyAudit(ctx context.Context, county *string) (*audit.Verifier, error) {
+func (tx *Tx) VerifyAudit(ctx context.Context, county *string) (*audit.Verifier, error) {
+	q, args := `SELECT `+auditColumns+` FROM audit_log ORDER BY county, seq`, []any(nil)
+	hq, hargs := `SELECT county, seq, hash FROM audit_head`, []any(nil)
+	if county != nil {
+		q, args = `SELECT `+auditColumns+` FROM audit_log WHERE county = ? ORDER BY seq`, []any{*county}
+		hq, hargs = `SELECT county, seq, hash FROM audit_head WHERE county = ?`, []any{*county}
+	}
 	v := audit.NewVerifier()
-	err := db.View(ctx, func(tx *Tx) error {
-		q, args := `SELECT `+auditColumns+` FROM audit_log ORDER BY county, seq`, []any(nil)
-		hq, hargs := `SELECT county, seq, hash FROM audit_head`, []any(nil)
-		if county != nil {
-			q, args = `SELECT `+auditColumns+` FROM audit_log WHERE county = ? ORDER BY seq`, []any{*county}
-			hq, hargs = `SELECT county, seq, hash FROM audit_head WHERE county = ?`, []any{*county}
-		}
-		rows, err := tx.Query(ctx, q, args...)
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		e, err := scanAudit(rows)
 		if err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		for rows.Next() {
-			e, err := scanAudit(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			v.Add(e)
+		v.Add(e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	heads := map[string]audit.Entry{}
+	hrows, err := tx.Query(ctx, hq, hargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var h audit.Entry
+		if err := hrows.Scan(&h.County, &h.Seq, &h.Hash); err != nil {
+			return nil, err
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		heads := map[string]audit.Entry{}
-		hrows, err := tx.Query(ctx, hq, hargs...)
-		if err != nil {
-			return err
-		}
-		defer hrows.Close()
-		for hrows.Next() {
-			var h audit.Entry
-			if err := hrows.Scan(&h.County, &h.Seq, &h.Hash); err != nil {
-				return err
-			}
-			heads[h.County] = h
-		}
-		if err := hrows.Err(); err != nil {
-			return err
-		}
-		v.Finish(heads)
-		return nil
-	})
-	return v, err
+		heads[h.County] = h
+	}
+	if err := hrows.Err(); err != nil {
+		return nil, err
+	}
+	v.Finish(heads)
+	return v, nil
 }

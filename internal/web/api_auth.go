@@ -4,13 +4,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // userJSON is a user as the API shows it.
@@ -35,8 +32,6 @@ func toUserJSON(u auth.User) userJSON {
 	return userJSON{u.ID, u.Username, u.Name, u.Role, u.Role.Chinese(), string(u.Region), u.Disabled, person, u.CreatedAt, u.UpdatedAt}
 }
 
-var errBadLogin = &apperr.Error{Kind: apperr.Unauthenticated, ZH: "用户名或密码错误", EN: "wrong username or password"}
-
 // clientIP is the address the request came from. X-Forwarded-For is not
 // trusted: behind a proxy, all clients share the proxy's throttle key.
 func clientIP(r *http.Request) string {
@@ -47,8 +42,8 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// login checks a username and password and starts a session. Failures
-// are throttled per username and per client address.
+// login checks a username and password and starts a session (app.SignIn:
+// throttled per username and per client address).
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Username string `json:"username"`
@@ -57,39 +52,22 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := h.signIn(r, strings.TrimSpace(in.Username), in.Password)
+	s, err := h.signIn(w, r, in.Username, in.Password)
 	if err != nil {
 		return err
 	}
-	s, err := h.startSession(w, r, u)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(u), "expires_at": s.ExpiresAt})
+	writeJSON(w, http.StatusOK, map[string]any{"user": toUserJSON(s.User), "expires_at": s.ExpiresAt})
 	return nil
 }
 
-// startSession opens a session for u, records the sign-in in the audit
-// log and sets the session cookie. The API and the sign-in page share it.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u auth.User) (auth.Session, error) {
-	token, tokenHash, err := auth.NewSessionToken()
+// signIn signs in with the request's address and user agent and sets the
+// session cookie. The API and the sign-in page share it.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, username, password string) (*app.SignedIn, error) {
+	s, err := h.app.SignIn(r.Context(), app.Credentials{Username: username, Password: password, Addr: clientIP(r), UserAgent: r.UserAgent()})
 	if err != nil {
-		return auth.Session{}, err
+		return nil, err
 	}
-	now := h.now()
-	s := auth.Session{TokenHash: tokenHash, UserID: u.ID, CreatedAt: now, ExpiresAt: h.cfg.Session.Expiry(now, now), UserAgent: truncate(r.UserAgent(), 200)}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		if err := tx.CreateSession(r.Context(), s); err != nil {
-			return err
-		}
-		return tx.Audit(r.Context(), audit.Entry{UserID: u.ID, Username: u.Username, Action: "user.login",
-			Entity: "user", EntityID: strconv.FormatInt(u.ID, 10), Region: string(u.Region),
-			After: audit.JSON(map[string]string{"ip": clientIP(r)})})
-	})
-	if err != nil {
-		return auth.Session{}, err
-	}
-	h.setSessionCookie(w, r, token, int(h.cfg.Session.Absolute/time.Second))
+	h.setSessionCookie(w, r, s.Token, int(s.Lifetime/time.Second))
 	return s, nil
 }
 
@@ -100,27 +78,18 @@ func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, token
 	})
 }
 
+// sessionToken is the request's session cookie, or "".
+func sessionToken(r *http.Request) string {
+	if c, err := r.Cookie(auth.SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
 // logout ends the request's session, if any, and clears the cookie.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(auth.SessionCookie); err == nil && c.Value != "" {
-		hash := auth.HashToken(c.Value)
-		err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-			s, u, err := tx.Session(r.Context(), hash)
-			if apperr.KindOf(err) == apperr.Unauthenticated {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := tx.DeleteSession(r.Context(), s.TokenHash); err != nil {
-				return err
-			}
-			return tx.Audit(r.Context(), audit.Entry{UserID: u.ID, Username: u.Username, Action: "user.logout",
-				Entity: "user", EntityID: strconv.FormatInt(u.ID, 10), Region: string(u.Region)})
-		})
-		if err != nil {
-			return err
-		}
+	if err := h.app.SignOut(r.Context(), sessionToken(r)); err != nil {
+		return err
 	}
 	h.setSessionCookie(w, r, "", -1)
 	w.WriteHeader(http.StatusNoContent)
@@ -129,24 +98,12 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 
 // me returns the signed-in user and what their role may do.
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
-	var u auth.User
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		u, err = tx.UserByID(r.Context(), "", a.UserID)
-		return err
-	})
+	p, err := h.app.Me(r.Context(), actor(r))
 	if err != nil {
 		return err
 	}
-	perms := []auth.Permission{}
-	for _, p := range auth.Permissions {
-		if auth.Can(a, p) {
-			perms = append(perms, p)
-		}
-	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"user": toUserJSON(u), "region_name": h.tree.FullName(u.Region), "permissions": perms,
+		"user": toUserJSON(p.User), "region_name": p.RegionName, "permissions": p.Permissions,
 	})
 	return nil
 }
@@ -154,7 +111,6 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 // changeOwnPassword changes the signed-in user's password, given the
 // current one. All the user's sessions end, this one included.
 func (h *Handler) changeOwnPassword(w http.ResponseWriter, r *http.Request) error {
-	a := actor(r)
 	var in struct {
 		OldPassword string `json:"old_password"`
 		Password    string `json:"password"`
@@ -162,39 +118,11 @@ func (h *Handler) changeOwnPassword(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var u auth.User
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		u, err = tx.UserByID(r.Context(), "", a.UserID)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if ok, err := auth.VerifyPassword(u.PasswordHash, in.OldPassword); err != nil || !ok {
-		return apperr.Invalidf("old_password", "原密码错误", "the current password is wrong")
-	}
-	if err := auth.CheckPassword(in.Password); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(in.Password, h.cfg.Password)
-	if err != nil {
-		return err
-	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		return auth.ResetPassword(r.Context(), tx, a, a.UserID, hash)
-	})
+	err := h.app.ChangeOwnPassword(r.Context(), actor(r), app.PasswordChange{Old: in.OldPassword, New: in.Password, Addr: clientIP(r)})
 	if err != nil {
 		return err
 	}
 	h.setSessionCookie(w, r, "", -1)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

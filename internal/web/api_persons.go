@@ -277,17 +277,8 @@ func (h *Handler) personHistory(w http.ResponseWriter, r *http.Request) error {
 // a person's history, as the audit trail's paging.
 func historyPaging(q url.Values) (limit int, before int64, err error) {
 	limit = 100
-	if s := q.Get("before_seq"); s != "" {
-		if before, err = strconv.ParseInt(s, 10, 64); err != nil || before < 0 {
-			return 0, 0, apperr.Invalidf("before_seq", "须为非负整数", "must be a non-negative integer")
-		}
-	}
-	if s := q.Get("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 1000 {
-			return 0, 0, apperr.Invalidf("limit", "limit 须为1至1000", "limit must be between 1 and 1000")
-		}
-	}
-	return limit, before, nil
+	err = auditPaging(q, &before, &limit)
+	return limit, before, err
 }
 
 // recordDeath is POST …/death.

@@ -44,9 +44,9 @@ func newTestServer(t *testing.T, engine store.Engine) *testServer {
 	db := storetest.Open(t, engine)
 	c := &clock{t: time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)}
 	db.Now = c.now
-	cfg := DefaultConfig()
+	cfg := app.DefaultConfig()
 	cfg.Password = auth.TestParams
-	h, err := New(app.New(db, app.Config{Password: cfg.Password, Session: cfg.Session}, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	h, err := New(app.New(db, cfg, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,8 +226,8 @@ func TestAPI(t *testing.T) {
 			if code, _ := ts.call(town, "GET", "/api/v1/me", nil); code != 401 {
 				t.Errorf("disabled user's session still works: %d", code)
 			}
-			if code, _ := ts.call(ts.client(), "POST", "/api/v1/login", map[string]string{"username": "town", "password": "town12345"}); code != 403 {
-				t.Errorf("disabled user signs in: %d, want 403", code)
+			if code, body := ts.call(ts.client(), "POST", "/api/v1/login", map[string]string{"username": "town", "password": "town12345"}); code != 401 || errMessage(body) != "用户名或密码错误" {
+				t.Errorf("disabled user signs in: %d %v, want 401 as for a wrong password", code, body)
 			}
 			ts.call(admin, "POST", idPath+"/enable", nil)
 			if code, _ := ts.call(admin, "POST", idPath+"/password", map[string]string{"password": "short"}); code != 400 {

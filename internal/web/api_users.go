@@ -2,33 +2,29 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
+
+// userRef parses the {id} of a user path.
+func userRef(r *http.Request) (app.UserRef, error) {
+	id, err := pathID(r, "id")
+	return app.UserRef{ID: id}, err
+}
 
 // listUsers lists the users within the administrator's scope.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user"}); err != nil {
-		return err
-	}
-	a := actor(r)
 	q := r.URL.Query()
-	f := store.UserFilter{IncludeDisabled: q.Get("disabled") == "1" || q.Get("disabled") == "true"}
+	uq := app.UserQuery{IncludeDisabled: q.Get("disabled") == "1" || q.Get("disabled") == "true"}
 	if q.Get("role") != "" {
 		role, err := auth.ParseRole(q.Get("role"))
 		if err != nil {
 			return err
 		}
-		f.Role = role
+		uq.Role = role
 	}
-	var users []auth.User
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		users, err = tx.Users(r.Context(), a.Scope, f)
-		return err
-	})
+	users, err := h.app.Users(r.Context(), actor(r), uq)
 	if err != nil {
 		return err
 	}
@@ -43,24 +39,11 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
 // createUser creates a user; the administrator's scope must contain the
 // new user's region.
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user"}); err != nil {
-		return err
-	}
 	var in auth.NewUser
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := in.Build(h.tree, h.cfg.Password)
-	if err != nil {
-		return err
-	}
-	if err := h.inScope(r, u.Region, target{Entity: "user"}); err != nil {
-		return err
-	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		u, err = auth.CreateUser(r.Context(), tx, actor(r), u)
-		return err
-	})
+	u, err := h.app.CreateUser(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -69,18 +52,11 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	ref, err := userRef(r)
 	if err != nil {
 		return err
 	}
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
-		return err
-	}
-	var u auth.User
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		u, err = tx.UserByID(r.Context(), actor(r).Scope, id)
-		return err
-	})
+	u, err := h.app.User(r.Context(), actor(r), ref)
 	if err != nil {
 		return err
 	}
@@ -96,18 +72,11 @@ func (h *Handler) enableUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
-	id, err := pathID(r, "id")
+	ref, err := userRef(r)
 	if err != nil {
 		return err
 	}
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
-		return err
-	}
-	var u auth.User
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		u, err = auth.SetDisabled(r.Context(), tx, actor(r), id, disabled)
-		return err
-	})
+	u, err := h.app.SetUserDisabled(r.Context(), actor(r), ref, disabled)
 	if err != nil {
 		return err
 	}
@@ -117,11 +86,8 @@ func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, disabled b
 
 // resetPassword sets another user's password (administrators only).
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	ref, err := userRef(r)
 	if err != nil {
-		return err
-	}
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
 		return err
 	}
 	var in struct {
@@ -130,17 +96,7 @@ func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := auth.CheckPassword(in.Password); err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(in.Password, h.cfg.Password)
-	if err != nil {
-		return err
-	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		return auth.ResetPassword(r.Context(), tx, actor(r), id, hash)
-	})
-	if err != nil {
+	if err := h.app.ResetPassword(r.Context(), actor(r), ref, in.Password); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

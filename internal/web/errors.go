@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 )
 
@@ -30,22 +30,6 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
-}
-
-// throttledError is a sign-in refused because of too many failures.
-type throttledError struct {
-	wait time.Duration
-	err  *apperr.Error
-}
-
-func (e *throttledError) Error() string { return e.err.Error() }
-func (e *throttledError) Unwrap() error { return e.err }
-
-func newThrottled(wait time.Duration) error {
-	secs := int((wait + time.Second - 1) / time.Second)
-	return &throttledError{wait: wait, err: &apperr.Error{Kind: apperr.Forbidden,
-		ZH: fmt.Sprintf("登录失败次数过多，请在%d秒后再试", secs),
-		EN: fmt.Sprintf("too many failed sign-ins: try again in %d seconds", secs)}}
 }
 
 var errCrossOrigin = apperr.New(apperr.Forbidden, "拒绝跨站请求", "cross-origin request refused")
@@ -93,10 +77,10 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 		h.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "err", redactIDs(err.Error()))
 		body.Message = map[string]string{"zh": "服务器内部错误，请稍后再试或联系管理员", "en": "internal server error: try again later or contact the administrator"}[lang]
 	}
-	var th *throttledError
+	var th *app.ThrottledError
 	if errors.As(err, &th) {
 		status = http.StatusTooManyRequests
-		w.Header().Set("Retry-After", strconv.Itoa(int((th.wait+time.Second-1)/time.Second)))
+		w.Header().Set("Retry-After", strconv.Itoa(int((th.Wait+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, status, map[string]errorBody{"error": body})
 }

@@ -14,54 +14,43 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
-// Config is the server's configuration.
+// Config is the server's configuration: what is HTTP's. Passwords and
+// sessions are the use-case layer's (app.Config).
 type Config struct {
 	// SecureCookies marks the session cookie Secure even when the request
 	// did not arrive over TLS (behind a TLS-terminating proxy).
 	SecureCookies bool
-	// Session bounds session lifetimes.
-	Session auth.SessionPolicy
-	// Password is the argon2id cost for new passwords.
-	Password auth.Params
 	// ShutdownTimeout is how long Serve waits for requests in flight.
 	ShutdownTimeout time.Duration
 }
 
 // DefaultConfig is the production configuration.
 func DefaultConfig() Config {
-	return Config{Session: auth.DefaultSessionPolicy, Password: auth.DefaultParams, ShutdownTimeout: 10 * time.Second}
+	return Config{ShutdownTimeout: 10 * time.Second}
 }
 
 // Handler holds what every request needs. Handlers are its methods.
 type Handler struct {
-	app      *app.App
-	db       *store.DB // TODO(app): removed once every handler calls app
-	log      *slog.Logger
-	now      func() time.Time
-	cfg      Config
-	tree     *region.Tree
-	throttle *auth.Throttle
-	metrics  *metrics
-	// dummyHash is verified against when a username is unknown, so that
-	// a wrong username costs as long as a wrong password.
-	dummyHash string
+	app     *app.App
+	db      *store.DB // TODO(app): removed once every handler calls app
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     Config
+	tree    *region.Tree
+	metrics *metrics
 	// ui holds the staff pages' templates, static files and translations.
 	ui *ui
 }
 
 // New returns a Handler serving the use cases of a.
 func New(a *app.App, logger *slog.Logger, cfg Config) (*Handler, error) {
-	dummy, err := auth.HashPassword("jiahe-unknown-user-0", cfg.Password)
-	if err != nil {
-		return nil, err
-	}
-	h := &Handler{app: a, db: a.DB(), log: logger, now: a.Now, cfg: cfg, tree: a.Tree(), throttle: auth.NewThrottle(), dummyHash: dummy}
+	h := &Handler{app: a, db: a.DB(), log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
 	h.metrics = newMetrics(a.DB())
+	var err error
 	if h.ui, err = newUI(h.tree); err != nil {
 		return nil, err
 	}
@@ -105,11 +94,7 @@ func (h *Handler) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (h *Handler) sweepSessions(ctx context.Context) {
-	err := h.db.Update(ctx, func(tx *store.Tx) error {
-		_, err := tx.DeleteExpiredSessions(ctx, h.now())
-		return err
-	})
-	if err != nil && ctx.Err() == nil {
+	if _, err := h.app.SweepSessions(ctx); err != nil && ctx.Err() == nil {
 		h.log.Error("sweep sessions", "err", err)
 	}
 }

@@ -8,9 +8,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 
-	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // requestInfo carries what the outermost middleware logs but learns only
@@ -94,41 +92,10 @@ func (h *Handler) adapt(rt route) http.Handler {
 	})
 }
 
-var errSignIn = &apperr.Error{Kind: apperr.Unauthenticated, ZH: "未登录或登录已过期，请重新登录", EN: "not signed in, or the session has expired: please sign in"}
-
-// authenticate returns the actor of the request's session cookie, moving
-// the session's idle deadline forward when due.
+// authenticate returns the actor of the request's session cookie
+// (app.Authenticate, which also keeps the session alive).
 func (h *Handler) authenticate(r *http.Request) (auth.Actor, error) {
-	c, err := r.Cookie(auth.SessionCookie)
-	if err != nil || c.Value == "" {
-		return auth.Actor{}, errSignIn
-	}
-	hash := auth.HashToken(c.Value)
-	var s auth.Session
-	var u auth.User
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		s, u, err = tx.Session(r.Context(), hash)
-		return err
-	})
-	if apperr.KindOf(err) == apperr.Unauthenticated {
-		return auth.Actor{}, errSignIn
-	}
-	if err != nil {
-		return auth.Actor{}, err
-	}
-	now := h.now()
-	if !h.cfg.Session.Valid(s, now) || u.Disabled {
-		return auth.Actor{}, errSignIn
-	}
-	if h.cfg.Session.NeedsTouch(s, now) {
-		err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-			return tx.TouchSession(r.Context(), hash, h.cfg.Session.Expiry(s.CreatedAt, now))
-		})
-		if err != nil {
-			return auth.Actor{}, err
-		}
-	}
-	return u.Actor(), nil
+	return h.app.Authenticate(r.Context(), sessionToken(r))
 }
 
 // actor returns the request's actor; routes marked signedIn always have one.

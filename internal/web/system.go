@@ -16,12 +16,12 @@ var openAPIDoc []byte
 func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := h.db.Ping(ctx); err != nil {
+	if err := h.app.Ping(ctx); err != nil {
 		h.log.Error("healthz: database unreachable", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": string(h.db.Engine)})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": h.app.Engine()})
 		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(h.db.Engine)})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": h.app.Engine()})
 	return nil
 }
 

@@ -6,90 +6,85 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // auditPage lists the audit trail of the actor's county chain (or the
 // county named by ?county=), newest first, within the actor's scope, as
-// GET /api/v1/audit does. Paging is by sequence number (keyset), so a
-// page costs the same however long the log is.
+// GET /api/v1/audit does; ?user= takes a username or a user id. Paging is
+// by sequence number (keyset), so a page costs the same however long the
+// log is.
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermAuditRead, target{Entity: "audit"}); err != nil {
 		return err
 	}
-	a := actor(r)
 	v := h.newView(w, r, "audit.title")
 	q := r.URL.Query()
-	for _, k := range []string{"county", "entity", "entity_id", "user_id"} {
+	for _, k := range []string{"county", "entity", "entity_id", "user", "user_id"} {
 		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
 	}
-	county, err := h.auditChain(r)
-	if err != nil {
-		if formError(v, err) {
-			v.Data = map[string]any{}
-			return h.render(w, http.StatusBadRequest, "audit.html", v)
-		}
-		return err
-	}
-	f := store.AuditFilter{County: county, Entity: v.F("entity"), EntityID: v.F("entity_id"), Limit: 50}
-	var errs apperr.List
-	if s := v.F("user_id"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			errs = append(errs, invalid("user_id", "用户编号须为非负整数", "the user id must be a non-negative whole number"))
-		}
-		f.UserID = n
-	}
+	aq, errs := auditPageQuery(v)
+	aq.Limit, aq.Verify = 50, q.Get("verify") == "1"
 	if s := q.Get("before"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
 			errs = append(errs, invalid("before", "页码无效", "invalid page"))
 		}
-		f.BeforeSeq = n
+		aq.BeforeSeq = n
 	}
-	data := map[string]any{"County": county}
+	data := map[string]any{"Entities": auditEntities, "CanVerify": auth.Can(actor(r), auth.PermAuditVerify)}
 	v.Data = data
 	if len(errs) > 0 {
 		formError(v, errs)
 		return h.render(w, http.StatusBadRequest, "audit.html", v)
 	}
-	var entries []audit.Entry
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		entries, err = tx.AuditEntries(r.Context(), a.Scope, f)
-		return err
-	})
+	p, err := h.app.AuditEntries(r.Context(), actor(r), aq)
 	if err != nil {
+		if formError(v, err) {
+			return h.render(w, http.StatusBadRequest, "audit.html", v)
+		}
 		return err
 	}
-	data["Entries"] = entries
-	if len(entries) == f.Limit {
+	data["County"], data["Entries"] = p.County, p.Entries
+	if p.Verified != nil {
+		data["Verified"] = p.Verified
+	}
+	if len(p.Entries) == aq.Limit {
 		nq := r.URL.Query()
-		nq.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
+		nq.Set("before", strconv.FormatInt(p.Entries[len(p.Entries)-1].Seq, 10))
 		data["Older"] = "/audit?" + nq.Encode()
 	}
-	if f.BeforeSeq > 0 {
+	if aq.BeforeSeq > 0 {
 		nq := r.URL.Query()
 		nq.Del("before")
 		data["Newest"] = "/audit?" + nq.Encode()
 	}
-	if q.Get("verify") == "1" {
-		if err := h.require(r, auth.PermAuditVerify, target{Entity: "audit"}); err != nil {
-			return err
-		}
-		ver, err := h.db.VerifyAudit(r.Context(), &county)
-		if err != nil {
-			return err
-		}
-		data["Verified"] = ver
-	}
-	data["CanVerify"] = auth.Can(a, auth.PermAuditVerify)
 	return h.render(w, http.StatusOK, "audit.html", v)
+}
+
+// auditEntities are the object types the audit page filters by.
+var auditEntities = []string{"person", "marriage", "parent_child", "user", "case", "recipient", "annual_review",
+	"payment_cycle", "payment_batch", "payment_line", "payment_params", "policy_layer", "rules"}
+
+// auditPageQuery reads the audit page's filter from v's form: the chain,
+// the object, and the user, by username or id (user_id, of older links,
+// by id only).
+func auditPageQuery(v *view) (app.AuditQuery, apperr.List) {
+	aq := app.AuditQuery{County: v.F("county"), Entity: v.F("entity"), EntityID: v.F("entity_id"), User: v.F("user")}
+	var errs apperr.List
+	if s := v.F("user_id"); s != "" && aq.User == "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			errs = append(errs, invalid("user", "用户编号须为非负整数", "the user id must be a non-negative whole number"))
+		}
+		aq.UserID = n
+		v.Form.Set("user", s)
+	}
+	return aq, errs
 }
 
 // rulesPage shows the rule layers that apply within the actor's scope:
@@ -157,9 +152,6 @@ func (h *Handler) rulesData(r *http.Request, v *view, layers []policy.Layer) {
 
 // usersPage lists the users within the administrator's scope.
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user"}); err != nil {
-		return err
-	}
 	v := h.newView(w, r, "users.title")
 	if err := h.usersData(r, v); err != nil {
 		return err
@@ -169,9 +161,8 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 
 // usersData lists a page of the users within the administrator's scope.
 func (h *Handler) usersData(r *http.Request, v *view) error {
-	a := actor(r)
 	q := r.URL.Query()
-	f := store.UserFilter{IncludeDisabled: q.Get("disabled") == "1", Limit: pageSize + 1}
+	uq := app.UserQuery{IncludeDisabled: q.Get("disabled") == "1", Limit: pageSize + 1}
 	v.Form.Set("role", q.Get("role"))
 	v.Form.Set("disabled", q.Get("disabled"))
 	if s := q.Get("role"); s != "" {
@@ -179,16 +170,11 @@ func (h *Handler) usersData(r *http.Request, v *view) error {
 		if err != nil {
 			return err
 		}
-		f.Role = role
+		uq.Role = role
 	}
 	page, offset := pageOf(r)
-	f.Offset = offset
-	var users []auth.User
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		users, err = tx.Users(r.Context(), a.Scope, f)
-		return err
-	})
+	uq.Offset = offset
+	users, err := h.app.Users(r.Context(), actor(r), uq)
 	if err != nil {
 		return err
 	}
@@ -209,34 +195,20 @@ func (h *Handler) usersData(r *http.Request, v *view) error {
 	return nil
 }
 
-// userPasswordSubmit sets a new password for a user (auth.ResetPassword,
+// userPasswordSubmit sets a new password for a user (app.ResetPassword,
 // as POST /api/v1/users/{id}/password). A bad password is shown next to
 // the user's password field.
 func (h *Handler) userPasswordSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	ref, err := userRef(r)
 	if err != nil {
-		return err
-	}
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalidf("", "表单无效", "invalid form")
 	}
-	password := r.PostFormValue("password")
-	err = auth.CheckPassword(password)
-	if err == nil {
-		var hash string
-		if hash, err = auth.HashPassword(password, h.cfg.Password); err != nil {
-			return err
-		}
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			return auth.ResetPassword(r.Context(), tx, actor(r), id, hash)
-		})
-	}
-	if err != nil {
+	if err := h.app.ResetPassword(r.Context(), actor(r), ref, r.PostFormValue("password")); err != nil {
 		v := h.newView(w, r, "users.title")
-		field := "password-" + strconv.FormatInt(id, 10)
+		field := "password-" + strconv.FormatInt(ref.ID, 10)
 		if !formError(v, renameFields(err, map[string]string{"password": field})) {
 			return err
 		}
@@ -259,7 +231,7 @@ func (h *Handler) userNewPage(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, http.StatusOK, "user_new.html", v)
 }
 
-// userNewSubmit creates a user with auth.CreateUser, as POST /api/v1/users.
+// userNewSubmit creates a user with app.CreateUser, as POST /api/v1/users.
 func (h *Handler) userNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermUsersManage, target{Entity: "user"}); err != nil {
 		return err
@@ -273,15 +245,8 @@ func (h *Handler) userNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range []string{"username", "name", "role", "region", "person"} {
 		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
 	}
-	u, err := auth.NewUser{Username: v.F("username"), Name: v.F("name"), Role: auth.Role(v.F("role")),
-		Region: region.Code(v.F("region")), Password: r.PostFormValue("password"), Person: v.F("person")}.Build(h.tree, h.cfg.Password)
-	if err == nil {
-		err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-			var err error
-			u, err = auth.CreateUser(r.Context(), tx, a, u)
-			return err
-		})
-	}
+	_, err := h.app.CreateUser(r.Context(), a, auth.NewUser{Username: v.F("username"), Name: v.F("name"), Role: auth.Role(v.F("role")),
+		Region: region.Code(v.F("region")), Password: r.PostFormValue("password"), Person: v.F("person")})
 	if err != nil {
 		if !formError(v, err) {
 			return err
@@ -292,13 +257,10 @@ func (h *Handler) userNewSubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// userActionSubmit disables or enables a user (auth.SetDisabled).
+// userActionSubmit disables or enables a user (app.SetUserDisabled).
 func (h *Handler) userActionSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	ref, err := userRef(r)
 	if err != nil {
-		return err
-	}
-	if err := h.require(r, auth.PermUsersManage, target{Entity: "user", EntityID: strconv.FormatInt(id, 10)}); err != nil {
 		return err
 	}
 	var disable bool
@@ -309,11 +271,7 @@ func (h *Handler) userActionSubmit(w http.ResponseWriter, r *http.Request) error
 	default:
 		return h.pageNotFound(w, r)
 	}
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		_, err := auth.SetDisabled(r.Context(), tx, actor(r), id, disable)
-		return err
-	})
-	if err != nil {
+	if _, err := h.app.SetUserDisabled(r.Context(), actor(r), ref, disable); err != nil {
 		return err
 	}
 	redirectDone(w, r, "/users?disabled=1", "user_"+r.PathValue("action")+"d")

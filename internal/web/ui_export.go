@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -549,63 +550,35 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 // filter (chain, object type, object id, user), newest first from the
 // newest entry, the changes with ID numbers masked as the page shows them.
 func (h *Handler) auditTrailExport(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermAuditRead, target{Entity: "audit"}); err != nil {
-		return err
-	}
-	a := actor(r)
 	q := r.URL.Query()
-	county, err := h.auditChain(r)
+	aq, err := auditQuery(q)
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{County: county, Entity: strings.TrimSpace(q.Get("entity")), EntityID: strings.TrimSpace(q.Get("entity_id"))}
-	if s := strings.TrimSpace(q.Get("user_id")); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return apperr.Invalidf("user_id", "用户编号须为非负整数", "the user id must be a non-negative whole number")
-		}
-		f.UserID = n
-	}
-	file := "audit"
-	if county != "" {
-		file += "-" + county
-	}
+	aq.Entity, aq.EntityID, aq.User = strings.TrimSpace(aq.Entity), strings.TrimSpace(aq.EntityID), strings.TrimSpace(aq.User)
 	x, err := h.newListExport(w, r, exportSpec{
-		File: file, Title: "审计日志", Sheet: "审计日志",
+		Title: "审计日志", Sheet: "审计日志",
 		Header: []string{"序号", "时间", "用户编号", "用户", "操作", "操作代码", "对象类型", "对象编号", "区划代码", "变更前", "变更后"},
 		Widths: []float64{8, 18, 8, 12, 16, 22, 12, 14, 14, 60, 60},
-		Action: "audit.export", Entity: "audit", Region: region.Code(county),
-		Filter: map[string]string{"county": county, "entity": f.Entity, "entity_id": f.EntityID, "user_id": q.Get("user_id")},
+		Action: "audit.export", Entity: "audit",
 	})
 	if err != nil {
 		return err
 	}
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		const batch = 1000
-		for {
-			g := f
-			g.Limit = batch
-			entries, err := tx.AuditEntries(r.Context(), a.Scope, g)
-			if err != nil {
-				return err
-			}
-			for _, e := range entries {
-				user := ""
-				if e.UserID != 0 {
-					user = strconv.FormatInt(e.UserID, 10)
-				}
-				if err := x.write(strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"), user, e.Username,
-					h.zhText("action."+e.Action, e.Action), e.Action, h.zhText("entity."+e.Entity, e.Entity), e.EntityID, e.Region,
-					redactIDs(e.Before), redactIDs(e.After)); err != nil {
-					return err
-				}
-				f.BeforeSeq = e.Seq
-			}
-			if len(entries) < batch {
-				return nil
-			}
+	county, err := h.app.EachAuditEntry(r.Context(), actor(r), aq, func(e audit.Entry) error {
+		user := ""
+		if e.UserID != 0 {
+			user = strconv.FormatInt(e.UserID, 10)
 		}
+		return x.write(strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"), user, e.Username,
+			h.zhText("action."+e.Action, e.Action), e.Action, h.zhText("entity."+e.Entity, e.Entity), e.EntityID, e.Region,
+			redactIDs(e.Before), redactIDs(e.After))
 	})
+	x.spec.File, x.spec.Region = "audit", region.Code(county)
+	if county != "" {
+		x.spec.File += "-" + county
+	}
+	x.spec.Filter = map[string]string{"county": county, "entity": aq.Entity, "entity_id": aq.EntityID, "user": aq.User, "user_id": q.Get("user_id")}
 	return x.finish(err)
 }
 
