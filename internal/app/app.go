@@ -120,6 +120,10 @@ type op struct {
 	perm   auth.Permission
 	target Target
 	locate func(ctx context.Context, tx *store.Tx) (region.Code, error)
+	// named refuses a target outside the scope as Forbidden rather than
+	// as not found: for targets the caller addresses by a region it
+	// names (a county's payments), whose existence is no secret.
+	named bool
 }
 
 // check runs the op's access rule inside tx: the permission, then the
@@ -139,6 +143,9 @@ func (o *op) check(ctx context.Context, tx *store.Tx, who auth.Actor) error {
 		code, o.target.Region = c, c
 	}
 	if code != "" && !who.CanSee(code) {
+		if o.named {
+			return who.CheckScope(code)
+		}
 		return outOfScope(o.target.Entity)
 	}
 	return nil
