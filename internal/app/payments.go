@@ -123,7 +123,7 @@ func (a *App) SupplementCycle(ctx context.Context, who auth.Actor, county string
 // CycleList is a county's payment cycles with the programs' names.
 type CycleList struct {
 	County string
-	Cycles []payment.Cycle    // oldest period first
+	Cycles []payment.Cycle   // oldest period first
 	Names  map[string]string // program names, by code
 }
 

@@ -30,7 +30,7 @@ var lineMoves = map[Status][]Status{
 	// holds it first.
 	Failed: {Batched, Held},
 	// A later return file settles an item the first one left out.
-	Missing: {Paid, Failed},
+	Missing:   {Paid, Failed},
 	Paid:      nil,
 	Cancelled: nil,
 	Recovery:  nil, // recovered outside the bank run: never sent to a bank
