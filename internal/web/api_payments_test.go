@@ -170,6 +170,17 @@ func TestPaymentAPI(t *testing.T) {
 			if code, body := ts.call(fin, "POST", "/api/v1/payment-cycles", req); code != 409 || errKind(body) != "conflict" {
 				t.Errorf("second cycle: %d %v", code, body)
 			}
+			// A supplementary run: finance only, and nobody is missing yet.
+			sup := fmt.Sprintf("/api/v1/payment-cycles/341523/%d/supplement", cycle)
+			if code, _ := ts.call(county, "POST", sup, nil); code != 403 {
+				t.Errorf("county approver supplemented a cycle: %d", code)
+			}
+			if code, body := ts.call(fin, "POST", sup, nil); code != 409 || errKind(body) != "conflict" {
+				t.Errorf("supplement with nobody missing: %d %v", code, body)
+			}
+			if code, _ := ts.call(fin, "POST", "/api/v1/payment-cycles/341522/1/supplement", nil); code != 403 {
+				t.Errorf("supplement out of the county: %d", code)
+			}
 			if code, body := ts.call(county, "GET", "/api/v1/payment-cycles?county=341523", nil); code != 200 || len(body["cycles"].([]any)) != 1 {
 				t.Errorf("list cycles: %d %v", code, body)
 			}
