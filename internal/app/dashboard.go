@@ -85,26 +85,3 @@ func withApplicants(ctx context.Context, tx *store.Tx, who auth.Actor, cs []work
 	}
 	return items
 }
-
-// programNames maps program codes to their names in lang ("zh" or "en")
-// from the rule layers in force, a later layer's name winning. Programs
-// without a name are left out.
-func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, l := range layers {
-		for _, p := range l.Programs {
-			n := p.Name
-			if lang == "en" && p.NameEN != "" {
-				n = p.NameEN
-			}
-			if n != "" {
-				names[p.Code] = n
-			}
-		}
-	}
-	return names, nil
-}

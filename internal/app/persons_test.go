@@ -106,9 +106,9 @@ func TestRegistryRefusals(t *testing.T) {
 				entity, id, region string
 			}{
 				{"read a person of another village", func() error { _, err := a.Person(ctx, villager, other); return err },
-					apperr.NotFound, "", "person", ref(other), otherVillage},
+					apperr.NotFound, "", "person", keyRef(other), otherVillage},
 				{"overview of a person of another village", func() error { _, err := a.PersonOverview(ctx, villager, other, "zh"); return err },
-					apperr.NotFound, "", "person", ref(other), otherVillage},
+					apperr.NotFound, "", "person", keyRef(other), otherVillage},
 				{"search another village", func() error {
 					_, _, err := a.SearchPersons(ctx, villager, registry.Query{Region: otherVillage})
 					return err
@@ -121,12 +121,12 @@ func TestRegistryRefusals(t *testing.T) {
 				{"marry a person of another village", func() error {
 					_, err := a.AddMarriage(ctx, villager, home, Relative{ID: other.ID, Field: "spouse"}, registry.Marriage{From: date.MustParse("1990-01-01")}, "")
 					return err
-				}, apperr.NotFound, "spouse", "person", ref(other), otherVillage},
+				}, apperr.NotFound, "spouse", "person", keyRef(other), otherVillage},
 				{"end a marriage of another village", func() error {
 					return a.EndMarriage(ctx, villager, "341523", marriage, date.MustParse("2020-01-01"), "divorce")
 				}, apperr.NotFound, "", "marriage", strconv.FormatInt(marriage, 10), otherVillage},
 				{"a citizen reads the registry", func() error { _, err := a.Person(ctx, citizen, home); return err },
-					apperr.Forbidden, "", "person", ref(home), "341523"},
+					apperr.Forbidden, "", "person", keyRef(home), "341523"},
 				{"a missing person", func() error { _, err := a.Person(ctx, villager, missing); return err },
 					apperr.NotFound, "", "", "", ""},
 				{"a missing spouse", func() error {
@@ -161,7 +161,7 @@ func TestRegistryRefusals(t *testing.T) {
 	}
 }
 
-func ref(k registry.Key) string { return strconv.FormatInt(k.ID, 10) }
+func keyRef(k registry.Key) string { return strconv.FormatInt(k.ID, 10) }
 
 func fieldOf(e *apperr.Error) string {
 	if e == nil {

@@ -169,7 +169,7 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 	}
 	sort.Strings(reasons)
 	for _, why := range reasons {
-		if err := s.UpdatePaymentLines(ctx, county, heldBy[why], LineUpdate{Status: Held, HoldReason: why, At: now}); err != nil {
+		if err := moveLines(ctx, s, county, heldBy[why], LineUpdate{Status: Held, HoldReason: why, At: now}); err != nil {
 			return nil, err
 		}
 		for _, id := range heldBy[why] {
@@ -210,7 +210,7 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 		if err := s.InsertPaymentBatch(ctx, &b); err != nil {
 			return nil, err
 		}
-		if err := s.UpdatePaymentLines(ctx, county, ids, LineUpdate{Status: Batched, BatchID: id, At: now}); err != nil {
+		if err := moveLines(ctx, s, county, ids, LineUpdate{Status: Batched, BatchID: id, At: now}); err != nil {
 			return nil, err
 		}
 		if err := s.Audit(ctx, batchEntry(a, &b, "payment.batch.create", nil,
@@ -262,7 +262,7 @@ func Approve(ctx context.Context, s Store, a auth.Actor, county string, id int64
 	if err != nil {
 		return nil, err
 	}
-	if b.Status != Draft {
+	if !BatchCanBecome(b.Status, Approved) {
 		return nil, &apperr.Error{Kind: apperr.Conflict, ZH: fmt.Sprintf("批次 %d 已%s，不能再审批", id, statusChinese(b.Status)),
 			EN: fmt.Sprintf("batch %d is already %s", id, b.Status)}
 	}
@@ -301,7 +301,7 @@ func Approve(ctx context.Context, s Store, a auth.Actor, county string, id int64
 	}
 	now := s.Now()
 	b.Status, b.ApprovedBy, b.ApprovedByName, b.ApprovedAt = Approved, a.UserID, actorName(a), &now
-	if err := s.UpdatePaymentBatch(ctx, b); err != nil {
+	if err := moveBatch(ctx, s, b, Draft); err != nil {
 		return nil, err
 	}
 	return b, s.Audit(ctx, batchEntry(a, b, "payment.batch.approve", map[string]any{"status": Draft},

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -255,13 +256,15 @@ func parseCounty(a auth.Actor, s string) (string, error) {
 	return string(c), nil
 }
 
-// GenerateCycle runs a program for a period in a county: it computes the
-// lines from the roll and the determinations (Plan) and stores the cycle
-// with its lines. There is one cycle per county, program and period; a
-// second request, even a concurrent one, fails with Conflict and adds no
-// line. Within a year every cycle of a program has the same period kind,
-// so periods never overlap.
-func GenerateCycle(ctx context.Context, s Store, a auth.Actor, req CycleRequest) (*Cycle, []Line, error) {
+// GenerateCycle runs a program for a period in a county: it decides what
+// every person on the program's roll is due, with the rules in force now
+// (as), and computes and stores the lines (Plan). Enrolment on the roll is
+// all it takes to be paid: no batch evaluation need run first. There is one
+// cycle per county, program and period; a second request, even a concurrent
+// one, fails with Conflict and adds no line (SupplementCycle tops up a
+// cycle with the persons enrolled since). Within a year every cycle of a
+// program has the same period kind, so periods never overlap.
+func GenerateCycle(ctx context.Context, s Store, as Assessor, a auth.Actor, req CycleRequest) (*Cycle, []Line, error) {
 	if err := auth.Require(a, auth.PermPaymentManage); err != nil {
 		return nil, nil, err
 	}
@@ -290,7 +293,8 @@ func GenerateCycle(ctx context.Context, s Store, a auth.Actor, req CycleRequest)
 			want = c.Period.Kind() // the year's first cycle fixed its kind
 		}
 		if c.Period.Overlaps(p) {
-			return nil, nil, apperr.Conflictf("%s %s 已生成发放周期（%s，编号 %d）", "a payment cycle for %s %s already exists (%s, id %d)",
+			return nil, nil, apperr.Conflictf("%s %s 已生成发放周期（%s，编号 %d）；新纳入名册的人员请用补充生成",
+				"a payment cycle for %s %s already exists (%s, id %d); supplement it with the persons enrolled since",
 				req.Program, p, c.Period, c.ID)
 		}
 	}
@@ -299,70 +303,181 @@ func GenerateCycle(ctx context.Context, s Store, a auth.Actor, req CycleRequest)
 			ZH: fmt.Sprintf("%s 在 %d 年按%s发放，期间应为该类型", req.Program, p.Year(), kindChinese(want)),
 			EN: fmt.Sprintf("%s is paid per %s in %d", req.Program, want, p.Year())}
 	}
-	from := p.Year() - prm.LookbackYears
-	var periods []string
-	var inRange []Cycle
-	for _, c := range cycles {
-		if c.Period.Year() >= from {
-			inRange = append(inRange, c)
-			periods = append(periods, c.Period.String())
-		}
-	}
-	roll, err := s.PaymentRoll(ctx, county, req.Program)
+	lines, err := planPeriod(ctx, s, as, county, req.Program, p, prm, cycles)
 	if err != nil {
 		return nil, nil, err
 	}
-	ents, err := s.PaymentEntitlements(ctx, county, req.Program, from, p.Year())
-	if err != nil {
-		return nil, nil, err
-	}
-	var existing []Line
-	if len(periods) > 0 {
-		if existing, err = s.PaymentLines(ctx, county, LineFilter{Program: req.Program, Periods: periods}); err != nil {
-			return nil, nil, err
-		}
-	}
-	lines := Plan(PlanInput{County: county, Program: req.Program, Period: p, Params: prm, Cycles: inRange,
-		Roll: roll, Entitlements: ents, Lines: existing})
 
 	id, err := s.NextIDs(ctx, "payment_cycle", 1)
 	if err != nil {
 		return nil, nil, err
 	}
 	now := s.Now()
-	c := &Cycle{County: county, ID: id, Program: req.Program, Period: p, Lines: len(lines),
-		CreatedBy: a.UserID, CreatedByName: a.Name, CreatedAt: now}
-	if c.CreatedByName == "" {
-		c.CreatedByName = a.Username
-	}
-	counts := map[string]int{}
-	for i := range lines {
-		lines[i].CycleID = id
-		lines[i].UpdatedAt = now
-		if lines[i].Status != Recovery {
-			c.Total += lines[i].Amount
-		}
-		counts[string(lines[i].Kind)+"/"+string(lines[i].Status)]++
-	}
+	c := &Cycle{County: county, ID: id, Program: req.Program, Period: p, CreatedBy: a.UserID, CreatedByName: actorName(a), CreatedAt: now}
 	if err := s.InsertPaymentCycle(ctx, c); err != nil {
 		return nil, nil, err
 	}
-	if len(lines) > 0 {
-		first, err := s.NextIDs(ctx, "payment_line", len(lines))
-		if err != nil {
-			return nil, nil, err
-		}
-		for i := range lines {
-			lines[i].ID = first + int64(i)
-		}
-		if err := s.InsertPaymentLines(ctx, lines); err != nil {
-			return nil, nil, err
-		}
+	counts, err := insertLines(ctx, s, c, lines, now)
+	if err != nil {
+		return nil, nil, err
 	}
 	return c, lines, s.Audit(ctx, audit.Entry{County: county, UserID: a.UserID, Username: a.Username,
 		Action: "payment.cycle.create", Entity: "payment_cycle", EntityID: strconv.FormatInt(id, 10), Region: county,
 		After: audit.JSON(map[string]any{"program": c.Program, "period": c.Period.String(), "lines": c.Lines,
 			"total_fen": c.Total, "by_kind_status": counts})})
+}
+
+// planPeriod decides the program's roll with the rules in force and
+// computes the lines of period p (Plan), against the county's cycles of
+// the program (all of them; Plan looks back within the look-back years)
+// and the lines they made.
+func planPeriod(ctx context.Context, s Store, as Assessor, county, program string, p Period, prm Params, cycles []Cycle) ([]Line, error) {
+	from := p.Year() - prm.LookbackYears
+	years := []int{p.Year()}
+	var periods []string
+	var inRange []Cycle
+	for _, c := range cycles {
+		if c.Period.Year() >= from {
+			inRange = append(inRange, c)
+			periods = append(periods, c.Period.String())
+			if c.Period.Before(p) {
+				years = append(years, c.Period.Year())
+			}
+		}
+	}
+	roll, err := s.PaymentRoll(ctx, county, program)
+	if err != nil {
+		return nil, err
+	}
+	decided, err := assess(ctx, as, county, program, roll, years)
+	if err != nil {
+		return nil, err
+	}
+	var existing []Line
+	if len(periods) > 0 {
+		if existing, err = s.PaymentLines(ctx, county, LineFilter{Program: program, Periods: periods}); err != nil {
+			return nil, err
+		}
+	}
+	return Plan(PlanInput{County: county, Program: program, Period: p, Params: prm, Cycles: inRange,
+		Roll: roll, Entitlements: decided.entitlements(), Lines: existing}), nil
+}
+
+// insertLines numbers lines, stores them in cycle c and adds them to its
+// counts (a recovery is not paid, so it is not in the total). It returns
+// the lines by kind and status, for the audit entry.
+func insertLines(ctx context.Context, s Store, c *Cycle, lines []Line, now time.Time) (map[string]int, error) {
+	counts := map[string]int{}
+	var total money.Fen
+	for i := range lines {
+		lines[i].CycleID = c.ID
+		lines[i].UpdatedAt = now
+		if lines[i].Status != Recovery {
+			total += lines[i].Amount
+		}
+		counts[string(lines[i].Kind)+"/"+string(lines[i].Status)]++
+	}
+	if len(lines) == 0 {
+		return counts, nil
+	}
+	first, err := s.NextIDs(ctx, "payment_line", len(lines))
+	if err != nil {
+		return nil, err
+	}
+	for i := range lines {
+		lines[i].ID = first + int64(i)
+	}
+	if err := s.InsertPaymentLines(ctx, lines); err != nil {
+		return nil, err
+	}
+	if err := s.AddToPaymentCycle(ctx, c.County, c.ID, len(lines), total); err != nil {
+		return nil, err
+	}
+	c.Lines += len(lines)
+	c.Total += total
+	return counts, nil
+}
+
+// Supplement is the outcome of a supplementary run of a cycle.
+type Supplement struct {
+	Cycle *Cycle `json:"cycle"`
+	Lines []Line `json:"lines"` // the lines added
+}
+
+// SupplementCycle tops up cycle cycleID with the persons on the roll who
+// have no line for its period — enrolled since it was generated, or left
+// out for any other reason — as the rules in force decide now: each gets
+// the regular line of the period and the arrears of the earlier periods
+// that Plan gives them, exactly as if they had been on the roll when the
+// cycle was generated. Nobody is paid twice: a person with a line for the
+// period is left alone (a correction of their amount waits for the next
+// cycle), and the database refuses a second line for the same person,
+// program and period, so concurrent runs add each line once. A run that
+// finds nobody to add fails with Conflict.
+func SupplementCycle(ctx context.Context, s Store, as Assessor, a auth.Actor, county string, cycleID int64) (*Supplement, error) {
+	if err := auth.Require(a, auth.PermPaymentManage); err != nil {
+		return nil, err
+	}
+	county, err := parseCounty(a, county)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.PaymentCycle(ctx, county, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	prm, err := countyParams(ctx, s, county)
+	if err != nil {
+		return nil, err
+	}
+	cycles, err := s.PaymentCycles(ctx, county, CycleFilter{Program: c.Program})
+	if err != nil {
+		return nil, err
+	}
+	planned, err := planPeriod(ctx, s, as, county, c.Program, c.Period, prm, cycles)
+	if err != nil {
+		return nil, err
+	}
+	// Plan leaves out whoever has a line for the period; their other lines
+	// (corrections of earlier periods) are the next cycle's.
+	newcomer := map[int64]bool{}
+	for _, l := range planned {
+		if l.Period == c.Period && l.Revision == 0 {
+			newcomer[l.PersonID] = true
+		}
+	}
+	var lines []Line
+	for _, l := range planned {
+		if newcomer[l.PersonID] {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) == 0 {
+		return nil, apperr.Conflictf("%s %s 周期没有需补充的人员：名册上应发本期的人员均已有发放明细",
+			"cycle %s %s has nobody to add: everyone on the roll due for the period has a line", c.Program, c.Period)
+	}
+	before := map[string]any{"lines": c.Lines, "total_fen": c.Total}
+	counts, err := insertLines(ctx, s, c, lines, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	persons := make([]int64, 0, len(newcomer))
+	for _, l := range lines {
+		if l.Period == c.Period && l.Revision == 0 {
+			persons = append(persons, l.PersonID)
+		}
+	}
+	var added money.Fen
+	for _, l := range lines {
+		if l.Status != Recovery {
+			added += l.Amount
+		}
+	}
+	return &Supplement{Cycle: c, Lines: lines}, s.Audit(ctx, audit.Entry{County: county, UserID: a.UserID, Username: a.Username,
+		Action: "payment.cycle.supplement", Entity: "payment_cycle", EntityID: strconv.FormatInt(c.ID, 10), Region: county,
+		Before: audit.JSON(before),
+		After: audit.JSON(map[string]any{"program": c.Program, "period": c.Period.String(), "lines_added": len(lines),
+			"added_fen": added, "persons": persons, "by_kind_status": counts, "lines": c.Lines, "total_fen": c.Total})})
 }
 
 func kindChinese(k PeriodKind) string {

@@ -59,7 +59,7 @@ func FlagSuspectedDeath(ctx context.Context, s Store, a auth.Actor, k registry.K
 	}
 	why := PersonState{Hold: reason}.holdReason()
 	if len(ids) > 0 {
-		if err := s.UpdatePaymentLines(ctx, p.County, ids, LineUpdate{Status: Held, HoldReason: why, At: s.Now()}); err != nil {
+		if err := moveLines(ctx, s, p.County, ids, LineUpdate{Status: Held, HoldReason: why, At: s.Now()}); err != nil {
 			return 0, err
 		}
 	}
@@ -101,17 +101,20 @@ func VerifyHeld(ctx context.Context, s Store, a auth.Actor, county string, lineI
 			ZH: "该明细不是暂扣状态（当前：" + l.Status.Chinese() + "）", EN: "the line is not held (it is " + string(l.Status) + ")"}
 	}
 	before := *l
-	action := "payment.line.cancel"
-	l.Status, l.HoldReason = Cancelled, l.HoldReason+"；核实："+v.Note
+	action, to := "payment.line.cancel", Cancelled
 	if v.Pay {
-		action = "payment.line.release"
-		l.Status = Pending
+		action, to = "payment.line.release", Pending
+	}
+	if err := checkMove(l, to); err != nil {
+		return nil, err
+	}
+	if v.Pay {
 		if err := s.ClearPaymentHold(ctx, county, l.PersonID); err != nil {
 			return nil, err
 		}
 	}
-	l.UpdatedAt = s.Now()
-	if err := s.UpdatePaymentLines(ctx, county, []int64{l.ID}, LineUpdate{Status: l.Status, HoldReason: l.HoldReason, At: l.UpdatedAt}); err != nil {
+	l.Status, l.HoldReason, l.UpdatedAt = to, l.HoldReason+"；核实："+v.Note, s.Now()
+	if err := moveLines(ctx, s, county, []int64{l.ID}, LineUpdate{Status: l.Status, HoldReason: l.HoldReason, At: l.UpdatedAt}); err != nil {
 		return nil, err
 	}
 	return l, s.Audit(ctx, audit.Entry{County: county, UserID: a.UserID, Username: a.Username, Action: action,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -171,7 +172,7 @@ func letterData(tree *region.Tree, c *Cycle, prm Params, p PersonState, acc *Acc
 	d.PaidOn = latest
 	d.Date = latest
 	if d.Date == "" {
-		d.Date = c.CreatedAt.In(beijing).Format("2006-01-02")
+		d.Date = c.CreatedAt.In(date.Beijing).Format("2006-01-02")
 	}
 	if acc != nil {
 		if b, ok := BankByCode(acc.Bank); ok {

@@ -1,13 +1,15 @@
-// Package payment pays the benefits the roll and the determinations say
-// are due: payment cycles per program and period, batches per bank with a
-// maker–checker release, bank files (CSV in UTF-8 or GBK, Excel),
+// Package payment pays the benefits the roll says are due, in the amounts
+// the policy engine decides when a cycle is run: payment cycles per
+// program and period, supplementary runs for the persons enrolled since,
+// batches per bank with a maker–checker release, bank files (CSV in UTF-8
+// or GBK, Excel),
 // reconciliation of the bank's return file, retries of failed lines, the
 // funds ledger by level of government, the "库册一致" check of the payment
 // roll against the recipient roll, and notification letters (告知书).
 //
 // Money is money.Fen throughout and every amount carries its split by
 // paying level (central, province, city, county), copied from the
-// determinations; the levels of a line always add up to its amount.
+// engine's decision; the levels of a line always add up to its amount.
 //
 // The package holds the rules; storage is behind Store, which the store
 // package implements. Every use case runs in one transaction that the
@@ -59,17 +61,17 @@ type Store interface {
 	PaymentCycles(ctx context.Context, county string, f CycleFilter) ([]Cycle, error)
 	PaymentCycle(ctx context.Context, county string, id int64) (*Cycle, error)
 	InsertPaymentCycle(ctx context.Context, c *Cycle) error
+	// AddToPaymentCycle adds lines lines and total fen to a cycle's counts.
+	AddToPaymentCycle(ctx context.Context, county string, id int64, lines int, total money.Fen) error
 	// PaymentRoll returns every recipient of the program in the county (any
 	// status) with what payment needs of the person.
 	PaymentRoll(ctx context.Context, county, program string) ([]Recipient, error)
-	// PaymentEntitlements returns the eligible determinations of the program for
-	// the years fromYear to toYear.
-	PaymentEntitlements(ctx context.Context, county, program string, fromYear, toYear int) ([]Entitlement, error)
 	PaymentLines(ctx context.Context, county string, f LineFilter) ([]Line, error)
 	PaymentLine(ctx context.Context, county string, id int64) (*Line, error)
 	InsertPaymentLines(ctx context.Context, lines []Line) error
-	// UpdatePaymentLines sets the state of the lines ids to u.
-	UpdatePaymentLines(ctx context.Context, county string, ids []int64, u LineUpdate) error
+	// UpdatePaymentLines sets the state of those of the lines ids that
+	// are in one of the statuses from to u, and returns how many it set.
+	UpdatePaymentLines(ctx context.Context, county string, ids []int64, from []Status, u LineUpdate) (int, error)
 
 	// PaymentBatch returns a batch with its items in sequence order.
 	PaymentBatch(ctx context.Context, county string, id int64) (*Batch, error)
@@ -79,8 +81,9 @@ type Store interface {
 	// ReplaceBatchItems rewrites the items, count and total of a draft
 	// batch; a batch left without items is deleted.
 	ReplaceBatchItems(ctx context.Context, b *Batch) error
-	// UpdatePaymentBatch writes the status, approval and reconciliation fields.
-	UpdatePaymentBatch(ctx context.Context, b *Batch) error
+	// UpdatePaymentBatch writes the status, approval and reconciliation
+	// fields of a batch still in status from; Conflict when it is not.
+	UpdatePaymentBatch(ctx context.Context, b *Batch, from string) error
 	// SetBatchItemResults records the bank's result for items of a batch.
 	SetBatchItemResults(ctx context.Context, county string, batchID int64, rs []ItemResult) error
 	// LastBatchItems returns, for each line, the item of the latest batch the
@@ -163,7 +166,7 @@ func (p PersonState) holdReason() string {
 	return ""
 }
 
-// Entitlement is one eligible determination: what a person is due for a
+// Entitlement is one eligible decision: what a person is due for a
 // program in a year, over Months months, by paying level.
 type Entitlement struct {
 	PersonID int64
@@ -275,6 +278,15 @@ const (
 
 // LineSortKeys lists the sort keys of lines; the first is the default.
 var LineSortKeys = []string{LineSortRegion, LineSortName, LineSortAmount, LineSortStatus}
+
+// LineCount is how many lines of a status and kind there are, and their
+// sum.
+type LineCount struct {
+	Status Status
+	Kind   LineKind
+	Lines  int
+	Amount money.Fen
+}
 
 // LineUpdate is the new state of lines. Every field is written.
 type LineUpdate struct {

@@ -341,7 +341,7 @@ func matchReturns(ctx context.Context, s Store, a auth.Actor, county string, bat
 	if err != nil {
 		return nil, err
 	}
-	if b.Status == Draft {
+	if !BatchCanBecome(b.Status, Reconciled) {
 		return nil, apperr.Conflictf("批次 %d 尚未审批发放，不能对账", "batch %d has not been approved: nothing to reconcile", batchID)
 	}
 	bySeq := map[int]int{}
@@ -351,7 +351,7 @@ func matchReturns(ctx context.Context, s Store, a auth.Actor, county string, bat
 		bySeq[it.Seq], byLine[it.LineID] = i, i
 		m.lineOf[it.Seq] = it.LineID
 	}
-	today := date.FromTime(m.now.In(beijing))
+	today := date.Today(m.now)
 	var probs apperr.List
 	seen := map[int]int{} // item index → row
 	res := m.res
@@ -480,13 +480,13 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 		return a.paid.Before(b.paid)
 	})
 	for _, k := range keys {
-		if err := s.UpdatePaymentLines(ctx, county, groups[k], LineUpdate{Status: k.status, BatchID: batchID, PaidOn: k.paid, FailReason: k.reason, At: now}); err != nil {
+		if err := moveLines(ctx, s, county, groups[k], LineUpdate{Status: k.status, BatchID: batchID, PaidOn: k.paid, FailReason: k.reason, At: now}); err != nil {
 			return nil, err
 		}
 	}
 	before := b.Status
 	b.Status, b.ReconciledAt = Reconciled, &now
-	if err := s.UpdatePaymentBatch(ctx, b); err != nil {
+	if err := moveBatch(ctx, s, b, before); err != nil {
 		return nil, err
 	}
 	if b, err = s.PaymentBatch(ctx, county, batchID); err != nil {
@@ -501,6 +501,3 @@ func Reconcile(ctx context.Context, s Store, a auth.Actor, county string, batchI
 func resultChinese(r string) string {
 	return map[string]string{ResultPaid: "成功", ResultFailed: "失败", ResultMissing: "未回盘"}[r]
 }
-
-// beijing is China Standard Time: "today" for a county office.
-var beijing = time.FixedZone("CST", 8*3600)

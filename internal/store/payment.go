@@ -283,6 +283,19 @@ func (tx *Tx) InsertPaymentCycle(ctx context.Context, c *payment.Cycle) error {
 	return err
 }
 
+// AddToPaymentCycle adds lines lines and total fen to a cycle's counts.
+func (tx *Tx) AddToPaymentCycle(ctx context.Context, county string, id int64, lines int, total money.Fen) error {
+	res, err := tx.Exec(ctx, `UPDATE payment_cycles SET line_count = line_count + ?, total_fen = total_fen + ? WHERE county = ? AND id = ?`,
+		lines, int64(total), county, id)
+	if err != nil {
+		return fmt.Errorf("add to payment cycle: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.NotFoundf("发放周期 %d 不存在", "no payment cycle %d", id)
+	}
+	return nil
+}
+
 // PaymentRoll returns the program's recipients in the county, any status, with
 // the person's name, ID number, death and payment hold.
 func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]payment.Recipient, error) {
@@ -312,33 +325,6 @@ func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]paymen
 		}
 		r.IDNumber, r.Hold = idn.String, hold.String
 		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// PaymentEntitlements returns the eligible determinations of a program for the
-// years fromYear to toYear.
-func (tx *Tx) PaymentEntitlements(ctx context.Context, county, program string, fromYear, toYear int) ([]payment.Entitlement, error) {
-	rows, err := tx.Query(ctx, `SELECT person_id, year, amount_fen, months, central_fen, province_fen, city_fen, county_fen
-		FROM determinations WHERE county = ? AND program = ? AND year >= ? AND year <= ? AND eligible = ?
-		ORDER BY year, person_id`, county, program, fromYear, toYear, true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []payment.Entitlement
-	for rows.Next() {
-		var e payment.Entitlement
-		var amt int64
-		var lv [4]int64
-		if err := rows.Scan(&e.PersonID, &e.Year, &amt, &e.Months, &lv[0], &lv[1], &lv[2], &lv[3]); err != nil {
-			return nil, err
-		}
-		e.Amount = money.Fen(amt)
-		for i, v := range lv {
-			e.Split[i] = money.Fen(v)
-		}
-		out = append(out, e)
 	}
 	return out, rows.Err()
 }
@@ -443,13 +429,8 @@ func lineWhere(a, county string, f payment.LineFilter) (string, []any) {
 	return strings.Join(where, " AND "), args
 }
 
-// LineCount is the number and the sum of the lines of one status and kind.
-type LineCount struct {
-	Status payment.Status
-	Kind   payment.LineKind
-	Lines  int
-	Amount money.Fen
-}
+// LineCount is how many lines of a status and kind there are.
+type LineCount = payment.LineCount
 
 // PaymentLineCounts counts the county's lines matching f (its Limit and
 // Offset aside) by status and kind, in status and kind order.
@@ -520,17 +501,31 @@ func (tx *Tx) InsertPaymentLines(ctx context.Context, lines []payment.Line) erro
 	return nil
 }
 
-// UpdatePaymentLines sets the state of the lines ids.
-func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64, u payment.LineUpdate) error {
-	for _, part := range chunks(ids) {
-		_, err := tx.Exec(ctx, `UPDATE payment_lines SET status = ?, hold_reason = ?, batch_id = ?, paid_on = ?, fail_reason = ?,
-			updated_at = ? WHERE county = ? AND id IN (`+idList(part)+`)`,
-			string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county)
-		if err != nil {
-			return fmt.Errorf("update payment lines: %w", err)
-		}
+// UpdatePaymentLines sets the state of those of the lines ids whose status
+// is one of from, and returns how many it set.
+func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64, from []payment.Status, u payment.LineUpdate) (int, error) {
+	if len(from) == 0 {
+		return 0, nil
 	}
-	return nil
+	states := make([]any, len(from))
+	for i, s := range from {
+		states[i] = string(s)
+	}
+	n := 0
+	for _, part := range chunks(ids) {
+		args := append([]any{string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county}, states...)
+		res, err := tx.Exec(ctx, `UPDATE payment_lines SET status = ?, hold_reason = ?, batch_id = ?, paid_on = ?, fail_reason = ?,
+			updated_at = ? WHERE county = ? AND status IN (`+placeholders(len(states))+`) AND id IN (`+idList(part)+`)`, args...)
+		if err != nil {
+			return n, fmt.Errorf("update payment lines: %w", err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return n, fmt.Errorf("update payment lines: %w", err)
+		}
+		n += int(k)
+	}
+	return n, nil
 }
 
 const batchColumns = `county, id, kind, cycle_id, bank, status, item_count, total_fen, created_by, created_by_name, created_at,
@@ -656,16 +651,17 @@ func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
 	return nil
 }
 
-// UpdatePaymentBatch writes the status, approval and reconciliation fields.
-func (tx *Tx) UpdatePaymentBatch(ctx context.Context, b *payment.Batch) error {
+// UpdatePaymentBatch writes the status, approval and reconciliation fields
+// of a batch still in status from.
+func (tx *Tx) UpdatePaymentBatch(ctx context.Context, b *payment.Batch, from string) error {
 	res, err := tx.Exec(ctx, `UPDATE payment_batches SET status = ?, approved_by = ?, approved_by_name = ?, approved_at = ?,
-		reconciled_at = ? WHERE county = ? AND id = ?`,
-		b.Status, nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt), b.County, b.ID)
+		reconciled_at = ? WHERE county = ? AND id = ? AND status = ?`,
+		b.Status, nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt), b.County, b.ID, from)
 	if err != nil {
-		return err
+		return fmt.Errorf("update payment batch: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return apperr.NotFoundf("批次 %d 不存在", "no batch %d", b.ID)
+		return apperr.Conflictf("批次 %d 不存在或状态已被他人改变，请刷新后重试", "batch %d does not exist or changed status meanwhile; reload and try again", b.ID)
 	}
 	return nil
 }

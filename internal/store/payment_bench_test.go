@@ -75,7 +75,7 @@ func BenchmarkPaymentCycle(b *testing.B) {
 				}
 				month++
 				err := db.Update(ctx, func(tx *store.Tx) error {
-					c, _, err := payment.GenerateCycle(ctx, tx, maker, payment.CycleRequest{County: payCounty, Program: "tf_death", Period: fmt.Sprintf("2024-%02d", month)})
+					c, _, err := payment.GenerateCycle(ctx, tx, stored{tx}, maker, payment.CycleRequest{County: payCounty, Program: "tf_death", Period: fmt.Sprintf("2024-%02d", month)})
 					if err != nil {
 						return err
 					}

@@ -56,9 +56,10 @@ func (c crashingTx) die(ctx context.Context, query string) {
 	os.Exit(crashedCode)
 }
 
-func (c crashingTx) UpdatePaymentLines(ctx context.Context, county string, ids []int64, u payment.LineUpdate) error {
-	if err := c.Tx.UpdatePaymentLines(ctx, county, ids, u); err != nil {
-		return err
+func (c crashingTx) UpdatePaymentLines(ctx context.Context, county string, ids []int64, from []payment.Status, u payment.LineUpdate) (int, error) {
+	n, err := c.Tx.UpdatePaymentLines(ctx, county, ids, from, u)
+	if err != nil {
+		return n, err
 	}
 	switch {
 	case c.stage == "batch" && u.Status == payment.Batched:
@@ -66,7 +67,7 @@ func (c crashingTx) UpdatePaymentLines(ctx context.Context, county string, ids [
 	case c.stage == "reconcile" && (u.Status == payment.Paid || u.Status == payment.Failed || u.Status == payment.Missing):
 		c.die(ctx, `SELECT COUNT(*) FROM payment_batch_items WHERE result <> ''`)
 	}
-	return nil
+	return n, nil
 }
 
 // TestPaymentCrashChild is the child process of TestPaymentCrash; run
@@ -92,11 +93,19 @@ func TestPaymentCrashChild(t *testing.T) {
 	os.Exit(survivedCode)
 }
 
+// txOf is the transaction under s.
+func txOf(s payment.Store) *store.Tx {
+	if c, ok := s.(crashingTx); ok {
+		return c.Tx
+	}
+	return s.(*store.Tx)
+}
+
 // crashStep runs one payment step on s.
 func crashStep(ctx context.Context, s payment.Store, stage string, arg int64) error {
 	switch stage {
 	case "cycle":
-		_, _, err := payment.GenerateCycle(ctx, s, maker, payment.CycleRequest{County: payCounty, Program: "jf", Period: "2024"})
+		_, _, err := payment.GenerateCycle(ctx, s, stored{txOf(s)}, maker, payment.CycleRequest{County: payCounty, Program: "jf", Period: "2024"})
 		return err
 	case "batch":
 		_, err := payment.GenerateBatches(ctx, s, maker, payCounty, arg)

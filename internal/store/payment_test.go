@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -127,6 +128,42 @@ func setDetermination(t *testing.T, db *store.DB, year int, program string, pers
 		payCounty, year, program, person, true, split[0]+split[1]+split[2]+split[3], months, split[0], split[1], split[2], split[3])
 }
 
+// stored is an Assessor over the determinations table: these tests give
+// each person's amount as a batch evaluation would have stored it, so that
+// the payment rules are tested apart from the policy engine (the tests of
+// internal/app run the engine's path from enrolment to payment).
+type stored struct{ tx *store.Tx }
+
+func (d stored) Assess(ctx context.Context, county, program string, year int, persons []int64) (map[int64]payment.Assessment, error) {
+	rows, err := d.tx.Query(ctx, `SELECT person_id, eligible, amount_fen, months, central_fen, province_fen, city_fen, county_fen
+		FROM determinations WHERE county = ? AND program = ? AND year = ?`, county, program, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	want := map[int64]bool{}
+	for _, id := range persons {
+		want[id] = true
+	}
+	out := map[int64]payment.Assessment{}
+	for rows.Next() {
+		var id, amount int64
+		var a payment.Assessment
+		var lv [4]int64
+		if err := rows.Scan(&id, &a.Eligible, &amount, &a.Months, &lv[0], &lv[1], &lv[2], &lv[3]); err != nil {
+			return nil, err
+		}
+		a.Amount = money.Fen(amount)
+		for i, v := range lv {
+			a.Split[i] = money.Fen(v)
+		}
+		if want[id] {
+			out[id] = a
+		}
+	}
+	return out, rows.Err()
+}
+
 func update[T any](t *testing.T, db *store.DB, fn func(tx *store.Tx) (T, error)) (T, error) {
 	t.Helper()
 	var out T
@@ -166,7 +203,7 @@ func genCycle(t *testing.T, db *store.DB, program, period string) (*payment.Cycl
 	var ls []payment.Line
 	err := db.Update(context.Background(), func(tx *store.Tx) error {
 		var err error
-		c, ls, err = payment.GenerateCycle(context.Background(), tx, maker, payment.CycleRequest{County: payCounty, Program: program, Period: period})
+		c, ls, err = payment.GenerateCycle(context.Background(), tx, stored{tx}, maker, payment.CycleRequest{County: payCounty, Program: program, Period: period})
 		return err
 	})
 	return c, ls, err
@@ -195,7 +232,7 @@ func TestPaymentCycle(t *testing.T) {
 			ctx := context.Background()
 
 			if _, err := update(t, db, func(tx *store.Tx) (*payment.Cycle, error) {
-				c, _, err := payment.GenerateCycle(ctx, tx, approver, payment.CycleRequest{County: payCounty, Program: "jf", Period: "2024"})
+				c, _, err := payment.GenerateCycle(ctx, tx, stored{tx}, approver, payment.CycleRequest{County: payCounty, Program: "jf", Period: "2024"})
 				return c, err
 			}); apperr.KindOf(err) != apperr.Forbidden {
 				t.Errorf("the county approver generated a cycle: err %v", err)
@@ -324,7 +361,7 @@ func TestPaymentConcurrentCycles(t *testing.T) {
 					go func(db *store.DB) {
 						<-start
 						errs <- db.Update(ctx, func(tx *store.Tx) error {
-							_, _, err := payment.GenerateCycle(ctx, tx, maker, payment.CycleRequest{County: payCounty, Program: "jf", Period: period})
+							_, _, err := payment.GenerateCycle(ctx, tx, stored{tx}, maker, payment.CycleRequest{County: payCounty, Program: "jf", Period: period})
 							return err
 						})
 					}(dbs[i])

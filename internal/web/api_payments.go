@@ -7,14 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // maxReturnFile bounds an uploaded bank return file.
@@ -37,32 +36,14 @@ func (h *Handler) payCounty(r *http.Request) (string, error) {
 	return string(c), nil
 }
 
-// payTarget names a payment entity for the audit entry of a refusal.
-func payTarget(entity, county string, id int64) target {
-	t := target{Entity: entity, Region: region.Code(county)}
-	if id != 0 {
-		t.EntityID = strconv.FormatInt(id, 10)
-	}
-	return t
-}
-
-// payRoute checks the permission and the county of a request on a
-// county's payment entity {id} (0 when the path has none).
-func (h *Handler) payRoute(r *http.Request, p auth.Permission, entity string) (string, int64, error) {
+// payKey reads the county and the {id} of a payment path.
+func (h *Handler) payKey(r *http.Request) (string, int64, error) {
 	county, err := h.payCounty(r)
 	if err != nil {
 		return "", 0, err
 	}
-	var id int64
-	if r.PathValue("id") != "" {
-		if id, err = pathID(r, "id"); err != nil {
-			return "", 0, err
-		}
-	}
-	if err := h.require(r, p, payTarget(entity, county, id)); err != nil {
-		return "", 0, err
-	}
-	return county, id, nil
+	id, err := pathID(r, "id")
+	return county, id, err
 }
 
 // accountJSON shows an account with its number masked.
@@ -85,15 +66,11 @@ func (h *Handler) listBanks(w http.ResponseWriter, r *http.Request) error {
 
 // getAccount is GET /api/v1/persons/{county}/{id}/account.
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentRead, "person")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
-	var acc *payment.Account
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		acc, err = payment.GetAccount(r.Context(), tx, actor(r), registry.Key{County: county, ID: id})
-		return err
-	})
+	acc, err := h.app.Account(r.Context(), actor(r), registry.Key{County: county, ID: id})
 	if err != nil {
 		return err
 	}
@@ -104,7 +81,7 @@ func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) error {
 // putAccount is PUT /api/v1/persons/{county}/{id}/account: record or
 // change a person's 一卡通 account (finance only).
 func (h *Handler) putAccount(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentManage, "person")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -112,11 +89,7 @@ func (h *Handler) putAccount(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var acc *payment.Account
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		acc, err = payment.SetAccount(r.Context(), tx, actor(r), registry.Key{County: county, ID: id}, in)
-		return err
-	})
+	acc, err := h.app.SetAccount(r.Context(), actor(r), registry.Key{County: county, ID: id}, in)
 	if err != nil {
 		return err
 	}
@@ -127,17 +100,9 @@ func (h *Handler) putAccount(w http.ResponseWriter, r *http.Request) error {
 // holdPayment is POST /api/v1/persons/{county}/{id}/payment-hold: a
 // suspected death holds the person's money until verified.
 func (h *Handler) holdPayment(w http.ResponseWriter, r *http.Request) error {
-	county, err := h.payCounty(r)
+	county, pid, err := h.payKey(r)
 	if err != nil {
 		return err
-	}
-	pid, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a := actor(r)
-	if !auth.Can(a, auth.PermRegistryWrite) && !auth.Can(a, auth.PermPaymentManage) {
-		return h.require(r, auth.PermRegistryWrite, payTarget("person", county, pid))
 	}
 	var in struct {
 		Reason string `json:"reason"`
@@ -145,11 +110,7 @@ func (h *Handler) holdPayment(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var n int
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		n, err = payment.FlagSuspectedDeath(r.Context(), tx, a, registry.Key{County: county, ID: pid}, in.Reason)
-		return err
-	})
+	n, err := h.app.HoldPayment(r.Context(), actor(r), registry.Key{County: county, ID: pid}, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -159,15 +120,11 @@ func (h *Handler) holdPayment(w http.ResponseWriter, r *http.Request) error {
 
 // getPaymentParams is GET /api/v1/payment-params/{county}.
 func (h *Handler) getPaymentParams(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermPaymentRead, "payment_params")
+	county, err := h.payCounty(r)
 	if err != nil {
 		return err
 	}
-	var p payment.Params
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		p, err = payment.GetParams(r.Context(), tx, actor(r), county)
-		return err
-	})
+	p, err := h.app.PaymentParams(r.Context(), actor(r), county)
 	if err != nil {
 		return err
 	}
@@ -178,7 +135,7 @@ func (h *Handler) getPaymentParams(w http.ResponseWriter, r *http.Request) error
 // putPaymentParams is PUT /api/v1/payment-params/{county}: set some of
 // the county's payment parameters (name → value).
 func (h *Handler) putPaymentParams(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermRulesManage, "payment_params")
+	county, err := h.payCounty(r)
 	if err != nil {
 		return err
 	}
@@ -186,11 +143,7 @@ func (h *Handler) putPaymentParams(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var p payment.Params
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		p, err = payment.SetParams(r.Context(), tx, actor(r), county, in)
-		return err
-	})
+	p, err := h.app.SetPaymentParams(r.Context(), actor(r), county, in)
 	if err != nil {
 		return err
 	}
@@ -204,34 +157,42 @@ func (h *Handler) createCycle(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.require(r, auth.PermPaymentManage, payTarget("payment_cycle", in.County, 0)); err != nil {
-		return err
-	}
-	var c *payment.Cycle
-	var lines []payment.Line
-	err := h.db.Update(r.Context(), func(tx *store.Tx) error {
-		var err error
-		c, lines, err = payment.GenerateCycle(r.Context(), tx, actor(r), in)
-		return err
-	})
+	c, lines, err := h.app.GenerateCycle(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusCreated, map[string]any{"cycle": c, "lines_by_status": linesByStatus(lines)})
+	return nil
+}
+
+func linesByStatus(lines []payment.Line) map[payment.Status]int {
 	byStatus := map[payment.Status]int{}
 	for _, l := range lines {
 		byStatus[l.Status]++
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"cycle": c, "lines_by_status": byStatus})
+	return byStatus
+}
+
+// supplementCycle is POST /api/v1/payment-cycles/{county}/{id}/supplement:
+// add the lines of the persons on the roll who have none for the cycle's
+// period (enrolled since it was generated).
+func (h *Handler) supplementCycle(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := h.payKey(r)
+	if err != nil {
+		return err
+	}
+	sup, err := h.app.SupplementCycle(r.Context(), actor(r), county, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"cycle": sup.Cycle, "lines": sup.Lines, "lines_by_status": linesByStatus(sup.Lines)})
 	return nil
 }
 
 // listCycles is GET /api/v1/payment-cycles?county=&program=&year=.
 func (h *Handler) listCycles(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermPaymentRead, "payment_cycle")
+	county, err := h.payCounty(r)
 	if err != nil {
-		return err
-	}
-	if err := h.inScope(r, region.Code(county), payTarget("payment_cycle", county, 0)); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -241,26 +202,19 @@ func (h *Handler) listCycles(w http.ResponseWriter, r *http.Request) error {
 			return apperr.Invalidf("year", "年度无效", "invalid year")
 		}
 	}
-	var cs []payment.Cycle
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		cs, err = tx.PaymentCycles(r.Context(), county, f)
-		return err
-	})
+	list, err := h.app.Cycles(r.Context(), actor(r), county, f, "zh")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cycles": nonNil(cs)})
+	writeJSON(w, http.StatusOK, map[string]any{"cycles": nonNil(list.Cycles)})
 	return nil
 }
 
 // getCycle is GET /api/v1/payment-cycles/{county}/{id}?status=&sort=&order=&limit=&offset=:
 // the cycle and a page of its lines.
 func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentRead, "payment_cycle")
+	county, id, err := h.payKey(r)
 	if err != nil {
-		return err
-	}
-	if err := h.inScope(r, region.Code(county), payTarget("payment_cycle", county, id)); err != nil {
 		return err
 	}
 	q := r.URL.Query()
@@ -284,23 +238,15 @@ func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
 			*dst = n
 		}
 	}
-	var c *payment.Cycle
-	var lines []payment.Line
-	var batches []payment.Batch
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		if c, err = tx.PaymentCycle(r.Context(), county, id); err != nil {
-			return err
-		}
-		if lines, err = tx.PaymentLines(r.Context(), county, f); err != nil {
-			return err
-		}
-		batches, err = tx.PaymentBatches(r.Context(), county, payment.BatchFilter{CycleID: id})
-		return err
-	})
+	v, err := h.app.Cycle(r.Context(), actor(r), county, id, app.CycleQuery{Lines: f, Lang: "zh"})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cycle": c, "lines": nonNil(lines), "batches": nonNil(batches),
+	lines := make([]payment.Line, len(v.Lines))
+	for i, l := range v.Lines {
+		lines[i] = l.Line
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cycle": v.Cycle, "lines": lines, "batches": nonNil(v.Batches),
 		"limit": f.Limit, "offset": f.Offset, "sort": order.Key, "order": order.name()})
 	return nil
 }
@@ -308,26 +254,22 @@ func (h *Handler) getCycle(w http.ResponseWriter, r *http.Request) error {
 // cycleConsistency is GET /api/v1/payment-cycles/{county}/{id}/consistency:
 // the 库册一致 report.
 func (h *Handler) cycleConsistency(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentRead, "payment_cycle")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
-	var rep *payment.Consistency
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		rep, err = payment.CheckConsistency(r.Context(), tx, actor(r), county, id)
-		return err
-	})
+	v, err := h.app.Consistency(r.Context(), actor(r), county, id, "zh")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, v.Consistency)
 	return nil
 }
 
 // cycleLetter is GET /api/v1/payment-cycles/{county}/{id}/letters/{person}:
 // the printable notification letter (HTML).
 func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentRead, "payment_cycle")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -335,11 +277,7 @@ func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var page []byte
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		page, err = payment.Letter(r.Context(), tx, actor(r), h.tree, county, id, person)
-		return err
-	})
+	page, err := h.app.Letter(r.Context(), actor(r), county, id, person)
 	if err != nil {
 		return err
 	}
@@ -352,15 +290,11 @@ func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
 // createBatches is POST /api/v1/payment-cycles/{county}/{id}/batches: put
 // the cycle's pending lines into one batch per bank.
 func (h *Handler) createBatches(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentManage, "payment_cycle")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
-	var run *payment.BatchRun
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		run, err = payment.GenerateBatches(r.Context(), tx, actor(r), county, id)
-		return err
-	})
+	run, err := h.app.GenerateBatches(r.Context(), actor(r), county, id)
 	if err != nil {
 		return err
 	}
@@ -391,25 +325,15 @@ func batchRunJSON(run *payment.BatchRun) map[string]any {
 
 // listBatches is GET /api/v1/batches?county=&cycle=&status=.
 func (h *Handler) listBatches(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermPaymentRead, "payment_batch")
+	county, err := h.payCounty(r)
 	if err != nil {
 		return err
 	}
-	if err := h.inScope(r, region.Code(county), payTarget("payment_batch", county, 0)); err != nil {
+	f, err := batchFilterOf(r)
+	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	f := payment.BatchFilter{Status: q.Get("status")}
-	if s := q.Get("cycle"); s != "" {
-		if f.CycleID, err = strconv.ParseInt(s, 10, 64); err != nil {
-			return apperr.Invalidf("cycle", "周期编号无效", "invalid cycle id")
-		}
-	}
-	var bs []payment.Batch
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		bs, err = tx.PaymentBatches(r.Context(), county, f)
-		return err
-	})
+	bs, err := h.app.Batches(r.Context(), actor(r), county, f)
 	if err != nil {
 		return err
 	}
@@ -417,20 +341,27 @@ func (h *Handler) listBatches(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// batchFilterOf reads ?status= and ?cycle= of a list of batches.
+func batchFilterOf(r *http.Request) (payment.BatchFilter, error) {
+	q := r.URL.Query()
+	f := payment.BatchFilter{Status: q.Get("status")}
+	if s := q.Get("cycle"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return f, apperr.Invalidf("cycle", "周期编号无效", "invalid cycle id")
+		}
+		f.CycleID = id
+	}
+	return f, nil
+}
+
 // getBatch is GET /api/v1/batches/{county}/{id}: a batch with its items.
 func (h *Handler) getBatch(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentRead, "payment_batch")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
-	if err := h.inScope(r, region.Code(county), payTarget("payment_batch", county, id)); err != nil {
-		return err
-	}
-	var b *payment.Batch
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		b, err = tx.PaymentBatch(r.Context(), county, id)
-		return err
-	})
+	b, err := h.app.Batch(r.Context(), actor(r), county, id)
 	if err != nil {
 		return err
 	}
@@ -441,7 +372,7 @@ func (h *Handler) getBatch(w http.ResponseWriter, r *http.Request) error {
 // approveBatch is POST /api/v1/batches/{county}/{id}/approve with the
 // count and total the approver checked.
 func (h *Handler) approveBatch(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentApprove, "payment_batch")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -449,11 +380,7 @@ func (h *Handler) approveBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var b *payment.Batch
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		b, err = payment.Approve(r.Context(), tx, actor(r), county, id, in)
-		return err
-	})
+	b, err := h.app.ApproveBatch(r.Context(), actor(r), county, id, in)
 	if err != nil {
 		return err
 	}
@@ -463,7 +390,7 @@ func (h *Handler) approveBatch(w http.ResponseWriter, r *http.Request) error {
 
 // batchFile is GET /api/v1/batches/{county}/{id}/file?format=csv|xlsx&encoding=utf8|gbk.
 func (h *Handler) batchFile(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentManage, "payment_batch")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -478,11 +405,7 @@ func (h *Handler) serveBankFile(w http.ResponseWriter, r *http.Request, county s
 	if err != nil {
 		return err
 	}
-	var f *payment.BankFile
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		f, err = payment.BatchFile(r.Context(), tx, actor(r), county, id)
-		return err
-	})
+	f, err := h.app.BankFile(r.Context(), actor(r), county, id)
 	if err != nil {
 		return err
 	}
@@ -540,7 +463,7 @@ func writeBankFile(w http.ResponseWriter, f *payment.BankFile, format, encoding 
 // batchReturns is POST /api/v1/batches/{county}/{id}/returns?format=&encoding=:
 // the body is the bank's return file.
 func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermPaymentManage, "payment_batch")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -560,11 +483,7 @@ func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var res *payment.ReconcileResult
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		res, err = payment.Reconcile(r.Context(), tx, actor(r), county, id, rows)
-		return err
-	})
+	res, err := h.app.Reconcile(r.Context(), actor(r), county, id, rows)
 	if err != nil {
 		return err
 	}
@@ -577,42 +496,40 @@ func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
 // listRetries is GET /api/v1/retries?county=: failed lines and whether
 // their account has been fixed.
 func (h *Handler) listRetries(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermPaymentRead, "payment_line")
+	county, err := h.payCounty(r)
 	if err != nil {
 		return err
 	}
-	var rs []payment.Retry
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		rs, err = payment.Retries(r.Context(), tx, actor(r), county)
-		return err
-	})
+	rs, err := h.app.Retries(r.Context(), actor(r), county)
 	if err != nil {
 		return err
 	}
 	for i := range rs {
-		rs[i].Failed.IDNumber = idcard.Number(rs[i].Failed.IDNumber).Masked()
-		rs[i].Failed.Account = payment.MaskAccount(rs[i].Failed.Account)
-		if rs[i].Account != nil {
-			a := *rs[i].Account
-			a.Number = payment.MaskAccount(a.Number)
-			rs[i].Account = &a
-		}
+		rs[i] = maskRetry(rs[i])
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"retries": nonNil(rs)})
 	return nil
 }
 
+// maskRetry masks the ID and account numbers of a failed line.
+func maskRetry(x payment.Retry) payment.Retry {
+	x.Failed.IDNumber = idcard.Number(x.Failed.IDNumber).Masked()
+	x.Failed.Account = payment.MaskAccount(x.Failed.Account)
+	if x.Account != nil {
+		a := *x.Account
+		a.Number = payment.MaskAccount(a.Number)
+		x.Account = &a
+	}
+	return x
+}
+
 // createRetryBatches is POST /api/v1/retries/{county}/batches.
 func (h *Handler) createRetryBatches(w http.ResponseWriter, r *http.Request) error {
-	county, _, err := h.payRoute(r, auth.PermPaymentManage, "payment_batch")
+	county, err := h.payCounty(r)
 	if err != nil {
 		return err
 	}
-	var run *payment.BatchRun
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		run, err = payment.GenerateRetryBatches(r.Context(), tx, actor(r), county)
-		return err
-	})
+	run, err := h.app.GenerateRetryBatches(r.Context(), actor(r), county)
 	if err != nil {
 		return err
 	}
@@ -623,7 +540,7 @@ func (h *Handler) createRetryBatches(w http.ResponseWriter, r *http.Request) err
 // verifyLine is POST /api/v1/payment-lines/{county}/{id}/verify: settle a
 // held line (release it, or cancel it).
 func (h *Handler) verifyLine(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payRoute(r, auth.PermEligibility, "payment_line")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -631,11 +548,7 @@ func (h *Handler) verifyLine(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	var l *payment.Line
-	err = h.db.Update(r.Context(), func(tx *store.Tx) error {
-		l, err = payment.VerifyHeld(r.Context(), tx, actor(r), county, id, in)
-		return err
-	})
+	l, err := h.app.VerifyLine(r.Context(), actor(r), county, id, in)
 	if err != nil {
 		return err
 	}
@@ -647,31 +560,20 @@ func (h *Handler) verifyLine(w http.ResponseWriter, r *http.Request) error {
 // ledger by level of government.
 func (h *Handler) getLedger(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	reg := region.Code(q.Get("region"))
-	if err := h.require(r, auth.PermPaymentRead, target{Entity: "ledger", Region: reg}); err != nil {
-		return err
-	}
 	year, err := strconv.Atoi(q.Get("year"))
 	if err != nil {
 		return apperr.Invalidf("year", "缺少或无效的年度", "year is missing or invalid")
 	}
+	reg := q.Get("region")
 	if reg != "" {
-		c, err := parseRegion("region", string(reg))
-		if err != nil {
-			return err
-		}
-		if err := h.inScope(r, c, target{Entity: "ledger"}); err != nil {
+		if _, err := parseRegion("region", reg); err != nil {
 			return err
 		}
 	}
-	var l *payment.Ledger
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		l, err = payment.GetLedger(r.Context(), tx, actor(r), h.tree, year, string(reg), q.Get("program"))
-		return err
-	})
+	l, err := h.app.Ledger(r.Context(), actor(r), year, reg, q.Get("program"), "")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, l)
+	writeJSON(w, http.StatusOK, l.Ledger)
 	return nil
 }

@@ -10,14 +10,19 @@ import (
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
 
-// paySeed adds a second finance officer and two 奖扶 recipients with their
-// 2024 determinations, written with SQL as the procedure and the batch
-// evaluation would leave them.
+// paySeed adds a second finance officer and two 奖扶 recipients, each
+// with a rural husband and one son: the roll rows are written with SQL as
+// the procedure would leave them, and no batch evaluation is run, since a
+// cycle decides what the roll is due when it is generated (960 yuan a
+// year each under Anhui's rules for 2024).
 func (ts *testServer) paySeed() {
 	ts.t.Helper()
 	ctx := context.Background()
@@ -30,7 +35,7 @@ func (ts *testServer) paySeed() {
 		if _, err := auth.CreateUser(ctx, tx, auth.System, built); err != nil {
 			return err
 		}
-		for _, p := range []struct {
+		for i, p := range []struct {
 			id        int64
 			name, idn string
 		}{{501, "张秀英", "341523196001010023"}, {502, "李桂兰", "341523196001020015"}} {
@@ -44,13 +49,18 @@ func (ts *testServer) paySeed() {
 				{`INSERT INTO recipients (county, id, person_id, program, region, confirmed, start_year, status, created_at, updated_at)
 					VALUES ('341523', ?, ?, 'jf', '341523100201', '2020-03-01', 2020, 'active', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')`,
 					[]any{p.id, p.id}},
-				{`INSERT INTO determinations (county, year, program, person_id, eligible, amount_fen, months, central_fen, province_fen,
-					city_fen, county_fen, rule_version, evaluated_at) VALUES ('341523', 2024, 'jf', ?, ?, 96000, 12, 57600, 38400, 0, 0, 't', '2024-01-01T00:00:00Z')`,
-					[]any{p.id, true}},
 			} {
 				if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
 					return err
 				}
+			}
+			wife := registry.Key{County: "341523", ID: p.id}
+			if err := tx.InsertHukouSpell(ctx, "341523", p.id, registry.HukouSpell{Type: registry.Rural, Region: "341523100201",
+				From: date.MustParse("1960-01-01")}); err != nil {
+				return err
+			}
+			if err := payFamily(ctx, tx, wife, 61+i*4); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -58,6 +68,37 @@ func (ts *testServer) paySeed() {
 	if err != nil {
 		ts.t.Fatal(err)
 	}
+}
+
+// payFamily registers a rural husband born in 1958 and a son born in
+// 1985 to wife, registered in 仁和村; seq, odd, keeps ID numbers apart.
+func payFamily(ctx context.Context, tx *store.Tx, wife registry.Key, seq int) error {
+	reg := func(name, sex, birth string, seq int) (*registry.Record, error) {
+		b := date.MustParse(birth)
+		return registry.Register(ctx, tx, auth.System, registry.NewPerson{Name: name, Sex: sex, Birth: b,
+			IDNumber: string(idcard.Make("341523", b.Time(), seq)), Region: "341523100201", HukouType: registry.Rural,
+			Address: "舒城县城关镇仁和村三组15号"})
+	}
+	h, err := reg("周德福", "M", "1958-01-01", seq)
+	if err != nil {
+		return err
+	}
+	c, err := reg("周小军", "M", "1985-05-01", seq+2)
+	if err != nil {
+		return err
+	}
+	if _, err := registry.AddMarriage(ctx, tx, auth.System, registry.Key{County: "341523", ID: h.ID}, wife,
+		registry.Marriage{From: date.MustParse("1983-01-01")}, ""); err != nil {
+		return err
+	}
+	yes := true
+	for _, p := range []registry.Key{wife, {County: "341523", ID: h.ID}} {
+		if _, err := registry.AddChild(ctx, tx, auth.System, p, registry.Key{County: "341523", ID: c.ID},
+			registry.ParentChild{Kind: registry.Birth, InPolicy: &yes}, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // raw sends a request with a raw body and returns the status, the
@@ -128,6 +169,17 @@ func TestPaymentAPI(t *testing.T) {
 			cycle := num(body["cycle"].(map[string]any)["id"])
 			if code, body := ts.call(fin, "POST", "/api/v1/payment-cycles", req); code != 409 || errKind(body) != "conflict" {
 				t.Errorf("second cycle: %d %v", code, body)
+			}
+			// A supplementary run: finance only, and nobody is missing yet.
+			sup := fmt.Sprintf("/api/v1/payment-cycles/341523/%d/supplement", cycle)
+			if code, _ := ts.call(county, "POST", sup, nil); code != 403 {
+				t.Errorf("county approver supplemented a cycle: %d", code)
+			}
+			if code, body := ts.call(fin, "POST", sup, nil); code != 409 || errKind(body) != "conflict" {
+				t.Errorf("supplement with nobody missing: %d %v", code, body)
+			}
+			if code, _ := ts.call(fin, "POST", "/api/v1/payment-cycles/341522/1/supplement", nil); code != 403 {
+				t.Errorf("supplement out of the county: %d", code)
 			}
 			if code, body := ts.call(county, "GET", "/api/v1/payment-cycles?county=341523", nil); code != 200 || len(body["cycles"].([]any)) != 1 {
 				t.Errorf("list cycles: %d %v", code, body)

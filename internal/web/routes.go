@@ -101,6 +101,7 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/payment-cycles/{county}/{id}", signedIn, h.getCycle},
 		{"GET /api/v1/payment-cycles/{county}/{id}/consistency", signedIn, h.cycleConsistency},
 		{"GET /api/v1/payment-cycles/{county}/{id}/letters/{person}", signedIn, h.cycleLetter},
+		{"POST /api/v1/payment-cycles/{county}/{id}/supplement", signedIn, h.supplementCycle},
 		{"POST /api/v1/payment-cycles/{county}/{id}/batches", signedIn, h.createBatches},
 		{"GET /api/v1/batches", signedIn, h.listBatches},
 		{"GET /api/v1/batches/{county}/{id}", signedIn, h.getBatch},

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 
-	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -332,9 +331,11 @@ func (h *Handler) casesExport(w http.ResponseWriter, r *http.Request) error {
 
 // cycleExport writes the lines of a payment cycle that its page lists
 // under the tab ?show= (all, a status, or the arrears and corrections), in
-// the page's order (?sort= and ?order=), with the ID numbers masked.
+// the page's order (?sort= and ?order=), with the ID numbers masked. The
+// workbook is started once the lines are counted, so a refusal or a bad
+// filter is an error page.
 func (h *Handler) cycleExport(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := h.payPage(r, auth.PermPaymentRead, "payment_cycle")
+	county, id, err := h.payKey(r)
 	if err != nil {
 		return err
 	}
@@ -348,61 +349,35 @@ func (h *Handler) cycleExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Sort, f.Desc = order.Key, order.Desc
-	total := 0
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		if _, err := tx.PaymentCycle(r.Context(), county, id); err != nil {
-			return err
+	var x *listExport
+	start := func(total int) error {
+		var err error
+		x, err = h.newListExport(w, r, exportSpec{
+			File: "cycle-" + strconv.FormatInt(id, 10), Title: "发放明细", Sheet: "发放明细",
+			Header: []string{"明细编号", "姓名", "身份证号（脱敏）", "所在区划代码", "所在区划", "项目代码", "期间", "类型", "月数", "金额（元）",
+				"状态", "原因", "备注"},
+			Widths: []float64{10, 10, 22, 16, 30, 14, 10, 10, 6, 12, 12, 24, 30},
+			Action: "payment.cycle.export", Entity: "payment_cycle", EntityID: strconv.FormatInt(id, 10), Region: region.Code(county),
+			Filter: map[string]string{"show": show, "sort": f.Sort, "desc": strconv.FormatBool(f.Desc)},
+		})
+		if x != nil {
+			x.total = total
 		}
-		counts, err := tx.PaymentLineCounts(r.Context(), county, f)
-		for _, n := range counts {
-			total += n.Lines
-		}
-		return err
-	}); err != nil {
-		return err
-	}
-	x, err := h.newListExport(w, r, exportSpec{
-		File: "cycle-" + strconv.FormatInt(id, 10), Title: "发放明细", Sheet: "发放明细",
-		Header: []string{"明细编号", "姓名", "身份证号（脱敏）", "所在区划代码", "所在区划", "项目代码", "期间", "类型", "月数", "金额（元）",
-			"状态", "原因", "备注"},
-		Widths: []float64{10, 10, 22, 16, 30, 14, 10, 10, 6, 12, 12, 24, 30},
-		Action: "payment.cycle.export", Entity: "payment_cycle", EntityID: strconv.FormatInt(id, 10), Region: region.Code(county),
-		Filter: map[string]string{"show": show, "sort": f.Sort, "desc": strconv.FormatBool(f.Desc)},
-	})
-	if err != nil {
 		return err
 	}
-	x.total = total
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		const batch = 1000
-		for offset := 0; ; offset += batch {
-			q := f
-			q.Limit, q.Offset = batch, offset
-			lines, err := tx.PaymentLines(r.Context(), county, q)
-			if err != nil {
-				return err
-			}
-			rows, err := withPersons(r.Context(), tx, county, lines)
-			if err != nil {
-				return err
-			}
-			for _, l := range rows {
-				period := l.Period.String()
-				if l.Revision > 0 {
-					period += " r" + strconv.Itoa(l.Revision)
-				}
-				reason := strings.TrimSpace(l.FailReason + " " + l.HoldReason)
-				if err := x.write(strconv.FormatInt(l.ID, 10), l.Name, l.IDMasked, l.Region, h.tree.FullName(region.Code(l.Region)),
-					l.Program, period, h.zhText("pkind."+string(l.Kind), string(l.Kind)), strconv.Itoa(l.Months), l.Amount.String(),
-					h.zhText("pstatus."+string(l.Status), string(l.Status)), reason, l.Note); err != nil {
-					return err
-				}
-			}
-			if len(lines) < batch {
-				return nil
-			}
+	err = h.app.EachCycleLine(r.Context(), actor(r), county, id, f, start, func(l app.LineRow) error {
+		period := l.Period.String()
+		if l.Revision > 0 {
+			period += " r" + strconv.Itoa(l.Revision)
 		}
+		reason := strings.TrimSpace(l.FailReason + " " + l.HoldReason)
+		return x.write(strconv.FormatInt(l.ID, 10), l.Name, maskedID(l.IDNumber), l.Region, h.tree.FullName(region.Code(l.Region)),
+			l.Program, period, h.zhText("pkind."+string(l.Kind), string(l.Kind)), strconv.Itoa(l.Months), l.Amount.String(),
+			h.zhText("pstatus."+string(l.Status), string(l.Status)), reason, l.Note)
 	})
+	if x == nil {
+		return err
+	}
 	return x.finish(err)
 }
 
@@ -410,44 +385,20 @@ func (h *Handler) cycleExport(w http.ResponseWriter, r *http.Request) error {
 // ?region= and ?program=: the totals, then the regions one level down and
 // the programs, each with the shares of the four paying levels in yuan.
 func (h *Handler) ledgerExport(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	reg := strings.TrimSpace(q.Get("region"))
-	if err := h.require(r, auth.PermPaymentRead, target{Entity: "ledger", Region: region.Code(reg)}); err != nil {
+	year, reg, program, err := h.ledgerQuery(r)
+	if err != nil {
 		return err
 	}
 	a := actor(r)
-	year := h.now().In(beijing).Year()
-	if s := q.Get("year"); s != "" {
-		y, err := strconv.Atoi(s)
-		if err != nil {
-			return apperr.Invalidf("year", "年度无效", "invalid year")
-		}
-		year = y
-	}
 	scope := a.Scope
 	if reg != "" {
-		c, err := parseRegion("region", reg)
-		if err != nil {
-			return err
-		}
-		if err := h.inScope(r, c, target{Entity: "ledger"}); err != nil {
-			return err
-		}
-		scope = c
+		scope = region.Code(reg)
 	}
-	program := q.Get("program")
-	var l *payment.Ledger
-	var names map[string]string
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if l, err = payment.GetLedger(r.Context(), tx, a, h.tree, year, reg, program); err != nil {
-			return err
-		}
-		names, err = payProgramNames(r.Context(), tx, "zh")
-		return err
-	}); err != nil {
+	lv, err := h.app.Ledger(r.Context(), a, year, reg, program, "zh")
+	if err != nil {
 		return err
 	}
+	l, names := lv.Ledger, lv.Names
 	header := []string{"分组", "代码", "名称", "发放人数", "金额（元）"}
 	for _, n := range payment.LevelNames {
 		header = append(header, n+"（元）")

@@ -91,6 +91,13 @@ func TestUIPayments(t *testing.T) {
 	cycle := strings.Split(f.wantRedirect("/payments/cycles/341523/"), "?")[0]
 	f.post("/payments/cycles", url.Values{"program": {"jf"}, "period": {"2024"}}).want(422, "2024")
 	f.get(cycle).want(200, "张秀英", "李桂兰", "待发", "按开户银行生成批次（待发 2 笔）", "341523********0023")
+	f.get(cycle).want(200, `action="`+cycle+`/supplement"`, "补充生成")
+	f.post(cycle+"/supplement", url.Values{}).want(422, "没有需补充的人员")
+	c.get(cycle).want(200, "发放周期")
+	if strings.Contains(c.body, cycle+"/supplement") {
+		t.Error("the county approver sees the supplementary run")
+	}
+	c.post(cycle+"/supplement", url.Values{}).want(403)
 	f.get(cycle+"?show=extra").want(200, "没有符合条件的明细")
 	f.get(cycle + "?show=bogus").want(400)
 

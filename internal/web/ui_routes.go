@@ -48,6 +48,7 @@ func (h *Handler) uiRoutes() []route {
 		{"POST /payments/cycles", signedIn, h.cycleCreateSubmit},
 		{"GET /payments/cycles/{county}/{id}", signedIn, h.cyclePage},
 		{"GET /payments/cycles/{county}/{id}/export.xlsx", signedIn, h.cycleExport},
+		{"POST /payments/cycles/{county}/{id}/supplement", signedIn, h.cycleSupplementSubmit},
 		{"POST /payments/cycles/{county}/{id}/batches", signedIn, h.batchesCreateSubmit},
 		{"GET /payments/cycles/{county}/{id}/consistency", signedIn, h.consistencyPage},
 		{"GET /payments/cycles/{county}/{id}/letters/{person}", signedIn, h.letterPage},
