@@ -429,9 +429,13 @@ func (a *App) NoticeList(ctx context.Context, who auth.Actor, k CaseKey, nid int
 	return n, list, err
 }
 
+// Override is a review signed against the policy engine's decision, with
+// its case and applicant.
+type Override = store.Override
+
 // Overrides lists the reviews within the actor's scope signed against the
 // policy engine's decision, newest first: the supervisor's list.
-func (a *App) Overrides(ctx context.Context, who auth.Actor, limit int) ([]store.Override, error) {
+func (a *App) Overrides(ctx context.Context, who auth.Actor, limit int) ([]Override, error) {
 	o := op{name: "case.overrides", perm: auth.PermAuditRead, target: Target{Entity: "case", Region: who.Scope}}
 	return look(a, ctx, who, o, func(tx *store.Tx) ([]store.Override, error) {
 		return tx.Overrides(ctx, who.Scope, limit)

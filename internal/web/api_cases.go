@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
-	"github.com/jiahe-project/jiahe/internal/store"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -319,7 +318,7 @@ type overrideJSON struct {
 }
 
 // overrideRows turns the stored overrides into their list rows.
-func overrideRows(os []store.Override) []overrideJSON {
+func overrideRows(os []app.Override) []overrideJSON {
 	out := make([]overrideJSON, 0, len(os))
 	for _, o := range os {
 		var d struct {
