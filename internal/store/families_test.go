@@ -68,8 +68,11 @@ func TestFamilyReader(t *testing.T) {
 							var one *registry.Family
 							if err := db.View(ctx, func(tx *store.Tx) error {
 								fs, err := tx.Families(ctx, "341523", []int64{id})
+								if err != nil {
+									return err
+								}
 								one = fs.Family(id)
-								return err
+								return nil
 							}); err != nil {
 								t.Fatal(err)
 							}
