@@ -381,3 +381,29 @@ func scanFamilyPersons(ctx context.Context, tx *Tx, fs *registry.Families, q str
 		return nil
 	})
 }
+
+// scanEach runs q and calls fn with every row.
+func scanEach(ctx context.Context, tx *Tx, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// chunkIDs splits ids into lists of at most 1,000.
+func chunkIDs(ids []int64) [][]int64 {
+	var out [][]int64
+	for len(ids) > 0 {
+		n := min(1000, len(ids))
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	return out
+}

@@ -18,7 +18,7 @@ import (
 type benefits struct {
 	Version   string
 	Decisions []benefitDecision
-	Stored    []store.Determination
+	Stored    []policy.Determination
 	Err       string // why the rules could not be applied (e.g. incomplete facts)
 }
 
