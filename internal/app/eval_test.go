@@ -72,9 +72,10 @@ func sameAmounts(a, b map[string]int64) bool {
 }
 
 // TestEvaluate evaluates a small synthetic county in batch, on both
-// engines, and checks the stored determinations against the one-family
-// path: the decisions of the person page (PersonDecisions), and the
-// policy engine on the registry's family view.
+// engines, and checks the stored determinations — replaced by a second
+// run, left in place by a run cut short — against the one-family path:
+// the decisions of the person page (PersonDecisions), and the policy
+// engine on the registry's family view.
 func TestEvaluate(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
@@ -96,6 +97,13 @@ func TestEvaluate(t *testing.T) {
 			st2, err := a.Evaluate(ctx, auth.System, opts)
 			if err != nil || st2.Eligible != st.Eligible || st2.AmountFen != st.AmountFen {
 				t.Fatalf("second run %+v (%v), first %+v", st2, err, st)
+			}
+			// A run cut short leaves the last run's determinations.
+			short, cancel := context.WithTimeout(ctx, 5*time.Millisecond)
+			_, err = a.Evaluate(short, auth.System, opts)
+			cancel()
+			if err == nil {
+				t.Error("an evaluation cut short after 5 ms succeeded")
 			}
 			var rows int
 			var total int64
