@@ -9,9 +9,10 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // runImpact previews a proposed rule layer over a county without storing
@@ -44,20 +45,13 @@ func runImpact(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if err != nil {
 		return layerError(*file, err)
 	}
-	db, err := openCurrent(ctx, dbURL)
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var rules []policy.Layer
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		rules, err = tx.PolicyRules(ctx)
-		return err
-	}); err != nil {
-		return err
-	}
-	rep, err := db.PreviewLayer(ctx, store.EvalOptions{County: string(c), Year: *year, Workers: *workers}, rules, l)
+	defer a.Close()
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	rep, err := a.PreviewLayer(ctx, auth.System, l, app.EvalOptions{Region: string(c), Year: *year, Workers: *workers})
 	if err != nil {
 		return layerError(*file, err)
 	}

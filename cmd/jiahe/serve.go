@@ -13,7 +13,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -129,20 +128,9 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 	fmt.Fprintf(stdout, "jiahe: demo county %s %s: %d synthetic persons in %.1fs\n",
 		demoCounty, region.Default().FullName(demoCounty), stats.Persons, time.Since(start).Seconds())
 	// Evaluate this year's programs so that the demo shows determinations.
-	var layers []policy.Layer
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		layers, err = tx.PolicyRules(ctx)
-		return err
-	}); err != nil {
-		return err
-	}
-	ev, err := policy.NewEvaluator(policy.Options{Layers: layers})
-	if err != nil {
-		return err
-	}
 	year := time.Now().Year()
-	st, err := db.EvaluateRegion(ctx, ev, store.EvalOptions{County: string(demoCounty), Year: year})
+	st, err := app.New(db, app.DefaultConfig(), nil).Evaluate(app.WithRequest(ctx, app.Request{Door: "cli"}), auth.System,
+		app.EvalOptions{Region: string(demoCounty), Year: year})
 	if err != nil {
 		return err
 	}

@@ -369,7 +369,7 @@ func (a *App) EventForm(ctx context.Context, who auth.Actor, k registry.Key) (*E
 }
 
 // Determination is a decision the last batch evaluation stored.
-type Determination = store.Determination
+type Determination = policy.Determination
 
 // Benefits is what the rules in force decide for one person in one year,
 // with the clause-by-clause explanation, beside what the last batch

@@ -161,9 +161,9 @@ type Retirement struct {
 }
 
 // Family is the family view rules read: a set of persons and the facts
-// that tie them together. A family from the registry holds a person, their
-// spouses (all marriages), their children (all kinds), and the children's
-// other parents.
+// that tie them together. A family from the registry is the one Families
+// cuts out for a person: the person, their spouses (all marriages, with the
+// spouses' own marriages) and the children (all kinds) of them all.
 type Family struct {
 	Persons       []Person       `json:"persons"`
 	Marriages     []Marriage     `json:"marriages,omitempty"`

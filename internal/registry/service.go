@@ -96,6 +96,10 @@ type Store interface {
 	// their records, hukou spells, marriages and ties touching them,
 	// disabilities, certificates, complications and retirements.
 	FamilyFacts(ctx context.Context, county string, ids []int64) (*Family, error)
+	// Families reads the families (see Families) of the given persons of
+	// one county: the one reader of families, which batch evaluation uses
+	// too.
+	Families(ctx context.Context, county string, ids []int64) (*Families, error)
 	// Relatives returns the ids of spouses (by any marriage) and of
 	// children (by any tie) of the given persons, and the other parents of
 	// those children.
@@ -654,25 +658,23 @@ func writable(ctx context.Context, s Store, act auth.Actor, k Key) (*Record, err
 	return s.PersonByKey(ctx, act.Scope, k)
 }
 
-// FamilyView returns the family rules read for person k: the person, every
-// spouse, every child (of any kind) of the person and of those spouses, and
-// the children's other parents, with all their facts.
+// FamilyView returns the family rules read for person k (see Families:
+// the person, their spouses with the spouses' marriages, the children of
+// them all, and the facts rules read), as batch evaluation reads it.
 func FamilyView(ctx context.Context, s Store, act auth.Actor, k Key) (*Family, error) {
 	r, err := s.PersonByKey(ctx, act.Scope, k)
 	if err != nil {
 		return nil, err
 	}
-	ids := []int64{r.ID}
-	// Two rounds: spouses and children, then the children's other parents
-	// and the spouses' own children.
-	for round := 0; round < 2; round++ {
-		rel, err := s.Relatives(ctx, r.County, ids)
-		if err != nil {
-			return nil, err
-		}
-		ids = mergeIDs(ids, rel)
+	fs, err := s.Families(ctx, r.County, []int64{r.ID})
+	if err != nil {
+		return nil, err
 	}
-	return s.FamilyFacts(ctx, r.County, ids)
+	f := fs.Family(r.ID)
+	if f == nil {
+		return nil, apperr.NotFoundf("未找到该人员", "no such person")
+	}
+	return f, nil
 }
 
 func mergeIDs(a, b []int64) []int64 {

@@ -62,7 +62,7 @@ type DeterminationFilter struct {
 // DeterminationRow is a stored determination with the person's name and
 // region.
 type DeterminationRow struct {
-	Determination
+	policy.Determination
 	Name   string
 	Region string
 }

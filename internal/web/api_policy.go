@@ -2,20 +2,16 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // The policy API: the rules in force and the layers regions added, adding
@@ -23,58 +19,17 @@ import (
 // calculator of `jiahe check`, a person's decisions evaluated live, the
 // stored determinations, and the impact preview of a proposed layer.
 
-// policyRules returns the rules in force: the embedded layers and those
-// regions added.
-func (h *Handler) policyRules(ctx context.Context) ([]policy.Layer, error) {
-	var layers []policy.Layer
-	err := h.db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		layers, err = tx.PolicyRules(ctx)
-		return err
-	})
-	return layers, err
-}
-
 // queryYear reads ?year= (2004–2100), defaulting to the current year.
 func (h *Handler) queryYear(r *http.Request) (int, error) {
 	s := r.URL.Query().Get("year")
 	if s == "" {
-		return h.now().In(beijing).Year(), nil
+		return date.Today(h.now()).Year(), nil
 	}
 	y, err := strconv.Atoi(s)
-	if err != nil || y < 2004 || y > 2100 {
-		return 0, apperr.Invalidf("year", "年度应为2004至2100的整数", "year must be a whole number from 2004 to 2100")
-	}
-	return y, nil
-}
-
-// queryCounty reads the county code of ?field= and checks that it is a
-// county-level division of the tree.
-func (h *Handler) queryCounty(r *http.Request, field string) (region.Code, error) {
-	return h.countyCode(field, r.URL.Query().Get(field))
-}
-
-// countyCode checks that s, the value of field, is the code of a
-// county-level division of the tree.
-func (h *Handler) countyCode(field, s string) (region.Code, error) {
-	if s == "" {
-		return "", apperr.Invalidf(field, "缺少县级区划代码", "a county code is required")
-	}
-	c, err := parseRegion(field, s)
 	if err != nil {
-		return "", err
+		return 0, app.CheckYear(0)
 	}
-	if c.Level() != region.County && c.Level() != region.Prefecture {
-		return "", apperr.Invalidf(field, "%s 不是县级区划代码", "%s is not a county code", c)
-	}
-	if _, ok := h.tree.Lookup(c); !ok {
-		return "", apperr.NotFoundf("区划 %s 不存在", "there is no division %s", c)
-	}
-	// A prefecture-level city without counties (东莞市) is its own county.
-	if h.tree.County(c) != c {
-		return "", apperr.Invalidf(field, "%s 不是县级区划代码", "%s is not a county code", c)
-	}
-	return c, nil
+	return y, app.CheckYear(y)
 }
 
 // readBody reads the request body, at most 1 MiB.
@@ -93,26 +48,11 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // programs in force in a county with their parameters, clauses, rates,
 // increments and funding, each with the layer it comes from.
 func (h *Handler) policyPrograms(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "rules"}); err != nil {
-		return err
-	}
-	county, err := h.queryCounty(r, "region")
-	if err != nil {
-		return err
-	}
 	year, err := h.queryYear(r)
 	if err != nil {
 		return err
 	}
-	layers, err := h.policyRules(r.Context())
-	if err != nil {
-		return err
-	}
-	ev, err := policy.NewEvaluator(policy.Options{Layers: layers})
-	if err != nil {
-		return err
-	}
-	in, err := ev.InForce(string(county), year)
+	in, err := h.app.Programs(r.Context(), actor(r), r.URL.Query().Get("region"), year)
 	if err != nil {
 		return err
 	}
@@ -138,57 +78,29 @@ type layerJSON struct {
 // embedded and stored (with author and date), that apply to the region
 // or lie within it; all of them without a region.
 func (h *Handler) policyLayers(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "rules"}); err != nil {
-		return err
-	}
-	prefix, filter := "", false
+	var within region.Code
 	if s := r.URL.Query().Get("region"); s != "" {
 		c, err := parseRegion("region", s)
 		if err != nil {
 			return err
 		}
-		prefix, _ = c.Prefix()
-		filter = true
+		within = c
 	}
-	builtin, err := policy.Builtin()
+	layers, err := h.app.Layers(r.Context(), actor(r), within)
 	if err != nil {
 		return err
 	}
-	var stored []store.StoredLayer
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		stored, err = tx.StoredPolicyLayers(r.Context())
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	keep := func(l policy.Layer) bool {
-		return !filter || strings.HasPrefix(prefix, l.Region) || prefix != "" && strings.HasPrefix(l.Region, prefix)
-	}
-	out := []layerJSON{}
-	for _, l := range builtin {
-		if keep(l) {
-			out = append(out, layerJSON{Region: l.Region, Name: ruleName(l), Version: l.Version, From: l.From, Title: l.Title, Builtin: true, Layer: l})
-		}
-	}
-	for _, s := range stored {
-		if keep(s.Layer) {
-			at := s.CreatedAt
-			out = append(out, layerJSON{Region: s.Region, Name: ruleName(s.Layer), Version: s.Version, From: s.From, Title: s.Title,
-				AuthorID: s.AuthorID, Author: s.Author, CreatedAt: &at, Layer: s.Layer})
+	out := make([]layerJSON, len(layers))
+	for i, l := range layers {
+		out[i] = layerJSON{Region: l.Region, Name: app.LayerName(&l.Layer), Version: l.Version, From: l.From, Title: l.Title,
+			Builtin: l.Builtin, Layer: l.Layer}
+		if !l.Builtin {
+			at := l.CreatedAt
+			out[i].AuthorID, out[i].Author, out[i].CreatedAt = l.AuthorID, l.Author, &at
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"layers": out})
 	return nil
-}
-
-func ruleName(l policy.Layer) string {
-	name := l.Region
-	if name == "" {
-		name = "national"
-	}
-	return name + "@" + strconv.Itoa(l.Version)
 }
 
 // parseLayerBody reads a layer from the request body.
@@ -201,61 +113,26 @@ func parseLayerBody(w http.ResponseWriter, r *http.Request) (*policy.Layer, erro
 }
 
 // createPolicyLayer is POST /api/v1/policy/layers: a county, city or
-// province adds a layer for its own region. The layer is validated on top
-// of the rules in force (ValidateRuleSet: the error names the field, e.g.
+// province adds a layer for its own level. The layer is validated on top
+// of the rules in force (the error names the field, e.g.
 // programs[1].clauses[0].expr) and stored with an audit entry; a rejected
 // layer stores nothing.
 func (h *Handler) createPolicyLayer(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRulesManage, target{Entity: "policy_layer"}); err != nil {
-		return err
-	}
 	l, err := parseLayerBody(w, r)
 	if err != nil {
 		return err
 	}
-	if err := h.addPolicyLayer(r, l); err != nil {
+	if err := h.app.SaveLayer(r.Context(), actor(r), l); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"layer": l, "name": ruleName(*l)})
+	writeJSON(w, http.StatusCreated, map[string]any{"layer": l, "name": app.LayerName(l)})
 	return nil
-}
-
-// addPolicyLayer stores a layer for the actor's own level: the API and
-// the rules page add layers through it. A layer for another region is
-// refused (and the refusal recorded); SavePolicyLayer validates the layer
-// and audits it.
-func (h *Handler) addPolicyLayer(r *http.Request, l *policy.Layer) error {
-	a := actor(r)
-	if own, _ := a.Scope.Prefix(); own == "" || own != l.Region {
-		t := target{Entity: "policy_layer", EntityID: ruleName(*l)}
-		if code := layerCode(l.Region); code != "" {
-			t.Region = code
-		}
-		return h.deny(r, a, t, apperr.Forbiddenf("只能添加本级（%[2]s）的政策规则", "you may add rules for your own level (%[2]s) only, not for %[1]q", l.Region, own))
-	}
-	return h.db.Update(r.Context(), func(tx *store.Tx) error { return tx.SavePolicyLayer(r.Context(), a, l) })
-}
-
-// layerCode is the division code of a layer's region prefix ("" for the
-// national layer or a malformed prefix).
-func layerCode(prefix string) region.Code {
-	if prefix == "" || len(prefix) > 6 {
-		return ""
-	}
-	c, err := region.ParseCode(prefix + strings.Repeat("0", 6-len(prefix)))
-	if err != nil {
-		return ""
-	}
-	return c
 }
 
 // policyCheck is POST /api/v1/policy/check?lang=&brief=: a case file in,
 // the decisions out, as `jiahe check` prints them, under the rules in
 // force. Nothing is written.
 func (h *Handler) policyCheck(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "rules"}); err != nil {
-		return err
-	}
 	brief, err := queryFlag(r, "brief")
 	if err != nil {
 		return err
@@ -264,19 +141,7 @@ func (h *Handler) policyCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	layers, err := h.policyRules(r.Context())
-	if err != nil {
-		return err
-	}
-	ev, err := policy.NewEvaluator(policy.Options{Layers: layers, Explain: !brief, Lang: language(r)})
-	if err != nil {
-		return err
-	}
-	c, err := policy.ParseCase(bytes.NewReader(b), ev)
-	if err != nil {
-		return err
-	}
-	res, err := ev.Evaluate(c)
+	res, err := h.app.Check(r.Context(), actor(r), b, language(r), brief)
 	if err != nil {
 		return err
 	}
@@ -300,7 +165,7 @@ func queryFlag(r *http.Request, name string) (bool, error) {
 // force, with the clause-by-clause explanation when asked, beside what
 // the last batch evaluation stored.
 func (h *Handler) personDecisions(w http.ResponseWriter, r *http.Request) error {
-	k, err := h.personRoute(r, auth.PermRegistryRead)
+	k, err := apiPersonKey(r)
 	if err != nil {
 		return err
 	}
@@ -312,33 +177,12 @@ func (h *Handler) personDecisions(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	var fam *registry.Family
-	var layers []policy.Layer
-	var stored []store.Determination
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		if fam, err = registry.FamilyView(r.Context(), tx, actor(r), k); err != nil {
-			return err
-		}
-		if stored, err = tx.Determinations(r.Context(), k.County, k.ID, year); err != nil {
-			return err
-		}
-		layers, err = tx.PolicyRules(r.Context())
-		return err
-	})
+	pd, err := h.app.PersonDecisions(r.Context(), actor(r), k, year, language(r), explain)
 	if err != nil {
 		return err
 	}
-	ev, err := policy.NewEvaluator(policy.Options{Layers: layers, Explain: explain, Lang: language(r)})
-	if err != nil {
-		return err
-	}
-	ref := strconv.FormatInt(k.ID, 10)
-	res, err := ev.Evaluate(&policy.Case{Year: year, Region: k.County, Family: *fam, Subjects: []string{ref}})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"county": k.County, "person": ref, "year": year, "version": res.Version,
-		"decisions": nonNil(res.Decisions), "stored": determinationsJSON(stored)})
+	writeJSON(w, http.StatusOK, map[string]any{"county": k.County, "person": strconv.FormatInt(k.ID, 10), "year": year,
+		"version": pd.Version, "decisions": nonNil(pd.Decisions), "stored": determinationsJSON(pd.Stored)})
 	return nil
 }
 
@@ -357,13 +201,13 @@ type determinationJSON struct {
 	RuleVersion string           `json:"rule_version"`
 }
 
-func toDeterminationJSON(d store.Determination) determinationJSON {
+func toDeterminationJSON(d policy.Determination) determinationJSON {
 	return determinationJSON{County: d.County, PersonID: d.PersonID, Year: d.Year, Program: d.Program, Eligible: d.Eligible,
 		AmountFen: d.AmountFen, Months: d.Months, RuleVersion: d.RuleVersion,
 		Funding: map[string]int64{"central": d.Funding[0], "province": d.Funding[1], "city": d.Funding[2], "county": d.Funding[3]}}
 }
 
-func determinationsJSON(ds []store.Determination) []determinationJSON {
+func determinationsJSON(ds []policy.Determination) []determinationJSON {
 	out := make([]determinationJSON, len(ds))
 	for i, d := range ds {
 		out[i] = toDeterminationJSON(d)
@@ -376,46 +220,23 @@ func determinationsJSON(ds []store.Determination) []determinationJSON {
 // persons of a region (default: the actor's scope) within the actor's
 // scope.
 func (h *Handler) listDeterminations(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRegistryRead, target{Entity: "determination"}); err != nil {
-		return err
-	}
-	a := actor(r)
-	q := r.URL.Query()
-	f := store.DeterminationFilter{Region: a.Scope, Program: q.Get("program"), Limit: 100}
-	if s := q.Get("region"); s != "" {
+	qs := r.URL.Query()
+	q := app.DeterminationQuery{Program: qs.Get("program")}
+	if s := qs.Get("region"); s != "" {
 		c, err := parseRegion("region", s)
 		if err != nil {
 			return err
 		}
-		if err := h.inScope(r, c, target{Entity: "determination"}); err != nil {
-			return err
-		}
-		f.Region = c
+		q.Region = c
 	}
 	var err error
-	if f.Year, err = h.queryYear(r); err != nil {
+	if q.Year, err = h.queryYear(r); err != nil {
 		return err
 	}
-	for _, p := range []struct {
-		name   string
-		dst    *int
-		lo, hi int
-	}{{"limit", &f.Limit, 1, 1000}, {"offset", &f.Offset, 0, 1 << 30}} {
-		if s := q.Get(p.name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < p.lo || n > p.hi {
-				return apperr.Invalidf(p.name, "%s 应为 %d 至 %d 的整数", "%s must be an integer from %d to %d", p.name, p.lo, p.hi)
-			}
-			*p.dst = n
-		}
-	}
-	var rows []store.DeterminationRow
-	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		rows, total, err = tx.ListDeterminations(r.Context(), a.Scope, f)
+	if q.Limit, q.Offset, err = limitOffset(qs, 100, 1000); err != nil {
 		return err
-	})
+	}
+	rows, total, err := h.app.Determinations(r.Context(), actor(r), q)
 	if err != nil {
 		return err
 	}
@@ -424,7 +245,7 @@ func (h *Handler) listDeterminations(w http.ResponseWriter, r *http.Request) err
 		out[i] = toDeterminationJSON(d.Determination)
 		out[i].Name, out[i].Region = d.Name, d.Region
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"determinations": out, "total": total, "limit": f.Limit, "offset": f.Offset})
+	writeJSON(w, http.StatusOK, map[string]any{"determinations": out, "total": total, "limit": q.Limit, "offset": q.Offset})
 	return nil
 }
 
@@ -435,16 +256,6 @@ func (h *Handler) listDeterminations(w http.ResponseWriter, r *http.Request) err
 // becomes eligible or ineligible and the change in funds (fen), with
 // totals.
 func (h *Handler) policyImpact(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRulesManage, target{Entity: "policy_layer"}); err != nil {
-		return err
-	}
-	county, err := h.queryCounty(r, "region")
-	if err != nil {
-		return err
-	}
-	if err := h.inScope(r, county, target{Entity: "policy_layer"}); err != nil {
-		return err
-	}
 	year, err := h.queryYear(r)
 	if err != nil {
 		return err
@@ -453,11 +264,7 @@ func (h *Handler) policyImpact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rules, err := h.policyRules(r.Context())
-	if err != nil {
-		return err
-	}
-	rep, err := h.db.PreviewLayer(r.Context(), store.EvalOptions{County: string(county), Year: year}, rules, l)
+	rep, err := h.app.PreviewLayer(r.Context(), actor(r), l, app.EvalOptions{Region: r.URL.Query().Get("region"), Year: year})
 	if err != nil {
 		return err
 	}

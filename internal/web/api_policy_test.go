@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/synth"
@@ -28,11 +29,8 @@ func TestPolicyAPI(t *testing.T) {
 			if _, err := store.LoadSynthetic(ctx, ts.db, synth.Config{County: "341523", Persons: 1500, Seed: 5}, nil); err != nil {
 				t.Fatal(err)
 			}
-			ev, err := policy.NewEvaluator(policy.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := ts.db.EvaluateRegion(ctx, ev, store.EvalOptions{County: "341523", Year: 2024, Workers: 2}); err != nil {
+			if _, err := app.New(ts.db, app.DefaultConfig(), nil).Evaluate(ctx, auth.System,
+				app.EvalOptions{Region: "341523", Year: 2024, Workers: 2}); err != nil {
 				t.Fatal(err)
 			}
 			county := ts.login("county", "county1234")

@@ -2,14 +2,12 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -85,69 +83,6 @@ func auditPageQuery(v *view) (app.AuditQuery, apperr.List) {
 		v.Form.Set("user", s)
 	}
 	return aq, errs
-}
-
-// rulesPage shows the rule layers that apply within the actor's scope:
-// the national baseline, the province, prefecture and county layers
-// (embedded and added by regions), with their parameters, clauses and
-// rates.
-func (h *Handler) rulesPage(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRulesManage, target{Entity: "rules"}); err != nil {
-		return err
-	}
-	v := h.newView(w, r, "rules.title")
-	layers, err := h.policyRules(r.Context())
-	if err != nil {
-		return err
-	}
-	h.rulesData(r, v, layers)
-	if v.Data.(map[string]any)["Propose"] == true {
-		v.Form.Set("layer", exampleLayer(actor(r), layers, h.now().In(beijing).Year(), v.Data.(map[string]any)["Names"].(map[string]string)))
-		v.Form.Set("county", string(h.firstCounty(actor(r).Scope)))
-		v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
-	}
-	return h.render(w, http.StatusOK, "rules.html", v)
-}
-
-// rulesData lists, in v.Data, the layers that apply within the actor's
-// scope and whether the actor may propose a layer for its own level.
-func (h *Handler) rulesData(r *http.Request, v *view, layers []policy.Layer) {
-	a := actor(r)
-	prefix, _ := a.Scope.Prefix()
-	var shown []policy.Layer
-	for _, l := range layers {
-		// A layer applies here when it covers the scope (an ancestor) or
-		// lies within it (a county of a prefecture's scope).
-		if strings.HasPrefix(prefix, l.Region) || prefix != "" && strings.HasPrefix(l.Region, prefix) || prefix == "" {
-			shown = append(shown, l)
-		}
-	}
-	slices.SortStableFunc(shown, func(x, y policy.Layer) int {
-		if c := len(x.Region) - len(y.Region); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.Region, y.Region); c != 0 {
-			return c
-		}
-		return x.Version - y.Version
-	})
-	names := map[string]string{}
-	for _, l := range shown {
-		if l.Region == "" {
-			names[""] = v.T["national"]
-			continue
-		}
-		code := l.Region + strings.Repeat("0", max(0, 6-len(l.Region)))
-		names[l.Region] = h.tree.FullName(region.Code(code))
-	}
-	if prefix != "" {
-		names[prefix] = h.tree.FullName(a.Scope)
-	}
-	// The same test as POST /api/v1/policy/layers: a user with the
-	// permission adds layers for its own level only, so a user without
-	// a level (the administrator) gets no form.
-	propose := auth.Can(a, auth.PermRulesManage) && prefix != ""
-	v.Data = map[string]any{"Layers": shown, "Names": names, "Propose": propose, "Own": prefix}
 }
 
 // usersPage lists the users within the administrator's scope.

@@ -17,7 +17,7 @@ import (
 type benefits struct {
 	Version   string
 	Decisions []benefitDecision
-	Stored    []app.Determination
+	Stored    []policy.Determination
 	Err       string // why the rules could not be applied (e.g. incomplete facts)
 }
 

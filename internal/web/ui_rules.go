@@ -9,24 +9,83 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
+
+// rulesPage shows the rule layers that apply within the actor's scope:
+// the national baseline, the province, prefecture and county layers
+// (embedded and added by regions), with their parameters, clauses and
+// rates; and, to a county, city or province, the form to propose a layer
+// for its own level.
+func (h *Handler) rulesPage(w http.ResponseWriter, r *http.Request) error {
+	layers, err := h.app.RulesInForce(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	v := h.newView(w, r, "rules.title")
+	h.rulesData(r, v, layers)
+	if data := v.Data.(map[string]any); data["Propose"] == true {
+		year := date.Today(h.now()).Year()
+		v.Form.Set("layer", exampleLayer(actor(r), layers, year, data["Names"].(map[string]string)))
+		v.Form.Set("county", string(h.firstCounty(actor(r).Scope)))
+		v.Form.Set("year", strconv.Itoa(year))
+	}
+	return h.render(w, http.StatusOK, "rules.html", v)
+}
+
+// rulesData lists, in v.Data, the layers that apply within the actor's
+// scope and whether the actor may propose a layer for its own level.
+func (h *Handler) rulesData(r *http.Request, v *view, layers []policy.Layer) {
+	a := actor(r)
+	prefix, _ := a.Scope.Prefix()
+	var shown []policy.Layer
+	for _, l := range layers {
+		// A layer applies here when it covers the scope (an ancestor) or
+		// lies within it (a county of a prefecture's scope).
+		if strings.HasPrefix(prefix, l.Region) || prefix != "" && strings.HasPrefix(l.Region, prefix) || prefix == "" {
+			shown = append(shown, l)
+		}
+	}
+	slices.SortStableFunc(shown, func(x, y policy.Layer) int {
+		if c := len(x.Region) - len(y.Region); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.Region, y.Region); c != 0 {
+			return c
+		}
+		return x.Version - y.Version
+	})
+	names := map[string]string{}
+	for _, l := range shown {
+		if l.Region == "" {
+			names[""] = v.T["national"]
+			continue
+		}
+		code := l.Region + strings.Repeat("0", max(0, 6-len(l.Region)))
+		names[l.Region] = h.tree.FullName(region.Code(code))
+	}
+	if prefix != "" {
+		names[prefix] = h.tree.FullName(a.Scope)
+	}
+	// The form is offered to a user who may add layers for a level of its
+	// own (policy.CanEditLayer decides again when the layer is saved), so
+	// a user without a level gets none.
+	propose := auth.Can(a, auth.PermRulesManage) && prefix != ""
+	v.Data = map[string]any{"Layers": shown, "Names": names, "Propose": propose, "Own": prefix}
+}
 
 // rulesSubmit is POST /rules: a county, city or province user proposes a
 // rule layer for its own level. action=preview validates the layer and
-// shows its impact on a county (PreviewLayer, as POST
-// /api/v1/policy/impact; nothing is stored); action=save stores it as
-// POST /api/v1/policy/layers does (validated, audited). Errors name the
-// field of the layer (programs[1].clauses[0].expr).
+// shows its impact on a county (as POST /api/v1/policy/impact; nothing is
+// stored); action=save stores it as POST /api/v1/policy/layers does
+// (validated, audited). Errors name the field of the layer
+// (programs[1].clauses[0].expr).
 func (h *Handler) rulesSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := h.require(r, auth.PermRulesManage, target{Entity: "policy_layer"}); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalidf("", "表单无效", "invalid form")
 	}
@@ -35,55 +94,46 @@ func (h *Handler) rulesSubmit(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range []string{"county", "year"} {
 		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
 	}
-	layers, err := h.policyRules(r.Context())
-	if err != nil {
-		return err
-	}
-	h.rulesData(r, v, layers)
-	data := v.Data.(map[string]any)
-	if data["Propose"] != true {
-		return h.deny(r, actor(r), target{Entity: "policy_layer"},
-			apperr.Forbiddenf("只能添加本级的政策规则", "you may add rules for your own level only"))
-	}
 	action := r.PostFormValue("action")
-	err = func() error {
+	var impact *policy.ImpactReport
+	err := func() error {
 		l, err := policy.ParseLayer([]byte(v.F("layer")))
 		if err != nil {
 			return err
 		}
 		if action == "save" {
-			return h.addPolicyLayer(r, l)
-		}
-		county, err := h.countyCode("county", v.F("county"))
-		if err != nil {
-			return err
-		}
-		if err := h.inScope(r, county, target{Entity: "policy_layer"}); err != nil {
-			return err
+			return h.app.SaveLayer(r.Context(), actor(r), l)
 		}
 		year, err := strconv.Atoi(v.F("year"))
-		if err != nil || year < 2004 || year > 2100 {
-			return invalid("year", "年度应为2004至2100的整数", "year must be a whole number from 2004 to 2100")
-		}
-		rep, err := h.db.PreviewLayer(r.Context(), store.EvalOptions{County: string(county), Year: year}, layers, l)
 		if err != nil {
-			return err
+			year = 0 // refused by the use case, naming the field
 		}
-		data["Impact"] = rep
-		data["CountyName"] = h.tree.FullName(county)
-		return nil
+		rep, err := h.app.PreviewLayer(r.Context(), actor(r), l, app.EvalOptions{Region: v.F("county"), Year: year})
+		impact = &rep
+		return err
 	}()
-	if err != nil {
-		if !formError(v, err) {
-			return err
-		}
-		return h.render(w, http.StatusUnprocessableEntity, "rules.html", v)
-	}
-	if action == "save" {
+	status := http.StatusOK
+	switch {
+	case err == nil && action == "save":
 		redirectDone(w, r, "/rules", "layer_saved")
 		return nil
+	case err != nil && !formError(v, err):
+		return err
+	case err != nil:
+		status = http.StatusUnprocessableEntity
 	}
-	return h.render(w, http.StatusOK, "rules.html", v)
+	// The page again, with the layers in force and the preview or the
+	// problems.
+	layers, err := h.app.RulesInForce(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	h.rulesData(r, v, layers)
+	if status == http.StatusOK {
+		v.Data.(map[string]any)["Impact"] = impact
+		v.Data.(map[string]any)["CountyName"] = h.tree.FullName(region.Code(impact.County))
+	}
+	return h.render(w, status, "rules.html", v)
 }
 
 // firstCounty is the county in which a user of the scope previews a

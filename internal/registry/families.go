@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Families holds the registry facts of several persons' families, read
+// together: storage fills it, a few persons at a time for the family view
+// (FamilyView: the person page, the procedure) or a chunk of a county at a
+// time for batch evaluation and impact previews, and Family cuts each
+// subject's family out of it. Because every path takes families from here,
+// a person's decisions are made on the same facts on the person page, in
+// the procedure and in the batch.
+//
+// The family of subject s is:
+//   - s;
+//   - every spouse of s (by any marriage, ended or not), with every
+//     marriage of those spouses and the persons at their other ends (so
+//     that a spouse's earlier marriages count);
+//   - every child (by any tie) of s and of those spouses;
+//   - the hukou history and the certificates of s and of the spouses (the
+//     others carry one hukou spell of their current type), the
+//     disabilities of s and of the children, and the complications,
+//     retirements and confirmations of s.
+//
+// Storage may hold more rows than these (a batch reads whole key ranges):
+// Family takes only what the definition names, so the family of a person
+// does not depend on what else was read with it. A Families is not safe
+// for concurrent use.
+type Families struct {
+	County string
+	// Subjects are the persons whose families were read, in id order.
+	Subjects []int64
+	// Persons are every person read, each with one hukou spell of their
+	// current type; Hukou holds the recorded histories.
+	Persons map[int64]*Person
+	Hukou   map[int64][]HukouSpell
+	// Marriages are every marriage read, each once; Ties every tie read.
+	Marriages     []KeyedMarriage
+	Ties          []KeyedTie
+	Disabilities  map[int64][]Disability
+	Certificates  map[int64][]Certificate
+	Complications map[int64][]Complication
+	Retirements   map[int64][]Retirement
+	Confirmations map[int64][]Confirmation
+
+	byPerson map[int64][]int // marriage indexes by either party
+	byParent map[int64][]int // tie indexes by parent, by child id
+	members  []int64         // scratch of Family
+	marr     []int           // scratch of Family
+	kids     []int64         // scratch of Family
+}
+
+// KeyedMarriage is a marriage with its own id and its parties' ids.
+type KeyedMarriage struct {
+	ID, A, B int64
+	Marriage Marriage
+}
+
+// KeyedTie is a parent–child tie with the ids of parent and child.
+type KeyedTie struct {
+	Parent, Child int64
+	Tie           ParentChild
+}
+
+// NewFamilies returns an empty set of the families of county.
+func NewFamilies(county string) *Families {
+	return &Families{County: county, Persons: map[int64]*Person{}, Hukou: map[int64][]HukouSpell{},
+		Disabilities: map[int64][]Disability{}, Certificates: map[int64][]Certificate{},
+		Complications: map[int64][]Complication{}, Retirements: map[int64][]Retirement{},
+		Confirmations: map[int64][]Confirmation{}}
+}
+
+// index builds the look-ups of marriages and ties once all rows are in.
+func (fs *Families) index() {
+	if fs.byPerson != nil {
+		return
+	}
+	fs.byPerson = make(map[int64][]int, len(fs.Marriages)*2)
+	for i, m := range fs.Marriages {
+		fs.byPerson[m.A] = append(fs.byPerson[m.A], i)
+		if m.B != m.A {
+			fs.byPerson[m.B] = append(fs.byPerson[m.B], i)
+		}
+	}
+	for _, is := range fs.byPerson {
+		slices.SortFunc(is, func(x, y int) int {
+			return cmp.Or(fs.Marriages[x].Marriage.From.Compare(fs.Marriages[y].Marriage.From), cmp.Compare(fs.Marriages[x].ID, fs.Marriages[y].ID))
+		})
+	}
+	fs.byParent = make(map[int64][]int, len(fs.Ties))
+	for i, t := range fs.Ties {
+		fs.byParent[t.Parent] = append(fs.byParent[t.Parent], i)
+	}
+	for _, is := range fs.byParent {
+		slices.SortFunc(is, func(x, y int) int { return cmp.Compare(fs.Ties[x].Child, fs.Ties[y].Child) })
+	}
+}
+
+// Each calls fn with the family of every subject in turn. The family is
+// rebuilt in the same storage from one call to the next: fn must not keep
+// it.
+func (fs *Families) Each(fn func(id int64, f *Family) error) error {
+	var f Family
+	for _, id := range fs.Subjects {
+		fs.build(id, &f)
+		if err := fn(id, &f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Family returns the family of person id (nil when the person was not
+// read).
+func (fs *Families) Family(id int64) *Family {
+	if fs.Persons[id] == nil {
+		return nil
+	}
+	f := &Family{}
+	fs.build(id, f)
+	return f
+}
+
+// build writes the family of id into f, reusing its storage.
+func (fs *Families) build(id int64, f *Family) {
+	fs.index()
+	f.Persons, f.Marriages, f.Children = f.Persons[:0], f.Marriages[:0], f.Children[:0]
+	f.Disabilities, f.Certificates, f.Complications = f.Disabilities[:0], f.Certificates[:0], f.Complications[:0]
+	f.Confirmations, f.Retirements = f.Confirmations[:0], f.Retirements[:0]
+	fs.members, fs.marr, fs.kids = fs.members[:0], fs.marr[:0], fs.kids[:0]
+
+	// add puts person pid in the family once; it reports whether the
+	// person is known.
+	add := func(pid int64) bool {
+		if slices.Contains(fs.members, pid) {
+			return true
+		}
+		p := fs.Persons[pid]
+		if p == nil {
+			return false
+		}
+		fs.members = append(fs.members, pid)
+		f.Persons = append(f.Persons, *p)
+		return true
+	}
+	// marriagesOf adds the marriages of pid whose other party is known.
+	marriagesOf := func(pid int64) {
+		for _, mi := range fs.byPerson[pid] {
+			if slices.Contains(fs.marr, mi) {
+				continue
+			}
+			m := &fs.Marriages[mi]
+			other := m.B
+			if other == pid {
+				other = m.A
+			}
+			if !add(other) {
+				continue
+			}
+			fs.marr = append(fs.marr, mi)
+			f.Marriages = append(f.Marriages, m.Marriage)
+		}
+	}
+	add(id)
+	marriagesOf(id)
+	spouses := len(fs.members) // members[1:spouses] are the spouses
+	for _, sp := range fs.members[1:spouses] {
+		marriagesOf(sp)
+	}
+	parents := fs.members[:spouses]
+	for _, par := range parents {
+		for _, ti := range fs.byParent[par] {
+			t := &fs.Ties[ti]
+			if !add(t.Child) { // a child not read (another county) is left out
+				continue
+			}
+			f.Children = append(f.Children, t.Tie)
+			if t.Child != id && !slices.Contains(fs.kids, t.Child) {
+				fs.kids = append(fs.kids, t.Child)
+			}
+		}
+	}
+	for i, pid := range parents {
+		if h := fs.Hukou[pid]; len(h) > 0 {
+			f.Persons[i].Hukou = h
+		}
+		f.Certificates = append(f.Certificates, fs.Certificates[pid]...)
+	}
+	f.Disabilities = append(f.Disabilities, fs.Disabilities[id]...)
+	for _, kid := range fs.kids {
+		f.Disabilities = append(f.Disabilities, fs.Disabilities[kid]...)
+	}
+	f.Complications = append(f.Complications, fs.Complications[id]...)
+	f.Retirements = append(f.Retirements, fs.Retirements[id]...)
+	f.Confirmations = append(f.Confirmations, fs.Confirmations[id]...)
+}
