@@ -21,12 +21,12 @@ import (
 const synthCounty = "341523"
 
 var (
-	countyActor = auth.Actor{UserID: 7, Username: "wjw", Role: auth.RoleCounty, Scope: synthCounty}
-	evalVillager    = auth.Actor{UserID: 8, Username: "cz", Role: auth.RoleVillage, Scope: synthCounty}
+	countyActor  = auth.Actor{UserID: 7, Username: "wjw", Role: auth.RoleCounty, Scope: synthCounty}
+	evalVillager = auth.Actor{UserID: 8, Username: "cz", Role: auth.RoleVillage, Scope: synthCounty}
 )
 
 // synthetic returns the use-case layer over a fresh database of engine
-// holding a synthetic synthCounty of n persons.
+// holding a synthetic county of n persons.
 func synthetic(t testing.TB, engine store.Engine, n int, seed uint64) *app.App {
 	t.Helper()
 	db := storetest.Open(t, engine)
@@ -71,7 +71,7 @@ func sameAmounts(a, b map[string]int64) bool {
 	return true
 }
 
-// TestEvaluate evaluates a small synthetic synthCounty in batch, on both
+// TestEvaluate evaluates a small synthetic county in batch, on both
 // engines, and checks the stored determinations — replaced by a second
 // run, left in place by a run cut short — against the one-family path:
 // the decisions of the person page (PersonDecisions), and the policy
@@ -353,7 +353,7 @@ func TestRemarriedSpouse(t *testing.T) {
 	}
 }
 
-// BenchmarkEval evaluates a synthetic synthCounty (50,000 persons, loaded once
+// BenchmarkEval evaluates a synthetic county (50,000 persons, loaded once
 // per engine) and reports persons/s and the ratio of evaluation time to
 // the scan floor, the figure design §7 bounds by 3.
 func BenchmarkEval(b *testing.B) {
