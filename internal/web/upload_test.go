@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -120,4 +121,23 @@ func (ts *testServer) send(c *http.Client, path string, data []byte, form, page 
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// actionCount counts the audit entries of action on the chain of county.
+func (ts *testServer) actionCount(county, action string) int {
+	ts.t.Helper()
+	n := 0
+	err := ts.db.View(context.Background(), func(tx *store.Tx) error {
+		es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: county, Limit: 1000})
+		for _, e := range es {
+			if e.Action == action {
+				n++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	return n
 }
