@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -82,6 +84,9 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	// Each county's run is audited, complete or not.
+	runs := app.New(db, app.DefaultConfig(), nil)
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli", Route: "eval"})
 	for _, county := range counties {
 		opts := store.EvalOptions{County: county, Scope: scope, Year: *year, Workers: *workers, Explain: *explain}
 		var floorN int
@@ -92,6 +97,15 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 			}
 		}
 		st, err := db.EvaluateRegion(ctx, ev, opts)
+		where := region.Code(county)
+		if scope != "" {
+			where = region.Code(*code)
+		}
+		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "amount_fen": st.AmountFen,
+			"rules": st.RuleVersion, "explain": *explain, "complete": err == nil}
+		if rerr := runs.RecordRun(ctx, auth.System, app.Run{Action: "eval.run", Entity: "determination", Region: where, Detail: detail}); rerr != nil && err == nil {
+			err = rerr
+		}
 		if err != nil {
 			return err
 		}
