@@ -51,6 +51,15 @@ func TestStrictJSON(t *testing.T) {
 	if n := ts.apiPersonCount(); n != 0 {
 		t.Errorf("%d persons registered", n)
 	}
+	// A case file or a rule layer is checked the same way.
+	for body, field := range map[string]string{"{\"persons\":[{\"ref\":\"a\",\"name\":\"张\xff\"}]}": "persons[0].name", `{"year":2024,"year":2025}`: "year"} {
+		code, _, out := ts.raw(village, "POST", "/api/v1/policy/check", "application/json", []byte(body))
+		var e map[string]map[string]any
+		json.Unmarshal(out, &e)
+		if code != 400 || e["error"]["field"] != field {
+			t.Errorf("policy check of %q: %d %s, want 400 on %s", body, code, out, field)
+		}
+	}
 	// The same registration, well formed, goes through.
 	if code, body := ts.call(village, "POST", "/api/v1/persons", json.RawMessage(`{"id_number":"`+id+`","name":"张三",`+rest+`}`)); code != 201 {
 		t.Errorf("a good registration: %d %v", code, body)
