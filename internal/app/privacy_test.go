@@ -12,6 +12,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
 
@@ -107,5 +108,36 @@ func TestRollPagesRefusalsAudited(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUpdateChecksChangedFields checks that an edit refuses a bad phone
+// or address it brings, and leaves alone one stored before the checks.
+func TestUpdateChecksChangedFields(t *testing.T) {
+	a := testApp(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	k := register(t, a, "张三", registry.Male, "1962-03-01", homeVillage, 1)
+	// A phone kept from before the checks.
+	if err := a.db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE persons SET phone = '电话未知' WHERE county = ? AND id = ?`, k.County, k.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Person(ctx, county, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, phone, bad := "张叁", "电话未知", "找村委会"
+	if _, err := a.UpdatePerson(ctx, county, k, registry.Patch{Version: p.Person.Version, Name: &name, Phone: &phone}); err != nil {
+		t.Errorf("an edit keeping the old phone: %v", err)
+	}
+	p, _ = a.Person(ctx, county, k)
+	if _, err := a.UpdatePerson(ctx, county, k, registry.Patch{Version: p.Person.Version, Phone: &bad}); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("an edit bringing a bad phone: %v", err)
+	}
+	addr := "城关镇\u202e3组"
+	if _, err := a.UpdatePerson(ctx, county, k, registry.Patch{Version: p.Person.Version, Address: &addr}); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("an edit bringing a direction override: %v", err)
 	}
 }

@@ -330,22 +330,40 @@ func Update(ctx context.Context, s Store, a auth.Actor, k Key, p Patch) (*Record
 		}
 		r.Pension = *p.Pension
 	}
+	// Only the fields that change are checked: a record kept from before
+	// the checks can still be edited, a form sending back a value as it
+	// was stored included.
+	var errs apperr.List
 	for _, f := range []struct {
-		v   *string
-		dst *string
-	}{{p.Ethnic, &r.Ethnic}, {p.Address, &r.Address}, {p.Phone, &r.Phone}, {p.Marital, &r.Marital}} {
-		if f.v != nil {
-			*f.dst = *f.v
+		field string
+		v     *string
+		dst   *string
+	}{{"ethnic", p.Ethnic, &r.Ethnic}, {"address", p.Address, &r.Address}, {"phone", p.Phone, &r.Phone}, {"marital", p.Marital, &r.Marital}} {
+		if f.v == nil || *f.v == *f.dst {
+			continue
 		}
+		var e *apperr.Error
+		switch f.field {
+		case "ethnic":
+			e = checkLine(f.field, *f.v, MaxEthnic)
+		case "address":
+			e = checkLine(f.field, *f.v, MaxAddress)
+		case "phone":
+			e = CheckPhone(f.field, *f.v)
+		default:
+			e = checkLine(f.field, *f.v, 10)
+		}
+		if e != nil {
+			errs = append(errs, e)
+		}
+		*f.dst = *f.v
 	}
-	if errs := checkDetails(r.Ethnic, r.Address, r.Phone); len(errs) > 0 {
-		if len(errs) == 1 {
-			return nil, errs[0]
-		}
+	switch len(errs) {
+	case 0:
+	case 1:
+		return nil, errs[0]
+	default:
 		return nil, errs
-	}
-	if e := checkLine("marital", r.Marital, 10); e != nil {
-		return nil, e
 	}
 	r.Version++
 	r.UpdatedAt = s.Now()

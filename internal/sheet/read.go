@@ -108,10 +108,6 @@ func OpenLimited(r io.Reader, encoding string, lim Limits) (*Table, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, lim.Bytes+1))
 	if err != nil {
-		var mbe interface{ MaxBytesLimit() int64 }
-		if errors.As(err, &mbe) { // an upload cut short by the server's bound
-			return &Table{format: FormatCSV, problem: TooLarge(lim.Bytes)}, nil
-		}
 		return nil, fmt.Errorf("read file: %w", err)
 	}
 	t := &Table{rows: lim.Rows}
