@@ -14,6 +14,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/sheet/sheettest"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // TestUploadBounds sends a 50 MB file and a zip bomb (2 MB that inflate to
@@ -140,4 +141,28 @@ func (ts *testServer) actionCount(county, action string) int {
 		ts.t.Fatal(err)
 	}
 	return n
+}
+
+// TestUndecodableRoster imports a GBK roster with two bytes GBK cannot
+// decode: refused with their row and column, nothing saved.
+func TestUndecodableRoster(t *testing.T) {
+	ts := newTestServer(t, store.SQLite)
+	village := ts.login("village", "village1234")
+	enc := simplifiedchinese.GB18030.NewEncoder()
+	head, _ := enc.String("身份证号,姓名,性别,出生日期,户籍地区划代码,户口性质\n")
+	row1, _ := enc.String(apiPersonID("1962-03-01", true, 41) + ",张三,男,1962-03-01," + apiHomeVillage + ",农业\n")
+	row2, _ := enc.String(apiPersonID("1964-03-01", false, 42) + ",李")
+	rest, _ := enc.String(",女,1964-03-01," + apiHomeVillage + ",农业\n")
+	data := []byte(head + row1 + row2 + "\xff\x81" + rest)
+	for _, q := range []string{"?encoding=gbk", ""} {
+		code, body := ts.apiUpload(village, "/api/v1/import/persons"+q, data, false)
+		e, _ := body["error"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if code != 400 || !strings.Contains(msg, "第3行") || !strings.Contains(msg, "第 2 列") || !strings.Contains(msg, "GBK/GB18030") {
+			t.Errorf("import%s: %d %v", q, code, body)
+		}
+	}
+	if n := ts.apiPersonCount(); n != 0 {
+		t.Errorf("%d persons saved", n)
+	}
 }
