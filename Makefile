@@ -41,3 +41,5 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzValidateRule$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzParseReturns$$' -fuzztime $(FUZZTIME) ./internal/payment/
+	go test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./internal/textcheck/
+	go test -run '^$$' -fuzz '^FuzzCheckPhone$$' -fuzztime $(FUZZTIME) ./internal/registry/

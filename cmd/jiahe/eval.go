@@ -10,6 +10,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
 )
 
 // runEval batch-evaluates every program for every person of a region and
@@ -40,7 +41,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		return err
 	}
 	defer a.Close()
-	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli", Route: "eval"})
 
 	regions := []string{*code}
 	if *code == "" {
@@ -58,6 +59,12 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 			}
 		}
 		st, err := a.Evaluate(ctx, auth.System, opts)
+		// Each run is audited, complete or not.
+		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "amount_fen": st.AmountFen,
+			"rules": st.RuleVersion, "explain": *explain, "complete": err == nil}
+		if rerr := a.RecordRun(ctx, auth.System, app.Run{Action: "eval.run", Entity: "determination", Region: region.Code(r), Detail: detail}); rerr != nil && err == nil {
+			err = rerr
+		}
 		if err != nil {
 			return err
 		}

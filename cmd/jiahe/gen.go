@@ -8,12 +8,14 @@ import (
 	"io"
 	"time"
 
-	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
 // runGen generates a synthetic population into the database:
-// jiahe gen --county CODE --persons N [--seed S].
+// jiahe gen --county CODE --persons N [--seed S]. Run again after being
+// stopped part-way, it writes what the first run did not (app.GenerateSynthetic).
 func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -34,11 +36,12 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 	if err := cfg.Check(); err != nil {
 		return err
 	}
-	db, err := openCurrent(ctx, dbURL)
+	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli", Route: "gen"})
 
 	start := time.Now()
 	last := start
@@ -48,13 +51,16 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 			fmt.Fprintf(stdout, "%d persons (%.0f%%), %s\n", done, 100*float64(done)/float64(*persons), now.Sub(start).Round(time.Second))
 		}
 	}
-	st, err := store.LoadSynthetic(ctx, db, cfg, progress)
+	st, err := a.GenerateSynthetic(ctx, auth.System, cfg, progress)
 	if err != nil {
 		return err
 	}
 	el := time.Since(start)
+	if st.Present > 0 {
+		fmt.Fprintf(stdout, "resumed: %d persons were already loaded by an earlier run and were not written again\n", st.Present)
+	}
 	fmt.Fprintf(stdout, "generated %d persons (%d alive on %s) in %d villages of %s: %d hukou spells, %d marriages, %d parent–child ties, %d disabilities, %d certificates, %d complications, %d retirements\n",
 		st.Persons, st.Alive, cfg.AsOf, st.Villages, cfg.County, st.Hukou, st.Marriages, st.Children, st.Disabilities, st.Certificates, st.Complications, st.Retirements)
-	fmt.Fprintf(stdout, "%s, %.0f persons/s (%s)\n", el.Round(time.Millisecond), float64(st.Persons)/el.Seconds(), db.Engine)
+	fmt.Fprintf(stdout, "%s, %.0f persons/s (%s)\n", el.Round(time.Millisecond), float64(st.Persons-st.Present)/el.Seconds(), a.Engine())
 	return nil
 }

@@ -64,7 +64,7 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return err
 	}
 	defer a.Close()
-	table, err := sheet.Open(bufio.NewReader(f), *encoding)
+	table, err := sheet.OpenLimited(bufio.NewReader(f), *encoding, sheet.LocalLimits)
 	if err != nil {
 		return cliError(err)
 	}

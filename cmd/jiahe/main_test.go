@@ -42,22 +42,24 @@ func TestServeEndToEnd(t *testing.T) {
 			if out := runOK(t, "", "--db", url, "migrate"); !strings.Contains(out, "schema version 0 →") {
 				t.Errorf("migrate printed %q", out)
 			}
-			runOK(t, "", "--db", url, "user", "add", "--username", "wang", "--name", "王县审批", "--role", "county", "--region", "341523", "--password", "wang12345")
+			runOK(t, "", "--db", url, "user", "add", "--username", "wang", "--name", "王县审批", "--role", "county", "--region", "341523", "--password", "kettle6summit")
 			runOK(t, "li12345678\n", "--db", url, "user", "add", "--username", "lisi", "--name", "李村专干", "--role", "village", "--region", "341523100001")
 			runOK(t, "", "--db", url, "user", "disable", "lisi")
 			// The password of wang is reset from stdin; a weak one, none, or
 			// an unknown user is refused.
 			for _, bad := range []struct{ stdin, user, want string }{
 				{"short\n", "wang", "密码至少需要8个字符"},
+				{"wang2024x\n", "wang", "密码不能包含用户名"},
+				{"password1\n", "wang", "最常用的密码"},
 				{"", "wang", "no password on stdin"},
-				{"wang54321\n", "nobody", "nobody"},
+				{"copper8meadow\n", "nobody", "nobody"},
 			} {
 				var errb bytes.Buffer
 				if err := run(t.Context(), []string{"--db", url, "user", "passwd", bad.user}, strings.NewReader(bad.stdin), io.Discard, &errb); err == nil || !strings.Contains(err.Error(), bad.want) {
 					t.Errorf("user passwd %s with %q: %v, want an error with %q", bad.user, bad.stdin, err, bad.want)
 				}
 			}
-			if out := runOK(t, "wang54321\n", "--db", url, "user", "passwd", "wang"); !strings.Contains(out, "wang") {
+			if out := runOK(t, "copper8meadow\n", "--db", url, "user", "passwd", "wang"); !strings.Contains(out, "wang") {
 				t.Errorf("user passwd printed %q", out)
 			}
 			list := runOK(t, "", "--db", url, "user", "list")
@@ -113,10 +115,10 @@ func TestServeEndToEnd(t *testing.T) {
 			if code, _ := get("POST", "/api/v1/login", `{"username":"lisi","password":"li12345678"}`); code != 401 {
 				t.Errorf("disabled user login = %d, want 401 as for a wrong password", code)
 			}
-			if code, _ := get("POST", "/api/v1/login", `{"username":"wang","password":"wang12345"}`); code != 401 {
+			if code, _ := get("POST", "/api/v1/login", `{"username":"wang","password":"kettle6summit"}`); code != 401 {
 				t.Errorf("login with the password before the reset = %d, want 401", code)
 			}
-			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"wang54321"}`); code != 200 {
+			if code, m := get("POST", "/api/v1/login", `{"username":"wang","password":"copper8meadow"}`); code != 200 {
 				t.Fatalf("login = %d %v", code, m)
 			}
 			if code, m := get("GET", "/api/v1/me", ""); code != 200 || m["user"].(map[string]any)["username"] != "wang" {

@@ -87,6 +87,10 @@ const demoCounty = region.Code("341523")
 // demoPersons is the size of the demo county's synthetic population.
 const demoPersons = 20000
 
+// demoBatch is the demo's batch: a load stopped part-way keeps the batches
+// it wrote.
+const demoBatch = 4000
+
 // demoUsers are one user for every role of design §1, scoped to the demo
 // county or the divisions around it.
 var demoUsers = []struct {
@@ -105,8 +109,10 @@ var demoUsers = []struct {
 	{"citizen", "群众（演示）", auth.RoleCitizen, "341523100001"},
 }
 
-// seedDemo creates the demo users on a database without users and prints
-// their logins; on a database that has users it does nothing.
+// seedDemo fills a database without users with the demo county and the
+// demo users and prints their logins; on a database that has users it
+// does nothing. Stopped part-way, it is run again from the start and
+// finishes what the stopped run began.
 func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer) error {
 	var n int
 	if err := db.View(ctx, func(tx *store.Tx) error {
@@ -120,8 +126,12 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 		fmt.Fprintln(stdout, "jiahe: demo: the database already has users; nothing created")
 		return nil
 	}
+	// A demo stopped part-way is finished by the next start: the load
+	// skips the batches already written (store.LoadSynthetic), the
+	// evaluation replaces the year's determinations, and the users come
+	// last, in one transaction.
 	start := time.Now()
-	stats, err := store.LoadSynthetic(ctx, db, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1}, nil)
+	stats, err := store.LoadSynthetic(ctx, db, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1, BatchPersons: demoBatch}, nil)
 	if err != nil {
 		return err
 	}

@@ -419,7 +419,7 @@ func (a *App) ChangeOwnPassword(ctx context.Context, who auth.Actor, in Password
 	}
 	th.Succeed(ukey)
 	th.Release(ckey)
-	if err := auth.CheckPassword(in.New); err != nil {
+	if err := auth.CheckNewPassword(who.Username, in.New); err != nil {
 		return err
 	}
 	hash, err := a.hashNew(ctx, in.New)

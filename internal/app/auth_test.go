@@ -17,7 +17,7 @@ import (
 
 // authApp returns an App over a fresh database of engine, with cheap
 // password hashes, a fixed clock and the users "village" (password
-// village1234) and "admin".
+// harbor7lantern) and "admin".
 func authApp(t *testing.T, engine store.Engine) *App {
 	t.Helper()
 	cfg := DefaultConfig()
@@ -26,8 +26,8 @@ func authApp(t *testing.T, engine store.Engine) *App {
 	now := time.Date(2024, 5, 6, 9, 0, 0, 0, time.UTC)
 	a.SetClock(func() time.Time { return now })
 	for _, n := range []auth.NewUser{
-		{Username: "village", Name: "村专干", Role: auth.RoleVillage, Region: "341523100001", Password: "village1234"},
-		{Username: "admin", Name: "管理员", Role: auth.RoleAdmin, Password: "admin1234"},
+		{Username: "village", Name: "村专干", Role: auth.RoleVillage, Region: "341523100001", Password: "harbor7lantern"},
+		{Username: "admin", Name: "管理员", Role: auth.RoleAdmin, Password: "maple84river"},
 	} {
 		if _, err := a.CreateUser(context.Background(), auth.System, n); err != nil {
 			t.Fatal(err)
@@ -106,7 +106,7 @@ func TestSignInParallelGuesses(t *testing.T) {
 				}
 
 				// The right password waits for the lock too, then works.
-				right := Credentials{Username: "village", Password: "village1234", Addr: "10.0.0.1"}
+				right := Credentials{Username: "village", Password: "harbor7lantern", Addr: "10.0.0.1"}
 				var th *ThrottledError
 				if _, err := a.SignIn(ctx, right); !errors.As(err, &th) {
 					t.Errorf("right password while locked: %v, want throttled", err)
@@ -137,9 +137,9 @@ func TestSignInAnswers(t *testing.T) {
 				username, password string
 				reason             string
 			}{
-				{"disabled, right password", "village", "village1234", "disabled"},
+				{"disabled, right password", "village", "harbor7lantern", "disabled"},
 				{"disabled, wrong password", "village", "wrong1234", "wrong_password"},
-				{"unknown username", "nobody", "village1234", "unknown_user"},
+				{"unknown username", "nobody", "harbor7lantern", "unknown_user"},
 				{"wrong password", "admin", "wrong1234", "wrong_password"},
 			} {
 				_, err := a.SignIn(ctx, Credentials{Username: tc.username, Password: tc.password, Addr: "10.0.0.2"})
@@ -161,7 +161,7 @@ func TestSignInAnswers(t *testing.T) {
 					t.Errorf("%s: audited %q, want %q", tc.name, last, want)
 				}
 			}
-			if _, err := a.SignIn(ctx, Credentials{Username: "admin", Password: "admin1234", Addr: "10.0.0.2"}); err != nil {
+			if _, err := a.SignIn(ctx, Credentials{Username: "admin", Password: "maple84river", Addr: "10.0.0.2"}); err != nil {
 				t.Errorf("admin signs in: %v", err)
 			}
 		})
@@ -202,7 +202,7 @@ func TestChangeOwnPasswordThrottled(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			a := authApp(t, engine)
 			ctx := context.Background()
-			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "village1234", Addr: "10.0.0.4"})
+			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "harbor7lantern", Addr: "10.0.0.4"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +227,7 @@ func TestChangeOwnPasswordThrottled(t *testing.T) {
 			if hashed, allowed := a.gate.hashes.Load()-before, int64(auth.NewThrottle().FreeFailures+1); hashed > allowed {
 				t.Errorf("%d current passwords hashed, want at most %d", hashed, allowed)
 			}
-			change := PasswordChange{Old: "village1234", New: "new12345678", Addr: "10.0.0.4"}
+			change := PasswordChange{Old: "harbor7lantern", New: "new12345678", Addr: "10.0.0.4"}
 			var th *ThrottledError
 			if err := a.ChangeOwnPassword(ctx, who, change); !errors.As(err, &th) {
 				t.Errorf("right current password while locked: %v, want throttled", err)
@@ -254,7 +254,7 @@ func TestResetPasswordByUsername(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			a := authApp(t, engine)
 			ctx := WithRequest(context.Background(), Request{Door: "cli"})
-			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "village1234", Addr: "10.0.0.5"})
+			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "harbor7lantern", Addr: "10.0.0.5"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +287,7 @@ func TestAuditUserFilter(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			a := authApp(t, engine)
 			ctx := context.Background()
-			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "village1234", Addr: "10.0.0.6"})
+			s, err := a.SignIn(ctx, Credentials{Username: "village", Password: "harbor7lantern", Addr: "10.0.0.6"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -37,8 +37,9 @@ func (r UserRef) String() string {
 // userOp is the access rule of managing user ref: the permission, and the
 // user's region within the actor's scope. The user is found without scope,
 // so that one outside the scope is refused (and the refusal audited)
-// rather than reported missing; locating it stores its id in *id.
-func userOp(name string, who auth.Actor, ref UserRef, id *int64) op {
+// rather than reported missing; locating it stores its id in *id (and,
+// when username is not nil, its username in *username).
+func userOp(name string, who auth.Actor, ref UserRef, id *int64, username ...*string) op {
 	return op{name: name, perm: auth.PermUsersManage, target: Target{Entity: "user", ID: ref.String()},
 		locate: func(ctx context.Context, tx *store.Tx) (region.Code, error) {
 			var u auth.User
@@ -52,6 +53,9 @@ func userOp(name string, who auth.Actor, ref UserRef, id *int64) op {
 				return "", err
 			}
 			*id = u.ID
+			for _, n := range username {
+				*n = u.Username
+			}
 			if u.Region == "" && who.Scope != "" {
 				// A user of the whole country lies outside every
 				// narrower scope.
@@ -84,6 +88,9 @@ func (a *App) CreateUser(ctx context.Context, who auth.Actor, in auth.NewUser) (
 	o := op{name: "user.create", perm: auth.PermUsersManage, target: Target{Entity: "user"}}
 	if err := auth.Require(who, o.perm); err != nil {
 		return auth.User{}, a.audited(ctx, who, o, err)
+	}
+	if err := auth.CheckNewPassword(in.Username, in.Password); err != nil {
+		return auth.User{}, err
 	}
 	var u auth.User
 	err := a.hashing(ctx, func() (err error) {
@@ -120,11 +127,13 @@ func (a *App) SetUserDisabled(ctx context.Context, who auth.Actor, ref UserRef, 
 // opens, after the actor's permission is checked.
 func (a *App) ResetPassword(ctx context.Context, who auth.Actor, ref UserRef, password string) error {
 	var id int64
-	o := userOp("user.password", who, ref, &id)
+	var username string
+	o := userOp("user.password", who, ref, &id, &username)
 	if err := auth.Require(who, o.perm); err != nil {
 		return a.audited(ctx, who, o, err)
 	}
-	if err := auth.CheckPassword(password); err != nil {
+	// A user named by id is checked against its username once located.
+	if err := auth.CheckNewPassword(ref.Username, password); err != nil {
 		return err
 	}
 	hash, err := a.hashNew(ctx, password)
@@ -132,6 +141,9 @@ func (a *App) ResetPassword(ctx context.Context, who auth.Actor, ref UserRef, pa
 		return err
 	}
 	return a.update(ctx, who, o, func(tx *store.Tx) error {
+		if err := auth.CheckNewPassword(username, password); err != nil {
+			return err
+		}
 		return auth.ResetPassword(ctx, tx, who, id, hash)
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/textcheck"
 )
 
 // User is an account of a member of staff (or a citizen). Region is the
@@ -86,10 +87,15 @@ func ValidateUsername(s string) error {
 	return nil
 }
 
-// ValidateName checks a display name.
+// ValidateName checks a display name: 1 to 64 characters, a name as
+// textcheck.Name says (no control, direction or invisible characters).
 func ValidateName(s string) error {
 	if n := utf8.RuneCountInString(s); n < 1 || n > 64 {
 		return apperr.Invalidf("name", "姓名须为1至64个字符", "the name must have 1 to 64 characters")
+	}
+	if e := textcheck.Check("name", s, textcheck.Name, 64); e != nil {
+		e.ZH, e.EN = "姓名"+e.ZH, "the name "+e.EN
+		return e
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -338,8 +337,6 @@ type cell struct {
 	value string
 }
 
-var phoneRE = regexp.MustCompile(`^[0-9+][0-9 ()+\-/,，、]*$`)
-
 // dataRow checks one data row and keeps it if it has no problem.
 func (p *rosterParser) dataRow(n int, cells []string) {
 	vals := make([]cell, len(rosterColumns))
@@ -486,17 +483,11 @@ func (p *rosterParser) dataRow(n int, cells []string) {
 		}
 	}
 	in.Ethnic = vals[cEthnic].value
-	if utf8.RuneCountInString(in.Ethnic) > 20 {
-		bad(cEthnic, "民族过长（最多 20 个字）", "ethnic group is too long (at most 20 characters)")
-	}
+	badErr(cEthnic, checkLine("ethnic", in.Ethnic, MaxEthnic))
 	in.Address = vals[cAddress].value
-	if utf8.RuneCountInString(in.Address) > 200 {
-		bad(cAddress, "住址过长（最多 200 个字）", "address is too long (at most 200 characters)")
-	}
+	badErr(cAddress, checkLine("address", in.Address, MaxAddress))
 	in.Phone = vals[cPhone].value
-	if in.Phone != "" && (len(in.Phone) > 40 || !phoneRE.MatchString(in.Phone)) {
-		bad(cPhone, fmt.Sprintf("电话号码“%s”无效", in.Phone), fmt.Sprintf("phone number %q is not valid", in.Phone))
-	}
+	badErr(cPhone, CheckPhone("phone", in.Phone))
 	if len(p.ro.Problems) == before {
 		p.ro.Rows = append(p.ro.Rows, RosterRow{Row: n, Person: in, Death: death})
 	}

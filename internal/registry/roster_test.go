@@ -255,7 +255,8 @@ func TestProblemMessages(t *testing.T) {
 func TestParseRosterEncodingFlag(t *testing.T) {
 	data := gbk(t, header+",张三,男,1962-03-01,341523100201,农业,,,,\n")
 	ro := parseFile(t, data, "utf8")
-	checkProblems(t, ro.Problems, []Problem{{ZH: "不是有效的 UTF-8", EN: "not valid UTF-8"}})
+	// The first undecodable cell is reported with its row and column.
+	checkProblems(t, ro.Problems, []Problem{{Row: 1, ZH: "第 1 列含有无效的 UTF-8", EN: "not valid UTF-8"}})
 }
 
 // TestParseRosterWorkbookCells checks the raw cell values of a workbook: a

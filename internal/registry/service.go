@@ -5,13 +5,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/textcheck"
 )
 
 // Record is a person as the registry stores them.
@@ -143,15 +143,30 @@ func today(s Store) date.Date {
 // Beijing calendar day.
 var beijing = time.FixedZone("CST", 8*3600)
 
+// checkName checks a person's name (trimmed): present, and a name as
+// textcheck.Name says, of at most MaxName characters.
 func checkName(field, name string) *apperr.Error {
-	n := utf8.RuneCountInString(strings.TrimSpace(name))
-	if n == 0 {
+	name = strings.TrimSpace(name)
+	if name == "" {
 		return apperr.Invalidf(field, "缺少姓名", "name is missing")
 	}
-	if n > 50 {
-		return apperr.Invalidf(field, "姓名过长（最多 50 个字）", "name is too long (at most 50 characters)")
+	if e := textcheck.Check(field, name, textcheck.Name, MaxName); e != nil {
+		e.ZH, e.EN = "姓名"+e.ZH, "the name "+e.EN
+		return e
 	}
 	return nil
+}
+
+// checkDetails checks the descriptive fields of a person: the ethnic
+// group and the address (one line each) and the phone numbers.
+func checkDetails(ethnic, address, phone string) apperr.List {
+	var errs apperr.List
+	for _, e := range []*apperr.Error{checkLine("ethnic", ethnic, MaxEthnic), checkLine("address", address, MaxAddress), CheckPhone("phone", phone)} {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }
 
 // checkRegion checks that code is a known township or village inside the
@@ -210,6 +225,7 @@ func Register(ctx context.Context, s Store, a auth.Actor, in NewPerson) (*Record
 	add(checkPension("pension", in.Pension))
 	idn, e := checkIDNumber("id_number", in.IDNumber, in.Birth, in.Sex)
 	add(e)
+	errs = append(errs, checkDetails(in.Ethnic, in.Address, in.Phone)...)
 	if len(errs) > 0 {
 		for _, e := range errs {
 			e.Field = strings.TrimPrefix(e.Field, ".")
@@ -318,13 +334,40 @@ func Update(ctx context.Context, s Store, a auth.Actor, k Key, p Patch) (*Record
 		}
 		r.Pension = *p.Pension
 	}
+	// Only the fields that change are checked: a record kept from before
+	// the checks can still be edited, a form sending back a value as it
+	// was stored included.
+	var errs apperr.List
 	for _, f := range []struct {
-		v   *string
-		dst *string
-	}{{p.Ethnic, &r.Ethnic}, {p.Address, &r.Address}, {p.Phone, &r.Phone}, {p.Marital, &r.Marital}} {
-		if f.v != nil {
-			*f.dst = *f.v
+		field string
+		v     *string
+		dst   *string
+	}{{"ethnic", p.Ethnic, &r.Ethnic}, {"address", p.Address, &r.Address}, {"phone", p.Phone, &r.Phone}, {"marital", p.Marital, &r.Marital}} {
+		if f.v == nil || *f.v == *f.dst {
+			continue
 		}
+		var e *apperr.Error
+		switch f.field {
+		case "ethnic":
+			e = checkLine(f.field, *f.v, MaxEthnic)
+		case "address":
+			e = checkLine(f.field, *f.v, MaxAddress)
+		case "phone":
+			e = CheckPhone(f.field, *f.v)
+		default:
+			e = checkLine(f.field, *f.v, 10)
+		}
+		if e != nil {
+			errs = append(errs, e)
+		}
+		*f.dst = *f.v
+	}
+	switch len(errs) {
+	case 0:
+	case 1:
+		return nil, errs[0]
+	default:
+		return nil, errs
 	}
 	r.Version++
 	r.UpdatedAt = s.Now()
@@ -349,6 +392,9 @@ func RecordDeath(ctx context.Context, s Store, a auth.Actor, k Key, d date.Date,
 	}
 	if e := checkLife("", r.Birth, d, today(s)); e != nil {
 		e.Field = "death"
+		return nil, e
+	}
+	if e := checkLine("source", source, MaxNumber); e != nil {
 		return nil, e
 	}
 	before := *r
@@ -384,6 +430,9 @@ func ChangeHukou(ctx context.Context, s Store, a auth.Actor, k Key, c HukouChang
 		return nil, err
 	}
 	if e := checkHukouType("type", c.Type); e != nil {
+		return nil, e
+	}
+	if e := checkLine("reason", c.Reason, MaxReason); e != nil {
 		return nil, e
 	}
 	if c.From.IsZero() || c.From.Before(r.Birth) || c.From.After(today(s)) {
@@ -440,6 +489,12 @@ func AddMarriage(ctx context.Context, s Store, act auth.Actor, a, b Key, m Marri
 	m.A, m.B = ra.Ref(), rb.Ref()
 	pa, pb := ra.person(), rb.person()
 	if e := checkMarriage("marriage", &pa, &pb, m); e != nil {
+		return 0, e
+	}
+	if e := checkNotAfter("marriage.from", m.From, today(s)); e != nil {
+		return 0, e
+	}
+	if e := checkLine("cert_no", certNo, MaxNumber); e != nil {
 		return 0, e
 	}
 	rel, err := s.Relatives(ctx, ra.County, []int64{ra.ID, rb.ID})
@@ -516,6 +571,12 @@ func AddChild(ctx context.Context, s Store, act auth.Actor, parent, child Key, t
 	if e := checkTie("tie", &pp, &pc, t); e != nil {
 		return 0, e
 	}
+	if e := checkNotAfter("tie.from", t.From, today(s)); e != nil {
+		return 0, e
+	}
+	if e := checkLine("reg_no", regNo, MaxNumber); e != nil {
+		return 0, e
+	}
 	parents, err := s.Parents(ctx, rc.County, rc.ID)
 	if err != nil {
 		return 0, err
@@ -562,6 +623,12 @@ func AddDisability(ctx context.Context, s Store, act auth.Actor, k Key, d Disabi
 	if d.From.IsZero() || d.From.Before(r.Birth) || (!d.To.IsZero() && d.To.Before(d.From)) {
 		return 0, apperr.Invalidf("from", "评定日期应不早于出生日期，且结束日期不早于评定日期", "the assessment must begin after birth and end after it begins")
 	}
+	if e := checkNotAfter("from", d.From, today(s)); e != nil {
+		return 0, e
+	}
+	if e := checkLine("cert_no", certNo, MaxNumber); e != nil {
+		return 0, e
+	}
 	d.Person = r.Ref()
 	id, err := s.InsertDisability(ctx, r.County, r.ID, d, certNo)
 	if err != nil {
@@ -578,6 +645,12 @@ func AddCertificate(ctx context.Context, s Store, act auth.Actor, k Key, c Certi
 	}
 	if c.Kind == "" {
 		return 0, apperr.Invalidf("kind", "缺少证件类型", "certificate kind is missing")
+	}
+	if e := checkLine("kind", c.Kind, MaxNumber); e != nil {
+		return 0, e
+	}
+	if e := checkLine("number", c.Number, MaxNumber); e != nil {
+		return 0, e
 	}
 	if c.Issued.IsZero() || c.Issued.Before(r.Birth) || c.Issued.After(today(s)) {
 		return 0, apperr.Invalidf("issued", "发证日期应在出生日期与今天之间", "the issue date must lie between the birth date and today")
@@ -603,6 +676,9 @@ func CancelCertificate(ctx context.Context, s Store, act auth.Actor, k Key, id i
 	if strings.TrimSpace(reason) == "" {
 		return apperr.Invalidf("reason", "请填写注销原因", "a reason is required")
 	}
+	if e := checkPara("reason", reason, MaxReason); e != nil {
+		return e
+	}
 	if err := s.CancelCertificate(ctx, r.County, r.ID, id, on, reason); err != nil {
 		return err
 	}
@@ -618,8 +694,11 @@ func AddComplication(ctx context.Context, s Store, act auth.Actor, k Key, c Comp
 	if e := checkGrade("grade", c.Grade, 3); e != nil {
 		return 0, e
 	}
-	if c.From.IsZero() || c.From.Before(r.Birth) {
+	if c.From.IsZero() || c.From.Before(r.Birth) || c.From.After(today(s)) {
 		return 0, apperr.Invalidf("from", "鉴定日期无效", "invalid assessment date")
+	}
+	if e := checkLine("document", document, MaxNumber); e != nil {
+		return 0, e
 	}
 	c.Person = r.Ref()
 	id, err := s.InsertComplication(ctx, r.County, r.ID, c, document)
@@ -637,6 +716,9 @@ func AddRetirement(ctx context.Context, s Store, act auth.Actor, k Key, ret Reti
 	}
 	if ret.Date.IsZero() || r.Birth.YearsBetween(ret.Date) < 40 {
 		return 0, apperr.Invalidf("date", "退休日期无效（退休时应年满 40 岁）", "invalid retirement date (must be at least 40 years old)")
+	}
+	if e := checkNotAfter("date", ret.Date, today(s)); e != nil {
+		return 0, e
 	}
 	switch ret.Employer {
 	case "", "enterprise", "institution", "government":

@@ -9,6 +9,11 @@ import (
 	"github.com/jiahe-project/jiahe/internal/idcard"
 )
 
+// MinBirthYear is the earliest birth year the registry takes: nobody
+// whose benefits it decides was born before 1900. (ID numbers parse from
+// idcard.MinBirthYear on, to read old records.)
+const MinBirthYear = 1900
+
 // MinParentAge is the youngest age at which a person can be recorded as a
 // birth parent: a child born before its mother (or father) is 10 is refused.
 const MinParentAge = 10
@@ -72,8 +77,8 @@ func checkLife(field string, birth, death date.Date, today date.Date) *apperr.Er
 	if !today.IsZero() && birth.After(today) {
 		return apperr.Invalidf(field+".birth", "出生日期 %s 晚于今天", "birth date %s is in the future", birth)
 	}
-	if birth.Year() < idcard.MinBirthYear {
-		return apperr.Invalidf(field+".birth", "出生日期 %s 过早", "birth date %s is too early", birth)
+	if birth.Year() < MinBirthYear {
+		return apperr.Invalidf(field+".birth", "出生日期 %s 早于 %d 年", "birth date %s is before %d", birth, MinBirthYear)
 	}
 	if !death.IsZero() {
 		if death.Before(birth) {
@@ -82,6 +87,15 @@ func checkLife(field string, birth, death date.Date, today date.Date) *apperr.Er
 		if !today.IsZero() && death.After(today) {
 			return apperr.Invalidf(field+".death", "死亡日期 %s 晚于今天", "death date %s is in the future", death)
 		}
+	}
+	return nil
+}
+
+// checkNotAfter refuses a date of an event later than today (the zero
+// date passes: whether it is required is the caller's rule).
+func checkNotAfter(field string, d, today date.Date) *apperr.Error {
+	if !d.IsZero() && !today.IsZero() && d.After(today) {
+		return apperr.Invalidf(field, "日期 %s 晚于今天", "the date %s is in the future", d)
 	}
 	return nil
 }

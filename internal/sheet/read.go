@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -14,12 +15,15 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// Problem is a problem of a file as a whole rather than of one cell: it is
-// damaged, not in the encoding asked for, malformed CSV, or an old .xls
-// workbook. Row is the file row it was found at (1-based), 0 when it
-// concerns no row. ZH and EN say what is wrong, in Chinese and English.
+// Problem is a problem of a file rather than of what a cell means: it is
+// damaged, too large, malformed CSV, an old .xls workbook, or a cell holds
+// bytes the encoding cannot decode. Row is the file row it was found at
+// (1-based), 0 when it concerns no row; Col is the cell's column (1-based)
+// when it concerns one cell, and the messages name it too. ZH and EN say
+// what is wrong, in Chinese and English.
 type Problem struct {
 	Row int
+	Col int
 	ZH  string
 	EN  string
 }
@@ -41,8 +45,41 @@ type Table struct {
 	format   string
 	encoding string
 	text     string   // a CSV file, decoded
+	invalid  bool     // the CSV file held bytes its encoding cannot decode
 	data     []byte   // an .xlsx file
+	rows     int      // Limits.Rows
 	problem  *Problem // found on opening: Each reports it
+}
+
+// Limits bound what Open reads, so that a file sent from outside cannot
+// exhaust the server's memory or time: its size as read, its rows (blank
+// ones included), and for a workbook — a zip archive whose parts may
+// inflate a thousandfold — the size of its parts uncompressed, declared
+// and actual. A file over a limit is reported by Each as a Problem.
+type Limits struct {
+	Bytes    int64
+	Rows     int
+	Unzipped int64
+}
+
+// UploadLimits bound a file uploaded to the server (a roster, a bank's
+// return file): 16 MiB, 200,000 rows, 256 MiB uncompressed. A roster
+// of 200,000 persons is about 15 MiB of CSV.
+var UploadLimits = Limits{Bytes: 16 << 20, Rows: 200_000, Unzipped: 256 << 20}
+
+// LocalLimits bound a file the command line reads from the server's own
+// disk, named by its operator: 1 GiB, 1,000,000 rows, 4 GiB uncompressed.
+var LocalLimits = Limits{Bytes: 1 << 30, Rows: 1_000_000, Unzipped: 4 << 30}
+
+// maxZipEntries bounds the parts of a workbook; Excel writes a dozen.
+const maxZipEntries = 10_000
+
+// mib writes n bytes in MiB for a message.
+func mib(n int64) string { return fmt.Sprintf("%d MiB", n>>20) }
+
+// TooLarge is the problem of a file larger than limit bytes.
+func TooLarge(limit int64) *Problem {
+	return &Problem{ZH: "文件过大（最大 " + mib(limit) + "），请分成多个文件", EN: "the file is too large (at most " + mib(limit) + "): split it"}
 }
 
 var (
@@ -51,41 +88,87 @@ var (
 	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
 )
 
-// Open reads a whole file from r and tells its format by its content: an
-// .xlsx workbook (a zip archive), an old .xls workbook, or else CSV.
-// encoding names the encoding of a CSV file as ParseEncoding reads it;
-// "" or "auto" detects it (a UTF-8 byte-order mark or valid UTF-8, else
-// GB18030). The error is for a failure to read r or an unknown encoding
-// name: a file that is not a readable table is reported by Each.
+// Open reads a whole file from r within UploadLimits (see OpenLimited).
 func Open(r io.Reader, encoding string) (*Table, error) {
+	return OpenLimited(r, encoding, UploadLimits)
+}
+
+// OpenLimited reads a whole file from r and tells its format by its
+// content: an .xlsx workbook (a zip archive), an old .xls workbook, or
+// else CSV. encoding names the encoding of a CSV file as ParseEncoding
+// reads it; "" or "auto" detects it (a UTF-8 byte-order mark or UTF-8,
+// else GB18030). It reads at most lim.Bytes+1 bytes, and checks a
+// workbook's parts against lim.Unzipped before anything unpacks them. The
+// error is for a failure to read r or an unknown encoding name: a file
+// that is not a readable table, or is over a limit, is reported by Each.
+func OpenLimited(r io.Reader, encoding string, lim Limits) (*Table, error) {
 	enc, err := ParseEncoding(encoding)
 	if err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, lim.Bytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read file: %w", err)
 	}
-	t := &Table{}
+	t := &Table{rows: lim.Rows}
 	switch {
+	case int64(len(data)) > lim.Bytes:
+		t.format = FormatCSV
+		if bytes.HasPrefix(data, zipMagic) {
+			t.format = FormatXLSX
+		}
+		t.problem = TooLarge(lim.Bytes)
 	case bytes.HasPrefix(data, zipMagic):
 		t.format = FormatXLSX
 		t.data = data
+		t.problem = checkZip(data, lim.Unzipped)
 	case bytes.HasPrefix(data, oleMagic):
 		t.format = FormatXLS
 		t.problem = &Problem{ZH: "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
 			EN: "old Excel (.xls) files are not supported: save the file as .xlsx or CSV in Excel and import that"}
 	default:
 		t.format = FormatCSV
-		text, used, ok := decodeCSV(data, enc)
-		t.encoding = used
-		t.text = text
-		if !ok {
-			t.problem = &Problem{ZH: "文件不是有效的 UTF-8 文本，请用 --encoding gbk（或 encoding=gbk）指定编码",
-				EN: "the file is not valid UTF-8: name its encoding with --encoding gbk (or encoding=gbk)"}
-		}
+		t.text, t.encoding, t.invalid = decodeCSV(data, enc)
 	}
 	return t, nil
+}
+
+// checkZip checks the parts of a workbook before excelize unpacks them:
+// how many there are, the sizes their directory declares, and — by
+// inflating each into nothing, which costs time but no memory — that no
+// part holds more than it declares (archive/zip refuses to read past the
+// declared size, and checks the length and CRC at the end).
+func checkZip(data []byte, limit int64) *Problem {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return damaged(err)
+	}
+	if len(zr.File) > maxZipEntries {
+		return &Problem{ZH: fmt.Sprintf("Excel 文件的组成部分过多（%d 个）", len(zr.File)), EN: fmt.Sprintf("the Excel file has too many parts (%d)", len(zr.File))}
+	}
+	bomb := &Problem{ZH: "Excel 文件解压后过大（最大 " + mib(limit) + "），请分成多个文件或另存为 CSV",
+		EN: "the Excel file is too large uncompressed (at most " + mib(limit) + "): split it or save it as CSV"}
+	var total uint64
+	for _, f := range zr.File {
+		if total += f.UncompressedSize64; f.UncompressedSize64 > uint64(limit) || total > uint64(limit) {
+			return bomb
+		}
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
+		}
+		if err != nil {
+			return damaged(fmt.Errorf("%s: %w", f.Name, err))
+		}
+	}
+	return nil
+}
+
+func damaged(err error) *Problem {
+	return &Problem{ZH: "无法读取 Excel 文件（文件已损坏）", EN: fmt.Sprintf("cannot read the Excel file (it is damaged: %v)", err)}
 }
 
 // Format returns the file's format: FormatCSV, FormatXLSX or FormatXLS.
@@ -109,33 +192,104 @@ func (t *Table) Each(fn func(n int, cells []string) bool) error {
 	if t.problem != nil {
 		return t.problem
 	}
+	rows := 0
+	limited := func(n int, cells []string) (bool, *Problem) {
+		if rows++; t.rows > 0 && rows > t.rows {
+			return false, &Problem{Row: n, ZH: fmt.Sprintf("行数超过上限 %d，请分成多个文件", t.rows),
+				EN: fmt.Sprintf("more than %d rows: split the file", t.rows)}
+		}
+		if p := t.undecodable(n, cells); p != nil {
+			return false, p
+		}
+		return fn(n, cells), nil
+	}
 	switch t.format {
 	case FormatXLSX:
-		return eachXLSX(t.data, fn)
+		return eachXLSX(t.data, limited)
 	case FormatCSV:
-		return eachCSV(t.text, fn)
+		return eachCSV(t.text, limited)
 	}
 	return nil
 }
 
-// decodeCSV returns data as UTF-8 text and the encoding it was read in;
-// ok is false when UTF-8 was asked for and data is not UTF-8.
-func decodeCSV(data []byte, enc string) (text string, used string, ok bool) {
-	if bytes.HasPrefix(data, utf8BOM) && enc != EncodingGB18030 {
-		return string(data[len(utf8BOM):]), EncodingUTF8, true
+// undecodable returns the problem of the first cell of row n that holds
+// U+FFFD, the replacement character: bytes its encoding could not decode,
+// or a character lost by an earlier conversion. Either way the cell is
+// not what was written, and storing it would lose data without a word.
+func (t *Table) undecodable(n int, cells []string) *Problem {
+	for i, c := range cells {
+		if !strings.ContainsRune(c, utf8.RuneError) {
+			continue
+		}
+		p := &Problem{Row: n, Col: i + 1}
+		switch {
+		case !t.invalid:
+			p.ZH = fmt.Sprintf("第 %d 列含有替换字符“\uFFFD”：文件在此前的转换中已丢失字符，请用原始文件重新导出", i+1)
+			p.EN = fmt.Sprintf("column %d holds the replacement character U+FFFD: characters were lost in an earlier conversion; export the file again from the original", i+1)
+		case t.encoding == EncodingUTF8:
+			p.ZH = fmt.Sprintf("第 %d 列含有无效的 UTF-8 字节；若文件是 GBK 编码，请用 --encoding gbk（或 encoding=gbk）指定编码", i+1)
+			p.EN = fmt.Sprintf("column %d holds bytes that are not valid UTF-8; if the file is in GBK, name its encoding with --encoding gbk (or encoding=gbk)", i+1)
+		default:
+			p.ZH = fmt.Sprintf("第 %d 列含有无法按 GBK/GB18030 解码的字节", i+1)
+			p.EN = fmt.Sprintf("column %d holds bytes that GBK/GB18030 cannot decode", i+1)
+		}
+		return p
 	}
-	if enc == EncodingUTF8 || enc == "" && utf8.Valid(data) {
-		return string(data), EncodingUTF8, utf8.Valid(data)
-	}
-	// GB18030 decodes every byte sequence (invalid ones become U+FFFD).
-	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
-	if err != nil {
-		return "", EncodingGB18030, false
-	}
-	return string(out), EncodingGB18030, true
+	return nil
 }
 
-func eachCSV(text string, fn func(int, []string) bool) error {
+// decodeCSV returns data as UTF-8 text, with U+FFFD for each sequence of
+// bytes its encoding cannot decode, the encoding it was read in, and
+// whether there were such bytes. Detection takes UTF-8 when data is UTF-8
+// with at most a few stray bytes (GBK text is almost never valid UTF-8,
+// while a UTF-8 file read as GBK turns into other characters without an
+// error), and GB18030 otherwise.
+func decodeCSV(data []byte, enc string) (text string, used string, invalid bool) {
+	if bytes.HasPrefix(data, utf8BOM) && enc != EncodingGB18030 {
+		data, enc = data[len(utf8BOM):], EncodingUTF8
+	}
+	if enc == "" {
+		if multi, bad := utf8Counts(data); bad == 0 || multi >= 8*bad {
+			enc = EncodingUTF8
+		} else {
+			enc = EncodingGB18030
+		}
+	}
+	if enc == EncodingUTF8 {
+		if utf8.Valid(data) {
+			return string(data), EncodingUTF8, false
+		}
+		return strings.ToValidUTF8(string(data), string(utf8.RuneError)), EncodingUTF8, true
+	}
+	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
+	if err != nil { // the decoder replaces what it cannot decode: not expected
+		return strings.ToValidUTF8(string(data), string(utf8.RuneError)), EncodingGB18030, true
+	}
+	// GB18030 has a code for U+FFFD itself (0x84 0x31 0xA4 0x37); any other
+	// U+FFFD in the text stands for bytes that could not be decoded.
+	return string(out), EncodingGB18030, bytes.Count(out, []byte(string(utf8.RuneError))) > bytes.Count(data, []byte{0x84, 0x31, 0xA4, 0x37})
+}
+
+// utf8Counts returns how many multi-byte UTF-8 characters data holds and
+// how many bytes of it are not UTF-8.
+func utf8Counts(data []byte) (multi, bad int) {
+	for len(data) > 0 {
+		if data[0] < utf8.RuneSelf {
+			data = data[1:]
+			continue
+		}
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			bad++
+		} else {
+			multi++
+		}
+		data = data[size:]
+	}
+	return multi, bad
+}
+
+func eachCSV(text string, fn func(int, []string) (bool, *Problem)) error {
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -159,14 +313,18 @@ func eachCSV(text string, fn func(int, []string) bool) error {
 			return &Problem{Row: row, ZH: "CSV 格式错误：" + zh, EN: "malformed CSV: " + err.Error()}
 		}
 		line, _ := cr.FieldPos(0)
-		if !fn(line, rec) {
+		more, p := fn(line, rec)
+		if p != nil {
+			return p
+		}
+		if !more {
 			return nil
 		}
 	}
 }
 
 // eachXLSX walks the first worksheet of the workbook data.
-func eachXLSX(data []byte, fn func(int, []string) bool) (err error) {
+func eachXLSX(data []byte, fn func(int, []string) (bool, *Problem)) (err error) {
 	inFn := false
 	defer func() {
 		v := recover()
@@ -183,7 +341,9 @@ func eachXLSX(data []byte, fn func(int, []string) bool) (err error) {
 	bad := func(err error) error {
 		return &Problem{ZH: "无法读取 Excel 文件：" + err.Error(), EN: "cannot read the Excel file: " + err.Error()}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 16 << 20})
+	// checkZip has bounded the parts; excelize unpacks a large worksheet
+	// or string table into a temporary file rather than memory.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 1 << 62, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return bad(err)
 	}
@@ -203,8 +363,11 @@ func eachXLSX(data []byte, fn func(int, []string) bool) (err error) {
 			return bad(err)
 		}
 		inFn = true
-		more := fn(n, cells)
+		more, p := fn(n, cells)
 		inFn = false
+		if p != nil {
+			return p
+		}
 		if !more {
 			return nil
 		}

@@ -111,7 +111,7 @@ func TestReadProblems(t *testing.T) {
 		rows     int // rows passed before the problem
 		want     Problem
 	}{
-		{"GBK read as UTF-8", gbk(t, "姓名\n张三\n"), "utf8", FormatCSV, 0, Problem{ZH: "不是有效的 UTF-8", EN: "not valid UTF-8"}},
+		{"GBK read as UTF-8", gbk(t, "姓名\n张三\n"), "utf8", FormatCSV, 0, Problem{Row: 1, ZH: "无效的 UTF-8", EN: "not valid UTF-8"}},
 		{"old Excel file", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), "", FormatXLS, 0, Problem{ZH: ".xls", EN: ".xls"}},
 		{"damaged Excel file", []byte("PK\x03\x04garbage"), "", FormatXLSX, 0, Problem{ZH: "无法读取 Excel 文件", EN: "cannot read the Excel file"}},
 		{"unpaired quote", []byte("a,b\n1,2\n\"3,4\n"), "", FormatCSV, 2, Problem{Row: 3, ZH: "引号（\"）不配对", EN: "malformed CSV"}},

@@ -30,8 +30,13 @@ type WriterOptions struct {
 	// Excel's units (characters).
 	Widths []float64
 	// Document, when not nil, makes a workbook a document rather than a
-	// data export (see Document). CSV ignores it.
+	// data export (see Document). CSV takes only its Money columns from
+	// it, as Numbers.
 	Document *Document
+	// Numbers are the columns (0-based) of a CSV file that hold numbers:
+	// a plain decimal number there ("-12.50") is written as it is, while
+	// every other cell of the file is neutralised by SafeCell.
+	Numbers []int
 }
 
 // Document describes a workbook that must come out the same, byte for
@@ -53,7 +58,8 @@ type Document struct {
 }
 
 // Writer writes a table one row at a time: CSV as Excel writes it (CRLF
-// line ends) or an .xlsx workbook with a bold header row, streamed so that
+// line ends, every cell that could start a formula neutralised by
+// SafeCell) or an .xlsx workbook with a bold header row, streamed so that
 // a large table needs little memory (a Document is not streamed). Every
 // cell is written as text, so that Excel keeps the digits of a long number
 // and a date as written; only a Document's Money columns hold numbers.
@@ -65,9 +71,11 @@ type Writer struct {
 	next   int // the row number of the next row in a workbook
 
 	// CSV
-	bw  *bufio.Writer
-	enc io.WriteCloser // the GB18030 encoder, when used
-	cw  *csv.Writer
+	bw      *bufio.Writer
+	enc     io.WriteCloser // the GB18030 encoder, when used
+	cw      *csv.Writer
+	numbers []int    // the columns that keep plain numbers
+	safe    []string // the cells of the row being written, neutralised
 
 	// XLSX
 	out io.Writer
@@ -101,8 +109,12 @@ func NewWriter(w io.Writer, header []string, opt WriterOptions) (*Writer, error)
 		}
 		tw.cw = csv.NewWriter(cw)
 		tw.cw.UseCRLF = true // as Excel writes CSV
+		tw.numbers = opt.Numbers
+		if opt.Document != nil {
+			tw.numbers = append(slices.Clone(tw.numbers), opt.Document.Money...)
+		}
 		if len(header) > 0 {
-			if err := tw.cw.Write(header); err != nil {
+			if err := tw.writeCSV(header, false); err != nil {
 				return nil, err
 			}
 		}
@@ -216,11 +228,24 @@ func (tw *Writer) documentRow(cells []string, money bool) error {
 	return nil
 }
 
+// writeCSV writes one CSV record, each cell neutralised by SafeCell
+// except the plain numbers of the number columns of a data row.
+func (tw *Writer) writeCSV(cells []string, data bool) error {
+	tw.safe = tw.safe[:0]
+	for i, c := range cells {
+		if !data || !plainNumber(c) || !slices.Contains(tw.numbers, i) {
+			c = SafeCell(c)
+		}
+		tw.safe = append(tw.safe, c)
+	}
+	return tw.cw.Write(tw.safe)
+}
+
 // Write writes one row of cells.
 func (tw *Writer) Write(cells []string) error {
 	tw.n++
 	if tw.format == FormatCSV {
-		return tw.cw.Write(cells)
+		return tw.writeCSV(cells, true)
 	}
 	if tw.doc != nil {
 		return tw.documentRow(cells, true)

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/synth"
 )
@@ -277,6 +278,13 @@ func insertSQL(t bulkTable, rows int) string {
 // calling progress (if not nil) after each batch with the persons written
 // so far. Generation and loading overlap: the generator runs one batch
 // ahead of the database.
+//
+// A load can be run again after it was stopped part-way (killed, or the
+// machine lost): generation is deterministic and each batch is written in
+// one transaction, so a batch is either wholly in the database or not at
+// all. Before writing a batch the loader looks its persons up by ID
+// number (batchPresent); a batch found is counted in Stats.Present and
+// not written again, so the rerun finishes what the first run began.
 func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(done int)) (synth.Stats, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -286,11 +294,22 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 	free <- new(synth.Batch)
 	free <- new(synth.Batch)
 	errc := make(chan error, 1)
+	present := 0
 	go func() {
 		var err error
 		for b := range queue {
 			if err == nil {
-				if err = sink.Write(ctx, b); err != nil {
+				var found bool
+				if found, err = batchPresent(ctx, db, b); err == nil && found {
+					present += len(b.Persons)
+					sink.done += len(b.Persons)
+					if progress != nil {
+						progress(sink.done)
+					}
+				} else if err == nil {
+					err = sink.Write(ctx, b)
+				}
+				if err != nil {
 					cancel()
 				}
 			}
@@ -312,6 +331,7 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 	}))
 	close(queue)
 	writeErr := <-errc
+	st.Present = present
 	if writeErr != nil {
 		return st, writeErr
 	}
@@ -319,6 +339,52 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 		return st, genErr
 	}
 	return st, db.Analyze(ctx)
+}
+
+// batchPresent reports whether batch b was written by an earlier load:
+// the first, middle and last of its persons with an ID number are all
+// registered, with the name and birth date b gives them. When some are
+// and some are not, or with other names, the county holds a population
+// this load would collide with, and that is an error.
+func batchPresent(ctx context.Context, db *DB, b *synth.Batch) (bool, error) {
+	var probe []*synth.Person
+	for _, i := range []int{0, len(b.Persons) / 2, len(b.Persons) - 1} {
+		for j := i; j < len(b.Persons); j++ {
+			if b.Persons[j].IDNumber != "" {
+				probe = append(probe, &b.Persons[j])
+				break
+			}
+		}
+	}
+	if len(probe) == 0 {
+		return false, nil
+	}
+	found := 0
+	err := db.Read(ctx, func(tx *Tx) error {
+		for _, p := range probe {
+			r, err := tx.PersonByIDNumber(ctx, "", p.IDNumber)
+			if apperr.KindOf(err) == apperr.NotFound {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if r.Name != p.Name || r.Birth != p.Birth {
+				return fmt.Errorf("bulk load: ID number %s of the population to load is registered to another person: the county holds another population", p.IDNumber[:6]+"…")
+			}
+			found++
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return false, err
+	case found == 0:
+		return false, nil
+	case found < len(probe):
+		return false, fmt.Errorf("bulk load: a batch of the population is partly registered (%d of %d persons probed): the county holds another population", found, len(probe))
+	}
+	return true, nil
 }
 
 // Analyze refreshes the planner's statistics after a bulk load, so that

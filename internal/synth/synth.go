@@ -215,6 +215,10 @@ func (f SinkFunc) Write(ctx context.Context, b *Batch) error { return f(ctx, b) 
 type Stats struct {
 	Persons, Alive, Hukou, Marriages, Children, Disabilities, Certificates, Complications, Retirements int
 	Villages                                                                                           int
+	// Present counts the persons of batches a loader found already
+	// written by an earlier run that was stopped part-way, and so did not
+	// write again (set by the loader, not by Generate).
+	Present int
 }
 
 func (s *Stats) add(b *Batch, asOf date.Date) {

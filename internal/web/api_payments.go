@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,9 +14,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
 )
-
-// maxReturnFile bounds an uploaded bank return file.
-const maxReturnFile = 32 << 20
 
 // payCounty reads the six-digit county code of the path or, for lists,
 // of ?county= (default: the county of the actor's scope).
@@ -409,6 +405,12 @@ func (h *Handler) serveBankFile(w http.ResponseWriter, r *http.Request, county s
 	if err != nil {
 		return err
 	}
+	// The file holds full ID and account numbers: its release is audited.
+	if err := h.app.RecordExport(r.Context(), actor(r), app.Export{Action: "payment_batch.file", Entity: "payment_batch",
+		EntityID: strconv.FormatInt(id, 10), Region: region.Code(county),
+		Detail: map[string]any{"file": f.Name(format), "format": format, "encoding": encoding, "items": len(f.Rows) - 1}}); err != nil {
+		return err
+	}
 	return writeBankFile(w, f, format, encoding)
 }
 
@@ -467,10 +469,11 @@ func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReturnFile))
+	up, err := readUpload(w, r)
 	if err != nil {
-		return apperr.Invalidf("body", "回盘文件过大或读取失败（最大 32 MiB）", "the return file is too large or unreadable (at most 32 MiB)")
+		return err
 	}
+	data := up.file
 	q := r.URL.Query()
 	if _, err := sheet.ParseFormat(q.Get("format")); err != nil { // the file's content tells its format
 		return err

@@ -227,6 +227,9 @@ func TestPaymentAPI(t *testing.T) {
 			if code, _, _ := ts.raw(county, "GET", path+"/file", "", nil); code != 403 {
 				t.Errorf("county approver took the bank file: %d", code)
 			}
+			if n := ts.actionCount("341523", "payment_batch.file"); n != 6 {
+				t.Errorf("%d downloads of the bank file audited, want 6", n)
+			}
 
 			// Return file: bad cells are reported by row and column.
 			line := num(b["items"].([]any)[0].(map[string]any)["line_id"])

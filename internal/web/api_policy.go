@@ -32,7 +32,8 @@ func (h *Handler) queryYear(r *http.Request) (int, error) {
 	return y, app.CheckYear(y)
 }
 
-// readBody reads the request body, at most 1 MiB.
+// readBody reads a JSON request body, at most 1 MiB, refusing what
+// checkJSON refuses.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
@@ -40,6 +41,9 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, apperr.Invalidf("body", "请求体为空", "the request body is empty")
+	}
+	if err := checkJSON(b); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

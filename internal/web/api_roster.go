@@ -2,9 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 
@@ -16,54 +13,23 @@ import (
 	"github.com/jiahe-project/jiahe/internal/sheet"
 )
 
-// maxRosterBytes bounds a roster uploaded to the API.
-const maxRosterBytes = 64 << 20
-
 // maxPreview bounds the persons a dry run lists.
 const maxPreview = 1000
 
-// rosterUpload reads the uploaded file: the part named "file" of a
-// multipart form, or else the whole request body.
+// rosterUpload reads the uploaded file (readUpload): the part named
+// "file" of a multipart form, or else the whole request body.
 func rosterUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, maxRosterBytes+1<<20)
-	tooLarge := apperr.Invalidf("file", "文件过大（最大 64MB）", "the file is too large (at most 64 MB)")
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var src io.Reader = body
-	if mt == "multipart/form-data" {
-		mr, err := r.MultipartReader()
-		if err != nil {
-			return nil, apperr.Invalidf("file", "上传的表单无效", "the uploaded form is not valid")
-		}
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
-				return nil, apperr.Invalidf("file", "表单中没有名为 file 的文件", "the form has no part named file")
-			}
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, tooLarge
-			}
-			if err != nil {
-				return nil, apperr.Invalidf("file", "上传的表单无效", "the uploaded form is not valid")
-			}
-			if part.FormName() == "file" {
-				src = part
-				break
-			}
-		}
-	}
-	data, err := io.ReadAll(io.LimitReader(src, maxRosterBytes+1))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || len(data) > maxRosterBytes {
-		return nil, tooLarge
-	}
+	up, err := readUpload(w, r)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) == 0 {
+	if up.file == nil {
+		return nil, apperr.Invalidf("file", "表单中没有名为 file 的文件", "the form has no part named file")
+	}
+	if len(up.file) == 0 {
 		return nil, apperr.Invalidf("file", "文件为空", "the file is empty")
 	}
-	return data, nil
+	return up.file, nil
 }
 
 // importPersons is POST /api/v1/import/persons: it reads a roster (CSV or

@@ -204,20 +204,20 @@ func TestAPI(t *testing.T) {
 			if users, _ := body["users"].([]any); code != 200 || len(users) != 4 {
 				t.Errorf("admin lists users = %d %v, want 4 users", code, body)
 			}
-			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town", "name": "乡镇", "role": "township", "region": "341523100000", "password": "town12345"})
+			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town", "name": "乡镇", "role": "township", "region": "341523100000", "password": "harbor7lantern"})
 			created, _ := body["user"].(map[string]any)
 			if code != 201 || created["role"] != "township" {
 				t.Fatalf("create user = %d %v", code, body)
 			}
-			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town2", "name": "乡镇", "role": "township", "region": "341523", "password": "town12345"})
+			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town2", "name": "乡镇", "role": "township", "region": "341523", "password": "harbor7lantern"})
 			if code != 400 || errKind(body) != "invalid" || body["error"].(map[string]any)["field"] != "region" {
 				t.Errorf("create user with a county scope for a township = %d %v, want 400 on region", code, body)
 			}
-			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town", "name": "乡镇", "role": "township", "region": "341523100000", "password": "town12345"})
+			code, body = ts.call(admin, "POST", "/api/v1/users", map[string]string{"username": "town", "name": "乡镇", "role": "township", "region": "341523100000", "password": "harbor7lantern"})
 			if code != 409 {
 				t.Errorf("duplicate username = %d %v, want 409", code, body)
 			}
-			town := ts.login("town", "town12345")
+			town := ts.login("town", "harbor7lantern")
 			id := int(created["id"].(float64))
 			idPath := "/api/v1/users/" + itoa(id)
 			if code, body := ts.call(admin, "POST", idPath+"/disable", nil); code != 200 || body["user"].(map[string]any)["disabled"] != true {
@@ -226,17 +226,17 @@ func TestAPI(t *testing.T) {
 			if code, _ := ts.call(town, "GET", "/api/v1/me", nil); code != 401 {
 				t.Errorf("disabled user's session still works: %d", code)
 			}
-			if code, body := ts.call(ts.client(), "POST", "/api/v1/login", map[string]string{"username": "town", "password": "town12345"}); code != 401 || errMessage(body) != "用户名或密码错误" {
+			if code, body := ts.call(ts.client(), "POST", "/api/v1/login", map[string]string{"username": "town", "password": "harbor7lantern"}); code != 401 || errMessage(body) != "用户名或密码错误" {
 				t.Errorf("disabled user signs in: %d %v, want 401 as for a wrong password", code, body)
 			}
 			ts.call(admin, "POST", idPath+"/enable", nil)
 			if code, _ := ts.call(admin, "POST", idPath+"/password", map[string]string{"password": "short"}); code != 400 {
 				t.Errorf("weak password reset = %d, want 400", code)
 			}
-			if code, _ := ts.call(admin, "POST", idPath+"/password", map[string]string{"password": "newpass123"}); code != 204 {
+			if code, _ := ts.call(admin, "POST", idPath+"/password", map[string]string{"password": "ledger5tide"}); code != 204 {
 				t.Errorf("password reset = %d, want 204", code)
 			}
-			ts.login("town", "newpass123")
+			ts.login("town", "ledger5tide")
 
 			// Scope: the county officer reads audit of their own county only.
 			denied = ts.deniedCount()

@@ -36,7 +36,7 @@ func TestCitizenSelfService(t *testing.T) {
 			}
 			adm := ts.login("adm", "adm123456")
 			person := fmt.Sprintf("341523/%d", wife.ID)
-			newCitizen := map[string]any{"username": "wxy", "name": "王秀英", "role": "citizen", "region": "341523100201", "password": "wxy123456"}
+			newCitizen := map[string]any{"username": "wxy", "name": "王秀英", "role": "citizen", "region": "341523100201", "password": "orchid3valley"}
 			if code, out := ts.call(adm, "POST", "/api/v1/users", newCitizen); code != 400 {
 				t.Fatalf("citizen without a person = %d %v", code, out)
 			}
@@ -49,7 +49,7 @@ func TestCitizenSelfService(t *testing.T) {
 				t.Fatalf("create citizen = %d %v", code, out)
 			}
 
-			cit := ts.login("wxy", "wxy123456")
+			cit := ts.login("wxy", "orchid3valley")
 			code, out := ts.call(cit, "GET", "/api/v1/self", nil)
 			if code != 200 || field(out, "person", "name") != "王秀英" || strings.Contains(fmt.Sprint(out), wife.IDNumber) {
 				t.Fatalf("self = %d %v", code, out)
@@ -110,7 +110,7 @@ func TestCitizenSelfService(t *testing.T) {
 			}
 
 			// The page: status list and form, submitted as a browser does.
-			p := ts.browser().login("wxy", "wxy123456")
+			p := ts.browser().login("wxy", "orchid3valley")
 			p.get("/").want(303)
 			p.get("/self").want(200, "已申报，待入户调查", `name="viewport"`, `action="/self"`)
 			p.post("/self", url.Values{"program": {"jf"}, "year": {"2024"}, "hukou_type": {"rural"}, "children": {"1"},

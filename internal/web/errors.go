@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -121,9 +122,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads the request body (at most 1 MiB) into v, rejecting
-// unknown fields.
+// unknown fields, and first checkJSON's invalid bytes, repeated names and
+// trailing data.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		return apperr.Invalidf("body", "请求体无法读取或超过 1 MiB", "the request body cannot be read or exceeds 1 MiB")
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := checkJSON(body); err != nil {
+			return err
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var field string

@@ -456,18 +456,11 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var ar *workflow.AnnualReview
-	var names map[string]string
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if ar, err = tx.AnnualReviewByID(r.Context(), actor(r).Scope, county, id); err != nil {
-			return err
-		}
-		names, err = h.programLabels(r.Context(), tx, "zh")
-		return err
-	}); err != nil {
+	run, err := h.app.AnnualReviewRun(r.Context(), actor(r), county, id, "zh")
+	if err != nil {
 		return err
 	}
+	ar, names := run.Run, run.Names
 	x, err := h.newListExport(w, r, exportSpec{
 		File: "annual-review-" + strconv.FormatInt(id, 10), Title: "年审结果", Sheet: "年审结果",
 		Header: []string{"人员编号", "姓名", "身份证号（脱敏）", "项目代码", "项目", "原因", "未满足的条款"},

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
-	"io"
 	"net/http"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -35,29 +34,19 @@ func (h *Handler) batchReturnsSubmit(w http.ResponseWriter, r *http.Request) err
 		}
 		return h.render(w, status, "pay_batch.html", v)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxReturnFile*2)
-	if err := r.ParseMultipartForm(maxReturnFile * 2); err != nil {
-		return fail(invalid("file", "文件过大或上传失败（最大 32MB）", "the file is too large or the upload failed (at most 32 MB)"), http.StatusBadRequest)
+	up, err := readUpload(w, r)
+	if err != nil {
+		return fail(err, http.StatusBadRequest)
 	}
-	var content []byte
-	if enc := r.PostFormValue("content"); enc != "" {
-		if content, err = base64.StdEncoding.DecodeString(enc); err != nil {
+	content := up.file
+	if enc := up.fields.Get("content"); enc != "" {
+		if content, err = base64.StdEncoding.DecodeString(enc); err != nil || int64(len(content)) > maxUpload {
 			return apperr.Invalidf("content", "文件内容无效", "invalid file content")
 		}
-	} else {
-		f, _, err := r.FormFile("file")
-		if err != nil {
-			return fail(invalid("file", "请选择银行回盘文件", "choose the bank's return file"), http.StatusBadRequest)
-		}
-		defer f.Close()
-		if content, err = io.ReadAll(io.LimitReader(f, maxReturnFile+1)); err != nil {
-			return err
-		}
+	} else if len(content) == 0 {
+		return fail(invalid("file", "请选择银行回盘文件", "choose the bank's return file"), http.StatusBadRequest)
 	}
-	if len(content) > maxReturnFile {
-		return fail(invalid("file", "文件过大（最大 32MB）", "the file is too large (at most 32 MB)"), http.StatusBadRequest)
-	}
-	v.Form.Set("encoding", r.PostFormValue("encoding"))
+	v.Form.Set("encoding", up.fields.Get("encoding"))
 	src, err := sheet.Open(bytes.NewReader(content), v.F("encoding"))
 	if err != nil {
 		return fail(err, http.StatusBadRequest)
@@ -66,7 +55,7 @@ func (h *Handler) batchReturnsSubmit(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return fail(err, http.StatusUnprocessableEntity)
 	}
-	if r.PostFormValue("confirm") == "1" {
+	if up.fields.Get("confirm") == "1" {
 		if _, err := h.app.Reconcile(r.Context(), actor(r), county, id, rows); err != nil {
 			return fail(err, http.StatusUnprocessableEntity)
 		}

@@ -256,20 +256,11 @@ func (h *Handler) annualReviewRunPage(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	v := h.newView(w, r, "annual.title")
-	var ar *workflow.AnnualReview
-	var names map[string]string
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if ar, err = tx.AnnualReviewByID(r.Context(), actor(r).Scope, county, id); err != nil {
-			return err
-		}
-		names, err = h.programLabels(r.Context(), tx, v.Lang)
-		return err
-	})
+	run, err := h.app.AnnualReviewRun(r.Context(), actor(r), county, id, v.Lang)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Run": ar, "Names": names}
+	v.Data = map[string]any{"Run": run.Run, "Names": run.Names}
 	return h.render(w, http.StatusOK, "annual_review_run.html", v)
 }
 

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -52,9 +51,6 @@ func (h *Handler) personsExport(w http.ResponseWriter, r *http.Request) error {
 	return x.finish(err)
 }
 
-// maxImportBytes bounds an uploaded roster file.
-const maxImportBytes = 8 << 20
-
 func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) error {
 	if err := h.require(r, auth.PermRegistryWrite, target{Entity: "person"}); err != nil {
 		return err
@@ -79,42 +75,31 @@ func (h *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	v := h.newView(w, r, "import.title")
 	data := map[string]any{}
 	v.Data = data
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes*2)
-	if err := r.ParseMultipartForm(maxImportBytes * 2); err != nil {
-		formError(v, invalid("file", "文件过大或上传失败（最大 8MB）", "the file is too large or the upload failed (at most 8 MB)"))
+	up, err := readUpload(w, r)
+	if err != nil {
+		formError(v, err)
 		return h.render(w, http.StatusBadRequest, "import.html", v)
 	}
-	var content []byte
-	if enc := r.PostFormValue("content"); enc != "" {
+	content := up.file
+	if enc := up.fields.Get("content"); enc != "" {
 		b, err := base64.StdEncoding.DecodeString(enc)
-		if err != nil {
+		if err != nil || int64(len(b)) > maxUpload {
 			return apperr.Invalidf("content", "文件内容无效", "invalid file content")
 		}
 		content = b
-	} else {
-		f, _, err := r.FormFile("file")
-		if err != nil {
-			formError(v, invalid("file", "请选择要导入的文件", "choose a file to import"))
-			return h.render(w, http.StatusBadRequest, "import.html", v)
-		}
-		defer f.Close()
-		if content, err = io.ReadAll(io.LimitReader(f, maxImportBytes+1)); err != nil {
-			return err
-		}
-	}
-	if len(content) > maxImportBytes {
-		formError(v, invalid("file", "文件过大（最大 8MB）", "the file is too large (at most 8 MB)"))
+	} else if len(content) == 0 {
+		formError(v, invalid("file", "请选择要导入的文件", "choose a file to import"))
 		return h.render(w, http.StatusBadRequest, "import.html", v)
 	}
-	v.Form.Set("encoding", r.PostFormValue("encoding"))
-	table, err := sheet.Open(bytes.NewReader(content), r.PostFormValue("encoding"))
+	v.Form.Set("encoding", up.fields.Get("encoding"))
+	table, err := sheet.Open(bytes.NewReader(content), up.fields.Get("encoding"))
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "import.html", v)
 		}
 		return err
 	}
-	confirm := r.PostFormValue("confirm") == "1"
+	confirm := up.fields.Get("confirm") == "1"
 	res, err := h.app.ImportRoster(r.Context(), a, table, !confirm)
 	if err != nil {
 		if formError(v, err) {

@@ -55,6 +55,9 @@ func apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 	if err := a.CheckScope(region.Code(p.Region)); err != nil {
 		return nil, err
 	}
+	if err := checkForm(in.Application); err != nil {
+		return nil, err
+	}
 	now := today(s)
 	if in.Submitted.IsZero() {
 		in.Submitted = now
@@ -145,6 +148,9 @@ func Withdraw(ctx context.Context, s Store, a auth.Actor, county string, id int6
 	}
 	if strings.TrimSpace(reason) == "" {
 		return nil, apperr.Invalidf("reason", "请填写撤回原因", "give the reason for the withdrawal")
+	}
+	if err := checkText("reason", reason); err != nil {
+		return nil, err
 	}
 	ns, err := s.Notices(ctx, c.County, c.ID)
 	if err != nil {

@@ -79,6 +79,9 @@ func Accept(ctx context.Context, s Store, a auth.Actor, county string, id int64,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkText("note", note); err != nil {
+		return nil, err
+	}
 	c.Intake = IntakeAccepted
 	return c, advance(ctx, s, a, c, StepAccept, c.State, map[string]string{"note": strings.TrimSpace(note)})
 }
@@ -93,6 +96,9 @@ func Return(ctx context.Context, s Store, a auth.Actor, county string, id int64,
 	}
 	if strings.TrimSpace(reason) == "" {
 		return nil, apperr.Invalidf("reason", "请填写退回原因", "give the reason for returning the application")
+	}
+	if err := checkText("reason", reason); err != nil {
+		return nil, err
 	}
 	from := c.State
 	c.State, c.Intake = Withdrawn, IntakeReturned

@@ -77,6 +77,9 @@ type decided struct {
 
 // validate checks the decision's content. doubtful is the survey's doubt.
 func (d *Decision) validate(surveyDoubt bool) error {
+	if err := checkForm(d); err != nil {
+		return err
+	}
 	switch d.Outcome {
 	case Approve, Reject, Defer:
 	default:

@@ -149,6 +149,9 @@ func OpenNotice(ctx context.Context, s Store, a auth.Actor, county string, id in
 	if strings.TrimSpace(in.Place) == "" {
 		errs = append(errs, apperr.Invalidf("place", "请填写公示地点", "give the place where the notice is posted"))
 	}
+	if err := checkForm(in); err != nil {
+		errs = append(errs, err.(apperr.List)...)
+	}
 	if err := errs.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -217,6 +220,9 @@ func RecordObjection(ctx context.Context, s Store, a auth.Actor, county string, 
 	}
 	if strings.TrimSpace(in.Content) == "" {
 		return nil, nil, apperr.Invalidf("content", "请填写异议内容", "give the content of the objection")
+	}
+	if err := checkForm(in); err != nil {
+		return nil, nil, err
 	}
 	if strings.TrimSpace(in.Objector) == "" {
 		in.Objector = "匿名"
@@ -322,6 +328,9 @@ func ResolveObjection(ctx context.Context, s Store, a auth.Actor, county string,
 	}
 	if strings.TrimSpace(r.Note) == "" {
 		return nil, apperr.Invalidf("note", "请填写核查情况", "give the findings of the check")
+	}
+	if err := checkForm(r); err != nil {
+		return nil, err
 	}
 	sig := sign(a, s.Now())
 	from := c.State

@@ -453,6 +453,9 @@ func ApplyEvent(ctx context.Context, s Store, eng Engine, a auth.Actor, k regist
 	if _, ok := eventKinds[ev.Kind]; !ok {
 		return nil, apperr.Invalidf("kind", "未知事件类型 %q", "unknown event kind %q", ev.Kind)
 	}
+	if err := checkForm(ev); err != nil {
+		return nil, err
+	}
 	if ev.Kind == "death" {
 		if p.Death.IsZero() {
 			return nil, apperr.Invalidf("kind", "人口库中尚未登记该人员死亡，请先登记", "the registry has no death for this person: record it first")

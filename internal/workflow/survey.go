@@ -87,6 +87,9 @@ func (s *Survey) Doubtful() bool {
 
 // Validate checks the survey's required content against the case and today.
 func (s *Survey) Validate(c *Case, now date.Date) error {
+	if err := checkForm(s); err != nil {
+		return err
+	}
 	var errs apperr.List
 	add := func(e *apperr.Error) {
 		if e != nil {
@@ -240,6 +243,9 @@ const (
 
 // Validate checks the review's required content.
 func (r *VillageReview) Validate(surveyed, now date.Date) error {
+	if err := checkForm(r); err != nil {
+		return err
+	}
 	var errs apperr.List
 	add := func(e *apperr.Error) {
 		if e != nil {

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/sheet"
+)
+
+// Uploads. Every file sent to the server — a roster, a bank's return
+// file, through a page or the API — is read here, within maxUpload bytes,
+// streamed part by part without ParseMultipartForm (which keeps up to its
+// bound in memory and the rest in temporary files); package sheet then
+// bounds its rows and, for a workbook, its size uncompressed. The whole
+// request body is bounded too (maxRequestBody, in observe), so that no
+// form anywhere is a way to fill the disk.
+
+// maxUpload bounds an uploaded file, as sheet.Open bounds what it reads.
+var maxUpload = sheet.UploadLimits.Bytes
+
+// maxRequestBody bounds any request body: an upload with its form, or a
+// page's confirmation that carries the file back base64-encoded.
+var maxRequestBody = base64.StdEncoding.EncodedLen(int(maxUpload)) + 1<<20
+
+// maxFormField bounds a form field other than the file and its
+// base64-encoded copy.
+const maxFormField = 64 << 10
+
+// upload is a file sent to the server with the fields of its form.
+type upload struct {
+	file   []byte     // the part named "file", or the whole body of a request that is not a form
+	fields url.Values // the other fields of a multipart form
+}
+
+// errTooLarge is the answer to a file over maxUpload.
+func errTooLarge() error {
+	p := sheet.TooLarge(maxUpload)
+	return &apperr.Error{Kind: apperr.Invalid, Field: "file", ZH: p.ZH, EN: p.EN}
+}
+
+var errBadForm = apperr.Invalidf("file", "上传的表单无效", "the uploaded form is not valid")
+
+// readUpload reads the file of request r: the part named "file" of a
+// multipart form, whose other fields it keeps (the field "content", a
+// file sent back base64-encoded, up to the size of an encoded file), or
+// else the whole body. A file over maxUpload is refused as soon as its
+// bytes pass the bound. The file may be empty: the caller decides.
+func readUpload(w http.ResponseWriter, r *http.Request) (*upload, error) {
+	body := http.MaxBytesReader(w, r.Body, int64(maxRequestBody))
+	up := &upload{fields: url.Values{}}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		data, err := readBounded(body, maxUpload)
+		up.file = data
+		return up, err
+	}
+	r.Body = body
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errBadForm
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return up, nil
+		}
+		if err != nil {
+			return nil, tooLargeOr(err, errBadForm)
+		}
+		name := part.FormName()
+		switch {
+		case name == "file":
+			if up.file, err = readBounded(part, maxUpload); err != nil {
+				return nil, err
+			}
+		case name == "content":
+			b, err := readBounded(part, int64(base64.StdEncoding.EncodedLen(int(maxUpload))))
+			if err != nil {
+				return nil, err
+			}
+			up.fields.Set(name, string(b))
+		case name != "":
+			b, err := readBounded(part, maxFormField)
+			if err != nil {
+				return nil, tooLargeOr(err, errBadForm)
+			}
+			up.fields.Add(name, string(b))
+		}
+		part.Close()
+	}
+}
+
+// readBounded reads r to its end, refusing more than limit bytes.
+func readBounded(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, tooLargeOr(err, errBadForm)
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge()
+	}
+	return data, nil
+}
+
+// tooLargeOr returns errTooLarge for a body cut short by its bound, and
+// otherwise or.
+func tooLargeOr(err, or error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errTooLarge()
+	}
+	return or
+}
