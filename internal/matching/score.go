@@ -1,0 +1,432 @@
+package matching
+
+import (
+	"math"
+	"unicode/utf8"
+
+	"github.com/jiahe-project/jiahe/internal/date"
+)
+
+// Level says how one field of a row compared with a registry person's.
+type Level uint8
+
+// The levels of agreement. Each field uses some of them.
+const (
+	LevelNone       Level = iota // not compared: missing on one side
+	LevelExact                   // the same
+	LevelCheckChar               // ID number: all but the check character agree
+	LevelOneEdit                 // ID number or date: one digit differs, or two neighbouring digits are exchanged
+	LevelTwoEdits                // ID number: two digits differ
+	LevelSwapped                 // date: day and month exchanged
+	LevelNear                    // date: the same year and month
+	LevelSound                   // name: the same sounds (张/章, 丽/莉), reading polyphonic characters every way
+	LevelFuzzySound              // name: the same sounds up to zh/z, ch/c, sh/s, n/l, f/h and -ng
+	LevelOneChar                 // name: one character of the given name differs, is added or dropped
+	LevelGiven                   // name: the given name agrees, the surname does not
+	LevelSurname                 // name: only the surname agrees
+	LevelVillage                 // place: the same village
+	LevelTownship                // place: the same township
+	LevelCounty                  // place: the same county, another township
+	LevelElsewhere               // place: another county
+	LevelAgree                   // sex, parent: agree
+	LevelDiffer                  // disagree
+)
+
+var levelNames = [...]string{"none", "exact", "check_char", "one_edit", "two_edits", "swapped", "near", "sound", "fuzzy_sound",
+	"one_char", "given", "surname", "village", "township", "county", "elsewhere", "agree", "differ"}
+
+func (l Level) String() string {
+	if int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the level's name.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// Evidence says how each field of a row compared with a registry person
+// and what the comparison weighs: Weight is the sum of the fields'
+// weights, the base-2 logarithm of how much likelier the fields are to
+// read so if the row is that person than if it is someone else.
+type Evidence struct {
+	ID     Level   `json:"id"`
+	Name   Level   `json:"name"`
+	Birth  Level   `json:"birth"`
+	Sex    Level   `json:"sex"`
+	Place  Level   `json:"place"`
+	Parent Level   `json:"parent"`
+	Weight float64 `json:"weight"`
+}
+
+// The weights (log2 likelihood ratios) of the levels. The weights of an
+// exact or a similar name depend on how common the name is in the index
+// (see nameWeights).
+const (
+	wIDExact    = 40
+	wIDCheck    = 22
+	wIDOneEdit  = 13
+	wIDTwoEdits = 3
+	wIDDiffer   = -14
+
+	wDateExact   = 14
+	wDateSwapped = 9
+	wDateOneEdit = 6
+	wDateNear    = 1
+	wDateDiffer  = -10
+
+	wNameFuzzy   = 4
+	wNameOneChar = 4
+	wNameGiven   = 1
+	wNameSurname = -3
+	wNameDiffer  = -8
+
+	wSexAgree  = 0.8
+	wSexDiffer = -6
+
+	wVillage   = 5
+	wTownship  = 2.5
+	wCounty    = -2
+	wElsewhere = -6
+	// A place of the event (a hospital, a clinic) says less about where
+	// the subject lives than an address does.
+	wEventVillage   = 2
+	wEventTownship  = 1.5
+	wEventCounty    = -0.5
+	wEventElsewhere = -1
+
+	wParentAgree  = 8
+	wParentDiffer = -8
+)
+
+// nameWeights returns the weights of an exact and of a same-sound name,
+// from how many of the n persons of the index have the name (count) and
+// names of the same sound (sounds).
+func nameWeights(n, count, sounds int32) (exact, sound float64) {
+	nn := float64(max(n, 1))
+	exact = clampF(math.Log2(0.92*nn/float64(max(count, 1))), 4, 20)
+	sound = clampF(math.Log2(0.05*nn/float64(max(sounds, 1))), 2, 15)
+	sound = min(sound, exact-1)
+	return exact, sound
+}
+
+func clampF(x, lo, hi float64) float64 { return max(lo, min(hi, x)) }
+
+// query is one subject of a row prepared for comparison.
+type query struct {
+	role     Role
+	number   [18]byte // the valid number, zero when none
+	body     [17]byte // the first 17 digits read, valid or not
+	hasBody  bool
+	name     string // normalised
+	runes    []rune
+	reads    [][]uint16
+	surname  int // characters of the surname
+	sound    uint64
+	snd      uint32 // surname sound
+	wExact   float64
+	wSound   float64
+	sex      uint8
+	explicit bool // the row states the sex (not only the role)
+	birth    date.Date
+	alt      date.Date // another reading of the birth date
+	fromID   bool      // birth read from the ID number
+	place    placeHit
+	weak     bool  // place is the event's, not an address
+	mother   int32 // the matched mother of a child, -1 when none
+	father   int32
+	exclude  int32 // a person matched to another role of the row, -1 when none
+}
+
+func (q *query) hasName() bool { return q.name != "" }
+
+// prepare turns a subject into a query.
+func (ix *Index) prepare(s *Subject) *query {
+	q := &query{role: s.Role, mother: -1, father: -1, exclude: -1}
+	if s.ID.Number != "" {
+		copy(q.number[:], s.ID.Number)
+	}
+	if b := s.ID.Body(); len(b) == 17 {
+		copy(q.body[:], b)
+		q.hasBody = true
+	}
+	q.name = s.NameKey
+	if q.name != "" {
+		q.runes = []rune(q.name)
+		q.surname = surnameLen(q.runes)
+		q.reads = make([][]uint16, len(q.runes))
+		for i, r := range q.runes {
+			q.reads[i] = readings(r, i < q.surname)
+		}
+		q.sound = nameKey(q.runes)
+		q.snd = surnameSound(q.runes)
+		q.wExact, q.wSound = nameWeights(int32(len(ix.cands)), ix.names[q.name], ix.sounds[q.sound])
+	}
+	switch s.Sex {
+	case "M":
+		q.sex = 'M'
+	case "F":
+		q.sex = 'F'
+	}
+	q.explicit = s.Sex != "" && s.Sex != impliedSex[s.Role]
+	q.birth = s.Birth.Date
+	q.alt = s.Birth.Alt
+	q.fromID = s.BirthFromID
+	if s.Address != "" {
+		q.place = ix.places.resolve(s.Address)
+		q.weak = s.Role == RoleChild // a hospital or a clinic
+	}
+	return q
+}
+
+// compare scores candidate i against q.
+func (ix *Index) compare(q *query, i int32) Evidence {
+	c := &ix.cands[i]
+	var ev Evidence
+	w := 0.0
+
+	// ID number.
+	if q.hasBody && c.hasID() {
+		switch {
+		case q.number[0] != 0 && q.number == c.idnum:
+			ev.ID, w = LevelExact, wIDExact
+		default:
+			d, first, second := 0, -1, -1
+			for k := 0; k < 17; k++ {
+				if q.body[k] != c.idnum[k] {
+					d++
+					if first < 0 {
+						first = k
+					} else if second < 0 {
+						second = k
+					}
+				}
+			}
+			switch {
+			case d == 0:
+				ev.ID, w = LevelCheckChar, wIDCheck
+			case d == 1 || d == 2 && second == first+1 && q.body[first] == c.idnum[second] && q.body[second] == c.idnum[first]:
+				ev.ID, w = LevelOneEdit, wIDOneEdit
+			case d == 2:
+				ev.ID, w = LevelTwoEdits, wIDTwoEdits
+			default:
+				ev.ID, w = LevelDiffer, wIDDiffer
+			}
+		}
+	}
+
+	// Birth date, unless the ID number already vouched for it.
+	if ev.ID == LevelNone || ev.ID == LevelDiffer {
+		ev.Birth = dateLevel(q.birth, q.alt, c.birth)
+		switch ev.Birth {
+		case LevelExact:
+			w += wDateExact
+		case LevelSwapped:
+			w += wDateSwapped
+		case LevelOneEdit:
+			w += wDateOneEdit
+		case LevelNear:
+			w += wDateNear
+		case LevelDiffer:
+			w += wDateDiffer
+		}
+	}
+
+	// Name.
+	if q.hasName() && c.name != "" {
+		ev.Name = nameLevel(q, c.name)
+		switch ev.Name {
+		case LevelExact:
+			w += q.wExact
+		case LevelSound:
+			w += q.wSound
+		case LevelFuzzySound:
+			w += min(wNameFuzzy, q.wSound)
+		case LevelOneChar:
+			w += wNameOneChar
+		case LevelGiven:
+			w += wNameGiven
+		case LevelSurname:
+			w += wNameSurname
+		case LevelDiffer:
+			w += wNameDiffer
+		}
+	}
+
+	// Sex.
+	if q.sex != 0 && c.sex != 0 {
+		if q.sex == c.sex {
+			ev.Sex, w = LevelAgree, w+wSexAgree
+		} else {
+			ev.Sex, w = LevelDiffer, w+wSexDiffer
+		}
+	}
+
+	// Place.
+	if (q.place.county != "" || q.place.town != "") && c.place >= 0 {
+		code := ix.regions[c.place]
+		switch {
+		case q.place.village != "" && q.place.village == code:
+			ev.Place = LevelVillage
+		case q.place.town != "" && len(code) >= 9 && q.place.town == code[:9]:
+			ev.Place = LevelTownship
+		case q.place.county != "" && len(code) >= 6 && q.place.county != code[:6]:
+			ev.Place = LevelElsewhere
+		case q.place.town != "":
+			ev.Place = LevelCounty
+		}
+		ww := [4]float64{wVillage, wTownship, wCounty, wElsewhere}
+		if q.weak {
+			ww = [4]float64{wEventVillage, wEventTownship, wEventCounty, wEventElsewhere}
+		}
+		switch ev.Place {
+		case LevelVillage:
+			w += ww[0]
+		case LevelTownship:
+			w += ww[1]
+		case LevelCounty:
+			w += ww[2]
+		case LevelElsewhere:
+			w += ww[3]
+		}
+	}
+
+	// Parents of a child.
+	if q.mother >= 0 || q.father >= 0 {
+		agree := q.mother >= 0 && c.mother == q.mother || q.father >= 0 && c.father == q.father
+		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father
+		switch {
+		case agree:
+			ev.Parent, w = LevelAgree, w+wParentAgree
+		case differ:
+			ev.Parent, w = LevelDiffer, w+wParentDiffer
+		}
+	}
+	ev.Weight = w
+	return ev
+}
+
+// dateLevel compares a row's date q (and its other reading alt) with a
+// registry date c.
+func dateLevel(q, alt, c date.Date) Level {
+	if q.IsZero() || c.IsZero() {
+		return LevelNone
+	}
+	if q == c {
+		return LevelExact
+	}
+	if alt == c || q.Day() <= 12 && q.Year() == c.Year() && int(q.Month()) == c.Day() && q.Day() == int(c.Month()) {
+		return LevelSwapped
+	}
+	a, b := dateDigits(q), dateDigits(c)
+	d, first, second := 0, -1, -1
+	for k := range a {
+		if a[k] != b[k] {
+			d++
+			if first < 0 {
+				first = k
+			} else if second < 0 {
+				second = k
+			}
+		}
+	}
+	if d == 1 || d == 2 && second == first+1 && a[first] == b[second] && a[second] == b[first] {
+		return LevelOneEdit
+	}
+	if q.Year() == c.Year() && q.Month() == c.Month() {
+		return LevelNear
+	}
+	return LevelDiffer
+}
+
+func dateDigits(d date.Date) [8]byte {
+	var b [8]byte
+	v := d.Year()*10000 + int(d.Month())*100 + d.Day()
+	for k := 7; k >= 0; k-- {
+		b[k] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
+
+// nameLevel compares the query's name with a registry person's
+// normalised name.
+func nameLevel(q *query, name string) Level {
+	if q.name == name {
+		return LevelExact
+	}
+	var buf [8]rune
+	c := buf[:0]
+	for _, r := range name {
+		c = append(c, r)
+	}
+	if utf8.RuneCountInString(name) != len(c) {
+		return LevelDiffer
+	}
+	a := q.runes
+	sl := q.surname
+	if len(a) == len(c) {
+		nd, diffPos, fuzzy := 0, -1, false
+		surnameDiffers := false
+		for i := range a {
+			if a[i] == c[i] {
+				continue
+			}
+			rc := readings(c[i], i < sl)
+			if sameSound(q.reads[i], rc) {
+				continue
+			}
+			if sameFuzzySound(q.reads[i], rc) {
+				fuzzy = true
+				continue
+			}
+			nd++
+			diffPos = i
+			if i < sl {
+				surnameDiffers = true
+			}
+		}
+		switch {
+		case nd == 0 && fuzzy:
+			return LevelFuzzySound
+		case nd == 0:
+			return LevelSound
+		case nd == 1 && surnameDiffers:
+			return LevelGiven
+		case nd == 1 && len(a)-sl >= 2:
+			return LevelOneChar
+		case !surnameDiffers && diffPos >= sl:
+			return LevelSurname
+		}
+		return LevelDiffer
+	}
+	if d := len(a) - len(c); (d == 1 || d == -1) && min(len(a), len(c)) >= 2 {
+		long, short := a, c
+		if d < 0 {
+			long, short = c, a
+		}
+		for skip := range long {
+			ok := true
+			for i, k := 0, 0; i < len(long); i++ {
+				if i == skip {
+					continue
+				}
+				if long[i] != short[k] {
+					ok = false
+					break
+				}
+				k++
+			}
+			if ok {
+				if skip == 0 {
+					return LevelGiven
+				}
+				return LevelOneChar
+			}
+		}
+	}
+	if len(a) > sl && len(c) > sl && sl > 0 && (a[0] == c[0] || sameSound(q.reads[0], readings(c[0], true))) {
+		return LevelSurname
+	}
+	return LevelDiffer
+}
