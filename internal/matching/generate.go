@@ -649,9 +649,10 @@ func (g *gen) births(x *SynthExtract) {
 		mother := g.who(f.mother)
 		childName := g.name(child.p.Name)
 		if kind == HospitalBirths && g.rate("child_unnamed") {
-			childName = []string{strings.TrimSpace(mother.p.Name) + "之子", mother.p.Name + "之女", "男婴", "女婴", ""}[g.r.IntN(5)]
-			if child.p.Sex == registry.Female && strings.HasSuffix(childName, "之子") {
-				childName = mother.p.Name + "之女"
+			if child.p.Sex == registry.Female {
+				childName = []string{mother.p.Name + "之女", "女婴", ""}[g.r.IntN(3)]
+			} else {
+				childName = []string{mother.p.Name + "之子", "男婴", ""}[g.r.IntN(3)]
 			}
 			g.errs["child_unnamed"]++
 		}

@@ -210,6 +210,15 @@ func (m *Matcher) gather(q *query, s *scratch) {
 	if q.father >= 0 {
 		s.add(ix.block(blockKey(tagFather, uint64(q.father))))
 	}
+	if q.child >= 0 {
+		ch := &ix.cands[q.child]
+		if p := ch.mother; p >= 0 && q.role == RoleMother {
+			s.add([]int32{p})
+		}
+		if p := ch.father; p >= 0 && q.role == RoleFather {
+			s.add([]int32{p})
+		}
+	}
 }
 
 // matchQuery scores q's candidates and decides the outcome.
@@ -288,57 +297,67 @@ func (m *Matcher) Match(row *Row) []Result {
 }
 
 func (m *Matcher) match(row *Row, s *scratch) []Result {
-	out := make([]Result, 0, len(row.Subjects))
-	var order []int
-	for i := range row.Subjects {
-		if row.Subjects[i].Role != RoleChild {
-			order = append(order, i)
-		}
-	}
-	for i := range row.Subjects {
-		if row.Subjects[i].Role == RoleChild {
-			order = append(order, i)
-		}
-	}
-	matched := map[Role]int32{}
 	results := make([]*Result, len(row.Subjects))
-	for _, i := range order {
+	best := make([]int32, len(row.Subjects))
+	matched := func(role Role) int32 {
+		for i := range row.Subjects {
+			if row.Subjects[i].Role == role && results[i] != nil && results[i].Outcome == Matched {
+				return best[i]
+			}
+		}
+		return -1
+	}
+	ages := ageRanges[row.Kind]
+	run := func(i int, child int32) {
 		sub := &row.Subjects[i]
-		if !sub.Present {
-			if sub.Role != RoleFather && !(sub.Role == RoleMother && row.Kind == Vaccination) {
-				results[i] = &Result{Row: row.Row, Role: sub.Role, Outcome: Unmatched, Reason: ReasonNoIdentity}
-			}
-			continue
-		}
 		q := m.ix.prepare(sub)
-		if sub.NameKey == "" && !q.hasBody && q.birth.IsZero() {
-			results[i] = &Result{Row: row.Row, Role: sub.Role, Outcome: Unmatched, Reason: ReasonNoIdentity}
-			continue
-		}
+		q.event = row.Event.Date.Date
+		q.ages, q.hasAges = ages[sub.Role]
 		if sub.Role == RoleChild {
-			if mi, ok := matched[RoleMother]; ok {
-				q.mother = mi
-			}
-			if fi, ok := matched[RoleFather]; ok {
-				q.father = fi
-			}
+			q.mother, q.father = matched(RoleMother), matched(RoleFather)
 		}
-		for r, mi := range matched { // one person plays one role in a row
-			if r != sub.Role {
-				q.exclude = mi
+		q.child = child
+		if !sub.Present || sub.NameKey == "" && !q.hasBody && q.birth.IsZero() && q.mother < 0 && q.father < 0 && child < 0 {
+			results[i] = &Result{Row: row.Row, Role: sub.Role, Outcome: Unmatched, Reason: ReasonNoIdentity}
+			best[i] = -1
+			return
+		}
+		for k := range row.Subjects { // one person plays one role in a row
+			if k != i && results[k] != nil && results[k].Outcome == Matched {
+				q.exclude = best[k]
 			}
 		}
 		r, bi := m.matchQuery(q, s)
 		r.Row = row.Row
-		if r.Outcome == Matched {
-			matched[sub.Role] = bi
-		}
-		results[i] = &r
+		results[i], best[i] = &r, bi
 	}
-	for _, r := range results {
-		if r != nil {
-			out = append(out, *r)
+	// The adults first, then a child (through its matched parents), then
+	// again the parents not yet matched (through the matched child).
+	for i := range row.Subjects {
+		if row.Subjects[i].Role != RoleChild {
+			run(i, -1)
 		}
+	}
+	for i := range row.Subjects {
+		if row.Subjects[i].Role == RoleChild {
+			run(i, -1)
+			if results[i].Outcome != Matched {
+				continue
+			}
+			for k := range row.Subjects {
+				if r := results[k]; r != nil && (r.Role == RoleMother || r.Role == RoleFather) && r.Outcome != Matched && row.Subjects[k].Present {
+					run(k, best[i])
+				}
+			}
+		}
+	}
+	out := make([]Result, 0, len(row.Subjects))
+	for i, r := range results {
+		sub := &row.Subjects[i]
+		if r == nil || !sub.Present && (sub.Role == RoleFather || sub.Role == RoleMother && row.Kind == Vaccination) {
+			continue
+		}
+		out = append(out, *r)
 	}
 	return out
 }

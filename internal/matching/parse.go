@@ -518,7 +518,7 @@ func (p *parser) parseRow(n, r int, cells []string) Row {
 	}
 	for i := range row.Subjects {
 		s := &row.Subjects[i]
-		s.Present = s.ID.Raw != "" || s.Name != ""
+		s.Present = s.ID.Raw != "" || s.Name != "" || s.Role == RoleChild && !s.Birth.IsZero()
 		if n := s.ID.Number; n != "" {
 			if k, ok := sexCol[s.Role]; ok && s.Sex != "" && s.Sex != n.Sex() {
 				add(k, Warning, CodeIDSex, "性别与身份证号不一致", "the sex differs from the one the ID number encodes")

@@ -50,12 +50,16 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 // weights, the base-2 logarithm of how much likelier the fields are to
 // read so if the row is that person than if it is someone else.
 type Evidence struct {
-	ID     Level   `json:"id"`
-	Name   Level   `json:"name"`
-	Birth  Level   `json:"birth"`
-	Sex    Level   `json:"sex"`
-	Place  Level   `json:"place"`
-	Parent Level   `json:"parent"`
+	ID     Level `json:"id"`
+	Name   Level `json:"name"`
+	Birth  Level `json:"birth"`
+	Sex    Level `json:"sex"`
+	Place  Level `json:"place"`
+	Parent Level `json:"parent"`
+	// Age says whether the person's age at the event (a marriage, a
+	// birth, a retirement) is usual (agree), possible (none) or not
+	// (differ).
+	Age    Level   `json:"age"`
 	Weight float64 `json:"weight"`
 }
 
@@ -95,9 +99,28 @@ const (
 	wEventCounty    = -0.5
 	wEventElsewhere = -1
 
-	wParentAgree  = 8
 	wParentDiffer = -8
+
+	wAgeUsual  = 1.5
+	wAgeUnlike = -6
 )
+
+// parentWeight is the weight of a child whose registered mother or father
+// is the person matched as the row's mother or father (or of a parent who
+// is the matched child's registered parent): about how unlikely that is
+// by chance among n persons.
+func parentWeight(n int) float64 { return clampF(math.Log2(0.45*float64(max(n, 1))), 6, 24) }
+
+// ageRanges are, per kind and role, the ages at the event that are usual
+// and those that are possible at all.
+type ageRange struct{ usualLo, usualHi, okLo, okHi int }
+
+var ageRanges = map[Kind]map[Role]ageRange{
+	CivilMarriages: {RoleHusband: {20, 35, 16, 90}, RoleWife: {19, 33, 15, 90}},
+	HospitalBirths: {RoleMother: {20, 38, 13, 55}, RoleFather: {20, 45, 15, 80}},
+	Vaccination:    {RoleMother: {20, 38, 13, 55}},
+	Pension:        {RolePerson: {49, 66, 40, 80}},
+}
 
 // nameWeights returns the weights of an exact and of a same-sound name,
 // from how many of the n persons of the index have the name (count) and
@@ -135,6 +158,11 @@ type query struct {
 	weak     bool  // place is the event's, not an address
 	mother   int32 // the matched mother of a child, -1 when none
 	father   int32
+	child    int32 // the matched child of a parent, -1 when none
+	wParent  float64
+	event    date.Date // the event's date, for the age at it
+	ages     ageRange
+	hasAges  bool
 	exclude  int32 // a person matched to another role of the row, -1 when none
 }
 
@@ -142,7 +170,7 @@ func (q *query) hasName() bool { return q.name != "" }
 
 // prepare turns a subject into a query.
 func (ix *Index) prepare(s *Subject) *query {
-	q := &query{role: s.Role, mother: -1, father: -1, exclude: -1}
+	q := &query{role: s.Role, mother: -1, father: -1, child: -1, exclude: -1, wParent: parentWeight(len(ix.cands))}
 	if s.ID.Number != "" {
 		copy(q.number[:], s.ID.Number)
 	}
@@ -190,6 +218,11 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 		switch {
 		case q.number[0] != 0 && q.number == c.idnum:
 			ev.ID, w = LevelExact, wIDExact
+		case q.number[0] != 0:
+			// A valid number that differs: the check character catches
+			// every slipped digit and every exchange of neighbours, so
+			// this is another person's number.
+			ev.ID, w = LevelDiffer, wIDDiffer
 		default:
 			d, first, second := 0, -1, -1
 			for k := 0; k < 17; k++ {
@@ -297,9 +330,34 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father
 		switch {
 		case agree:
-			ev.Parent, w = LevelAgree, w+wParentAgree
+			ev.Parent, w = LevelAgree, w+q.wParent
 		case differ:
 			ev.Parent, w = LevelDiffer, w+wParentDiffer
+		}
+	}
+	// A parent of a matched child.
+	if q.child >= 0 {
+		ch := &ix.cands[q.child]
+		reg := ch.mother
+		if q.role == RoleFather {
+			reg = ch.father
+		}
+		switch {
+		case reg == i:
+			ev.Parent, w = LevelAgree, w+q.wParent
+		case reg >= 0:
+			ev.Parent, w = LevelDiffer, w+wParentDiffer
+		}
+	}
+
+	// Age at the event.
+	if q.hasAges && !q.event.IsZero() && !c.birth.IsZero() {
+		age := c.birth.YearsBetween(q.event)
+		switch {
+		case c.birth.After(q.event) || age < q.ages.okLo || age > q.ages.okHi:
+			ev.Age, w = LevelDiffer, w+wAgeUnlike
+		case age >= q.ages.usualLo && age <= q.ages.usualHi:
+			ev.Age, w = LevelAgree, w+wAgeUsual
 		}
 	}
 	ev.Weight = w
