@@ -183,9 +183,11 @@ func normHeader(s string) string {
 	if i := strings.IndexAny(s, "(（"); i > 0 {
 		s = s[:i]
 	}
-	s = strings.NewReplacer("*", "", "_", "", "-", "", "：", "", ":", "", " ", "").Replace(s)
+	s = headerReplacer.Replace(s)
 	return strings.ToLower(ToSimplified(s))
 }
+
+var headerReplacer = strings.NewReplacer("*", "", "_", "", "-", "", "：", "", ":", "", " ", "")
 
 // Parse reads the extract of kind in src. Every data row becomes a Row,
 // with the problems of its cells; a cell whose value cannot be used is
