@@ -41,3 +41,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzValidateRule$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzParseReturns$$' -fuzztime $(FUZZTIME) ./internal/payment/
+	go test -run '^$$' -fuzz '^FuzzParseRow$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzNormalizeName$$' -fuzztime $(FUZZTIME) ./internal/matching/
