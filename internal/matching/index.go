@@ -205,6 +205,10 @@ func (b *IndexBuilder) Add(p Candidate) {
 	}
 }
 
+// InvalidIDs returns how many persons added so far had an ID number that
+// is not valid (left out of the index; the registry should correct them).
+func (b *IndexBuilder) InvalidIDs() int { return b.invalid }
+
 // Build finishes the index. The builder must not be used afterwards.
 func (b *IndexBuilder) Build() *Index {
 	ix := b.ix

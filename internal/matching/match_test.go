@@ -40,7 +40,6 @@ func smallIndex(t *testing.T) *Matcher {
 	return m
 }
 
-
 func TestMatchCases(t *testing.T) {
 	m := smallIndex(t)
 	for _, c := range []struct {
@@ -149,5 +148,31 @@ func TestParams(t *testing.T) {
 	}
 	if err := DefaultParams().Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestFeedback(t *testing.T) {
+	m := smallIndex(t)
+	x, _ := Parse(csvTable(joinHeader(PoliceDeaths)+",备注\n"+
+		"341523196503120011,张建国,男,1965-03-12,2024-03-05,,甲\n"+
+		",欧阳修,男,1907-08-01,2024-03-05,,乙\n"+
+		"341523196503120011,李四,男,1965-03-12,2024-03-05,,丙\n"+
+		"341523196503120011,张建国,男,1965-03-12,x,,丁"), PoliceDeaths, Options{})
+	res, err := m.MatchRows(context.Background(), x.Rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb := Feedback(x, res)
+	h := FeedbackHeader(x)
+	if len(h) != 9 || h[6] != "备注" || h[7] != "比对结果" {
+		t.Fatalf("header %v", h)
+	}
+	if len(fb) != 3 || fb[0][6] != "乙" || fb[1][6] != "丙" || fb[2][6] != "丁" {
+		t.Fatalf("feedback %v", fb)
+	}
+	for _, r := range fb {
+		if len(r) != len(h) || r[8] == "" {
+			t.Errorf("feedback row %v", r)
+		}
 	}
 }
