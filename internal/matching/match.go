@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"runtime"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -225,8 +224,27 @@ func (m *Matcher) gather(q *query, s *scratch) {
 // The index of the best candidate comes with it (-1 for none).
 func (m *Matcher) matchQuery(q *query, s *scratch) (Result, int32) {
 	s.reset()
-	m.gather(q, s)
 	res := Result{Role: q.role, Outcome: Unmatched, Reason: ReasonNoCandidates}
+	// A valid number in the registry settles it, unless the name is
+	// another's: then every candidate is shown.
+	if q.number[0] != 0 {
+		if k, ok := bodyKey(string(q.body[:])); ok {
+			for _, i := range m.ix.block(k) {
+				if m.ix.cands[i].idnum != q.number || i == q.exclude {
+					continue
+				}
+				ev := m.ix.compare(q, i)
+				if ev.Name == LevelDiffer {
+					break
+				}
+				res.Outcome, res.Reason, res.Score = Matched, ReasonIDExact, 1
+				res.Person, res.IDNumber = m.ix.key(i), m.ix.idNumber(i)
+				res.Candidates = []Scored{{Person: res.Person, IDNumber: res.IDNumber, Score: 1, Evidence: ev}}
+				return res, i
+			}
+		}
+	}
+	m.gather(q, s)
 	if len(s.found) == 0 {
 		return res, -1
 	}
@@ -251,15 +269,17 @@ func (m *Matcher) matchQuery(q *query, s *scratch) (Result, int32) {
 	for _, c := range s.scored {
 		sum += math.Exp2(c.ev.Weight - top)
 	}
-	slices.SortFunc(s.scored, func(a, b scoredTmp) int {
-		switch {
-		case a.ev.Weight > b.ev.Weight:
-			return -1
-		case a.ev.Weight < b.ev.Weight:
-			return 1
+	// The best few first; the rest need no order.
+	better := func(a, b scoredTmp) bool { return a.ev.Weight > b.ev.Weight || a.ev.Weight == b.ev.Weight && a.i < b.i }
+	for k := range min(MaxCandidates, len(s.scored)) {
+		bi := k
+		for j := k + 1; j < len(s.scored); j++ {
+			if better(s.scored[j], s.scored[bi]) {
+				bi = j
+			}
 		}
-		return int(a.i - b.i)
-	})
+		s.scored[k], s.scored[bi] = s.scored[bi], s.scored[k]
+	}
 	for k := range min(MaxCandidates, len(s.scored)) {
 		c := s.scored[k]
 		res.Candidates = append(res.Candidates, Scored{Person: m.ix.key(c.i), IDNumber: m.ix.idNumber(c.i),

@@ -100,6 +100,7 @@ const (
 	wEventElsewhere = -1
 
 	wParentDiffer = -8
+	wParentWeak   = 6
 
 	wAgeUsual  = 1.5
 	wAgeUnlike = -6
@@ -329,8 +330,13 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 		agree := q.mother >= 0 && c.mother == q.mother || q.father >= 0 && c.father == q.father
 		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father
 		switch {
-		case agree:
+		case agree && (ev.Birth == LevelExact || ev.Birth == LevelSwapped || nameAgrees(ev.Name)):
 			ev.Parent, w = LevelAgree, w+q.wParent
+		case agree:
+			// One of the parent's children, but neither the birth date
+			// nor the name says which: an unregistered brother or sister
+			// born a digit apart looks just like this.
+			ev.Parent, w = LevelAgree, w+wParentWeak
 		case differ:
 			ev.Parent, w = LevelDiffer, w+wParentDiffer
 		}
@@ -362,6 +368,12 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 	}
 	ev.Weight = w
 	return ev
+}
+
+// nameAgrees reports whether a name level says the names are the same
+// name, however written.
+func nameAgrees(l Level) bool {
+	return l == LevelExact || l == LevelSound || l == LevelFuzzySound || l == LevelOneChar
 }
 
 // dateLevel compares a row's date q (and its other reading alt) with a
