@@ -160,7 +160,6 @@ type gen struct {
 	out     *SynthCounty
 	errs    map[string]int
 	outPool map[string][]*synth.Person // sex → outsiders sorted by birth
-	kids    []*synth.Person            // outsiders born in the last years
 }
 
 // GenerateExtract writes an extract of cfg.Kind from the registry county
@@ -236,9 +235,6 @@ func (g *gen) indexOutside() {
 			continue
 		}
 		g.outPool[p.Sex] = append(g.outPool[p.Sex], p)
-		if !p.Birth.Before(g.out.AsOf.AddMonths(-72)) {
-			g.kids = append(g.kids, p)
-		}
 	}
 	for _, l := range g.outPool {
 		slices.SortFunc(l, func(a, b *synth.Person) int { return a.Birth.Compare(b.Birth) })
@@ -600,26 +596,30 @@ func (g *gen) marriages(x *SynthExtract) {
 	}
 }
 
-// births writes birth certificates or vaccination records: children with
-// their parents, the youngest first.
-func (g *gen) births(x *SynthExtract) {
-	type family struct{ child, mother, father *synth.Person }
+// family is a child with its parents by birth.
+type family struct{ child, mother, father *synth.Person }
+
+// families returns the families of county c with a mother, the youngest
+// child first, and each mother's children's names.
+func families(c *SynthCounty) ([]*family, map[int64][]string) {
 	fams := map[int64]*family{}
-	for _, t := range g.reg.Children {
+	kids := map[int64][]string{}
+	for _, t := range c.Children {
 		if t.Kind != registry.Birth {
 			continue
 		}
-		c, p := g.reg.Person(t.Child), g.reg.Person(t.Parent)
-		if c == nil || p == nil {
+		ch, p := c.Person(t.Child), c.Person(t.Parent)
+		if ch == nil || p == nil {
 			continue
 		}
 		f := fams[t.Child]
 		if f == nil {
-			f = &family{child: c}
+			f = &family{child: ch}
 			fams[t.Child] = f
 		}
 		if p.Sex == registry.Female {
 			f.mother = p
+			kids[p.ID] = append(kids[p.ID], ch.Name)
 		} else {
 			f.father = p
 		}
@@ -636,17 +636,59 @@ func (g *gen) births(x *SynthExtract) {
 		}
 		return int(a.child.ID - b.child.ID)
 	})
+	return pool, kids
+}
+
+// births writes birth certificates or vaccination records: children with
+// their parents, the youngest first. Of the families, Outside/2 come from
+// another county altogether, and Outside are a registry mother's child
+// the registry lacks (an unreported birth).
+func (g *gen) births(x *SynthExtract) {
+	pool, kidsOf := families(g.reg)
 	pool = pool[:min(len(pool), max(g.cfg.Rows, 1000))]
+	var outside []*family
+	if g.out != nil {
+		outside, _ = families(g.out)
+		outside = outside[:min(len(outside), max(g.cfg.Rows/5, 500))]
+	}
 	kind := g.cfg.Kind
+	in := func(p *synth.Person) subject { return subject{p: p, inside: true, address: g.address(p.Region)} }
+	out := func(p *synth.Person) subject { return subject{p: p, address: g.address(p.Region)} }
 	for n, i := range g.pick(len(pool), g.cfg.Rows) {
 		f := pool[i]
-		child := g.who(f.child)
-		if !child.inside && len(g.kids) > 0 {
-			// An unreported birth: a child the registry lacks, of a mother
-			// it may well have.
-			child.p = g.kids[g.r.IntN(len(g.kids))]
+		child, mother := in(f.child), in(f.mother)
+		var father subject
+		hasFather := f.father != nil
+		if hasFather {
+			father = in(f.father)
 		}
-		mother := g.who(f.mother)
+		switch x := g.r.Float64(); {
+		case x < g.cfg.Outside/2 && len(outside) > 0:
+			of := outside[g.r.IntN(len(outside))]
+			child, mother = out(of.child), out(of.mother)
+			hasFather = of.father != nil
+			if hasFather {
+				father = out(of.father)
+			}
+		case x < g.cfg.Outside && len(outside) > 0:
+			// A child the registry lacks: the father's surname (or the
+			// mother's) and a given name of a child from elsewhere, not
+			// one of the mother's registered children's names.
+			sur := []rune(f.mother.Name)[:1]
+			if f.father != nil {
+				sur = []rune(f.father.Name)[:1]
+			}
+			for range 10 {
+				of := outside[g.r.IntN(len(outside))]
+				p := *of.child
+				p.Name = string(sur) + string([]rune(p.Name)[1:])
+				p.Birth = f.child.Birth.AddDays(g.r.IntN(1500) - 750)
+				if !slices.Contains(kidsOf[f.mother.ID], p.Name) && p.Birth.Before(g.reg.AsOf) {
+					child = out(&p)
+					break
+				}
+			}
+		}
 		childName := g.name(child.p.Name)
 		if kind == HospitalBirths && g.rate("child_unnamed") {
 			if child.p.Sex == registry.Female {
@@ -661,10 +703,8 @@ func (g *gen) births(x *SynthExtract) {
 			town = d.Name
 		}
 		if kind == HospitalBirths {
-			var father subject
 			fname, fid := "", ""
-			if f.father != nil {
-				father = g.who(f.father)
+			if hasFather {
 				fname, fid = g.name(father.p.Name), g.id(father.p.IDNumber, father.p, idMissingFactor(kind, RoleFather))
 			}
 			place := town + "卫生院"
@@ -678,7 +718,7 @@ func (g *gen) births(x *SynthExtract) {
 				fname, fid, place})
 			g.truth(x, n+1, RoleChild, child)
 			g.truth(x, n+1, RoleMother, mother)
-			if f.father != nil {
+			if hasFather {
 				g.truth(x, n+1, RoleFather, father)
 			}
 			continue

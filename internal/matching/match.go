@@ -335,6 +335,12 @@ func (m *Matcher) match(row *Row, s *scratch) []Result {
 		q.ages, q.hasAges = ages[sub.Role]
 		if sub.Role == RoleChild {
 			q.mother, q.father = matched(RoleMother), matched(RoleFather)
+			if p := row.Subject(RoleMother); p != nil && p.ID.Number != "" {
+				copy(q.motherID[:], p.ID.Number)
+			}
+			if p := row.Subject(RoleFather); p != nil && p.ID.Number != "" {
+				copy(q.fatherID[:], p.ID.Number)
+			}
 		}
 		q.child = child
 		if !sub.Present || sub.NameKey == "" && !q.hasBody && q.birth.IsZero() && q.mother < 0 && q.father < 0 && child < 0 {

@@ -99,7 +99,7 @@ const (
 	wEventCounty    = -0.5
 	wEventElsewhere = -1
 
-	wParentDiffer = -8
+	wParentDiffer = -14
 	wParentWeak   = 6
 
 	wAgeUsual  = 1.5
@@ -159,7 +159,9 @@ type query struct {
 	weak     bool  // place is the event's, not an address
 	mother   int32 // the matched mother of a child, -1 when none
 	father   int32
-	child    int32 // the matched child of a parent, -1 when none
+	child    int32    // the matched child of a parent, -1 when none
+	motherID [18]byte // a child's mother's valid number, as the row gives it
+	fatherID [18]byte
 	wParent  float64
 	event    date.Date // the event's date, for the age at it
 	ages     ageRange
@@ -325,17 +327,20 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 		}
 	}
 
-	// Parents of a child.
-	if q.mother >= 0 || q.father >= 0 {
+	// Parents of a child: the row's matched parents, or the valid numbers
+	// the row gives for parents the registry does not have.
+	if q.mother >= 0 || q.father >= 0 || q.motherID[0] != 0 || q.fatherID[0] != 0 {
 		agree := q.mother >= 0 && c.mother == q.mother || q.father >= 0 && c.father == q.father
-		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father
+		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father ||
+			q.mother < 0 && q.motherID[0] != 0 && c.mother >= 0 && ix.cands[c.mother].idnum != q.motherID ||
+			q.father < 0 && q.fatherID[0] != 0 && c.father >= 0 && ix.cands[c.father].idnum != q.fatherID
 		switch {
-		case agree && (ev.Birth == LevelExact || ev.Birth == LevelSwapped || nameAgrees(ev.Name)):
+		case agree && (nameAgrees(ev.Name) || ev.Name == LevelNone && (ev.Birth == LevelExact || ev.Birth == LevelSwapped)):
 			ev.Parent, w = LevelAgree, w+q.wParent
 		case agree:
-			// One of the parent's children, but neither the birth date
-			// nor the name says which: an unregistered brother or sister
-			// born a digit apart looks just like this.
+			// One of the parent's children, but the name is another's, or
+			// there is no name and the birth date does not say which: an
+			// unregistered brother or sister looks just like this.
 			ev.Parent, w = LevelAgree, w+wParentWeak
 		case differ:
 			ev.Parent, w = LevelDiffer, w+wParentDiffer
