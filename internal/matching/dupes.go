@@ -46,6 +46,9 @@ func (ix *Index) prepareCand(i int32) *query {
 		q.sound = nameKey(q.runes)
 		q.snd = surnameSound(q.runes)
 		q.wExact, q.wSound = nameWeights(int32(len(ix.cands)), ix.names[q.name], ix.sounds[q.sound])
+		if !c.birth.IsZero() {
+			q.wExact, q.wSound = ix.cohortWeights(q.name, c.birth, q.wExact, q.wSound)
+		}
 	}
 	q.sex = c.sex
 	q.explicit = true

@@ -601,9 +601,9 @@ type family struct{ child, mother, father *synth.Person }
 
 // families returns the families of county c with a mother, the youngest
 // child first, and each mother's children's names.
-func families(c *SynthCounty) ([]*family, map[int64][]string) {
+func families(c *SynthCounty) ([]*family, map[int64][]*synth.Person) {
 	fams := map[int64]*family{}
-	kids := map[int64][]string{}
+	kids := map[int64][]*synth.Person{}
 	for _, t := range c.Children {
 		if t.Kind != registry.Birth {
 			continue
@@ -619,7 +619,7 @@ func families(c *SynthCounty) ([]*family, map[int64][]string) {
 		}
 		if p.Sex == registry.Female {
 			f.mother = p
-			kids[p.ID] = append(kids[p.ID], ch.Name)
+			kids[p.ID] = append(kids[p.ID], ch)
 		} else {
 			f.father = p
 		}
@@ -673,7 +673,7 @@ func (g *gen) births(x *SynthExtract) {
 		case x < g.cfg.Outside && len(outside) > 0:
 			// A child the registry lacks: the father's surname (or the
 			// mother's) and a given name of a child from elsewhere, not
-			// one of the mother's registered children's names.
+			// a registered child's name nor born within a year of one.
 			sur := []rune(f.mother.Name)[:1]
 			if f.father != nil {
 				sur = []rune(f.father.Name)[:1]
@@ -683,7 +683,13 @@ func (g *gen) births(x *SynthExtract) {
 				p := *of.child
 				p.Name = string(sur) + string([]rune(p.Name)[1:])
 				p.Birth = f.child.Birth.AddDays(g.r.IntN(1500) - 750)
-				if !slices.Contains(kidsOf[f.mother.ID], p.Name) && p.Birth.Before(g.reg.AsOf) {
+				ok := p.Birth.Before(g.reg.AsOf)
+				for _, k := range kidsOf[f.mother.ID] { // not a registered child's name, nor within a year of one
+					if k.Name == p.Name || k.Birth.AddDays(-300).Before(p.Birth) && p.Birth.Before(k.Birth.AddDays(300)) {
+						ok = false
+					}
+				}
+				if ok {
 					child = out(&p)
 					break
 				}

@@ -92,7 +92,11 @@ type Index struct {
 	posts    []int32
 	names    map[string]int32 // normalised name → persons
 	sounds   map[uint64]int32 // name sound key → persons
-	places   *placeIndex
+	// cohortNames counts the persons of a name in a birth cohort
+	// (cohortKey), cohorts the persons of a cohort.
+	cohortNames map[uint64]int32
+	cohorts     map[int]int32
+	places      *placeIndex
 }
 
 // Len returns the number of persons in the index.
@@ -140,7 +144,7 @@ type keyPost struct {
 // NewIndexBuilder returns an empty builder.
 func NewIndexBuilder() *IndexBuilder {
 	return &IndexBuilder{
-		ix:     &Index{names: map[string]int32{}, sounds: map[uint64]int32{}},
+		ix:     &Index{names: map[string]int32{}, sounds: map[uint64]int32{}, cohortNames: map[uint64]int32{}, cohorts: map[int]int32{}},
 		county: map[string]uint16{},
 		region: map[string]int32{},
 	}
@@ -197,6 +201,11 @@ func (b *IndexBuilder) Add(p Candidate) {
 		b.pairs = append(b.pairs, keyPost{blockKey(tagName, nk), i})
 	}
 	if !c.birth.IsZero() {
+		co := cohortOf(c.birth)
+		ix.cohorts[co]++
+		if c.name != "" {
+			ix.cohortNames[cohortKey(c.name, co)]++
+		}
 		b.pairs = append(b.pairs, keyPost{blockKey(tagDate, dateBits(c.birth)), i})
 		if len(rs) > 0 {
 			s := surnameSound(rs)

@@ -337,6 +337,8 @@ func (m *Matcher) match(row *Row, s *scratch) []Result {
 			q.mother, q.father = matched(RoleMother), matched(RoleFather)
 			if p := row.Subject(RoleMother); p != nil && p.ID.Number != "" {
 				copy(q.motherID[:], p.ID.Number)
+			} else if p != nil && p.NameKey != "" && q.mother < 0 {
+				q.motherName = m.ix.prepare(p)
 			}
 			if p := row.Subject(RoleFather); p != nil && p.ID.Number != "" {
 				copy(q.fatherID[:], p.ID.Number)

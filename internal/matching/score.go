@@ -136,6 +136,38 @@ func nameWeights(n, count, sounds int32) (exact, sound float64) {
 
 func clampF(x, lo, hi float64) float64 { return max(lo, min(hi, x)) }
 
+// cohortYears is the width of the birth cohorts names are counted in.
+const cohortYears = 5
+
+func cohortOf(d date.Date) int { return d.Year() / cohortYears }
+
+// cohortKey is the key of a name in a birth cohort.
+func cohortKey(name string, cohort int) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= 1099511628211
+	}
+	return h ^ uint64(cohort)*0x9E3779B97F4A7C15
+}
+
+// cohortWeights lowers the weights of a name to what it says among those
+// born about the same time: given names follow fashions (浩宇 and 梓涵 in
+// the 2010s), so a name rare in the county may be common among children,
+// and a birth date that agrees does not make it rarer.
+func (ix *Index) cohortWeights(name string, birth date.Date, exact, sound float64) (float64, float64) {
+	c := cohortOf(birth)
+	size := ix.cohorts[c]
+	if size == 0 {
+		return exact, sound
+	}
+	e := clampF(math.Log2(0.92*float64(size)/float64(max(ix.cohortNames[cohortKey(name, c)], 1))), 4, 20)
+	if e >= exact {
+		return exact, sound
+	}
+	return e, min(sound, e-1)
+}
+
 // query is one subject of a row prepared for comparison.
 type query struct {
 	role     Role
@@ -162,11 +194,14 @@ type query struct {
 	child    int32    // the matched child of a parent, -1 when none
 	motherID [18]byte // a child's mother's valid number, as the row gives it
 	fatherID [18]byte
-	wParent  float64
-	event    date.Date // the event's date, for the age at it
-	ages     ageRange
-	hasAges  bool
-	exclude  int32 // a person matched to another role of the row, -1 when none
+	// motherName is the child's mother as the row names her, when she
+	// has no valid number and was not matched.
+	motherName *query
+	wParent    float64
+	event      date.Date // the event's date, for the age at it
+	ages       ageRange
+	hasAges    bool
+	exclude    int32 // a person matched to another role of the row, -1 when none
 }
 
 func (q *query) hasName() bool { return q.name != "" }
@@ -192,6 +227,9 @@ func (ix *Index) prepare(s *Subject) *query {
 		q.sound = nameKey(q.runes)
 		q.snd = surnameSound(q.runes)
 		q.wExact, q.wSound = nameWeights(int32(len(ix.cands)), ix.names[q.name], ix.sounds[q.sound])
+		if !s.Birth.IsZero() {
+			q.wExact, q.wSound = ix.cohortWeights(q.name, s.Birth.Date, q.wExact, q.wSound)
+		}
 	}
 	switch s.Sex {
 	case "M":
@@ -333,12 +371,14 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 		agree := q.mother >= 0 && c.mother == q.mother || q.father >= 0 && c.father == q.father
 		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father ||
 			q.mother < 0 && q.motherID[0] != 0 && c.mother >= 0 && ix.cands[c.mother].idnum != q.motherID ||
-			q.father < 0 && q.fatherID[0] != 0 && c.father >= 0 && ix.cands[c.father].idnum != q.fatherID
+			q.father < 0 && q.fatherID[0] != 0 && c.father >= 0 && ix.cands[c.father].idnum != q.fatherID ||
+			q.mother < 0 && q.motherID[0] == 0 && q.motherName != nil && c.mother >= 0 && !sameName(nameLevel(q.motherName, ix.cands[c.mother].name))
 		switch {
-		case agree && (nameAgrees(ev.Name) || ev.Name == LevelNone && (ev.Birth == LevelExact || ev.Birth == LevelSwapped)):
+		case agree && (sameName(ev.Name) || ev.Name == LevelNone && (ev.Birth == LevelExact || ev.Birth == LevelSwapped)):
 			ev.Parent, w = LevelAgree, w+q.wParent
 		case agree:
-			// One of the parent's children, but the name is another's, or
+			// One of the parent's children, but the name is another's (a
+			// brother's or sister's often differs in one character), or
 			// there is no name and the birth date does not say which: an
 			// unregistered brother or sister looks just like this.
 			ev.Parent, w = LevelAgree, w+wParentWeak
@@ -375,10 +415,10 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 	return ev
 }
 
-// nameAgrees reports whether a name level says the names are the same
-// name, however written.
-func nameAgrees(l Level) bool {
-	return l == LevelExact || l == LevelSound || l == LevelFuzzySound || l == LevelOneChar
+// sameName reports whether a name level says the names are the same name,
+// however written.
+func sameName(l Level) bool {
+	return l == LevelExact || l == LevelSound || l == LevelFuzzySound
 }
 
 // dateLevel compares a row's date q (and its other reading alt) with a
