@@ -21,7 +21,14 @@ func TestDiagnose(t *testing.T) {
 		rows = 50000
 	}
 	w := newWorld(t, persons, DefaultParams())
-	x, _ := GenerateExtract(w.reg, w.out, ExtractConfig{Kind: Kind(kind), Rows: rows, Noise: 1, Outside: 0.1, Seed: 13})
+	seed := uint64(13)
+	if v := os.Getenv("JIAHE_DIAG_SEED"); v != "" {
+		fmt.Sscan(v, &seed)
+	}
+	if v := os.Getenv("JIAHE_DIAG_ROWS"); v != "" {
+		fmt.Sscan(v, &rows)
+	}
+	x, _ := GenerateExtract(w.reg, w.out, ExtractConfig{Kind: Kind(kind), Rows: rows, Noise: 1, Outside: 0.1, Seed: seed})
 	ex, _ := Parse(x, Kind(kind), Options{})
 	res, _ := w.m.MatchRows(context.Background(), ex.Rows)
 	type rk struct {

@@ -673,7 +673,8 @@ func (g *gen) births(x *SynthExtract) {
 		case x < g.cfg.Outside && len(outside) > 0:
 			// A child the registry lacks: the father's surname (or the
 			// mother's) and a given name of a child from elsewhere, not
-			// a registered child's name nor born within a year of one.
+			// sounding like a registered child's name nor born within a
+			// year of one.
 			sur := []rune(f.mother.Name)[:1]
 			if f.father != nil {
 				sur = []rune(f.father.Name)[:1]
@@ -685,7 +686,7 @@ func (g *gen) births(x *SynthExtract) {
 				p.Birth = f.child.Birth.AddDays(g.r.IntN(1500) - 750)
 				ok := p.Birth.Before(g.reg.AsOf)
 				for _, k := range kidsOf[f.mother.ID] { // not a registered child's name, nor within a year of one
-					if k.Name == p.Name || k.Birth.AddDays(-300).Before(p.Birth) && p.Birth.Before(k.Birth.AddDays(300)) {
+					if sameName(nameLevel(g.ix(k.Name), p.Name)) || k.Birth.AddDays(-300).Before(p.Birth) && p.Birth.Before(k.Birth.AddDays(300)) {
 						ok = false
 					}
 				}
@@ -811,6 +812,18 @@ func (g *gen) disabilities(x *SynthExtract) {
 		x.Rows = append(x.Rows, []string{g.id(s.p.IDNumber, s.p, 0), g.name(s.p.Name), cat, grade, g.date(issued, false)})
 		g.truth(x, n+1, RolePerson, s)
 	}
+}
+
+// ix prepares a name for nameLevel.
+func (g *gen) ix(name string) *query {
+	n := NormalizeName(name)
+	q := &query{name: n, runes: []rune(n)}
+	q.surname = surnameLen(q.runes)
+	q.reads = make([][]uint16, len(q.runes))
+	for i, r := range q.runes {
+		q.reads[i] = readings(r, i < q.surname)
+	}
+	return q
 }
 
 // --- character tables for the errors ---------------------------------

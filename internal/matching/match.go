@@ -294,6 +294,10 @@ func (m *Matcher) matchQuery(q *query, s *scratch) (Result, int32) {
 		res.Outcome, res.Reason = Review, ReasonIDConflict
 	case b.Evidence.ID == LevelExact:
 		res.Outcome, res.Reason = Matched, ReasonIDExact
+	case res.Score >= m.p.Match && q.parentNamed && b.Evidence.Parent != LevelAgree:
+		// A child the row gives parents for, but no parent confirms: a
+		// namesake born the same day is likelier than it seems.
+		res.Outcome = Review
 	case res.Score >= m.p.Match:
 		res.Outcome = Matched
 	case res.Score >= m.p.Review:
@@ -335,6 +339,11 @@ func (m *Matcher) match(row *Row, s *scratch) []Result {
 		q.ages, q.hasAges = ages[sub.Role]
 		if sub.Role == RoleChild {
 			q.mother, q.father = matched(RoleMother), matched(RoleFather)
+			for _, r := range []Role{RoleMother, RoleFather} {
+				if p := row.Subject(r); p != nil && p.Present {
+					q.parentNamed = true
+				}
+			}
 			if p := row.Subject(RoleMother); p != nil && p.ID.Number != "" {
 				copy(q.motherID[:], p.ID.Number)
 			} else if p != nil && p.NameKey != "" && q.mother < 0 {

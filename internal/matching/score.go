@@ -197,11 +197,14 @@ type query struct {
 	// motherName is the child's mother as the row names her, when she
 	// has no valid number and was not matched.
 	motherName *query
-	wParent    float64
-	event      date.Date // the event's date, for the age at it
-	ages       ageRange
-	hasAges    bool
-	exclude    int32 // a person matched to another role of the row, -1 when none
+	// parentNamed says the row names a parent of the child: then the child
+	// is matched automatically only through a parent who agrees.
+	parentNamed bool
+	wParent     float64
+	event       date.Date // the event's date, for the age at it
+	ages        ageRange
+	hasAges     bool
+	exclude     int32 // a person matched to another role of the row, -1 when none
 }
 
 func (q *query) hasName() bool { return q.name != "" }
@@ -366,24 +369,47 @@ func (ix *Index) compare(q *query, i int32) Evidence {
 	}
 
 	// Parents of a child: the row's matched parents, or the valid numbers
-	// the row gives for parents the registry does not have.
-	if q.mother >= 0 || q.father >= 0 || q.motherID[0] != 0 || q.fatherID[0] != 0 {
-		agree := q.mother >= 0 && c.mother == q.mother || q.father >= 0 && c.father == q.father
-		differ := q.mother >= 0 && c.mother >= 0 && c.mother != q.mother || q.father >= 0 && c.father >= 0 && c.father != q.father ||
-			q.mother < 0 && q.motherID[0] != 0 && c.mother >= 0 && ix.cands[c.mother].idnum != q.motherID ||
-			q.father < 0 && q.fatherID[0] != 0 && c.father >= 0 && ix.cands[c.father].idnum != q.fatherID ||
-			q.mother < 0 && q.motherID[0] == 0 && q.motherName != nil && c.mother >= 0 && !sameName(nameLevel(q.motherName, ix.cands[c.mother].name))
+	// or names the row gives for parents the registry does not confirm.
+	if q.mother >= 0 || q.father >= 0 || q.motherID[0] != 0 || q.fatherID[0] != 0 || q.motherName != nil {
+		strong, agree, differ := false, false, false
+		if q.mother >= 0 && c.mother >= 0 {
+			strong = c.mother == q.mother
+			differ = !strong
+		}
+		if q.father >= 0 && c.father >= 0 {
+			if c.father == q.father {
+				strong = true
+			} else {
+				differ = true
+			}
+		}
+		if q.mother < 0 && c.mother >= 0 {
+			switch {
+			case q.motherID[0] != 0:
+				differ = differ || ix.cands[c.mother].idnum != q.motherID
+			case q.motherName != nil:
+				if sameName(nameLevel(q.motherName, ix.cands[c.mother].name)) {
+					agree = true
+				} else {
+					differ = true
+				}
+			}
+		}
+		if q.father < 0 && q.fatherID[0] != 0 && c.father >= 0 && ix.cands[c.father].idnum != q.fatherID {
+			differ = true
+		}
 		switch {
-		case agree && (sameName(ev.Name) || ev.Name == LevelNone && (ev.Birth == LevelExact || ev.Birth == LevelSwapped)):
+		case strong && !differ && (sameName(ev.Name) || ev.Name == LevelNone && (ev.Birth == LevelExact || ev.Birth == LevelSwapped)):
 			ev.Parent, w = LevelAgree, w+q.wParent
-		case agree:
-			// One of the parent's children, but the name is another's (a
-			// brother's or sister's often differs in one character), or
-			// there is no name and the birth date does not say which: an
-			// unregistered brother or sister looks just like this.
-			ev.Parent, w = LevelAgree, w+wParentWeak
 		case differ:
 			ev.Parent, w = LevelDiffer, w+wParentDiffer
+		case strong || agree:
+			// One of the parent's children, but the name is another's (a
+			// brother's or sister's often differs in one character), or
+			// there is no name and the birth date does not say which (an
+			// unregistered brother or sister looks just like this); or the
+			// registered mother has the name the row gives, without more.
+			ev.Parent, w = LevelAgree, w+wParentWeak
 		}
 	}
 	// A parent of a matched child.
