@@ -43,3 +43,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseReturns$$' -fuzztime $(FUZZTIME) ./internal/payment/
 	go test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./internal/textcheck/
 	go test -run '^$$' -fuzz '^FuzzCheckPhone$$' -fuzztime $(FUZZTIME) ./internal/registry/
+	go test -run '^$$' -fuzz '^FuzzParseRow$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzNormalizeName$$' -fuzztime $(FUZZTIME) ./internal/matching/
