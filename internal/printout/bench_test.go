@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/workflow/documents"
 )
 
 // cycleLetters returns n letters like those of one township's cycle,
@@ -44,3 +45,30 @@ type countWriter struct{ n int64 }
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 var _ io.Writer = (*countWriter)(nil)
+
+// BenchmarkLetter prints one letter, as a page that serves it does.
+func BenchmarkLetter(b *testing.B) {
+	for b.Loop() {
+		if err := Letter(io.Discard, letterData); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNoticeList2000 prints one notice list of 2,000 rows (a
+// township's county-level announcement).
+func BenchmarkNoticeList2000(b *testing.B) {
+	n := *noticeList
+	n.Rows = nil
+	for _, l := range cycleLetters(2000) {
+		n.Rows = append(n.Rows, documents.NoticeRow{Name: l.Name, Sex: "女", Age: 62, IDNumber: "341523196205010024",
+			Address: "舒城县城关镇仁和村三组15号", Program: "农村部分计划生育家庭奖励扶助"})
+	}
+	for b.Loop() {
+		cw := &countWriter{}
+		if err := NoticeList(cw, &n); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(cw.n)/(1<<20), "MiB")
+	}
+}
