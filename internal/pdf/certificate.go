@@ -30,7 +30,7 @@ type Certificate struct {
 // Field is a labelled value of a certificate.
 type Field struct {
 	Label string
-	Value string
+	Value string // YYYY-MM-DD text prints as 2026年12月5日
 	// Keep: the value never wraps (a name, an ID number).
 	Keep bool
 }

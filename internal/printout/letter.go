@@ -18,7 +18,8 @@ func Letter(w io.Writer, l payment.LetterData) error {
 
 // Letters writes notification letters as one PDF (all the letters of a
 // payment cycle, say), each from a new page. A letter holds no full ID or
-// account number: LetterData has none.
+// account number: LetterData has none. No letters is an error, as is any
+// bulk print of nothing.
 func Letters(w io.Writer, ls []payment.LetterData) error {
 	title := "计划生育奖励扶助金发放告知书"
 	if len(ls) == 1 && ls[0].Title != "" {

@@ -1,7 +1,7 @@
 // Package pdftest reads PDFs back in tests with Debian's poppler-utils
 // (pdftotext, pdfinfo) and zbar-tools (zbarimg), which
-// scripts/install-deps.sh installs. Where a tool is missing a test is
-// skipped, except under CI, where it fails.
+// scripts/install-deps.sh installs. Where one of these programs is
+// missing a test is skipped, except under CI, where it fails.
 package pdftest
 
 import (
@@ -14,14 +14,14 @@ import (
 	"testing"
 )
 
-// Need skips tb (fails it under CI) when tool is not installed.
-func Need(tb testing.TB, tool string) {
+// Need skips tb (fails it under CI) when the program is not installed.
+func Need(tb testing.TB, program string) {
 	tb.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
+	if _, err := exec.LookPath(program); err != nil {
 		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s is not installed (scripts/install-deps.sh installs it)", tool)
+			tb.Fatalf("%s is not installed (scripts/install-deps.sh installs it)", program)
 		}
-		tb.Skipf("%s is not installed (scripts/install-deps.sh installs it)", tool)
+		tb.Skipf("%s is not installed (scripts/install-deps.sh installs it)", program)
 	}
 }
 
