@@ -41,3 +41,4 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseCase$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzValidateRule$$' -fuzztime $(FUZZTIME) ./internal/policy/
 	go test -run '^$$' -fuzz '^FuzzParseReturns$$' -fuzztime $(FUZZTIME) ./internal/payment/
+	go test -run '^$$' -fuzz '^FuzzLayout$$' -fuzztime $(FUZZTIME) ./internal/pdf/

@@ -35,6 +35,9 @@ type atom struct {
 	space bool    // a space, dropped at either end of a line
 	br    bool    // a forced line break
 	keep  bool    // from a Kept run: broken only at "·" or a space, if ever
+	// pre and post are the marks glued before and after a kept run's
+	// text: text is pre + the run's text + post.
+	pre, post string
 }
 
 // isWordRune reports whether r belongs to a Latin word or a number, which
@@ -50,6 +53,7 @@ func atoms(runs []Run) []atom {
 		if run.Text == "" {
 			continue
 		}
+		run.Text = strings.ToValidUTF8(run.Text, "\uFFFD")
 		if run.Keep {
 			raw = append(raw, atom{text: run.Text, keep: true})
 			continue
@@ -105,10 +109,17 @@ func atoms(runs []Run) []atom {
 		first, _ := utf8.DecodeRuneInString(a.text)
 		last, _ := utf8.DecodeLastRuneInString(a.text)
 		if !a.keep && strings.ContainsRune(noStart, first) && glue == "" && len(out) > 0 && !out[len(out)-1].br && !out[len(out)-1].space {
-			out[len(out)-1].text += a.text
+			prev := &out[len(out)-1]
+			prev.text += a.text
+			if prev.keep {
+				prev.post += a.text
+			}
 			continue
 		}
 		a.text = glue + a.text
+		if a.keep {
+			a.pre = glue
+		}
 		glue = ""
 		if !a.keep && strings.ContainsRune(noEnd, last) && utf8.RuneCountInString(a.text) == 1 {
 			glue = a.text
@@ -177,8 +188,25 @@ func breakLines(runs []Run, size, width, indent float64) []line {
 			curW += a.w
 			return
 		}
-		// Wider than a line: a name breaks between its parts (the · of a
-		// transliterated name, a space); anything else between characters.
+		// Wider than a line. A kept run that fits without the marks glued
+		// to it comes first: it parts from them (a closing mark then hangs
+		// past the end of the line).
+		if a.keep && (a.pre != "" || a.post != "") {
+			core := strings.TrimSuffix(strings.TrimPrefix(a.text, a.pre), a.post)
+			if a.pre != "" {
+				place(atom{text: a.pre, w: textWidth(a.pre)})
+			}
+			if a.post != "" && textWidth(core+a.post) > avail()-curW+eps && textWidth(core) <= avail()+eps {
+				place(atom{text: core, w: textWidth(core), keep: true})
+				cur.WriteString(a.post)
+				curW += textWidth(a.post)
+				return
+			}
+			place(atom{text: core + a.post, w: textWidth(core + a.post), keep: true})
+			return
+		}
+		// Then a name breaks between its parts (the · of a transliterated
+		// name, a space); anything else between characters.
 		if a.keep {
 			if parts := splitName(a.text); len(parts) > 1 {
 				for _, p := range parts {
