@@ -47,3 +47,4 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./internal/matching/
 	go test -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $(FUZZTIME) ./internal/matching/
 	go test -run '^$$' -fuzz '^FuzzNormalizeName$$' -fuzztime $(FUZZTIME) ./internal/matching/
+	go test -run '^$$' -fuzz '^FuzzLayout$$' -fuzztime $(FUZZTIME) ./internal/pdf/
