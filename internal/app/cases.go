@@ -333,9 +333,10 @@ func (a *App) Roll(ctx context.Context, who auth.Actor, q workflow.RollQuery) ([
 	})
 }
 
-// AnnualReview runs the annual review (年审) of the roll of a region.
+// AnnualReview runs the annual review (年审) of the roll of a region. The
+// workflow admits the township's and the county's staff.
 func (a *App) AnnualReview(ctx context.Context, who auth.Actor, code string, year int) (*workflow.AnnualReview, error) {
-	o := op{name: "roll.annual_review", perm: auth.PermCaseReview, target: Target{Entity: "annual_review", Region: region.Code(code)}}
+	o := op{name: "roll.annual_review", perm: auth.PermCaseRead, target: Target{Entity: "annual_review", Region: region.Code(code)}}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*workflow.AnnualReview, error) {
 		eng, err := a.evaluator(ctx, tx, "zh")
 		if err != nil {

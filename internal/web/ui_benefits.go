@@ -1,13 +1,10 @@
 package web
 
 import (
-	"context"
-
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -53,34 +50,7 @@ func (b *benefits) Total() money.Fen {
 	return t
 }
 
-// programNames maps program codes to their names in lang, from the rule
-// layers (a later layer's name wins).
-func programNames(layers []policy.Layer, lang string) map[string]string {
-	names := map[string]string{}
-	for _, l := range layers {
-		for _, p := range l.Programs {
-			n := p.Name
-			if lang == "en" && p.NameEN != "" {
-				n = p.NameEN
-			}
-			if n != "" {
-				names[p.Code] = n
-			}
-		}
-	}
-	return names
-}
-
-// programLabels names the programs in lang: the rule layers' names, else
-// the fixed Chinese names.
-func (h *Handler) programLabels(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return programNames(layers, lang), nil
-}
-
+// label is the name of program code in names, else its fixed Chinese name.
 func label(names map[string]string, code string) string {
 	if n := names[code]; n != "" {
 		return n

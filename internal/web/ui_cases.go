@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,9 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
-	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -22,16 +19,6 @@ import (
 // or deferral, in the order the forms list them.
 var reasonCodes = []string{"age", "hukou", "children", "marriage", "policy_violation", "adoption",
 	"evidence_missing", "doubtful", "engine", "objection_upheld", "fraud", "deceased", "other"}
-
-// engine returns the policy engine the procedure decides with: the rules
-// in force (embedded and added by regions), explained.
-func (h *Handler) engine(ctx context.Context, tx *store.Tx) (*policy.Evaluator, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return policy.NewEvaluator(policy.Options{Layers: layers, Explain: true})
-}
 
 // caseRow is one line of the worklist.
 type caseRow struct {

@@ -16,9 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
 )
@@ -273,59 +271,28 @@ func (h *Handler) casesExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cq.Sort, cq.Desc = order.Key, order.Desc
-	const batch = 5000
-	var first []workflow.Case
-	total := 0
-	// The first page is read before the workbook is started, so that a bad
-	// filter is an error page.
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		q := cq
-		q.Limit = batch
+	var x *listExport
+	start := func(total int) error {
 		var err error
-		first, total, err = workflow.WorklistPage(r.Context(), tx, a, q, true)
-		return err
-	}); err != nil {
+		x, err = h.newListExport(w, r, exportSpec{
+			File: "cases", Title: "申请工作清单", Sheet: "申请",
+			Header: []string{"县区划代码", "申请编号", "申请人", "身份证号（脱敏）", "项目代码", "项目", "申报年度", "所在区划代码", "所在区划", "状态", "申报日期"},
+			Widths: []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 20, 12},
+			Action: "case.export", Entity: "case", Region: a.Scope,
+			Filter: map[string]string{"state": state, "sort": cq.Sort, "desc": strconv.FormatBool(cq.Desc)},
+		})
+		if x != nil {
+			x.total = total
+		}
 		return err
 	}
-	x, err := h.newListExport(w, r, exportSpec{
-		File: "cases", Title: "申请工作清单", Sheet: "申请",
-		Header: []string{"县区划代码", "申请编号", "申请人", "身份证号（脱敏）", "项目代码", "项目", "申报年度", "所在区划代码", "所在区划", "状态", "申报日期"},
-		Widths: []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 20, 12},
-		Action: "case.export", Entity: "case", Region: a.Scope,
-		Filter: map[string]string{"state": state, "sort": cq.Sort, "desc": strconv.FormatBool(cq.Desc)},
+	err = h.app.EachCase(r.Context(), a, cq, "zh", start, func(c *app.WorkItem, program string) error {
+		return x.write(c.County, c.Ref(), c.Name, maskedID(c.IDNumber), c.Program, program, strconv.Itoa(c.Year),
+			c.Region, h.tree.FullName(region.Code(c.Region)), c.State.Chinese(), c.Submitted.String())
 	})
-	if err != nil {
+	if x == nil {
 		return err
 	}
-	x.total = total
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		names, err := h.programLabels(r.Context(), tx, "zh")
-		if err != nil {
-			return err
-		}
-		cases := first
-		for offset := 0; ; {
-			for _, c := range cases {
-				name, masked := "", ""
-				if p, err := tx.PersonByKey(r.Context(), a.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
-					name, masked = p.Name, maskedID(p.IDNumber)
-				}
-				if err := x.write(c.County, c.Ref(), name, masked, c.Program, label(names, c.Program), strconv.Itoa(c.Year),
-					c.Region, h.tree.FullName(region.Code(c.Region)), c.State.Chinese(), c.Submitted.String()); err != nil {
-					return err
-				}
-			}
-			if len(cases) < batch {
-				return nil
-			}
-			offset += batch
-			q := cq
-			q.Limit, q.Offset = batch, offset
-			if cases, _, err = workflow.WorklistPage(r.Context(), tx, a, q, false); err != nil {
-				return err
-			}
-		}
-	})
 	return x.finish(err)
 }
 
@@ -456,18 +423,11 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var ar *workflow.AnnualReview
-	var names map[string]string
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if ar, err = tx.AnnualReviewByID(r.Context(), actor(r).Scope, county, id); err != nil {
-			return err
-		}
-		names, err = h.programLabels(r.Context(), tx, "zh")
-		return err
-	}); err != nil {
+	run, err := h.app.AnnualReviewRun(r.Context(), actor(r), county, id, "zh")
+	if err != nil {
 		return err
 	}
+	ar, names := run.Run, run.Names
 	x, err := h.newListExport(w, r, exportSpec{
 		File: "annual-review-" + strconv.FormatInt(id, 10), Title: "年审结果", Sheet: "年审结果",
 		Header: []string{"人员编号", "姓名", "身份证号（脱敏）", "项目代码", "项目", "原因", "未满足的条款"},

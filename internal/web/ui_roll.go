@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -75,43 +75,28 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actor(r)
 	v := h.newView(w, r, "roll.title")
-	data := map[string]any{"Statuses": rollStatuses}
+	data := map[string]any{"Statuses": rollStatuses, "Root": string(a.Scope)}
 	v.Data = data
-	var names map[string]string
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		names, err = h.programLabels(r.Context(), tx, v.Lang)
-		return err
-	}); err != nil {
-		return err
-	}
-	data["Programs"], data["Names"] = sortedPrograms(names), names
-	data["Root"] = string(a.Scope)
 	rq, err := h.parseRollQuery(r, v)
-	if err != nil {
-		if formError(v, err) {
-			return h.render(w, http.StatusBadRequest, "roll.html", v)
-		}
-		return err
-	}
+	var p *app.RollPage
 	page, offset := pageOf(r)
-	rq.Limit, rq.Offset = pageSize, offset
-	var entries []workflow.RollEntry
-	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if entries, err = workflow.Roll(r.Context(), tx, a, rq); err != nil {
+	if err == nil {
+		rq.Limit, rq.Offset = pageSize, offset
+		p, err = h.app.RollPage(r.Context(), a, rq, v.Lang)
+	}
+	if err != nil {
+		if !formError(v, err) {
 			return err
 		}
-		total, err = tx.RollTotal(r.Context(), a.Scope, rq)
-		return err
-	})
-	if err != nil {
-		if formError(v, err) {
-			return h.render(w, http.StatusBadRequest, "roll.html", v)
+		names, nerr := h.app.ProgramNames(r.Context(), a, v.Lang)
+		if nerr != nil {
+			return nerr
 		}
-		return err
+		data["Programs"], data["Names"] = sortedPrograms(names), names
+		return h.render(w, http.StatusBadRequest, "roll.html", v)
 	}
+	names, entries, total := p.Names, p.Entries, p.Total
+	data["Programs"], data["Names"] = sortedPrograms(names), names
 	rows := make([]rollRow, len(entries))
 	for i, e := range entries {
 		rows[i] = rollRow{RollEntry: e, ProgramName: label(names, e.Program)}
@@ -196,12 +181,7 @@ func (h *Handler) annualReviewPage(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) annualReviewData(r *http.Request, v *view) error {
 	a := actor(r)
-	var runs []workflow.AnnualReview
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		runs, err = tx.AnnualReviews(r.Context(), a.Scope, 20)
-		return err
-	})
+	runs, err := h.app.AnnualReviews(r.Context(), a, 20)
 	if err != nil {
 		return err
 	}
@@ -256,20 +236,11 @@ func (h *Handler) annualReviewRunPage(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	v := h.newView(w, r, "annual.title")
-	var ar *workflow.AnnualReview
-	var names map[string]string
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if ar, err = tx.AnnualReviewByID(r.Context(), actor(r).Scope, county, id); err != nil {
-			return err
-		}
-		names, err = h.programLabels(r.Context(), tx, v.Lang)
-		return err
-	})
+	run, err := h.app.AnnualReviewRun(r.Context(), actor(r), county, id, v.Lang)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Run": ar, "Names": names}
+	v.Data = map[string]any{"Run": run.Run, "Names": run.Names}
 	return h.render(w, http.StatusOK, "annual_review_run.html", v)
 }
 
@@ -301,21 +272,11 @@ func (h *Handler) noticesPage(w http.ResponseWriter, r *http.Request) error {
 	v.Form.Set("status", status)
 	v.Form.Set("level", level)
 	page, offset := pageOf(r)
-	var rows []store.NoticeRow
-	var total int
-	var names map[string]string
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if names, err = h.programLabels(r.Context(), tx, v.Lang); err != nil {
-			return err
-		}
-		rows, total, err = tx.NoticeList(r.Context(), a.Scope, store.NoticeQuery{Status: status, Level: workflow.Level(level), Limit: pageSize, Offset: offset})
-		return err
-	})
+	b, err := h.app.NoticeBoard(r.Context(), a, app.NoticeQuery{Status: status, Level: workflow.Level(level), Limit: pageSize, Offset: offset}, v.Lang)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Rows": noticeRows(rows, names), "Pager": newPager(r, total, page), "Levels": noticeLevels,
+	v.Data = map[string]any{"Rows": noticeRows(b.Rows, b.Names), "Pager": newPager(r, b.Total, page), "Levels": noticeLevels,
 		"Today":     h.now().In(beijing).Format("2006-01-02"),
 		"CanObject": !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
 	return h.render(w, http.StatusOK, "notices.html", v)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -26,40 +24,6 @@ type personRollEntry struct {
 	ProgramName string
 	PaidThrough string
 	Changes     []workflow.Change
-}
-
-// personRoll returns the roll rows of person k with their changes, for
-// roles that read the roll; nil for the others.
-func (h *Handler) personRoll(ctx context.Context, tx *store.Tx, a auth.Actor, lang string, k registry.Key) ([]personRollEntry, error) {
-	if !auth.Can(a, auth.PermCaseRead) && !auth.Can(a, auth.PermPaymentRead) {
-		return nil, nil
-	}
-	rows, err := tx.RecipientsOf(ctx, k.County, []int64{k.ID})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	changes, err := tx.Changes(ctx, k.County, ids)
-	if err != nil {
-		return nil, err
-	}
-	names, err := h.programLabels(ctx, tx, lang)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]personRollEntry, len(rows))
-	for i, r := range rows {
-		out[i] = personRollEntry{Recipient: r, ProgramName: label(names, r.Program), PaidThrough: r.PaidThrough()}
-		for _, c := range changes {
-			if c.RecipientID == r.ID {
-				out[i].Changes = append(out[i].Changes, c)
-			}
-		}
-	}
-	return out, nil
 }
 
 // canApplyEvents decides whether to offer the roll-event action; the
@@ -91,33 +55,29 @@ func (h *Handler) rollEventPage(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, http.StatusOK, "roll_event.html", v)
 }
 
+// rollEventData reads what the roll-event page shows (app.RollEventForm:
+// a person outside the actor's scope is refused and audited).
 func (h *Handler) rollEventData(r *http.Request, v *view, k registry.Key, res *workflow.EventResult) error {
-	a := actor(r)
-	return h.db.View(r.Context(), func(tx *store.Tx) error {
-		rec, err := registry.Get(r.Context(), tx, a, k)
-		if err != nil {
-			return err
+	f, err := h.app.RollEventForm(r.Context(), actor(r), k, v.Lang)
+	if err != nil {
+		return err
+	}
+	rec := f.Person
+	roll := make([]personRollEntry, len(f.Roll))
+	for i, e := range f.Roll {
+		roll[i] = personRollEntry{Recipient: e.Recipient, ProgramName: label(f.Names, e.Program), PaidThrough: e.PaidThrough(), Changes: e.Changes}
+	}
+	data := map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Kinds": rollEventKinds, "Roll": roll}
+	if res != nil {
+		data["Result"], data["Names"] = res, f.Names
+		people := map[int64]string{}
+		for _, c := range res.Candidates {
+			people[c.PersonID] = c.Name
 		}
-		roll, err := h.personRoll(r.Context(), tx, a, v.Lang, k)
-		if err != nil {
-			return err
-		}
-		data := map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Kinds": rollEventKinds, "Roll": roll}
-		if res != nil {
-			names, err := h.programLabels(r.Context(), tx, v.Lang)
-			if err != nil {
-				return err
-			}
-			data["Result"], data["Names"] = res, names
-			people := map[int64]string{}
-			for _, c := range res.Candidates {
-				people[c.PersonID] = c.Name
-			}
-			data["People"] = people
-		}
-		v.Data = data
-		return nil
-	})
+		data["People"] = people
+	}
+	v.Data = data
+	return nil
 }
 
 // rollEventSubmit applies the event (workflow.ApplyEvent) and shows what
