@@ -157,7 +157,7 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(beijing).Format("2006-01-02 15:04")
+			return t.In(date.Beijing).Format("2006-01-02 15:04")
 		},
 		// tr translates a coded value: tr $.T "sex" "M" is T["sex.M"], or
 		// the value itself when there is no such key.
@@ -210,9 +210,6 @@ func groupDigits(s string) string {
 	}
 	return sign + b.String()
 }
-
-// beijing is the time zone dates and times are shown in.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // view is what every page template gets.
 type view struct {

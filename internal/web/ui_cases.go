@@ -90,7 +90,7 @@ func (h *Handler) applyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.newView(w, r, "apply.title")
-	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
 	if err := h.applyData(r, v, k); err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 			open = &hist.Notices[i]
 		}
 	}
-	today := date.FromTime(h.now().In(beijing))
+	today := date.Today(h.now())
 	if v.F("date") == "" {
 		v.Form.Set("date", today.String())
 	}

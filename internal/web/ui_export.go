@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/date"
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -450,7 +451,7 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 	}
 	x.note("年审区划", h.tree.FullName(region.Code(ar.Region)))
 	x.note("年度", strconv.Itoa(ar.Year))
-	x.note("年审时间", ar.At.In(beijing).Format("2006-01-02 15:04"))
+	x.note("年审时间", ar.At.In(date.Beijing).Format("2006-01-02 15:04"))
 	x.note("审核人数", strconv.Itoa(ar.Reviewed))
 	x.note("确认人数", strconv.Itoa(ar.Confirmed))
 	x.note("情况变化人数", strconv.Itoa(len(ar.Changed)))
@@ -481,7 +482,7 @@ func (h *Handler) auditTrailExport(w http.ResponseWriter, r *http.Request) error
 		if e.UserID != 0 {
 			user = strconv.FormatInt(e.UserID, 10)
 		}
-		return x.write(strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"), user, e.Username,
+		return x.write(strconv.FormatInt(e.Seq, 10), e.At.In(date.Beijing).Format("2006-01-02 15:04:05"), user, e.Username,
 			h.zhText("action."+e.Action, e.Action), e.Action, h.zhText("entity."+e.Entity, e.Entity), e.EntityID, e.Region,
 			redactIDs(e.Before), redactIDs(e.After))
 	})
@@ -497,7 +498,7 @@ func (h *Handler) auditTrailExport(w http.ResponseWriter, r *http.Request) error
 // e.g. "roll") with a Chinese title for browsers that read filename*, both
 // stamped with the Beijing time; it is never cached.
 func (h *Handler) workbookHeaders(w http.ResponseWriter, file, title string) {
-	name := file + "-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
+	name := file + "-" + h.now().In(date.Beijing).Format("20060102-1504") + ".xlsx"
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	hd.Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape(title+"-"+name))

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -172,7 +173,7 @@ func (h *Handler) annualReviewPage(w http.ResponseWriter, r *http.Request) error
 	if a.Scope.Level() >= region.County {
 		v.Form.Set("region", string(a.Scope))
 	}
-	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
 	if err := h.annualReviewData(r, v); err != nil {
 		return err
 	}
@@ -277,7 +278,7 @@ func (h *Handler) noticesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = map[string]any{"Rows": noticeRows(b.Rows, b.Names), "Pager": newPager(r, b.Total, page), "Levels": noticeLevels,
-		"Today":     h.now().In(beijing).Format("2006-01-02"),
+		"Today":     date.Today(h.now()).String(),
 		"CanObject": !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
 	return h.render(w, http.StatusOK, "notices.html", v)
 }

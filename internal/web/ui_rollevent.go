@@ -43,7 +43,7 @@ func (h *Handler) rollEventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.newView(w, r, "rollev.title")
-	v.Form.Set("date", date.FromTime(h.now().In(beijing)).String())
+	v.Form.Set("date", date.Today(h.now()).String())
 	if err := h.rollEventData(r, v, k, nil); err != nil {
 		return err
 	}

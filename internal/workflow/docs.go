@@ -7,6 +7,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
@@ -159,7 +160,7 @@ func docPerson(p *registry.Record) documents.Person {
 }
 
 func docSignature(s Signature) documents.Signature {
-	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: s.At.In(beijing).Format("2006-01-02 15:04")}
+	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: s.At.In(date.Beijing).Format("2006-01-02 15:04")}
 }
 
 func sexName(s string) string {

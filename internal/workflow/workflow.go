@@ -388,8 +388,6 @@ type BoardEntry struct {
 	Person registry.Record
 }
 
-// beijing is China Standard Time; a county office's "today" is the Beijing
-// calendar day.
-var beijing = time.FixedZone("CST", 8*3600)
-
-func today(s interface{ Now() time.Time }) date.Date { return date.FromTime(s.Now().In(beijing)) }
+// today is the Beijing calendar day of the store's clock: a county
+// office's "today".
+func today(s interface{ Now() time.Time }) date.Date { return date.Today(s.Now()) }
