@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
@@ -269,8 +270,8 @@ func (a *App) ReviewTownship(ctx context.Context, who auth.Actor, k CaseKey, d w
 // Approval is the county's decision on a case and, when it enrols the
 // applicant, the new roll entry.
 type Approval struct {
-	Case      *workflow.Case      `json:"case"`
-	Recipient *workflow.Recipient `json:"recipient,omitempty"`
+	Case      *workflow.Case  `json:"case"`
+	Recipient *roll.Recipient `json:"recipient,omitempty"`
 }
 
 // ApproveCounty records the county approval of case k (县审批); approval
@@ -325,10 +326,10 @@ func (a *App) CaseDocument(ctx context.Context, who auth.Actor, k CaseKey, kind 
 }
 
 // Roll lists the recipient roll within the actor's scope.
-func (a *App) Roll(ctx context.Context, who auth.Actor, q workflow.RollQuery) ([]workflow.RollEntry, error) {
+func (a *App) Roll(ctx context.Context, who auth.Actor, q roll.Query) ([]roll.Entry, error) {
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]workflow.RollEntry, error) {
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]roll.Entry, error) {
 		return workflow.Roll(ctx, tx, who, q)
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -25,7 +26,7 @@ func (a *App) ProgramNames(ctx context.Context, who auth.Actor, lang string) (ma
 // RollPage is a page of the roll, how many entries the whole list holds,
 // and the programs' names.
 type RollPage struct {
-	Entries []workflow.RollEntry
+	Entries []roll.Entry
 	Total   int
 	Names   map[string]string
 }
@@ -33,7 +34,7 @@ type RollPage struct {
 // RollPage returns the page of the roll within the actor's scope that q
 // selects (q.Limit and q.Offset cut it), the total, and the programs'
 // names in lang.
-func (a *App) RollPage(ctx context.Context, who auth.Actor, q workflow.RollQuery, lang string) (*RollPage, error) {
+func (a *App) RollPage(ctx context.Context, who auth.Actor, q roll.Query, lang string) (*RollPage, error) {
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*RollPage, error) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -24,14 +25,14 @@ func TestStaffLists(t *testing.T) {
 			rec, _ := e.enrol(w, 2024, "2024-02-01")
 			const zh, en = "农村部分计划生育家庭奖励扶助", "Rural family-planning reward assistance"
 
-			p, err := e.a.RollPage(ctx, county, workflow.RollQuery{Limit: 20}, "zh")
+			p, err := e.a.RollPage(ctx, county, roll.Query{Limit: 20}, "zh")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(p.Entries) != 1 || p.Total != 1 || p.Entries[0].ID != rec.ID || p.Names["jf"] != zh {
 				t.Errorf("roll page: %d entries of %d, names %v", len(p.Entries), p.Total, p.Names["jf"])
 			}
-			if p, err := e.a.RollPage(ctx, finance, workflow.RollQuery{Limit: 20}, "en"); err != nil || p.Total != 1 || p.Names["jf"] != en {
+			if p, err := e.a.RollPage(ctx, finance, roll.Query{Limit: 20}, "en"); err != nil || p.Total != 1 || p.Names["jf"] != en {
 				t.Errorf("roll page for finance, in English: %+v, %v", p, err)
 			}
 			if names, err := e.a.ProgramNames(ctx, villager, "zh"); err != nil || names["jf"] != zh || names["tf_death"] == "" {
@@ -86,7 +87,7 @@ func TestStaffLists(t *testing.T) {
 				call func() error
 			}{
 				{"the roll of another county", func() error {
-					_, err := e.a.RollPage(ctx, neighbour, workflow.RollQuery{Region: "341523"}, "zh")
+					_, err := e.a.RollPage(ctx, neighbour, roll.Query{Region: "341523"}, "zh")
 					return err
 				}},
 				{"the notice board, for finance", func() error {

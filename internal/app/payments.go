@@ -59,34 +59,19 @@ func withPersons(ctx context.Context, tx *store.Tx, county string, lines []payme
 	return rows, nil
 }
 
-// programNames names every payment program in lang ("zh" or "en"): the
-// rule layers' names, else the fixed Chinese names.
+// programNames names every program the rule layers in force declare in
+// lang ("zh" or "en"): the names policy.ProgramsOf gives them.
 func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
 	layers, err := tx.PolicyRules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]string{}
-	for _, l := range layers {
-		for _, p := range l.Programs {
-			if n := programName(p, lang); n != "" {
-				names[p.Code] = n
-			}
-		}
-	}
-	for code := range payment.ProgramNames {
-		if names[code] == "" {
-			names[code] = payment.ProgramName(code)
-		}
+	programs := policy.ProgramsOf(layers)
+	names := make(map[string]string, len(programs))
+	for _, p := range programs {
+		names[p.Code] = p.Name(lang)
 	}
 	return names, nil
-}
-
-func programName(p policy.ProgramLayer, lang string) string {
-	if lang == "en" && p.NameEN != "" {
-		return p.NameEN
-	}
-	return p.Name
 }
 
 // GenerateCycle runs a program for a period in a county: every person on

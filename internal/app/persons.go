@@ -17,8 +17,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
-	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // The population registry's use cases: registering persons and their life
@@ -385,8 +385,8 @@ type Benefits struct {
 
 // RollEntry is one of a person's rows on the roll with its changes.
 type RollEntry struct {
-	workflow.Recipient
-	Changes []workflow.Change
+	roll.Recipient
+	Changes []roll.Change
 }
 
 // PersonOverview is everything the person page shows: the record, the

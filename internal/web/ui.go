@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
-	"github.com/jiahe-project/jiahe/internal/workflow"
+	"github.com/jiahe-project/jiahe/internal/policy"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -168,7 +168,7 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			return v
 		},
 		"add":         func(a, b int) int { return a + b },
-		"programName": workflow.ProgramName,
+		"programName": policy.ProgramName,
 		"list":        func(xs ...string) []string { return xs },
 		"redact":      redactIDs,
 		"pct": func(part, whole int64) int {

@@ -5,7 +5,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
-	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // benefits is what the rules decide for one person in one year, with the
@@ -55,5 +54,5 @@ func label(names map[string]string, code string) string {
 	if n := names[code]; n != "" {
 		return n
 	}
-	return workflow.ProgramName(code)
+	return policy.ProgramName(code)
 }

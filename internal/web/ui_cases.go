@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -104,7 +105,7 @@ func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
 	}
 	names := map[string]string{}
 	for _, p := range f.Programs {
-		names[p] = workflow.ProgramName(p)
+		names[p] = policy.ProgramName(p)
 	}
 	if v.F("hukou_type") == "" {
 		v.Form.Set("hukou_type", f.Person.HukouType)
@@ -235,7 +236,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
-		"Program": workflow.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
+		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": reasonCodes, "Today": today,
 		"Notices": noticeViews(a, hist),
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/workflow"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // The dashboard's summaries of the actor's region (app.Dashboard): the
@@ -146,11 +146,11 @@ func rollSection(v *view, d *app.Dashboard) homeSection {
 		}
 		s := &sums[len(sums)-1]
 		switch c.Status {
-		case workflow.StatusActive:
+		case roll.StatusActive:
 			s.Active = c.N
-		case workflow.StatusSuspended:
+		case roll.StatusSuspended:
 			s.Suspended = c.N
-		case workflow.StatusExited:
+		case roll.StatusExited:
 			s.Exited = c.N
 		}
 	}

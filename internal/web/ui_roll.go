@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -19,7 +20,7 @@ import (
 // review run through workflow.RunAnnualReview, as the JSON API does.
 
 // rollStatuses are the statuses the roll's filter offers.
-var rollStatuses = []string{workflow.StatusActive, workflow.StatusSuspended, workflow.StatusExited}
+var rollStatuses = []string{roll.StatusActive, roll.StatusSuspended, roll.StatusExited}
 
 // requireRollRead admits the roles that may read the roll: the staff of
 // the procedure, readers, and finance, who pay from it.
@@ -32,14 +33,14 @@ func (h *Handler) requireRollRead(r *http.Request) error {
 
 // parseRollQuery reads the roll's filter from the query string; a region
 // outside the actor's scope is refused (and audited).
-func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, error) {
+func (h *Handler) parseRollQuery(r *http.Request, v *view) (roll.Query, error) {
 	q := r.URL.Query()
-	rq := workflow.RollQuery{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
+	rq := roll.Query{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
 	for _, k := range []string{"program", "status", "region"} {
 		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	var errs apperr.List
-	if ls, err := sortOf(q, workflow.RollSortKeys); err != nil {
+	if ls, err := sortOf(q, roll.SortKeys); err != nil {
 		errs = append(errs, err.(*apperr.Error))
 	} else {
 		rq.Sort, rq.Desc = ls.Key, ls.Desc
@@ -64,7 +65,7 @@ func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, 
 
 // rollRow is a line of the roll page.
 type rollRow struct {
-	workflow.RollEntry
+	roll.Entry
 	ProgramName string
 }
 
@@ -100,13 +101,13 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 	data["Programs"], data["Names"] = sortedPrograms(names), names
 	rows := make([]rollRow, len(entries))
 	for i, e := range entries {
-		rows[i] = rollRow{RollEntry: e, ProgramName: label(names, e.Program)}
+		rows[i] = rollRow{Entry: e, ProgramName: label(names, e.Program)}
 	}
 	data["Rows"] = rows
 	data["Pager"] = newPager(r, total, page)
 	ls := listSort{Key: rq.Sort, Desc: rq.Desc}
-	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), workflow.RollSortKeys, ls)
-	data["Keep"] = sortFields(ls, workflow.RollSortKeys)
+	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), roll.SortKeys, ls)
+	data["Keep"] = sortFields(ls, roll.SortKeys)
 	eq := r.URL.Query()
 	eq.Del("page")
 	eq.Del("done")
@@ -142,7 +143,7 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x.total, err = h.app.ListRoll(r.Context(), a, rq, "zh", func(e *workflow.RollEntry, program string) error {
+	x.total, err = h.app.ListRoll(r.Context(), a, rq, "zh", func(e *roll.Entry, program string) error {
 		reviewed := ""
 		if e.ReviewedYear > 0 {
 			reviewed = strconv.Itoa(e.ReviewedYear)

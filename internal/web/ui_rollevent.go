@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -20,10 +21,10 @@ var rollEventKinds = []string{"death", "birth", "adoption", "hukou", "disability
 
 // personRollEntry is one of a person's roll rows with its changes.
 type personRollEntry struct {
-	workflow.Recipient
+	roll.Recipient
 	ProgramName string
 	PaidThrough string
-	Changes     []workflow.Change
+	Changes     []roll.Change
 }
 
 // canApplyEvents decides whether to offer the roll-event action; the
