@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -14,21 +15,21 @@ import (
 // of the annual review and the worklist's export, each with the programs'
 // names in the page's language.
 
-// ProgramNames names every program the rules in force declare in lang
-// ("zh" or "en"), for a form whose list could not be read.
-func (a *App) ProgramNames(ctx context.Context, who auth.Actor, lang string) (map[string]string, error) {
-	o := op{name: "rules.program_names", target: Target{Entity: "rules"}}
-	return look(a, ctx, who, o, func(tx *store.Tx) (map[string]string, error) {
-		return programNames(ctx, tx, lang)
-	})
+// ProgramList lists the programs the rules in force declare, in order,
+// with their names in Chinese and English: for a form whose list could
+// not be read.
+func (a *App) ProgramList(ctx context.Context, who auth.Actor) (term.List, error) {
+	o := op{name: "rules.programs", target: Target{Entity: "rules"}}
+	return look(a, ctx, who, o, func(tx *store.Tx) (term.List, error) { return programs(ctx, tx) })
 }
 
 // RollPage is a page of the roll, how many entries the whole list holds,
-// and the programs' names.
+// and the programs, in the order the rules declare them, with their names.
 type RollPage struct {
-	Entries []roll.Entry
-	Total   int
-	Names   map[string]string
+	Entries  []roll.Entry
+	Total    int
+	Programs []string
+	Names    map[string]string
 }
 
 // RollPage returns the page of the roll within the actor's scope that q
@@ -38,11 +39,11 @@ func (a *App) RollPage(ctx context.Context, who auth.Actor, q roll.Query, lang s
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*RollPage, error) {
-		p := &RollPage{}
-		var err error
-		if p.Names, err = programNames(ctx, tx, lang); err != nil {
+		list, err := programs(ctx, tx)
+		if err != nil {
 			return nil, err
 		}
+		p := &RollPage{Programs: list.Codes(), Names: namesIn(list, lang)}
 		if p.Entries, err = workflow.Roll(ctx, tx, who, q); err != nil {
 			return nil, err
 		}

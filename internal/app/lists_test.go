@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 
@@ -35,8 +36,11 @@ func TestStaffLists(t *testing.T) {
 			if p, err := e.a.RollPage(ctx, finance, roll.Query{Limit: 20}, "en"); err != nil || p.Total != 1 || p.Names["jf"] != en {
 				t.Errorf("roll page for finance, in English: %+v, %v", p, err)
 			}
-			if names, err := e.a.ProgramNames(ctx, villager, "zh"); err != nil || names["jf"] != zh || names["tf_death"] == "" {
-				t.Errorf("program names: %v, %v", names, err)
+			if list, err := e.a.ProgramList(ctx, villager); err != nil || len(list) < 4 || list[0].Code != "jf" || list[0].ZH != zh || list[0].EN != en {
+				t.Errorf("program list: %v, %v", list, err)
+			}
+			if !slices.Equal(p.Programs[:4], []string{"jf", "tf_death", "tf_disability", "tf_complication"}) {
+				t.Errorf("roll page programs: %v, want the national programs first", p.Programs)
 			}
 
 			b, err := e.a.NoticeBoard(ctx, county, app.NoticeQuery{Status: workflow.NoticeClosed, Limit: 20}, "zh")

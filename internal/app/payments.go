@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // The payment use cases: cycles, supplementary runs and the 库册一致 check
@@ -59,19 +60,30 @@ func withPersons(ctx context.Context, tx *store.Tx, county string, lines []payme
 	return rows, nil
 }
 
-// programNames names every program the rule layers in force declare in
-// lang ("zh" or "en"): the names policy.ProgramsOf gives them.
-func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
+// programs lists the programs the rule layers in force declare, in order,
+// with their names (policy.ProgramsOf).
+func programs(ctx context.Context, tx *store.Tx) (term.List, error) {
 	layers, err := tx.PolicyRules(ctx)
 	if err != nil {
 		return nil, err
 	}
-	programs := policy.ProgramsOf(layers)
-	names := make(map[string]string, len(programs))
-	for _, p := range programs {
+	return policy.ProgramsOf(layers), nil
+}
+
+// programNames names every program the rule layers in force declare in
+// lang ("zh" or "en").
+func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
+	list, err := programs(ctx, tx)
+	return namesIn(list, lang), err
+}
+
+// namesIn maps the codes of list to their names in lang.
+func namesIn(list term.List, lang string) map[string]string {
+	names := make(map[string]string, len(list))
+	for _, p := range list {
 		names[p.Code] = p.Name(lang)
 	}
-	return names, nil
+	return names
 }
 
 // GenerateCycle runs a program for a period in a county: every person on
@@ -105,11 +117,13 @@ func (a *App) SupplementCycle(ctx context.Context, who auth.Actor, county string
 	})
 }
 
-// CycleList is a county's payment cycles with the programs' names.
+// CycleList is a county's payment cycles with the programs, in the order
+// the rules declare them, and their names.
 type CycleList struct {
-	County string
-	Cycles []payment.Cycle   // oldest period first
-	Names  map[string]string // program names, by code
+	County   string
+	Cycles   []payment.Cycle   // oldest period first
+	Programs []string          // the programs' codes
+	Names    map[string]string // program names, by code
 }
 
 // Cycles lists the payment cycles of county that f selects, the programs
@@ -121,8 +135,8 @@ func (a *App) Cycles(ctx context.Context, who auth.Actor, county string, f payme
 		if err != nil {
 			return nil, err
 		}
-		names, err := programNames(ctx, tx, lang)
-		return &CycleList{County: county, Cycles: cs, Names: names}, err
+		list, err := programs(ctx, tx)
+		return &CycleList{County: county, Cycles: cs, Programs: list.Codes(), Names: namesIn(list, lang)}, err
 	})
 }
 

@@ -62,7 +62,7 @@ func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q roll.Query) (i
 }
 
 // FundsRow is what the bank paid for one program in a year: the persons
-// paid and the money by paying level (payment.Levels order).
+// paid and the money by paying level (policy.FundingLevels order).
 type FundsRow struct {
 	Program string
 	Persons int

@@ -28,12 +28,20 @@ type List []Term
 
 // Find returns the term of code.
 func (l List) Find(code string) (Term, bool) {
-	for _, t := range l {
-		if t.Code == code {
-			return t, true
-		}
+	if i := l.Index(code); i >= 0 {
+		return l[i], true
 	}
 	return Term{}, false
+}
+
+// Index returns the position of code in the list, or -1.
+func (l List) Index(code string) int {
+	for i, t := range l {
+		if t.Code == code {
+			return i
+		}
+	}
+	return -1
 }
 
 // Has reports whether code is one of the list's codes.

@@ -125,7 +125,7 @@ func (u *ui) loadMessages() error {
 }
 
 func (u *ui) funcs(tree *region.Tree) template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"static": func(name string) (string, error) {
 			if p, ok := u.urls[name]; ok {
 				return p, nil
@@ -189,6 +189,10 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			return m, nil
 		},
 	}
+	for name, f := range wordFuncs() {
+		fm[name] = f
+	}
+	return fm
 }
 
 // groupDigits puts thousands separators into a decimal string.

@@ -5,6 +5,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // benefits is what the rules decide for one person in one year, with the
@@ -49,10 +50,20 @@ func (b *benefits) Total() money.Fen {
 	return t
 }
 
-// label is the name of program code in names, else its fixed Chinese name.
+// label is the name of program code in names, else the name the embedded
+// rules give it.
 func label(names map[string]string, code string) string {
 	if n := names[code]; n != "" {
 		return n
 	}
 	return policy.ProgramName(code)
+}
+
+// programNames maps the programs of list to their names in lang.
+func programNames(list term.List, lang string) map[string]string {
+	names := make(map[string]string, len(list))
+	for _, p := range list {
+		names[p.Code] = p.Name(lang)
+	}
+	return names
 }

@@ -16,11 +16,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
-// reasonCodes are the reason codes the procedure accepts for a rejection
-// or deferral, in the order the forms list them.
-var reasonCodes = []string{"age", "hukou", "children", "marriage", "policy_violation", "adoption",
-	"evidence_missing", "doubtful", "engine", "objection_upheld", "fraud", "deceased", "other"}
-
 // caseRow is one line of the worklist.
 type caseRow struct {
 	workflow.Case
@@ -237,7 +232,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	v.Data = map[string]any{
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
-		"Facts": workflow.Facts, "Reasons": reasonCodes, "Today": today,
+		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,
 		"Notices": noticeViews(a, hist),
 	}
 	return nil

@@ -12,6 +12,8 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/roll"
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -340,8 +342,8 @@ func (h *Handler) cycleExport(w http.ResponseWriter, r *http.Request) error {
 		}
 		reason := strings.TrimSpace(l.FailReason + " " + l.HoldReason)
 		return x.write(strconv.FormatInt(l.ID, 10), l.Name, maskedID(l.IDNumber), l.Region, h.tree.FullName(region.Code(l.Region)),
-			l.Program, period, h.zhText("pkind."+string(l.Kind), string(l.Kind)), strconv.Itoa(l.Months), l.Amount.String(),
-			h.zhText("pstatus."+string(l.Status), string(l.Status)), reason, l.Note)
+			l.Program, period, l.Kind.Chinese(), strconv.Itoa(l.Months), l.Amount.String(),
+			l.Status.Chinese(), reason, l.Note)
 	})
 	if x == nil {
 		return err
@@ -368,8 +370,8 @@ func (h *Handler) ledgerExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, names := lv.Ledger, lv.Names
 	header := []string{"分组", "代码", "名称", "发放人数", "金额（元）"}
-	for _, n := range payment.LevelNames {
-		header = append(header, n+"（元）")
+	for _, l := range policy.FundingLevels {
+		header = append(header, l.ZH+"（元）")
 	}
 	file := "ledger-" + strconv.Itoa(year)
 	if l.Region != "" {
@@ -445,7 +447,7 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 			clauses[i] = cl.Text
 		}
 		if err = x.write(strconv.FormatInt(c.PersonID, 10), c.Name, maskedID(c.IDNumber), c.Program, label(names, c.Program),
-			h.zhText("exit."+c.Reason, c.ReasonText), strings.Join(clauses, "；")); err != nil {
+			roll.ExitReasons.Chinese(c.Reason), strings.Join(clauses, "；")); err != nil {
 			break
 		}
 	}

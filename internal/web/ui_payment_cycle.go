@@ -128,7 +128,7 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 		case "extra":
 			label = v.T["pay_tab_extra"]
 		default:
-			label = v.T["pstatus."+k]
+			label = payment.StatusNames.Name(k, v.Lang)
 		}
 		tabs = append(tabs, lineTab{Key: k, Label: label, Href: href, Count: n, Current: k == show})
 	}

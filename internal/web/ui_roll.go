@@ -19,9 +19,6 @@ import (
 // the notice board (公示). The roll is read through workflow.Roll, the
 // review run through workflow.RunAnnualReview, as the JSON API does.
 
-// rollStatuses are the statuses the roll's filter offers.
-var rollStatuses = []string{roll.StatusActive, roll.StatusSuspended, roll.StatusExited}
-
 // requireRollRead admits the roles that may read the roll: the staff of
 // the procedure, readers, and finance, who pay from it.
 func (h *Handler) requireRollRead(r *http.Request) error {
@@ -45,7 +42,7 @@ func (h *Handler) parseRollQuery(r *http.Request, v *view) (roll.Query, error) {
 	} else {
 		rq.Sort, rq.Desc = ls.Key, ls.Desc
 	}
-	if rq.Status != "" && !slices.Contains(rollStatuses, rq.Status) {
+	if rq.Status != "" && !slices.Contains(roll.Statuses.Codes(), rq.Status) {
 		errs = append(errs, invalid("status", "状态无效", "invalid status"))
 	}
 	if s := v.F("region"); s != "" {
@@ -77,7 +74,7 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actor(r)
 	v := h.newView(w, r, "roll.title")
-	data := map[string]any{"Statuses": rollStatuses, "Root": string(a.Scope)}
+	data := map[string]any{"Statuses": roll.Statuses.Codes(), "Root": string(a.Scope)}
 	v.Data = data
 	rq, err := h.parseRollQuery(r, v)
 	var p *app.RollPage
@@ -90,15 +87,15 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 		if !formError(v, err) {
 			return err
 		}
-		names, nerr := h.app.ProgramNames(r.Context(), a, v.Lang)
-		if nerr != nil {
-			return nerr
+		list, lerr := h.app.ProgramList(r.Context(), a)
+		if lerr != nil {
+			return lerr
 		}
-		data["Programs"], data["Names"] = sortedPrograms(names), names
+		data["Programs"], data["Names"] = list.Codes(), programNames(list, v.Lang)
 		return h.render(w, http.StatusBadRequest, "roll.html", v)
 	}
 	names, entries, total := p.Names, p.Entries, p.Total
-	data["Programs"], data["Names"] = sortedPrograms(names), names
+	data["Programs"], data["Names"] = p.Programs, names
 	rows := make([]rollRow, len(entries))
 	for i, e := range entries {
 		rows[i] = rollRow{Entry: e, ProgramName: label(names, e.Program)}
@@ -150,7 +147,7 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 		}
 		return x.write(e.County, strconv.FormatInt(e.ID, 10), e.Name, e.IDNumber, e.Program, program, e.Tier,
 			e.Region, h.tree.FullName(region.Code(e.Region)), e.Confirmed.String(),
-			strconv.Itoa(e.StartYear)+"-"+twoDigits(e.StartMonth), h.ui.msgs["zh"]["rstatus."+e.Status], e.PaidThrough,
+			strconv.Itoa(e.StartYear)+"-"+twoDigits(e.StartMonth), roll.Statuses.Chinese(e.Status), e.PaidThrough,
 			reviewed, strconv.Itoa(len(e.Changes)))
 	})
 	return x.finish(err)
