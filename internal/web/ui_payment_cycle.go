@@ -37,7 +37,7 @@ type lineTab struct {
 
 // lineTabs are the filters of a cycle's lines: all, by status, and the
 // arrears and corrections.
-var lineTabs = []string{"", "pending", "held", "batched", "paid", "failed", "missing", "recovery", "cancelled", "extra"}
+var lineTabs = append(append([]string{""}, payment.StatusNames.Codes()...), "extra")
 
 // lineFilterOf reads the tab ?show= of a cycle page.
 func lineFilterOf(show string, cycleID int64) (payment.LineFilter, error) {
