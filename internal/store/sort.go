@@ -124,7 +124,7 @@ var rollSorts = func() sortKeys {
 		roll.SortName:      byName("p.", tie...),
 		roll.SortProgram:   cols("r.program", "r.county", "r.person_id"),
 		roll.SortStartYear: cols(append([]string{"r.start_year", "r.start_month"}, tie...)...),
-		roll.SortStatus:    cols(append([]string{rankOf("r.status", []string{roll.StatusActive, roll.StatusSuspended, roll.StatusExited})}, tie...)...),
+		roll.SortStatus:    cols(append([]string{rankOf("r.status", roll.Statuses.Codes())}, tie...)...),
 	}
 }()
 

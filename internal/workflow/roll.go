@@ -147,10 +147,10 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q roll.Query) ([]roll.Entr
 		}
 		q.Region = string(c)
 	}
-	switch q.Status {
-	case "", roll.StatusActive, roll.StatusSuspended, roll.StatusExited:
-	default:
-		return nil, apperr.Invalidf("status", "状态应为 active、suspended 或 exited", "status must be active, suspended or exited")
+	if q.Status != "" {
+		if err := apperr.OneOf("status", q.Status, roll.Statuses.Codes()); err != nil {
+			return nil, err
+		}
 	}
 	if q.Sort == "" {
 		q.Sort = roll.SortRegion
