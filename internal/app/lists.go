@@ -20,7 +20,7 @@ import (
 // not be read.
 func (a *App) ProgramList(ctx context.Context, who auth.Actor) (term.List, error) {
 	o := op{name: "rules.programs", target: Target{Entity: "rules"}}
-	return look(a, ctx, who, o, func(tx *store.Tx) (term.List, error) { return programs(ctx, tx) })
+	return look(a, ctx, who, o, func(tx *store.Tx) (term.List, error) { return a.programs(ctx, tx) })
 }
 
 // RollPage is a page of the roll, how many entries the whole list holds,
@@ -39,7 +39,7 @@ func (a *App) RollPage(ctx context.Context, who auth.Actor, q roll.Query, lang s
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*RollPage, error) {
-		list, err := programs(ctx, tx)
+		list, err := a.programs(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (a *App) NoticeBoard(ctx context.Context, who auth.Actor, q NoticeQuery, la
 	return look(a, ctx, who, o, func(tx *store.Tx) (*NoticeBoard, error) {
 		b := &NoticeBoard{}
 		var err error
-		if b.Names, err = programNames(ctx, tx, lang); err != nil {
+		if b.Names, err = a.programNames(ctx, tx, lang); err != nil {
 			return nil, err
 		}
 		b.Rows, b.Total, err = tx.NoticeList(ctx, who.Scope, q)
@@ -100,7 +100,7 @@ func (a *App) EachCase(ctx context.Context, who auth.Actor, q workflow.CaseQuery
 	const batch = 5000
 	o := op{name: "case.list", perm: auth.PermCaseRead, target: Target{Entity: "case", Region: region.Code(q.Region)}}
 	return a.view(ctx, who, o, func(tx *store.Tx) error {
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return err
 		}

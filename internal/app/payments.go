@@ -6,10 +6,8 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
-	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // The payment use cases: cycles, supplementary runs and the 库册一致 check
@@ -58,32 +56,6 @@ func withPersons(ctx context.Context, tx *store.Tx, county string, lines []payme
 		rows[i] = LineRow{Line: l, Name: p.Name, IDNumber: p.IDNumber}
 	}
 	return rows, nil
-}
-
-// programs lists the programs the rule layers in force declare, in order,
-// with their names (policy.ProgramsOf).
-func programs(ctx context.Context, tx *store.Tx) (term.List, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return policy.ProgramsOf(layers), nil
-}
-
-// programNames names every program the rule layers in force declare in
-// lang ("zh" or "en").
-func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	list, err := programs(ctx, tx)
-	return namesIn(list, lang), err
-}
-
-// namesIn maps the codes of list to their names in lang.
-func namesIn(list term.List, lang string) map[string]string {
-	names := make(map[string]string, len(list))
-	for _, p := range list {
-		names[p.Code] = p.Name(lang)
-	}
-	return names
 }
 
 // GenerateCycle runs a program for a period in a county: every person on
@@ -135,7 +107,7 @@ func (a *App) Cycles(ctx context.Context, who auth.Actor, county string, f payme
 		if err != nil {
 			return nil, err
 		}
-		list, err := programs(ctx, tx)
+		list, err := a.programs(ctx, tx)
 		return &CycleList{County: county, Cycles: cs, Programs: list.Codes(), Names: namesIn(list, lang)}, err
 	})
 }
@@ -168,7 +140,7 @@ func (a *App) Cycle(ctx context.Context, who auth.Actor, county string, id int64
 			return nil, err
 		}
 		v := &CycleView{Cycle: c}
-		names, err := programNames(ctx, tx, q.Lang)
+		names, err := a.programNames(ctx, tx, q.Lang)
 		if err != nil {
 			return nil, err
 		}
@@ -273,7 +245,7 @@ func (a *App) Consistency(ctx context.Context, who auth.Actor, county string, id
 		if err != nil {
 			return nil, err
 		}
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return nil, err
 		}

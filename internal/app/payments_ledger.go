@@ -30,7 +30,7 @@ func (a *App) Ledger(ctx context.Context, who auth.Actor, year int, code, progra
 		if lang == "" {
 			return &LedgerView{Ledger: l}, nil
 		}
-		list, err := programs(ctx, tx)
+		list, err := a.programs(ctx, tx)
 		if err != nil {
 			return nil, err
 		}

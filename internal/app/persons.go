@@ -417,7 +417,7 @@ func (a *App) PersonOverview(ctx context.Context, who auth.Actor, k registry.Key
 		if v.Family, err = registry.FamilyView(ctx, tx, who, k); err != nil {
 			return nil, err
 		}
-		if v.Names, err = programNames(ctx, tx, lang); err != nil {
+		if v.Names, err = a.programNames(ctx, tx, lang); err != nil {
 			return nil, err
 		}
 		if v.Benefits, err = a.benefits(ctx, tx, lang, rec, v.Family, v.Year); err != nil {

@@ -128,7 +128,7 @@ func (a *App) ListRoll(ctx context.Context, who auth.Actor, q roll.Query, lang s
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
 	total := 0
 	err := a.view(ctx, who, o, func(tx *store.Tx) error {
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return err
 		}
