@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -115,6 +117,37 @@ func TestStaffLists(t *testing.T) {
 				if n := denied(t, e.a) - before; n != 1 {
 					t.Errorf("%s: %d refusals audited, want 1", r.name, n)
 				}
+			}
+		})
+	}
+}
+
+// TestLocalProgramNames checks that a program a region's layer adds is
+// named as the layer names it, in both languages, on every list, from the
+// moment the layer is saved.
+func TestLocalProgramNames(t *testing.T) {
+	const body = `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县：县级奖励",
+	  "programs": [{"code": "sc_award", "name": "舒城县独生子女父母县级奖励", "name_en": "Shucheng county award",
+	    "clauses": [{"id": "alive", "expr": "alive", "text": "本人{?健在|已故}"}],
+	    "rates": [{"from": "2025-01-01", "fen": 10000, "per": "year"}],
+	    "funding": {"central": false, "local": {"county": 100}}}]}`
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			a := app.New(storetest.Open(t, engine), app.DefaultConfig(), nil)
+			before, err := a.ProgramList(ctx, countyActor)
+			if err != nil || before.Has("sc_award") {
+				t.Fatalf("programs before: %v, %v", before, err)
+			}
+			if err := a.SaveLayer(ctx, countyActor, layer(t, body)); err != nil {
+				t.Fatal(err)
+			}
+			after, err := a.ProgramList(ctx, countyActor)
+			if err != nil || len(after) != len(before)+1 || after[len(after)-1] != (term.Term{Code: "sc_award", ZH: "舒城县独生子女父母县级奖励", EN: "Shucheng county award"}) {
+				t.Errorf("programs after: %v, %v", after, err)
+			}
+			if p, err := a.RollPage(ctx, countyActor, roll.Query{Limit: 1}, "en"); err != nil || p.Names["sc_award"] != "Shucheng county award" {
+				t.Errorf("the roll page's names: %v, %v", p, err)
 			}
 		})
 	}
