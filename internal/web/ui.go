@@ -2,9 +2,11 @@ package web
 
 // The staff web UI: server-rendered html/template pages with embedded
 // templates, static files (CSS, a little JavaScript) under content-hashed
-// URLs, and translations in i18n/messages.json. Every page calls the same
-// domain functions as the JSON API, so scope and separation of duties are
-// enforced on the server whatever the page shows or hides.
+// URLs, and translations of the pages' own words in i18n/messages.json
+// (the domain's words are named from their packages' lists: words.go).
+// Every page calls the use-case layer as the JSON API does, so scope and
+// separation of duties are enforced on the server whatever the page shows
+// or hides.
 
 import (
 	"bytes"
