@@ -18,6 +18,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
@@ -106,8 +107,12 @@ func (a *App) Engine() string { return string(a.db.Engine) }
 // Ping checks the database connection (for /healthz).
 func (a *App) Ping(ctx context.Context) error { return a.db.Ping(ctx) }
 
-// DB returns the database, for the metrics collector and the tests that
-// set up fixtures; doors never call it.
+// PoolStats returns the statistics of the database's connection pool,
+// for the metrics collector.
+func (a *App) PoolStats() sql.DBStats { return a.db.Stats() }
+
+// DB returns the database, for the tests that set up fixtures; doors never
+// call it.
 func (a *App) DB() *store.DB { return a.db }
 
 // Target names what a use case acts on, for the audit entry of a refusal.

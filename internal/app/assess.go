@@ -82,7 +82,7 @@ func (e *engineAssessor) Assess(ctx context.Context, county, program string, yea
 func assessment(d policy.Decision) payment.Assessment {
 	a := payment.Assessment{Eligible: d.Eligible, Amount: d.AmountFen, Months: d.Months}
 	for _, s := range d.Funding {
-		if i := slices.Index(payment.Levels[:], s.Level); i >= 0 {
+		if i := policy.FundingLevels.Index(s.Level); i >= 0 {
 			a.Split[i] += s.Fen
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
@@ -269,8 +270,8 @@ func (a *App) ReviewTownship(ctx context.Context, who auth.Actor, k CaseKey, d w
 // Approval is the county's decision on a case and, when it enrols the
 // applicant, the new roll entry.
 type Approval struct {
-	Case      *workflow.Case      `json:"case"`
-	Recipient *workflow.Recipient `json:"recipient,omitempty"`
+	Case      *workflow.Case  `json:"case"`
+	Recipient *roll.Recipient `json:"recipient,omitempty"`
 }
 
 // ApproveCounty records the county approval of case k (县审批); approval
@@ -325,17 +326,18 @@ func (a *App) CaseDocument(ctx context.Context, who auth.Actor, k CaseKey, kind 
 }
 
 // Roll lists the recipient roll within the actor's scope.
-func (a *App) Roll(ctx context.Context, who auth.Actor, q workflow.RollQuery) ([]workflow.RollEntry, error) {
+func (a *App) Roll(ctx context.Context, who auth.Actor, q roll.Query) ([]roll.Entry, error) {
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]workflow.RollEntry, error) {
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]roll.Entry, error) {
 		return workflow.Roll(ctx, tx, who, q)
 	})
 }
 
-// AnnualReview runs the annual review (年审) of the roll of a region.
+// AnnualReview runs the annual review (年审) of the roll of a region. The
+// workflow admits the township's and the county's staff.
 func (a *App) AnnualReview(ctx context.Context, who auth.Actor, code string, year int) (*workflow.AnnualReview, error) {
-	o := op{name: "roll.annual_review", perm: auth.PermCaseReview, target: Target{Entity: "annual_review", Region: region.Code(code)}}
+	o := op{name: "roll.annual_review", perm: auth.PermCaseRead, target: Target{Entity: "annual_review", Region: region.Code(code)}}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*workflow.AnnualReview, error) {
 		eng, err := a.evaluator(ctx, tx, "zh")
 		if err != nil {

@@ -45,7 +45,7 @@ func (a *App) Dashboard(ctx context.Context, who auth.Actor, lang string) (*Dash
 	return look(a, ctx, who, o, func(tx *store.Tx) (*Dashboard, error) {
 		d := &Dashboard{Year: date.Today(tx.Now()).Year()}
 		var err error
-		if d.Names, err = programNames(ctx, tx, lang); err != nil {
+		if d.Names, err = a.programNames(ctx, tx, lang); err != nil {
 			return nil, err
 		}
 		caseReader, payReader := auth.Can(who, auth.PermCaseRead), auth.Can(who, auth.PermPaymentRead)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
@@ -59,36 +58,6 @@ func withPersons(ctx context.Context, tx *store.Tx, county string, lines []payme
 	return rows, nil
 }
 
-// programNames names every payment program in lang ("zh" or "en"): the
-// rule layers' names, else the fixed Chinese names.
-func programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]string{}
-	for _, l := range layers {
-		for _, p := range l.Programs {
-			if n := programName(p, lang); n != "" {
-				names[p.Code] = n
-			}
-		}
-	}
-	for code := range payment.ProgramNames {
-		if names[code] == "" {
-			names[code] = payment.ProgramName(code)
-		}
-	}
-	return names, nil
-}
-
-func programName(p policy.ProgramLayer, lang string) string {
-	if lang == "en" && p.NameEN != "" {
-		return p.NameEN
-	}
-	return p.Name
-}
-
 // GenerateCycle runs a program for a period in a county: every person on
 // the program's roll is decided with the rules in force now and paid what
 // is due (payment.GenerateCycle). It returns the cycle and its lines.
@@ -120,11 +89,13 @@ func (a *App) SupplementCycle(ctx context.Context, who auth.Actor, county string
 	})
 }
 
-// CycleList is a county's payment cycles with the programs' names.
+// CycleList is a county's payment cycles with the programs, in the order
+// the rules declare them, and their names.
 type CycleList struct {
-	County string
-	Cycles []payment.Cycle   // oldest period first
-	Names  map[string]string // program names, by code
+	County   string
+	Cycles   []payment.Cycle   // oldest period first
+	Programs []string          // the programs' codes
+	Names    map[string]string // program names, by code
 }
 
 // Cycles lists the payment cycles of county that f selects, the programs
@@ -136,8 +107,8 @@ func (a *App) Cycles(ctx context.Context, who auth.Actor, county string, f payme
 		if err != nil {
 			return nil, err
 		}
-		names, err := programNames(ctx, tx, lang)
-		return &CycleList{County: county, Cycles: cs, Names: names}, err
+		list, err := a.programs(ctx, tx)
+		return &CycleList{County: county, Cycles: cs, Programs: list.Codes(), Names: namesIn(list, lang)}, err
 	})
 }
 
@@ -169,7 +140,7 @@ func (a *App) Cycle(ctx context.Context, who auth.Actor, county string, id int64
 			return nil, err
 		}
 		v := &CycleView{Cycle: c}
-		names, err := programNames(ctx, tx, q.Lang)
+		names, err := a.programNames(ctx, tx, q.Lang)
 		if err != nil {
 			return nil, err
 		}
@@ -274,7 +245,7 @@ func (a *App) Consistency(ctx context.Context, who auth.Actor, county string, id
 		if err != nil {
 			return nil, err
 		}
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return nil, err
 		}

@@ -9,10 +9,12 @@ import (
 	"github.com/jiahe-project/jiahe/internal/store"
 )
 
-// LedgerView is the funds ledger with the programs' names.
+// LedgerView is the funds ledger with the programs, in the order the
+// rules declare them, and their names.
 type LedgerView struct {
 	*payment.Ledger
-	Names map[string]string // program names, by code
+	Programs []string          // the programs' codes
+	Names    map[string]string // program names, by code
 }
 
 // Ledger returns the funds ledger of year by level of government for
@@ -28,16 +30,17 @@ func (a *App) Ledger(ctx context.Context, who auth.Actor, year int, code, progra
 		if lang == "" {
 			return &LedgerView{Ledger: l}, nil
 		}
-		names, err := programNames(ctx, tx, lang)
+		list, err := a.programs(ctx, tx)
 		if err != nil {
 			return nil, err
 		}
+		names := namesIn(list, lang)
 		for i := range l.ByProgram {
 			if n := names[l.ByProgram[i].Key]; n != "" {
 				l.ByProgram[i].Name = n
 			}
 		}
-		return &LedgerView{Ledger: l, Names: names}, nil
+		return &LedgerView{Ledger: l, Programs: list.Codes(), Names: names}, nil
 	})
 }
 

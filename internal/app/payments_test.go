@@ -16,6 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -127,7 +128,7 @@ func (e *payEnv) family(name, wifeBirth string, seq int) *registry.Record {
 // cases, from the village's intake to the county's approval, starting on
 // day, and returns the roll entry the approval made and the amount the
 // engine decided for the year at the approval.
-func (e *payEnv) enrol(p *registry.Record, year int, day string) (*workflow.Recipient, money.Fen) {
+func (e *payEnv) enrol(p *registry.Record, year int, day string) (*roll.Recipient, money.Fen) {
 	e.t.Helper()
 	must := func(what string, err error) {
 		e.t.Helper()

@@ -17,8 +17,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
-	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // The population registry's use cases: registering persons and their life
@@ -385,8 +385,8 @@ type Benefits struct {
 
 // RollEntry is one of a person's rows on the roll with its changes.
 type RollEntry struct {
-	workflow.Recipient
-	Changes []workflow.Change
+	roll.Recipient
+	Changes []roll.Change
 }
 
 // PersonOverview is everything the person page shows: the record, the
@@ -417,7 +417,7 @@ func (a *App) PersonOverview(ctx context.Context, who auth.Actor, k registry.Key
 		if v.Family, err = registry.FamilyView(ctx, tx, who, k); err != nil {
 			return nil, err
 		}
-		if v.Names, err = programNames(ctx, tx, lang); err != nil {
+		if v.Names, err = a.programNames(ctx, tx, lang); err != nil {
 			return nil, err
 		}
 		if v.Benefits, err = a.benefits(ctx, tx, lang, rec, v.Family, v.Year); err != nil {

@@ -35,7 +35,7 @@ func (a *App) RollEventForm(ctx context.Context, who auth.Actor, k registry.Key,
 			return nil, err
 		}
 		v := &RollEventView{Person: rec}
-		if v.Names, err = programNames(ctx, tx, lang); err != nil {
+		if v.Names, err = a.programNames(ctx, tx, lang); err != nil {
 			return nil, err
 		}
 		if auth.Can(who, auth.PermCaseRead) || auth.Can(who, auth.PermPaymentRead) {
@@ -70,7 +70,7 @@ func (a *App) AnnualReviewRun(ctx context.Context, who auth.Actor, county string
 		if err != nil {
 			return nil, err
 		}
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return nil, err
 		}

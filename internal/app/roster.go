@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -121,13 +122,13 @@ func (a *App) ListPersons(ctx context.Context, who auth.Actor, q registry.Query,
 // scope that q selects, in q's order, and the name of its program in
 // lang, reading a page at a time in one transaction, until each returns
 // an error, which it returns. It returns how many entries q selects.
-func (a *App) ListRoll(ctx context.Context, who auth.Actor, q workflow.RollQuery, lang string, each func(e *workflow.RollEntry, program string) error) (int, error) {
+func (a *App) ListRoll(ctx context.Context, who auth.Actor, q roll.Query, lang string, each func(e *roll.Entry, program string) error) (int, error) {
 	const batch = 5000
 	// The workflow decides who reads the roll (case workers, and finance).
 	o := op{name: "roll.list", target: Target{Entity: "recipient", Region: region.Code(q.Region)}}
 	total := 0
 	err := a.view(ctx, who, o, func(tx *store.Tx) error {
-		names, err := programNames(ctx, tx, lang)
+		names, err := a.programNames(ctx, tx, lang)
 		if err != nil {
 			return err
 		}
@@ -143,7 +144,7 @@ func (a *App) ListRoll(ctx context.Context, who auth.Actor, q workflow.RollQuery
 			for i := range entries {
 				name := names[entries[i].Program]
 				if name == "" {
-					name = workflow.ProgramName(entries[i].Program)
+					name = entries[i].Program
 				}
 				if err := each(&entries[i], name); err != nil {
 					return err

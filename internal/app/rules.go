@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // rulebook holds the rules in force: the rule layers (the embedded ones
@@ -22,10 +23,11 @@ import (
 // each transaction that needs rules, differs from the one it was built
 // for, so that several servers over one database agree.
 type rulebook struct {
-	mu     sync.Mutex
-	stamp  string
-	layers []policy.Layer
-	ev     map[string]*policy.Evaluator // by explanation language
+	mu       sync.Mutex
+	stamp    string
+	layers   []policy.Layer
+	programs term.List                    // the programs the layers declare, with their names
+	ev       map[string]*policy.Evaluator // by explanation language
 }
 
 func newRulebook() *rulebook { return &rulebook{ev: map[string]*policy.Evaluator{}} }
@@ -35,7 +37,7 @@ func newRulebook() *rulebook { return &rulebook{ev: map[string]*policy.Evaluator
 func (rb *rulebook) drop() {
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
-	rb.stamp, rb.layers, rb.ev = "", nil, map[string]*policy.Evaluator{}
+	rb.stamp, rb.layers, rb.programs, rb.ev = "", nil, nil, map[string]*policy.Evaluator{}
 }
 
 // current brings rb up to the rules tx sees; rb.mu is held.
@@ -51,7 +53,7 @@ func (rb *rulebook) current(ctx context.Context, tx *store.Tx) error {
 	if err != nil {
 		return err
 	}
-	rb.stamp, rb.layers, rb.ev = stamp, layers, map[string]*policy.Evaluator{}
+	rb.stamp, rb.layers, rb.programs, rb.ev = stamp, layers, policy.ProgramsOf(layers), map[string]*policy.Evaluator{}
 	return nil
 }
 
@@ -65,6 +67,35 @@ func (a *App) layers(ctx context.Context, tx *store.Tx) ([]policy.Layer, error) 
 		return nil, err
 	}
 	return rb.layers, nil
+}
+
+// programs lists the programs the rule layers in force declare, in
+// order, with their names (policy.ProgramsOf). The caller must not change
+// the list.
+func (a *App) programs(ctx context.Context, tx *store.Tx) (term.List, error) {
+	rb := a.rules
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if err := rb.current(ctx, tx); err != nil {
+		return nil, err
+	}
+	return rb.programs, nil
+}
+
+// programNames names every program the rule layers in force declare in
+// lang ("zh" or "en").
+func (a *App) programNames(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
+	list, err := a.programs(ctx, tx)
+	return namesIn(list, lang), err
+}
+
+// namesIn maps the codes of list to their names in lang.
+func namesIn(list term.List, lang string) map[string]string {
+	names := make(map[string]string, len(list))
+	for _, p := range list {
+		names[p.Code] = p.Name(lang)
+	}
+	return names
 }
 
 // compiled returns the evaluator of the rules in force as tx sees them,

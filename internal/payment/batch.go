@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // PaymentBatch kinds.
@@ -21,12 +22,26 @@ const (
 	RetryBatch   = "retry"   // failed lines whose account has been fixed
 )
 
+// BatchKindNames names the batch kinds.
+var BatchKindNames = term.List{
+	{Code: RegularBatch, ZH: "正常发放", EN: "Regular"},
+	{Code: RetryBatch, ZH: "失败重发", EN: "Retry"},
+}
+
 // PaymentBatch statuses.
 const (
 	Draft      = "draft"      // made; waits for a second finance officer
 	Approved   = "approved"   // released: the bank file may be downloaded
 	Reconciled = "reconciled" // a return file was applied
 )
+
+// BatchStatusNames names the batch statuses, in the order a batch goes
+// through them.
+var BatchStatusNames = term.List{
+	{Code: Draft, ZH: "待审批", EN: "Awaiting approval"},
+	{Code: Approved, ZH: "已审批", EN: "Approved"},
+	{Code: Reconciled, ZH: "已对账", EN: "Reconciled"},
+}
 
 // PaymentBatch is what one bank is asked to pay at once: a count and a total that
 // a finance officer other than its maker approves before the file is

@@ -7,21 +7,35 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // Difference kinds of the 库册一致 report.
 const (
-	DiffNotPaid     = "not_paid"     // on the roll and due, but no payment line: supplement the cycle (在册未发)
-	DiffNotEligible = "not_eligible" // active on the roll, but the rules in force find the person not eligible (在册不符合条件)
-	DiffNotOnRoll   = "not_on_roll"  // a payment line, but not on the roll or not due (不在册或不应发)
-	DiffAmount      = "amount"       // the lines do not add up to what is due (金额不符)
-	DiffNotDue      = "not_due"      // on the roll without a line, and rightly so: exited, suspended, not due in the period (在册本期不发)
+	DiffNotPaid     = "not_paid"     // on the roll and due, but no payment line: supplement the cycle
+	DiffNotEligible = "not_eligible" // active on the roll, but the rules in force find the person not eligible
+	DiffNotOnRoll   = "not_on_roll"  // a payment line, but not on the roll or not due
+	DiffAmount      = "amount"       // the lines do not add up to what is due
+	DiffNotDue      = "not_due"      // on the roll without a line, and rightly so: exited, suspended, not due in the period
 	DiffHeld        = "held"         // held: a recorded or suspected death waits for verification
 	DiffNoAccount   = "no_account"   // due, but the person has no account
 )
 
-// DiffKinds lists the difference kinds in the order the report shows them.
-var DiffKinds = []string{DiffNotPaid, DiffNotEligible, DiffNotOnRoll, DiffAmount, DiffNotDue, DiffHeld, DiffNoAccount}
+// DiffNames names the difference kinds, in the order the report shows
+// them.
+var DiffNames = term.List{
+	{Code: DiffNotPaid, ZH: "在册未发", EN: "On the roll, not paid"},
+	{Code: DiffNotEligible, ZH: "在册不符合条件", EN: "On the roll, not eligible"},
+	{Code: DiffNotOnRoll, ZH: "不在册或不应发", EN: "Not on the roll"},
+	{Code: DiffAmount, ZH: "金额不符", EN: "Amount differs"},
+	{Code: DiffNotDue, ZH: "在册本期不发", EN: "On the roll, not due"},
+	{Code: DiffHeld, ZH: Held.Chinese(), EN: StatusNames.Name(string(Held), "en")},
+	{Code: DiffNoAccount, ZH: "没有账户", EN: "No account"},
+}
+
+// DiffKinds lists the difference kinds in the order of DiffNames.
+var DiffKinds = DiffNames.Codes()
 
 // breaks reports whether a difference of kind k means the rolls disagree.
 func breaks(k string) bool {
@@ -78,11 +92,11 @@ func CheckConsistency(ctx context.Context, s Store, as Assessor, a auth.Actor, c
 	if err != nil {
 		return nil, err
 	}
-	roll, err := s.PaymentRoll(ctx, county, c.Program)
+	recipients, err := s.PaymentRoll(ctx, county, c.Program)
 	if err != nil {
 		return nil, err
 	}
-	decided, err := assess(ctx, as, county, c.Program, roll, []int{c.Period.Year()})
+	decided, err := assess(ctx, as, county, c.Program, recipients, []int{c.Period.Year()})
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +104,11 @@ func CheckConsistency(ctx context.Context, s Store, as Assessor, a auth.Actor, c
 	if err != nil {
 		return nil, err
 	}
-	persons := make([]int64, 0, len(lines)+len(roll))
+	persons := make([]int64, 0, len(lines)+len(recipients))
 	for _, l := range lines {
 		persons = append(persons, l.PersonID)
 	}
-	for _, r := range roll {
+	for _, r := range recipients {
 		persons = append(persons, r.PersonID)
 	}
 	accounts, err := s.BankAccounts(ctx, county, persons)
@@ -105,10 +119,10 @@ func CheckConsistency(ctx context.Context, s Store, as Assessor, a auth.Actor, c
 	if err != nil {
 		return nil, err
 	}
-	return compare(c, prm, roll, decided, lines, accounts, states), nil
+	return compare(c, prm, recipients, decided, lines, accounts, states), nil
 }
 
-func compare(c *Cycle, prm Params, roll []Recipient, decided assessed, lines []Line, accounts map[int64]Account, states map[int64]PersonState) *Consistency {
+func compare(c *Cycle, prm Params, recipients []Recipient, decided assessed, lines []Line, accounts map[int64]Account, states map[int64]PersonState) *Consistency {
 	rep := &Consistency{Cycle: c, Differences: []Difference{}}
 	year := c.Period.Year()
 	entOf := map[int64]*Entitlement{}
@@ -125,7 +139,7 @@ func compare(c *Cycle, prm Params, roll []Recipient, decided assessed, lines []L
 		rep.Differences = append(rep.Differences, Difference{Kind: kind, PersonID: personID, Name: name, Region: region,
 			Due: due, Paid: paid, Detail: detail})
 	}
-	for _, r := range roll {
+	for _, r := range recipients {
 		d := DueFor(r, entOf[r.PersonID], c.Period, prm)
 		onRoll[r.PersonID] = true
 		ls := linesOf[r.PersonID]
@@ -137,7 +151,7 @@ func compare(c *Cycle, prm Params, roll []Recipient, decided assessed, lines []L
 		}
 		// Nothing due for want of an eligible decision: the engine says why.
 		why, refused := d.Why, false
-		if d.Amount() <= 0 && entOf[r.PersonID] == nil && r.Status != RollSuspended && year >= r.Confirmed.Year()-prm.BackPayYears {
+		if d.Amount() <= 0 && entOf[r.PersonID] == nil && r.Status != roll.StatusSuspended && year >= r.Confirmed.Year()-prm.BackPayYears {
 			why, refused = decided.why(r.PersonID, year), true
 		}
 		switch {
@@ -207,13 +221,13 @@ func noLine(r Recipient, d Due, why string, refused bool, p Period, hasAccount b
 			detail += "；另须登记发放账户（一卡通）"
 		}
 		return DiffNotPaid, detail
-	case r.Status == RollSuspended:
+	case r.Status == roll.StatusSuspended:
 		return DiffNotDue, "名册中暂停发放"
-	case r.Status == RollExited && r.LastMonth >= 0 && r.LastMonth < a:
+	case r.Status == roll.StatusExited && r.LastMonth >= 0 && r.LastMonth < a:
 		return DiffNotDue, fmt.Sprintf("已退出名册（计发至 %s），本期不应发", monthName(r.LastMonth))
-	case r.Status == RollExited && r.LastMonth < 0 && !r.ExitDate.IsZero() && r.ExitDate.MonthIndex() < a:
+	case r.Status == roll.StatusExited && r.LastMonth < 0 && !r.ExitDate.IsZero() && r.ExitDate.MonthIndex() < a:
 		return DiffNotDue, fmt.Sprintf("已于 %s 退出名册，本期不应发", r.ExitDate)
-	case r.Status == RollActive && refused:
+	case r.Status == roll.StatusActive && refused:
 		return DiffNotEligible, "在册但" + why + "；请核实后办理年审或退出"
 	}
 	return DiffNotDue, why

@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // Due is what a recipient is owed for one period, and if nothing, why.
@@ -39,7 +40,7 @@ func (d Due) Amount() money.Fen { return d.Split.Total() }
 func DueFor(r Recipient, e *Entitlement, p Period, prm Params) Due {
 	y := p.Year()
 	switch {
-	case r.Status == RollSuspended:
+	case r.Status == roll.StatusSuspended:
 		return Due{Why: "名册中暂停发放"}
 	case y < r.Confirmed.Year()-prm.BackPayYears:
 		return Due{Why: fmt.Sprintf("资格确认于 %s，确认年度前不补发", r.Confirmed)}
@@ -51,7 +52,7 @@ func DueFor(r Recipient, e *Entitlement, p Period, prm Params) Due {
 		start += r.StartMonth - 1
 	}
 	end := y*12 + 11
-	if r.Status == RollExited {
+	if r.Status == roll.StatusExited {
 		last := start - 1
 		switch {
 		case r.LastMonth >= 0:

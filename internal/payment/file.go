@@ -9,30 +9,12 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/policy"
 )
 
 // fileHeader are the columns of a bank file. The return file has the same
 // columns followed by the bank's result, reason and date (returnColumns).
 var fileHeader = []string{"序号", "明细编号", "姓名", "身份证号", "开户银行", "账号", "金额（元）", "项目", "期间"}
-
-// ProgramNames are the Chinese names of the programs (design §5).
-var ProgramNames = map[string]string{
-	"jf":              "农村部分计划生育家庭奖励扶助",
-	"tf_death":        "计划生育家庭特别扶助（独生子女死亡）",
-	"tf_disability":   "计划生育家庭特别扶助（独生子女伤残）",
-	"tf_complication": "计划生育手术并发症特别扶助",
-	"urban_reward":    "城镇独生子女父母奖励扶助",
-	"one_child_fee":   "独生子女父母奖励费",
-	"retiree_award":   "企业退休职工独生子女父母一次性奖励",
-}
-
-// ProgramName returns the Chinese name of a program, or its code.
-func ProgramName(code string) string {
-	if n, ok := ProgramNames[code]; ok {
-		return n
-	}
-	return code
-}
 
 func bankShort(code string) string {
 	if b, ok := BankByCode(code); ok {
@@ -73,7 +55,7 @@ func (b *Batch) File() *BankFile {
 	rows := make([][]string, 0, len(b.Items)+1)
 	for _, it := range b.Items {
 		rows = append(rows, []string{strconv.Itoa(it.Seq), strconv.FormatInt(it.LineID, 10), it.Name, it.IDNumber,
-			bankShort(it.Bank), it.Account, it.Amount.String(), ProgramName(it.Program), it.Period})
+			bankShort(it.Bank), it.Account, it.Amount.String(), policy.ProgramName(it.Program), it.Period})
 	}
 	rows = append(rows, []string{"合计", fmt.Sprintf("%d笔", b.Count), "", "", "", "", b.Total.String(), "", ""})
 	at := b.CreatedAt

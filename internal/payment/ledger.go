@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -112,7 +113,7 @@ func BuildLedger(tree *region.Tree, year int, scope region.Code, program string,
 		g.Persons = len(g.persons)
 		l.Totals = g.Totals
 	}
-	l.ByProgram = groups(byProgram, ProgramName)
+	l.ByProgram = groups(byProgram, policy.ProgramName)
 	l.ByRegion = groups(byRegion, func(k string) string {
 		if d, ok := tree.Lookup(region.Code(k)); ok {
 			return d.Name
@@ -121,9 +122,9 @@ func BuildLedger(tree *region.Tree, year int, scope region.Code, program string,
 	})
 	l.Text = fmt.Sprintf("%d 年 发放 %s 人 %s 万元，其中县级 %s 万元", year, thousands(int64(l.Persons)),
 		Wan(l.Amount), Wan(l.Split[3]))
-	parts := make([]string, 4)
-	for i := range Levels {
-		parts[i] = fmt.Sprintf("%s %s 万元", LevelNames[i], Wan(l.Split[i]))
+	parts := make([]string, len(policy.FundingLevels))
+	for i, lv := range policy.FundingLevels {
+		parts[i] = fmt.Sprintf("%s %s 万元", lv.ZH, Wan(l.Split[i]))
 	}
 	l.LevelsText = strings.Join(parts, "，")
 	return l

@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -139,7 +140,7 @@ func LetterContent(ctx context.Context, s Store, a auth.Actor, tree *region.Tree
 
 func letterData(tree *region.Tree, c *Cycle, prm Params, p PersonState, acc *Account, lines []Line) LetterData {
 	d := LetterData{Title: "计划生育奖励扶助金发放告知书", No: fmt.Sprintf("%s-%d-%d", c.County, c.ID, lines[0].PersonID),
-		Name: p.Name, IDMasked: idcard.Number(p.IDNumber).Masked(), Program: ProgramName(c.Program),
+		Name: p.Name, IDMasked: idcard.Number(p.IDNumber).Masked(), Program: policy.ProgramName(c.Program),
 		Tier: lines[0].Tier, Period: c.Period.Chinese(), EnquiryPhone: prm.EnquiryPhone, ReportPhone: prm.ReportPhone,
 		Payer: prm.Payer, Paid: true}
 	if d.Payer == "" {

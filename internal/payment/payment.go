@@ -26,6 +26,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // Store is what payment needs from storage. Reads of one county take the
@@ -95,14 +96,9 @@ type Store interface {
 	PaymentLedgerRows(ctx context.Context, scope region.Code, year int, program string) ([]LedgerRow, error)
 }
 
-// Split is an amount by paying level: central, province, city, county.
+// Split is an amount by paying level, in the order of
+// policy.FundingLevels: central, province, city, county.
 type Split [4]money.Fen
-
-// Levels names the paying levels in Split order.
-var Levels = [4]string{"central", "province", "city", "county"}
-
-// LevelNames are the Chinese names of the levels.
-var LevelNames = [4]string{"中央", "省级", "市级", "县级"}
 
 // Total returns the sum of the levels.
 func (s Split) Total() money.Fen { return s[0] + s[1] + s[2] + s[3] }
@@ -128,18 +124,11 @@ type Recipient struct {
 	Confirmed  date.Date
 	StartYear  int
 	StartMonth int
-	Status     string // active, suspended, exited
+	Status     string // one of roll.Statuses
 	ExitDate   date.Date
 	LastMonth  int // paid up to this month index after an exit; -1 when not set
 	PersonState
 }
-
-// PaymentRoll statuses (recipients.status).
-const (
-	RollActive    = "active"
-	RollSuspended = "suspended"
-	RollExited    = "exited"
-)
 
 // PersonState is what payment needs to know of a person when it pays.
 type PersonState struct {
@@ -220,9 +209,23 @@ const (
 	Recovery  Status = "recovery"  // a negative correction: to be recovered, never sent to a bank
 )
 
-// Statuses lists the line statuses in the order a line goes through them
-// (the order the cycle page's tabs and a sort by status follow).
-var Statuses = []Status{Pending, Held, Batched, Paid, Failed, Missing, Recovery, Cancelled}
+// StatusNames names the line statuses, in the order a line goes through
+// them (the order the cycle page's tabs and a sort by status follow). The
+// bank's result of a batch item is one of Paid, Failed and Missing, named
+// alike.
+var StatusNames = term.List{
+	{Code: string(Pending), ZH: "待发", EN: "Pending"},
+	{Code: string(Held), ZH: "暂扣待核实", EN: "Held"},
+	{Code: string(Batched), ZH: "已制批", EN: "In a batch"},
+	{Code: string(Paid), ZH: "已发放", EN: "Paid"},
+	{Code: string(Failed), ZH: "发放失败", EN: "Failed"},
+	{Code: string(Missing), ZH: "未回盘", EN: "Missing"},
+	{Code: string(Recovery), ZH: "待追回", EN: "To recover"},
+	{Code: string(Cancelled), ZH: "已取消", EN: "Cancelled"},
+}
+
+// Statuses lists the line statuses in the order of StatusNames.
+var Statuses = term.Codes[Status](StatusNames)
 
 // PaymentLine is what one person is paid for one program and period (revision
 // 0), or a correction of it (revision 1, 2, …).
@@ -309,14 +312,16 @@ type LedgerRow struct {
 }
 
 // Chinese returns the status as staff read it.
-func (s Status) Chinese() string {
-	return map[Status]string{Pending: "待发", Held: "暂扣待核实", Batched: "已制批", Paid: "已发放", Failed: "发放失败",
-		Missing: "未回盘", Cancelled: "已取消", Recovery: "待追回"}[s]
+func (s Status) Chinese() string { return StatusNames.Chinese(string(s)) }
+
+// KindNames names the line kinds.
+var KindNames = term.List{
+	{Code: string(Regular), ZH: "正常发放", EN: "Regular"},
+	{Code: string(Arrears), ZH: "补发", EN: "Arrears"},
+	{Code: string(Correction), ZH: "更正", EN: "Correction"},
 }
 
 // Chinese returns the kind as a letter prints it.
-func (k LineKind) Chinese() string {
-	return map[LineKind]string{Regular: "正常发放", Arrears: "补发", Correction: "更正"}[k]
-}
+func (k LineKind) Chinese() string { return KindNames.Chinese(string(k)) }
 
 func ref(id int64) string { return strconv.FormatInt(id, 10) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 var quarterly = Params{TFPeriod: Quarter, LookbackYears: 1}
@@ -25,9 +26,9 @@ func tf2024(person int64, months int) *Entitlement {
 }
 
 func TestDueFor(t *testing.T) {
-	exited := recipient(1, RollExited, "2020-03-01")
+	exited := recipient(1, roll.StatusExited, "2020-03-01")
 	exited.LastMonth = 2024*12 + 4 // May 2024
-	midYear := recipient(1, RollActive, "2024-06-20")
+	midYear := recipient(1, roll.StatusActive, "2024-06-20")
 	midYear.StartMonth = 7
 	odd := &Entitlement{PersonID: 1, Year: 2024, Amount: 100, Months: 12, Split: Split{33, 33, 17, 17}}
 	tests := []struct {
@@ -39,19 +40,19 @@ func TestDueFor(t *testing.T) {
 		want   Split
 		months int
 	}{
-		{"whole year quarter", recipient(1, RollActive, "2020-03-01"), tf2024(1, 12), "2024-Q2", quarterly, Split{144000, 96000, 0, 0}, 3},
-		{"year period", recipient(1, RollActive, "2020-03-01"), tf2024(1, 12), "2024", quarterly, Split{576000, 384000, 0, 0}, 12},
+		{"whole year quarter", recipient(1, roll.StatusActive, "2020-03-01"), tf2024(1, 12), "2024-Q2", quarterly, Split{144000, 96000, 0, 0}, 3},
+		{"year period", recipient(1, roll.StatusActive, "2020-03-01"), tf2024(1, 12), "2024", quarterly, Split{576000, 384000, 0, 0}, 12},
 		{"exit in May: Q2 has two months", exited, tf2024(1, 5), "2024-Q2", quarterly, Split{96000, 64000, 0, 0}, 2},
 		{"exit in May: Q3 nothing", exited, tf2024(1, 5), "2024-Q3", quarterly, Split{}, 0},
 		{"start in July: Q2 nothing", midYear, tf2024(1, 6), "2024-Q2", quarterly, Split{}, 0},
 		{"start in July: Q3 full", midYear, tf2024(1, 6), "2024-Q3", quarterly, Split{144000, 96000, 0, 0}, 3},
-		{"suspended", recipient(1, RollSuspended, "2020-03-01"), tf2024(1, 12), "2024-Q2", quarterly, Split{}, 0},
-		{"no determination", recipient(1, RollActive, "2020-03-01"), nil, "2024-Q2", quarterly, Split{}, 0},
-		{"confirmed 2025: no back pay", recipient(1, RollActive, "2025-02-01"), tf2024(1, 12), "2024-Q4", quarterly, Split{}, 0},
-		{"confirmed 2025, back pay allowed", recipient(1, RollActive, "2025-02-01"), tf2024(1, 12), "2024-Q4",
+		{"suspended", recipient(1, roll.StatusSuspended, "2020-03-01"), tf2024(1, 12), "2024-Q2", quarterly, Split{}, 0},
+		{"no determination", recipient(1, roll.StatusActive, "2020-03-01"), nil, "2024-Q2", quarterly, Split{}, 0},
+		{"confirmed 2025: no back pay", recipient(1, roll.StatusActive, "2025-02-01"), tf2024(1, 12), "2024-Q4", quarterly, Split{}, 0},
+		{"confirmed 2025, back pay allowed", recipient(1, roll.StatusActive, "2025-02-01"), tf2024(1, 12), "2024-Q4",
 			Params{TFPeriod: Quarter, BackPayYears: 1}, Split{144000, 96000, 0, 0}, 3},
-		{"uneven: first month floors", recipient(1, RollActive, "2020-03-01"), odd, "2024-01", Params{TFPeriod: Month}, Split{2, 2, 1, 1}, 1},
-		{"uneven: December takes the rest", recipient(1, RollActive, "2020-03-01"), odd, "2024-12", Params{TFPeriod: Month}, Split{3, 3, 2, 2}, 1},
+		{"uneven: first month floors", recipient(1, roll.StatusActive, "2020-03-01"), odd, "2024-01", Params{TFPeriod: Month}, Split{2, 2, 1, 1}, 1},
+		{"uneven: December takes the rest", recipient(1, roll.StatusActive, "2020-03-01"), odd, "2024-12", Params{TFPeriod: Month}, Split{3, 3, 2, 2}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +71,7 @@ func TestDueFor(t *testing.T) {
 // year's determination to the fen, level by level, for every period kind
 // and awkward amounts.
 func TestDuePeriodsAddUp(t *testing.T) {
-	r := recipient(1, RollActive, "2020-03-01")
+	r := recipient(1, roll.StatusActive, "2020-03-01")
 	for _, months := range []int{1, 5, 7, 11, 12} {
 		for _, split := range []Split{{1, 0, 0, 0}, {33, 33, 17, 17}, {57601, 38399, 7, 0}, {9999999, 1, 1, 3}} {
 			e := &Entitlement{PersonID: 1, Year: 2024, Amount: split.Total(), Months: months, Split: split}
@@ -100,15 +101,15 @@ func TestDuePeriodsAddUp(t *testing.T) {
 func TestPlan(t *testing.T) {
 	at := time.Date(2024, 4, 2, 1, 0, 0, 0, time.UTC)
 	q1 := Cycle{County: "341523", ID: 1, Program: "tf_death", Period: MustPeriod("2024-Q1"), CreatedAt: at}
-	late := recipient(2, RollActive, "2024-04-15") // confirmed after Q1 was paid: arrears for Q1
-	dead := recipient(3, RollActive, "2020-03-01")
+	late := recipient(2, roll.StatusActive, "2024-04-15") // confirmed after Q1 was paid: arrears for Q1
+	dead := recipient(3, roll.StatusActive, "2020-03-01")
 	dead.Death, dead.DeathSource = date.MustParse("2024-05-03"), "公安"
-	flagged := recipient(4, RollActive, "2020-03-01")
+	flagged := recipient(4, roll.StatusActive, "2020-03-01")
 	flagged.Hold = "公安死亡注销比对"
 	in := PlanInput{
 		County: "341523", Program: "tf_death", Period: MustPeriod("2024-Q2"), Params: quarterly,
 		Cycles: []Cycle{q1},
-		Roll:   []Recipient{recipient(1, RollActive, "2020-03-01"), late, dead, flagged, recipient(5, RollActive, "2020-03-01")},
+		Roll:   []Recipient{recipient(1, roll.StatusActive, "2020-03-01"), late, dead, flagged, recipient(5, roll.StatusActive, "2020-03-01")},
 		Entitlements: []Entitlement{*tf2024(1, 12), *tf2024(2, 12), *tf2024(3, 5), *tf2024(4, 12),
 			// person 5's determination was raised after Q1 was paid at the old rate
 			{PersonID: 5, Year: 2024, Amount: 1080000, Months: 12, Split: Split{648000, 432000, 0, 0}}},

@@ -79,9 +79,9 @@ func moveLines(ctx context.Context, s Store, county string, ids []int64, u LineU
 	return nil
 }
 
-// BatchStatuses lists the batch statuses in the order a batch goes
-// through them.
-var BatchStatuses = []string{Draft, Approved, Reconciled}
+// BatchStatuses lists the batch statuses in the order of
+// BatchStatusNames.
+var BatchStatuses = BatchStatusNames.Codes()
 
 // batchMoves lists, for each batch status, the statuses a batch may take
 // next. A draft batch that loses all its items is deleted, not moved.
@@ -101,12 +101,8 @@ func BatchCanBecome(s, t string) bool { return slices.Contains(batchMoves[s], t)
 func moveBatch(ctx context.Context, s Store, b *Batch, from string) error {
 	if !BatchCanBecome(from, b.Status) {
 		return &apperr.Error{Kind: apperr.Conflict,
-			ZH: fmt.Sprintf("批次 %d 当前为“%s”，不能改为“%s”", b.ID, batchStatusChinese(from), batchStatusChinese(b.Status)),
+			ZH: fmt.Sprintf("批次 %d 当前为“%s”，不能改为“%s”", b.ID, BatchStatusNames.Chinese(from), BatchStatusNames.Chinese(b.Status)),
 			EN: fmt.Sprintf("batch %d is %s: it cannot become %s", b.ID, from, b.Status)}
 	}
 	return s.UpdatePaymentBatch(ctx, b, from)
-}
-
-func batchStatusChinese(s string) string {
-	return map[string]string{Draft: "待审批", Approved: "已审批", Reconciled: "已对账"}[s]
 }

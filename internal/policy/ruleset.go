@@ -130,9 +130,8 @@ type Funding struct {
 	Local   map[string]int `json:"local"`
 }
 
-// Funding levels, in the order funding lines are printed and remainders
-// allocated.
-var levels = []string{"central", "province", "city", "county"}
+// levels are the codes of the funding levels, in FundingLevels order.
+var levels = FundingLevels.Codes()
 
 // Accrual modes, exit timings and age rules (the named conventions of
 // design §5; rules.md §1.0 D1, §1.10, §1.11).

@@ -135,13 +135,9 @@ type NewPerson struct {
 	Phone     string    `json:"phone"`
 }
 
-func today(s Store) date.Date {
-	return date.FromTime(s.Now().In(beijing))
-}
-
-// beijing is China Standard Time; "today" for a county office is the
-// Beijing calendar day.
-var beijing = time.FixedZone("CST", 8*3600)
+// today is the Beijing calendar day of the store's clock: a county
+// office's "today".
+func today(s Store) date.Date { return date.Today(s.Now()) }
 
 // checkName checks a person's name (trimmed): present, and a name as
 // textcheck.Name says, of at most MaxName characters.

@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -53,7 +54,7 @@ func (tx *Tx) RollCounts(ctx context.Context, scope region.Code) ([]RollCount, e
 
 // RollTotal counts the roll rows within scope that q selects (q.Limit is
 // ignored): the length of the list workflow.Roll pages through.
-func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q workflow.RollQuery) (int, error) {
+func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q roll.Query) (int, error) {
 	cond, args := rollWhere("", scope, q)
 	var n int
 	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recipients WHERE `+cond, args...).Scan(&n)
@@ -61,7 +62,7 @@ func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q workflow.RollQ
 }
 
 // FundsRow is what the bank paid for one program in a year: the persons
-// paid and the money by paying level (payment.Levels order).
+// paid and the money by paying level (policy.FundingLevels order).
 type FundsRow struct {
 	Program string
 	Persons int

@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -64,7 +65,7 @@ func testDashboardQueries(t *testing.T, engine store.Engine) {
 		}{{0, "jf", v1, "active"}, {1, "jf", v1, "active"}, {2, "jf", v2, "suspended"}, {3, "jf", other, "active"},
 			{0, "tf_death", v1, "active"}, {1, "tf_death", v1, "exited"}}
 		for i, r := range rows {
-			rec := &workflow.Recipient{County: "341523", ID: int64(i + 1), PersonID: ids[r.person], Program: r.program, Region: r.region,
+			rec := &roll.Recipient{County: "341523", ID: int64(i + 1), PersonID: ids[r.person], Program: r.program, Region: r.region,
 				Confirmed: date.Of(2024, 1, 1), StartYear: 2024, StartMonth: 1, Status: r.status, Version: 1, CreatedAt: now, UpdatedAt: now}
 			if err := tx.InsertRecipient(ctx, rec); err != nil {
 				return err
@@ -169,21 +170,21 @@ func testDashboardQueries(t *testing.T, engine store.Engine) {
 
 		for _, tt := range []struct {
 			scope region.Code
-			q     workflow.RollQuery
+			q     roll.Query
 			want  int
 		}{
-			{"341523", workflow.RollQuery{}, 6},
-			{"341523", workflow.RollQuery{Program: "jf"}, 4},
-			{township, workflow.RollQuery{Program: "jf", Status: "active"}, 2},
-			{"341523", workflow.RollQuery{Region: v2}, 1},
-			{v1, workflow.RollQuery{Region: v2}, 0},
+			{"341523", roll.Query{}, 6},
+			{"341523", roll.Query{Program: "jf"}, 4},
+			{township, roll.Query{Program: "jf", Status: "active"}, 2},
+			{"341523", roll.Query{Region: v2}, 1},
+			{v1, roll.Query{Region: v2}, 0},
 		} {
 			if n, err := tx.RollTotal(ctx, tt.scope, tt.q); err != nil || n != tt.want {
 				t.Errorf("RollTotal(%s, %+v) = %d, %v; want %d", tt.scope, tt.q, n, err, tt.want)
 			}
 		}
 		// Paging through workflow's roll query.
-		page, err := tx.Roll(ctx, "341523", workflow.RollQuery{Limit: 4, Offset: 4})
+		page, err := tx.Roll(ctx, "341523", roll.Query{Limit: 4, Offset: 4})
 		if err != nil || len(page) != 2 {
 			t.Errorf("Roll page 2 = %d rows, %v; want 2", len(page), err)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -118,12 +119,12 @@ var personSorts = sortKeys{
 var rollSorts = func() sortKeys {
 	tie := []string{"r.county", "r.person_id", "r.program"}
 	return sortKeys{
-		"":                         cols(append([]string{"r.region"}, tie...)...),
-		workflow.RollSortRegion:    cols(append([]string{"r.region"}, tie...)...),
-		workflow.RollSortName:      byName("p.", tie...),
-		workflow.RollSortProgram:   cols("r.program", "r.county", "r.person_id"),
-		workflow.RollSortStartYear: cols(append([]string{"r.start_year", "r.start_month"}, tie...)...),
-		workflow.RollSortStatus:    cols(append([]string{rankOf("r.status", []string{workflow.StatusActive, workflow.StatusSuspended, workflow.StatusExited})}, tie...)...),
+		"":                 cols(append([]string{"r.region"}, tie...)...),
+		roll.SortRegion:    cols(append([]string{"r.region"}, tie...)...),
+		roll.SortName:      byName("p.", tie...),
+		roll.SortProgram:   cols("r.program", "r.county", "r.person_id"),
+		roll.SortStartYear: cols(append([]string{"r.start_year", "r.start_month"}, tie...)...),
+		roll.SortStatus:    cols(append([]string{rankOf("r.status", roll.Statuses.Codes())}, tie...)...),
 	}
 }()
 

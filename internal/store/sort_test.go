@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -191,7 +192,7 @@ func TestRollCasesAndLinesSort(t *testing.T) {
 			ctx := context.Background()
 			ids := f.ids()
 			programs := []string{"reward", "tf_death", "tf_disability"}
-			statuses := []string{workflow.StatusExited, workflow.StatusActive, workflow.StatusSuspended}
+			statuses := []string{roll.StatusExited, roll.StatusActive, roll.StatusSuspended}
 			cstates := []workflow.State{workflow.CountyReview, workflow.Applied, workflow.VillageNotice, workflow.Surveyed}
 			lstatuses := []payment.Status{payment.Paid, payment.Pending, payment.Failed, payment.Held, payment.Cancelled}
 			now := f.db.Now()
@@ -205,7 +206,7 @@ func TestRollCasesAndLinesSort(t *testing.T) {
 					for j := 0; j <= i%2; j++ {
 						n++
 						prog := programs[(i+j)%3]
-						r := &workflow.Recipient{County: "341523", ID: n, PersonID: pid, Program: prog, Region: p.Region,
+						r := &roll.Recipient{County: "341523", ID: n, PersonID: pid, Program: prog, Region: p.Region,
 							Confirmed: date.MustParse("2020-01-01"), StartYear: 2020 + i%3, StartMonth: 1 + (i*5)%12,
 							Status: statuses[(i+j)%3], Version: 1, CreatedAt: now, UpdatedAt: now}
 						if err := tx.InsertRecipient(ctx, r); err != nil {
@@ -232,34 +233,34 @@ func TestRollCasesAndLinesSort(t *testing.T) {
 
 			// The roll.
 			rank := func(s string) int {
-				return slices.Index([]string{workflow.StatusActive, workflow.StatusSuspended, workflow.StatusExited}, s)
+				return slices.Index([]string{roll.StatusActive, roll.StatusSuspended, roll.StatusExited}, s)
 			}
-			rtie := func(a, b workflow.Recipient) int {
+			rtie := func(a, b roll.Recipient) int {
 				return cmp.Or(cmp.Compare(a.County, b.County), cmp.Compare(a.PersonID, b.PersonID), cmp.Compare(a.Program, b.Program))
 			}
-			rollKeys := map[string]func(a, b workflow.Recipient) int{
-				"":                      func(a, b workflow.Recipient) int { return cmp.Or(cmp.Compare(a.Region, b.Region), rtie(a, b)) },
-				workflow.RollSortRegion: func(a, b workflow.Recipient) int { return cmp.Or(cmp.Compare(a.Region, b.Region), rtie(a, b)) },
-				workflow.RollSortName: func(a, b workflow.Recipient) int {
+			rollKeys := map[string]func(a, b roll.Recipient) int{
+				"":              func(a, b roll.Recipient) int { return cmp.Or(cmp.Compare(a.Region, b.Region), rtie(a, b)) },
+				roll.SortRegion: func(a, b roll.Recipient) int { return cmp.Or(cmp.Compare(a.Region, b.Region), rtie(a, b)) },
+				roll.SortName: func(a, b roll.Recipient) int {
 					return cmp.Or(cmp.Compare(name(a.PersonID), name(b.PersonID)), rtie(a, b))
 				},
-				workflow.RollSortProgram: func(a, b workflow.Recipient) int { return cmp.Or(cmp.Compare(a.Program, b.Program), rtie(a, b)) },
-				workflow.RollSortStartYear: func(a, b workflow.Recipient) int {
+				roll.SortProgram: func(a, b roll.Recipient) int { return cmp.Or(cmp.Compare(a.Program, b.Program), rtie(a, b)) },
+				roll.SortStartYear: func(a, b roll.Recipient) int {
 					return cmp.Or(cmp.Compare(a.StartYear, b.StartYear), cmp.Compare(a.StartMonth, b.StartMonth), rtie(a, b))
 				},
-				workflow.RollSortStatus: func(a, b workflow.Recipient) int {
+				roll.SortStatus: func(a, b roll.Recipient) int {
 					return cmp.Or(cmp.Compare(rank(a.Status), rank(b.Status)), rtie(a, b))
 				},
 			}
-			rkey := func(r workflow.Recipient) string { return fmt.Sprint(r.ID) }
+			rkey := func(r roll.Recipient) string { return fmt.Sprint(r.ID) }
 			for k, less := range rollKeys {
 				for _, desc := range []bool{false, true} {
 					what := fmt.Sprintf("roll sort=%q desc=%v", k, desc)
-					got := paged(t, what, func(limit, offset int) []workflow.Recipient {
-						var rs []workflow.Recipient
+					got := paged(t, what, func(limit, offset int) []roll.Recipient {
+						var rs []roll.Recipient
 						if err := f.db.View(ctx, func(tx *store.Tx) error {
 							var err error
-							rs, err = tx.Roll(ctx, "341523", workflow.RollQuery{Sort: k, Desc: desc, Limit: limit, Offset: offset})
+							rs, err = tx.Roll(ctx, "341523", roll.Query{Sort: k, Desc: desc, Limit: limit, Offset: offset})
 							return err
 						}); err != nil {
 							t.Fatalf("%s: %v", what, err)
@@ -274,7 +275,7 @@ func TestRollCasesAndLinesSort(t *testing.T) {
 			}
 			// The filter and the count still agree with a join for the name.
 			err = f.db.View(ctx, func(tx *store.Tx) error {
-				q := workflow.RollQuery{Region: sortVillage2, Status: workflow.StatusActive, Sort: workflow.RollSortName, Limit: 100}
+				q := roll.Query{Region: sortVillage2, Status: roll.StatusActive, Sort: roll.SortName, Limit: 100}
 				rs, err := tx.Roll(ctx, "341523", q)
 				if err != nil {
 					return err
@@ -287,13 +288,13 @@ func TestRollCasesAndLinesSort(t *testing.T) {
 					t.Errorf("roll of %s, active, by name: %d rows, total %d", sortVillage2, len(rs), n)
 				}
 				for _, r := range rs {
-					if r.Region != sortVillage2 || r.Status != workflow.StatusActive {
+					if r.Region != sortVillage2 || r.Status != roll.StatusActive {
 						t.Errorf("roll filter let through %+v", r)
 					}
 				}
-				_, err = tx.Roll(ctx, "341523", workflow.RollQuery{Sort: "exit_reason"})
+				_, err = tx.Roll(ctx, "341523", roll.Query{Sort: "exit_reason"})
 				wantSortRefused(t, "Roll", err)
-				_, err = workflow.Roll(ctx, tx, auth.Actor{UserID: 1, Role: auth.RoleCounty, Scope: "341523"}, workflow.RollQuery{Sort: "r.id"})
+				_, err = workflow.Roll(ctx, tx, auth.Actor{UserID: 1, Role: auth.RoleCounty, Scope: "341523"}, roll.Query{Sort: "r.id"})
 				wantSortRefused(t, "workflow.Roll", err)
 				return nil
 			})

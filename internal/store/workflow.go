@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -401,8 +402,8 @@ func (tx *Tx) UpdateObjection(ctx context.Context, o *workflow.Objection) error 
 const recipientColumns = `county, id, person_id, program, tier, region, case_id, confirmed, start_year, start_month, status,
 	exit_reason, exit_date, last_month, reviewed_year, version, created_at, updated_at`
 
-func scanRecipient(s scanner) (*workflow.Recipient, error) {
-	var r workflow.Recipient
+func scanRecipient(s scanner) (*roll.Recipient, error) {
+	var r roll.Recipient
 	var caseID, lastMonth, reviewed sql.NullInt64
 	var created, updated any
 	if err := s.Scan(&r.County, &r.ID, &r.PersonID, &r.Program, &r.Tier, &r.Region, &caseID, &r.Confirmed, &r.StartYear, &r.StartMonth,
@@ -415,18 +416,18 @@ func scanRecipient(s scanner) (*workflow.Recipient, error) {
 	return &r, nil
 }
 
-func (tx *Tx) recipients(ctx context.Context, where string, args ...any) ([]workflow.Recipient, error) {
+func (tx *Tx) recipients(ctx context.Context, where string, args ...any) ([]roll.Recipient, error) {
 	return tx.queryRecipients(ctx, `SELECT `+recipientColumns+` FROM recipients WHERE `+where, args...)
 }
 
 // queryRecipients runs a query selecting recipientColumns.
-func (tx *Tx) queryRecipients(ctx context.Context, query string, args ...any) ([]workflow.Recipient, error) {
+func (tx *Tx) queryRecipients(ctx context.Context, query string, args ...any) ([]roll.Recipient, error) {
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []workflow.Recipient{}
+	out := []roll.Recipient{}
 	for rows.Next() {
 		r, err := scanRecipient(rows)
 		if err != nil {
@@ -438,7 +439,7 @@ func (tx *Tx) queryRecipients(ctx context.Context, query string, args ...any) ([
 }
 
 // Recipient returns recipient id of county if its region lies within scope.
-func (tx *Tx) Recipient(ctx context.Context, scope region.Code, county string, id int64) (*workflow.Recipient, error) {
+func (tx *Tx) Recipient(ctx context.Context, scope region.Code, county string, id int64) (*roll.Recipient, error) {
 	where, args := scopeClause("", scope)
 	rs, err := tx.recipients(ctx, `county = ? AND id = ? AND `+where, append([]any{county, id}, args...)...)
 	if err != nil {
@@ -451,24 +452,24 @@ func (tx *Tx) Recipient(ctx context.Context, scope region.Code, county string, i
 }
 
 // RecipientsOf returns every roll row of the persons, by person and program.
-func (tx *Tx) RecipientsOf(ctx context.Context, county string, personIDs []int64) ([]workflow.Recipient, error) {
+func (tx *Tx) RecipientsOf(ctx context.Context, county string, personIDs []int64) ([]roll.Recipient, error) {
 	if len(personIDs) == 0 {
-		return []workflow.Recipient{}, nil
+		return []roll.Recipient{}, nil
 	}
 	return tx.recipients(ctx, `county = ? AND person_id IN (`+idList(personIDs)+`) ORDER BY person_id, program`, county)
 }
 
 // Roll lists roll rows within scope matching q, in the order of q.Sort
-// (one of workflow.RollSortKeys; "" for region) then county, person and
+// (one of roll.SortKeys; "" for region) then county, person and
 // program. Limit 0 means all, and Offset counts only with a Limit.
-func (tx *Tx) Roll(ctx context.Context, scope region.Code, q workflow.RollQuery) ([]workflow.Recipient, error) {
+func (tx *Tx) Roll(ctx context.Context, scope region.Code, q roll.Query) ([]roll.Recipient, error) {
 	order, err := rollSorts.orderBy(tx.Engine(), q.Sort, q.Desc)
 	if err != nil {
 		return nil, err
 	}
 	cond, args := rollWhere("r.", scope, q)
 	from := ` FROM recipients r`
-	if q.Sort == workflow.RollSortName {
+	if q.Sort == roll.SortName {
 		from += ` JOIN persons p ON p.county = r.county AND p.id = r.person_id`
 	}
 	tail := order
@@ -484,7 +485,7 @@ func (tx *Tx) Roll(ctx context.Context, scope region.Code, q workflow.RollQuery)
 // rollWhere returns the condition selecting the roll rows within scope
 // that q selects (its order and paging aside) on recipients aliased p
 // ("r." or ""), and its arguments.
-func rollWhere(p string, scope region.Code, q workflow.RollQuery) (string, []any) {
+func rollWhere(p string, scope region.Code, q roll.Query) (string, []any) {
 	where, args := scopeClause(p, scope)
 	conds := []string{where}
 	if q.Region != "" {
@@ -501,7 +502,7 @@ func rollWhere(p string, scope region.Code, q workflow.RollQuery) (string, []any
 }
 
 // InsertRecipient writes a new roll row.
-func (tx *Tx) InsertRecipient(ctx context.Context, r *workflow.Recipient) error {
+func (tx *Tx) InsertRecipient(ctx context.Context, r *roll.Recipient) error {
 	_, err := tx.Exec(ctx, `INSERT INTO recipients (`+recipientColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.County, r.ID, r.PersonID, r.Program, r.Tier, r.Region, nullInt(r.CaseID), r.Confirmed, r.StartYear, r.StartMonth, r.Status,
 		r.ExitReason, r.ExitDate, nullInt(int64(r.LastMonth)), nullInt(int64(r.ReviewedYear)), r.Version, ts(r.CreatedAt), ts(r.UpdatedAt))
@@ -512,7 +513,7 @@ func (tx *Tx) InsertRecipient(ctx context.Context, r *workflow.Recipient) error 
 }
 
 // UpdateRecipient writes r over version r.Version-1.
-func (tx *Tx) UpdateRecipient(ctx context.Context, r *workflow.Recipient) error {
+func (tx *Tx) UpdateRecipient(ctx context.Context, r *roll.Recipient) error {
 	res, err := tx.Exec(ctx, `UPDATE recipients SET tier = ?, region = ?, case_id = ?, confirmed = ?, start_year = ?, start_month = ?,
 		status = ?, exit_reason = ?, exit_date = ?, last_month = ?, reviewed_year = ?, version = ?, updated_at = ?
 		WHERE county = ? AND id = ? AND version = ?`,
@@ -528,7 +529,7 @@ func (tx *Tx) UpdateRecipient(ctx context.Context, r *workflow.Recipient) error 
 }
 
 // InsertChange writes a change record.
-func (tx *Tx) InsertChange(ctx context.Context, c *workflow.Change) error {
+func (tx *Tx) InsertChange(ctx context.Context, c *roll.Change) error {
 	_, err := tx.Exec(ctx, `INSERT INTO recipient_changes (county, id, recipient_id, kind, before, after, effective, reason, evidence,
 		user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.County, c.ID, c.RecipientID, c.Kind, c.Before, c.After, c.Effective, c.Reason, c.Evidence, c.UserID, ts(c.CreatedAt))
@@ -536,8 +537,8 @@ func (tx *Tx) InsertChange(ctx context.Context, c *workflow.Change) error {
 }
 
 // Changes returns the change records of the recipients, in order.
-func (tx *Tx) Changes(ctx context.Context, county string, recipientIDs []int64) ([]workflow.Change, error) {
-	out := []workflow.Change{}
+func (tx *Tx) Changes(ctx context.Context, county string, recipientIDs []int64) ([]roll.Change, error) {
+	out := []roll.Change{}
 	if len(recipientIDs) == 0 {
 		return out, nil
 	}
@@ -548,7 +549,7 @@ func (tx *Tx) Changes(ctx context.Context, county string, recipientIDs []int64) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c workflow.Change
+		var c roll.Change
 		var created any
 		if err := rows.Scan(&c.County, &c.ID, &c.RecipientID, &c.Kind, &c.Before, &c.After, &c.Effective, &c.Reason, &c.Evidence,
 			&c.UserID, &created); err != nil {

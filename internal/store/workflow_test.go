@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -294,7 +295,7 @@ func TestCaseProcedureToRoll(t *testing.T) {
 			if r == nil {
 				t.Fatal("no recipient after county approval")
 			}
-			if r.Program != "jf" || r.Status != workflow.StatusActive || r.StartYear != 2024 || r.StartMonth != 1 ||
+			if r.Program != "jf" || r.Status != roll.StatusActive || r.StartYear != 2024 || r.StartMonth != 1 ||
 				r.Confirmed != date.MustParse("2024-03-10") || r.CaseID != c.ID || r.PersonID != w.ID {
 				t.Errorf("recipient = %+v, want jf active from 2024-01 confirmed 2024-03-10", r)
 			}
@@ -670,7 +671,7 @@ func TestCountyObjectionUpheld(t *testing.T) {
 				_, o, err = workflow.RecordObjection(e.ctx, tx, wfCounty, c.County, c.ID, n.ID, workflow.ObjectionInput{Content: "户口系农转非"})
 				return err
 			})
-			if r := e.get(c).Recipient; r.Status != workflow.StatusSuspended {
+			if r := e.get(c).Recipient; r.Status != roll.StatusSuspended {
 				t.Errorf("recipient during the objection: %s, want suspended", r.Status)
 			}
 			err := e.do(func(tx *store.Tx) error {
@@ -687,7 +688,7 @@ func TestCountyObjectionUpheld(t *testing.T) {
 			})
 			h = e.get(c)
 			r := h.Recipient
-			if h.Case.State != workflow.Rejected || r.Status != workflow.StatusExited || r.ExitReason != "objection_upheld" ||
+			if h.Case.State != workflow.Rejected || r.Status != roll.StatusExited || r.ExitReason != "objection_upheld" ||
 				r.LastMonth != r.StartIndex()-1 || r.PaidThrough() != "—" {
 				t.Errorf("after an upheld objection: case %s, recipient %+v; want rejected, exited with nothing paid", h.Case.State, r)
 			}
@@ -695,7 +696,7 @@ func TestCountyObjectionUpheld(t *testing.T) {
 			for _, ch := range h.Changes {
 				kinds = append(kinds, ch.Kind)
 			}
-			if len(kinds) != 2 || kinds[0] != workflow.ChangeSuspend || kinds[1] != workflow.ChangeExit {
+			if len(kinds) != 2 || kinds[0] != roll.ChangeSuspend || kinds[1] != roll.ChangeExit {
 				t.Errorf("changes = %v, want suspend, exit", kinds)
 			}
 			if h.Notices[2].Status != workflow.NoticeClosed {
@@ -877,25 +878,25 @@ func TestConcurrentSteps(t *testing.T) {
 }
 
 // putOnRoll adds a roll row directly, as county approval would.
-func (e *wfEnv) putOnRoll(p *registry.Record, program, tier string, sy, sm int) *workflow.Recipient {
+func (e *wfEnv) putOnRoll(p *registry.Record, program, tier string, sy, sm int) *roll.Recipient {
 	e.t.Helper()
-	var r *workflow.Recipient
+	var r *roll.Recipient
 	e.must("roll", func(tx *store.Tx) error {
 		id, err := tx.NextIDs(e.ctx, "recipient", 1)
 		if err != nil {
 			return err
 		}
-		r = &workflow.Recipient{County: p.County, ID: id, PersonID: p.ID, Program: program, Tier: tier, Region: p.Region,
-			Confirmed: date.Of(sy, 3, 1), StartYear: sy, StartMonth: sm, Status: workflow.StatusActive, Version: 1,
+		r = &roll.Recipient{County: p.County, ID: id, PersonID: p.ID, Program: program, Tier: tier, Region: p.Region,
+			Confirmed: date.Of(sy, 3, 1), StartYear: sy, StartMonth: sm, Status: roll.StatusActive, Version: 1,
 			CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
 		return tx.InsertRecipient(e.ctx, r)
 	})
 	return r
 }
 
-func (e *wfEnv) recipient(id int64) *workflow.Recipient {
+func (e *wfEnv) recipient(id int64) *roll.Recipient {
 	e.t.Helper()
-	var r *workflow.Recipient
+	var r *roll.Recipient
 	if err := e.db.View(e.ctx, func(tx *store.Tx) error {
 		var err error
 		r, err = tx.Recipient(e.ctx, "", "341523", id)
@@ -957,7 +958,7 @@ func TestApplyEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := e.recipient(jf.ID)
-			if got.Status != workflow.StatusExited || got.ExitReason != "died" || got.PaidThrough() != "2024-12" ||
+			if got.Status != roll.StatusExited || got.ExitReason != "died" || got.PaidThrough() != "2024-12" ||
 				got.ExitDate != date.MustParse("2024-06-15") || len(res.Changes) != 1 || res.Changes[0].Effective != date.MustParse("2025-01-01") {
 				t.Errorf("jf after the death: %+v, changes %+v; want exited, paid through 2024-12", got, res.Changes)
 			}
@@ -972,30 +973,30 @@ func TestApplyEvent(t *testing.T) {
 			}
 			for _, id := range []int64{tfd.ID, tfdH.ID} {
 				got := e.recipient(id)
-				if got.Status != workflow.StatusExited || got.PaidThrough() != "2024-05" || got.ExitReason != "children_changed" {
+				if got.Status != roll.StatusExited || got.PaidThrough() != "2024-05" || got.ExitReason != "children_changed" {
 					t.Errorf("tf_disability after the child's death: %+v, want exited, paid through 2024-05", got)
 				}
 			}
 			switched := 0
-			var roll []workflow.Recipient
+			var rows []roll.Recipient
 			e.db.View(e.ctx, func(tx *store.Tx) error {
 				var err error
-				roll, err = tx.RecipientsOf(e.ctx, "341523", []int64{w2.ID, h2.ID})
+				rows, err = tx.RecipientsOf(e.ctx, "341523", []int64{w2.ID, h2.ID})
 				return err
 			})
-			for _, r := range roll {
-				if r.Program == "tf_death" && r.Status == workflow.StatusActive && r.StartYear == 2024 && r.StartMonth == 6 {
+			for _, r := range rows {
+				if r.Program == "tf_death" && r.Status == roll.StatusActive && r.StartYear == 2024 && r.StartMonth == 6 {
 					switched++
 				}
 			}
 			if switched != 2 {
-				t.Errorf("roll after the child's death: %+v, want both parents on tf_death from 2024-06", roll)
+				t.Errorf("roll after the child's death: %+v, want both parents on tf_death from 2024-06", rows)
 			}
 			kinds := map[string]int{}
 			for _, ch := range res.Changes {
 				kinds[ch.Kind]++
 			}
-			if kinds[workflow.ChangeExit] != 2 || kinds[workflow.ChangeSwitch] != 2 {
+			if kinds[roll.ChangeExit] != 2 || kinds[roll.ChangeSwitch] != 2 {
 				t.Errorf("changes = %v, want 2 exits and 2 switches", kinds)
 			}
 			if got := e.countAudit("341523", "recipient.exit"); got != 3 {
@@ -1014,7 +1015,7 @@ func TestApplyEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := e.recipient(jf3.ID); got.Status != workflow.StatusActive {
+			if got := e.recipient(jf3.ID); got.Status != roll.StatusActive {
 				t.Errorf("jf after the child's death: %+v, want still active", got)
 			}
 			candidate := false
@@ -1026,10 +1027,10 @@ func TestApplyEvent(t *testing.T) {
 			}
 
 			// The roll shows exits and their changes.
-			var entries []workflow.RollEntry
+			var entries []roll.Entry
 			e.db.View(e.ctx, func(tx *store.Tx) error {
 				var err error
-				entries, err = workflow.Roll(e.ctx, tx, wfTownship, workflow.RollQuery{Status: workflow.StatusExited})
+				entries, err = workflow.Roll(e.ctx, tx, wfTownship, roll.Query{Status: roll.StatusExited})
 				return err
 			})
 			if len(entries) != 3 || len(entries[0].Changes) == 0 || entries[0].IDNumber == "" || entries[0].PaidThrough == "" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/roll"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -244,8 +245,8 @@ func (h *Handler) caseDocument(w http.ResponseWriter, r *http.Request) error {
 // GET /api/v1/roll?region=&program=&status=&sort=&order=&limit=&offset=.
 func (h *Handler) listRoll(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	rq := workflow.RollQuery{Region: q.Get("region"), Program: q.Get("program"), Status: q.Get("status")}
-	order, err := sortOf(q, workflow.RollSortKeys)
+	rq := roll.Query{Region: q.Get("region"), Program: q.Get("program"), Status: q.Get("status")}
+	order, err := sortOf(q, roll.SortKeys)
 	if err != nil {
 		return err
 	}

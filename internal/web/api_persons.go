@@ -7,20 +7,16 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // The registry API: every handler reads its input and makes one call to
 // the use-case layer, which checks the role's permission and the person's
 // region against the actor's scope, audits a refusal and calls the
 // registry in one transaction.
-
-var errNoPerson = apperr.NotFoundf("未找到该人员，或不在您的管辖范围内", "no such person in your scope")
 
 // personListJSON is a person as lists show them: the ID number masked.
 type personListJSON struct {
@@ -69,49 +65,6 @@ func apiPersonKey(r *http.Request) (registry.Key, error) {
 		return registry.Key{}, err
 	}
 	return registry.Key{County: string(c), ID: id}, nil
-}
-
-func personTarget(k registry.Key) target {
-	return target{Entity: "person", EntityID: strconv.FormatInt(k.ID, 10)}
-}
-
-// personInScope returns nil when person k exists and lies within the
-// actor's scope. A person outside the scope is answered as not found, so
-// that the answer does not reveal who is registered elsewhere, and the
-// refusal is audited (inScope) with the person's region.
-func (h *Handler) personInScope(r *http.Request, k registry.Key) error {
-	var where string
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		rec, err := tx.PersonByKey(r.Context(), "", k)
-		if err != nil {
-			return err
-		}
-		where = rec.Region
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := h.inScope(r, region.Code(where), personTarget(k)); err != nil {
-		if apperr.KindOf(err) == apperr.Forbidden {
-			return errNoPerson
-		}
-		return err
-	}
-	return nil
-}
-
-// personRoute does the checks every route on one person makes: the path,
-// the permission p and the scope. It returns the person's key.
-func (h *Handler) personRoute(r *http.Request, p auth.Permission) (registry.Key, error) {
-	k, err := apiPersonKey(r)
-	if err != nil {
-		return k, err
-	}
-	if err := h.require(r, p, personTarget(k)); err != nil {
-		return k, err
-	}
-	return k, h.personInScope(r, k)
 }
 
 // registerPerson is POST /api/v1/persons.

@@ -206,9 +206,12 @@ type determinationJSON struct {
 }
 
 func toDeterminationJSON(d policy.Determination) determinationJSON {
+	funding := make(map[string]int64, len(policy.FundingLevels))
+	for i, l := range policy.FundingLevels {
+		funding[l.Code] = d.Funding[i]
+	}
 	return determinationJSON{County: d.County, PersonID: d.PersonID, Year: d.Year, Program: d.Program, Eligible: d.Eligible,
-		AmountFen: d.AmountFen, Months: d.Months, RuleVersion: d.RuleVersion,
-		Funding: map[string]int64{"central": d.Funding[0], "province": d.Funding[1], "city": d.Funding[2], "county": d.Funding[3]}}
+		AmountFen: d.AmountFen, Months: d.Months, RuleVersion: d.RuleVersion, Funding: funding}
 }
 
 func determinationsJSON(ds []policy.Determination) []determinationJSON {

@@ -15,7 +15,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // Config is the server's configuration: what is HTTP's. Passwords and
@@ -36,7 +35,6 @@ func DefaultConfig() Config {
 // Handler holds what every request needs. Handlers are its methods.
 type Handler struct {
 	app     *app.App
-	db      *store.DB // TODO(app): removed once every handler calls app
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     Config
@@ -48,8 +46,8 @@ type Handler struct {
 
 // New returns a Handler serving the use cases of a.
 func New(a *app.App, logger *slog.Logger, cfg Config) (*Handler, error) {
-	h := &Handler{app: a, db: a.DB(), log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
-	h.metrics = newMetrics(a.DB())
+	h := &Handler{app: a, log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
+	h.metrics = newMetrics(a.PoolStats)
 	var err error
 	if h.ui, err = newUI(h.tree); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -9,8 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // metrics are the Prometheus metrics of one Handler, in a registry of its
@@ -21,7 +20,9 @@ type metrics struct {
 	handler  http.Handler
 }
 
-func newMetrics(db *store.DB) *metrics {
+// newMetrics registers the request metrics, the Go runtime's and the
+// database connection pool's, read from stats when scraped.
+func newMetrics(stats func() sql.DBStats) *metrics {
 	reg := prometheus.NewRegistry()
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -39,11 +40,11 @@ func newMetrics(db *store.DB) *metrics {
 		m.requests, m.latency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		stat("open_connections", "Open connections of the writer pool.", func() float64 { return float64(db.Stats().OpenConnections) }),
-		stat("in_use_connections", "Connections in use.", func() float64 { return float64(db.Stats().InUse) }),
-		stat("idle_connections", "Idle connections.", func() float64 { return float64(db.Stats().Idle) }),
-		stat("wait_count", "Connections waited for, in total.", func() float64 { return float64(db.Stats().WaitCount) }),
-		stat("wait_seconds", "Time spent waiting for connections, in total.", func() float64 { return db.Stats().WaitDuration.Seconds() }),
+		stat("open_connections", "Open connections of the writer pool.", func() float64 { return float64(stats().OpenConnections) }),
+		stat("in_use_connections", "Connections in use.", func() float64 { return float64(stats().InUse) }),
+		stat("idle_connections", "Idle connections.", func() float64 { return float64(stats().Idle) }),
+		stat("wait_count", "Connections waited for, in total.", func() float64 { return float64(stats().WaitCount) }),
+		stat("wait_seconds", "Time spent waiting for connections, in total.", func() float64 { return stats().WaitDuration.Seconds() }),
 	)
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m

@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -84,10 +85,10 @@ func (h *Handler) selfPageData(r *http.Request, v *view) error {
 	progs := sv.Programs
 	names := map[string]string{}
 	for _, p := range progs {
-		names[p] = workflow.ProgramName(p)
+		names[p] = policy.ProgramName(p)
 	}
 	for _, c := range sv.Cases {
-		names[c.Program] = workflow.ProgramName(c.Program)
+		names[c.Program] = policy.ProgramName(c.Program)
 	}
 	v.Data = map[string]any{"Self": sv, "Programs": progs, "Names": names}
 	return nil

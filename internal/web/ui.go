@@ -2,9 +2,11 @@ package web
 
 // The staff web UI: server-rendered html/template pages with embedded
 // templates, static files (CSS, a little JavaScript) under content-hashed
-// URLs, and translations in i18n/messages.json. Every page calls the same
-// domain functions as the JSON API, so scope and separation of duties are
-// enforced on the server whatever the page shows or hides.
+// URLs, and translations of the pages' own words in i18n/messages.json
+// (the domain's words are named from their packages' lists: words.go).
+// Every page calls the use-case layer as the JSON API does, so scope and
+// separation of duties are enforced on the server whatever the page shows
+// or hides.
 
 import (
 	"bytes"
@@ -26,7 +28,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
-	"github.com/jiahe-project/jiahe/internal/workflow"
+	"github.com/jiahe-project/jiahe/internal/policy"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
@@ -125,7 +127,7 @@ func (u *ui) loadMessages() error {
 }
 
 func (u *ui) funcs(tree *region.Tree) template.FuncMap {
-	return template.FuncMap{
+	fm := template.FuncMap{
 		"static": func(name string) (string, error) {
 			if p, ok := u.urls[name]; ok {
 				return p, nil
@@ -157,7 +159,7 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(beijing).Format("2006-01-02 15:04")
+			return t.In(date.Beijing).Format("2006-01-02 15:04")
 		},
 		// tr translates a coded value: tr $.T "sex" "M" is T["sex.M"], or
 		// the value itself when there is no such key.
@@ -168,7 +170,7 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			return v
 		},
 		"add":         func(a, b int) int { return a + b },
-		"programName": workflow.ProgramName,
+		"programName": policy.ProgramName,
 		"list":        func(xs ...string) []string { return xs },
 		"redact":      redactIDs,
 		"pct": func(part, whole int64) int {
@@ -189,6 +191,10 @@ func (u *ui) funcs(tree *region.Tree) template.FuncMap {
 			return m, nil
 		},
 	}
+	for name, f := range wordFuncs() {
+		fm[name] = f
+	}
+	return fm
 }
 
 // groupDigits puts thousands separators into a decimal string.
@@ -210,9 +216,6 @@ func groupDigits(s string) string {
 	}
 	return sign + b.String()
 }
-
-// beijing is the time zone dates and times are shown in.
-var beijing = time.FixedZone("CST", 8*3600)
 
 // view is what every page template gets.
 type view struct {

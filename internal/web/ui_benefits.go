@@ -1,14 +1,11 @@
 package web
 
 import (
-	"context"
-
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
-	"github.com/jiahe-project/jiahe/internal/store"
-	"github.com/jiahe-project/jiahe/internal/workflow"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // benefits is what the rules decide for one person in one year, with the
@@ -53,37 +50,20 @@ func (b *benefits) Total() money.Fen {
 	return t
 }
 
-// programNames maps program codes to their names in lang, from the rule
-// layers (a later layer's name wins).
-func programNames(layers []policy.Layer, lang string) map[string]string {
-	names := map[string]string{}
-	for _, l := range layers {
-		for _, p := range l.Programs {
-			n := p.Name
-			if lang == "en" && p.NameEN != "" {
-				n = p.NameEN
-			}
-			if n != "" {
-				names[p.Code] = n
-			}
-		}
-	}
-	return names
-}
-
-// programLabels names the programs in lang: the rule layers' names, else
-// the fixed Chinese names.
-func (h *Handler) programLabels(ctx context.Context, tx *store.Tx, lang string) (map[string]string, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return programNames(layers, lang), nil
-}
-
+// label is the name of program code in names, else the name the embedded
+// rules give it.
 func label(names map[string]string, code string) string {
 	if n := names[code]; n != "" {
 		return n
 	}
-	return workflow.ProgramName(code)
+	return policy.ProgramName(code)
+}
+
+// programNames maps the programs of list to their names in lang.
+func programNames(list term.List, lang string) map[string]string {
+	names := make(map[string]string, len(list))
+	for _, p := range list {
+		names[p.Code] = p.Name(lang)
+	}
+	return names
 }

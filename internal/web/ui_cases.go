@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,24 +13,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
-
-// reasonCodes are the reason codes the procedure accepts for a rejection
-// or deferral, in the order the forms list them.
-var reasonCodes = []string{"age", "hukou", "children", "marriage", "policy_violation", "adoption",
-	"evidence_missing", "doubtful", "engine", "objection_upheld", "fraud", "deceased", "other"}
-
-// engine returns the policy engine the procedure decides with: the rules
-// in force (embedded and added by regions), explained.
-func (h *Handler) engine(ctx context.Context, tx *store.Tx) (*policy.Evaluator, error) {
-	layers, err := tx.PolicyRules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return policy.NewEvaluator(policy.Options{Layers: layers, Explain: true})
-}
 
 // caseRow is one line of the worklist.
 type caseRow struct {
@@ -103,7 +86,7 @@ func (h *Handler) applyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.newView(w, r, "apply.title")
-	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
 	if err := h.applyData(r, v, k); err != nil {
 		return err
 	}
@@ -117,7 +100,7 @@ func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
 	}
 	names := map[string]string{}
 	for _, p := range f.Programs {
-		names[p] = workflow.ProgramName(p)
+		names[p] = policy.ProgramName(p)
 	}
 	if v.F("hukou_type") == "" {
 		v.Form.Set("hukou_type", f.Person.HukouType)
@@ -226,7 +209,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 			open = &hist.Notices[i]
 		}
 	}
-	today := date.FromTime(h.now().In(beijing))
+	today := date.Today(h.now())
 	if v.F("date") == "" {
 		v.Form.Set("date", today.String())
 	}
@@ -248,8 +231,8 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
-		"Program": workflow.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
-		"Facts": workflow.Facts, "Reasons": reasonCodes, "Today": today,
+		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
+		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,
 		"Notices": noticeViews(a, hist),
 	}
 	return nil

@@ -1,13 +1,12 @@
 package web
 
 import (
-	"slices"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/payment"
-	"github.com/jiahe-project/jiahe/internal/workflow"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // The dashboard's summaries of the actor's region (app.Dashboard): the
@@ -146,11 +145,11 @@ func rollSection(v *view, d *app.Dashboard) homeSection {
 		}
 		s := &sums[len(sums)-1]
 		switch c.Status {
-		case workflow.StatusActive:
+		case roll.StatusActive:
 			s.Active = c.N
-		case workflow.StatusSuspended:
+		case roll.StatusSuspended:
 			s.Suspended = c.N
-		case workflow.StatusExited:
+		case roll.StatusExited:
 			s.Exited = c.N
 		}
 	}
@@ -186,8 +185,8 @@ func fundsSection(v *view, d *app.Dashboard) homeSection {
 		total.Split = total.Split.Add(f.Split)
 	}
 	var levelNames []string
-	for _, l := range payment.Levels {
-		levelNames = append(levelNames, v.T["level."+l])
+	for _, l := range policy.FundingLevels {
+		levelNames = append(levelNames, l.Name(v.Lang))
 	}
 	chart := newBarChart("funds-chart", v.T["home_funds"], labels, values, texts, []string{"lvl0", "lvl1", "lvl2", "lvl3"}, levelNames)
 	return homeSection{Key: "home_funds", Data: map[string]any{"Rows": rows, "Chart": chart, "Total": total,
@@ -208,13 +207,4 @@ func noticeRows(rows []app.NoticeRow, names map[string]string) []noticeRow {
 		out[i].IDNumber = ""
 	}
 	return out
-}
-
-func sortedPrograms(names map[string]string) []string {
-	codes := make([]string, 0, len(names))
-	for c := range names {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
-	return codes
 }

@@ -11,14 +11,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/roll"
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/sheet"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
 )
@@ -273,59 +274,28 @@ func (h *Handler) casesExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cq.Sort, cq.Desc = order.Key, order.Desc
-	const batch = 5000
-	var first []workflow.Case
-	total := 0
-	// The first page is read before the workbook is started, so that a bad
-	// filter is an error page.
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		q := cq
-		q.Limit = batch
+	var x *listExport
+	start := func(total int) error {
 		var err error
-		first, total, err = workflow.WorklistPage(r.Context(), tx, a, q, true)
-		return err
-	}); err != nil {
+		x, err = h.newListExport(w, r, exportSpec{
+			File: "cases", Title: "申请工作清单", Sheet: "申请",
+			Header: []string{"县区划代码", "申请编号", "申请人", "身份证号（脱敏）", "项目代码", "项目", "申报年度", "所在区划代码", "所在区划", "状态", "申报日期"},
+			Widths: []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 20, 12},
+			Action: "case.export", Entity: "case", Region: a.Scope,
+			Filter: map[string]string{"state": state, "sort": cq.Sort, "desc": strconv.FormatBool(cq.Desc)},
+		})
+		if x != nil {
+			x.total = total
+		}
 		return err
 	}
-	x, err := h.newListExport(w, r, exportSpec{
-		File: "cases", Title: "申请工作清单", Sheet: "申请",
-		Header: []string{"县区划代码", "申请编号", "申请人", "身份证号（脱敏）", "项目代码", "项目", "申报年度", "所在区划代码", "所在区划", "状态", "申报日期"},
-		Widths: []float64{10, 10, 10, 22, 14, 30, 8, 16, 30, 20, 12},
-		Action: "case.export", Entity: "case", Region: a.Scope,
-		Filter: map[string]string{"state": state, "sort": cq.Sort, "desc": strconv.FormatBool(cq.Desc)},
+	err = h.app.EachCase(r.Context(), a, cq, "zh", start, func(c *app.WorkItem, program string) error {
+		return x.write(c.County, c.Ref(), c.Name, maskedID(c.IDNumber), c.Program, program, strconv.Itoa(c.Year),
+			c.Region, h.tree.FullName(region.Code(c.Region)), c.State.Chinese(), c.Submitted.String())
 	})
-	if err != nil {
+	if x == nil {
 		return err
 	}
-	x.total = total
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		names, err := h.programLabels(r.Context(), tx, "zh")
-		if err != nil {
-			return err
-		}
-		cases := first
-		for offset := 0; ; {
-			for _, c := range cases {
-				name, masked := "", ""
-				if p, err := tx.PersonByKey(r.Context(), a.Scope, registry.Key{County: c.County, ID: c.PersonID}); err == nil {
-					name, masked = p.Name, maskedID(p.IDNumber)
-				}
-				if err := x.write(c.County, c.Ref(), name, masked, c.Program, label(names, c.Program), strconv.Itoa(c.Year),
-					c.Region, h.tree.FullName(region.Code(c.Region)), c.State.Chinese(), c.Submitted.String()); err != nil {
-					return err
-				}
-			}
-			if len(cases) < batch {
-				return nil
-			}
-			offset += batch
-			q := cq
-			q.Limit, q.Offset = batch, offset
-			if cases, _, err = workflow.WorklistPage(r.Context(), tx, a, q, false); err != nil {
-				return err
-			}
-		}
-	})
 	return x.finish(err)
 }
 
@@ -372,8 +342,8 @@ func (h *Handler) cycleExport(w http.ResponseWriter, r *http.Request) error {
 		}
 		reason := strings.TrimSpace(l.FailReason + " " + l.HoldReason)
 		return x.write(strconv.FormatInt(l.ID, 10), l.Name, maskedID(l.IDNumber), l.Region, h.tree.FullName(region.Code(l.Region)),
-			l.Program, period, h.zhText("pkind."+string(l.Kind), string(l.Kind)), strconv.Itoa(l.Months), l.Amount.String(),
-			h.zhText("pstatus."+string(l.Status), string(l.Status)), reason, l.Note)
+			l.Program, period, l.Kind.Chinese(), strconv.Itoa(l.Months), l.Amount.String(),
+			l.Status.Chinese(), reason, l.Note)
 	})
 	if x == nil {
 		return err
@@ -400,8 +370,8 @@ func (h *Handler) ledgerExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	l, names := lv.Ledger, lv.Names
 	header := []string{"分组", "代码", "名称", "发放人数", "金额（元）"}
-	for _, n := range payment.LevelNames {
-		header = append(header, n+"（元）")
+	for _, l := range policy.FundingLevels {
+		header = append(header, l.ZH+"（元）")
 	}
 	file := "ledger-" + strconv.Itoa(year)
 	if l.Region != "" {
@@ -477,13 +447,13 @@ func (h *Handler) annualReviewExport(w http.ResponseWriter, r *http.Request) err
 			clauses[i] = cl.Text
 		}
 		if err = x.write(strconv.FormatInt(c.PersonID, 10), c.Name, maskedID(c.IDNumber), c.Program, label(names, c.Program),
-			h.zhText("exit."+c.Reason, c.ReasonText), strings.Join(clauses, "；")); err != nil {
+			roll.ExitReasons.Chinese(c.Reason), strings.Join(clauses, "；")); err != nil {
 			break
 		}
 	}
 	x.note("年审区划", h.tree.FullName(region.Code(ar.Region)))
 	x.note("年度", strconv.Itoa(ar.Year))
-	x.note("年审时间", ar.At.In(beijing).Format("2006-01-02 15:04"))
+	x.note("年审时间", ar.At.In(date.Beijing).Format("2006-01-02 15:04"))
 	x.note("审核人数", strconv.Itoa(ar.Reviewed))
 	x.note("确认人数", strconv.Itoa(ar.Confirmed))
 	x.note("情况变化人数", strconv.Itoa(len(ar.Changed)))
@@ -514,7 +484,7 @@ func (h *Handler) auditTrailExport(w http.ResponseWriter, r *http.Request) error
 		if e.UserID != 0 {
 			user = strconv.FormatInt(e.UserID, 10)
 		}
-		return x.write(strconv.FormatInt(e.Seq, 10), e.At.In(beijing).Format("2006-01-02 15:04:05"), user, e.Username,
+		return x.write(strconv.FormatInt(e.Seq, 10), e.At.In(date.Beijing).Format("2006-01-02 15:04:05"), user, e.Username,
 			h.zhText("action."+e.Action, e.Action), e.Action, h.zhText("entity."+e.Entity, e.Entity), e.EntityID, e.Region,
 			redactIDs(e.Before), redactIDs(e.After))
 	})
@@ -530,7 +500,7 @@ func (h *Handler) auditTrailExport(w http.ResponseWriter, r *http.Request) error
 // e.g. "roll") with a Chinese title for browsers that read filename*, both
 // stamped with the Beijing time; it is never cached.
 func (h *Handler) workbookHeaders(w http.ResponseWriter, file, title string) {
-	name := file + "-" + h.now().In(beijing).Format("20060102-1504") + ".xlsx"
+	name := file + "-" + h.now().In(date.Beijing).Format("20060102-1504") + ".xlsx"
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	hd.Set("Content-Disposition", "attachment; filename=\""+name+"\"; filename*=UTF-8''"+url.PathEscape(title+"-"+name))

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // personAccount is the 一卡通 account block of the person page.
@@ -31,23 +29,6 @@ func newPersonAccount(a auth.Actor, acc *payment.Account, lang string) *personAc
 		pa.Account, pa.BankName = &masked, bankName(acc.Bank, lang)
 	}
 	return pa
-}
-
-// personAccountOf reads the person's account for the person page, inside
-// the page's transaction: shown to the roles that read payments. It goes
-// when the person page reads through the use-case layer (App.Account).
-func personAccountOf(ctx context.Context, tx *store.Tx, a auth.Actor, k registry.Key, lang string) (*personAccount, error) {
-	if !auth.Can(a, auth.PermPaymentRead) {
-		return nil, nil
-	}
-	acc, err := payment.GetAccount(ctx, tx, a, k)
-	switch {
-	case apperr.KindOf(err) == apperr.NotFound:
-		acc = nil
-	case err != nil:
-		return nil, err
-	}
-	return newPersonAccount(a, acc, lang), nil
 }
 
 // accountPage shows the form that records or changes a person's 一卡通

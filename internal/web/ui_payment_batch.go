@@ -28,7 +28,7 @@ func (h *Handler) batchesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"County": county, "Rows": bs, "Cycle": f.CycleID, "BankNames": bankNames(v.Lang)}
+	v.Data = map[string]any{"County": county, "Rows": bs, "Cycle": f.CycleID, "BankNames": bankNames(v.Lang), "BatchStatuses": payment.BatchStatuses}
 	return h.render(w, http.StatusOK, "pay_batches.html", v)
 }
 

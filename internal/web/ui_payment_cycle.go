@@ -37,7 +37,7 @@ type lineTab struct {
 
 // lineTabs are the filters of a cycle's lines: all, by status, and the
 // arrears and corrections.
-var lineTabs = []string{"", "pending", "held", "batched", "paid", "failed", "missing", "recovery", "cancelled", "extra"}
+var lineTabs = append(append([]string{""}, payment.StatusNames.Codes()...), "extra")
 
 // lineFilterOf reads the tab ?show= of a cycle page.
 func lineFilterOf(show string, cycleID int64) (payment.LineFilter, error) {
@@ -128,7 +128,7 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 		case "extra":
 			label = v.T["pay_tab_extra"]
 		default:
-			label = v.T["pstatus."+k]
+			label = payment.StatusNames.Name(k, v.Lang)
 		}
 		tabs = append(tabs, lineTab{Key: k, Label: label, Href: href, Count: n, Current: k == show})
 	}

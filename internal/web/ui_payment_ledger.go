@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -45,7 +46,7 @@ type ledgerKey struct {
 
 // newLedgerChart lays out groups on one scale: the widest bar is the
 // largest amount.
-func newLedgerChart(groups []payment.LedgerGroup, t map[string]string, href func(payment.LedgerGroup) string) ledgerChart {
+func newLedgerChart(groups []payment.LedgerGroup, t map[string]string, lang string, href func(payment.LedgerGroup) string) ledgerChart {
 	const width, left, area, row, barH = 680, 4, 480, 40, 16
 	c := ledgerChart{Width: width}
 	var top money.Fen
@@ -62,16 +63,17 @@ func newLedgerChart(groups []payment.LedgerGroup, t map[string]string, href func
 				continue
 			}
 			w := max(int(int64(part)*area/int64(top)), 1)
-			b.Segments = append(b.Segments, ledgerSegment{X: x, Y: b.BarY, W: w, Class: "lv-" + payment.Levels[i],
-				Title: t["level."+payment.Levels[i]] + " " + payment.Wan(part) + " " + t["pay_wan"]})
+			lv := policy.FundingLevels[i]
+			b.Segments = append(b.Segments, ledgerSegment{X: x, Y: b.BarY, W: w, Class: "lv-" + lv.Code,
+				Title: lv.Name(lang) + " " + payment.Wan(part) + " " + t["pay_wan"]})
 			x += w
 		}
 		b.ValueX = x + 6
 		c.Bars = append(c.Bars, b)
 		y += row
 	}
-	for i, lv := range payment.Levels {
-		c.Legend = append(c.Legend, ledgerKey{X: left + i*110, Y: y + 4, Class: "lv-" + lv, Label: t["level."+lv]})
+	for i, lv := range policy.FundingLevels {
+		c.Legend = append(c.Legend, ledgerKey{X: left + i*110, Y: y + 4, Class: "lv-" + lv.Code, Label: lv.Name(lang)})
 	}
 	c.Height = y + 24
 	return c
@@ -120,7 +122,7 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return "/payments/ledger?" + u.Encode()
 	}
-	chart := newLedgerChart(l.ByRegion, v.T, link)
+	chart := newLedgerChart(l.ByRegion, v.T, v.Lang, link)
 	var parent string
 	if reg != "" && region.Code(reg) != actor(r).Scope {
 		if p := region.Code(reg).Parent(); p != "" && actor(r).CanSee(p) {
@@ -131,8 +133,8 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request) error {
 	for i, f := range l.Split {
 		levels[i] = payment.Wan(f)
 	}
-	v.Data = map[string]any{"L": l, "Chart": chart, "Programs": payPrograms, "Names": lv.Names,
-		"Years": []int{year - 2, year - 1, year, year + 1}, "Parent": parent, "Levels": payment.Levels,
+	v.Data = map[string]any{"L": l, "Chart": chart, "Programs": lv.Programs, "Names": lv.Names,
+		"Years": []int{year - 2, year - 1, year, year + 1}, "Parent": parent, "Levels": policy.FundingLevels.Codes(),
 		"TotalWan": payment.Wan(l.Amount), "LevelsWan": levels}
 	return h.render(w, http.StatusOK, "pay_ledger.html", v)
 }

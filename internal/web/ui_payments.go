@@ -20,9 +20,6 @@ import (
 // the county scope and the separation of maker and checker, and audits
 // every refusal; a page only hides what would be refused.
 
-// payPrograms are the programs in the order the forms list them.
-var payPrograms = []string{"jf", "tf_death", "tf_disability", "tf_complication", "urban_reward", "one_child_fee", "retiree_award"}
-
 // bankName names a bank in lang.
 func bankName(code, lang string) string {
 	b, ok := payment.BankByCode(code)
@@ -121,7 +118,7 @@ func (h *Handler) paymentsData(r *http.Request, v *view, county string) error {
 		c := list.Cycles[i]
 		rows = append(rows, cycleRow{Cycle: c, ProgramName: list.Names[c.Program]})
 	}
-	v.Data = map[string]any{"County": county, "Rows": rows, "Programs": payPrograms, "Names": list.Names,
+	v.Data = map[string]any{"County": county, "Rows": rows, "Programs": list.Programs, "Names": list.Names,
 		"Filter": map[string]string{"program": f.Program, "year": q.Get("year")}}
 	return nil
 }

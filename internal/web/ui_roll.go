@@ -6,19 +6,18 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // The recipient roll (名册), its Excel export, the annual review (年审) and
 // the notice board (公示). The roll is read through workflow.Roll, the
 // review run through workflow.RunAnnualReview, as the JSON API does.
-
-// rollStatuses are the statuses the roll's filter offers.
-var rollStatuses = []string{workflow.StatusActive, workflow.StatusSuspended, workflow.StatusExited}
 
 // requireRollRead admits the roles that may read the roll: the staff of
 // the procedure, readers, and finance, who pay from it.
@@ -31,19 +30,19 @@ func (h *Handler) requireRollRead(r *http.Request) error {
 
 // parseRollQuery reads the roll's filter from the query string; a region
 // outside the actor's scope is refused (and audited).
-func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, error) {
+func (h *Handler) parseRollQuery(r *http.Request, v *view) (roll.Query, error) {
 	q := r.URL.Query()
-	rq := workflow.RollQuery{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
+	rq := roll.Query{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
 	for _, k := range []string{"program", "status", "region"} {
 		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	var errs apperr.List
-	if ls, err := sortOf(q, workflow.RollSortKeys); err != nil {
+	if ls, err := sortOf(q, roll.SortKeys); err != nil {
 		errs = append(errs, err.(*apperr.Error))
 	} else {
 		rq.Sort, rq.Desc = ls.Key, ls.Desc
 	}
-	if rq.Status != "" && !slices.Contains(rollStatuses, rq.Status) {
+	if rq.Status != "" && !slices.Contains(roll.Statuses.Codes(), rq.Status) {
 		errs = append(errs, invalid("status", "状态无效", "invalid status"))
 	}
 	if s := v.F("region"); s != "" {
@@ -63,7 +62,7 @@ func (h *Handler) parseRollQuery(r *http.Request, v *view) (workflow.RollQuery, 
 
 // rollRow is a line of the roll page.
 type rollRow struct {
-	workflow.RollEntry
+	roll.Entry
 	ProgramName string
 }
 
@@ -75,52 +74,37 @@ func (h *Handler) rollPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := actor(r)
 	v := h.newView(w, r, "roll.title")
-	data := map[string]any{"Statuses": rollStatuses}
+	data := map[string]any{"Statuses": roll.Statuses.Codes(), "Root": string(a.Scope)}
 	v.Data = data
-	var names map[string]string
-	if err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		names, err = h.programLabels(r.Context(), tx, v.Lang)
-		return err
-	}); err != nil {
-		return err
-	}
-	data["Programs"], data["Names"] = sortedPrograms(names), names
-	data["Root"] = string(a.Scope)
 	rq, err := h.parseRollQuery(r, v)
-	if err != nil {
-		if formError(v, err) {
-			return h.render(w, http.StatusBadRequest, "roll.html", v)
-		}
-		return err
-	}
+	var p *app.RollPage
 	page, offset := pageOf(r)
-	rq.Limit, rq.Offset = pageSize, offset
-	var entries []workflow.RollEntry
-	var total int
-	err = h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if entries, err = workflow.Roll(r.Context(), tx, a, rq); err != nil {
+	if err == nil {
+		rq.Limit, rq.Offset = pageSize, offset
+		p, err = h.app.RollPage(r.Context(), a, rq, v.Lang)
+	}
+	if err != nil {
+		if !formError(v, err) {
 			return err
 		}
-		total, err = tx.RollTotal(r.Context(), a.Scope, rq)
-		return err
-	})
-	if err != nil {
-		if formError(v, err) {
-			return h.render(w, http.StatusBadRequest, "roll.html", v)
+		list, lerr := h.app.ProgramList(r.Context(), a)
+		if lerr != nil {
+			return lerr
 		}
-		return err
+		data["Programs"], data["Names"] = list.Codes(), programNames(list, v.Lang)
+		return h.render(w, http.StatusBadRequest, "roll.html", v)
 	}
+	names, entries, total := p.Names, p.Entries, p.Total
+	data["Programs"], data["Names"] = p.Programs, names
 	rows := make([]rollRow, len(entries))
 	for i, e := range entries {
-		rows[i] = rollRow{RollEntry: e, ProgramName: label(names, e.Program)}
+		rows[i] = rollRow{Entry: e, ProgramName: label(names, e.Program)}
 	}
 	data["Rows"] = rows
 	data["Pager"] = newPager(r, total, page)
 	ls := listSort{Key: rq.Sort, Desc: rq.Desc}
-	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), workflow.RollSortKeys, ls)
-	data["Keep"] = sortFields(ls, workflow.RollSortKeys)
+	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), roll.SortKeys, ls)
+	data["Keep"] = sortFields(ls, roll.SortKeys)
 	eq := r.URL.Query()
 	eq.Del("page")
 	eq.Del("done")
@@ -156,14 +140,14 @@ func (h *Handler) rollExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x.total, err = h.app.ListRoll(r.Context(), a, rq, "zh", func(e *workflow.RollEntry, program string) error {
+	x.total, err = h.app.ListRoll(r.Context(), a, rq, "zh", func(e *roll.Entry, program string) error {
 		reviewed := ""
 		if e.ReviewedYear > 0 {
 			reviewed = strconv.Itoa(e.ReviewedYear)
 		}
 		return x.write(e.County, strconv.FormatInt(e.ID, 10), e.Name, e.IDNumber, e.Program, program, e.Tier,
 			e.Region, h.tree.FullName(region.Code(e.Region)), e.Confirmed.String(),
-			strconv.Itoa(e.StartYear)+"-"+twoDigits(e.StartMonth), h.ui.msgs["zh"]["rstatus."+e.Status], e.PaidThrough,
+			strconv.Itoa(e.StartYear)+"-"+twoDigits(e.StartMonth), roll.Statuses.Chinese(e.Status), e.PaidThrough,
 			reviewed, strconv.Itoa(len(e.Changes)))
 	})
 	return x.finish(err)
@@ -187,7 +171,7 @@ func (h *Handler) annualReviewPage(w http.ResponseWriter, r *http.Request) error
 	if a.Scope.Level() >= region.County {
 		v.Form.Set("region", string(a.Scope))
 	}
-	v.Form.Set("year", strconv.Itoa(h.now().In(beijing).Year()))
+	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
 	if err := h.annualReviewData(r, v); err != nil {
 		return err
 	}
@@ -196,12 +180,7 @@ func (h *Handler) annualReviewPage(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) annualReviewData(r *http.Request, v *view) error {
 	a := actor(r)
-	var runs []workflow.AnnualReview
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		runs, err = tx.AnnualReviews(r.Context(), a.Scope, 20)
-		return err
-	})
+	runs, err := h.app.AnnualReviews(r.Context(), a, 20)
 	if err != nil {
 		return err
 	}
@@ -292,22 +271,12 @@ func (h *Handler) noticesPage(w http.ResponseWriter, r *http.Request) error {
 	v.Form.Set("status", status)
 	v.Form.Set("level", level)
 	page, offset := pageOf(r)
-	var rows []store.NoticeRow
-	var total int
-	var names map[string]string
-	err := h.db.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if names, err = h.programLabels(r.Context(), tx, v.Lang); err != nil {
-			return err
-		}
-		rows, total, err = tx.NoticeList(r.Context(), a.Scope, store.NoticeQuery{Status: status, Level: workflow.Level(level), Limit: pageSize, Offset: offset})
-		return err
-	})
+	b, err := h.app.NoticeBoard(r.Context(), a, app.NoticeQuery{Status: status, Level: workflow.Level(level), Limit: pageSize, Offset: offset}, v.Lang)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Rows": noticeRows(rows, names), "Pager": newPager(r, total, page), "Levels": noticeLevels,
-		"Today":     h.now().In(beijing).Format("2006-01-02"),
+	v.Data = map[string]any{"Rows": noticeRows(b.Rows, b.Names), "Pager": newPager(r, b.Total, page), "Levels": noticeLevels,
+		"Today":     date.Today(h.now()).String(),
 		"CanObject": !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
 	return h.render(w, http.StatusOK, "notices.html", v)
 }

@@ -8,22 +8,19 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // A person's entries on the roll, and the action that applies a registry
 // event to the roll (workflow.ApplyEvent, as POST …/events of the API).
 
-// rollEventKinds are the registry events ApplyEvent knows, in the order
-// of the form.
-var rollEventKinds = []string{"death", "birth", "adoption", "hukou", "disability", "complication", "marriage", "other"}
-
 // personRollEntry is one of a person's roll rows with its changes.
 type personRollEntry struct {
-	workflow.Recipient
+	roll.Recipient
 	ProgramName string
 	PaidThrough string
-	Changes     []workflow.Change
+	Changes     []roll.Change
 }
 
 // canApplyEvents decides whether to offer the roll-event action; the
@@ -43,7 +40,7 @@ func (h *Handler) rollEventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := h.newView(w, r, "rollev.title")
-	v.Form.Set("date", date.FromTime(h.now().In(beijing)).String())
+	v.Form.Set("date", date.Today(h.now()).String())
 	if err := h.rollEventData(r, v, k, nil); err != nil {
 		return err
 	}
@@ -63,11 +60,7 @@ func (h *Handler) rollEventData(r *http.Request, v *view, k registry.Key, res *w
 		return err
 	}
 	rec := f.Person
-	roll := make([]personRollEntry, len(f.Roll))
-	for i, e := range f.Roll {
-		roll[i] = personRollEntry{Recipient: e.Recipient, ProgramName: label(f.Names, e.Program), PaidThrough: e.PaidThrough(), Changes: e.Changes}
-	}
-	data := map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Kinds": rollEventKinds, "Roll": roll}
+	data := map[string]any{"Rec": rec, "Key": rec.County + "/" + rec.Ref(), "Kinds": roll.Events.Codes(), "Roll": rollEntries(f.Roll, f.Names)}
 	if res != nil {
 		data["Result"], data["Names"] = res, f.Names
 		people := map[int64]string{}

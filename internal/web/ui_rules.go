@@ -178,7 +178,7 @@ func exampleLayer(a auth.Actor, layers []policy.Layer, year int, names map[strin
 			continue
 		}
 		for _, p := range l.Programs {
-			if p.Code != "jf" {
+			if p.Code != policy.ProgramJF {
 				continue
 			}
 			switch n := p.Params["min_age"].(type) {
@@ -195,7 +195,7 @@ func exampleLayer(a auth.Actor, layers []policy.Layer, year int, names map[strin
 	}
 	l := policy.Layer{Region: own, Version: version, From: date.Of(year, time.January, 1),
 		Title:    fmt.Sprintf("%s：奖扶领取年龄调整为%d周岁（示例）", names[own], minAge+1),
-		Programs: []policy.ProgramLayer{{Code: "jf", Params: map[string]any{"min_age": minAge + 1}}}}
+		Programs: []policy.ProgramLayer{{Code: policy.ProgramJF, Params: map[string]any{"min_age": minAge + 1}}}}
 	b, err := json.MarshalIndent(l, "", "  ")
 	if err != nil {
 		return ""

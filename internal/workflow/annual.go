@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // AnnualReview is one run of the annual review (年审) of a region's roll.
@@ -60,7 +61,7 @@ func RunAnnualReview(ctx context.Context, s Store, eng Engine, a auth.Actor, cod
 		return nil, apperr.Invalidf("year", "年审年度应在 %d 至 %d 之间", "the year must lie between %d and %d", firstYear, now.Year()+1)
 	}
 	county := string(region.Default().County(c))
-	rows, err := s.Roll(ctx, c, RollQuery{Status: StatusActive})
+	rows, err := s.Roll(ctx, c, roll.Query{Status: roll.StatusActive})
 	if err != nil {
 		return nil, err
 	}
@@ -101,11 +102,11 @@ func RunAnnualReview(ctx context.Context, s Store, eng Engine, a auth.Actor, cod
 				}
 			}
 		}
-		line.Reason = ExitReason(line.Clauses, "", false)
+		line.Reason = roll.ExitReason(line.Clauses, "", false)
 		if d == nil {
-			line.Reason = "program_ended"
+			line.Reason = roll.ExitProgramEnded
 		}
-		line.ReasonText = ReasonText(line.Reason)
+		line.ReasonText = roll.ExitReasons.Chinese(line.Reason)
 		ar.Changed = append(ar.Changed, line)
 	}
 	ar.Confirmed = len(survivors)

@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // NewApplication is the input to Apply.
@@ -108,12 +109,12 @@ func apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 			return nil, apperr.Invalidf("spouse_id", "所填配偶与申请人无婚姻登记", "the spouse is not married to the applicant in the registry")
 		}
 	}
-	roll, err := s.RecipientsOf(ctx, p.County, []int64{p.ID})
+	rows, err := s.RecipientsOf(ctx, p.County, []int64{p.ID})
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range roll {
-		if r.Program == in.Program && r.Status != StatusExited {
+	for _, r := range rows {
+		if r.Program == in.Program && r.Status != roll.StatusExited {
 			return nil, apperr.Conflictf("申请人已在该项目名册中（%s）", "the applicant is already on the roll of this program (%s)", r.Status)
 		}
 	}
@@ -256,13 +257,13 @@ func nonEmpty(list []string) []string {
 // History is a case with everything that happened to it: the signed
 // steps, the notices with their objections, and the roll row it led to.
 type History struct {
-	Case      Case          `json:"case"`
-	Applicant ApplicantView `json:"applicant"`
-	Steps     []StepRecord  `json:"steps"`
-	Notices   []Notice      `json:"notices"`
-	Recipient *Recipient    `json:"recipient,omitempty"`
-	Changes   []Change      `json:"changes,omitempty"`
-	Audit     []audit.Entry `json:"audit,omitempty"`
+	Case      Case            `json:"case"`
+	Applicant ApplicantView   `json:"applicant"`
+	Steps     []StepRecord    `json:"steps"`
+	Notices   []Notice        `json:"notices"`
+	Recipient *roll.Recipient `json:"recipient,omitempty"`
+	Changes   []roll.Change   `json:"changes,omitempty"`
+	Audit     []audit.Entry   `json:"audit,omitempty"`
 	// Preview is the policy engine's decision as the rules in force and
 	// the registry give it now, shown to reviewers before they sign.
 	Preview *EngineDecision `json:"engine_preview,omitempty"`

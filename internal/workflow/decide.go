@@ -227,11 +227,11 @@ func evaluate(ctx context.Context, s Store, eng Engine, a auth.Actor, county str
 			ids = append(ids, id)
 		}
 	}
-	roll, err := s.RecipientsOf(ctx, county, ids)
+	rows, err := s.RecipientsOf(ctx, county, ids)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, r := range roll {
+	for _, r := range rows {
 		fam.Confirmations = append(fam.Confirmations, registry.Confirmation{Person: ref(r.PersonID), Program: r.Program,
 			Applied: r.Confirmed, Confirmed: r.Confirmed})
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/workflow/documents"
@@ -34,7 +36,7 @@ func Document(ctx context.Context, s Store, a auth.Actor, county string, id int6
 	}
 	switch kind {
 	case "application":
-		f := &documents.ApplicationForm{Title: ProgramName(c.Program) + "对象申报表", CaseRef: c.County + "-" + c.Ref(), Year: c.Year,
+		f := &documents.ApplicationForm{Title: policy.ProgramName(c.Program) + "对象申报表", CaseRef: c.County + "-" + c.Ref(), Year: c.Year,
 			Applicant: docPerson(p), HukouType: hukouName(c.Application.Declared.HukouType), Marriage: c.Application.Declared.Marriage,
 			Births: c.Application.Declared.Births, Adoptions: c.Application.Declared.Adoptions,
 			Surviving: c.Application.Declared.SurvivingChildren, Attachments: c.Application.Attachments, Pledge: c.Application.Pledge,
@@ -70,7 +72,7 @@ func Document(ctx context.Context, s Store, a auth.Actor, county string, id int6
 		if err != nil {
 			return nil, err
 		}
-		d := &documents.SurveyRecord{Title: "入户调查审核记录表", CaseRef: c.County + "-" + c.Ref(), Program: ProgramName(c.Program),
+		d := &documents.SurveyRecord{Title: "入户调查审核记录表", CaseRef: c.County + "-" + c.Ref(), Program: policy.ProgramName(c.Program),
 			Applicant: docPerson(p), Date: sv.Date.String(), Visited: sv.Visited, MetInPerson: sv.MetInPerson, Evidence: sv.Evidence,
 			Conclusion: conclusionNames[sv.Conclusion], Remarks: sv.Remarks, SignedBy: docSignature(rec.Signature)}
 		for _, inv := range sv.Investigators {
@@ -132,7 +134,7 @@ func noticeList(ctx context.Context, s Store, c *Case, n *Notice) (*documents.No
 	for _, e := range board {
 		l.Rows = append(l.Rows, documents.NoticeRow{Name: e.Person.Name, Sex: sexName(e.Person.Sex),
 			Age: e.Case.Year - e.Person.Birth.Year(), IDNumber: e.Person.IDNumber, Address: addressOf(&e.Person),
-			Program: ProgramName(e.Case.Program)})
+			Program: policy.ProgramName(e.Case.Program)})
 	}
 	slices.SortStableFunc(l.Rows, func(a, b documents.NoticeRow) int {
 		if a.Program != b.Program {
@@ -159,7 +161,7 @@ func docPerson(p *registry.Record) documents.Person {
 }
 
 func docSignature(s Signature) documents.Signature {
-	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: s.At.In(beijing).Format("2006-01-02 15:04")}
+	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: s.At.In(date.Beijing).Format("2006-01-02 15:04")}
 }
 
 func sexName(s string) string {

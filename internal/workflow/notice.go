@@ -355,8 +355,8 @@ func ResolveObjection(ctx context.Context, s Store, a auth.Actor, county string,
 		if r.Decision != "reject" && r.Decision != "defer" {
 			return nil, apperr.Invalidf("decision", "异议成立的，处理结果应为 reject（不予确认）或 defer（暂缓）", "an upheld objection must reject or defer the case")
 		}
-		if !slices.Contains(r.Reasons, "objection_upheld") {
-			r.Reasons = append([]string{"objection_upheld"}, r.Reasons...)
+		if !slices.Contains(r.Reasons, ReasonObjectionUpheld) {
+			r.Reasons = append([]string{ReasonObjectionUpheld}, r.Reasons...)
 		}
 		if err := checkReasons("reasons", r.Reasons); err != nil {
 			return nil, err

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -15,129 +14,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
-
-// Recipient is one row of the roll (名册): a person confirmed for a
-// program, from a period, and whether they are still on it. Payment reads
-// it: months from StartYear/StartMonth through LastMonth (when exited).
-type Recipient struct {
-	County     string    `json:"county"`
-	ID         int64     `json:"id"`
-	PersonID   int64     `json:"person_id"`
-	Program    string    `json:"program"`
-	Tier       string    `json:"tier"`
-	Region     string    `json:"region"`
-	CaseID     int64     `json:"case_id,omitempty"`
-	Confirmed  date.Date `json:"confirmed"`
-	StartYear  int       `json:"start_year"`
-	StartMonth int       `json:"start_month"`
-	Status     string    `json:"status"`
-	ExitReason string    `json:"exit_reason,omitempty"`
-	ExitDate   date.Date `json:"exit_date,omitempty"`
-	// LastMonth is the last month paid after an exit, as year*12+month-1
-	// (date.Date.MonthIndex); 0 while the recipient has not exited.
-	LastMonth    int       `json:"last_month,omitempty"`
-	ReviewedYear int       `json:"reviewed_year,omitempty"`
-	Version      int       `json:"version"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-}
-
-// Statuses of a recipient.
-const (
-	StatusActive    = "active"
-	StatusSuspended = "suspended" // payment held while an objection is checked
-	StatusExited    = "exited"
-)
-
-// StartIndex returns the first month paid as year*12+month-1.
-func (r *Recipient) StartIndex() int { return r.StartYear*12 + r.StartMonth - 1 }
-
-// PaidThrough returns the last month paid as "YYYY-MM", or "" while the
-// recipient is on the roll.
-func (r *Recipient) PaidThrough() string {
-	if r.Status != StatusExited {
-		return ""
-	}
-	if r.LastMonth < r.StartIndex() {
-		return "—"
-	}
-	return monthString(r.LastMonth)
-}
-
-func monthString(idx int) string { return fmt.Sprintf("%04d-%02d", idx/12, idx%12+1) }
-
-// firstOfMonth returns the first day of month index idx.
-func firstOfMonth(idx int) date.Date { return date.Of(idx/12, time.Month(idx%12+1), 1) }
-
-// Change is a change record (变更) of a recipient: what changed, from when,
-// why, on what evidence and by whom.
-type Change struct {
-	County      string    `json:"county"`
-	ID          int64     `json:"id"`
-	RecipientID int64     `json:"recipient_id"`
-	Kind        string    `json:"kind"` // exit, tier, switch, suspend, resume, reentry
-	Before      string    `json:"before"`
-	After       string    `json:"after"`
-	Effective   date.Date `json:"effective"`
-	Reason      string    `json:"reason"`
-	Evidence    string    `json:"evidence,omitempty"`
-	UserID      int64     `json:"user_id"`
-	CreatedAt   time.Time `json:"created_at"`
-}
-
-// Kinds of change.
-const (
-	ChangeExit    = "exit"
-	ChangeTier    = "tier"
-	ChangeSwitch  = "switch"
-	ChangeSuspend = "suspend"
-	ChangeResume  = "resume"
-	ChangeReentry = "reentry"
-)
-
-// recordChange writes a change record of r and audits it with r's state
-// before and after.
-func recordChange(ctx context.Context, s Store, a auth.Actor, before, after *Recipient, kind string, effective date.Date, reason, evidence string) (*Change, error) {
-	id, err := s.NextIDs(ctx, "recipient_change", 1)
-	if err != nil {
-		return nil, err
-	}
-	ch := &Change{County: after.County, ID: id, RecipientID: after.ID, Kind: kind, Before: rollState(before),
-		After: rollState(after), Effective: effective, Reason: reason, Evidence: evidence, UserID: a.UserID, CreatedAt: s.Now()}
-	if err := s.InsertChange(ctx, ch); err != nil {
-		return nil, err
-	}
-	var b any
-	if before != nil {
-		b = before
-	}
-	return ch, s.Audit(ctx, audit.Entry{County: after.County, UserID: a.UserID, Username: a.Username, Action: "recipient." + kind,
-		Entity: "recipient", EntityID: strconv.FormatInt(after.ID, 10), Region: after.Region,
-		Before: audit.JSON(b), After: audit.JSON(map[string]any{"recipient": after, "effective": effective, "reason": reason})})
-}
-
-// rollState summarises a recipient for a change record.
-func rollState(r *Recipient) string {
-	if r == nil {
-		return ""
-	}
-	s := r.Program + "/" + r.Status
-	if r.Tier != "" {
-		s += "/" + r.Tier
-	}
-	if r.LastMonth != 0 && r.Status == StatusExited {
-		s += "/to " + r.PaidThrough()
-	}
-	return s
-}
-
-// save writes r over its stored version.
-func save(ctx context.Context, s Store, r *Recipient) error {
-	r.Version++
-	r.UpdatedAt = s.Now()
-	return s.UpdateRecipient(ctx, r)
-}
 
 // startOf returns the first period paid to a person confirmed on day
 // confirmed for a case of year whose engine decision pays months months:
@@ -162,23 +40,23 @@ func enrol(ctx context.Context, s Store, a auth.Actor, c *Case, fam *registry.Fa
 	if err != nil {
 		return err
 	}
-	tier := Tier(c.Program, fam, ref(c.PersonID), confirmed)
+	tier := roll.Tier(c.Program, fam, ref(c.PersonID), confirmed)
 	for i := range rows {
 		r := &rows[i]
 		if r.Program != c.Program {
 			continue
 		}
-		if r.Status != StatusExited {
+		if r.Status != roll.StatusExited {
 			return apperr.Conflictf("申请人已在该项目名册中", "the applicant is already on the roll of this program")
 		}
 		before := *r
 		r.Tier, r.Region, r.CaseID, r.Confirmed, r.StartYear, r.StartMonth = tier, c.Region, c.ID, confirmed, sy, sm
-		r.Status, r.ExitReason, r.ExitDate, r.LastMonth, r.ReviewedYear = StatusActive, "", date.Date{}, 0, 0
-		if err := save(ctx, s, r); err != nil {
+		r.Status, r.ExitReason, r.ExitDate, r.LastMonth, r.ReviewedYear = roll.StatusActive, "", date.Date{}, 0, 0
+		if err := roll.Save(ctx, s, r); err != nil {
 			return err
 		}
 		c.RecipientID = r.ID
-		_, err := recordChange(ctx, s, a, &before, r, ChangeReentry, firstOfMonth(r.StartIndex()), "重新确认资格（案件 "+c.Ref()+"）", "")
+		_, err := roll.RecordChange(ctx, s, a, &before, r, roll.ChangeReentry, roll.FirstOfMonth(r.StartIndex()), "重新确认资格（案件 "+c.Ref()+"）", "")
 		return err
 	}
 	id, err := s.NextIDs(ctx, "recipient", 1)
@@ -186,8 +64,8 @@ func enrol(ctx context.Context, s Store, a auth.Actor, c *Case, fam *registry.Fa
 		return err
 	}
 	now := s.Now()
-	r := &Recipient{County: c.County, ID: id, PersonID: c.PersonID, Program: c.Program, Tier: tier, Region: c.Region, CaseID: c.ID,
-		Confirmed: confirmed, StartYear: sy, StartMonth: sm, Status: StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+	r := &roll.Recipient{County: c.County, ID: id, PersonID: c.PersonID, Program: c.Program, Tier: tier, Region: c.Region, CaseID: c.ID,
+		Confirmed: confirmed, StartYear: sy, StartMonth: sm, Status: roll.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.InsertRecipient(ctx, r); err != nil {
 		return err
 	}
@@ -203,15 +81,15 @@ func suspendRecipient(ctx context.Context, s Store, a auth.Actor, c *Case, o *Ob
 		return nil
 	}
 	r, err := s.Recipient(ctx, "", c.County, c.RecipientID)
-	if err != nil || r.Status != StatusActive {
+	if err != nil || r.Status != roll.StatusActive {
 		return err
 	}
 	before := *r
-	r.Status = StatusSuspended
-	if err := save(ctx, s, r); err != nil {
+	r.Status = roll.StatusSuspended
+	if err := roll.Save(ctx, s, r); err != nil {
 		return err
 	}
-	_, err = recordChange(ctx, s, a, &before, r, ChangeSuspend, o.Received, "县级公布期间收到异议，暂停发放待核查", "")
+	_, err = roll.RecordChange(ctx, s, a, &before, r, roll.ChangeSuspend, o.Received, "县级公布期间收到异议，暂停发放待核查", "")
 	return err
 }
 
@@ -221,15 +99,15 @@ func resumeRecipient(ctx context.Context, s Store, a auth.Actor, c *Case) error 
 		return nil
 	}
 	r, err := s.Recipient(ctx, "", c.County, c.RecipientID)
-	if err != nil || r.Status != StatusSuspended {
+	if err != nil || r.Status != roll.StatusSuspended {
 		return err
 	}
 	before := *r
-	r.Status = StatusActive
-	if err := save(ctx, s, r); err != nil {
+	r.Status = roll.StatusActive
+	if err := roll.Save(ctx, s, r); err != nil {
 		return err
 	}
-	_, err = recordChange(ctx, s, a, &before, r, ChangeResume, today(s), "异议不成立，恢复发放", "")
+	_, err = roll.RecordChange(ctx, s, a, &before, r, roll.ChangeResume, today(s), "异议不成立，恢复发放", "")
 	return err
 }
 
@@ -241,79 +119,21 @@ func exitOnObjection(ctx context.Context, s Store, a auth.Actor, c *Case, o *Obj
 		return nil
 	}
 	r, err := s.Recipient(ctx, "", c.County, c.RecipientID)
-	if err != nil || r.Status == StatusExited {
+	if err != nil || r.Status == roll.StatusExited {
 		return err
 	}
 	before := *r
-	r.Status, r.ExitReason, r.ExitDate, r.LastMonth = StatusExited, "objection_upheld", today(s), r.StartIndex()-1
-	if err := save(ctx, s, r); err != nil {
+	r.Status, r.ExitReason, r.ExitDate, r.LastMonth = roll.StatusExited, roll.ExitObjectionUpheld, today(s), r.StartIndex()-1
+	if err := roll.Save(ctx, s, r); err != nil {
 		return err
 	}
-	_, err = recordChange(ctx, s, a, &before, r, ChangeExit, firstOfMonth(r.StartIndex()), "县级公布异议成立："+res.Note, o.Content)
+	_, err = roll.RecordChange(ctx, s, a, &before, r, roll.ChangeExit, roll.FirstOfMonth(r.StartIndex()), "县级公布异议成立："+res.Note, o.Content)
 	return err
-}
-
-// Tier returns the tier of a recipient of program on day d, as the roll
-// records it: the complication grade ("g1"–"g3") for tf_complication, the
-// disability grade of the surviving child ("grade1"–"grade4") for
-// tf_disability, and "" for programs without tiers. Amounts always come
-// from the policy engine; the tier on the roll shows what a re-assessment
-// changed.
-func Tier(program string, f *registry.Family, person string, d date.Date) string {
-	inForce := func(from, to date.Date) bool {
-		return !from.After(d) && (to.IsZero() || !to.Before(d))
-	}
-	switch program {
-	case "tf_complication":
-		var latest registry.Complication
-		for _, c := range f.Complications {
-			if c.Person == person && inForce(c.From, c.To) && !c.From.Before(latest.From) {
-				latest = c
-			}
-		}
-		if latest.Grade >= 1 && latest.Grade <= 3 {
-			return "g" + strconv.Itoa(latest.Grade)
-		}
-	case "tf_disability":
-		best := 0
-		for _, t := range f.Children {
-			if t.Parent != person || t.Kind == registry.Step {
-				continue
-			}
-			child := f.Person(t.Child)
-			if child == nil || !child.AliveOn(d) {
-				continue
-			}
-			var latest registry.Disability
-			for _, x := range f.Disabilities {
-				if x.Person == t.Child && inForce(x.From, x.To) && !x.From.Before(latest.From) {
-					latest = x
-				}
-			}
-			if latest.Grade > 0 && (best == 0 || latest.Grade < best) {
-				best = latest.Grade
-			}
-		}
-		if best > 0 {
-			return "grade" + strconv.Itoa(best)
-		}
-	}
-	return ""
-}
-
-// RollEntry is a row of the roll as lists show it: the ID number masked,
-// with its change records.
-type RollEntry struct {
-	Recipient
-	Name        string   `json:"name"`
-	IDNumber    string   `json:"id_number"`
-	PaidThrough string   `json:"paid_through,omitempty"`
-	Changes     []Change `json:"changes"`
 }
 
 // Roll lists the roll within the actor's scope: staff of the procedure,
 // readers and finance (who pays from it) may read it.
-func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry, error) {
+func Roll(ctx context.Context, s Store, a auth.Actor, q roll.Query) ([]roll.Entry, error) {
 	if !auth.Can(a, auth.PermCaseRead) && !auth.Can(a, auth.PermPaymentRead) {
 		return nil, auth.Require(a, auth.PermCaseRead)
 	}
@@ -327,15 +147,15 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry,
 		}
 		q.Region = string(c)
 	}
-	switch q.Status {
-	case "", StatusActive, StatusSuspended, StatusExited:
-	default:
-		return nil, apperr.Invalidf("status", "状态应为 active、suspended 或 exited", "status must be active, suspended or exited")
+	if q.Status != "" {
+		if err := apperr.OneOf("status", q.Status, roll.Statuses.Codes()); err != nil {
+			return nil, err
+		}
 	}
 	if q.Sort == "" {
-		q.Sort = RollSortRegion
+		q.Sort = roll.SortRegion
 	}
-	if err := apperr.OneOf("sort", q.Sort, RollSortKeys); err != nil {
+	if err := apperr.OneOf("sort", q.Sort, roll.SortKeys); err != nil {
 		return nil, err
 	}
 	if q.Limit <= 0 || q.Limit > 5000 {
@@ -350,7 +170,7 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry,
 	for _, r := range rows {
 		byCounty[r.County] = append(byCounty[r.County], r.ID)
 	}
-	changes := map[string][]Change{}
+	changes := map[string][]roll.Change{}
 	for county, ids := range byCounty {
 		chs, err := s.Changes(ctx, county, ids)
 		if err != nil {
@@ -361,7 +181,7 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry,
 			changes[k] = append(changes[k], ch)
 		}
 	}
-	out := make([]RollEntry, 0, len(rows))
+	out := make([]roll.Entry, 0, len(rows))
 	for _, r := range rows {
 		p, err := s.PersonByKey(ctx, "", registry.Key{County: r.County, ID: r.PersonID})
 		if err != nil {
@@ -369,9 +189,9 @@ func Roll(ctx context.Context, s Store, a auth.Actor, q RollQuery) ([]RollEntry,
 		}
 		chs := changes[r.County+"/"+strconv.FormatInt(r.ID, 10)]
 		if chs == nil {
-			chs = []Change{}
+			chs = []roll.Change{}
 		}
-		out = append(out, RollEntry{Recipient: r, Name: p.Name, IDNumber: maskID(p.IDNumber), PaidThrough: r.PaidThrough(), Changes: chs})
+		out = append(out, roll.Entry{Recipient: r, Name: p.Name, IDNumber: maskID(p.IDNumber), PaidThrough: r.PaidThrough(), Changes: chs})
 	}
 	return out, nil
 }
@@ -385,26 +205,14 @@ type Event struct {
 	Note     string    `json:"note,omitempty"`
 }
 
-// Event kinds (rules.md §2.5).
-var eventKinds = map[string]string{
-	"death":        "死亡",
-	"birth":        "生育",
-	"adoption":     "收养",
-	"hukou":        "户籍变动",
-	"disability":   "残疾等级重新评定",
-	"complication": "并发症重新鉴定",
-	"marriage":     "婚姻变动",
-	"other":        "其他信息变更",
-}
-
 // EventResult is what an event changed on the roll, which recipients it
 // left as they were, and which programs it may have opened to someone.
 type EventResult struct {
-	Person     int64       `json:"person_id"`
-	Event      Event       `json:"event"`
-	Changes    []Change    `json:"changes"`
-	Unchanged  []int64     `json:"unchanged"`
-	Candidates []Candidate `json:"candidates"`
+	Person     int64         `json:"person_id"`
+	Event      Event         `json:"event"`
+	Changes    []roll.Change `json:"changes"`
+	Unchanged  []int64       `json:"unchanged"`
+	Candidates []Candidate   `json:"candidates"`
 	// OutOfScope lists recipients the event touches whose region lies
 	// outside the actor's scope: their own township or county must apply
 	// the event to them.
@@ -420,12 +228,6 @@ type Candidate struct {
 	Program  string `json:"program"`
 	Year     int    `json:"year"`
 }
-
-// switches are the programs a recipient moves to without a new
-// application when an event ends the old one: a disabled only child who
-// dies moves the parents to the death tier from the next month (rules.md
-// §1.10).
-var switches = map[string]string{"tf_disability": "tf_death"}
 
 // ApplyEvent re-checks with the policy engine everyone on the roll whom an
 // event of person k touches — the person, their spouses, children and
@@ -450,13 +252,13 @@ func ApplyEvent(ctx context.Context, s Store, eng Engine, a auth.Actor, k regist
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := eventKinds[ev.Kind]; !ok {
+	if !roll.Events.Has(ev.Kind) {
 		return nil, apperr.Invalidf("kind", "未知事件类型 %q", "unknown event kind %q", ev.Kind)
 	}
 	if err := checkForm(ev); err != nil {
 		return nil, err
 	}
-	if ev.Kind == "death" {
+	if ev.Kind == roll.EventDeath {
 		if p.Death.IsZero() {
 			return nil, apperr.Invalidf("kind", "人口库中尚未登记该人员死亡，请先登记", "the registry has no death for this person: record it first")
 		}
@@ -472,21 +274,21 @@ func ApplyEvent(ctx context.Context, s Store, eng Engine, a auth.Actor, k regist
 	if err != nil {
 		return nil, err
 	}
-	roll, err := s.RecipientsOf(ctx, p.County, ids)
+	recipients, err := s.RecipientsOf(ctx, p.County, ids)
 	if err != nil {
 		return nil, err
 	}
-	res := &EventResult{Person: p.ID, Event: ev, Changes: []Change{}, Unchanged: []int64{}, Candidates: []Candidate{}, OutOfScope: []int64{}}
+	res := &EventResult{Person: p.ID, Event: ev, Changes: []roll.Change{}, Unchanged: []int64{}, Candidates: []Candidate{}, OutOfScope: []int64{}}
 	y := ev.Date.Year()
 	for _, id := range ids {
 		person, err := s.PersonByKey(ctx, "", registry.Key{County: p.County, ID: id})
 		if err != nil {
 			return nil, err
 		}
-		var rows []*Recipient
-		for i := range roll {
-			if roll[i].PersonID == id && roll[i].Status != StatusExited {
-				rows = append(rows, &roll[i])
+		var rows []*roll.Recipient
+		for i := range recipients {
+			if recipients[i].PersonID == id && recipients[i].Status != roll.StatusExited {
+				rows = append(rows, &recipients[i])
 			}
 		}
 		if len(rows) == 0 && !person.Death.IsZero() {
@@ -516,13 +318,13 @@ func ApplyEvent(ctx context.Context, s Store, eng Engine, a auth.Actor, k regist
 			res.Changes = append(res.Changes, chs...)
 		}
 		onRoll := map[string]bool{}
-		for _, r := range roll {
-			if r.PersonID == id && r.Status != StatusExited {
+		for _, r := range recipients {
+			if r.PersonID == id && r.Status != roll.StatusExited {
 				onRoll[r.Program] = true
 			}
 		}
 		for _, ch := range res.Changes {
-			if ch.Kind == ChangeSwitch {
+			if ch.Kind == roll.ChangeSwitch {
 				onRoll[strings.SplitN(ch.After, "/", 2)[0]] = true
 			}
 		}
@@ -568,8 +370,8 @@ func touched(ctx context.Context, s Store, p *registry.Record) ([]int64, error) 
 
 // recheck applies the event to one recipient r. dY is the engine's decision
 // on r's program for the year of the event y; resN decides year y+1.
-func recheck(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event, own bool, fam *registry.Family,
-	dY *policy.Decision, resN *policy.Result, y int) ([]Change, error) {
+func recheck(ctx context.Context, s Store, a auth.Actor, r *roll.Recipient, ev Event, own bool, fam *registry.Family,
+	dY *policy.Decision, resN *policy.Result, y int) ([]roll.Change, error) {
 	if dY != nil && dY.Eligible && dY.Months == 0 {
 		return nil, nil // a one-time award: nothing accrues, nothing to stop
 	}
@@ -582,23 +384,23 @@ func recheck(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event,
 		last = first + dY.Months - 1
 	}
 	dN := decisionOf(resN, r.PersonID, r.Program)
-	kind := eventKinds[ev.Kind]
+	kind := roll.Events.Chinese(ev.Kind)
 	evidence := strings.TrimSpace(ev.Evidence + " " + ev.Note)
 	if last >= y*12+11 && dN != nil && dN.Eligible {
-		tier := Tier(r.Program, fam, ref(r.PersonID), ev.Date)
+		tier := roll.Tier(r.Program, fam, ref(r.PersonID), ev.Date)
 		if tier == r.Tier {
 			return nil, nil
 		}
 		before := *r
 		r.Tier = tier
-		if err := save(ctx, s, r); err != nil {
+		if err := roll.Save(ctx, s, r); err != nil {
 			return nil, err
 		}
-		ch, err := recordChange(ctx, s, a, &before, r, ChangeTier, firstOfMonth(ev.Date.MonthIndex()+1), kind+"：档次由"+tierLabel(before.Tier)+"变为"+tierLabel(tier), evidence)
+		ch, err := roll.RecordChange(ctx, s, a, &before, r, roll.ChangeTier, roll.FirstOfMonth(ev.Date.MonthIndex()+1), kind+"：档次由"+roll.TierText(before.Tier)+"变为"+roll.TierText(tier), evidence)
 		if err != nil {
 			return nil, err
 		}
-		return []Change{*ch}, nil
+		return []roll.Change{*ch}, nil
 	}
 	last = min(max(last, r.StartIndex()-1), y*12+11)
 	var failed []policy.ClauseResult
@@ -609,22 +411,22 @@ func recheck(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event,
 			}
 		}
 	}
-	reason := ExitReason(failed, ev.Kind, own)
+	reason := roll.ExitReason(failed, ev.Kind, own)
 	before := *r
-	r.Status, r.ExitReason, r.ExitDate, r.LastMonth = StatusExited, reason, ev.Date, last
-	if err := save(ctx, s, r); err != nil {
+	r.Status, r.ExitReason, r.ExitDate, r.LastMonth = roll.StatusExited, reason, ev.Date, last
+	if err := roll.Save(ctx, s, r); err != nil {
 		return nil, err
 	}
-	text := kind + "（" + ev.Date.String() + "）：" + ReasonText(reason)
+	text := kind + "（" + ev.Date.String() + "）：" + roll.ExitReasons.Chinese(reason)
 	for _, c := range failed {
 		text += "；" + c.Text
 	}
-	ch, err := recordChange(ctx, s, a, &before, r, ChangeExit, firstOfMonth(last+1), text, evidence)
+	ch, err := roll.RecordChange(ctx, s, a, &before, r, roll.ChangeExit, roll.FirstOfMonth(last+1), text, evidence)
 	if err != nil {
 		return nil, err
 	}
-	out := []Change{*ch}
-	to, ok := switches[r.Program]
+	out := []roll.Change{*ch}
+	to, ok := roll.Switches[r.Program]
 	if d := decisionOf(resN, r.PersonID, to); !ok || d == nil || !d.Eligible {
 		return out, nil
 	}
@@ -640,124 +442,42 @@ func recheck(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event,
 
 // switchTo puts the recipient r, who has just left r.Program, on program
 // to from month index start, on a new row or on their old row of it.
-func switchTo(ctx context.Context, s Store, a auth.Actor, from *Recipient, to string, fam *registry.Family, start int, ev Event, evidence string) (*Change, error) {
+func switchTo(ctx context.Context, s Store, a auth.Actor, from *roll.Recipient, to string, fam *registry.Family, start int, ev Event, evidence string) (*roll.Change, error) {
 	rows, err := s.RecipientsOf(ctx, from.County, []int64{from.PersonID})
 	if err != nil {
 		return nil, err
 	}
-	first := firstOfMonth(start)
-	reason := fmt.Sprintf("%s（%s）：由%s转为%s，自%s起", eventKinds[ev.Kind], ev.Date, ProgramName(from.Program), ProgramName(to), monthString(start))
+	first := roll.FirstOfMonth(start)
+	reason := fmt.Sprintf("%s（%s）：由%s转为%s，自%s起", roll.Events.Chinese(ev.Kind), ev.Date, policy.ProgramName(from.Program), policy.ProgramName(to), roll.Month(start))
 	for i := range rows {
 		r := &rows[i]
 		if r.Program != to {
 			continue
 		}
-		if r.Status != StatusExited {
+		if r.Status != roll.StatusExited {
 			return nil, nil
 		}
 		before := *r
-		r.Tier, r.Region, r.CaseID, r.Confirmed = Tier(to, fam, ref(r.PersonID), first), from.Region, from.CaseID, today(s)
+		r.Tier, r.Region, r.CaseID, r.Confirmed = roll.Tier(to, fam, ref(r.PersonID), first), from.Region, from.CaseID, today(s)
 		r.StartYear, r.StartMonth = start/12, start%12+1
-		r.Status, r.ExitReason, r.ExitDate, r.LastMonth, r.ReviewedYear = StatusActive, "", date.Date{}, 0, 0
-		if err := save(ctx, s, r); err != nil {
+		r.Status, r.ExitReason, r.ExitDate, r.LastMonth, r.ReviewedYear = roll.StatusActive, "", date.Date{}, 0, 0
+		if err := roll.Save(ctx, s, r); err != nil {
 			return nil, err
 		}
-		return recordChange(ctx, s, a, &before, r, ChangeSwitch, first, reason, evidence)
+		return roll.RecordChange(ctx, s, a, &before, r, roll.ChangeSwitch, first, reason, evidence)
 	}
 	id, err := s.NextIDs(ctx, "recipient", 1)
 	if err != nil {
 		return nil, err
 	}
 	now := s.Now()
-	r := &Recipient{County: from.County, ID: id, PersonID: from.PersonID, Program: to, Tier: Tier(to, fam, ref(from.PersonID), first),
+	r := &roll.Recipient{County: from.County, ID: id, PersonID: from.PersonID, Program: to, Tier: roll.Tier(to, fam, ref(from.PersonID), first),
 		Region: from.Region, CaseID: from.CaseID, Confirmed: today(s), StartYear: start / 12, StartMonth: start%12 + 1,
-		Status: StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
+		Status: roll.StatusActive, Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.InsertRecipient(ctx, r); err != nil {
 		return nil, err
 	}
-	return recordChange(ctx, s, a, nil, r, ChangeSwitch, first, reason, evidence)
-}
-
-// exitReasons maps the clause of the engine that fails after an event to
-// the reason the roll records, most telling first.
-var exitReasons = []struct{ clause, reason string }{
-	{"alive", "died"},
-	{"in_county", "moved_out"},
-	{"hukou", "hukou_changed"},
-	{"no_later_child", "child_added"},
-	{"children", "children_changed"},
-	{"child", "children_changed"},
-	{"girls", "children_changed"},
-	{"adoption", "child_added"},
-	{"complication", "recovered"},
-	{"certificate", "certificate_cancelled"},
-	{"compliance", "policy_violation"},
-	{"exclusive", "other_program"},
-}
-
-var exitReasonNames = map[string][2]string{
-	"died":                  {"本人死亡", "the recipient died"},
-	"moved_out":             {"户籍迁出本县", "hukou moved out of the county"},
-	"hukou_changed":         {"户籍性质变更", "hukou type changed"},
-	"child_added":           {"再生育或收养子女", "a child was born or adopted"},
-	"children_changed":      {"子女情况变化", "the children's situation changed"},
-	"recovered":             {"已康复或等级不再符合", "recovered, or the grade no longer qualifies"},
-	"certificate_cancelled": {"独生子女证注销", "the one-child certificate was cancelled"},
-	"policy_violation":      {"有政策外生育", "an out-of-policy birth"},
-	"other_program":         {"已享受互斥项目", "receives an exclusive program"},
-	"objection_upheld":      {"公示异议成立", "an objection was upheld"},
-	"no_longer_eligible":    {"不再符合条件", "no longer eligible"},
-	"program_ended":         {"本地区该项目已停止", "the program is no longer in force here"},
-}
-
-// ExitReason picks the reason code of an exit from the clauses the engine
-// finds failed after the event.
-func ExitReason(failed []policy.ClauseResult, kind string, own bool) string {
-	if kind == "death" && own {
-		return "died"
-	}
-	for _, er := range exitReasons {
-		for _, c := range failed {
-			if c.ID == er.clause {
-				return er.reason
-			}
-		}
-	}
-	return "no_longer_eligible"
-}
-
-// ReasonText returns the Chinese label of an exit or change reason code.
-func ReasonText(code string) string {
-	if n, ok := exitReasonNames[code]; ok {
-		return n[0]
-	}
-	return code
-}
-
-func tierLabel(t string) string {
-	if t == "" {
-		return "（无）"
-	}
-	return t
-}
-
-// programNames are the names of the fixed programs (design §5).
-var programNames = map[string]string{
-	"jf":              "农村部分计划生育家庭奖励扶助",
-	"tf_death":        "计划生育家庭特别扶助（独生子女死亡）",
-	"tf_disability":   "计划生育家庭特别扶助（独生子女伤残）",
-	"tf_complication": "计划生育手术并发症特别扶助",
-	"urban_reward":    "城镇独生子女父母奖励扶助",
-	"one_child_fee":   "独生子女父母奖励费",
-	"retiree_award":   "企业退休职工独生子女父母一次性奖励",
-}
-
-// ProgramName returns the Chinese name of a program code.
-func ProgramName(code string) string {
-	if n, ok := programNames[code]; ok {
-		return n
-	}
-	return code
+	return roll.RecordChange(ctx, s, a, nil, r, roll.ChangeSwitch, first, reason, evidence)
 }
 
 func auditParam(ctx context.Context, s Store, a auth.Actor, code region.Code, name, before, after string) error {

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // transition is one edge of the state machine: step may be taken from any
@@ -155,29 +157,34 @@ func signedBy(h StepRecord, user int64) bool {
 	return false
 }
 
-// Reason codes of a rejection or deferral, with their labels.
-var reasonCodes = map[string][2]string{
-	"age":              {"年龄不符合条件", "age requirement not met"},
-	"hukou":            {"户籍性质或户籍地不符合条件", "hukou type or place does not qualify"},
-	"children":         {"子女情况不符合条件", "children do not qualify"},
-	"marriage":         {"婚姻情况不符合条件", "marriage history does not qualify"},
-	"policy_violation": {"有政策外生育", "out-of-policy birth"},
-	"adoption":         {"收养情况不符合条件", "adoption does not qualify"},
-	"evidence_missing": {"证明材料不全", "evidence is missing"},
-	"doubtful":         {"事实存疑，疑者从无", "the facts are in doubt"},
-	"engine":           {"政策测算不符合", "the policy engine finds the applicant ineligible"},
-	"objection_upheld": {"公示异议成立", "an objection to the notice was upheld"},
-	"fraud":            {"弄虚作假", "false declaration"},
-	"deceased":         {"申请人已死亡", "the applicant has died"},
-	"other":            {"其他（见意见）", "other (see the opinion)"},
+// Reasons names the reasons of a rejection or deferral, in the order the
+// forms list them. An out-of-policy birth and an upheld objection are
+// also reasons of an exit from the roll, and are named as the roll names
+// them.
+var Reasons = term.List{
+	{Code: "age", ZH: "年龄不符合条件", EN: "age requirement not met"},
+	{Code: "hukou", ZH: "户籍性质或户籍地不符合条件", EN: "hukou type or place does not qualify"},
+	{Code: "children", ZH: "子女情况不符合条件", EN: "children do not qualify"},
+	{Code: "marriage", ZH: "婚姻情况不符合条件", EN: "marriage history does not qualify"},
+	exitReason(roll.ExitPolicyViolation),
+	{Code: "adoption", ZH: "收养情况不符合条件", EN: "adoption does not qualify"},
+	{Code: "evidence_missing", ZH: "证明材料不全", EN: "evidence is missing"},
+	{Code: "doubtful", ZH: "事实存疑，疑者从无", EN: "the facts are in doubt"},
+	{Code: "engine", ZH: "政策测算不符合", EN: "the policy engine finds the applicant ineligible"},
+	exitReason(ReasonObjectionUpheld),
+	{Code: "fraud", ZH: "弄虚作假", EN: "false declaration"},
+	{Code: "deceased", ZH: "申请人已死亡", EN: "the applicant has died"},
+	{Code: "other", ZH: "其他（见意见）", EN: "other (see the opinion)"},
 }
 
-// ReasonLabel returns the Chinese label of a reason code.
-func ReasonLabel(code string) string {
-	if r, ok := reasonCodes[code]; ok {
-		return r[0]
-	}
-	return code
+// ReasonObjectionUpheld is the reason of a decision taken because an
+// objection to a notice was upheld.
+const ReasonObjectionUpheld = roll.ExitObjectionUpheld
+
+// exitReason is the roll's reason of an exit with code.
+func exitReason(code string) term.Term {
+	t, _ := roll.ExitReasons.Find(code)
+	return t
 }
 
 func checkReasons(field string, codes []string) error {
@@ -185,11 +192,8 @@ func checkReasons(field string, codes []string) error {
 		return apperr.Invalidf(field, "请至少选择一项理由", "give at least one reason code")
 	}
 	for i, c := range codes {
-		if _, ok := reasonCodes[c]; !ok {
-			known := make([]string, 0, len(reasonCodes))
-			for k := range reasonCodes {
-				known = append(known, k)
-			}
+		if !Reasons.Has(c) {
+			known := Reasons.Codes()
 			slices.Sort(known)
 			return apperr.Invalidf(fmt.Sprintf("%s[%d]", field, i), "未知理由代码 %q（可选：%s）", "unknown reason code %q (one of %s)",
 				c, strings.Join(known, ", "))

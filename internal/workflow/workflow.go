@@ -26,6 +26,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
 // Store is what the procedure needs from storage: the registry (persons
@@ -67,22 +68,8 @@ type Store interface {
 	InsertObjection(ctx context.Context, o *Objection) error
 	UpdateObjection(ctx context.Context, o *Objection) error
 
-	// Recipient returns recipient id of county if its region lies within scope.
-	Recipient(ctx context.Context, scope region.Code, county string, id int64) (*Recipient, error)
-	// RecipientsOf returns every roll row (any status) of the persons.
-	RecipientsOf(ctx context.Context, county string, personIDs []int64) ([]Recipient, error)
-	// Roll lists roll rows within scope matching q, in q's order (q.Sort
-	// is one of RollSortKeys).
-	Roll(ctx context.Context, scope region.Code, q RollQuery) ([]Recipient, error)
-	InsertRecipient(ctx context.Context, r *Recipient) error
-	// UpdateRecipient writes r over the stored version r.Version-1.
-	UpdateRecipient(ctx context.Context, r *Recipient) error
-	InsertChange(ctx context.Context, c *Change) error
-	// Changes returns the change records of the recipients, in order.
-	Changes(ctx context.Context, county string, recipientIDs []int64) ([]Change, error)
-	// MarkReviewed records that the recipients passed the annual review of
-	// year, as one statement.
-	MarkReviewed(ctx context.Context, county string, ids []int64, year int) error
+	// The roll: recipients and their change records.
+	roll.Store
 	InsertAnnualReview(ctx context.Context, r *AnnualReview) error
 
 	// UserByID returns user id if their region lies within scope ("" for
@@ -355,32 +342,6 @@ const (
 // CaseSortKeys lists the sort keys of a worklist; the first is the default.
 var CaseSortKeys = []string{CaseSortSubmitted, CaseSortState, CaseSortName}
 
-// RollQuery selects rows of the roll. Sort is one of RollSortKeys (""
-// for RollSortRegion) and Desc reverses the order; rows that tie on the
-// key follow county, person and program, so pages are stable. Offset
-// skips that many rows of the list (for paging); Limit bounds it.
-type RollQuery struct {
-	Region  string
-	Program string
-	Status  string
-	Sort    string
-	Desc    bool
-	Limit   int
-	Offset  int
-}
-
-// The keys the roll may be sorted by.
-const (
-	RollSortRegion    = "region"
-	RollSortName      = "name"
-	RollSortProgram   = "program"
-	RollSortStartYear = "start_year" // the first month paid
-	RollSortStatus    = "status"     // active, suspended, exited
-)
-
-// RollSortKeys lists the sort keys of the roll; the first is the default.
-var RollSortKeys = []string{RollSortRegion, RollSortName, RollSortProgram, RollSortStartYear, RollSortStatus}
-
 // BoardEntry is one line of a notice board: a notice, its case and person.
 type BoardEntry struct {
 	Notice Notice
@@ -388,8 +349,6 @@ type BoardEntry struct {
 	Person registry.Record
 }
 
-// beijing is China Standard Time; a county office's "today" is the Beijing
-// calendar day.
-var beijing = time.FixedZone("CST", 8*3600)
-
-func today(s interface{ Now() time.Time }) date.Date { return date.FromTime(s.Now().In(beijing)) }
+// today is the Beijing calendar day of the store's clock: a county
+// office's "today".
+func today(s interface{ Now() time.Time }) date.Date { return date.Today(s.Now()) }
