@@ -72,8 +72,16 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 }
 
 // Migrate applies every pending migration, each in its own transaction
-// together with its record in schema_migrations.
+// together with its record in schema_migrations, and then brings the
+// database under its keys (protect): it needs them.
 func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	return db.protect(ctx)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
 	ms, err := db.migrations()
 	if err != nil {
 		return err
@@ -139,8 +147,8 @@ func splitStatements(s string) []string {
 }
 
 // CheckSchema returns an error unless the schema is exactly the one this
-// binary expects: an older schema needs `jiahe migrate`, and a newer one
-// belongs to a later release.
+// binary expects — an older schema needs `jiahe migrate`, and a newer one
+// belongs to a later release — and the key file is the database's.
 func (db *DB) CheckSchema(ctx context.Context) error {
 	applied, latest, err := db.SchemaVersion(ctx)
 	if err != nil {
@@ -152,5 +160,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	case applied > latest:
 		return fmt.Errorf("the database schema is at version %d, newer than this jiahe's %d", applied, latest)
 	}
-	return nil
+	return db.CheckKeys(ctx)
 }
