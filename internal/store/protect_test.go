@@ -367,7 +367,9 @@ func TestPersonsByIDSuffix(t *testing.T) {
 				{"9" + a.IDNumber[15:], "", nil},
 				{a.IDNumber[14:], "341524", nil},
 			} {
-				got := view(t, db, func(tx *store.Tx) ([]registry.Record, error) { return tx.PersonsByIDSuffix(ctx, tt.scope, tt.suffix, 10) })
+				got := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
+					return tx.PersonsByIDSuffix(ctx, tt.scope, tt.suffix, 10)
+				})
 				var ids []int64
 				for _, r := range got {
 					ids = append(ids, r.ID)
@@ -435,4 +437,3 @@ func TestOneIDNumberTwoCounties(t *testing.T) {
 		})
 	}
 }
-
