@@ -666,8 +666,8 @@ func accountAAD(county string, personID int64) string {
 }
 
 // Backup writes a consistent copy of a SQLite database to path (which
-// must not exist) while it is in use: VACUUM INTO, on a reader, so that
-// writers go on meanwhile. The copy holds what the database holds —
+// must not exist) while it is in use: VACUUM INTO, on a connection of its
+// own that only reads the database, so that writers go on meanwhile. The copy holds what the database holds —
 // encrypted values stay encrypted — and is read with the same key file,
 // which the copy does not contain. PostgreSQL is backed up with its own
 // tools, and refused here.
@@ -680,7 +680,12 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if path == "" {
 		return apperr.Invalidf("file", "缺少备份文件名", "no backup file given")
 	}
-	if _, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	c, err := sql.Open("sqlite", db.dsn)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

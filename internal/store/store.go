@@ -48,6 +48,7 @@ type DB struct {
 	r *sql.DB // readers (same as w on PostgreSQL)
 
 	keys *keys.Ring // the key file's keys; nil until given
+	dsn  string     // SQLite: the data source name, without the pools' options
 	ids  *idBlocks  // id blocks reserved outside transactions (PostgreSQL)
 
 	rebindMu sync.RWMutex
@@ -107,6 +108,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "cache_size(-65536)")
 		dsn := "file:" + path + "?" + q.Encode()
+		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
