@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -484,6 +485,12 @@ func (h *Handler) serveBankFile(w http.ResponseWriter, r *http.Request, county s
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	// The file holds full ID and account numbers: its download is audited.
+	if err := h.app.RecordExport(r.Context(), actor(r), app.Export{Action: "payment.batch.file", Entity: "payment_batch",
+		EntityID: strconv.FormatInt(id, 10), Region: region.Code(county),
+		Detail: map[string]any{"format": format, "encoding": encoding, "rows": len(f.Rows) - 1}}); err != nil {
 		return err
 	}
 	return writeBankFile(w, f, format, encoding)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -175,6 +176,16 @@ func TestPaymentAPI(t *testing.T) {
 			if code, _, _ := ts.raw(county, "GET", path+"/file", "", nil); code != 403 {
 				t.Errorf("county approver took the bank file: %d", code)
 			}
+			// Each download of the file, which holds full ID and account
+			// numbers, is audited.
+			var downloads []audit.Entry
+			ts.db.View(t.Context(), func(tx *store.Tx) (err error) {
+				downloads, err = tx.AuditEntries(t.Context(), "", store.AuditFilter{County: "341523", Entity: "payment_batch", EntityID: fmt.Sprint(batch)})
+				return err
+			})
+			if n := countAction(downloads, "payment.batch.file"); n != 6 {
+				t.Errorf("%d downloads of the bank file audited, want 6", n)
+			}
 
 			// Return file: bad cells are reported by row and column.
 			line := num(b["items"].([]any)[0].(map[string]any)["line_id"])
@@ -221,4 +232,14 @@ func TestPaymentAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+func countAction(es []audit.Entry, action string) int {
+	n := 0
+	for _, e := range es {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
 }
