@@ -72,7 +72,7 @@ func TestFileRoundTripAndRotation(t *testing.T) {
 		t.Fatalf("loaded key file: Open = %q, %v", got, err)
 	}
 	h1 := loaded.Hash("id_number", "34152319620301011X")
-	if h1 != r.Hash("id_number", "34152319620301011X") || len(h1) != 32 {
+	if h1 != r.Hash("id_number", "34152319620301011X") || len(h1) != keys.HashSize {
 		t.Fatalf("hash %q differs after loading", h1)
 	}
 

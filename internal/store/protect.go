@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -117,11 +118,11 @@ func (tx *Tx) lockIDNumbers(ctx context.Context, hashes []any) error {
 	}
 	var buckets []int64
 	for _, h := range hashes {
-		b, err := strconv.ParseInt(h.(string)[:2], 16, 64)
+		b, err := base64.RawURLEncoding.DecodeString(h.(string)[:4])
 		if err != nil {
 			return fmt.Errorf("lock ID numbers: %w", err)
 		}
-		buckets = append(buckets, b%idLockBuckets)
+		buckets = append(buckets, int64(b[0])%idLockBuckets)
 	}
 	slices.Sort(buckets)
 	buckets = slices.Compact(buckets)
