@@ -58,20 +58,37 @@ func (tx *Tx) LockChain(ctx context.Context, county string) error {
 	if tx.db.Engine != Postgres {
 		return nil
 	}
-	var seq int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE county = ? FOR UPDATE`, county).Scan(&seq)
+	if _, ok := tx.heads[county]; ok {
+		return nil
+	}
+	h := audit.Head{County: county}
+	err := tx.QueryRow(ctx, `SELECT seq, hash, key_id, mac FROM audit_head WHERE county = ? FOR UPDATE`, county).
+		Scan(&h.Seq, &h.Hash, &h.KeyID, &h.MAC)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("lock chain %s: %w", county, err)
 	}
+	tx.keepHead(h)
 	return nil
+}
+
+// keepHead remembers a head the transaction holds locked (or, on SQLite,
+// as the one writer), so that an append need not read it again.
+func (tx *Tx) keepHead(h audit.Head) {
+	if tx.heads == nil {
+		tx.heads = map[string]audit.Head{}
+	}
+	tx.heads[h.County] = h
 }
 
 // lockHead reads county's head under a row lock, creating an empty one
 // (sequence 0) when the chain does not exist yet.
 func (tx *Tx) lockHead(ctx context.Context, county string) (audit.Head, error) {
+	if h, ok := tx.heads[county]; ok {
+		return h, nil
+	}
 	h := audit.Head{County: county}
 	q := `SELECT seq, hash, key_id, mac FROM audit_head WHERE county = ?`
 	if tx.db.Engine == Postgres {
@@ -88,6 +105,7 @@ func (tx *Tx) lockHead(ctx context.Context, county string) (audit.Head, error) {
 	if err != nil {
 		return h, fmt.Errorf("audit head: %w", err)
 	}
+	tx.keepHead(h)
 	return h, nil
 }
 
@@ -125,6 +143,7 @@ func (tx *Tx) appendChain(ctx context.Context, county string, es []audit.Entry) 
 		head.Seq, head.Hash, head.KeyID, head.MAC, county); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
+	tx.keepHead(head)
 	const cols, per = 14, 1000
 	for len(es) > 0 {
 		n := min(per, len(es))

@@ -24,6 +24,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/keys"
 )
 
@@ -161,6 +162,9 @@ type Tx struct {
 	db  *DB
 	tx  queryer
 	now time.Time
+	// heads are the audit heads the transaction holds locked, as it last
+	// read or wrote them.
+	heads map[string]audit.Head
 }
 
 // queryer is what a Tx runs statements on: a transaction, or for Read the
