@@ -322,10 +322,18 @@ func LoadSynthetic(ctx context.Context, db *DB, cfg synth.Config, progress func(
 // does not analyse a table until autovacuum gets round to it). On
 // PostgreSQL it also vacuums, which marks the loaded pages all-visible so
 // that counts and look-ups can be answered from indexes alone.
+//
+// Only the tables a load writes are named: a bare VACUUM would visit every
+// table of every schema of the database, and wait for any other user's
+// lock on any of them.
 func (db *DB) Analyze(ctx context.Context) error {
 	stmt := "ANALYZE"
 	if db.Engine == Postgres {
-		stmt = "VACUUM (ANALYZE)"
+		var names []string
+		for _, t := range bulkTables(&synth.Batch{}, pgDate, nil) {
+			names = append(names, t.name)
+		}
+		stmt = "VACUUM (ANALYZE) " + strings.Join(names, ", ")
 	}
 	_, err := db.w.ExecContext(ctx, stmt)
 	return err
