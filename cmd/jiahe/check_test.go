@@ -93,7 +93,7 @@ func TestEvalCommand(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.URL(t, engine)
+			url := keyedURL(t, engine)
 			var out, errOut bytes.Buffer
 			for _, args := range [][]string{
 				{"--db", url, "migrate"},
@@ -108,7 +108,7 @@ func TestEvalCommand(t *testing.T) {
 			if !strings.Contains(out.String(), "/s") || !strings.Contains(out.String(), "p99") {
 				t.Errorf("eval or lookup printed no throughput or percentiles:\n%s", out.String())
 			}
-			db, err := store.Open(ctx, url)
+			db, err := store.Open(ctx, url, store.WithKeys(storetest.Keys(t, url)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -36,7 +36,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "usage: jiahe eval --year Y [--region CODE] [--workers N] [--explain] [--floor]")
 		return errUsage
 	}
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 	if err := cfg.Check(); err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func runImpact(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if err != nil {
 		return layerError(*file, err)
 	}
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func runImport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	defer f.Close()
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func runExport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		}
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

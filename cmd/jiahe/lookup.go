@@ -40,7 +40,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,13 @@ var commands = [][2]string{
 	{"user passwd U", "set a user's password from the first line of stdin and end their sessions (audited)"},
 	{"import persons FILE [--encoding auto|utf8|gbk] [--dry-run]", "import a roster (CSV or .xlsx); all or nothing, every problem reported by row and column"},
 	{"export persons [--region CODE] [--format csv|xlsx] [--encoding utf8|gbk] [--out FILE]", "export the persons of a region as a roster (unmasked; audited)"},
-	{"audit verify [--county CODE]", "check the audit log's hash chains; fails if it was tampered with"},
+	{"audit verify [--county CODE] [--anchor FILE]... [--anchor-key KEY]", "check the audit log's keyed hash chains (and that they still hold what the anchors say); fails if it was tampered with"},
+	{"audit anchor [--out FILE]", "write a signed digest of every chain's head, to be kept outside the system (e.g. sent to the city)"},
+	{"keys init [--cipher sm4-gcm|aes-256-gcm] [--out FILE]", "make a new key file (encryption of ID and account numbers, look-up hashes, audit key, anchor signing key)"},
+	{"keys rotate [--cipher sm4-gcm|aes-256-gcm]", "add a key generation and re-encrypt everything with it (stop the server first)"},
+	{"keys public", "print the public key that checks anchors"},
+	{"keys status", "list the key generations and how many values each encrypts"},
+	{"backup FILE", "write a consistent copy of a SQLite database while it is in use (PostgreSQL: pg_dump)"},
 	{"pay cycle --county CODE --program P --period X", "generate a payment cycle (period 2024, 2024-H1, 2024-Q2 or 2024-03)"},
 	{"pay ledger --year Y [--region CODE] [--program P]", "print the funds ledger: persons paid and money by level of government"},
 }
@@ -47,8 +53,9 @@ var commands = [][2]string{
 var errUsage = errors.New("bad usage")
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: jiahe [--db URL] COMMAND [ARGS]")
-	fmt.Fprintln(w, "\n--db URL   sqlite:PATH or postgres://… (default $JIAHE_DB, else sqlite:jiahe.db)\n\ncommands:")
+	fmt.Fprintln(w, "usage: jiahe [--db URL] [--keys FILE] COMMAND [ARGS]")
+	fmt.Fprintln(w, "\n--db URL     sqlite:PATH or postgres://… (default $JIAHE_DB, else sqlite:jiahe.db)")
+	fmt.Fprintln(w, "--keys FILE  the key file (default $JIAHE_KEYS, or the text in $JIAHE_KEYS_DATA, else PATH.keys beside a SQLite database)\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %s\n      %s\n", c[0], c[1])
 	}
@@ -61,6 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	fs.Usage = func() { usage(stderr) }
 	dbURL := fs.String("db", "", "database URL")
+	keyPath := fs.String("keys", "", "key file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -73,6 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *dbURL == "" {
 		*dbURL = "sqlite:jiahe.db"
 	}
+	ctx = withKeyFile(ctx, *keyPath)
 	args = fs.Args()
 	if len(args) == 0 {
 		usage(stderr)
@@ -105,6 +114,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, *dbURL, rest, stdout, stderr)
 	case "pay":
 		return runPay(ctx, *dbURL, rest, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, *dbURL, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, *dbURL, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil

@@ -8,10 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
 
@@ -19,6 +22,15 @@ import (
 type lineWriter struct{ w *io.PipeWriter }
 
 func (l lineWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
+
+// keyedURL returns a new database of engine whose key file the commands
+// find through JIAHE_KEYS.
+func keyedURL(t *testing.T, engine store.Engine) string {
+	t.Helper()
+	url := storetest.URL(t, engine)
+	t.Setenv("JIAHE_KEYS", storetest.KeyFile(t, url))
+	return url
+}
 
 func runOK(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
@@ -32,7 +44,7 @@ func runOK(t *testing.T, stdin string, args ...string) string {
 func TestServeEndToEnd(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			url := storetest.URL(t, engine)
+			url := keyedURL(t, engine)
 			// Commands other than serve and migrate refuse an old schema.
 			var errb bytes.Buffer
 			err := run(t.Context(), []string{"--db", url, "user", "list"}, strings.NewReader(""), io.Discard, &errb)
@@ -176,7 +188,11 @@ func TestServeDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a county")
 	}
-	url := storetest.URL(t, "sqlite")
+	// A fresh SQLite database with no key file: the demo makes one
+	// beside it.
+	t.Setenv("JIAHE_KEYS", "")
+	path := filepath.Join(t.TempDir(), "demo.db")
+	url := "sqlite:" + path
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -188,7 +204,9 @@ func TestServeDemo(t *testing.T) {
 	logins := map[string]string{}
 	var base string
 	lines := bufio.NewScanner(pr)
+	keyNote := false
 	for lines.Scan() {
+		keyNote = keyNote || strings.Contains(lines.Text(), "created the key file "+path+".keys")
 		f := strings.Fields(lines.Text())
 		if len(f) >= 3 && strings.HasPrefix(f[1], "demo-") {
 			logins[f[0]] = f[1]
@@ -202,6 +220,12 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("serve --demo did not serve: %v", <-done)
 	}
 	go io.Copy(io.Discard, pr)
+	if !keyNote {
+		t.Error("serve --demo did not say it created a key file beside the database")
+	}
+	if _, err := os.Stat(path + ".keys"); err != nil {
+		t.Errorf("no key file beside the demo database: %v", err)
+	}
 	for _, role := range []string{"village", "township", "county", "finance", "supervisor", "city", "province", "admin", "citizen"} {
 		if logins[role] == "" {
 			t.Errorf("no demo login printed for %s", role)

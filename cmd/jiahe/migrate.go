@@ -13,7 +13,11 @@ func runMigrate(ctx context.Context, dbURL string, args []string, stdout io.Writ
 	if len(args) > 0 {
 		return fmt.Errorf("migrate takes no arguments")
 	}
-	db, err := store.Open(ctx, dbURL)
+	r, err := loadKeys(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dbURL, store.WithKeys(r))
 	if err != nil {
 		return err
 	}
@@ -37,7 +41,11 @@ func runMigrate(ctx context.Context, dbURL string, args []string, stdout io.Writ
 // binary: commands other than serve and migrate never migrate on their
 // own.
 func openCurrent(ctx context.Context, dbURL string) (*store.DB, error) {
-	db, err := store.Open(ctx, dbURL)
+	r, err := loadKeys(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, dbURL, store.WithKeys(r))
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +61,10 @@ func openCurrent(ctx context.Context, dbURL string) (*store.DB, error) {
 	if applied > latest {
 		db.Close()
 		return nil, fmt.Errorf("the database schema (version %d) is newer than this jiahe (%d): upgrade jiahe", applied, latest)
+	}
+	if err := db.CheckKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

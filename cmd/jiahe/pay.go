@@ -48,7 +48,7 @@ func runPay(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 		fmt.Fprintln(stderr, usageLine)
 		return errUsage
 	}
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 func TestPayCommands(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			url := storetest.URL(t, engine)
+			url := keyedURL(t, engine)
 			jiahe := func(args ...string) (string, error) {
 				var out, errb bytes.Buffer
 				err := run(t.Context(), append([]string{"--db", url}, args...), strings.NewReader(""), &out, &errb)
@@ -25,7 +25,7 @@ func TestPayCommands(t *testing.T) {
 			if out, err := jiahe("migrate"); err != nil {
 				t.Fatal(err, out)
 			}
-			db, err := store.Open(t.Context(), url)
+			db, err := store.Open(t.Context(), url, store.WithKeys(storetest.Keys(t, url)))
 			if err != nil {
 				t.Fatal(err)
 			}

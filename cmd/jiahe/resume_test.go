@@ -92,7 +92,7 @@ var generatedRE = regexp.MustCompile(`generated (\d+) persons`)
 func TestGenResumesAfterKill(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
-			url := storetest.URL(t, engine)
+			url := keyedURL(t, engine)
 			runOK(t, "", "--db", url, "migrate")
 			args := []string{"--db", url, "gen", "--county", "341523", "--persons", "120000", "--seed", "3"}
 			cmd, _ := child(t, args...)
@@ -189,7 +189,7 @@ func tableReady(url string) bool {
 // TestBulkRunsAudited checks that jiahe gen and jiahe eval each leave an
 // entry on the county's audit chain with what they did.
 func TestBulkRunsAudited(t *testing.T) {
-	url := storetest.URL(t, store.SQLite)
+	url := keyedURL(t, store.SQLite)
 	runOK(t, "", "--db", url, "migrate")
 	runOK(t, "", "--db", url, "gen", "--county", "341523", "--persons", "2000", "--seed", "4")
 	runOK(t, "", "--db", url, "eval", "--year", "2024", "--region", "341523", "--floor=false")

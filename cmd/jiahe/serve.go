@@ -8,11 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -34,7 +36,16 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 		return fmt.Errorf("serve: unexpected arguments %q", fs.Args())
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	db, err := store.Open(ctx, dbURL)
+	if *demo {
+		if err := demoKeys(ctx, dbURL, stdout); err != nil {
+			return err
+		}
+	}
+	cfg, err := appConfig(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dbURL, store.WithKeys(cfg.Keys))
 	if err != nil {
 		return err
 	}
@@ -46,7 +57,6 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 		return err
 	}
 	defer db.Close()
-	cfg := app.DefaultConfig()
 	if *demo {
 		if err := seedDemo(ctx, db, cfg.Password, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
@@ -65,6 +75,30 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 		return err
 	}
 	fmt.Fprintln(stdout, "jiahe: stopped")
+	return nil
+}
+
+// demoKeys makes, for the demo on a SQLite database that has no key file
+// yet, one beside the database, and says so.
+func demoKeys(ctx context.Context, dbURL string, stdout io.Writer) error {
+	path, named := keyFile(ctx, dbURL)
+	if named || path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(sqlitePath(dbURL)); err == nil {
+		return nil // an existing database without its key file: refuse below
+	}
+	r, err := keys.Generate(keys.Ciphers[0])
+	if err != nil {
+		return err
+	}
+	if err := r.WriteFile(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "jiahe: demo: created the key file %s beside the database (the ID numbers are encrypted with it; keep it)\n", path)
 	return nil
 }
 

@@ -21,7 +21,7 @@ func runUser(ctx context.Context, dbURL string, args []string, stdin io.Reader, 
 	if len(args) == 0 {
 		return fmt.Errorf("user: want add, list, disable or passwd")
 	}
-	a, err := app.Open(ctx, dbURL, false, app.DefaultConfig(), nil)
+	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
@@ -41,6 +42,9 @@ type Config struct {
 	// HashWait is refused as throttled. Zero means 2 and 2 seconds.
 	Hashes   int
 	HashWait time.Duration
+	// Keys are the key file's keys (package keys), without which Open
+	// cannot read or write the database.
+	Keys *keys.Ring
 }
 
 // DefaultConfig is the production configuration.
@@ -70,7 +74,7 @@ func New(db *store.DB, cfg Config, logger *slog.Logger) *App {
 // migrate is set (and otherwise refuses an old schema), and returns the
 // use-case layer over it. Close closes the database.
 func Open(ctx context.Context, url string, migrate bool, cfg Config, logger *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, url)
+	db, err := store.Open(ctx, url, store.WithKeys(cfg.Keys))
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +166,18 @@ func (o *op) check(ctx context.Context, tx *store.Tx, who auth.Actor) error {
 }
 
 // update runs fn in one read-write transaction after o's access check.
-// A refusal is audited.
+// A refusal is audited. When the target lies in a county, the county's
+// audit chain is locked first (store.Tx.LockChain), so that the county's
+// writes run one after another.
 func (a *App) update(ctx context.Context, who auth.Actor, o op, fn func(tx *store.Tx) error) error {
 	err := a.db.Update(ctx, func(tx *store.Tx) error {
 		if err := o.check(ctx, tx, who); err != nil {
 			return err
+		}
+		if c := a.tree.County(o.target.Region); c != "" {
+			if err := tx.LockChain(ctx, string(c)); err != nil {
+				return err
+			}
 		}
 		return fn(tx)
 	})

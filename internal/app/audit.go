@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -173,17 +176,66 @@ func (a *App) EachAuditEntry(ctx context.Context, who auth.Actor, q AuditQuery, 
 // it, or every chain when every is set, county is "" and the actor's scope
 // is the whole country.
 func (a *App) VerifyAudit(ctx context.Context, who auth.Actor, county string, every bool) (*audit.Verifier, error) {
-	o := op{name: "audit.verify", perm: auth.PermAuditVerify, target: Target{Entity: "audit"}}
+	return a.VerifyAuditWith(ctx, who, VerifyOptions{County: county, Every: every})
+}
+
+// VerifyOptions says what VerifyAuditWith checks.
+type VerifyOptions struct {
+	// County and Every pick the chains, as for VerifyAudit.
+	County string
+	Every  bool
+	// Anchors are anchors kept outside the system: each must be signed by
+	// a trusted key and belong to this database, and the chains must still
+	// hold every head it records.
+	Anchors []*audit.Anchor
+	// AnchorKeys are public keys trusted to sign anchors besides those of
+	// the key file: the keeper of the anchors checks with the key they
+	// were given, so that a replaced key file cannot vouch for itself.
+	AnchorKeys []ed25519.PublicKey
+}
+
+// VerifyAuditWith checks the chains o picks against their keys, their
+// sealed heads, the record of chains on the system chain, and o's anchors.
+// A problem with an anchor itself (its signature, its database) is
+// reported with the chains' problems.
+func (a *App) VerifyAuditWith(ctx context.Context, who auth.Actor, o VerifyOptions) (*audit.Verifier, error) {
+	op := op{name: "audit.verify", perm: auth.PermAuditVerify, target: Target{Entity: "audit"}}
 	var chain *string
-	if !every || who.Scope != "" || county != "" {
-		c, err := a.auditChain(ctx, who, o, county)
+	if !o.Every || who.Scope != "" || o.County != "" {
+		c, err := a.auditChain(ctx, who, op, o.County)
 		if err != nil {
 			return nil, err
 		}
 		chain = &c
 	}
-	return look(a, ctx, who, o, func(tx *store.Tx) (*audit.Verifier, error) {
-		return tx.VerifyAudit(ctx, chain)
+	trusted := a.db.Keys().PublicKeys()
+	for _, k := range o.AnchorKeys {
+		trusted[audit.KeyFingerprint(k)] = k
+	}
+	return look(a, ctx, who, op, func(tx *store.Tx) (*audit.Verifier, error) {
+		id, err := tx.DatabaseID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var good []*audit.Anchor
+		var bad []audit.Problem
+		for _, an := range o.Anchors {
+			made := an.MadeAt.Format(time.RFC3339)
+			switch err := an.Check(trusted); {
+			case err != nil:
+				bad = append(bad, audit.Problem{Reason: fmt.Sprintf("anchor of %s: %v", made, err)})
+			case an.Database != id:
+				bad = append(bad, audit.Problem{Reason: fmt.Sprintf("anchor of %s belongs to database %s, not this one (%s)", made, an.Database, id)})
+			default:
+				good = append(good, an)
+			}
+		}
+		v, err := tx.VerifyAudit(ctx, chain, good...)
+		if err != nil {
+			return nil, err
+		}
+		v.Problems = append(bad, v.Problems...)
+		return v, nil
 	})
 }
 

@@ -19,10 +19,11 @@ const (
 	Conflict                    // a rule of state forbids it now (illegal transition, duplicate)
 	Forbidden                   // the actor may not do this
 	Unauthenticated             // no valid session
+	Unavailable                 // not now: the system is busy, try again shortly
 )
 
 func (k Kind) String() string {
-	return [...]string{"internal", "invalid", "not_found", "conflict", "forbidden", "unauthenticated"}[k]
+	return [...]string{"internal", "invalid", "not_found", "conflict", "forbidden", "unauthenticated", "unavailable"}[k]
 }
 
 // Error is a classified error with a Chinese and an English message. Field,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -592,6 +593,17 @@ type RosterStore interface {
 	IDNumbersTaken(ctx context.Context, numbers []string) (map[string]bool, error)
 }
 
+// BulkStore is a RosterStore that registers many persons at once, as an
+// import does: far fewer statements than one Register per row.
+type BulkStore interface {
+	RosterStore
+	// RegisterPersons writes persons whose ids are reserved, each with
+	// its opening hukou spell (spells[i] is persons[i]'s), and appends
+	// the audit entries. It refuses (Conflict) if any ID number was
+	// registered since it was checked.
+	RegisterPersons(ctx context.Context, persons []*Record, spells []HukouSpell, entries []audit.Entry) error
+}
+
 // ImportResult is what ImportRoster did.
 type ImportResult struct {
 	Format   string    `json:"format"`
@@ -652,6 +664,9 @@ func ImportRoster(ctx context.Context, s RosterStore, a auth.Actor, ro *Roster, 
 		}
 		return res, nil
 	}
+	if bs, ok := s.(BulkStore); ok {
+		return importBulk(ctx, bs, a, ro, res)
+	}
 	for _, r := range ro.Rows {
 		rec, err := Register(ctx, s, a, r.Person)
 		if err == nil && !r.Death.IsZero() {
@@ -659,6 +674,48 @@ func ImportRoster(ctx context.Context, s RosterStore, a auth.Actor, ro *Roster, 
 		}
 		if err != nil {
 			return nil, fmt.Errorf("row %d: %w", r.Row, err)
+		}
+		res.Persons = append(res.Persons, *rec)
+		res.Created++
+	}
+	return res, nil
+}
+
+// importBulk registers the rows of ro as Register would, row by row the
+// same records, spells and audit entries, but written together: the ids
+// are reserved at once and the rows go in multi-row statements. Deaths
+// are then recorded row by row.
+func importBulk(ctx context.Context, s BulkStore, a auth.Actor, ro *Roster, res *ImportResult) (*ImportResult, error) {
+	recs := make([]*Record, 0, len(ro.Rows))
+	spells := make([]HukouSpell, 0, len(ro.Rows))
+	for _, r := range ro.Rows {
+		rec, h, err := prepare(s, a, r.Person)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", r.Row, err)
+		}
+		recs, spells = append(recs, rec), append(spells, h)
+	}
+	if len(recs) == 0 {
+		return res, nil
+	}
+	first, err := s.NextIDs(ctx, "person", len(recs))
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]audit.Entry, len(recs))
+	for i, rec := range recs {
+		rec.ID = first + int64(i)
+		entries[i] = entry(a, "person.create", rec, nil, rec)
+	}
+	if err := s.RegisterPersons(ctx, recs, spells, entries); err != nil {
+		return nil, err
+	}
+	for i, r := range ro.Rows {
+		rec := recs[i]
+		if !r.Death.IsZero() {
+			if rec, err = RecordDeath(ctx, s, a, Key{rec.County, rec.ID}, r.Death, "import"); err != nil {
+				return nil, fmt.Errorf("row %d: %w", r.Row, err)
+			}
 		}
 		res.Persons = append(res.Persons, *rec)
 		res.Created++

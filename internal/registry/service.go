@@ -205,8 +205,36 @@ func entry(a auth.Actor, action string, r *Record, before, after any) audit.Entr
 
 // Register adds a person to the registry with an opening hukou spell.
 func Register(ctx context.Context, s Store, a auth.Actor, in NewPerson) (*Record, error) {
-	if err := checkWriter(a); err != nil {
+	r, h, err := prepare(s, a, in)
+	if err != nil {
 		return nil, err
+	}
+	if r.IDNumber != "" {
+		taken, err := s.IDNumberTaken(ctx, r.IDNumber)
+		if err != nil {
+			return nil, err
+		}
+		if taken {
+			return nil, &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered"}
+		}
+	}
+	if r.ID, err = s.NextIDs(ctx, "person", 1); err != nil {
+		return nil, err
+	}
+	if err := s.InsertPerson(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := s.InsertHukouSpell(ctx, r.County, r.ID, h); err != nil {
+		return nil, err
+	}
+	return r, s.Audit(ctx, entry(a, "person.create", r, nil, r))
+}
+
+// prepare checks in and returns the record Register writes (without its
+// id) and its opening hukou spell.
+func prepare(s Store, a auth.Actor, in NewPerson) (*Record, HukouSpell, error) {
+	if err := checkWriter(a); err != nil {
+		return nil, HukouSpell{}, err
 	}
 	var errs apperr.List
 	add := func(e *apperr.Error) {
@@ -226,40 +254,21 @@ func Register(ctx context.Context, s Store, a auth.Actor, in NewPerson) (*Record
 		for _, e := range errs {
 			e.Field = strings.TrimPrefix(e.Field, ".")
 		}
-		return nil, errs
+		return nil, HukouSpell{}, errs
 	}
 	reg, county, err := checkRegion("region", in.Region, a)
 	if err != nil {
-		return nil, err
-	}
-	if idn != "" {
-		taken, err := s.IDNumberTaken(ctx, idn)
-		if err != nil {
-			return nil, err
-		}
-		if taken {
-			return nil, &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered"}
-		}
-	}
-	id, err := s.NextIDs(ctx, "person", 1)
-	if err != nil {
-		return nil, err
+		return nil, HukouSpell{}, err
 	}
 	pension := in.Pension
 	if pension == "" {
 		pension = PensionNone
 	}
 	now := s.Now()
-	r := &Record{County: county, ID: id, IDNumber: idn, Name: strings.TrimSpace(in.Name), Sex: in.Sex, Birth: in.Birth,
+	r := &Record{County: county, IDNumber: idn, Name: strings.TrimSpace(in.Name), Sex: in.Sex, Birth: in.Birth,
 		Region: string(reg), HukouType: in.HukouType, Pension: pension, Ethnic: in.Ethnic, Address: in.Address,
 		Phone: in.Phone, Version: 1, CreatedAt: now, UpdatedAt: now}
-	if err := s.InsertPerson(ctx, r); err != nil {
-		return nil, err
-	}
-	if err := s.InsertHukouSpell(ctx, county, id, HukouSpell{Type: in.HukouType, From: in.Birth, Region: string(reg)}); err != nil {
-		return nil, err
-	}
-	return r, s.Audit(ctx, entry(a, "person.create", r, nil, r))
+	return r, HukouSpell{Type: in.HukouType, From: in.Birth, Region: string(reg)}, nil
 }
 
 // Get returns the person k if the actor may see them.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,6 +31,9 @@ type BulkSink struct {
 
 // Write implements synth.Sink.
 func (s *BulkSink) Write(ctx context.Context, b *synth.Batch) error {
+	if s.DB.keys == nil {
+		return errNoKeys
+	}
 	var err error
 	if s.DB.Engine == Postgres {
 		err = s.writePostgres(ctx, b)
@@ -80,22 +82,23 @@ func boolArg(b *bool) any {
 	return *b
 }
 
-func bulkTables(b *synth.Batch, dateArg func(date.Date) any) []bulkTable {
+// bulkTables describes the tables of b. The ID numbers of persons are
+// encrypted with tx's keys as rows are produced (tx may be nil when only
+// the row counts are wanted).
+func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable {
 	c := b.County
 	return []bulkTable{
-		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at"},
+		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at", "id_hash", "id_tail", "id_division"},
 			len(b.Persons), func(i int, now any, o []any) {
 				p := &b.Persons[i]
-				var idn, src any
-				src = ""
-				if p.IDNumber != "" {
-					idn = p.IDNumber
-				}
+				src := ""
 				if !p.Death.IsZero() {
 					src = "synthetic"
 				}
-				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13] =
-					c, p.ID, idn, p.Name, p.Sex, dateArg(p.Birth), dateArg(p.Death), src, p.Region, p.HukouType, p.Pension, p.Marital, now, now
+				f := tx.idFields(c, p.ID, p.IDNumber)
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16] =
+					c, p.ID, f.sealed, p.Name, p.Sex, dateArg(p.Birth), dateArg(p.Death), src, p.Region, p.HukouType, p.Pension, p.Marital, now, now,
+					f.hash, f.tail, f.division
 			}},
 		{"hukou_spells", []string{"county", "id", "person_id", "type", "region", "from_date", "to_date", "reason"},
 			len(b.Hukou), func(i int, _ any, o []any) {
@@ -141,7 +144,7 @@ var bulkSequences = []string{"person", "hukou_spell", "marriage", "parent_child"
 // reserve reserves id ranges for every table of b through next (which
 // returns the first id of n reserved ones) and shifts b into them.
 func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error {
-	tables := bulkTables(b, sqliteDate)
+	tables := bulkTables(b, sqliteDate, nil)
 	var first [8]int64
 	for k, t := range tables {
 		if t.n == 0 {
@@ -165,6 +168,11 @@ func (s *BulkSink) writePostgres(ctx context.Context, b *synth.Batch) error {
 	}
 	defer conn.Close()
 	now := s.DB.Now().UTC().Truncate(time.Microsecond)
+	// The ids are reserved before the transaction, outside it: the
+	// counters are never locked for the length of a batch.
+	if err := reserve(b, func(seq string, n int) (int64, error) { return s.DB.ids.take(ctx, seq, n) }); err != nil {
+		return err
+	}
 	return conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -176,19 +184,7 @@ func (s *BulkSink) writePostgres(ctx context.Context, b *synth.Batch) error {
 			return err
 		}
 		defer tx.Rollback(ctx) // no-op after Commit
-		err = reserve(b, func(seq string, n int) (int64, error) {
-			var next int64
-			err := tx.QueryRow(ctx, `UPDATE id_seq SET next = next + $1 WHERE name = $2 RETURNING next`, n, seq).Scan(&next)
-			if errors.Is(err, pgx.ErrNoRows) {
-				_, err = tx.Exec(ctx, `INSERT INTO id_seq (name, next) VALUES ($1, $2)`, seq, int64(n)+1)
-				return 1, err
-			}
-			return next - int64(n), err
-		})
-		if err != nil {
-			return err
-		}
-		for _, t := range bulkTables(b, pgDate) {
+		for _, t := range bulkTables(b, pgDate, &Tx{db: s.DB}) {
 			if t.n == 0 {
 				continue
 			}
@@ -220,7 +216,7 @@ func (s *BulkSink) writeSQLite(ctx context.Context, b *synth.Batch) error {
 			return err
 		}
 		now := ts(tx.Now())
-		for _, t := range bulkTables(b, sqliteDate) {
+		for _, t := range bulkTables(b, sqliteDate, tx) {
 			if err := insertRows(ctx, tx.tx, t, now); err != nil {
 				return fmt.Errorf("insert %s: %w", t.name, err)
 			}
@@ -392,10 +388,18 @@ func batchPresent(ctx context.Context, db *DB, b *synth.Batch) (bool, error) {
 // does not analyse a table until autovacuum gets round to it). On
 // PostgreSQL it also vacuums, which marks the loaded pages all-visible so
 // that counts and look-ups can be answered from indexes alone.
+//
+// Only the tables a load writes are named: a bare VACUUM would visit every
+// table of every schema of the database, and wait for any other user's
+// lock on any of them.
 func (db *DB) Analyze(ctx context.Context) error {
 	stmt := "ANALYZE"
 	if db.Engine == Postgres {
-		stmt = "VACUUM (ANALYZE)"
+		var names []string
+		for _, t := range bulkTables(&synth.Batch{}, pgDate, nil) {
+			names = append(names, t.name)
+		}
+		stmt = "VACUUM (ANALYZE) " + strings.Join(names, ", ")
 	}
 	_, err := db.w.ExecContext(ctx, stmt)
 	return err

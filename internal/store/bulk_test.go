@@ -163,8 +163,11 @@ func TestBulkSinkRollback(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			if next != 2 {
-				t.Errorf("next person id after rollback = %d, want 2", next)
+			// SQLite reserves ids in the batch's transaction, which rolled
+			// back; PostgreSQL reserves them apart, and skips those of the
+			// failed batch.
+			if next != 2 && (engine == store.SQLite || next < 2) {
+				t.Errorf("next person id after rollback = %d, want 2 (or more on PostgreSQL)", next)
 			}
 		})
 	}

@@ -172,7 +172,11 @@ func (tx *Tx) NoticeList(ctx context.Context, scope region.Code, q NoticeQuery) 
 			}
 		}
 		n.Objections = []workflow.Objection{}
-		r.Person.County, r.IDNumber = n.County, idn.String
+		r.Person.County = n.County
+		var err error
+		if r.IDNumber, err = tx.openIDNumber(n.County, r.Person.ID, idn.String); err != nil {
+			return nil, 0, err
+		}
 		out = append(out, r)
 	}
 	return out, total, rows.Err()

@@ -1,5 +1,11 @@
 package store
 
+import (
+	"context"
+
+	"github.com/jiahe-project/jiahe/internal/audit"
+)
+
 // RebindCacheLen returns the number of cached query texts (for tests).
 func (db *DB) RebindCacheLen() int {
 	db.rebindMu.RLock()
@@ -10,4 +16,56 @@ func (db *DB) RebindCacheLen() int {
 // PersonOrderBy returns the ORDER BY clause of a person search (for tests).
 func PersonOrderBy(e Engine, key string, desc bool) (string, error) {
 	return personSorts.orderBy(e, key, desc)
+}
+
+// RawAuditEntry is an audit entry as stored: its states still encrypted.
+type RawAuditEntry struct{ audit.Entry }
+
+// RawAuditEntries returns a chain's entries as stored, in order (for
+// tests that tamper with them).
+func (tx *Tx) RawAuditEntries(ctx context.Context, county string) ([]RawAuditEntry, error) {
+	rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE county = ? ORDER BY seq`, county)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RawAuditEntry
+	for rows.Next() {
+		var e audit.Entry
+		var at string
+		if err := rows.Scan(&e.County, &e.Seq, &at, &e.UserID, &e.Username, &e.Action, &e.Entity, &e.EntityID,
+			&e.Region, &e.Before, &e.After, &e.PrevHash, &e.Hash, &e.KeyID); err != nil {
+			return nil, err
+		}
+		if e.At, err = parseTimestamp(at); err != nil {
+			return nil, err
+		}
+		out = append(out, RawAuditEntry{e})
+	}
+	return out, rows.Err()
+}
+
+// AuditAAD is what an entry's encrypted state is bound to.
+func AuditAAD(county string, seq int64, column string) string {
+	return auditAAD(&audit.Entry{County: county, Seq: seq}, column)
+}
+
+// ProtectAgain encrypts what is stored in clear and rewrites the tables,
+// as migrating a database that held clear values does (for tests that
+// write clear rows with plain SQL).
+func (db *DB) ProtectAgain(ctx context.Context) (int, error) {
+	n, err := db.reseal(ctx)
+	if err != nil {
+		return n, err
+	}
+	return n, db.compact(ctx)
+}
+
+// MigrateTo applies the migrations up to version only, without the keys
+// (for tests of what later migrations do to older databases).
+func (db *DB) MigrateTo(ctx context.Context, version int) error {
+	all := migrationLimit
+	migrationLimit = version
+	defer func() { migrationLimit = all }()
+	return db.migrate(ctx)
 }

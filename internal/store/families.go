@@ -372,7 +372,11 @@ func scanFamilyPersons(ctx context.Context, tx *Tx, fs *registry.Families, q str
 		if err := rows.Scan(&id, &idn, &p.Name, &p.Sex, &p.Birth, &p.Death, &p.Region, &p.Pension, &hukou); err != nil {
 			return err
 		}
-		p.Ref, p.IDNumber = strconv.FormatInt(id, 10), idn.String
+		idNumber, err := tx.openIDNumber(fs.County, id, idn.String)
+		if err != nil {
+			return err
+		}
+		p.Ref, p.IDNumber = strconv.FormatInt(id, 10), idNumber
 		p.Hukou = []registry.HukouSpell{{Type: hukou}}
 		fs.Persons[id] = p
 		if ids != nil {

@@ -100,11 +100,14 @@ func (tx *Tx) SavePaymentParams(ctx context.Context, county string, values map[s
 
 const accountColumns = `county, person_id, bank, kind, account_no, holder, version, updated_by, created_at, updated_at`
 
-func scanAccount(s scanner) (payment.Account, error) {
+func (tx *Tx) scanAccount(s scanner) (payment.Account, error) {
 	var a payment.Account
 	var created, updated any
 	err := s.Scan(&a.County, &a.PersonID, &a.Bank, &a.Kind, &a.Number, &a.Holder, &a.Version, &a.UpdatedBy, &created, &updated)
 	if err != nil {
+		return a, err
+	}
+	if a.Number, err = tx.open(a.Number, accountAAD(a.County, a.PersonID)); err != nil {
 		return a, err
 	}
 	if a.CreatedAt, err = timeValue(created); err != nil {
@@ -116,7 +119,7 @@ func scanAccount(s scanner) (payment.Account, error) {
 
 // BankAccount returns the person's payment account.
 func (tx *Tx) BankAccount(ctx context.Context, county string, personID int64) (*payment.Account, error) {
-	a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id = ?`, county, personID))
+	a, err := tx.scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id = ?`, county, personID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("此人尚未登记发放账户", "the person has no payment account")
 	}
@@ -126,11 +129,16 @@ func (tx *Tx) BankAccount(ctx context.Context, county string, personID int64) (*
 	return &a, nil
 }
 
-// SaveBankAccount inserts a (Version 1) or updates it over Version-1.
+// SaveBankAccount inserts a (Version 1) or updates it over Version-1. The
+// account number is stored encrypted.
 func (tx *Tx) SaveBankAccount(ctx context.Context, a *payment.Account) error {
+	if tx.db.keys == nil {
+		return errNoKeys
+	}
+	number := tx.db.keys.Seal(a.Number, accountAAD(a.County, a.PersonID))
 	if a.Version == 1 {
 		_, err := tx.Exec(ctx, `INSERT INTO bank_accounts (`+accountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.County, a.PersonID, a.Bank, a.Kind, a.Number, a.Holder, a.Version, a.UpdatedBy, ts(a.CreatedAt), ts(a.UpdatedAt))
+			a.County, a.PersonID, a.Bank, a.Kind, number, a.Holder, a.Version, a.UpdatedBy, ts(a.CreatedAt), ts(a.UpdatedAt))
 		if IsUniqueViolation(err) {
 			return apperr.Conflictf("账户已被他人登记，请刷新后重试", "the account was registered by someone else; reload and try again")
 		}
@@ -138,7 +146,7 @@ func (tx *Tx) SaveBankAccount(ctx context.Context, a *payment.Account) error {
 	}
 	res, err := tx.Exec(ctx, `UPDATE bank_accounts SET bank = ?, kind = ?, account_no = ?, holder = ?, version = ?, updated_by = ?,
 		updated_at = ? WHERE county = ? AND person_id = ? AND version = ?`,
-		a.Bank, a.Kind, a.Number, a.Holder, a.Version, a.UpdatedBy, ts(a.UpdatedAt), a.County, a.PersonID, a.Version-1)
+		a.Bank, a.Kind, number, a.Holder, a.Version, a.UpdatedBy, ts(a.UpdatedAt), a.County, a.PersonID, a.Version-1)
 	if err != nil {
 		return err
 	}
@@ -157,7 +165,7 @@ func (tx *Tx) BankAccounts(ctx context.Context, county string, personIDs []int64
 			return nil, err
 		}
 		for rows.Next() {
-			a, err := scanAccount(rows)
+			a, err := tx.scanAccount(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -190,7 +198,11 @@ func (tx *Tx) PaymentPersonStates(ctx context.Context, county string, personIDs 
 				rows.Close()
 				return nil, err
 			}
-			st.IDNumber, st.Hold = idn.String, hold.String
+			if st.IDNumber, err = tx.openIDNumber(county, id, idn.String); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			st.Hold = hold.String
 			out[id] = st
 		}
 		rows.Close()
@@ -323,7 +335,11 @@ func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]paymen
 		if last.Valid {
 			r.LastMonth = int(last.Int64)
 		}
-		r.IDNumber, r.Hold = idn.String, hold.String
+		var err error
+		if r.IDNumber, err = tx.openIDNumber(county, r.PersonID, idn.String); err != nil {
+			return nil, err
+		}
+		r.Hold = hold.String
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -569,7 +585,7 @@ func (tx *Tx) PaymentBatch(ctx context.Context, county string, id int64) (*payme
 	}
 	defer rows.Close()
 	for rows.Next() {
-		it, err := scanItem(rows)
+		it, err := tx.scanItem(rows, county, id)
 		if err != nil {
 			return nil, err
 		}
@@ -578,13 +594,30 @@ func (tx *Tx) PaymentBatch(ctx context.Context, county string, id int64) (*payme
 	return &b, rows.Err()
 }
 
-func scanItem(s scanner, pre ...any) (payment.Item, error) {
+// itemAAD binds an item's encrypted column to its batch and place.
+func itemAAD(column, county string, batch int64, seq int) string {
+	return fmt.Sprintf("payment_batch_items.%s %s/%d/%d", column, county, batch, seq)
+}
+
+// scanItem reads an item of batch (0: the batch is the first column
+// scanned, into pre's first destination, an *int64) of county.
+func (tx *Tx) scanItem(s scanner, county string, batch int64, pre ...any) (payment.Item, error) {
 	var it payment.Item
 	var amt int64
 	var at any
 	dest := append(pre, &it.Seq, &it.LineID, &it.PersonID, &it.Name, &it.IDNumber, &it.Bank, &it.Account, &amt, &it.Program,
 		&it.Period, &it.Result, &it.Reason, &it.PaidOn, &at)
 	if err := s.Scan(dest...); err != nil {
+		return it, err
+	}
+	if batch == 0 {
+		batch = *pre[0].(*int64)
+	}
+	var err error
+	if it.IDNumber, err = tx.open(it.IDNumber, itemAAD("id_number", county, batch, it.Seq)); err != nil {
+		return it, err
+	}
+	if it.Account, err = tx.open(it.Account, itemAAD("account_no", county, batch, it.Seq)); err != nil {
 		return it, err
 	}
 	it.Amount = money.Fen(amt)
@@ -627,6 +660,9 @@ func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
 	if err != nil {
 		return fmt.Errorf("insert batch: %w", err)
 	}
+	if tx.db.keys == nil {
+		return errNoKeys
+	}
 	const per, cols = 1000, 15
 	items := b.Items
 	for len(items) > 0 {
@@ -640,7 +676,9 @@ func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
 				q.WriteByte(',')
 			}
 			q.WriteString("(" + placeholders(cols) + ")")
-			args = append(args, b.County, b.ID, it.Seq, it.LineID, it.PersonID, it.Name, it.IDNumber, it.Bank, it.Account,
+			args = append(args, b.County, b.ID, it.Seq, it.LineID, it.PersonID, it.Name,
+				tx.db.keys.Seal(it.IDNumber, itemAAD("id_number", b.County, b.ID, it.Seq)), it.Bank,
+				tx.db.keys.Seal(it.Account, itemAAD("account_no", b.County, b.ID, it.Seq)),
 				int64(it.Amount), it.Program, it.Period, it.Result, it.Reason, it.PaidOn)
 		}
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
@@ -707,7 +745,7 @@ func (tx *Tx) LastBatchItems(ctx context.Context, county string, lineIDs []int64
 		}
 		for rows.Next() {
 			var batch int64
-			it, err := scanItem(rows, &batch)
+			it, err := tx.scanItem(rows, county, 0, &batch)
 			if err != nil {
 				rows.Close()
 				return nil, err

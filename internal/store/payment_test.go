@@ -336,7 +336,7 @@ func TestPaymentConcurrentCycles(t *testing.T) {
 			ctx := context.Background()
 			var dbs [2]*store.DB
 			for i := range dbs {
-				db, err := store.Open(ctx, url)
+				db, err := store.Open(ctx, url, store.WithKeys(storetest.Keys(t, url)))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -38,7 +38,7 @@ const personColumns = `county, id, id_number, name, sex, birth, death, death_sou
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanPerson(s scanner) (*registry.Record, error) {
+func (tx *Tx) scanPerson(s scanner) (*registry.Record, error) {
 	var r registry.Record
 	var idn sql.NullString
 	var created, updated any
@@ -47,7 +47,9 @@ func scanPerson(s scanner) (*registry.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.IDNumber = idn.String
+	if r.IDNumber, err = tx.openIDNumber(r.County, r.ID, idn.String); err != nil {
+		return nil, err
+	}
 	r.CreatedAt, _ = timeValue(created)
 	r.UpdatedAt, _ = timeValue(updated)
 	return &r, nil
@@ -82,7 +84,7 @@ var errPersonNotFound = apperr.NotFoundf("未找到该人员，或不在您的�
 // PersonByKey returns person k if it lies within scope.
 func (tx *Tx) PersonByKey(ctx context.Context, scope region.Code, k registry.Key) (*registry.Record, error) {
 	where, args := scopeClause("", scope)
-	r, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id = ? AND `+where,
+	r, err := tx.scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id = ? AND `+where,
 		append([]any{k.County, k.ID}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errPersonNotFound
@@ -90,21 +92,36 @@ func (tx *Tx) PersonByKey(ctx context.Context, scope region.Code, k registry.Key
 	return r, err
 }
 
-// PersonByIDNumber returns the person with the ID number within scope.
+// PersonByIDNumber returns the person with the ID number within scope,
+// found by its keyed hash.
 func (tx *Tx) PersonByIDNumber(ctx context.Context, scope region.Code, idNumber string) (*registry.Record, error) {
 	where, args := scopeClause("", scope)
-	r, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE id_number = ? AND `+where,
-		append([]any{idNumber}, args...)...))
+	in, hargs, err := tx.idHashes(idNumber)
+	if err != nil {
+		return nil, err
+	}
+	r, err := tx.scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE id_hash `+in+` AND `+where,
+		append(hargs, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errPersonNotFound
 	}
 	return r, err
 }
 
-// IDNumberTaken reports whether the number is registered anywhere.
+// IDNumberTaken reports whether the number is registered anywhere. On
+// PostgreSQL it first locks the number's bucket until the transaction
+// ends, so that two registrations of one number in two counties cannot
+// both find it free.
 func (tx *Tx) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) {
+	in, args, err := tx.idHashes(idNumber)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.lockIDNumbers(ctx, args); err != nil {
+		return false, err
+	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE id_number = ?`, idNumber).Scan(&n)
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM persons WHERE id_hash `+in, args...).Scan(&n)
 	return n > 0, err
 }
 
@@ -119,8 +136,12 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	where, args := scopeClause("", scope)
 	conds := []string{where}
 	if q.IDNumber != "" {
-		conds = append(conds, "id_number = ?")
-		args = append(args, q.IDNumber)
+		in, hargs, err := tx.idHashes(q.IDNumber)
+		if err != nil {
+			return nil, 0, err
+		}
+		conds = append(conds, "id_hash "+in)
+		args = append(args, hargs...)
 	}
 	if q.Name != "" {
 		conds = append(conds, "name LIKE ?")
@@ -146,7 +167,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	defer rows.Close()
 	var out []registry.Record
 	for rows.Next() {
-		r, err := scanPerson(rows)
+		r, err := tx.scanPerson(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -170,11 +191,17 @@ func escapeLike(s string) string {
 	return strings.NewReplacer("%", "", "_", "").Replace(s)
 }
 
-// InsertPerson writes a new person.
+// InsertPerson writes a new person. The ID number is stored encrypted,
+// with its keyed hashes (see idFields).
 func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
-	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.County, r.ID, nullString(r.IDNumber), r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
-		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt))
+	if tx.db.keys == nil {
+		return errNoKeys
+	}
+	f := tx.idFields(r.County, r.ID, r.IDNumber)
+	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_division)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.County, r.ID, f.sealed, r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
+		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.division)
 	if IsUniqueViolation(err) {
 		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered", Err: err}
 	}
@@ -274,7 +301,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 	byRef := map[string]int{}
 	queries := []query{
 		{`SELECT ` + personColumns + ` FROM persons WHERE county = ? AND id IN (` + in + `) ORDER BY id`, func(rows *sql.Rows) error {
-			r, err := scanPerson(rows)
+			r, err := tx.scanPerson(rows)
 			if err != nil {
 				return err
 			}

@@ -103,13 +103,15 @@ func rankOf[T ~string](column string, values []T) string {
 }
 
 // personSorts orders FindPersons. Within a county each key has an index
-// (county, key, id), migration 0007, so a page is read in order from an
-// index with no sort step.
+// (county, key, id), migrations 0007 and 0009, so a page is read in order
+// from an index with no sort step.
 var personSorts = sortKeys{
-	"":                    byName("", "county", "id"),
-	registry.SortName:     byName("", "county", "id"),
-	registry.SortBirth:    cols("birth", "county", "id"),
-	registry.SortIDNumber: {{expr: "id_number", nullable: true}, {expr: "county"}, {expr: "id"}},
+	"":                 byName("", "county", "id"),
+	registry.SortName:  byName("", "county", "id"),
+	registry.SortBirth: cols("birth", "county", "id"),
+	// ID numbers are stored encrypted: they sort by the division that
+	// issued them and the date of birth they encode, then as registered.
+	registry.SortIDNumber: {{expr: "id_division", nullable: true}, {expr: "birth"}, {expr: "county"}, {expr: "id"}},
 	registry.SortRegion:   cols("region", "county", "id"),
 }
 

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,7 +20,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
-	_ "modernc.org/sqlite"             // registers driver "sqlite"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/keys"
 )
 
 // Engine names a database engine.
@@ -42,15 +48,30 @@ type DB struct {
 	w *sql.DB // writer
 	r *sql.DB // readers (same as w on PostgreSQL)
 
+	keys *keys.Ring // the key file's keys; nil until given
+	dsn  string     // SQLite: the data source name, without the pools' options
+	ids  *idBlocks  // id blocks reserved outside transactions (PostgreSQL)
+
 	rebindMu sync.RWMutex
 	rebound  map[string]string
 }
 
+// Option configures Open.
+type Option func(*DB)
+
+// WithKeys gives the database its keys (package keys): without them no ID
+// number or account number can be written or read, and no audit entry
+// appended.
+func WithKeys(r *keys.Ring) Option { return func(db *DB) { db.keys = r } }
+
 // Open opens the database named by url: "sqlite:PATH" (or a bare path
 // ending in .db) or "postgres://…". A "search_path" query parameter on a
 // PostgreSQL URL selects a schema, which tests use to isolate themselves.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	db := &DB{URL: rawURL, Now: time.Now, rebound: map[string]string{}}
+	for _, o := range opts {
+		o(db)
+	}
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Engine = Postgres
@@ -62,6 +83,18 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		c.SetMaxIdleConns(16)
 		c.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = c, c
+		// Id blocks are reserved on connections of their own, so that a
+		// reservation never waits for a connection that a transaction
+		// waiting for it holds.
+		seq, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		seq.SetMaxOpenConns(2)
+		seq.SetMaxIdleConns(2)
+		seq.SetConnMaxIdleTime(5 * time.Minute)
+		db.ids = newIDBlocks(seq)
 	default:
 		db.Engine = SQLite
 		path := strings.TrimPrefix(rawURL, "sqlite:")
@@ -76,6 +109,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "cache_size(-65536)")
 		dsn := "file:" + path + "?" + q.Encode()
+		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -96,7 +130,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close closes the pools.
 func (db *DB) Close() error {
 	err := db.w.Close()
 	if db.r != db.w {
@@ -104,8 +138,16 @@ func (db *DB) Close() error {
 			err = e
 		}
 	}
+	if db.ids != nil {
+		if e := db.ids.pool.Close(); err == nil {
+			err = e
+		}
+	}
 	return err
 }
+
+// Keys returns the database's keys (nil when none were given).
+func (db *DB) Keys() *keys.Ring { return db.keys }
 
 // Ping checks the connection (for /healthz).
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
@@ -120,6 +162,9 @@ type Tx struct {
 	db  *DB
 	tx  queryer
 	now time.Time
+	// heads are the audit heads the transaction holds locked, as it last
+	// read or wrote them.
+	heads map[string]audit.Head
 }
 
 // queryer is what a Tx runs statements on: a transaction, or for Read the
@@ -138,23 +183,60 @@ func (tx *Tx) Now() time.Time { return tx.now }
 func (tx *Tx) Engine() Engine { return tx.db.Engine }
 
 // Update runs fn in a read-write transaction and commits it if fn returns
-// nil; it rolls back on error or panic. On PostgreSQL the transaction is
-// SERIALIZABLE and is retried (up to 5 times) on serialization failure or
-// deadlock, so fn must have no effects outside the transaction.
+// nil; it rolls back on error or panic.
+//
+// On PostgreSQL the transaction runs at READ COMMITTED and its writes are
+// serialised where they meet: a chain's audit head is locked (SELECT … FOR
+// UPDATE) before it is read and moved, a use case on a county locks that
+// county's chain first (Tx.LockChain), and registering an ID number locks
+// its bucket (lockIDNumbers). A transaction that waits for a lock then
+// reads what the holder committed, so waiting never fails, where
+// SERIALIZABLE would abort the waiter. A deadlock or a serialization
+// failure is retried with a jittered, growing delay for up to
+// retryBudget; then Update gives up with an Unavailable error, which the
+// web answers 503 with Retry-After. fn must therefore have no effects
+// outside the transaction.
 func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	var opts *sql.TxOptions
 	if db.Engine == Postgres {
-		opts = &sql.TxOptions{Isolation: sql.LevelSerializable}
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		err = db.run(ctx, db.w, opts, fn)
+	return retry(ctx, func() error { return db.run(ctx, db.w, opts, fn) })
+}
+
+// The retry policy of Update: at most retryAttempts runs within about
+// retryBudget, each delay drawn uniformly up to a cap that doubles from
+// retryBase to retryCap.
+const (
+	retryAttempts = 12
+	retryBase     = 5 * time.Millisecond
+	retryCap      = 800 * time.Millisecond
+	retryBudget   = 8 * time.Second
+)
+
+// ErrBusy is the error Update returns when its retries are exhausted.
+var ErrBusy = &apperr.Error{Kind: apperr.Unavailable, ZH: "系统繁忙，请稍后重试", EN: "the system is busy: try again in a moment"}
+
+func retry(ctx context.Context, run func() error) error {
+	start := time.Now()
+	ceiling := retryBase
+	for attempt := 1; ; attempt++ {
+		err := run()
 		if !isRetryable(err) {
 			return err
 		}
-		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+		if attempt == retryAttempts || time.Since(start) > retryBudget {
+			return &apperr.Error{Kind: ErrBusy.Kind, ZH: ErrBusy.ZH, EN: ErrBusy.EN, Err: err}
+		}
+		t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		ceiling = min(2*ceiling, retryCap)
 	}
-	return err
 }
 
 // Read runs fn outside any transaction: each statement runs on its own on
@@ -194,10 +276,25 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	return nil
 }
 
+// isRetryable reports whether err is worth running the transaction again
+// for: a serialization failure, a deadlock, a lock or the server's
+// connections not available now; on SQLite, a database busy past its
+// busy timeout (another process writing).
 func isRetryable(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		return pg.Code == "40001" || pg.Code == "40P01"
+		switch pg.Code {
+		case "40001", "40P01", "55P03", "53300":
+			return true
+		}
+		return false
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
 	}
 	return false
 }
@@ -281,11 +378,19 @@ func Rebind(q string) string {
 }
 
 // NextIDs reserves n consecutive ids for the named sequence and returns the
-// first. It is a plain table rather than an engine sequence so that both
-// engines (and a sharded deployment, where it is a reference table) agree.
+// first. The counters are a plain table (id_seq, a reference table in a
+// sharded deployment) rather than engine sequences, so that both engines
+// agree and no id depends on a node. On SQLite the counter moves inside
+// the transaction (there is one writer). On PostgreSQL ids come from
+// blocks each process reserves on a connection of its own and hands out
+// from memory (idBlocks), so that no transaction holds the counter's row:
+// ids reserved by a transaction that rolls back are skipped, not reused.
 func (tx *Tx) NextIDs(ctx context.Context, name string, n int) (int64, error) {
 	if n < 1 {
 		return 0, errors.New("NextIDs: n must be positive")
+	}
+	if tx.db.ids != nil {
+		return tx.db.ids.take(ctx, name, n)
 	}
 	var next int64
 	err := tx.QueryRow(ctx, `UPDATE id_seq SET next = next + ? WHERE name = ? RETURNING next`, n, name).Scan(&next)

@@ -2,10 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
@@ -100,5 +104,31 @@ func TestRebindCacheIsBounded(t *testing.T) {
 	}
 	if n := db.RebindCacheLen() - before; n != 0 {
 		t.Errorf("rebind cache grew by %d entries after 50 distinct long queries", n)
+	}
+}
+
+// TestRetriesExhausted: a transaction that keeps failing with a
+// serialization failure is run again with growing delays, then given up
+// as Unavailable (answered 503), not as an internal error.
+func TestRetriesExhausted(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	runs := 0
+	start := time.Now()
+	err := db.Update(context.Background(), func(tx *store.Tx) error {
+		runs++
+		return fmt.Errorf("insert: %w", &pgconn.PgError{Code: "40001", Message: "could not serialize access"})
+	})
+	if apperr.KindOf(err) != apperr.Unavailable {
+		t.Fatalf("err = %v (%v), want Unavailable", err, apperr.KindOf(err))
+	}
+	if runs < 5 {
+		t.Errorf("ran %d times, want several retries", runs)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("gave up after %s", d)
+	}
+	other := db.Update(context.Background(), func(tx *store.Tx) error { runs = -1; return errors.New("boom") })
+	if apperr.KindOf(other) != apperr.Internal || runs != -1 {
+		t.Errorf("another error: %v, ran %d", other, runs)
 	}
 }

@@ -662,6 +662,9 @@ func (tx *Tx) Overrides(ctx context.Context, scope region.Code, limit int) ([]Ov
 			return nil, fmt.Errorf("overrides: %w", err)
 		}
 		o.Case = *c
+		if o.IDNumber, err = tx.openIDNumber(c.County, c.PersonID, o.IDNumber); err != nil {
+			return nil, fmt.Errorf("overrides: %w", err)
+		}
 		o.Step.Detail = json.RawMessage(detail)
 		o.Step.Signature.At, _ = timeValue(signed)
 		out = append(out, o)

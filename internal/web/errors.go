@@ -29,6 +29,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusForbidden
 	case apperr.Unauthenticated:
 		return http.StatusUnauthorized
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -83,7 +85,15 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(int((th.Wait+time.Second-1)/time.Second)))
 	}
+	retryLater(w, kind)
 	writeJSON(w, status, map[string]errorBody{"error": body})
+}
+
+// retryLater tells the client of an Unavailable answer when to try again.
+func retryLater(w http.ResponseWriter, k apperr.Kind) {
+	if k == apperr.Unavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 }
 
 var idNumberRE = regexp.MustCompile(`\d{17}[\dXx]|\d{15}`)

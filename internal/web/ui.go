@@ -412,6 +412,7 @@ func (h *Handler) servePageError(w http.ResponseWriter, r *http.Request, err err
 	}
 	v.Problems = msgs
 	v.Data = map[string]any{"Status": status}
+	retryLater(w, kind)
 	if rerr := h.render(w, status, "error.html", v); rerr != nil {
 		h.log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, strings.Join(msgs, "\n"), status)

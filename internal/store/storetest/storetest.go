@@ -1,7 +1,10 @@
 // Package storetest opens fresh, migrated databases for tests: a SQLite
 // file in the test's temporary directory, and a PostgreSQL schema of its
 // own on the server named by JIAHE_TEST_PG (default
-// postgres://127.0.0.1:5432/test), dropped when the test ends.
+// postgres://127.0.0.1:5432/test), dropped when the test ends. Each
+// database gets a key file of its own (KeyFile), generated for the test:
+// beside the SQLite file, where `jiahe` looks for it, or in the test's
+// temporary directory for PostgreSQL.
 package storetest
 
 import (
@@ -12,10 +15,53 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
+	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
+
+// keyFiles maps the URL of every database URL made to its key file.
+var keyFiles sync.Map
+
+// KeyFile returns the path of the key file of a database URL made.
+func KeyFile(t testing.TB, url string) string {
+	t.Helper()
+	p, ok := keyFiles.Load(url)
+	if !ok {
+		t.Fatalf("no key file for %s: the URL was not made by storetest.URL", url)
+	}
+	return p.(string)
+}
+
+// Keys returns the keys of a database URL made.
+func Keys(t testing.TB, url string) *keys.Ring {
+	t.Helper()
+	r, err := keys.Load(KeyFile(t, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// newKeyFile writes a fresh key file at path (SM4-GCM or AES-256-GCM, in
+// turn, so that both ciphers are exercised) and records it for url.
+func newKeyFile(t testing.TB, url, path string) {
+	t.Helper()
+	c := keys.Ciphers[int(cipherTurn.Add(1))%len(keys.Ciphers)]
+	r, err := keys.Generate(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	keyFiles.Store(url, path)
+}
+
+var cipherTurn atomic.Int64
 
 // PostgresURL is the server tests use.
 func PostgresURL() string {
@@ -43,7 +89,10 @@ func Engines(t testing.TB) []store.Engine {
 func URL(t testing.TB, engine store.Engine) string {
 	t.Helper()
 	if engine == store.SQLite {
-		return "sqlite:" + filepath.Join(t.TempDir(), "jiahe.db")
+		path := filepath.Join(t.TempDir(), "jiahe.db")
+		url := "sqlite:" + path
+		newKeyFile(t, url, path+".keys")
+		return url
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -69,7 +118,9 @@ func URL(t testing.TB, engine store.Engine) string {
 	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	return u + sep + "search_path=" + schema
+	url := u + sep + "search_path=" + schema
+	newKeyFile(t, url, filepath.Join(t.TempDir(), "jiahe.keys"))
+	return url
 }
 
 // Open returns a fresh, migrated database on engine, closed at the end of
@@ -77,7 +128,8 @@ func URL(t testing.TB, engine store.Engine) string {
 func Open(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, URL(t, engine))
+	url := URL(t, engine)
+	db, err := store.Open(ctx, url, store.WithKeys(Keys(t, url)))
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
