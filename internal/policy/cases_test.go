@@ -13,15 +13,19 @@ import (
 )
 
 // expectation is one expected decision in a case file. Fields left out
-// are not checked; Fails lists the clauses expected to fail, exactly.
+// are not checked; Fails lists the clauses expected to fail, exactly, and
+// Flags the decision's flags, exactly.
 type expectation struct {
 	Person    string           `json:"person"`
 	Program   string           `json:"program"`
 	Eligible  bool             `json:"eligible"`
+	Status    string           `json:"status"`
 	AmountFen *int64           `json:"amount_fen"`
 	Months    *int             `json:"months"`
 	Funding   map[string]int64 `json:"funding"`
 	Fails     []string         `json:"fails"`
+	Flags     []string         `json:"flags"`
+	PaidBy    []CountyMonths   `json:"paid_by"`
 }
 
 // TestCaseLibrary runs every case file in testdata/cases: each names the
@@ -78,6 +82,29 @@ func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
 	id := rule + " " + got.Person + "/" + got.Program
 	if got.Eligible != want.Eligible {
 		t.Errorf("[%s] eligible = %v, want %v; clauses %v", id, got.Eligible, want.Eligible, failed(got))
+	}
+	if got.Eligible != (got.Status == StatusEligible) {
+		t.Errorf("[%s] eligible = %v but status %s", id, got.Eligible, got.Status)
+	}
+	if want.Status != "" && got.Status != want.Status {
+		t.Errorf("[%s] status = %s, want %s (review: %s)", id, got.Status, want.Status, got.Review)
+	}
+	if got.Status == StatusReview && (got.Review == "" || got.AmountFen != 0) {
+		t.Errorf("[%s] needs review with reason %q and amount %d: want a reason and no amount", id, got.Review, got.AmountFen)
+	}
+	if want.Flags != nil {
+		gotFlags := slices.Clone(got.Flags)
+		if gotFlags == nil {
+			gotFlags = []string{}
+		}
+		if diff := cmp.Diff(want.Flags, gotFlags); diff != "" {
+			t.Errorf("[%s] flags (-want +got):\n%s", id, diff)
+		}
+	}
+	if want.PaidBy != nil {
+		if diff := cmp.Diff(want.PaidBy, got.PaidBy); diff != "" {
+			t.Errorf("[%s] paid_by (-want +got):\n%s", id, diff)
+		}
 	}
 	if want.AmountFen != nil && int64(got.AmountFen) != *want.AmountFen {
 		t.Errorf("[%s] amount_fen = %d, want %d", id, got.AmountFen, *want.AmountFen)

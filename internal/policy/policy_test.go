@@ -365,7 +365,7 @@ func TestBuiltinRulesValid(t *testing.T) {
 	for _, l := range layers {
 		scope := (l.Region + "000000")[:6]
 		if l.Region == "" {
-			scope = "130102"
+			scope = "140105"
 		}
 		for y := 2004; y <= 2035; y++ {
 			if _, err := compileFor(layers, scope, y); err != nil {
