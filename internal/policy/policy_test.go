@@ -117,7 +117,7 @@ func TestParseCaseErrors(t *testing.T) {
 }
 
 func TestValidateRuleSet(t *testing.T) {
-	good := `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县测试",
+	good := `{"region": "341523", "version": 2, "from": "2025-01-01", "title": "舒城县测试",
 	  "programs": [{"code": "jf", "params": {"min_age": 59},
 	    "increments": [{"id": "county_bonus", "from": "2025-01-01", "fen": 5000, "per": "year", "payer": "county", "when": "surviving == 0"}]},
 	   {"code": "sc_local", "name": "县级关爱金", "params": {"accrual": "year", "min_age": 70},
@@ -128,6 +128,7 @@ func TestValidateRuleSet(t *testing.T) {
 		name, edit, field string
 	}{
 		{"valid", "", ""},
+		{"version of an embedded layer", `"version": 2|"version": 1`, "version"},
 		{"syntax", `age >= P.min_age && alive|age >= && alive`, "programs[1].clauses[0].expr"},
 		{"type", `age >= P.min_age && alive|age >= 'sixty'`, "programs[1].clauses[0].expr"},
 		{"unknown fact", `age >= P.min_age && alive|agee >= 70`, "programs[1].clauses[0].expr"},

@@ -54,7 +54,7 @@ func TestImpactRegion(t *testing.T) {
 			}
 
 			// +100 yuan a year on 奖扶, paid by the county.
-			rep, err := preview(`{"region": "341523", "version": 1, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
+			rep, err := preview(`{"region": "341523", "version": 2, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
 			  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2024-01-01", "fen": 10000, "per": "year", "payer": "county"}]}]}`)
 			if err != nil {
 				t.Fatal(err)
@@ -66,7 +66,7 @@ func TestImpactRegion(t *testing.T) {
 			if jf.ChangeFen != money.Fen(jf.After)*10000 || jf.NewFen-jf.OldFen != jf.ChangeFen {
 				t.Errorf("jf change %d fen for %d persons, want %d", jf.ChangeFen, jf.After, jf.After*10000)
 			}
-			if rep.Persons == 0 || rep.OldVersion == rep.NewVersion || rep.NewVersion != rep.OldVersion+"+341523@1" {
+			if rep.Persons == 0 || rep.OldVersion == rep.NewVersion || rep.NewVersion != rep.OldVersion+"+341523@2" {
 				t.Errorf("report %d persons, versions %s -> %s", rep.Persons, rep.OldVersion, rep.NewVersion)
 			}
 			var towns int
@@ -99,7 +99,7 @@ func TestImpactRegion(t *testing.T) {
 			}
 
 			// 奖扶 from 75: people lose it, nobody gains it.
-			rep, err = preview(`{"region": "341523", "version": 1, "from": "2024-01-01", "title": "测算：奖扶75周岁",
+			rep, err = preview(`{"region": "341523", "version": 2, "from": "2024-01-01", "title": "测算：奖扶75周岁",
 			  "programs": [{"code": "jf", "params": {"min_age": 75}}]}`)
 			if err != nil {
 				t.Fatal(err)

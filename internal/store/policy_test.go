@@ -136,7 +136,7 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 // TestSavePolicyLayer stores a validated county layer with its audit entry
 // and refuses invalid layers, duplicates and actors out of scope.
 func TestSavePolicyLayer(t *testing.T) {
-	body := `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县：奖扶县级加发",
+	body := `{"region": "341523", "version": 2, "from": "2025-01-01", "title": "舒城县：奖扶县级加发",
 	  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2025-01-01", "fen": 12000, "per": "year", "payer": "county"}]}]}`
 	county := auth.Actor{UserID: 7, Username: "wjw", Role: auth.RoleCounty, Scope: region.Code("341523")}
 	for _, engine := range storetest.Engines(t) {
@@ -159,7 +159,7 @@ func TestSavePolicyLayer(t *testing.T) {
 			other := county
 			other.Scope = region.Code("341524")
 			l2 := *l
-			l2.Version = 2
+			l2.Version = 3
 			if err := save(other, &l2); apperr.KindOf(err) != apperr.Forbidden {
 				t.Errorf("out of scope: %v, want forbidden", err)
 			}
@@ -189,12 +189,12 @@ func TestSavePolicyLayer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v, _ := ev.Version("341523", 2025); !strings.Contains(v, "341523@1") {
+			if v, _ := ev.Version("341523", 2025); !strings.Contains(v, "341523@2") {
 				t.Errorf("stored layer not in force: %s", v)
 			}
 			found := false
 			for _, e := range entries {
-				if e.Action == "policy.layer.create" && e.EntityID == "341523@1" && e.UserID == 7 {
+				if e.Action == "policy.layer.create" && e.EntityID == "341523@2" && e.UserID == 7 {
 					found = true
 				}
 			}
