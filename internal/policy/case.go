@@ -74,13 +74,13 @@ func defaultEvaluator() (*Evaluator, error) {
 
 // dateFields lists, per array of the case file, its date fields.
 var dateFields = map[string][]string{
-	"persons":       {"birth", "death"},
-	"hukou":         {"from", "to"},
-	"marriages":     {"from", "to"},
-	"children":      {"from"},
-	"disabilities":  {"from", "to"},
-	"certificates":  {"issued", "cancelled"},
-	"complications": {"from", "to"},
+	"persons":           {"birth", "death"},
+	"hukou":             {"from", "to"},
+	"marriages":         {"from", "to"},
+	"children":          {"from"},
+	"disabilities":      {"from", "to"},
+	"certificates":      {"issued", "cancelled"},
+	"complications":     {"from", "to"},
 	"confirmations":     {"applied", "confirmed"},
 	"retirements":       {"date"},
 	"contraception":     {"date"},
