@@ -599,7 +599,7 @@ func (e *Evaluator) explain(s *scratch, rs *ruleSet, fv *familyView, p *registry
 			"本地区尚未配置该项目的发放标准", "no amount is configured for this program in this region"), Source: e.cite(rs, pr.doc)})
 	}
 	if doubt != nil {
-		out = append(out, ClauseResult{ID: "review", OK: false, Review: true, Text: d.Review, Source: e.cite(rs, "adoption_law_1991")})
+		out = append(out, ClauseResult{ID: "review", OK: false, Review: true, Text: d.Review, Source: e.cite(rs, "adoption_law")})
 	}
 	if d.Status != StatusNotEligible && len(o.parts) > 0 {
 		out = append(out, e.standardClause(rs, o))

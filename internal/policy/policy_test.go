@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -389,6 +390,56 @@ func BenchmarkEvaluate(b *testing.B) {
 		c.Subjects = []string{"w"}
 		if _, err := ev.Evaluate(c); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestBuiltinCitations checks that every program, clause, rate and
+// increment of the embedded rules cites a document declared by a layer,
+// with an issuer and a title (rules.md: every rule names its source).
+func TestBuiltinCitations(t *testing.T) {
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]Document{}
+	for _, l := range layers {
+		for _, d := range l.Documents {
+			docs[d.ID] = d
+		}
+	}
+	cited := func(where, ids string) {
+		t.Helper()
+		if len(docIDs(ids)) == 0 {
+			t.Errorf("%s cites no document", where)
+		}
+		for _, id := range docIDs(ids) {
+			if d, ok := docs[id]; !ok || d.Issuer == "" || d.Title == "" {
+				t.Errorf("%s cites %q, which is not declared with an issuer and a title", where, id)
+			}
+		}
+	}
+	for _, l := range layers {
+		name := fmt.Sprintf("%s@%d", l.Region, l.Version)
+		for _, p := range l.Programs {
+			if p.Remove {
+				continue
+			}
+			at := name + " " + p.Code
+			if p.Name != "" {
+				cited(at, p.Doc)
+			}
+			for _, c := range p.Clauses {
+				if !c.Drop {
+					cited(at+" clause "+c.ID, c.Doc)
+				}
+			}
+			for i, r := range p.Rates {
+				cited(fmt.Sprintf("%s rate %d", at, i), r.Doc)
+			}
+			for _, in := range p.Increments {
+				cited(at+" increment "+in.ID, in.Doc)
+			}
 		}
 	}
 }
