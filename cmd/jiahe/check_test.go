@@ -56,6 +56,7 @@ func TestCheckCommand(t *testing.T) {
 				Decisions []struct {
 					Person    string `json:"person"`
 					Program   string `json:"program"`
+					Status    string `json:"status"`
 					Eligible  bool   `json:"eligible"`
 					AmountFen int64  `json:"amount_fen"`
 					Funding   []struct {
@@ -71,6 +72,9 @@ func TestCheckCommand(t *testing.T) {
 				var sum int64
 				for _, f := range d.Funding {
 					sum += f.Fen
+				}
+				if d.Eligible != (d.Status == "eligible") || d.Status == "" {
+					t.Errorf("%s/%s: eligible %v with status %q", d.Person, d.Program, d.Eligible, d.Status)
 				}
 				if d.Eligible && sum != d.AmountFen {
 					t.Errorf("%s/%s: funding adds up to %d, amount %d", d.Person, d.Program, sum, d.AmountFen)

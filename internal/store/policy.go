@@ -128,6 +128,7 @@ type EvalOptions struct {
 type EvalStats struct {
 	Persons     int           // persons evaluated
 	Eligible    int           // determinations written (eligible decisions)
+	Review      int           // decisions that need review by staff: not written, not paid
 	AmountFen   int64         // their total
 	Elapsed     time.Duration // the whole run, writes included
 	RuleVersion string        // the rule layers applied (of the county)
@@ -165,11 +166,13 @@ func (o EvalOptions) defaults() EvalOptions {
 	return o
 }
 
-// determination is one row of the determinations table.
+// determination is one row of the determinations table, or (review set)
+// a decision that needs review, which is counted but not written.
 type determination struct {
 	person  int64
 	d       policy.Decision
 	explain string
+	review  bool
 }
 
 // EvaluateRegion decides every program for every person of the county (or
@@ -239,10 +242,14 @@ func (db *DB) EvaluateRegion(ctx context.Context, ev *policy.Evaluator, opts Eva
 		var batch []determination
 		for out := range results {
 			for _, d := range out {
+				if d.review {
+					st.Review++
+					continue
+				}
 				st.Eligible++
 				st.AmountFen += int64(d.d.AmountFen)
+				batch = append(batch, d)
 			}
-			batch = append(batch, out...)
 			if len(batch) >= 2000 {
 				if err := tx.insertDeterminations(ctx, opts, v, batch); err != nil {
 					return err
@@ -736,6 +743,11 @@ func (c *evalChunk) evaluate(ev *policy.Evaluator, opts EvalOptions) ([]determin
 			return fmt.Errorf("person %d: %w", id, err)
 		}
 		for _, d := range res.Decisions {
+			if d.Status == policy.StatusReview {
+				// Not payable until staff decide (design §5): counted only.
+				out = append(out, determination{person: id, d: policy.Decision{Program: d.Program}, review: true})
+				continue
+			}
 			if !d.Eligible {
 				continue
 			}
