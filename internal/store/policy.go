@@ -386,6 +386,10 @@ type evalChunk struct {
 	comps    map[int64][]registry.Complication
 	rets     map[int64][]registry.Retirement
 	confs    map[int64][]registry.Confirmation
+	ops      map[int64][]registry.Contraception
+	perms    map[int64][]registry.BirthPermission
+	pens     map[int64][]registry.Pension
+	adms     map[int64][]registry.Admission
 }
 
 type marriageRow struct {
@@ -452,7 +456,8 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 		args = append(args, opts.Chunk)
 		c := &evalChunk{persons: map[int64]*registry.Person{}, disab: map[int64][]registry.Disability{},
 			certs: map[int64][]registry.Certificate{}, comps: map[int64][]registry.Complication{}, rets: map[int64][]registry.Retirement{},
-			confs: map[int64][]registry.Confirmation{}}
+			confs: map[int64][]registry.Confirmation{}, ops: map[int64][]registry.Contraception{},
+			perms: map[int64][]registry.BirthPermission{}, pens: map[int64][]registry.Pension{}, adms: map[int64][]registry.Admission{}}
 		kind := map[int64]string{}
 		var read []int64
 		if err := scanPersons(ctx, tx, q, args, c, kind, &read); err != nil {
@@ -519,7 +524,7 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 			for rows.Next() {
 				var r tieRow
 				var inPolicy sql.NullBool
-				if err := rows.Scan(&r.parent, &r.child, &r.t.Kind, &r.t.From, &inPolicy); err != nil {
+				if err := rows.Scan(&r.parent, &r.child, &r.t.Kind, &r.t.From, &inPolicy, &r.t.Ruling); err != nil {
 					return err
 				}
 				if inPolicy.Valid {
@@ -531,7 +536,7 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 			}
 			return rows.Err()
 		}
-		if err := readTies(`SELECT parent_id, child_id, kind, from_date, in_policy FROM parent_child
+		if err := readTies(`SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child
 			WHERE county = ? AND parent_id BETWEEN ? AND ?`, opts.County, lo, hi); err != nil {
 			return err
 		}
@@ -548,7 +553,7 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 			children[t.child] = true
 		}
 		for _, ids := range chunkIDs(outsideSpouses) {
-			if err := readTies(`SELECT parent_id, child_id, kind, from_date, in_policy FROM parent_child
+			if err := readTies(`SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child
 				WHERE county = ? AND parent_id IN (`+idList(ids)+`)`, opts.County); err != nil {
 				return err
 			}
@@ -665,6 +670,71 @@ func (db *DB) readChunk(ctx context.Context, opts EvalOptions, after int64) (*ev
 			return nil
 		}); err != nil {
 			return err
+		}
+		// Contraceptive operations and birth permissions of subjects and
+		// spouses (the couple's); pension enrolments of subjects; university
+		// admissions of children.
+		opScan := func(rows *sql.Rows) error {
+			var id int64
+			var x registry.Contraception
+			if err := rows.Scan(&id, &x.Method, &x.Date); err != nil {
+				return err
+			}
+			c.ops[id] = append(c.ops[id], x)
+			return nil
+		}
+		permScan := func(rows *sql.Rows) error {
+			var id int64
+			var x registry.BirthPermission
+			if err := rows.Scan(&id, &x.Kind, &x.Issued); err != nil {
+				return err
+			}
+			c.perms[id] = append(c.perms[id], x)
+			return nil
+		}
+		if err := scanEach(ctx, tx, `SELECT person_id, method, op_date FROM contraception
+			WHERE county = ? AND person_id BETWEEN ? AND ?`, []any{opts.County, lo, hi}, opScan); err != nil {
+			return err
+		}
+		if err := scanEach(ctx, tx, `SELECT holder_id, kind, issued FROM birth_permissions
+			WHERE county = ? AND holder_id BETWEEN ? AND ?`, []any{opts.County, lo, hi}, permScan); err != nil {
+			return err
+		}
+		for _, ids := range chunkIDs(outsideSpouses) {
+			if err := scanEach(ctx, tx, `SELECT person_id, method, op_date FROM contraception
+				WHERE county = ? AND person_id IN (`+idList(ids)+`)`, []any{opts.County}, opScan); err != nil {
+				return err
+			}
+			if err := scanEach(ctx, tx, `SELECT holder_id, kind, issued FROM birth_permissions
+				WHERE county = ? AND holder_id IN (`+idList(ids)+`)`, []any{opts.County}, permScan); err != nil {
+				return err
+			}
+		}
+		if err := scanEach(ctx, tx, `SELECT person_id, scheme, enrolled, ended, drawing, region FROM pensions
+			WHERE county = ? AND person_id BETWEEN ? AND ?`, []any{opts.County, lo, hi}, func(rows *sql.Rows) error {
+			var id int64
+			var x registry.Pension
+			if err := rows.Scan(&id, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region); err != nil {
+				return err
+			}
+			c.pens[id] = append(c.pens[id], x)
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, ids := range chunkIDs(kids) {
+			if err := scanEach(ctx, tx, `SELECT person_id, admitted, level FROM admissions
+				WHERE county = ? AND person_id IN (`+idList(ids)+`)`, []any{opts.County}, func(rows *sql.Rows) error {
+				var id int64
+				var x registry.Admission
+				if err := rows.Scan(&id, &x.Date, &x.Level); err != nil {
+					return err
+				}
+				c.adms[id] = append(c.adms[id], x)
+				return nil
+			}); err != nil {
+				return err
+			}
 		}
 		// Confirmations on the roll: no back pay before the confirmation
 		// year, and special assistance accrues from it.
@@ -785,6 +855,7 @@ func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case
 	for _, id := range c.subjects {
 		f.Persons, f.Marriages, f.Children = f.Persons[:0], f.Marriages[:0], f.Children[:0]
 		f.Disabilities, f.Certificates, f.Complications, f.Retirements = f.Disabilities[:0], f.Certificates[:0], f.Complications[:0], f.Retirements[:0]
+		f.Contraception, f.Permissions, f.Pensions, f.Admissions = f.Contraception[:0], f.Permissions[:0], f.Pensions[:0], f.Admissions[:0]
 		clear(inFam)
 		add := func(pid int64) {
 			if inFam[pid] {
@@ -821,10 +892,23 @@ func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case
 					d.Person = x.Child
 					f.Disabilities = append(f.Disabilities, d)
 				}
+				for _, a := range c.adms[t.child] {
+					a.Person = x.Child
+					f.Admissions = append(f.Admissions, a)
+				}
 			}
+			pref := strconv.FormatInt(par, 10)
 			for _, x := range c.certs[par] {
-				x.Holder = strconv.FormatInt(par, 10)
+				x.Holder = pref
 				f.Certificates = append(f.Certificates, x)
+			}
+			for _, x := range c.ops[par] {
+				x.Person = pref
+				f.Contraception = append(f.Contraception, x)
+			}
+			for _, x := range c.perms[par] {
+				x.Holder = pref
+				f.Permissions = append(f.Permissions, x)
 			}
 		}
 		ref := strconv.FormatInt(id, 10)
@@ -835,6 +919,10 @@ func (c *evalChunk) families(opts EvalOptions, fn func(id int64, cs *policy.Case
 		for _, x := range c.rets[id] {
 			x.Person = ref
 			f.Retirements = append(f.Retirements, x)
+		}
+		for _, x := range c.pens[id] {
+			x.Person = ref
+			f.Pensions = append(f.Pensions, x)
 		}
 		f.Confirmations = f.Confirmations[:0]
 		for _, x := range c.confs[id] {
