@@ -443,3 +443,29 @@ func TestBuiltinCitations(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsListEveryRule checks that docs/policy.md names every document
+// and every program of the embedded rules.
+func TestDocsListEveryRule(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "policy.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		for _, d := range l.Documents {
+			if !strings.Contains(text, "`"+d.ID+"`") {
+				t.Errorf("docs/policy.md does not list document %s", d.ID)
+			}
+		}
+		for _, p := range l.Programs {
+			if !strings.Contains(text, "`"+p.Code+"`") {
+				t.Errorf("docs/policy.md does not name program %s", p.Code)
+			}
+		}
+	}
+}
