@@ -169,8 +169,10 @@ type outcome struct {
 	unverified []string
 }
 
-// part is one standard applied: the base rate or an increment.
+// part is one standard applied: a base rate (key "rate/…") or an
+// increment (its id).
 type part struct {
+	key   string
 	label string
 	fen   money.Fen
 	per   string
@@ -436,17 +438,22 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	var yearBase money.Fen
 	var yearInc [4]money.Fen
 	onceDone := false
-	seen := map[string]bool{}
 	note := func(n string) {
 		if n != "" && !slices.Contains(o.unverified, n) {
 			o.unverified = append(o.unverified, n)
 		}
 	}
 	addPart := func(key string, pt part) {
-		if !seen[key] {
-			seen[key] = true
-			o.parts = append(o.parts, pt)
+		if !explain {
+			return
 		}
+		for _, x := range o.parts {
+			if x.key == key {
+				return
+			}
+		}
+		pt.key = key
+		o.parts = append(o.parts, pt)
 	}
 	for m := 1; m <= 12; m++ {
 		if !o.paid[m] {
@@ -485,7 +492,9 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 				baseMonth = r.Fen
 			}
 			note(r.Unverified)
-			addPart("rate/"+r.From.String()+"/"+r.Tier, part{label: "", fen: r.Fen, per: r.Per, doc: r.Doc})
+			if explain {
+				addPart("rate/"+r.From.String()+"/"+r.Tier, part{fen: r.Fen, per: r.Per, doc: r.Doc})
+			}
 		}
 		for _, in := range pr.increments {
 			if day.Before(in.From) || (!in.To.IsZero() && day.After(in.To)) {
@@ -504,7 +513,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 					per = "once"
 				}
 			}
-			addPart("inc/"+in.ID, part{label: in.Text, fen: fen, per: per, doc: in.Doc})
+			addPart(in.ID, part{label: in.Text, fen: fen, per: per, doc: in.Doc})
 			switch per {
 			case "month":
 				o.byPayer[li] += fen
