@@ -762,6 +762,7 @@ var exitReasonNames = map[string][2]string{
 	"objection_upheld":      {"公示异议成立", "an objection was upheld"},
 	"no_longer_eligible":    {"不再符合条件", "no longer eligible"},
 	"program_ended":         {"本地区该项目已停止", "the program is no longer in force here"},
+	"needs_review":          {"需人工审核（政策测算无法确定）", "needs review: the engine cannot decide"},
 }
 
 // ExitReason picks the reason code of an exit from the clauses the engine
