@@ -681,7 +681,7 @@ func (e *Evaluator) paidByClause(fv *familyView, p *registry.Person, o *outcome,
 	if text != "" {
 		text += e.pick("。", ". ")
 	}
-	text += e.pick("一人一项目一期，不跨县重复发放：", "one program, one person, one period across counties: ") + strings.Join(segs, e.pick("，", ", "))
+	text += e.pick("一人一项目一期，不跨县重复发放：", "One program, one person, one period across counties: ") + strings.Join(segs, e.pick("，", ", "))
 	return ClauseResult{ID: "paid_by", OK: here, Text: text}
 }
 
