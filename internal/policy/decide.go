@@ -52,6 +52,26 @@ func (s *scratch) family(p *registry.Person, day date.Date, own, counted bool, c
 
 // owners fills s.owner for p in year y.
 func (s *scratch) owners(fv *familyView, p *registry.Person, y int) {
+	// Most people's hukou never left one county: no need to read it month
+	// by month.
+	one, c := true, county6(p.Region)
+	for _, h := range p.Hukou {
+		if h.Region == "" {
+			continue
+		}
+		if hc := county6(h.Region); c == "" {
+			c = hc
+		} else if hc != c {
+			one = false
+			break
+		}
+	}
+	if one {
+		for m := 1; m <= 12; m++ {
+			s.owner[0][m], s.owner[1][m] = c, c
+		}
+		return
+	}
 	for m := 1; m <= 12; m++ {
 		s.owner[0][m] = fv.countyOf(p, date.Of(y, time.Month(m), 1))
 		s.owner[1][m] = fv.countyOf(p, date.Of(y, time.Month(m)+1, 1))
@@ -735,4 +755,12 @@ func yuan(f money.Fen) string {
 		return strconv.FormatInt(int64(f)/100, 10)
 	}
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%d.%02d", int64(f)/100, int64(f)%100), "0"), ".")
+}
+
+// county6 returns the county (six digits) of a division code, or "".
+func county6(code string) string {
+	if len(code) < 6 {
+		return ""
+	}
+	return code[:6]
 }

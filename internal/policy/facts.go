@@ -258,10 +258,7 @@ func (v *familyView) countyOf(p *registry.Person, d date.Date) string {
 			}
 		}
 	}
-	if len(reg) < 6 {
-		return ""
-	}
-	return reg[:6]
+	return county6(reg)
 }
 
 // doubtful reports whether t is a tie the rules cannot count or drop on
