@@ -86,7 +86,7 @@ func TestEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Persons == 0 || st.Eligible == 0 || st.County != synthCounty || st.RuleVersion != "national@1+34@1" {
+			if st.Persons == 0 || st.Eligible == 0 || st.County != synthCounty || st.RuleVersion != "national@1+34@1+3415@1+341523@1" {
 				t.Fatalf("stats %+v: nothing evaluated, nobody eligible, or the wrong county or rules", st)
 			}
 			n, _, err := a.ScanFloor(ctx, auth.System, opts)

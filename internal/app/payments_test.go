@@ -234,13 +234,14 @@ func TestEnrolmentIsPaid(t *testing.T) {
 			}
 
 			// The cycle pays her what the engine decides: 960 yuan, 60 %
-			// central and 40 % provincial in Anhui.
+			// central and the rest shared 60:20:20 by Anhui's province,
+			// city and county.
 			e.clock.set("2024-06-20")
 			c, lines, err := e.a.GenerateCycle(ctx, finance, payment.CycleRequest{County: "341523", Program: "jf", Period: "2024"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			equal(t, "cycle", linesOf(lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 384.00 0.00 0.00] pending", w1.ID)})
+			equal(t, "cycle", linesOf(lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 230.40 76.80 76.80] pending", w1.ID)})
 			if c.Lines != 1 || c.Total != due || lines[0].Amount != due || lines[0].RecipientID != r1.ID {
 				t.Errorf("cycle %+v, line %+v", c, lines[0])
 			}
@@ -296,7 +297,7 @@ func TestEnrolmentIsPaid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			equal(t, "supplement", linesOf(sup.Lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 384.00 0.00 0.00] pending", w2.ID)})
+			equal(t, "supplement", linesOf(sup.Lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 230.40 76.80 76.80] pending", w2.ID)})
 			if sup.Cycle.Lines != 2 || sup.Cycle.Total != 192000 || sup.Lines[0].CycleID != c.ID {
 				t.Errorf("supplemented cycle %+v", sup.Cycle)
 			}

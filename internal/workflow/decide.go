@@ -110,8 +110,13 @@ func (d *Decision) validate(surveyDoubt bool) error {
 	return nil
 }
 
-// overrides reports whether d goes against the engine's decision.
+// overrides reports whether d goes against the engine's decision. When
+// the engine could not decide (needs review), a yes or a no is the staff's
+// own decision and, like an override, needs a written reason.
 func (d *Decision) overrides(e *EngineDecision) bool {
+	if e.Status == policy.StatusReview {
+		return d.Outcome == Approve || d.Outcome == Reject
+	}
 	return (d.Outcome == Approve && !e.Eligible) || (d.Outcome == Reject && e.Eligible)
 }
 
@@ -175,7 +180,7 @@ func decide(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case, ste
 	}
 	return s.Audit(ctx, audit.Entry{County: c.County, UserID: a.UserID, Username: a.Username, Action: "case.override",
 		Entity: "case", EntityID: c.Ref(), Region: c.Region,
-		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "engine_amount_fen": ed.AmountFen, "rule_version": ed.RuleVersion,
+		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "engine_status": ed.Status, "engine_amount_fen": ed.AmountFen, "rule_version": ed.RuleVersion,
 			"failed_clauses": failedClauses(ed.Clauses)}),
 		After: audit.JSON(map[string]any{"step": step, "outcome": d.Outcome, "reason": d.OverrideReason})})
 }
@@ -210,7 +215,8 @@ func attachEngine(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Cas
 	if pd == nil {
 		return nil, nil, apperr.Conflictf("%[1]d 年本县已无项目 %[2]s", "program %[2]s is not in force in this county in %[1]d", c.Year, c.Program)
 	}
-	return &EngineDecision{Year: c.Year, Program: c.Program, Eligible: pd.Eligible, AmountFen: pd.AmountFen, Months: pd.Months,
+	return &EngineDecision{Year: c.Year, Program: c.Program, Eligible: pd.Eligible, Status: pd.Status, Review: pd.Review,
+		AmountFen: pd.AmountFen, Months: pd.Months,
 		Clauses: pd.Clauses, RuleVersion: res.Version, At: s.Now()}, fam, nil
 }
 

@@ -46,7 +46,7 @@ type Recipient struct {
 // Statuses of a recipient.
 const (
 	StatusActive    = "active"
-	StatusSuspended = "suspended" // payment held while an objection is checked
+	StatusSuspended = "suspended" // payment held while an objection is checked or a decision needs review
 	StatusExited    = "exited"
 )
 
@@ -213,6 +213,41 @@ func suspendRecipient(ctx context.Context, s Store, a auth.Actor, c *Case, o *Ob
 	}
 	_, err = recordChange(ctx, s, a, &before, r, ChangeSuspend, o.Received, "县级公布期间收到异议，暂停发放待核查", "")
 	return err
+}
+
+// reviewPrefix begins the reason of a suspension for review.
+const reviewPrefix = "需人工审核，暂停发放："
+
+// holdForReview suspends r because the engine's decision needs review.
+func holdForReview(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event, reason, evidence string) ([]Change, error) {
+	if r.Status == StatusSuspended {
+		return nil, nil
+	}
+	before := *r
+	r.Status = StatusSuspended
+	if err := save(ctx, s, r); err != nil {
+		return nil, err
+	}
+	ch, err := recordChange(ctx, s, a, &before, r, ChangeSuspend, firstOfMonth(ev.Date.MonthIndex()+1), reason, evidence)
+	if err != nil {
+		return nil, err
+	}
+	return []Change{*ch}, nil
+}
+
+// heldForReview reports whether r's latest suspension was for review (and
+// not, say, for an objection, which only its resolution lifts).
+func heldForReview(ctx context.Context, s Store, r *Recipient) (bool, error) {
+	chs, err := s.Changes(ctx, r.County, []int64{r.ID})
+	if err != nil {
+		return false, err
+	}
+	for i := len(chs) - 1; i >= 0; i-- {
+		if chs[i].Kind == ChangeSuspend {
+			return strings.Contains(chs[i].Reason, reviewPrefix), nil
+		}
+	}
+	return false, nil
 }
 
 // resumeRecipient releases a recipient held by an objection.
@@ -584,6 +619,28 @@ func recheck(ctx context.Context, s Store, a auth.Actor, r *Recipient, ev Event,
 	dN := decisionOf(resN, r.PersonID, r.Program)
 	kind := eventKinds[ev.Kind]
 	evidence := strings.TrimSpace(ev.Evidence + " " + ev.Note)
+	if dN != nil && dN.Status == policy.StatusReview {
+		// The engine cannot decide (design §5): hold the payment, neither
+		// exit nor keep paying, until staff decide.
+		return holdForReview(ctx, s, a, r, ev, kind+"："+reviewPrefix+dN.Review, evidence)
+	}
+	if dN != nil && dN.Eligible && r.Status == StatusSuspended {
+		if held, err := heldForReview(ctx, s, r); err != nil || held {
+			if err != nil {
+				return nil, err
+			}
+			before := *r
+			r.Status = StatusActive
+			if err := save(ctx, s, r); err != nil {
+				return nil, err
+			}
+			ch, err := recordChange(ctx, s, a, &before, r, ChangeResume, ev.Date, kind+"：人工审核后符合条件，恢复发放", evidence)
+			if err != nil {
+				return nil, err
+			}
+			return []Change{*ch}, nil
+		}
+	}
 	if last >= y*12+11 && dN != nil && dN.Eligible {
 		tier := Tier(r.Program, fam, ref(r.PersonID), ev.Date)
 		if tier == r.Tier {
@@ -708,6 +765,7 @@ var exitReasonNames = map[string][2]string{
 	"objection_upheld":      {"公示异议成立", "an objection was upheld"},
 	"no_longer_eligible":    {"不再符合条件", "no longer eligible"},
 	"program_ended":         {"本地区该项目已停止", "the program is no longer in force here"},
+	"needs_review":          {"需人工审核（政策测算无法确定）", "needs review: the engine cannot decide"},
 }
 
 // ExitReason picks the reason code of an exit from the clauses the engine
