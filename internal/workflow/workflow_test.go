@@ -219,7 +219,8 @@ func transitionPerms(st Step) []auth.Permission {
 }
 
 // TestOverridesReview: when the engine could not decide (needs review), a
-// yes or a no by staff needs a written reason; a deferral does not.
+// yes or a no by staff is, like a decision against the engine, one it does
+// not back and needs the reason and the confirmation; a deferral does not.
 func TestOverridesReview(t *testing.T) {
 	review := &EngineDecision{Status: policy.StatusReview}
 	yes := &EngineDecision{Status: policy.StatusEligible, Eligible: true}
