@@ -756,6 +756,9 @@ func AddContraception(ctx context.Context, s Store, act auth.Actor, k Key, c Con
 	if c.Date.IsZero() || !c.Date.After(r.Birth) || c.Date.After(today(s)) {
 		return 0, apperr.Invalidf("date", "手术日期应在出生日期与今天之间", "the operation date must lie between the birth date and today")
 	}
+	if e := checkLine("document", document, MaxNumber); e != nil {
+		return 0, e
+	}
 	c.Person = r.Ref()
 	id, err := s.InsertContraception(ctx, r.County, r.ID, c, document)
 	if err != nil {
@@ -776,6 +779,9 @@ func AddBirthPermission(ctx context.Context, s Store, act auth.Actor, k Key, p B
 	}
 	if p.Issued.IsZero() || !p.Issued.After(r.Birth) || p.Issued.After(today(s)) {
 		return 0, apperr.Invalidf("issued", "审批日期应在出生日期与今天之间", "the date must lie between the birth date and today")
+	}
+	if e := checkLine("number", p.Number, MaxNumber); e != nil {
+		return 0, e
 	}
 	p.Holder = r.Ref()
 	id, err := s.InsertBirthPermission(ctx, r.County, r.ID, p)
@@ -853,6 +859,9 @@ func RuleOnAdoption(ctx context.Context, s Store, act auth.Actor, k Key, ruling,
 	}
 	if strings.TrimSpace(reason) == "" {
 		return apperr.Invalidf("reason", "请写明认定理由", "a reason is required")
+	}
+	if e := checkPara("reason", reason, MaxReason); e != nil {
+		return e
 	}
 	n, err := s.SetTieRuling(ctx, r.County, r.ID, ruling)
 	if err != nil {
