@@ -60,7 +60,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		}
 		st, err := a.Evaluate(ctx, auth.System, opts)
 		// Each run is audited, complete or not.
-		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "amount_fen": st.AmountFen,
+		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "review": st.Review, "amount_fen": st.AmountFen,
 			"rules": st.RuleVersion, "explain": *explain, "complete": err == nil}
 		if rerr := a.RecordRun(ctx, auth.System, app.Run{Action: "eval.run", Entity: "determination", Region: region.Code(r), Detail: detail}); rerr != nil && err == nil {
 			err = rerr

@@ -187,7 +187,8 @@ func tableReady(url string) bool {
 }
 
 // TestBulkRunsAudited checks that jiahe gen and jiahe eval each leave an
-// entry on the county's audit chain with what they did.
+// entry on the county's audit chain with what they did (for eval, the
+// decisions that need review among them).
 func TestBulkRunsAudited(t *testing.T) {
 	url := storetest.URL(t, store.SQLite)
 	runOK(t, "", "--db", url, "migrate")
@@ -197,6 +198,9 @@ func TestBulkRunsAudited(t *testing.T) {
 		if n := count(t, url, "audit_log WHERE action = '"+action+"' AND county = '341523' AND username = 'system'"); n != 1 {
 			t.Errorf("%d %s entries, want 1", n, action)
 		}
+	}
+	if n := count(t, url, `audit_log WHERE action = 'eval.run' AND after LIKE '%"review":%'`); n != 1 {
+		t.Errorf("the eval.run entry does not count the decisions that need review")
 	}
 	if out := runOK(t, "", "--db", url, "audit", "verify"); !strings.Contains(out, "ok") {
 		t.Errorf("audit verify: %s", out)
