@@ -56,6 +56,7 @@ func TestCheckCommand(t *testing.T) {
 				Decisions []struct {
 					Person    string `json:"person"`
 					Program   string `json:"program"`
+					Status    string `json:"status"`
 					Eligible  bool   `json:"eligible"`
 					AmountFen int64  `json:"amount_fen"`
 					Funding   []struct {
@@ -71,6 +72,9 @@ func TestCheckCommand(t *testing.T) {
 				var sum int64
 				for _, f := range d.Funding {
 					sum += f.Fen
+				}
+				if d.Eligible != (d.Status == "eligible") || d.Status == "" {
+					t.Errorf("%s/%s: eligible %v with status %q", d.Person, d.Program, d.Eligible, d.Status)
 				}
 				if d.Eligible && sum != d.AmountFen {
 					t.Errorf("%s/%s: funding adds up to %d, amount %d", d.Person, d.Program, sum, d.AmountFen)
@@ -88,7 +92,8 @@ func TestCheckCommand(t *testing.T) {
 	}
 }
 
-// TestEvalCommand runs gen, eval and lookup on a small county.
+// TestEvalCommand runs gen, eval and lookup on a small county: gen counts
+// the new family facts, eval the decisions that need review.
 func TestEvalCommand(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
@@ -107,6 +112,11 @@ func TestEvalCommand(t *testing.T) {
 			}
 			if !strings.Contains(out.String(), "/s") || !strings.Contains(out.String(), "p99") {
 				t.Errorf("eval or lookup printed no throughput or percentiles:\n%s", out.String())
+			}
+			for _, want := range []string{"pension enrolments", "decisions need review"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("gen or eval did not print %q:\n%s", want, out.String())
+				}
 			}
 			db, err := store.Open(ctx, url, store.WithKeys(storetest.Keys(t, url)))
 			if err != nil {

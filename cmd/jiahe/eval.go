@@ -60,7 +60,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		}
 		st, err := a.Evaluate(ctx, auth.System, opts)
 		// Each run is audited, complete or not.
-		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "amount_fen": st.AmountFen,
+		detail := map[string]any{"year": *year, "persons": st.Persons, "eligible": st.Eligible, "review": st.Review, "amount_fen": st.AmountFen,
 			"rules": st.RuleVersion, "explain": *explain, "complete": err == nil}
 		if rerr := a.RecordRun(ctx, auth.System, app.Run{Action: "eval.run", Entity: "determination", Region: region.Code(r), Detail: detail}); rerr != nil && err == nil {
 			err = rerr
@@ -69,8 +69,8 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 			return err
 		}
 		rate := float64(st.Persons) / st.Elapsed.Seconds()
-		fmt.Fprintf(stdout, "%s %d: %d persons in %s, %.0f persons/s; %d eligible determinations, %s yuan (%s, rules %s)\n",
-			st.County, *year, st.Persons, st.Elapsed.Round(time.Millisecond), rate, st.Eligible, fenString(st.AmountFen), a.Engine(), st.RuleVersion)
+		fmt.Fprintf(stdout, "%s %d: %d persons in %s, %.0f persons/s; %d eligible determinations, %s yuan; %d decisions need review (%s, rules %s)\n",
+			st.County, *year, st.Persons, st.Elapsed.Round(time.Millisecond), rate, st.Eligible, fenString(st.AmountFen), st.Review, a.Engine(), st.RuleVersion)
 		if *floor && floorT > 0 {
 			fmt.Fprintf(stdout, "scan floor: %d persons read in %s; evaluation/floor = %.2f\n",
 				floorN, floorT.Round(time.Millisecond), st.Elapsed.Seconds()/floorT.Seconds())

@@ -59,8 +59,9 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 	if st.Present > 0 {
 		fmt.Fprintf(stdout, "resumed: %d persons were already loaded by an earlier run and were not written again\n", st.Present)
 	}
-	fmt.Fprintf(stdout, "generated %d persons (%d alive on %s) in %d villages of %s: %d hukou spells, %d marriages, %d parent–child ties, %d disabilities, %d certificates, %d complications, %d retirements\n",
-		st.Persons, st.Alive, cfg.AsOf, st.Villages, cfg.County, st.Hukou, st.Marriages, st.Children, st.Disabilities, st.Certificates, st.Complications, st.Retirements)
+	fmt.Fprintf(stdout, "generated %d persons (%d alive on %s) in %d villages of %s: %d hukou spells, %d marriages, %d parent–child ties, %d disabilities, %d certificates, %d complications, %d retirements, %d operations, %d birth permissions, %d pension enrolments, %d admissions\n",
+		st.Persons, st.Alive, cfg.AsOf, st.Villages, cfg.County, st.Hukou, st.Marriages, st.Children, st.Disabilities, st.Certificates, st.Complications, st.Retirements,
+		st.Contraception, st.Permissions, st.Pensions, st.Admissions)
 	fmt.Fprintf(stdout, "%s, %.0f persons/s (%s)\n", el.Round(time.Millisecond), float64(st.Persons-st.Present)/el.Seconds(), a.Engine())
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -187,7 +188,8 @@ func tableReady(url string) bool {
 }
 
 // TestBulkRunsAudited checks that jiahe gen and jiahe eval each leave an
-// entry on the county's audit chain with what they did.
+// entry on the county's audit chain with what they did (for eval, the
+// decisions that need review among them).
 func TestBulkRunsAudited(t *testing.T) {
 	url := keyedURL(t, store.SQLite)
 	runOK(t, "", "--db", url, "migrate")
@@ -197,6 +199,22 @@ func TestBulkRunsAudited(t *testing.T) {
 		if n := count(t, url, "audit_log WHERE action = '"+action+"' AND county = '341523' AND username = 'system'"); n != 1 {
 			t.Errorf("%d %s entries, want 1", n, action)
 		}
+	}
+	// The entry's states are stored encrypted: read them through the store.
+	db, err := store.Open(t.Context(), url, store.WithKeys(storetest.Keys(t, url)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var runs []audit.Entry
+	if err := db.View(t.Context(), func(tx *store.Tx) (err error) {
+		runs, err = tx.AuditEntries(t.Context(), "", store.AuditFilter{County: "341523", Entity: "determination", Limit: 100})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Action != "eval.run" || !strings.Contains(runs[0].After, `"review":`) {
+		t.Errorf("the eval.run entry does not count the decisions that need review: %+v", runs)
 	}
 	if out := runOK(t, "", "--db", url, "audit", "verify"); !strings.Contains(out, "ok") {
 		t.Errorf("audit verify: %s", out)

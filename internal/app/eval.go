@@ -22,7 +22,8 @@ import (
 // Batch evaluation and impact previews: one reader streams the families
 // of a region chunk by chunk (store.DB.ScanFamilies, the same reader as a
 // person's family view), workers evaluate them, and for an evaluation one
-// writer stores the eligible decisions. The work is too large for one
+// writer stores the eligible decisions; decisions that need review are
+// counted, not stored, so that nothing pays them until staff decide. The work is too large for one
 // transaction of reads: the chunks are read in read-only transactions of
 // their own, while the use case's own transaction checks access and, for
 // an evaluation, holds every write.
@@ -48,6 +49,7 @@ type EvalStats struct {
 	County      string
 	Persons     int           // persons evaluated
 	Eligible    int           // determinations written (eligible decisions)
+	Review      int           // decisions that need review by staff: counted, not written, not paid
 	AmountFen   int64         // their total
 	Elapsed     time.Duration // the whole run, writes included
 	RuleVersion string        // the rule layers applied in the county
@@ -88,7 +90,8 @@ func (a *App) Counties(ctx context.Context, who auth.Actor) ([]string, error) {
 
 // Evaluate decides every program for every person of o.Region alive in
 // o.Year and replaces the year's determinations of those persons with the
-// eligible decisions. All writes happen in one transaction, so a crash
+// eligible decisions; decisions that need review (policy.StatusReview) are
+// counted in the stats and not written. All writes happen in one transaction, so a crash
 // leaves the previous determinations in place; a concurrent run over the
 // same region on PostgreSQL fails with a serialization error instead of
 // mixing the two.
@@ -129,12 +132,12 @@ func (a *App) Evaluate(ctx context.Context, who auth.Actor, o EvalOptions) (Eval
 }
 
 // evaluate runs the pipeline of Evaluate inside its write transaction tx:
-// the workers send the eligible decisions of each chunk here, and they are
-// inserted 2,000 at a time.
+// the workers send the eligible decisions of each chunk, with the number
+// that need review, here, and the decisions are inserted 2,000 at a time.
 func (a *App) evaluate(ctx context.Context, tx *store.Tx, ev *policy.Evaluator, scan store.FamilyScan, o EvalOptions, st *EvalStats) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan []policy.Determination, o.workers()*2)
+	results := make(chan decided, o.workers()*2)
 	var persons atomic.Int64
 	var streamErr error
 	go func() {
@@ -162,11 +165,12 @@ func (a *App) evaluate(ctx context.Context, tx *store.Tx, ev *policy.Evaluator, 
 		if err != nil {
 			continue // drain until the pipeline stops
 		}
-		for _, d := range out {
+		st.Review += out.review
+		for _, d := range out.eligible {
 			st.Eligible++
 			st.AmountFen += d.AmountFen
 		}
-		batch = append(batch, out...)
+		batch = append(batch, out.eligible...)
 		if len(batch) >= 2000 {
 			if err = tx.InsertDeterminations(ctx, batch); err != nil {
 				cancel()
@@ -184,8 +188,15 @@ func (a *App) evaluate(ctx context.Context, tx *store.Tx, ev *policy.Evaluator, 
 	return err
 }
 
+// decided is what a chunk's evaluation yields: the eligible decisions as
+// determinations, and the number of decisions that need review.
+type decided struct {
+	eligible []policy.Determination
+	review   int
+}
+
 // decider evaluates the families of a chunk and keeps the eligible
-// decisions; one per worker.
+// decisions, counting those that need review; one per worker.
 type decider struct {
 	ev      *policy.Evaluator
 	year    int
@@ -194,8 +205,8 @@ type decider struct {
 	cs      policy.Case
 }
 
-func (d *decider) decide(fs *registry.Families) ([]policy.Determination, error) {
-	var out []policy.Determination
+func (d *decider) decide(fs *registry.Families) (decided, error) {
+	var out decided
 	d.cs.Year, d.cs.Region = d.year, fs.County
 	err := fs.Each(func(id int64, f *registry.Family) error {
 		d.cs.Family = *f
@@ -205,8 +216,12 @@ func (d *decider) decide(fs *registry.Families) ([]policy.Determination, error) 
 			return fmt.Errorf("person %d: %w", id, err)
 		}
 		for _, dec := range res.Decisions {
-			if dec.Eligible {
-				out = append(out, policy.Determine(fs.County, d.year, id, d.version, dec, d.explain))
+			switch {
+			case dec.Status == policy.StatusReview:
+				// Not payable until staff decide (design §5): counted only.
+				out.review++
+			case dec.Eligible:
+				out.eligible = append(out.eligible, policy.Determine(fs.County, d.year, id, d.version, dec, d.explain))
 			}
 		}
 		return nil

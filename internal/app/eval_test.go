@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -86,7 +87,7 @@ func TestEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Persons == 0 || st.Eligible == 0 || st.County != synthCounty || st.RuleVersion != "national@1+34@1" {
+			if st.Persons == 0 || st.Eligible == 0 || st.County != synthCounty || st.RuleVersion != "national@1+34@1+3415@1+341523@1" {
 				t.Fatalf("stats %+v: nothing evaluated, nobody eligible, or the wrong county or rules", st)
 			}
 			n, _, err := a.ScanFloor(ctx, auth.System, opts)
@@ -348,6 +349,118 @@ func TestRemarriedSpouse(t *testing.T) {
 			}
 			if _, ok := live["jf"]; !ok {
 				t.Errorf("the wife has one child of her own and gets no 奖扶: %v", live)
+			}
+		})
+	}
+}
+
+// TestEvaluateNeedsReview checks decisions the engine cannot make alone:
+// a couple whose only child was taken in without adoption papers after
+// the 1992 adoption law, with the couple's operation, birth permission,
+// pension and the child's admission recorded as well. Batch evaluation
+// counts the decisions that need review, as many as the person page
+// shows, and stores none of them; once the township rules on the
+// adoption (a village may not), the next evaluation stores the 奖扶 the
+// person page decides.
+func TestEvaluateNeedsReview(t *testing.T) {
+	township := auth.Actor{UserID: 9, Username: "xz", Role: auth.RoleTownship, Scope: synthCounty + "100"}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			a := app.New(storetest.Open(t, engine), app.DefaultConfig(), nil)
+			fixed(a)
+			h := register(t, a, "赵大", registry.Male, "1960-03-01", 30)
+			w := register(t, a, "钱二", registry.Female, "1962-05-01", 31)
+			c := register(t, a, "赵小", registry.Female, "1993-01-01", 32)
+			if err := a.DB().Update(ctx, func(tx *store.Tx) error {
+				if _, err := registry.AddMarriage(ctx, tx, evalVillager, h, w, registry.Marriage{From: date.MustParse("1985-01-01")}, ""); err != nil {
+					return err
+				}
+				for _, p := range []registry.Key{h, w} {
+					if _, err := registry.AddChild(ctx, tx, evalVillager, p, c, registry.ParentChild{Kind: registry.AdoptionDeFacto, From: date.MustParse("1994-06-01")}, ""); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			must := func(_ int64, err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(a.AddContraception(ctx, evalVillager, w, registry.Contraception{Method: registry.FemaleSterilisation, Date: date.MustParse("1995-03-01")}, "手术记录"))
+			must(a.AddBirthPermission(ctx, evalVillager, w, registry.BirthPermission{Kind: registry.PermitSecondBirth, Issued: date.MustParse("1992-02-01")}))
+			must(a.AddPension(ctx, evalVillager, h, registry.Pension{Scheme: registry.PensionResident, Enrolled: date.MustParse("2011-07-01"),
+				Drawing: date.MustParse("2020-03-01"), Region: synthCounty + "100201"}))
+			must(a.AddAdmission(ctx, evalVillager, c, registry.Admission{Date: date.MustParse("2011-08-20"), Level: registry.Bachelor}))
+			if _, err := a.AddContraception(ctx, evalVillager, w, registry.Contraception{Method: registry.IUD, Date: date.MustParse("1990-03-01")}, "手术记录\x00"); apperr.KindOf(err) != apperr.Invalid {
+				t.Errorf("a document with a control character: %v, want invalid", err)
+			}
+
+			// review counts the decisions of the three that need review on
+			// the person page, and reports the husband's 奖扶 there and in
+			// the batch.
+			review := func() (n int, live, batch map[string]int64, jf policy.Decision) {
+				t.Helper()
+				for _, k := range []registry.Key{h, w, c} {
+					pd, err := a.PersonDecisions(ctx, auth.System, k, 2024, "zh", false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, d := range pd.Decisions {
+						if d.Status == policy.StatusReview {
+							n++
+						}
+						if k == h && d.Program == "jf" {
+							jf = d
+						}
+					}
+					if k == h {
+						live, batch = eligible(pd.Decisions), stored(t, pd.Stored)
+					}
+				}
+				return n, live, batch, jf
+			}
+			opts := app.EvalOptions{Region: synthCounty, Year: 2024}
+			st, err := a.Evaluate(ctx, auth.System, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, live, batch, jf := review()
+			if jf.Status != policy.StatusReview || jf.Eligible || jf.Review == "" {
+				t.Errorf("the husband's 奖扶 with a doubtful adoption: %+v, want needs review with the reason", jf)
+			}
+			if st.Review == 0 || st.Review != n {
+				t.Errorf("batch evaluation counted %d decisions needing review, the person page shows %d", st.Review, n)
+			}
+			if _, ok := batch["jf"]; ok || !sameAmounts(live, batch) {
+				t.Errorf("the husband: batch %v, person page %v; want no 奖扶 stored while it needs review", batch, live)
+			}
+
+			// A village specialist may not rule (the refusal is audited);
+			// the township may.
+			before := denied(t, a)
+			if err := a.RuleOnAdoption(ctx, evalVillager, c, registry.RulingCounted, "民政收养登记已补办"); apperr.KindOf(err) != apperr.Forbidden {
+				t.Errorf("village ruling: %v, want forbidden", err)
+			}
+			if denied(t, a) != before+1 {
+				t.Error("the village's ruling was refused without an audit entry")
+			}
+			if err := a.RuleOnAdoption(ctx, township, c, registry.RulingCounted, "民政收养登记已补办"); err != nil {
+				t.Fatal(err)
+			}
+			if st, err = a.Evaluate(ctx, auth.System, opts); err != nil {
+				t.Fatal(err)
+			}
+			n, live, batch, jf = review()
+			if st.Review != 0 || n != 0 || jf.Status != policy.StatusEligible {
+				t.Errorf("after the ruling: %d in the batch and %d on the person page need review, 奖扶 %s", st.Review, n, jf.Status)
+			}
+			if _, ok := batch["jf"]; !ok || !sameAmounts(live, batch) {
+				t.Errorf("after the ruling the husband: batch %v, person page %v; want 奖扶 stored", batch, live)
 			}
 		})
 	}

@@ -126,7 +126,7 @@ func TestStaffLists(t *testing.T) {
 // named as the layer names it, in both languages, on every list, from the
 // moment the layer is saved.
 func TestLocalProgramNames(t *testing.T) {
-	const body = `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县：县级奖励",
+	const body = `{"region": "341523", "version": 2, "from": "2025-01-01", "title": "舒城县：县级奖励",
 	  "programs": [{"code": "sc_award", "name": "舒城县独生子女父母县级奖励", "name_en": "Shucheng county award",
 	    "clauses": [{"id": "alive", "expr": "alive", "text": "本人{?健在|已故}"}],
 	    "rates": [{"from": "2025-01-01", "fen": 10000, "per": "year"}],

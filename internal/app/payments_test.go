@@ -16,6 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -219,6 +220,70 @@ func equal(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// TestNeedsReviewIsNotPaid: a recipient on the roll whose family gains a
+// child taken in without adoption papers after the 1992 adoption law can
+// no longer be decided by the engine; a payment cycle, which decides each
+// recipient with the family reader the batch uses, pays her nothing and
+// the 库册一致 report gives the reason. Once the township rules the child
+// does not count, a supplementary run pays her.
+func TestNeedsReviewIsNotPaid(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newPayEnv(t, storetest.Open(t, engine))
+			ctx := e.ctx
+			w := e.family("王秀英", "1960-03-01", 1)
+			e.enrol(w, 2024, "2024-02-01")
+			var kid *registry.Record
+			if err := e.a.DB().Update(ctx, func(tx *store.Tx) (err error) {
+				b := date.MustParse("2003-05-01")
+				kid, err = registry.Register(ctx, tx, auth.System, registry.NewPerson{Name: "王小妹", Sex: "F", Birth: b,
+					IDNumber: string(idcard.Make("341523", b.Time(), 50)), Region: "341523100201", HukouType: registry.Rural})
+				if err != nil {
+					return err
+				}
+				_, err = registry.AddChild(ctx, tx, auth.System, registry.Key{County: w.County, ID: w.ID}, registry.Key{County: kid.County, ID: kid.ID},
+					registry.ParentChild{Kind: registry.AdoptionDeFacto, From: date.MustParse("2004-03-01")}, "")
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			pd, err := e.a.PersonDecisions(ctx, auth.System, registry.Key{County: w.County, ID: w.ID}, 2024, "zh", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range pd.Decisions {
+				if d.Program == "jf" && d.Status != policy.StatusReview {
+					t.Fatalf("jf with a doubtful adoption: %s, want %s", d.Status, policy.StatusReview)
+				}
+			}
+
+			e.clock.set("2024-06-20")
+			c, lines, err := e.a.GenerateCycle(ctx, finance, payment.CycleRequest{County: "341523", Program: "jf", Period: "2024"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "cycle", linesOf(lines), nil)
+			rep, err := e.a.Consistency(ctx, finance, "341523", c.ID, "zh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "consistency", diffsOf(rep.Consistency), []string{fmt.Sprintf("p%d not_eligible 0.00/0.00", w.ID)})
+			if len(rep.Differences) == 1 && !strings.Contains(rep.Differences[0].Detail, "收养") {
+				t.Errorf("the report does not give the doubtful adoption as the reason: %q", rep.Differences[0].Detail)
+			}
+
+			if err := e.a.RuleOnAdoption(ctx, township, registry.Key{County: kid.County, ID: kid.ID}, registry.RulingNotCounted, "寄养，非收养，已核实"); err != nil {
+				t.Fatal(err)
+			}
+			sup, err := e.a.SupplementCycle(ctx, finance, "341523", c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "supplement", linesOf(sup.Lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 230.40 76.80 76.80] pending", w.ID)})
+		})
+	}
+}
+
 // TestEnrolmentIsPaid follows the journey from the procedure to the bank:
 // a person enrolled through the use cases is paid by the next cycle, in
 // the amount the policy engine decides then, with no batch evaluation in
@@ -236,13 +301,14 @@ func TestEnrolmentIsPaid(t *testing.T) {
 			}
 
 			// The cycle pays her what the engine decides: 960 yuan, 60 %
-			// central and 40 % provincial in Anhui.
+			// central and the rest shared 60:20:20 by Anhui's province,
+			// city and county.
 			e.clock.set("2024-06-20")
 			c, lines, err := e.a.GenerateCycle(ctx, finance, payment.CycleRequest{County: "341523", Program: "jf", Period: "2024"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			equal(t, "cycle", linesOf(lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 384.00 0.00 0.00] pending", w1.ID)})
+			equal(t, "cycle", linesOf(lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 230.40 76.80 76.80] pending", w1.ID)})
 			if c.Lines != 1 || c.Total != due || lines[0].Amount != due || lines[0].RecipientID != r1.ID {
 				t.Errorf("cycle %+v, line %+v", c, lines[0])
 			}
@@ -298,7 +364,7 @@ func TestEnrolmentIsPaid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			equal(t, "supplement", linesOf(sup.Lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 384.00 0.00 0.00] pending", w2.ID)})
+			equal(t, "supplement", linesOf(sup.Lines), []string{fmt.Sprintf("p%d 2024 regular 960.00 [576.00 230.40 76.80 76.80] pending", w2.ID)})
 			if sup.Cycle.Lines != 2 || sup.Cycle.Total != 192000 || sup.Lines[0].CycleID != c.ID {
 				t.Errorf("supplemented cycle %+v", sup.Cycle)
 			}

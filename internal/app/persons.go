@@ -311,6 +311,45 @@ func (a *App) AddRetirement(ctx context.Context, who auth.Actor, k registry.Key,
 	})
 }
 
+// AddContraception records a contraceptive operation of person k, with
+// the document that attests it.
+func (a *App) AddContraception(ctx context.Context, who auth.Actor, k registry.Key, c registry.Contraception, document string) (int64, error) {
+	return write(a, ctx, who, personOp("contraception.create", auth.PermRegistryWrite, k), func(tx *store.Tx) (int64, error) {
+		return registry.AddContraception(ctx, tx, who, k, c, document)
+	})
+}
+
+// AddBirthPermission records a permission for a further birth granted to
+// person k.
+func (a *App) AddBirthPermission(ctx context.Context, who auth.Actor, k registry.Key, p registry.BirthPermission) (int64, error) {
+	return write(a, ctx, who, personOp("birth_permission.create", auth.PermRegistryWrite, k), func(tx *store.Tx) (int64, error) {
+		return registry.AddBirthPermission(ctx, tx, who, k, p)
+	})
+}
+
+// AddPension records person k's enrolment in a pension scheme.
+func (a *App) AddPension(ctx context.Context, who auth.Actor, k registry.Key, p registry.Pension) (int64, error) {
+	return write(a, ctx, who, personOp("pension.create", auth.PermRegistryWrite, k), func(tx *store.Tx) (int64, error) {
+		return registry.AddPension(ctx, tx, who, k, p)
+	})
+}
+
+// AddAdmission records person k's admission to higher education.
+func (a *App) AddAdmission(ctx context.Context, who auth.Actor, k registry.Key, ad registry.Admission) (int64, error) {
+	return write(a, ctx, who, personOp("admission.create", auth.PermRegistryWrite, k), func(tx *store.Tx) (int64, error) {
+		return registry.AddAdmission(ctx, tx, who, k, ad)
+	})
+}
+
+// RuleOnAdoption records the staff's ruling on the de-facto adoption of
+// child k (registry.RulingCounted or RulingNotCounted), which settles the
+// decisions that needed review because of it.
+func (a *App) RuleOnAdoption(ctx context.Context, who auth.Actor, k registry.Key, ruling, reason string) error {
+	return a.update(ctx, who, personOp("tie.ruling", auth.PermEligibility, k), func(tx *store.Tx) error {
+		return registry.RuleOnAdoption(ctx, tx, who, k, ruling, reason)
+	})
+}
+
 // MarriageRecord is a marriage as the person's forms list it: its id, the
 // spouse's id and the marriage certificate number.
 type MarriageRecord = store.MarriageRecord

@@ -44,26 +44,28 @@ func layersStored(t *testing.T, a *app.App) (layers, audits int) {
 // duplicates, layers of another level or region and roles that manage no
 // rules, storing nothing for them.
 func TestSaveLayer(t *testing.T) {
-	const body = `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县：奖扶县级加发",
+	const body = `{"region": "341523", "version": 2, "from": "2025-01-01", "title": "舒城县：奖扶县级加发",
 	  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2025-01-01", "fen": 12000, "per": "year", "payer": "county"}]}]}`
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
 			a := app.New(storetest.Open(t, engine), app.DefaultConfig(), nil)
 			// Compile the rules before the change.
-			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1" {
+			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1+3415@1+341523@1" {
 				t.Fatalf("programs before: %v, %v", in, err)
 			}
 			if err := a.SaveLayer(ctx, countyActor, layer(t, body)); err != nil {
 				t.Fatal(err)
 			}
-			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1+341523@1" {
+			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1+3415@1+341523@1+341523@2" {
 				t.Errorf("programs after the change: %v, %v", in, err)
 			}
-			v2 := layer(t, body)
-			v2.Version = 2
+			v1 := layer(t, body)
+			v1.Version = 1
+			v3 := layer(t, body)
+			v3.Version = 3
 			bad := layer(t, body)
-			bad.Version = 3
+			bad.Version = 4
 			bad.Programs = []policy.ProgramLayer{{Code: "jf", Clauses: []policy.ClauseDef{{ID: "age", Expr: "age >= P.nope", Text: "x"}}}}
 			tests := []struct {
 				name    string
@@ -73,11 +75,12 @@ func TestSaveLayer(t *testing.T) {
 				refusal bool
 			}{
 				{"the same version again", countyActor, layer(t, body), apperr.Conflict, false},
+				{"the built-in layer's version", countyActor, v1, apperr.Conflict, false},
 				{"an invalid layer", countyActor, bad, apperr.Invalid, false},
-				{"another county's layer", auth.Actor{UserID: 9, Username: "qt", Role: auth.RoleCounty, Scope: "341524"}, v2, apperr.Forbidden, true},
+				{"another county's layer", auth.Actor{UserID: 9, Username: "qt", Role: auth.RoleCounty, Scope: "341524"}, v3, apperr.Forbidden, true},
 				{"the province's layer", countyActor, layer(t, `{"region": "34", "version": 9, "from": "2024-01-01", "title": "x",
 				  "programs": [{"code": "jf", "params": {"min_age": 61}}]}`), apperr.Forbidden, true},
-				{"the village", evalVillager, v2, apperr.Forbidden, true},
+				{"the village", evalVillager, v3, apperr.Forbidden, true},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +109,7 @@ func TestSaveLayer(t *testing.T) {
 			}
 			found := false
 			for _, e := range entries {
-				found = found || e.Action == "policy.layer.create" && e.EntityID == "341523@1" && e.UserID == countyActor.UserID
+				found = found || e.Action == "policy.layer.create" && e.EntityID == "341523@2" && e.UserID == countyActor.UserID
 			}
 			if !found {
 				t.Errorf("no audit entry for the saved layer in %d entries", len(entries))
@@ -138,7 +141,7 @@ func TestPreviewLayer(t *testing.T) {
 			}
 
 			// +100 yuan a year on 奖扶, paid by the county.
-			rep, err := a.PreviewLayer(ctx, countyActor, layer(t, `{"region": "341523", "version": 1, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
+			rep, err := a.PreviewLayer(ctx, countyActor, layer(t, `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
 			  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2024-01-01", "fen": 10000, "per": "year", "payer": "county"}]}]}`), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -150,7 +153,7 @@ func TestPreviewLayer(t *testing.T) {
 			if jf.ChangeFen != money.Fen(jf.After)*10000 || jf.NewFen-jf.OldFen != jf.ChangeFen {
 				t.Errorf("jf change %d fen for %d persons, want %d", jf.ChangeFen, jf.After, jf.After*10000)
 			}
-			if rep.Persons == 0 || rep.NewVersion != rep.OldVersion+"+341523@1" {
+			if rep.Persons == 0 || rep.NewVersion != rep.OldVersion+"+341523@2" {
 				t.Errorf("report %d persons, versions %s -> %s", rep.Persons, rep.OldVersion, rep.NewVersion)
 			}
 			var towns int
@@ -180,7 +183,7 @@ func TestPreviewLayer(t *testing.T) {
 			}
 
 			// 奖扶 from 75: people lose it, nobody gains it.
-			rep, err = a.PreviewLayer(ctx, countyActor, layer(t, `{"region": "341523", "version": 1, "from": "2024-01-01", "title": "测算：奖扶75周岁",
+			rep, err = a.PreviewLayer(ctx, countyActor, layer(t, `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "测算：奖扶75周岁",
 			  "programs": [{"code": "jf", "params": {"min_age": 75}}]}`), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -190,7 +193,7 @@ func TestPreviewLayer(t *testing.T) {
 				t.Errorf("jf min_age 75: %+v", jf)
 			}
 
-			good := layer(t, `{"region": "341523", "version": 1, "from": "2024-01-01", "title": "x", "programs": [{"code": "jf", "params": {"min_age": 61}}]}`)
+			good := layer(t, `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "x", "programs": [{"code": "jf", "params": {"min_age": 61}}]}`)
 			tests := []struct {
 				name    string
 				who     auth.Actor
@@ -200,10 +203,10 @@ func TestPreviewLayer(t *testing.T) {
 				field   string
 				refusal bool
 			}{
-				{"an invalid layer", countyActor, layer(t, `{"region": "341523", "version": 1, "from": "2024-01-01", "title": "错误",
+				{"an invalid layer", countyActor, layer(t, `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "错误",
 				  "programs": [{"code": "jf", "clauses": [{"id": "age", "expr": "age >= P.nope", "text": "x"}]}]}`), opts,
 					apperr.Invalid, "programs[0].clauses[0].expr", false},
-				{"another county's layer", countyActor, layer(t, `{"region": "341524", "version": 1, "from": "2024-01-01", "title": "x",
+				{"another county's layer", countyActor, layer(t, `{"region": "341524", "version": 9, "from": "2024-01-01", "title": "x",
 				  "programs": [{"code": "jf", "params": {"min_age": 61}}]}`), opts, apperr.Invalid, "region", false},
 				{"a layer from a later year", countyActor, good, app.EvalOptions{Region: synthCounty, Year: 2023}, apperr.Invalid, "from", false},
 				{"a township", countyActor, good, app.EvalOptions{Region: synthCounty + "100", Year: 2024}, apperr.Invalid, "region", false},

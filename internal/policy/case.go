@@ -74,19 +74,24 @@ func defaultEvaluator() (*Evaluator, error) {
 
 // dateFields lists, per array of the case file, its date fields.
 var dateFields = map[string][]string{
-	"persons":       {"birth", "death"},
-	"hukou":         {"from", "to"},
-	"marriages":     {"from", "to"},
-	"children":      {"from"},
-	"disabilities":  {"from", "to"},
-	"certificates":  {"issued", "cancelled"},
-	"complications": {"from", "to"},
-	"confirmations": {"applied", "confirmed"},
-	"retirements":   {"date"},
+	"persons":           {"birth", "death"},
+	"hukou":             {"from", "to"},
+	"marriages":         {"from", "to"},
+	"children":          {"from"},
+	"disabilities":      {"from", "to"},
+	"certificates":      {"issued", "cancelled"},
+	"complications":     {"from", "to"},
+	"confirmations":     {"applied", "confirmed"},
+	"retirements":       {"date"},
+	"contraception":     {"date"},
+	"birth_permissions": {"issued"},
+	"pensions":          {"enrolled", "ended", "drawing"},
+	"admissions":        {"date"},
 }
 
 func checkDates(top map[string]any) error {
-	for _, arr := range []string{"persons", "marriages", "children", "disabilities", "certificates", "complications", "confirmations", "retirements"} {
+	for _, arr := range []string{"persons", "marriages", "children", "disabilities", "certificates", "complications", "confirmations", "retirements",
+		"contraception", "birth_permissions", "pensions", "admissions"} {
 		items, _ := top[arr].([]any)
 		for i, it := range items {
 			obj, _ := it.(map[string]any)
@@ -253,6 +258,15 @@ func (c *Case) validate(ev *Evaluator) error {
 				return apperr.Invalidf(at+".child", "子女出生早于父母", "the child is born before the parent")
 			}
 		}
+		switch t.Ruling {
+		case "":
+		case registry.RulingCounted, registry.RulingNotCounted:
+			if t.Kind != registry.AdoptionDeFacto {
+				return apperr.Invalidf(at+".ruling", "只有事实收养才需要认定", "only a de-facto adoption takes a ruling")
+			}
+		default:
+			return apperr.Invalidf(at+".ruling", "认定应为counted或not_counted", "ruling must be counted or not_counted")
+		}
 	}
 	for i, d := range c.Disabilities {
 		at := fmt.Sprintf("disabilities[%d]", i)
@@ -288,6 +302,60 @@ func (c *Case) validate(ev *Evaluator) error {
 		}
 		if x.From.IsZero() {
 			return apperr.Invalidf(at+".from", "缺少鉴定日期", "the assessment date is missing")
+		}
+	}
+	for i, x := range c.Contraception {
+		at := fmt.Sprintf("contraception[%d]", i)
+		if err := ref(at+".person", x.Person); err != nil {
+			return err
+		}
+		if !slices.Contains([]string{registry.MaleSterilisation, registry.FemaleSterilisation, registry.IUD, registry.Implant}, x.Method) {
+			return apperr.Invalidf(at+".method", "节育措施应为male_sterilisation、female_sterilisation、iud或implant",
+				"method must be male_sterilisation, female_sterilisation, iud or implant")
+		}
+		if x.Date.IsZero() {
+			return apperr.Invalidf(at+".date", "缺少手术日期", "the operation date is missing")
+		}
+	}
+	for i, x := range c.Permissions {
+		at := fmt.Sprintf("birth_permissions[%d]", i)
+		if err := ref(at+".holder", x.Holder); err != nil {
+			return err
+		}
+		if x.Kind != registry.PermitSecondBirth {
+			return apperr.Invalidf(at+".kind", "审批类型应为second_birth", "kind must be second_birth")
+		}
+		if x.Issued.IsZero() {
+			return apperr.Invalidf(at+".issued", "缺少审批日期", "the date of the permission is missing")
+		}
+	}
+	for i, x := range c.Pensions {
+		at := fmt.Sprintf("pensions[%d]", i)
+		if err := errors.Join(ref(at+".person", x.Person), span(at+".ended", x.Enrolled, x.Ended), span(at+".drawing", x.Enrolled, x.Drawing)); err != nil {
+			return firstErr(err)
+		}
+		if x.Scheme != registry.PensionResident && x.Scheme != registry.PensionUrbanEmployee {
+			return apperr.Invalidf(at+".scheme", "养老保险类型应为resident或urban_employee", "scheme must be resident or urban_employee")
+		}
+		if x.Enrolled.IsZero() {
+			return apperr.Invalidf(at+".enrolled", "缺少参保日期", "the enrolment date is missing")
+		}
+		if x.Region != "" {
+			if code, err := region.ParseCode(x.Region); err != nil || len(code) < 6 {
+				return apperr.Invalidf(at+".region", "区划代码%q无效", "region %q is not a division code", x.Region)
+			}
+		}
+	}
+	for i, x := range c.Admissions {
+		at := fmt.Sprintf("admissions[%d]", i)
+		if err := ref(at+".person", x.Person); err != nil {
+			return err
+		}
+		if x.Level != registry.Bachelor && x.Level != registry.College {
+			return apperr.Invalidf(at+".level", "录取层次应为bachelor或college", "level must be bachelor or college")
+		}
+		if x.Date.IsZero() {
+			return apperr.Invalidf(at+".date", "缺少录取日期", "the admission date is missing")
 		}
 	}
 	programs, err := ev.Programs(c.Region, c.Year)

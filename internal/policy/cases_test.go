@@ -13,15 +13,21 @@ import (
 )
 
 // expectation is one expected decision in a case file. Fields left out
-// are not checked; Fails lists the clauses expected to fail, exactly.
+// are not checked; Fails lists the clauses expected to fail, exactly, and
+// Flags the decision's flags, exactly.
 type expectation struct {
 	Person    string           `json:"person"`
 	Program   string           `json:"program"`
 	Eligible  bool             `json:"eligible"`
+	Status    string           `json:"status"`
 	AmountFen *int64           `json:"amount_fen"`
 	Months    *int             `json:"months"`
 	Funding   map[string]int64 `json:"funding"`
 	Fails     []string         `json:"fails"`
+	Flags     []string         `json:"flags"`
+	PaidBy    []CountyMonths   `json:"paid_by"`
+	// Absent expects no decision: the program is not in force.
+	Absent bool `json:"absent"`
 }
 
 // TestCaseLibrary runs every case file in testdata/cases: each names the
@@ -62,6 +68,12 @@ func TestCaseLibrary(t *testing.T) {
 			}
 			for _, want := range exp {
 				i := slices.IndexFunc(res.Decisions, func(d Decision) bool { return d.Person == want.Person && d.Program == want.Program })
+				if want.Absent {
+					if i >= 0 {
+						t.Errorf("[%s] %s/%s decided, want the program not in force", c.Rule, want.Person, want.Program)
+					}
+					continue
+				}
 				if i < 0 {
 					t.Errorf("[%s] no decision for %s/%s", c.Rule, want.Person, want.Program)
 					continue
@@ -78,6 +90,29 @@ func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
 	id := rule + " " + got.Person + "/" + got.Program
 	if got.Eligible != want.Eligible {
 		t.Errorf("[%s] eligible = %v, want %v; clauses %v", id, got.Eligible, want.Eligible, failed(got))
+	}
+	if got.Eligible != (got.Status == StatusEligible) {
+		t.Errorf("[%s] eligible = %v but status %s", id, got.Eligible, got.Status)
+	}
+	if want.Status != "" && got.Status != want.Status {
+		t.Errorf("[%s] status = %s, want %s (review: %s)", id, got.Status, want.Status, got.Review)
+	}
+	if got.Status == StatusReview && (got.Review == "" || got.AmountFen != 0) {
+		t.Errorf("[%s] needs review with reason %q and amount %d: want a reason and no amount", id, got.Review, got.AmountFen)
+	}
+	if want.Flags != nil {
+		gotFlags := slices.Clone(got.Flags)
+		if gotFlags == nil {
+			gotFlags = []string{}
+		}
+		if diff := cmp.Diff(want.Flags, gotFlags); diff != "" {
+			t.Errorf("[%s] flags (-want +got):\n%s", id, diff)
+		}
+	}
+	if want.PaidBy != nil {
+		if diff := cmp.Diff(want.PaidBy, got.PaidBy); diff != "" {
+			t.Errorf("[%s] paid_by (-want +got):\n%s", id, diff)
+		}
 	}
 	if want.AmountFen != nil && int64(got.AmountFen) != *want.AmountFen {
 		t.Errorf("[%s] amount_fen = %d, want %d", id, got.AmountFen, *want.AmountFen)
@@ -103,6 +138,11 @@ func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
 			t.Errorf("[%s] failing clauses (-want +got):\n%s", id, diff)
 		}
 	}
+	for _, c := range got.Clauses {
+		if c.Source == "" && !engineLines[c.ID] {
+			t.Errorf("[%s] clause %s cites no document", id, c.ID)
+		}
+	}
 	var sum int64
 	for _, s := range got.Funding {
 		sum += int64(s.Fen)
@@ -111,6 +151,11 @@ func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
 		t.Errorf("[%s] funding adds up to %d, amount is %d", id, sum, got.AmountFen)
 	}
 }
+
+// engineLines are explanation lines the engine adds that rest on no one
+// document (which county pays, the notes on unverified amounts and on
+// provinces without rules).
+var engineLines = map[string]bool{"paid_by": true, "unverified": true, "rules_not_encoded": true}
 
 func failed(d Decision) []string {
 	out := []string{}

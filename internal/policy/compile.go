@@ -40,6 +40,9 @@ type program struct {
 	increments         []increment
 	funding            Funding
 	exclusive          []string
+	requires           []string
+	doc                string
+	hasReview          bool
 	def                *progDef // the merged definition, for InForce
 }
 
@@ -59,12 +62,17 @@ type ruleSet struct {
 	county   string
 	year     int
 	version  string
-	programs []*program // evaluation order: exclusive programs last
+	programs []*program // evaluation order: programs after those they depend on
 	byCode   map[string]*program
 	central  []DatedPct
 	reading  familyReading
 	// readingFrom names the layer that set each family parameter.
 	readingFrom map[string]string
+	// docs are the documents the layers cite, by ID.
+	docs map[string]Document
+	// provinceEncoded is false when no layer of the county's province
+	// applies: its decisions rest on the national baseline alone.
+	provinceEncoded bool
 }
 
 // progDef accumulates a program's layers before compilation.
@@ -77,6 +85,8 @@ type progDef struct {
 	incs               []Increment
 	funding            *Funding
 	exclusive          []string
+	requires           []string
+	doc                string
 	field              map[string]string // where each part was last set, for errors
 	origin             map[string]string // the layer ("34@1") that last set each part
 	rateFrom, incFrom  []string          // the layer of each rate and increment
@@ -100,7 +110,7 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 		}
 		return la.Version < lb.Version
 	})
-	rs := &ruleSet{county: county, year: year, byCode: map[string]*program{}, readingFrom: map[string]string{}}
+	rs := &ruleSet{county: county, year: year, byCode: map[string]*program{}, readingFrom: map[string]string{}, docs: map[string]Document{}}
 	rs.reading = familyReading{remarriage: RemarriageJointBirth, childless: ChildlessIneligible}
 	var defs []*progDef
 	find := func(code string) *progDef {
@@ -121,6 +131,12 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 		}
 		layerName := fmt.Sprintf("%s@%d", name, l.Version)
 		versions = append(versions, layerName)
+		if len(l.Region) == 2 {
+			rs.provinceEncoded = true
+		}
+		for _, d := range l.Documents {
+			rs.docs[d.ID] = d
+		}
 		for k, v := range l.Params {
 			if familyParams[k] {
 				if err := rs.reading.set(k, v); err != nil {
@@ -204,12 +220,88 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 				return nil, apperr.Invalidf(p.code+".exclusive_with["+strconv.Itoa(i)+"]", "互斥项目%s不存在", "exclusive program %s does not exist", x)
 			}
 		}
+		for i, x := range p.requires {
+			if rs.byCode[x] == nil {
+				return nil, apperr.Invalidf(p.code+".requires_any["+strconv.Itoa(i)+"]", "前提项目%s不存在", "required program %s does not exist", x)
+			}
+		}
+		if err := rs.checkDocs(p); err != nil {
+			return nil, err
+		}
 	}
-	// Programs excluded by others are evaluated after the ones they look at.
-	sort.SliceStable(rs.programs, func(a, b int) bool {
-		return len(rs.programs[a].exclusive) == 0 && len(rs.programs[b].exclusive) > 0
-	})
+	// Programs that look at others (exclusivity, requirements) are
+	// evaluated after the ones they look at.
+	rank := map[string]int{}
+	for range rs.programs {
+		changed := false
+		for _, p := range rs.programs {
+			r := 0
+			for _, x := range slices.Concat(p.exclusive, p.requires) {
+				r = max(r, rank[x]+1)
+			}
+			if r != rank[p.code] {
+				rank[p.code], changed = r, true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for _, p := range rs.programs {
+		if rank[p.code] >= len(rs.programs) {
+			return nil, apperr.Invalidf(p.code+".exclusive_with", "项目%s的互斥或前提关系成环", "program %s depends on itself through exclusivity or requirements", p.code)
+		}
+	}
+	sort.SliceStable(rs.programs, func(a, b int) bool { return rank[rs.programs[a].code] < rank[rs.programs[b].code] })
 	return rs, nil
+}
+
+// checkDocs checks that every document p cites is declared by a layer.
+func (rs *ruleSet) checkDocs(p *program) error {
+	check := func(field, ids string) error {
+		for _, id := range docIDs(ids) {
+			if _, ok := rs.docs[id]; !ok {
+				return apperr.Invalidf(field, "引用的文件%s未登记", "the cited document %s is not declared", id)
+			}
+		}
+		return nil
+	}
+	d := p.def
+	if err := check(p.code+".doc", d.doc); err != nil {
+		return err
+	}
+	for _, c := range d.clauses {
+		if err := check(d.field["clause."+c.ID]+".doc", c.Doc); err != nil {
+			return err
+		}
+	}
+	if d.funding != nil {
+		if err := check(p.code+".funding.doc", d.funding.Doc); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.rates {
+		if err := check(p.code+".rates.doc", r.Doc); err != nil {
+			return err
+		}
+	}
+	for _, in := range d.incs {
+		if err := check(d.field["inc."+in.ID]+".doc", in.Doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// docIDs splits a citation ("a" or "a,b") into document IDs.
+func docIDs(s string) []string {
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (r *familyReading) set(k string, v any) error {
@@ -279,11 +371,20 @@ func (d *progDef) merge(pl ProgramLayer, where, layer string) {
 		d.exclusive = pl.ExclusiveWith
 		d.origin["exclusive_with"] = layer
 	}
+	if pl.RequiresAny != nil {
+		d.requires = pl.RequiresAny
+		d.origin["requires_any"] = layer
+	}
+	if pl.Doc != "" {
+		d.doc = pl.Doc
+		d.origin["doc"] = layer
+	}
 }
 
 // compile turns a merged definition into a program.
 func (d *progDef) compile() (*program, error) {
-	p := &program{code: d.code, name: d.name, nameEN: d.nameEN, params: d.params, rates: slices.Clone(d.rates), exclusive: d.exclusive, def: d}
+	p := &program{code: d.code, name: d.name, nameEN: d.nameEN, params: d.params, rates: slices.Clone(d.rates), exclusive: d.exclusive,
+		requires: d.requires, doc: d.doc, def: d}
 	if p.name == "" {
 		return nil, apperr.Invalidf(d.code+".name", "项目%s缺少中文名称", "program %s has no name", d.code)
 	}
@@ -299,6 +400,17 @@ func (d *progDef) compile() (*program, error) {
 	}
 	for _, c := range d.clauses {
 		f := d.field["clause."+c.ID] + ".expr"
+		if c.Review {
+			p.hasReview = true
+		}
+		if c.Review && strings.TrimSpace(c.Expr) == "" {
+			// A fact no record holds: staff always decide.
+			if err := checkTemplate(c.Text, p.p, f[:len(f)-len(".expr")]+".text"); err != nil {
+				return nil, err
+			}
+			p.clauses = append(p.clauses, clause{ClauseDef: c, cheap: true})
+			continue
+		}
 		prog, idents, err := compileExpr(c.Expr, p.p, true, f)
 		if err != nil {
 			return nil, err
@@ -317,7 +429,9 @@ func (d *progDef) compile() (*program, error) {
 	// Evaluation tests cheap clauses first; explanations keep the order
 	// of the rules.
 	for i := range p.clauses {
-		p.order = append(p.order, i)
+		if !p.clauses[i].Review {
+			p.order = append(p.order, i)
+		}
 	}
 	sort.SliceStable(p.order, func(a, b int) bool { return p.clauses[p.order[a]].cheap && !p.clauses[p.order[b]].cheap })
 	if d.tier != "" {

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -57,14 +56,57 @@ type Result struct {
 }
 
 // Decision is the outcome of one program for one person in one year.
+//
+// Status is eligible, not eligible or needs review (design §5). Eligible
+// is true only for StatusEligible: it is what may be paid. A decision that
+// needs review carries its reason in Review, no amount, and stays unpaid
+// until staff decide (for a doubtful adoption, by recording their ruling
+// on the tie, after which the engine decides on its own).
 type Decision struct {
 	Person    string         `json:"person"`
 	Program   string         `json:"program"`
+	Status    string         `json:"status"`
 	Eligible  bool           `json:"eligible"`
+	Review    string         `json:"review,omitempty"`
 	AmountFen money.Fen      `json:"amount_fen"`
 	Months    int            `json:"months"`
 	Funding   []Share        `json:"funding"`
+	PaidBy    []CountyMonths `json:"paid_by,omitempty"`
+	Flags     []string       `json:"flags,omitempty"`
 	Clauses   []ClauseResult `json:"clauses,omitempty"`
+}
+
+// Decision statuses (design §5).
+const (
+	StatusEligible    = "eligible"
+	StatusNotEligible = "not_eligible"
+	StatusReview      = "needs_review"
+)
+
+// Decision flags: facts about a decision that staff must see even without
+// the explanation.
+const (
+	// FlagAmountUnverified: a rate or increment the amount rests on comes
+	// from a source of low reliability, or the region's own amount is not
+	// known and a lower one is used.
+	FlagAmountUnverified = "amount_unverified"
+	// FlagRulesNotEncoded: no rules of the county's province are encoded;
+	// the decision rests on the national baseline alone.
+	FlagRulesNotEncoded = "provincial_rules_not_encoded"
+	// FlagMovedCounty: the person's hukou moved between counties during the
+	// year; PaidBy says which county pays which months.
+	FlagMovedCounty = "moved_county"
+)
+
+// CountyMonths says which county pays months From–To (1–12) of a
+// program's year when the person's hukou moved between counties: one
+// program, one person, one period, whatever the county. A county pays
+// only the months it is named for; the payment run of each county pays
+// the decision of its own evaluation, which names the same split.
+type CountyMonths struct {
+	County string `json:"county"`
+	From   int    `json:"from"`
+	To     int    `json:"to"`
 }
 
 // Share is the part of an amount one level of government pays.
@@ -73,11 +115,14 @@ type Share struct {
 	Fen   money.Fen `json:"fen"`
 }
 
-// ClauseResult is one clause of a decision, explained.
+// ClauseResult is one clause of a decision, explained, with the document
+// it comes from. Review marks a clause staff must decide.
 type ClauseResult struct {
-	ID   string `json:"id"`
-	OK   bool   `json:"ok"`
-	Text string `json:"text"`
+	ID     string `json:"id"`
+	OK     bool   `json:"ok"`
+	Text   string `json:"text"`
+	Source string `json:"source,omitempty"`
+	Review bool   `json:"review,omitempty"`
 }
 
 // Options configure an Evaluator.
@@ -174,33 +219,6 @@ func (e *Evaluator) Version(county string, year int) (string, error) {
 	return rs.version, nil
 }
 
-// scratch is per-call working memory, pooled.
-type scratch struct {
-	vm   vm.VM
-	envs [13]Env
-	fv   *familyView
-	// family facts of the current subject by reference day and way of
-	// counting children, shared by all programs
-	fam []famEntry
-}
-
-type famEntry struct {
-	day date.Date
-	own bool
-	ff  famFacts
-}
-
-// family returns the family facts of the current subject, cached.
-func (s *scratch) family(p *registry.Person, day date.Date, own bool) *famFacts {
-	for i := range s.fam {
-		if s.fam[i].day == day && s.fam[i].own == own {
-			return &s.fam[i].ff
-		}
-	}
-	s.fam = append(s.fam, famEntry{day: day, own: own, ff: s.fv.family(p, day, own)})
-	return &s.fam[len(s.fam)-1].ff
-}
-
 // Evaluate decides every program for the case's subjects.
 func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 	if len(c.Region) != 6 {
@@ -223,6 +241,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		s.fv.reset(&c.Family, c.Region, rs.reading)
 	}
 	fv := s.fv
+	fv.year = c.Year
 	defer func() { s.fv.f = nil }()
 	res := &Result{Year: c.Year, Region: c.Region, Version: rs.version}
 	subjects := c.Subjects
@@ -239,6 +258,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		}
 		start := len(res.Decisions)
 		s.fam = s.fam[:0]
+		s.owners(fv, p, c.Year)
 		for _, pr := range rs.programs {
 			d := e.decide(s, rs, fv, p, pr, events, res.Decisions[start:])
 			res.Decisions = append(res.Decisions, d)
@@ -306,292 +326,6 @@ func (rs *ruleSet) withParams(params map[string]any) (*ruleSet, error) {
 		out.byCode[p.code] = p
 	}
 	return &out, nil
-}
-
-// eventMonths returns, as a bit set over months 1–12, the months of year y
-// in which a fact of the family changes, and the month after each (a
-// status read on the first of a month sees the change a month later).
-func (fv *familyView) eventMonths(y int) (months uint16) {
-	add := func(_ string, d date.Date) {
-		if d.IsZero() {
-			return
-		}
-		var bits uint16
-		switch {
-		case d.Year() == y:
-			bits = 1<<uint(d.Month()) | 1<<uint(min(int(d.Month())+1, 12))
-		case d.Year() == y-1 && d.Month() == 12:
-			bits = 1 << 1
-		default:
-			return
-		}
-		months |= bits
-	}
-	for _, p := range fv.f.Persons {
-		add(p.Ref, p.Death)
-		if p.Birth.Year() == y {
-			add(p.Ref, p.Birth)
-		}
-		for _, h := range p.Hukou {
-			add(p.Ref, h.From)
-			add(p.Ref, h.To)
-		}
-	}
-	for _, m := range fv.f.Marriages {
-		add(m.A, m.From)
-		add(m.A, m.To)
-		add(m.B, m.From)
-		add(m.B, m.To)
-	}
-	for _, t := range fv.f.Children {
-		add(t.Parent, t.From)
-	}
-	for _, d := range fv.f.Disabilities {
-		add(d.Person, d.From)
-		add(d.Person, d.To)
-	}
-	for _, c := range fv.f.Certificates {
-		add(c.Holder, c.Issued)
-		add(c.Holder, c.Cancelled)
-	}
-	for _, c := range fv.f.Complications {
-		add(c.Person, c.From)
-		add(c.Person, c.To)
-	}
-	return months
-}
-
-// birthMonths returns the months of the persons' birthdays as a bit set.
-func (fv *familyView) birthMonths() uint16 {
-	var b uint16
-	for _, p := range fv.f.Persons {
-		if !p.Birth.IsZero() {
-			b |= 1<<uint(p.Birth.Month()) | 1<<uint(min(int(p.Birth.Month())+1, 12))
-		}
-	}
-	return b
-}
-
-// refDay is the day on which month m's status is read: the first of the
-// month (an event is paid at the old status in its own month), or its last
-// day when the program stops in the month of the event.
-func refDay(y, m int, exit string) date.Date {
-	if exit == ExitThisMonth {
-		return date.Of(y, time.Month(m)+1, 0)
-	}
-	return date.Of(y, time.Month(m), 1)
-}
-
-// decide evaluates one program for one person. earlier holds the person's
-// decisions so far (for exclusivity).
-func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, events uint16, earlier []Decision) Decision {
-	y := rs.year
-	explain := e.opts.Explain
-	d := Decision{Person: p.Ref, Program: pr.code, Funding: []Share{}}
-
-	months := events | 1<<1
-	if pr.accrual == AccrualHalfYear || pr.ageRule == AgeHalfYear {
-		months |= 1 << 7
-	}
-	if pr.ageRule == AgeBirthday || pr.usesChildAge() {
-		months |= fv.birthMonths()
-	}
-	confYear := y
-	for _, c := range fv.f.Confirmations {
-		if c.Person == p.Ref && c.Program == pr.code {
-			confYear = c.Confirmed.Year()
-			if c.Confirmed.IsZero() {
-				confYear = 9999
-			}
-		}
-	}
-
-	var ok [13]bool
-	var envAt [13]int // index into s.envs of the env each month uses
-	lastEval := 0
-	for m := 1; m <= 12; m++ {
-		if months&(1<<uint(m)) == 0 {
-			ok[m], envAt[m] = ok[m-1], envAt[m-1]
-			continue
-		}
-		lastEval = m
-		day := refDay(y, m, pr.exit)
-		env := &s.envs[m]
-		*env = Env{}
-		env.P = pr.p
-		fv.cheap(env, p, y, day, pr.ageRule)
-		env.ConfirmationYear = confYear
-		good := true
-		famDone := false
-		for _, ci := range pr.order {
-			c := &pr.clauses[ci]
-			if !c.cheap && !famDone {
-				s.family(p, day, pr.own).fill(env, p, y, day, pr)
-				famDone = true
-			}
-			if !e.run(s, c.prog, env) {
-				good = false
-				if !explain {
-					break
-				}
-			}
-		}
-		if explain && !famDone {
-			s.family(p, day, pr.own).fill(env, p, y, day, pr)
-		}
-		ok[m], envAt[m] = good, m
-	}
-
-	// Exclusivity (rules.md §1.9).
-	var excludedBy string
-	for _, x := range pr.exclusive {
-		for _, prev := range earlier {
-			if prev.Program == x && prev.Eligible {
-				excludedBy = x
-			}
-		}
-	}
-
-	// Months paid, by accrual and exit timing.
-	var paid [13]bool
-	any := false
-	for m := 1; m <= 12; m++ {
-		any = any || ok[m]
-	}
-	firstOK, lastOK := 0, 0
-	for m := 1; m <= 12; m++ {
-		if ok[m] {
-			if firstOK == 0 {
-				firstOK = m
-			}
-			lastOK = m
-		}
-	}
-	switch pr.accrual {
-	case AccrualYear, AccrualOnce:
-		for m := 1; m <= 12; m++ {
-			paid[m] = ok[m] || (any && pr.exit == ExitEndOfYear)
-		}
-	case AccrualHalfYear:
-		h1, h2 := false, false
-		for m := 1; m <= 6; m++ {
-			h1 = h1 || ok[m]
-			h2 = h2 || ok[m+6]
-		}
-		for m := 1; m <= 6; m++ {
-			paid[m], paid[m+6] = h1, h2
-		}
-	default: // month
-		for m := 1; m <= 12; m++ {
-			paid[m] = ok[m] || (pr.exit == ExitEndOfYear && paid[m-1])
-		}
-	}
-	if excludedBy != "" {
-		paid = [13]bool{}
-	}
-
-	// Amounts.
-	var base, yearBase money.Fen
-	var byPayer, yearInc [4]money.Fen // by level index
-	n := 0
-	onceDone := false
-	for m := 1; m <= 12; m++ {
-		if !paid[m] {
-			continue
-		}
-		n++
-		ei := envAt[m]
-		if !ok[m] {
-			// A month paid after an exit or before entry uses the nearest
-			// eligible status.
-			if m > lastOK && lastOK > 0 {
-				ei = envAt[lastOK]
-			} else if firstOK > 0 {
-				ei = envAt[firstOK]
-			}
-		}
-		env := &s.envs[ei]
-		day := date.Of(y, time.Month(m), 1)
-		tier := ""
-		if pr.tier != nil {
-			tier = e.runString(s, pr.tier, env)
-		}
-		if r, found := pr.rate(tier, day); found {
-			switch r.Per {
-			case "month":
-				base += r.Fen
-			case "year":
-				yearBase += r.Fen
-			case "once":
-				if !onceDone {
-					base += r.Fen
-				}
-			}
-		}
-		for _, in := range pr.increments {
-			if day.Before(in.From) || (!in.To.IsZero() && day.After(in.To)) {
-				continue
-			}
-			if in.when != nil && !e.run(s, in.when, env) {
-				continue
-			}
-			li := levelIndex(in.Payer)
-			switch in.Per {
-			case "month":
-				byPayer[li] += in.Fen
-			case "year":
-				yearInc[li] += in.Fen
-			case "once":
-				if !onceDone {
-					byPayer[li] += in.Fen
-				}
-			}
-		}
-		onceDone = true
-	}
-	base += yearBase / 12
-	for k, v := range yearInc {
-		byPayer[k] += v / 12
-	}
-	if v, ok := pr.p["amount_fen"]; ok && n > 0 && pr.accrual == AccrualOnce {
-		base += money.Fen(v)
-	}
-	total := base
-	for _, v := range byPayer {
-		total += v
-	}
-	d.Eligible = n > 0 && total > 0
-	if n > 0 && total == 0 && excludedBy == "" {
-		d.Eligible = false
-	}
-	if d.Eligible {
-		d.AmountFen = total
-		d.Months = n
-		if pr.accrual == AccrualOnce {
-			d.Months = 0
-		}
-		d.Funding = split(base, byPayer, pr.funding, rs.centralPct(date.Of(y, 1, 1)))
-	}
-
-	if explain {
-		at := lastEval
-		if lastOK > 0 {
-			at = lastOK
-		}
-		env := &s.envs[envAt[at]]
-		for _, c := range pr.clauses {
-			good := e.run(s, c.prog, env)
-			d.Clauses = append(d.Clauses, ClauseResult{ID: c.ID, OK: good, Text: render(e.template(c.ClauseDef), env, pr, good)})
-		}
-		if len(pr.exclusive) > 0 {
-			d.Clauses = append(d.Clauses, e.exclusiveClause(excludedBy, pr))
-		}
-		if n > 0 && total == 0 && excludedBy == "" {
-			d.Clauses = append(d.Clauses, ClauseResult{ID: "amount", OK: false, Text: e.pick(
-				"本地区尚未配置该项目的发放标准", "no amount is configured for this program in this region")})
-		}
-	}
-	return d
 }
 
 func levelIndex(l string) int {

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"reflect"
-	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -29,32 +28,47 @@ type Env struct {
 	RetirementYear    int    `expr:"retirement_year"`    // 0 when not retired
 	Employer          string `expr:"employer"`           // of the retirement
 	ComplicationGrade int    `expr:"complication_grade"` // grade 1–3 in force, 0 none
+	PensionEnrolled   bool   `expr:"pension_enrolled"`   // enrolled in a pension scheme (参保), not drawing it yet or drawing
+	PensionScheme     string `expr:"pension_scheme"`     // of the enrolment in force: resident, urban_employee, "" none
+	PensionDrawing    string `expr:"pension_drawing"`    // the scheme whose pension the person draws, "" none
+	PensionHere       bool   `expr:"pension_here"`       // the pension drawn is paid by an agency of this county
+	NonEmployee       bool   `expr:"non_employee"`       // never an employee: no retirement and no urban employee pension (非从业人员)
 
 	// family facts
-	Married              bool `expr:"married"`                // a marriage subsists
-	SpouseRural          bool `expr:"spouse_rural"`           // the spouse is rural (true when there is no spouse)
-	SpouseAge            int  `expr:"spouse_age"`             // 0 when there is no spouse
-	WifeAge              int  `expr:"wife_age"`               // the woman's age in a couple; one's own age when single
-	FirstMarriage        bool `expr:"first_marriage"`         // married once, and still (原配)
-	Remarried            bool `expr:"remarried"`              // married more than once
-	EverChildren         int  `expr:"ever_children"`          // children ever born or adopted (counted per the remarriage reading)
-	EverDaughters        int  `expr:"ever_daughters"`         //
-	EverBorn             int  `expr:"ever_born"`              // births only
-	Adopted              int  `expr:"adopted"`                //
-	Surviving            int  `expr:"surviving"`              // children alive on the reference day
-	SurvivingDaughters   int  `expr:"surviving_daughters"`    //
-	Violations           int  `expr:"violations"`             // out-of-policy births in the program's window
-	UnlawfulAdoptions    int  `expr:"unlawful_adoptions"`     // de-facto adoptions after defacto_adoption_cutoff
-	ChildDisabilityGrade int  `expr:"child_disability_grade"` // most severe grade of a surviving child's disability, 0 none
-	LaterChild           bool `expr:"later_child"`            // a birth or adoption after a child's death or disability
-	FirstChildBirth      int  `expr:"first_child_birth"`      // YYYYMMDD of the eldest counted child
-	ChildAge             int  `expr:"child_age"`              // year-end age of the youngest counted child
-	ChildMonthsOld       int  `expr:"child_months_old"`       // whole months from the youngest child's birth month
-	HasCertificate       bool `expr:"has_certificate"`        // a one-child certificate of the couple is in force
-	CertificateHolder    bool `expr:"certificate_holder"`     // the person holds it
-	Sterilised           int  `expr:"sterilisation_date"`     // YYYYMMDD of a recorded sterilisation of the couple, 0 none
-	SterilisedSelf       bool `expr:"sterilised_self"`        // the sterilisation is the person's own
-	ViaSpouse            bool `expr:"via_spouse"`             // children taken from the spouse (tf_childless_spouse)
+	Married              bool   `expr:"married"`                // a marriage subsists
+	SpouseRural          bool   `expr:"spouse_rural"`           // the spouse is rural (true when there is no spouse)
+	SpouseAge            int    `expr:"spouse_age"`             // 0 when there is no spouse
+	WifeAge              int    `expr:"wife_age"`               // the woman's age in a couple; one's own age when single
+	FirstMarriage        bool   `expr:"first_marriage"`         // married once, and still (原配)
+	Remarried            bool   `expr:"remarried"`              // married more than once
+	EverChildren         int    `expr:"ever_children"`          // children ever born or adopted (counted per the remarriage reading)
+	EverDaughters        int    `expr:"ever_daughters"`         //
+	EverBorn             int    `expr:"ever_born"`              // births only
+	Adopted              int    `expr:"adopted"`                //
+	Surviving            int    `expr:"surviving"`              // children alive on the reference day
+	SurvivingDaughters   int    `expr:"surviving_daughters"`    //
+	Violations           int    `expr:"violations"`             // out-of-policy births in the program's window
+	UnlawfulAdoptions    int    `expr:"unlawful_adoptions"`     // de-facto adoptions after defacto_adoption_cutoff
+	ChildDisabilityGrade int    `expr:"child_disability_grade"` // most severe grade of a surviving child's disability, 0 none
+	LaterChild           bool   `expr:"later_child"`            // a birth or adoption after a child's death or disability
+	FirstChildBirth      int    `expr:"first_child_birth"`      // YYYYMMDD of the eldest counted child
+	ChildAge             int    `expr:"child_age"`              // year-end age of the youngest counted child
+	ChildMonthsOld       int    `expr:"child_months_old"`       // whole months from the youngest child's birth month
+	HasCertificate       bool   `expr:"has_certificate"`        // a one-child certificate of the couple is in force
+	CertificateHolder    bool   `expr:"certificate_holder"`     // the person holds it
+	Sterilised           int    `expr:"sterilisation_date"`     // YYYYMMDD of the couple's first sterilisation by the end of the year, 0 none
+	SterilisedSelf       bool   `expr:"sterilised_self"`        // the sterilisation is the person's own
+	ViaSpouse            bool   `expr:"via_spouse"`             // children taken from the spouse (tf_childless_spouse)
+	LastChild            int    `expr:"last_child"`             // YYYYMMDD of the latest tie to a counted child (a birth or an adoption)
+	AdoptedAfterBirth    bool   `expr:"adopted_after_birth"`    // a counted child was adopted after a counted child was born to the person
+	LastChildBirth       int    `expr:"last_child_birth"`       // YYYYMMDD of the youngest counted child's birth
+	CertificateIssued    int    `expr:"certificate_issued"`     // YYYYMMDD of the couple's one-child certificate in force, 0 none
+	SecondBirthPermitted bool   `expr:"second_birth_permitted"` // the couple was permitted a second birth (再生育审批) by the end of the year
+	ContraceptionMethod  string `expr:"contraception_method"`   // the couple's latest operation by the end of the year
+	ContraceptionDate    int    `expr:"contraception_date"`     // its date, YYYYMMDD, 0 none
+	ContraceptionSelf    bool   `expr:"contraception_self"`     // the operation was the person's own
+	ChildrenAdmitted     int    `expr:"children_admitted"`      // counted children admitted to a bachelor course (本科) in the year
+	DaughtersAdmitted    int    `expr:"daughters_admitted"`     //
 
 	P map[string]int `expr:"P"`
 }
@@ -64,6 +78,7 @@ var cheapFacts = map[string]bool{
 	"year": true, "age": true, "birth_year": true, "birth": true, "sex": true, "female": true,
 	"alive": true, "hukou_rural": true, "hukou_urban": true, "in_county": true, "pension": true,
 	"confirmation_year": true, "retirement_year": true, "employer": true, "complication_grade": true, "P": true,
+	"pension_enrolled": true, "pension_scheme": true, "pension_drawing": true, "pension_here": true, "non_employee": true,
 }
 
 // envFields maps expression names to Env field indexes, for explanations.
@@ -82,6 +97,10 @@ var envFields = func() map[string]int {
 type familyView struct {
 	f        *registry.Family
 	county   string
+	year     int       // the benefit year
+	doubt    bool      // a tie whose counting staff must decide (doubtful adoption)
+	day      date.Date // the day prev belongs to
+	prev     date.Date // the day before day
 	byRef    map[string]*registry.Person
 	ties     map[string][]registry.ParentChild // by parent
 	parents  map[string][]registry.ParentChild // by child
@@ -133,9 +152,13 @@ func (v *familyView) reset(f *registry.Family, county string, r familyReading) {
 	for i := range f.Persons {
 		v.byRef[f.Persons[i].Ref] = &f.Persons[i]
 	}
+	v.doubt = false
 	for _, t := range f.Children {
 		v.ties[t.Parent] = append(v.ties[t.Parent], t)
 		v.parents[t.Child] = append(v.parents[t.Child], t)
+		if v.doubtful(t) {
+			v.doubt = true
+		}
 	}
 	for _, m := range f.Marriages {
 		v.marr[m.A] = append(v.marr[m.A], m)
@@ -153,6 +176,9 @@ func ageOn(rule string, b date.Date, y int, d date.Date) int {
 	switch rule {
 	case AgeBirthday:
 		return b.YearsBetween(d)
+	case AgeBirthMonth:
+		// The age reached by the end of the month of d.
+		return b.YearsBetween(date.Of(d.Year(), d.Month()+1, 1).AddDays(-1))
 	case AgeHalfYear:
 		a := y - b.Year()
 		if d.Month() <= 6 && (b.Month() > 6) {
@@ -163,19 +189,51 @@ func ageOn(rule string, b date.Date, y int, d date.Date) int {
 	return y - b.Year()
 }
 
-// hukouRural reports whether p counts as rural on d.
-func (v *familyView) hukouRural(p *registry.Person, d date.Date) (rural, urban bool) {
+// The month rule (design §5, rules.md §6 Q11). The status of a month is
+// read on its first day d, and a fact counts for that month only if it
+// began before d: a fact that begins on any day of a month, the 1st
+// included, takes effect from the next month, and the month of the event
+// is paid at the old status. A fact that ends (a recovery, a cure, a
+// divorce, a cancelled certificate) still counts in the month it ends.
+// Deaths are read the same way: a person who dies on any day of a month
+// is alive on its first day. With exit_timing event_month, d is the first
+// day of the next month, so a change applies in its own month.
+
+// begun reports whether a fact that began on from counts on day d.
+func begun(from, d date.Date) bool { return from.IsZero() || from.Before(d) }
+
+// lasts reports whether a fact that ended on to (the day of the event)
+// still counts on day d.
+func lasts(to, d date.Date) bool { return to.IsZero() || !to.Before(d) }
+
+// dayBefore returns the day before d, remembered for the last d asked.
+func (v *familyView) dayBefore(d date.Date) date.Date {
+	if d != v.day {
+		v.day, v.prev = d, d.AddDays(-1)
+	}
+	return v.prev
+}
+
+// spell returns p's hukou spell that counts on day d. A spell's To is its
+// last day (the next spell begins the day after), so a spell that ends on
+// the last day of a month still counts in the next month, whose first day
+// is the day of the change.
+func (v *familyView) spell(p *registry.Person, d date.Date) *registry.HukouSpell {
 	var cur *registry.HukouSpell
+	prev := v.dayBefore(d)
 	for i := range p.Hukou {
 		h := &p.Hukou[i]
-		if !h.From.IsZero() && h.From.After(d) {
-			continue
-		}
-		if !h.To.IsZero() && h.To.Before(d) {
+		if !begun(h.From, d) || !lasts(h.To, prev) {
 			continue
 		}
 		cur = h
 	}
+	return cur
+}
+
+// hukouRural reports whether p counts as rural on d.
+func (v *familyView) hukouRural(p *registry.Person, d date.Date) (rural, urban bool) {
+	cur := v.spell(p, d)
 	if cur == nil {
 		return false, false
 	}
@@ -185,27 +243,44 @@ func (v *familyView) hukouRural(p *registry.Person, d date.Date) (rural, urban b
 	return v.readings.landRequisition && cur.Reason == "land_requisition", true
 }
 
-func (v *familyView) inCounty(p *registry.Person, d date.Date) bool {
+// countyOf returns the county (six digits) of p's hukou on d, or "" when
+// no division is recorded.
+func (v *familyView) countyOf(p *registry.Person, d date.Date) string {
 	reg := p.Region
-	for _, h := range p.Hukou {
-		if h.Region != "" && (h.From.IsZero() || !h.From.After(d)) && (h.To.IsZero() || !h.To.Before(d)) {
-			reg = h.Region
+	if h := v.spell(p, d); h != nil && h.Region != "" {
+		reg = h.Region
+	} else {
+		// A spell without a division keeps the last one recorded.
+		for i := range p.Hukou {
+			h := &p.Hukou[i]
+			if h.Region != "" && begun(h.From, d) {
+				reg = h.Region
+			}
 		}
 	}
-	return reg == "" || strings.HasPrefix(reg, v.county)
+	return county6(reg)
 }
 
-// cheap fills the person-only facts of e for p on d.
-func (v *familyView) cheap(e *Env, p *registry.Person, y int, d date.Date, ageRule string) {
+// doubtful reports whether t is a tie the rules cannot count or drop on
+// their own: a de-facto adoption begun on or after the cut-off (the 1992
+// adoption law) without civil-affairs papers and without a staff ruling.
+func (v *familyView) doubtful(t registry.ParentChild) bool {
+	return t.Kind == registry.AdoptionDeFacto && t.Ruling == "" && v.readings.defactoCutoffSet &&
+		!v.tieStart(t).Before(v.readings.defactoCutoff)
+}
+
+// cheap fills the person-only facts of e for p on d; ages are taken on
+// ageDay.
+func (v *familyView) cheap(e *Env, p *registry.Person, y int, d, ageDay date.Date, ageRule string) {
 	e.Year = y
-	e.Age = ageOn(ageRule, p.Birth, y, d)
+	e.Age = ageOn(ageRule, p.Birth, y, ageDay)
 	e.BirthYear = p.Birth.Year()
 	e.Birth = dateInt(p.Birth)
 	e.Sex = p.Sex
 	e.Female = p.Sex == registry.Female
 	e.Alive = p.AliveOn(d)
 	e.HukouRural, e.HukouUrban = v.hukouRural(p, d)
-	e.InCounty = v.inCounty(p, d)
+	e.InCounty = true // set by the evaluation, which knows which county pays
 	e.Pension = p.Pension
 	if e.Pension == "" {
 		e.Pension = registry.PensionNone
@@ -218,10 +293,30 @@ func (v *familyView) cheap(e *Env, p *registry.Person, y int, d date.Date, ageRu
 	}
 	e.ComplicationGrade = 0
 	for _, c := range v.f.Complications {
-		if c.Person == p.Ref && !c.From.After(d) && (c.To.IsZero() || !c.To.Before(d)) && c.Grade >= 1 && c.Grade <= 3 {
+		if c.Person == p.Ref && begun(c.From, d) && lasts(c.To, d) && c.Grade >= 1 && c.Grade <= 3 {
 			if e.ComplicationGrade == 0 || c.Grade < e.ComplicationGrade {
 				e.ComplicationGrade = c.Grade
 			}
+		}
+	}
+	e.PensionEnrolled, e.PensionScheme, e.PensionDrawing, e.PensionHere = false, "", "", false
+	e.NonEmployee = e.RetirementYear == 0 && p.Pension != registry.PensionUrbanEmployee
+	for _, x := range v.f.Pensions {
+		if x.Person != p.Ref {
+			continue
+		}
+		if x.Scheme == registry.PensionUrbanEmployee {
+			e.NonEmployee = false
+		}
+		if x.Enrolled.IsZero() || !begun(x.Enrolled, d) || !lasts(x.Ended, d) {
+			continue
+		}
+		if !e.PensionEnrolled || x.Scheme == registry.PensionUrbanEmployee {
+			e.PensionEnrolled, e.PensionScheme = true, x.Scheme
+		}
+		if !x.Drawing.IsZero() && begun(x.Drawing, d) {
+			e.PensionDrawing = x.Scheme
+			e.PensionHere = len(x.Region) >= 6 && x.Region[:6] == v.county
 		}
 	}
 }
@@ -244,18 +339,28 @@ type famFacts struct {
 	sterilised                             date.Date
 	sterilisedSelf                         bool
 	viaSpouse                              bool
+	lastChild, lastBirth                   date.Date
+	certIssued                             date.Date
+	permitted                              bool
+	opMethod                               string
+	opDate                                 date.Date
+	opSelf                                 bool
+	admitted, admittedDaughters            int
+	adoptedAfterBirth                      bool
 }
 
 // spouseOn returns p's spouse in a marriage subsisting on d, and whether p
-// married more than once.
+// married more than once. A marriage counts from the month after it is
+// registered and, once ended (divorce or death, on To), no longer counts
+// from the month after.
 func (v *familyView) spouseOn(ref string, d date.Date) (sp *registry.Person, n int) {
 	ms := v.marr[ref]
 	for _, m := range ms {
-		if m.From.After(d) {
+		if !begun(m.From, d) {
 			continue
 		}
 		n++
-		if m.To.IsZero() || !m.To.Before(d) {
+		if lasts(m.To, d) {
 			other := m.B
 			if other == ref {
 				other = m.A
@@ -279,20 +384,32 @@ func (v *familyView) tieStart(t registry.ParentChild) date.Date {
 	return date.Date{}
 }
 
-// childTies returns the ties of parent that count on d (begun by d);
-// step-children count only when step is set.
-func (v *familyView) childTies(parent string, d date.Date, step bool, out map[string]registry.ParentChild) {
+// childTies returns the ties of parent that count on d (begun before d,
+// by the month rule); step-children count only when step is set. A
+// doubtful adoption counts only when counted is set (the reading in which
+// staff accept it); a de-facto adoption staff ruled out never counts.
+func (v *familyView) childTies(parent string, d date.Date, step, counted bool, out map[string]registry.ParentChild) (doubts int) {
 	for _, t := range v.ties[parent] {
 		if t.Kind == registry.Step && !step {
 			continue
 		}
-		if s := v.tieStart(t); !s.IsZero() && s.After(d) {
+		if s := v.tieStart(t); !begun(s, d) {
 			continue
+		}
+		if t.Kind == registry.AdoptionDeFacto && t.Ruling == registry.RulingNotCounted {
+			continue
+		}
+		if v.doubtful(t) {
+			doubts++
+			if !counted {
+				continue
+			}
 		}
 		if _, dup := out[t.Child]; !dup || t.Kind == registry.Birth {
 			out[t.Child] = t
 		}
 	}
+	return doubts
 }
 
 // jointBirth reports whether a and b have a child born to both.
@@ -312,7 +429,10 @@ func (v *familyView) jointBirth(a, b string) bool {
 
 // family computes the family facts of p on d. With own set, children are
 // counted person by person (特扶), else by the remarriage reading (奖扶).
-func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts {
+// With counted set, doubtful adoptions count as children. cm is the month
+// (index) whose status d gives, for certificates, which count from the
+// month they are issued in.
+func (v *familyView) family(p *registry.Person, d date.Date, own, counted bool, cm int) famFacts {
 	var ff famFacts
 	sp, nm := v.spouseOn(p.Ref, d)
 	ff.spouse = sp
@@ -325,26 +445,28 @@ func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts 
 	}
 	kids := v.kids
 	clear(kids)
+	doubts := 0
 	switch {
 	case own:
-		v.childTies(p.Ref, d, false, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, kids)
 		if len(kids) == 0 && sp != nil && v.readings.childless == ChildlessSameAsSpouse {
-			v.childTies(sp.Ref, d, false, kids)
+			doubts += v.childTies(sp.Ref, d, false, counted, kids)
 			ff.viaSpouse = len(kids) > 0
 		}
 	case v.readings.remarriage == RemarriageAlways:
-		v.childTies(p.Ref, d, true, kids)
+		doubts += v.childTies(p.Ref, d, true, counted, kids)
 		if sp != nil {
-			v.childTies(sp.Ref, d, true, kids)
+			doubts += v.childTies(sp.Ref, d, true, counted, kids)
 		}
 	case v.readings.remarriage == RemarriageIndividual:
-		v.childTies(p.Ref, d, false, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, kids)
 	default: // joint_birth_pools
-		v.childTies(p.Ref, d, false, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, kids)
 		if sp != nil && (nm == 1 && !v.remarriedEver(sp.Ref, d) || v.jointBirth(p.Ref, sp.Ref)) {
-			v.childTies(sp.Ref, d, false, kids)
+			doubts += v.childTies(sp.Ref, d, false, counted, kids)
 		}
 	}
+	ff.unlawfulAdoptions = doubts
 	var event date.Date // the first death or disability of a counted child
 	starts := v.starts[:0]
 	defer func() { v.starts = starts[:0] }()
@@ -367,15 +489,24 @@ func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts 
 			}
 		case registry.Adoption, registry.AdoptionDeFacto:
 			ff.adopted++
-			if t.Kind == registry.AdoptionDeFacto && v.readings.defactoCutoffSet && !start.Before(v.readings.defactoCutoff) {
-				ff.unlawfulAdoptions++
-			}
+		}
+		if ff.lastChild.IsZero() || start.After(ff.lastChild) {
+			ff.lastChild = start
 		}
 		if ff.firstChild.IsZero() || c.Birth.Before(ff.firstChild) {
 			ff.firstChild = c.Birth
 		}
 		if ff.youngest.IsZero() || c.Birth.After(ff.youngest) {
 			ff.youngest = c.Birth
+		}
+		for _, a := range v.f.Admissions {
+			if a.Person == ref && a.Level == registry.Bachelor && a.Date.Year() == v.year {
+				ff.admitted++
+				if c.Sex == registry.Female {
+					ff.admittedDaughters++
+				}
+				break
+			}
 		}
 		if !c.Death.IsZero() && c.Death.Before(d) && (event.IsZero() || c.Death.Before(event)) {
 			event = c.Death
@@ -386,7 +517,7 @@ func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts 
 				ff.survivingDaughters++
 			}
 			for _, dis := range v.f.Disabilities {
-				if dis.Person != ref || dis.From.After(d) || (!dis.To.IsZero() && dis.To.Before(d)) {
+				if dis.Person != ref || !begun(dis.From, d) || !lasts(dis.To, d) {
 					continue
 				}
 				if ff.childGrade == 0 || dis.Grade < ff.childGrade {
@@ -398,6 +529,17 @@ func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts 
 			}
 		}
 	}
+	var firstBirth, lastAdoption date.Date
+	for ref, t := range kids {
+		s := v.tieStart(t)
+		if t.Kind == registry.Birth && v.byRef[ref] != nil && (firstBirth.IsZero() || s.Before(firstBirth)) {
+			firstBirth = s
+		}
+		if (t.Kind == registry.Adoption || t.Kind == registry.AdoptionDeFacto) && s.After(lastAdoption) {
+			lastAdoption = s
+		}
+	}
+	ff.adoptedAfterBirth = !firstBirth.IsZero() && lastAdoption.After(firstBirth)
 	if !event.IsZero() {
 		for _, s := range starts {
 			if s.After(event) {
@@ -405,35 +547,67 @@ func (v *familyView) family(p *registry.Person, d date.Date, own bool) famFacts 
 			}
 		}
 	}
+	couple := func(ref string) bool { return ref == p.Ref || (sp != nil && ref == sp.Ref) }
 	for _, c := range v.f.Certificates {
-		if c.Holder != p.Ref && (sp == nil || c.Holder != sp.Ref) {
+		if !couple(c.Holder) {
 			continue
 		}
 		switch c.Kind {
 		case registry.CertOneChild:
-			if c.Issued.MonthIndex() <= d.MonthIndex() && (c.Cancelled.IsZero() || !c.Cancelled.Before(d)) {
+			// 从领证之月起 (rules.md §1.4 A-DBF, Henan art. 31): a
+			// certificate counts from the month it is issued in.
+			if c.Issued.MonthIndex() <= cm && lasts(c.Cancelled, d) {
 				ff.certificate = true
 				ff.holder = ff.holder || c.Holder == p.Ref
+				if ff.certIssued.IsZero() || c.Issued.Before(ff.certIssued) {
+					ff.certIssued = c.Issued
+				}
 			}
 		case CertSterilisation:
-			if !c.Issued.After(d) && (ff.sterilised.IsZero() || c.Issued.Before(ff.sterilised)) {
-				ff.sterilised = c.Issued
-				ff.sterilisedSelf = c.Holder == p.Ref
-			}
+			v.operation(&ff, p.Ref, registry.Contraception{Person: c.Holder, Method: registry.FemaleSterilisation, Date: c.Issued})
+		}
+	}
+	for _, c := range v.f.Contraception {
+		if couple(c.Person) {
+			v.operation(&ff, p.Ref, c)
+		}
+	}
+	yearEnd := date.Of(v.year, 12, 31)
+	for _, x := range v.f.Permissions {
+		if couple(x.Holder) && x.Kind == registry.PermitSecondBirth && !x.Issued.After(yearEnd) {
+			ff.permitted = true
 		}
 	}
 	return ff
 }
 
-// CertSterilisation is the certificate kind that records a sterilisation
-// operation (节育手术证明), dated by its Issued day.
+// operation records a contraceptive operation of the couple of self, as
+// of the end of the benefit year (operations are events that once-only
+// awards test by their year).
+func (v *familyView) operation(ff *famFacts, self string, c registry.Contraception) {
+	if c.Date.IsZero() || c.Date.Year() > v.year {
+		return
+	}
+	if c.Sterilisation() && (ff.sterilised.IsZero() || c.Date.Before(ff.sterilised)) {
+		ff.sterilised = c.Date
+		ff.sterilisedSelf = c.Person == self
+	}
+	if ff.opDate.IsZero() || !c.Date.Before(ff.opDate) {
+		ff.opDate, ff.opMethod, ff.opSelf = c.Date, c.Method, c.Person == self
+	}
+}
+
+// CertSterilisation is the certificate kind that recorded a sterilisation
+// (节育手术证明), dated by its Issued day, before sterilisations had a
+// record of their own (registry.Contraception). Case files may still use
+// it; it reads as a female sterilisation of the holder.
 const CertSterilisation = "sterilisation"
 
 // remarriedEver reports whether ref married more than once by d.
 func (v *familyView) remarriedEver(ref string, d date.Date) bool {
 	n := 0
 	for _, m := range v.marr[ref] {
-		if !m.From.After(d) {
+		if begun(m.From, d) {
 			n++
 		}
 	}
@@ -471,6 +645,12 @@ func (ff *famFacts) fill(e *Env, p *registry.Person, y int, d date.Date, pr *pro
 	e.HasCertificate, e.CertificateHolder = ff.certificate, ff.holder
 	e.Sterilised, e.SterilisedSelf = dateInt(ff.sterilised), ff.sterilisedSelf
 	e.ViaSpouse = ff.viaSpouse
+	e.LastChild, e.LastChildBirth = dateInt(ff.lastChild), dateInt(ff.youngest)
+	e.AdoptedAfterBirth = ff.adoptedAfterBirth
+	e.CertificateIssued = dateInt(ff.certIssued)
+	e.SecondBirthPermitted = ff.permitted
+	e.ContraceptionMethod, e.ContraceptionDate, e.ContraceptionSelf = ff.opMethod, dateInt(ff.opDate), ff.opSelf
+	e.ChildrenAdmitted, e.DaughtersAdmitted = ff.admitted, ff.admittedDaughters
 }
 
 func envValue(env *Env, i int) any { return reflect.ValueOf(env).Elem().Field(i).Interface() }

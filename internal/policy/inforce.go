@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 )
@@ -16,6 +17,11 @@ type RulesInForce struct {
 	Family   []ParamInForce   `json:"family_params"`
 	Central  []DatedPct       `json:"central_pct"` // the central share of base standards by date
 	Programs []ProgramInForce `json:"programs"`
+	// ProvinceEncoded is false when no rules of the county's province are
+	// encoded: decisions then rest on the national baseline alone.
+	ProvinceEncoded bool `json:"province_encoded"`
+	// Documents are the documents the rules in force cite, by ID.
+	Documents []Document `json:"documents"`
 }
 
 // ProgramInForce is one program as merged from its layers.
@@ -34,6 +40,8 @@ type ProgramInForce struct {
 	FundingLayer  string             `json:"funding_layer"`
 	ExclusiveWith []string           `json:"exclusive_with"`
 	ExclusiveFrom string             `json:"exclusive_with_layer,omitempty"`
+	RequiresAny   []string           `json:"requires_any,omitempty"`
+	Doc           string             `json:"doc,omitempty"`
 }
 
 // ParamInForce is a parameter's value and the layer that set it.
@@ -69,7 +77,12 @@ func (e *Evaluator) InForce(county string, year int) (*RulesInForce, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &RulesInForce{County: county, Year: year, Version: rs.version, Programs: []ProgramInForce{}, Central: []DatedPct{}}
+	out := &RulesInForce{County: county, Year: year, Version: rs.version, Programs: []ProgramInForce{}, Central: []DatedPct{},
+		ProvinceEncoded: rs.provinceEncoded, Documents: []Document{}}
+	for _, d := range rs.docs {
+		out.Documents = append(out.Documents, d)
+	}
+	slices.SortFunc(out.Documents, func(a, b Document) int { return strings.Compare(a.ID, b.ID) })
 	out.Family = []ParamInForce{
 		{Name: "remarriage", Value: rs.reading.remarriage},
 		{Name: "tf_childless_spouse", Value: rs.reading.childless},
@@ -92,7 +105,7 @@ func (e *Evaluator) InForce(county string, year int) (*RulesInForce, error) {
 		pf := ProgramInForce{Code: p.code, Name: p.name, NameEN: p.nameEN, Layer: d.origin["program"],
 			Params: []ParamInForce{}, Clauses: []ClauseInForce{}, Rates: []RateInForce{}, Increments: []IncrementInForce{},
 			Funding: p.funding, FundingLayer: d.origin["funding"], ExclusiveWith: append([]string{}, p.exclusive...),
-			ExclusiveFrom: d.origin["exclusive_with"]}
+			ExclusiveFrom: d.origin["exclusive_with"], RequiresAny: p.requires, Doc: p.doc}
 		if d.tier != "" {
 			pf.Tier, pf.TierLayer = d.tier, d.origin["tier"]
 		}

@@ -42,7 +42,7 @@ func TestInForce(t *testing.T) {
 		return nil
 	}
 	jf := find("jf")
-	if jf.Layer != "national@1" || jf.FundingLayer != "national@1" {
+	if jf.Layer != "national@1" || jf.FundingLayer != "34@1" {
 		t.Errorf("jf defined by %q, funding by %q", jf.Layer, jf.FundingLayer)
 	}
 	param := func(p *ProgramInForce, name string) ParamInForce {

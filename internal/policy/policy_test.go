@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,7 @@ func TestParseCaseErrors(t *testing.T) {
 }
 
 func TestValidateRuleSet(t *testing.T) {
-	good := `{"region": "341523", "version": 1, "from": "2025-01-01", "title": "舒城县测试",
+	good := `{"region": "341523", "version": 2, "from": "2025-01-01", "title": "舒城县测试",
 	  "programs": [{"code": "jf", "params": {"min_age": 59},
 	    "increments": [{"id": "county_bonus", "from": "2025-01-01", "fen": 5000, "per": "year", "payer": "county", "when": "surviving == 0"}]},
 	   {"code": "sc_local", "name": "县级关爱金", "params": {"accrual": "year", "min_age": 70},
@@ -128,6 +129,7 @@ func TestValidateRuleSet(t *testing.T) {
 		name, edit, field string
 	}{
 		{"valid", "", ""},
+		{"version of an embedded layer", `"version": 2|"version": 1`, "version"},
 		{"syntax", `age >= P.min_age && alive|age >= && alive`, "programs[1].clauses[0].expr"},
 		{"type", `age >= P.min_age && alive|age >= 'sixty'`, "programs[1].clauses[0].expr"},
 		{"unknown fact", `age >= P.min_age && alive|agee >= 70`, "programs[1].clauses[0].expr"},
@@ -365,7 +367,7 @@ func TestBuiltinRulesValid(t *testing.T) {
 	for _, l := range layers {
 		scope := (l.Region + "000000")[:6]
 		if l.Region == "" {
-			scope = "130102"
+			scope = "140105"
 		}
 		for y := 2004; y <= 2035; y++ {
 			if _, err := compileFor(layers, scope, y); err != nil {
@@ -388,6 +390,82 @@ func BenchmarkEvaluate(b *testing.B) {
 		c.Subjects = []string{"w"}
 		if _, err := ev.Evaluate(c); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestBuiltinCitations checks that every program, clause, rate and
+// increment of the embedded rules cites a document declared by a layer,
+// with an issuer and a title (rules.md: every rule names its source).
+func TestBuiltinCitations(t *testing.T) {
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]Document{}
+	for _, l := range layers {
+		for _, d := range l.Documents {
+			docs[d.ID] = d
+		}
+	}
+	cited := func(where, ids string) {
+		t.Helper()
+		if len(docIDs(ids)) == 0 {
+			t.Errorf("%s cites no document", where)
+		}
+		for _, id := range docIDs(ids) {
+			if d, ok := docs[id]; !ok || d.Issuer == "" || d.Title == "" {
+				t.Errorf("%s cites %q, which is not declared with an issuer and a title", where, id)
+			}
+		}
+	}
+	for _, l := range layers {
+		name := fmt.Sprintf("%s@%d", l.Region, l.Version)
+		for _, p := range l.Programs {
+			if p.Remove {
+				continue
+			}
+			at := name + " " + p.Code
+			if p.Name != "" {
+				cited(at, p.Doc)
+			}
+			for _, c := range p.Clauses {
+				if !c.Drop {
+					cited(at+" clause "+c.ID, c.Doc)
+				}
+			}
+			for i, r := range p.Rates {
+				cited(fmt.Sprintf("%s rate %d", at, i), r.Doc)
+			}
+			for _, in := range p.Increments {
+				cited(at+" increment "+in.ID, in.Doc)
+			}
+		}
+	}
+}
+
+// TestDocsListEveryRule checks that docs/policy.md names every document
+// and every program of the embedded rules.
+func TestDocsListEveryRule(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "policy.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		for _, d := range l.Documents {
+			if !strings.Contains(text, "`"+d.ID+"`") {
+				t.Errorf("docs/policy.md does not list document %s", d.ID)
+			}
+		}
+		for _, p := range l.Programs {
+			if !strings.Contains(text, "`"+p.Code+"`") {
+				t.Errorf("docs/policy.md does not name program %s", p.Code)
+			}
 		}
 	}
 }

@@ -45,7 +45,61 @@ type Layer struct {
 	CentralPct   []DatedPct     `json:"central_pct,omitempty"`
 	CentralTiers []CentralTier  `json:"central_tiers,omitempty"`
 	Programs     []ProgramLayer `json:"programs,omitempty"`
+	// Documents are the government documents (and, where no document was
+	// found, the pages) the layer's rules come from; programs, clauses,
+	// rates and increments cite them by ID.
+	Documents []Document `json:"documents,omitempty"`
 }
+
+// Document is a source of rules: a government document (issuer, number,
+// title, date) or, where the document itself was not found, the page that
+// reports the rule. Number and Date are "" when not found; Reliability
+// "low" marks a secondary source whose figures are not to be trusted.
+type Document struct {
+	ID          string `json:"id"`
+	Issuer      string `json:"issuer"`
+	Number      string `json:"number,omitempty"`
+	Title       string `json:"title"`
+	Date        string `json:"date,omitempty"` // YYYY-MM-DD, YYYY-MM or YYYY
+	Reliability string `json:"reliability,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Citation renders d as a reader sees it: issuer, title, number and date.
+func (d Document) Citation(lang string) string {
+	number, day := d.Number, d.Date
+	if lang == "en" {
+		if number == "" {
+			number = "number not found"
+		}
+		if day == "" {
+			day = "date not found"
+		}
+		s := d.Issuer + ", " + d.Title + " (" + number + ", " + day + ")"
+		if d.Reliability == DocLowReliability {
+			s += " [low-reliability source]"
+		}
+		return s
+	}
+	if number == "" {
+		number = "文号未查到"
+	}
+	if day == "" {
+		day = "日期未查到"
+	}
+	title := d.Title
+	if !strings.HasPrefix(title, "《") {
+		title = "《" + title + "》"
+	}
+	s := d.Issuer + title + "（" + number + "，" + day + "）"
+	if d.Reliability == DocLowReliability {
+		s += "〔来源可靠性低〕"
+	}
+	return s
+}
+
+// DocLowReliability marks a secondary source of low reliability.
+const DocLowReliability = "low"
 
 // DatedPct is a percentage in force from a date.
 type DatedPct struct {
@@ -66,6 +120,8 @@ type ProgramLayer struct {
 	Code   string `json:"code"`
 	Name   string `json:"name,omitempty"`
 	NameEN string `json:"name_en,omitempty"`
+	// Doc cites the document that establishes the program (a Document ID).
+	Doc string `json:"doc,omitempty"`
 	// Remove switches an inherited program off in this region.
 	Remove bool `json:"remove,omitempty"`
 	// Params replace named parameters (accrual, exit_timing, age_rule,
@@ -83,42 +139,64 @@ type ProgramLayer struct {
 	// ExclusiveWith lists programs whose receipt in the same year excludes
 	// this one. It replaces the inherited list when given.
 	ExclusiveWith []string `json:"exclusive_with,omitempty"`
+	// RequiresAny lists programs of which the person must receive at least
+	// one in the same year (e.g. a pension contribution paid for 特扶
+	// recipients). It replaces the inherited list when given.
+	RequiresAny []string `json:"requires_any,omitempty"`
 }
 
 // ClauseDef is one eligibility condition: an expression over the facts
 // (Env) and the program's parameters (P), and the sentence that explains
 // it. Text and TextEN may name facts and parameters in braces: {age},
 // {P.min_age}.
+//
+// A Review clause names a fact the records cannot settle: when it fails
+// (or, without an expression, always) and every other clause holds, the
+// decision needs review by staff instead of being a yes or a no.
 type ClauseDef struct {
 	ID     string `json:"id"`
 	Expr   string `json:"expr,omitempty"`
 	Text   string `json:"text,omitempty"`
 	TextEN string `json:"text_en,omitempty"`
 	Rule   string `json:"rule,omitempty"` // the section of rules.md it implements
+	Doc    string `json:"doc,omitempty"`  // the Document it comes from
+	Review bool   `json:"review,omitempty"`
 	Drop   bool   `json:"drop,omitempty"`
 }
 
 // Rate is the base standard of a program from a date, per month, per year
 // or once, for one tier ("" for all tiers). A rate with a later From
 // replaces an earlier one of the same or the "" tier.
+//
+// Unverified says why the figure is not to be trusted (a secondary source,
+// an amount inferred from totals); a decision paid at it is flagged.
 type Rate struct {
-	From date.Date `json:"from"`
-	Tier string    `json:"tier,omitempty"`
-	Fen  money.Fen `json:"fen"`
-	Per  string    `json:"per"` // month, year, once
+	From       date.Date `json:"from"`
+	Tier       string    `json:"tier,omitempty"`
+	Fen        money.Fen `json:"fen"`
+	Per        string    `json:"per"` // month, year, once
+	Doc        string    `json:"doc,omitempty"`
+	Unverified string    `json:"unverified,omitempty"`
 }
 
 // Increment is an amount added to the base standard (提标) while When holds,
-// paid in full by Payer.
+// paid in full by Payer: Fen per Per, or, with PctOfBase, that percentage
+// of the base standard of the month (a doubling is 100). An increment of
+// zero fen with an Unverified note marks a figure that is not known (a
+// province's own amount not found): it adds nothing and flags the
+// decisions it applies to.
 type Increment struct {
-	ID    string    `json:"id"`
-	From  date.Date `json:"from"`
-	To    date.Date `json:"to,omitempty"`
-	When  string    `json:"when,omitempty"` // expression; empty means always
-	Fen   money.Fen `json:"fen"`
-	Per   string    `json:"per"`
-	Payer string    `json:"payer"` // province, city, county
-	Text  string    `json:"text,omitempty"`
+	ID         string    `json:"id"`
+	From       date.Date `json:"from"`
+	To         date.Date `json:"to,omitempty"`
+	When       string    `json:"when,omitempty"` // expression; empty means always
+	Fen        money.Fen `json:"fen"`
+	PctOfBase  int       `json:"pct_of_base,omitempty"`
+	Per        string    `json:"per"`
+	Payer      string    `json:"payer"` // province, city, county
+	Text       string    `json:"text,omitempty"`
+	Doc        string    `json:"doc,omitempty"`
+	Unverified string    `json:"unverified,omitempty"`
 }
 
 // Funding says who pays the base standard. With Central set, the central
@@ -128,6 +206,7 @@ type Increment struct {
 type Funding struct {
 	Central bool           `json:"central"`
 	Local   map[string]int `json:"local"`
+	Doc     string         `json:"doc,omitempty"`
 }
 
 // levels are the codes of the funding levels, in FundingLevels order.
@@ -145,16 +224,17 @@ const (
 	ExitNextMonth = "next_month"
 	ExitThisMonth = "event_month"
 
-	AgeYearEnd  = "year_end"
-	AgeBirthday = "birthday"
-	AgeHalfYear = "half_year"
+	AgeYearEnd    = "year_end"
+	AgeBirthday   = "birthday"
+	AgeHalfYear   = "half_year"
+	AgeBirthMonth = "birth_month" // from the month of the birthday (Guangzhou: 到龄当月)
 )
 
 // enumParams are the parameters with a closed set of values.
 var enumParams = map[string][]string{
 	"accrual":             {AccrualYear, AccrualHalfYear, AccrualMonth, AccrualOnce},
 	"exit_timing":         {ExitEndOfYear, ExitNextMonth, ExitThisMonth},
-	"age_rule":            {AgeYearEnd, AgeBirthday, AgeHalfYear},
+	"age_rule":            {AgeYearEnd, AgeBirthday, AgeHalfYear, AgeBirthMonth},
 	"remarriage":          {RemarriageJointBirth, RemarriageAlways, RemarriageIndividual},
 	"tf_childless_spouse": {ChildlessIneligible, ChildlessSameAsSpouse},
 }
@@ -269,7 +349,19 @@ func ValidateRuleSet(l *Layer, base []Layer) error {
 		}
 		e.Field = strings.TrimPrefix(e.Field, fmt.Sprintf("%s v%d ", name, l.Version))
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A version the embedded (or stored) rules already use would give two
+	// layers one name.
+	for _, b := range base {
+		if b.Region == l.Region && b.Version == l.Version {
+			return &apperr.Error{Kind: apperr.Conflict, Field: "version",
+				ZH: fmt.Sprintf("地区%q的规则版本%d已存在", l.Region, l.Version),
+				EN: fmt.Sprintf("rule version %d of region %q already exists", l.Version, l.Region)}
+		}
+	}
+	return nil
 }
 
 // validateStack compiles the rules every listed layer contributes to, for
@@ -311,6 +403,20 @@ func checkLayerShape(l *Layer) error {
 			return apperr.Invalidf(fmt.Sprintf("central_pct[%d]", i), "中央分担比例应在0–100之间并有生效日期", "central share must be 0–100 with a date")
 		}
 	}
+	docs := map[string]bool{}
+	for i, d := range l.Documents {
+		f := fmt.Sprintf("documents[%d]", i)
+		if !validCode(d.ID) || docs[d.ID] {
+			return apperr.Invalidf(f+".id", "文件编号%q无效或重复", "document id %q is invalid or appears twice", d.ID)
+		}
+		docs[d.ID] = true
+		if strings.TrimSpace(d.Issuer) == "" || strings.TrimSpace(d.Title) == "" {
+			return apperr.Invalidf(f, "文件需要发文机关和标题", "a document needs an issuer and a title")
+		}
+		if d.Reliability != "" && d.Reliability != DocLowReliability {
+			return apperr.Invalidf(f+".reliability", "可靠性只能为low", "reliability can only be low")
+		}
+	}
 	seen := map[string]bool{}
 	for i, p := range l.Programs {
 		f := fmt.Sprintf("programs[%d]", i)
@@ -331,7 +437,7 @@ func checkLayerShape(l *Layer) error {
 			if !validCode(c.ID) {
 				return apperr.Invalidf(cf+".id", "条款编号%q无效", "clause id %q is invalid", c.ID)
 			}
-			if !c.Drop && (c.Expr == "" || c.Text == "") {
+			if !c.Drop && ((c.Expr == "" && !c.Review) || c.Text == "") {
 				return apperr.Invalidf(cf, "条款需要表达式和中文说明", "a clause needs an expression and a Chinese text")
 			}
 			if len(c.Expr) > maxExprLen {
@@ -354,6 +460,9 @@ func checkLayerShape(l *Layer) error {
 			}
 			if !validCode(in.ID) {
 				return apperr.Invalidf(rf+".id", "提标编号无效", "increment id is invalid")
+			}
+			if in.PctOfBase < 0 || in.PctOfBase > 1000 {
+				return apperr.Invalidf(rf+".pct_of_base", "提标比例应在0–1000之间", "pct_of_base must be 0–1000")
 			}
 		}
 		if p.Funding != nil {

@@ -19,10 +19,12 @@ import (
 //     marriage of those spouses and the persons at their other ends (so
 //     that a spouse's earlier marriages count);
 //   - every child (by any tie) of s and of those spouses;
-//   - the hukou history and the certificates of s and of the spouses (the
-//     others carry one hukou spell of their current type), the
-//     disabilities of s and of the children, and the complications,
-//     retirements and confirmations of s.
+//   - the hukou history, the certificates, the contraceptive operations
+//     and the birth permissions of s and of the spouses (the others carry
+//     one hukou spell of their current type), the disabilities of s and of
+//     the children, the university admissions of the children, and the
+//     complications, retirements, pension enrolments and confirmations of
+//     s.
 //
 // Storage may hold more rows than these (a batch reads whole key ranges):
 // Family takes only what the definition names, so the family of a person
@@ -44,6 +46,10 @@ type Families struct {
 	Complications map[int64][]Complication
 	Retirements   map[int64][]Retirement
 	Confirmations map[int64][]Confirmation
+	Contraception map[int64][]Contraception
+	Permissions   map[int64][]BirthPermission
+	Pensions      map[int64][]Pension
+	Admissions    map[int64][]Admission
 
 	byPerson map[int64][]int // marriage indexes by either party
 	byParent map[int64][]int // tie indexes by parent, by child id
@@ -69,7 +75,8 @@ func NewFamilies(county string) *Families {
 	return &Families{County: county, Persons: map[int64]*Person{}, Hukou: map[int64][]HukouSpell{},
 		Disabilities: map[int64][]Disability{}, Certificates: map[int64][]Certificate{},
 		Complications: map[int64][]Complication{}, Retirements: map[int64][]Retirement{},
-		Confirmations: map[int64][]Confirmation{}}
+		Confirmations: map[int64][]Confirmation{}, Contraception: map[int64][]Contraception{},
+		Permissions: map[int64][]BirthPermission{}, Pensions: map[int64][]Pension{}, Admissions: map[int64][]Admission{}}
 }
 
 // index builds the look-ups of marriages and ties once all rows are in.
@@ -129,6 +136,7 @@ func (fs *Families) build(id int64, f *Family) {
 	f.Persons, f.Marriages, f.Children = f.Persons[:0], f.Marriages[:0], f.Children[:0]
 	f.Disabilities, f.Certificates, f.Complications = f.Disabilities[:0], f.Certificates[:0], f.Complications[:0]
 	f.Confirmations, f.Retirements = f.Confirmations[:0], f.Retirements[:0]
+	f.Contraception, f.Permissions, f.Pensions, f.Admissions = f.Contraception[:0], f.Permissions[:0], f.Pensions[:0], f.Admissions[:0]
 	fs.members, fs.marr, fs.kids = fs.members[:0], fs.marr[:0], fs.kids[:0]
 
 	// add puts person pid in the family once; it reports whether the
@@ -187,12 +195,16 @@ func (fs *Families) build(id int64, f *Family) {
 			f.Persons[i].Hukou = h
 		}
 		f.Certificates = append(f.Certificates, fs.Certificates[pid]...)
+		f.Contraception = append(f.Contraception, fs.Contraception[pid]...)
+		f.Permissions = append(f.Permissions, fs.Permissions[pid]...)
 	}
 	f.Disabilities = append(f.Disabilities, fs.Disabilities[id]...)
 	for _, kid := range fs.kids {
 		f.Disabilities = append(f.Disabilities, fs.Disabilities[kid]...)
+		f.Admissions = append(f.Admissions, fs.Admissions[kid]...)
 	}
 	f.Complications = append(f.Complications, fs.Complications[id]...)
 	f.Retirements = append(f.Retirements, fs.Retirements[id]...)
+	f.Pensions = append(f.Pensions, fs.Pensions[id]...)
 	f.Confirmations = append(f.Confirmations, fs.Confirmations[id]...)
 }

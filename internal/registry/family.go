@@ -1,6 +1,8 @@
 // Package registry is the population registry (全员人口信息): persons, hukou
 // history, marriages, parent–child ties, deaths, disability, certificates,
-// complications and retirements, and the family view that policy rules read.
+// complications, retirements, contraceptive operations, birth permissions,
+// pension enrolments and university admissions, and the family view that
+// policy rules read.
 //
 // The types here serve both the database and the case file of `jiahe check`:
 // people refer to each other by Ref, a string that is the person's database
@@ -108,14 +110,24 @@ type Marriage struct {
 
 // ParentChild ties a parent to a child. From is when the tie began (an
 // adoption's date); zero means the child's birth. InPolicy is the birth's
-// policy status (政策内), nil when unknown.
+// policy status (政策内), nil when unknown. Ruling is the staff's decision
+// on a de-facto adoption the rules cannot settle alone (one made after
+// the 1992 adoption law without civil-affairs papers): RulingCounted or
+// RulingNotCounted; "" while nobody has decided.
 type ParentChild struct {
 	Parent   string    `json:"parent"`
 	Child    string    `json:"child"`
 	Kind     string    `json:"kind"`
 	From     date.Date `json:"from,omitempty"`
 	InPolicy *bool     `json:"in_policy,omitempty"`
+	Ruling   string    `json:"ruling,omitempty"`
 }
+
+// Rulings on a doubtful de-facto adoption.
+const (
+	RulingCounted    = "counted"     // staff accept the child as the parent's
+	RulingNotCounted = "not_counted" // staff decide the child does not count
+)
 
 // Disability is a disability assessment (残疾人证) of a person.
 type Disability struct {
@@ -143,6 +155,67 @@ type Complication struct {
 	Grade  int       `json:"grade"`
 	From   date.Date `json:"from"`
 	To     date.Date `json:"to,omitempty"`
+}
+
+// Contraception methods (节育措施) of a Contraception record.
+const (
+	MaleSterilisation   = "male_sterilisation"   // 男扎
+	FemaleSterilisation = "female_sterilisation" // 女扎
+	IUD                 = "iud"                  // 放置宫内节育器
+	Implant             = "implant"              // 皮下埋植
+)
+
+// Contraception is a contraceptive operation (节育手术) on a person: a
+// sterilisation, an IUD or an implant, dated by the operation.
+type Contraception struct {
+	Person string    `json:"person"`
+	Method string    `json:"method"`
+	Date   date.Date `json:"date"`
+}
+
+// Sterilisation reports whether c is a sterilisation (male or female).
+func (c Contraception) Sterilisation() bool {
+	return c.Method == MaleSterilisation || c.Method == FemaleSterilisation
+}
+
+// Birth permission kinds.
+const (
+	PermitSecondBirth = "second_birth" // 再生育（二孩）审批 / 生育证
+)
+
+// BirthPermission is a permission to have a further child (再生育审批,
+// 二孩生育证) granted to a person (or couple) on a date.
+type BirthPermission struct {
+	Holder string    `json:"holder"`
+	Kind   string    `json:"kind"`
+	Number string    `json:"number,omitempty"`
+	Issued date.Date `json:"issued"`
+}
+
+// Pension is a person's enrolment in a pension scheme (养老保险参保): the
+// scheme (PensionResident or PensionUrbanEmployee), when the person
+// enrolled, when they began drawing it and the county (six-digit code) of
+// the agency that pays it.
+type Pension struct {
+	Person   string    `json:"person"`
+	Scheme   string    `json:"scheme"`
+	Enrolled date.Date `json:"enrolled"`
+	Ended    date.Date `json:"ended,omitempty"`
+	Drawing  date.Date `json:"drawing,omitempty"`
+	Region   string    `json:"region,omitempty"`
+}
+
+// Admission levels of higher education.
+const (
+	Bachelor = "bachelor" // 本科（含三本）
+	College  = "college"  // 专科
+)
+
+// Admission is a person's admission to higher education (高校录取).
+type Admission struct {
+	Person string    `json:"person"`
+	Date   date.Date `json:"date"`
+	Level  string    `json:"level"`
 }
 
 // Confirmation says when a program was applied for and confirmed for a person.
@@ -173,6 +246,12 @@ type Family struct {
 	Complications []Complication `json:"complications,omitempty"`
 	Confirmations []Confirmation `json:"confirmations,omitempty"`
 	Retirements   []Retirement   `json:"retirements,omitempty"`
+	// Contraception, Permissions, Pensions and Admissions extend the case
+	// format of design §4.
+	Contraception []Contraception   `json:"contraception,omitempty"`
+	Permissions   []BirthPermission `json:"birth_permissions,omitempty"`
+	Pensions      []Pension         `json:"pensions,omitempty"`
+	Admissions    []Admission       `json:"admissions,omitempty"`
 }
 
 // Person returns the person with ref, or nil.

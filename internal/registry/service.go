@@ -119,6 +119,13 @@ type Store interface {
 	CancelCertificate(ctx context.Context, county string, holderID, id int64, on date.Date, reason string) error
 	InsertComplication(ctx context.Context, county string, personID int64, c Complication, document string) (int64, error)
 	InsertRetirement(ctx context.Context, county string, personID int64, r Retirement) (int64, error)
+	InsertContraception(ctx context.Context, county string, personID int64, c Contraception, document string) (int64, error)
+	InsertBirthPermission(ctx context.Context, county string, holderID int64, p BirthPermission) (int64, error)
+	InsertPension(ctx context.Context, county string, personID int64, p Pension) (int64, error)
+	InsertAdmission(ctx context.Context, county string, personID int64, a Admission) (int64, error)
+	// SetTieRuling records ruling on the de-facto adoption ties of child
+	// and returns how many ties it changed.
+	SetTieRuling(ctx context.Context, county string, childID int64, ruling string) (int, error)
 }
 
 // NewPerson is the input to Register.
@@ -736,6 +743,139 @@ func AddRetirement(ctx context.Context, s Store, act auth.Actor, k Key, ret Reti
 		return 0, err
 	}
 	return id, s.Audit(ctx, entry(act, "retirement.create", r, nil, ret))
+}
+
+// AddContraception records a contraceptive operation of person k (a
+// sterilisation, an IUD or an implant), with the document that attests it.
+func AddContraception(ctx context.Context, s Store, act auth.Actor, k Key, c Contraception, document string) (int64, error) {
+	r, err := writable(ctx, s, act, k)
+	if err != nil {
+		return 0, err
+	}
+	if err := apperr.OneOf("method", c.Method, []string{MaleSterilisation, FemaleSterilisation, IUD, Implant}); err != nil {
+		return 0, err
+	}
+	if c.Method == MaleSterilisation && r.Sex != Male || c.Method == FemaleSterilisation && r.Sex != Female {
+		return 0, apperr.Invalidf("method", "绝育手术类型与性别不符", "the sterilisation does not match the person's sex")
+	}
+	if c.Date.IsZero() || !c.Date.After(r.Birth) || c.Date.After(today(s)) {
+		return 0, apperr.Invalidf("date", "手术日期应在出生日期与今天之间", "the operation date must lie between the birth date and today")
+	}
+	if e := checkLine("document", document, MaxNumber); e != nil {
+		return 0, e
+	}
+	c.Person = r.Ref()
+	id, err := s.InsertContraception(ctx, r.County, r.ID, c, document)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.Audit(ctx, entry(act, "contraception.create", r, nil, c))
+}
+
+// AddBirthPermission records a permission for a further birth (再生育审批)
+// granted to person k.
+func AddBirthPermission(ctx context.Context, s Store, act auth.Actor, k Key, p BirthPermission) (int64, error) {
+	r, err := writable(ctx, s, act, k)
+	if err != nil {
+		return 0, err
+	}
+	if err := apperr.OneOf("kind", p.Kind, []string{PermitSecondBirth}); err != nil {
+		return 0, err
+	}
+	if p.Issued.IsZero() || !p.Issued.After(r.Birth) || p.Issued.After(today(s)) {
+		return 0, apperr.Invalidf("issued", "审批日期应在出生日期与今天之间", "the date must lie between the birth date and today")
+	}
+	if e := checkLine("number", p.Number, MaxNumber); e != nil {
+		return 0, e
+	}
+	p.Holder = r.Ref()
+	id, err := s.InsertBirthPermission(ctx, r.County, r.ID, p)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.Audit(ctx, entry(act, "birth_permission.create", r, nil, p))
+}
+
+// AddPension records person k's enrolment in a pension scheme and, when
+// known, since when and where (county) the pension is drawn.
+func AddPension(ctx context.Context, s Store, act auth.Actor, k Key, p Pension) (int64, error) {
+	r, err := writable(ctx, s, act, k)
+	if err != nil {
+		return 0, err
+	}
+	if err := apperr.OneOf("scheme", p.Scheme, []string{PensionResident, PensionUrbanEmployee}); err != nil {
+		return 0, err
+	}
+	if p.Enrolled.IsZero() || !p.Enrolled.After(r.Birth) || p.Enrolled.After(today(s)) {
+		return 0, apperr.Invalidf("enrolled", "参保日期应在出生日期与今天之间", "the enrolment date must lie between the birth date and today")
+	}
+	if !p.Drawing.IsZero() && p.Drawing.Before(p.Enrolled) || !p.Ended.IsZero() && p.Ended.Before(p.Enrolled) {
+		return 0, apperr.Invalidf("drawing", "领取或终止日期早于参保日期", "drawing or ending before the enrolment")
+	}
+	if p.Region != "" {
+		c, err := region.ParseCode(p.Region)
+		if err != nil || len(c) < 6 {
+			return 0, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+		}
+		p.Region = string(c)[:6]
+	}
+	p.Person = r.Ref()
+	id, err := s.InsertPension(ctx, r.County, r.ID, p)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.Audit(ctx, entry(act, "pension.create", r, nil, p))
+}
+
+// AddAdmission records person k's admission to higher education.
+func AddAdmission(ctx context.Context, s Store, act auth.Actor, k Key, a Admission) (int64, error) {
+	r, err := writable(ctx, s, act, k)
+	if err != nil {
+		return 0, err
+	}
+	if err := apperr.OneOf("level", a.Level, []string{Bachelor, College}); err != nil {
+		return 0, err
+	}
+	if a.Date.IsZero() || r.Birth.YearsBetween(a.Date) < 14 || a.Date.After(today(s)) {
+		return 0, apperr.Invalidf("date", "录取日期无效", "invalid admission date")
+	}
+	a.Person = r.Ref()
+	id, err := s.InsertAdmission(ctx, r.County, r.ID, a)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.Audit(ctx, entry(act, "admission.create", r, nil, a))
+}
+
+// RuleOnAdoption records the staff's ruling on the de-facto adoption of
+// child k (design §5: only staff turn a review into a yes or a no): the
+// child counts (RulingCounted, e.g. the civil-affairs papers were found)
+// or not (RulingNotCounted). The reason is kept in the audit log.
+func RuleOnAdoption(ctx context.Context, s Store, act auth.Actor, k Key, ruling, reason string) error {
+	if err := auth.Require(act, auth.PermEligibility); err != nil {
+		return err
+	}
+	r, err := s.PersonByKey(ctx, act.Scope, k)
+	if err != nil {
+		return err
+	}
+	if err := apperr.OneOf("ruling", ruling, []string{RulingCounted, RulingNotCounted}); err != nil {
+		return err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return apperr.Invalidf("reason", "请写明认定理由", "a reason is required")
+	}
+	if e := checkPara("reason", reason, MaxReason); e != nil {
+		return e
+	}
+	n, err := s.SetTieRuling(ctx, r.County, r.ID, ruling)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.Conflictf("该人员没有事实收养关系", "the person is not a de-facto adoptee")
+	}
+	return s.Audit(ctx, entry(act, "tie.ruling", r, nil, map[string]any{"ruling": ruling, "reason": reason}))
 }
 
 func writable(ctx context.Context, s Store, act auth.Actor, k Key) (*Record, error) {

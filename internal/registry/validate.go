@@ -341,5 +341,44 @@ func (f *Family) Validate(today date.Date) apperr.List {
 			add(apperr.Invalidf(field+".date", "退休日期早于出生日期", "retirement date is before the birth date"))
 		}
 	}
+	for i, t := range f.Children {
+		if t.Ruling != "" && (t.Kind != AdoptionDeFacto || (t.Ruling != RulingCounted && t.Ruling != RulingNotCounted)) {
+			add(apperr.Invalidf(fmt.Sprintf("children[%d].ruling", i), "认定只适用于事实收养，且应为counted或not_counted", "a ruling is counted or not_counted, on a de-facto adoption"))
+		}
+	}
+	for i, c := range f.Contraception {
+		field := fmt.Sprintf("contraception[%d]", i)
+		p := person(field+".person", c.Person)
+		switch c.Method {
+		case MaleSterilisation, FemaleSterilisation, IUD, Implant:
+		default:
+			add(apperr.Invalidf(field+".method", "节育措施类型无效", "unknown method"))
+		}
+		if p != nil && (!c.Date.After(p.Birth) || c.Method == MaleSterilisation && p.Sex != Male || c.Method == FemaleSterilisation && p.Sex != Female) {
+			add(apperr.Invalidf(field, "手术日期或类型与本人不符", "the operation does not fit the person"))
+		}
+	}
+	for i, x := range f.Permissions {
+		field := fmt.Sprintf("birth_permissions[%d]", i)
+		person(field+".holder", x.Holder)
+		if x.Kind != PermitSecondBirth || x.Issued.IsZero() {
+			add(apperr.Invalidf(field, "审批类型或日期无效", "invalid kind or date"))
+		}
+	}
+	for i, x := range f.Pensions {
+		field := fmt.Sprintf("pensions[%d]", i)
+		person(field+".person", x.Person)
+		if x.Scheme != PensionResident && x.Scheme != PensionUrbanEmployee || x.Enrolled.IsZero() ||
+			(!x.Drawing.IsZero() && x.Drawing.Before(x.Enrolled)) || (!x.Ended.IsZero() && x.Ended.Before(x.Enrolled)) {
+			add(apperr.Invalidf(field, "养老保险类型或日期无效", "invalid scheme or dates"))
+		}
+	}
+	for i, a := range f.Admissions {
+		field := fmt.Sprintf("admissions[%d]", i)
+		person(field+".person", a.Person)
+		if a.Level != Bachelor && a.Level != College || a.Date.IsZero() {
+			add(apperr.Invalidf(field, "录取层次或日期无效", "invalid level or date"))
+		}
+	}
 	return errs
 }

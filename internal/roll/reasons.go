@@ -20,6 +20,9 @@ const (
 	ExitObjectionUpheld      = "objection_upheld"
 	ExitNoLongerEligible     = "no_longer_eligible"
 	ExitProgramEnded         = "program_ended"
+	// ExitNeedsReview is no exit: the annual review lists a recipient
+	// the engine cannot decide for staff to settle.
+	ExitNeedsReview = "needs_review"
 )
 
 // ExitReasons names the reasons of an exit.
@@ -36,6 +39,7 @@ var ExitReasons = term.List{
 	{Code: ExitObjectionUpheld, ZH: "公示异议成立", EN: "An objection was upheld"},
 	{Code: ExitNoLongerEligible, ZH: "不再符合条件", EN: "No longer eligible"},
 	{Code: ExitProgramEnded, ZH: "本地区该项目已停止", EN: "The program is no longer in force here"},
+	{Code: ExitNeedsReview, ZH: "需人工审核（政策测算无法确定）", EN: "Needs review: the engine cannot decide"},
 }
 
 // exitClauses maps the clause of the engine that fails after an event to

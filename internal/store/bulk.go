@@ -135,17 +135,38 @@ func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable
 				x := &b.Retirements[i]
 				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, dateArg(x.Date), x.Employer
 			}},
+		{"contraception", []string{"county", "id", "person_id", "method", "op_date"},
+			len(b.Contraception), func(i int, _ any, o []any) {
+				x := &b.Contraception[i]
+				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, x.Method, dateArg(x.Date)
+			}},
+		{"birth_permissions", []string{"county", "id", "holder_id", "kind", "number", "issued"},
+			len(b.Permissions), func(i int, _ any, o []any) {
+				x := &b.Permissions[i]
+				o[0], o[1], o[2], o[3], o[4], o[5] = c, x.ID, x.Holder, x.Kind, x.Number, dateArg(x.Issued)
+			}},
+		{"pensions", []string{"county", "id", "person_id", "scheme", "enrolled", "ended", "drawing", "region"},
+			len(b.Pensions), func(i int, _ any, o []any) {
+				x := &b.Pensions[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7] = c, x.ID, x.PersonID, x.Scheme, dateArg(x.Enrolled), nil, dateArg(x.Drawing), x.Region
+			}},
+		{"admissions", []string{"county", "id", "person_id", "admitted", "level"},
+			len(b.Admissions), func(i int, _ any, o []any) {
+				x := &b.Admissions[i]
+				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, dateArg(x.Date), x.Level
+			}},
 	}
 }
 
 // bulkSequences are the id sequences of the tables, in bulkTables order.
-var bulkSequences = []string{"person", "hukou_spell", "marriage", "parent_child", "disability", "certificate", "complication", "retirement"}
+var bulkSequences = []string{"person", "hukou_spell", "marriage", "parent_child", "disability", "certificate", "complication", "retirement",
+	"contraception", "birth_permission", "pension", "admission"}
 
 // reserve reserves id ranges for every table of b through next (which
 // returns the first id of n reserved ones) and shifts b into them.
 func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error {
 	tables := bulkTables(b, sqliteDate, nil)
-	var first [8]int64
+	var first [12]int64
 	for k, t := range tables {
 		if t.n == 0 {
 			continue
@@ -157,7 +178,8 @@ func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error 
 		first[k] = f - 1
 	}
 	b.Shift(synth.Offsets{Person: first[0], Hukou: first[1], Marriage: first[2], ParentChild: first[3],
-		Disability: first[4], Certificate: first[5], Complication: first[6], Retirement: first[7]})
+		Disability: first[4], Certificate: first[5], Complication: first[6], Retirement: first[7],
+		Contraception: first[8], Permission: first[9], Pension: first[10], Admission: first[11]})
 	return nil
 }
 
@@ -415,4 +437,8 @@ func copyBatch(dst, src *synth.Batch) {
 	dst.Certificates = append(dst.Certificates[:0], src.Certificates...)
 	dst.Complications = append(dst.Complications[:0], src.Complications...)
 	dst.Retirements = append(dst.Retirements[:0], src.Retirements...)
+	dst.Contraception = append(dst.Contraception[:0], src.Contraception...)
+	dst.Permissions = append(dst.Permissions[:0], src.Permissions...)
+	dst.Pensions = append(dst.Pensions[:0], src.Pensions...)
+	dst.Admissions = append(dst.Admissions[:0], src.Admissions...)
 }

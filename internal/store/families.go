@@ -128,9 +128,10 @@ type familyReader struct {
 // read reads, for fs.Subjects, every row registry.Families defines a
 // family by: the subjects' marriages, then those of their spouses; the
 // ties of subjects and spouses; the persons at the other ends; the hukou
-// history and certificates of subjects and spouses, the disabilities of
-// subjects and children, and the complications, retirements and roll
-// confirmations of subjects.
+// history, certificates, contraceptive operations and birth permissions
+// of subjects and spouses, the disabilities of subjects and children, the
+// university admissions of children, and the complications, retirements,
+// pension enrolments and roll confirmations of subjects.
 func (r *familyReader) read(ctx context.Context) error {
 	fs := r.fs
 	subjects := fs.Subjects
@@ -155,11 +156,11 @@ func (r *familyReader) read(ctx context.Context) error {
 	}
 	exes := otherParties(fs.Marriages, isParent)
 	parents := append(slices.Clip(subjects), spouses...)
-	if err := r.each(ctx, `SELECT parent_id, child_id, kind, from_date, in_policy FROM parent_child
+	if err := r.each(ctx, `SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child
 		WHERE county = ? AND parent_id {ids}`, parents, func(rows *sql.Rows) error {
 		var t registry.KeyedTie
 		var inPolicy sql.NullBool
-		if err := rows.Scan(&t.Parent, &t.Child, &t.Tie.Kind, &t.Tie.From, &inPolicy); err != nil {
+		if err := rows.Scan(&t.Parent, &t.Child, &t.Tie.Kind, &t.Tie.From, &inPolicy, &t.Tie.Ruling); err != nil {
 			return err
 		}
 		if !isParent[t.Parent] {
@@ -211,6 +212,36 @@ func (r *familyReader) read(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := r.each(ctx, `SELECT person_id, method, op_date FROM contraception
+		WHERE county = ? AND person_id {ids} ORDER BY person_id, op_date, id`, parents, func(rows *sql.Rows) error {
+		var id int64
+		var x registry.Contraception
+		if err := rows.Scan(&id, &x.Method, &x.Date); err != nil {
+			return err
+		}
+		if isParent[id] {
+			x.Person = ref(id)
+			fs.Contraception[id] = append(fs.Contraception[id], x)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := r.each(ctx, `SELECT holder_id, kind, number, issued FROM birth_permissions
+		WHERE county = ? AND holder_id {ids} ORDER BY holder_id, issued, id`, parents, func(rows *sql.Rows) error {
+		var id int64
+		var x registry.BirthPermission
+		if err := rows.Scan(&id, &x.Kind, &x.Number, &x.Issued); err != nil {
+			return err
+		}
+		if isParent[id] {
+			x.Holder = ref(id)
+			fs.Permissions[id] = append(fs.Permissions[id], x)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	if err := r.each(ctx, `SELECT person_id, grade, category, from_date, to_date FROM disabilities
 		WHERE county = ? AND person_id {ids} ORDER BY person_id, from_date, id`, slices.Concat(subjects, children), func(rows *sql.Rows) error {
 		var id int64
@@ -246,6 +277,32 @@ func (r *familyReader) read(ctx context.Context) error {
 		}
 		x.Person = ref(id)
 		fs.Retirements[id] = append(fs.Retirements[id], x)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := r.each(ctx, `SELECT person_id, scheme, enrolled, ended, drawing, region FROM pensions
+		WHERE county = ? AND person_id {ids} ORDER BY person_id, enrolled, id`, subjects, func(rows *sql.Rows) error {
+		var id int64
+		var x registry.Pension
+		if err := rows.Scan(&id, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region); err != nil {
+			return err
+		}
+		x.Person = ref(id)
+		fs.Pensions[id] = append(fs.Pensions[id], x)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := r.each(ctx, `SELECT person_id, admitted, level FROM admissions
+		WHERE county = ? AND person_id {ids} ORDER BY person_id, admitted, id`, children, func(rows *sql.Rows) error {
+		var id int64
+		var x registry.Admission
+		if err := rows.Scan(&id, &x.Date, &x.Level); err != nil {
+			return err
+		}
+		x.Person = ref(id)
+		fs.Admissions[id] = append(fs.Admissions[id], x)
 		return nil
 	}); err != nil {
 		return err

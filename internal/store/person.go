@@ -331,11 +331,11 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Marriages = append(f.Marriages, m)
 			return nil
 		}},
-		{`SELECT parent_id, child_id, kind, from_date, in_policy FROM parent_child WHERE county = ? AND parent_id IN (` + in + `) AND child_id IN (` + in + `) ORDER BY child_id, parent_id`, func(rows *sql.Rows) error {
+		{`SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child WHERE county = ? AND parent_id IN (` + in + `) AND child_id IN (` + in + `) ORDER BY child_id, parent_id`, func(rows *sql.Rows) error {
 			var p, c int64
 			var t registry.ParentChild
 			var inPolicy sql.NullBool
-			if err := rows.Scan(&p, &c, &t.Kind, &t.From, &inPolicy); err != nil {
+			if err := rows.Scan(&p, &c, &t.Kind, &t.From, &inPolicy, &t.Ruling); err != nil {
 				return err
 			}
 			t.Parent, t.Child = ref(p), ref(c)
@@ -394,6 +394,46 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			}
 			r.Person = ref(p)
 			f.Retirements = append(f.Retirements, r)
+			return nil
+		}},
+		{`SELECT person_id, method, op_date FROM contraception WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, op_date, id`, func(rows *sql.Rows) error {
+			var p int64
+			var x registry.Contraception
+			if err := rows.Scan(&p, &x.Method, &x.Date); err != nil {
+				return err
+			}
+			x.Person = ref(p)
+			f.Contraception = append(f.Contraception, x)
+			return nil
+		}},
+		{`SELECT holder_id, kind, number, issued FROM birth_permissions WHERE county = ? AND holder_id IN (` + in + `) ORDER BY holder_id, issued, id`, func(rows *sql.Rows) error {
+			var p int64
+			var x registry.BirthPermission
+			if err := rows.Scan(&p, &x.Kind, &x.Number, &x.Issued); err != nil {
+				return err
+			}
+			x.Holder = ref(p)
+			f.Permissions = append(f.Permissions, x)
+			return nil
+		}},
+		{`SELECT person_id, scheme, enrolled, ended, drawing, region FROM pensions WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, enrolled, id`, func(rows *sql.Rows) error {
+			var p int64
+			var x registry.Pension
+			if err := rows.Scan(&p, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region); err != nil {
+				return err
+			}
+			x.Person = ref(p)
+			f.Pensions = append(f.Pensions, x)
+			return nil
+		}},
+		{`SELECT person_id, admitted, level FROM admissions WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, admitted, id`, func(rows *sql.Rows) error {
+			var p int64
+			var x registry.Admission
+			if err := rows.Scan(&p, &x.Date, &x.Level); err != nil {
+				return err
+			}
+			x.Person = ref(p)
+			f.Admissions = append(f.Admissions, x)
 			return nil
 		}},
 	}
@@ -523,4 +563,40 @@ func (tx *Tx) InsertComplication(ctx context.Context, county string, personID in
 func (tx *Tx) InsertRetirement(ctx context.Context, county string, personID int64, r registry.Retirement) (int64, error) {
 	return tx.insertWithID(ctx, "retirement", `INSERT INTO retirements (county, id, person_id, date, employer)
 		VALUES (?, ?, ?, ?, ?)`, county, personID, r.Date, r.Employer)
+}
+
+// InsertContraception records a contraceptive operation.
+func (tx *Tx) InsertContraception(ctx context.Context, county string, personID int64, c registry.Contraception, document string) (int64, error) {
+	return tx.insertWithID(ctx, "contraception", `INSERT INTO contraception (county, id, person_id, method, op_date, document)
+		VALUES (?, ?, ?, ?, ?, ?)`, county, personID, c.Method, c.Date, document)
+}
+
+// InsertBirthPermission records a permission for a further birth.
+func (tx *Tx) InsertBirthPermission(ctx context.Context, county string, holderID int64, p registry.BirthPermission) (int64, error) {
+	return tx.insertWithID(ctx, "birth_permission", `INSERT INTO birth_permissions (county, id, holder_id, kind, number, issued)
+		VALUES (?, ?, ?, ?, ?, ?)`, county, holderID, p.Kind, p.Number, p.Issued)
+}
+
+// InsertPension records a pension enrolment.
+func (tx *Tx) InsertPension(ctx context.Context, county string, personID int64, p registry.Pension) (int64, error) {
+	return tx.insertWithID(ctx, "pension", `INSERT INTO pensions (county, id, person_id, scheme, enrolled, ended, drawing, region)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, county, personID, p.Scheme, p.Enrolled, p.Ended, p.Drawing, p.Region)
+}
+
+// InsertAdmission records an admission to higher education.
+func (tx *Tx) InsertAdmission(ctx context.Context, county string, personID int64, a registry.Admission) (int64, error) {
+	return tx.insertWithID(ctx, "admission", `INSERT INTO admissions (county, id, person_id, admitted, level)
+		VALUES (?, ?, ?, ?, ?)`, county, personID, a.Date, a.Level)
+}
+
+// SetTieRuling records the staff's ruling on the de-facto adoption ties of
+// child (from every parent of that kind) and returns how many it changed.
+func (tx *Tx) SetTieRuling(ctx context.Context, county string, childID int64, ruling string) (int, error) {
+	res, err := tx.Exec(ctx, `UPDATE parent_child SET ruling = ? WHERE county = ? AND child_id = ? AND kind = 'adoption_defacto'`,
+		ruling, county, childID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

@@ -824,6 +824,117 @@ func TestDecisions(t *testing.T) {
 	}
 }
 
+// TestDecisionsNeedingReview checks the one rule for decisions the engine
+// does not back, on a case it could not decide: a couple whose only child
+// was taken in without adoption papers after the 1992 adoption law. A yes
+// or a no is the reviewer's own decision and needs, as a decision against
+// the engine does, a reason of real length and the second confirmation
+// (the messages say the engine could not decide); it is audited and
+// listed as an override with the engine's status. A deferral needs
+// neither.
+func TestDecisionsNeedingReview(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newWfEnv(t, engine)
+			w := register(t, e.db, person(t, "李秀兰", "F", "1962-05-01", 90))
+			h := register(t, e.db, person(t, "赵建华", "M", "1960-03-01", 91))
+			kid := register(t, e.db, person(t, "赵小红", "F", "1993-01-01", 92))
+			key := func(r *registry.Record) registry.Key { return registry.Key{County: r.County, ID: r.ID} }
+			e.must("family", func(tx *store.Tx) error {
+				if _, err := registry.AddMarriage(e.ctx, tx, villager, key(h), key(w), registry.Marriage{From: date.MustParse("1985-01-01")}, ""); err != nil {
+					return err
+				}
+				for _, p := range []*registry.Record{w, h} {
+					if _, err := registry.AddChild(e.ctx, tx, villager, key(p), key(kid),
+						registry.ParentChild{Kind: registry.AdoptionDeFacto, From: date.MustParse("1994-06-01")}, ""); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			cw := e.caseAt(w, "jf", workflow.TownshipReview)
+			ch := e.caseAt(h, "jf", workflow.TownshipReview)
+			review := func(c *workflow.Case, d workflow.Decision) error {
+				return e.do(func(tx *store.Tx) error {
+					_, err := workflow.ReviewTownship(e.ctx, tx, e.eng, wfTownship, c.County, c.ID, d)
+					return err
+				})
+			}
+			const reason = "民政部门出具收养登记补办证明，经入户核实该子女自幼随申请人生活"
+			tests := []struct {
+				name  string
+				d     workflow.Decision
+				field string
+			}{
+				{"approve without a reason", workflow.Decision{Outcome: workflow.Approve}, "override_reason"},
+				{"approve with a token reason", workflow.Decision{Outcome: workflow.Approve, OverrideReason: "同意。。。。。。。。。。。。。。。", OverrideConfirmed: true}, "override_reason"},
+				{"approve without the second confirmation", workflow.Decision{Outcome: workflow.Approve, OverrideReason: reason}, "override_confirmed"},
+				{"reject without a reason", workflow.Decision{Outcome: workflow.Reject, Reasons: []string{"children"}, Opinion: "收养关系未经民政登记"}, "override_reason"},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					err := review(cw, tt.d)
+					if !invalidOn(err, tt.field) {
+						t.Fatalf("got %v, want Invalid on %s", err, tt.field)
+					}
+					if !strings.Contains(err.Error(), "could not decide") {
+						t.Errorf("the refusal %q does not say the engine could not decide", err)
+					}
+				})
+			}
+			if got := e.countAudit(cw.County, "case.override"); got != 0 {
+				t.Fatalf("refused decisions left %d override entries", got)
+			}
+
+			// A deferral is no override.
+			if err := review(cw, workflow.Decision{Outcome: workflow.Defer, Reasons: []string{"evidence_missing"}, Opinion: "请补充民政收养登记材料"}); err != nil {
+				t.Fatalf("defer: %v", err)
+			}
+			if got := e.get(cw); got.Case.State != workflow.Deferred || got.Case.Engine == nil || got.Case.Engine.Status != policy.StatusReview {
+				t.Errorf("deferred case %s, engine %+v; want deferred with the engine's needs_review", got.Case.State, got.Case.Engine)
+			}
+			if got := e.countAudit(cw.County, "case.override"); got != 0 {
+				t.Errorf("a deferral left %d override entries", got)
+			}
+
+			// An approval with the reason and the confirmation is the
+			// reviewer's own decision, audited and listed as an override.
+			if err := review(ch, workflow.Decision{Outcome: workflow.Approve, Opinion: "同意", OverrideReason: reason, OverrideConfirmed: true}); err != nil {
+				t.Fatalf("approve with a reason: %v", err)
+			}
+			if got := e.get(ch); got.Case.State != workflow.TownshipApproved {
+				t.Errorf("case %s, want township_approved", got.Case.State)
+			}
+			e.must("override entry", func(tx *store.Tx) error {
+				entries, err := tx.AuditEntries(e.ctx, "", store.AuditFilter{County: ch.County, Entity: "case"})
+				if err != nil {
+					return err
+				}
+				n := 0
+				for _, x := range entries {
+					if x.Action == "case.override" {
+						n++
+						if !strings.Contains(string(x.Before), `"engine_status":"needs_review"`) || !strings.Contains(string(x.After), "收养登记") {
+							t.Errorf("override entry before %s after %s, want the engine's status and the reason", x.Before, x.After)
+						}
+					}
+				}
+				if n != 1 {
+					t.Errorf("%d override entries, want 1", n)
+				}
+				os, err := tx.Overrides(e.ctx, wfSuper.Scope, 10)
+				if err != nil {
+					return err
+				}
+				if len(os) != 1 || os[0].Case.ID != ch.ID {
+					t.Errorf("overrides = %+v, want the approval of case %d", os, ch.ID)
+				}
+				return nil
+			})
+		})
+	}
+}
+
 // TestConcurrentSteps runs two users on one case at once: exactly one of
 // them succeeds, the other gets a Conflict and changes nothing.
 func TestConcurrentSteps(t *testing.T) {

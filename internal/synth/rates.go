@@ -382,3 +382,23 @@ func conversionRate(y int) float64 {
 // moveRate is the yearly probability that an adult moves hukou to another
 // village or community of the county.
 const moveRate = 0.004
+
+// Facts added for the seed counties' own programs (rules.md §1.4), drawn
+// from a separate stream (sim.x). Approximate [I]: an IUD after about
+// half the births not followed by a sterilisation (the IUD was the most
+// used method, 国统制〔2008〕78号 table 2); one in ten rural first-girl
+// families who took the one-child certificate had been allowed a second
+// child; 85% of adults outside the employee scheme enrolled in the
+// resident scheme; admissions to bachelor and college courses at 18 rising
+// with the expansion of higher education (gross enrolment ≈ 5% in 1995,
+// 15% in 2002, 40% in 2015, 55% in 2022, about half of it bachelor).
+const (
+	iudShare                  = 0.5
+	voluntaryCertificateShare = 0.1
+	residentPensionCoverage   = 0.85
+)
+
+var (
+	bachelorAdmission = []anchor{{1993, 0.02}, {2000, 0.05}, {2005, 0.10}, {2010, 0.14}, {2015, 0.19}, {2020, 0.24}, {2024, 0.27}}
+	collegeAdmission  = []anchor{{1993, 0.02}, {2000, 0.05}, {2005, 0.10}, {2010, 0.13}, {2015, 0.18}, {2020, 0.25}, {2024, 0.28}}
+)

@@ -3,6 +3,8 @@ package synth
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,10 +56,15 @@ func (w womenCount) onlyShare() float64 { return pct(w.one, w.mothers) }
 // indicators are counted from a generated population, batch by batch
 // (families never span batches).
 type indicators struct {
-	residents int            // alive at the end of realismYear
-	eligible  map[string]int // persons eligible in realismYear, by program
-	evaluated int            // persons decided by the engine
-	births    map[int][2]int // persons by birth year: boys, girls
+	county    string
+	year      int
+	residents int              // alive at the end of the year
+	eligible  map[string]int   // persons eligible in the year, by program
+	amount    map[string]int64 // their amounts, fen
+	funding   map[string]int64 // all amounts by paying level, fen
+	review    map[string]int   // decisions that need review, by program
+	evaluated int              // persons decided by the engine
+	births    map[int][2]int   // persons by birth year: boys, girls
 	women     [2][]womenCount
 	urban     int
 	stepLinks int
@@ -70,12 +77,13 @@ type indicators struct {
 	ev        *policy.Evaluator
 }
 
-func newIndicators(t testing.TB) *indicators {
+func newIndicators(t testing.TB, county string, year int) *indicators {
 	ev, err := policy.NewEvaluator(policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &indicators{eligible: map[string]int{}, births: map[int][2]int{}, ev: ev,
+	return &indicators{county: county, year: year, eligible: map[string]int{}, amount: map[string]int64{}, funding: map[string]int64{}, review: map[string]int{},
+		births: map[int][2]int{}, ev: ev,
 		women: [2][]womenCount{make([]womenCount, len(cohorts)), make([]womenCount, len(cohorts))}}
 }
 
@@ -88,13 +96,18 @@ type batchIndex struct {
 	certs   map[int64][]int
 	comps   map[int64][]int
 	rets    map[int64][]int
+	ops     map[int64][]int
+	perms   map[int64][]int
+	pens    map[int64][]int
+	adms    map[int64][]int
 }
 
 func ref(id int64) string { return strconv.FormatInt(id, 10) }
 
 func indexBatch(b *Batch) (*batchIndex, error) {
 	x := &batchIndex{persons: make([]registry.Person, len(b.Persons)), marr: map[int64][]int{}, ties: map[int64][]int{},
-		disab: map[int64][]int{}, certs: map[int64][]int{}, comps: map[int64][]int{}, rets: map[int64][]int{}}
+		disab: map[int64][]int{}, certs: map[int64][]int{}, comps: map[int64][]int{}, rets: map[int64][]int{},
+		ops: map[int64][]int{}, perms: map[int64][]int{}, pens: map[int64][]int{}, adms: map[int64][]int{}}
 	for i := range b.Persons {
 		p := &b.Persons[i]
 		if p.ID != int64(i+1) {
@@ -126,6 +139,18 @@ func indexBatch(b *Batch) (*batchIndex, error) {
 	for i, r := range b.Retirements {
 		x.rets[r.PersonID] = append(x.rets[r.PersonID], i)
 	}
+	for i, o := range b.Contraception {
+		x.ops[o.PersonID] = append(x.ops[o.PersonID], i)
+	}
+	for i, p := range b.Permissions {
+		x.perms[p.Holder] = append(x.perms[p.Holder], i)
+	}
+	for i, p := range b.Pensions {
+		x.pens[p.PersonID] = append(x.pens[p.PersonID], i)
+	}
+	for i, a := range b.Admissions {
+		x.adms[a.PersonID] = append(x.adms[a.PersonID], i)
+	}
 	return x, nil
 }
 
@@ -137,7 +162,8 @@ func indexBatch(b *Batch) (*batchIndex, error) {
 func (x *batchIndex) family(b *Batch, id int64, f *registry.Family, in map[int64]bool) {
 	*f = registry.Family{Persons: f.Persons[:0], Marriages: f.Marriages[:0], Children: f.Children[:0],
 		Disabilities: f.Disabilities[:0], Certificates: f.Certificates[:0], Complications: f.Complications[:0],
-		Retirements: f.Retirements[:0]}
+		Retirements: f.Retirements[:0], Contraception: f.Contraception[:0], Permissions: f.Permissions[:0],
+		Pensions: f.Pensions[:0], Admissions: f.Admissions[:0]}
 	clear(in)
 	add := func(pid int64) {
 		if !in[pid] {
@@ -167,11 +193,27 @@ func (x *batchIndex) family(b *Batch, id int64, f *registry.Family, in map[int64
 				d := b.Disabilities[di]
 				f.Disabilities = append(f.Disabilities, registry.Disability{Person: ref(d.PersonID), Grade: d.Grade, Category: d.Category, From: d.From, To: d.To})
 			}
+			for _, ai := range x.adms[c.Child] {
+				a := b.Admissions[ai]
+				f.Admissions = append(f.Admissions, registry.Admission{Person: ref(a.PersonID), Date: a.Date, Level: a.Level})
+			}
 		}
 		for _, ci := range x.certs[par] {
 			c := b.Certificates[ci]
 			f.Certificates = append(f.Certificates, registry.Certificate{Holder: ref(c.Holder), Kind: c.Kind, Number: c.Number, Issued: c.Issued, Cancelled: c.Cancelled})
 		}
+		for _, oi := range x.ops[par] {
+			o := b.Contraception[oi]
+			f.Contraception = append(f.Contraception, registry.Contraception{Person: ref(o.PersonID), Method: o.Method, Date: o.Date})
+		}
+		for _, pi := range x.perms[par] {
+			p := b.Permissions[pi]
+			f.Permissions = append(f.Permissions, registry.BirthPermission{Holder: ref(p.Holder), Kind: p.Kind, Number: p.Number, Issued: p.Issued})
+		}
+	}
+	for _, pi := range x.pens[id] {
+		p := b.Pensions[pi]
+		f.Pensions = append(f.Pensions, registry.Pension{Person: ref(p.PersonID), Scheme: p.Scheme, Enrolled: p.Enrolled, Drawing: p.Drawing, Region: p.Region})
 	}
 	for _, ci := range x.comps[id] {
 		c := b.Complications[ci]
@@ -197,7 +239,7 @@ func (ind *indicators) add(b *Batch) error {
 	if err != nil {
 		return err
 	}
-	yearStart, yearEnd := date.Of(realismYear, 1, 1), date.Of(realismYear, 12, 31)
+	yearStart, yearEnd := date.Of(ind.year, 1, 1), date.Of(ind.year, 12, 31)
 	births := map[int64]int{}
 	for _, c := range b.Children {
 		switch c.Kind {
@@ -233,7 +275,7 @@ func (ind *indicators) add(b *Batch) error {
 
 	var f registry.Family
 	in := map[int64]bool{}
-	cs := policy.Case{Year: realismYear, Region: realismCounty}
+	cs := policy.Case{Year: ind.year, Region: ind.county}
 	for i := range b.Persons {
 		p := &b.Persons[i]
 		rp := &x.persons[i]
@@ -284,6 +326,13 @@ func (ind *indicators) add(b *Batch) error {
 		for _, d := range res.Decisions {
 			if d.Eligible {
 				ind.eligible[d.Program]++
+				ind.amount[d.Program] += int64(d.AmountFen)
+				for _, f := range d.Funding {
+					ind.funding[f.Level] += int64(f.Fen)
+				}
+			}
+			if d.Status == policy.StatusReview {
+				ind.review[d.Program]++
 			}
 		}
 	}
@@ -308,11 +357,13 @@ func (ind *indicators) sexRatio(from, to int) float64 {
 func (ind *indicators) String() string {
 	var b strings.Builder
 	r := ind.residents
-	fmt.Fprintf(&b, "residents at the end of %d: %d, urban hukou %.1f%%; decided by the engine: %d\n", realismYear, r, pct(ind.urban, r), ind.evaluated)
-	fmt.Fprintf(&b, "eligible in %d per 10,000 residents:", realismYear)
-	for _, p := range []string{"jf", "tf_death", "tf_disability", "tf_complication", "one_child_fee", "retiree_award"} {
+	fmt.Fprintf(&b, "residents at the end of %d: %d, urban hukou %.1f%%; decided by the engine: %d\n", ind.year, r, pct(ind.urban, r), ind.evaluated)
+	fmt.Fprintf(&b, "eligible in %d per 10,000 residents:", ind.year)
+	progs := slices.Sorted(maps.Keys(ind.eligible))
+	for _, p := range progs {
 		fmt.Fprintf(&b, " %s %.1f (%d)", p, per10k(ind.eligible[p], r), ind.eligible[p])
 	}
+	fmt.Fprintf(&b, "\nneeds review: %v", ind.review)
 	fmt.Fprintf(&b, "\nadoptions %d (de facto %d), step links %d, divorces %d, land requisition spells %d, enterprise retirements %d, certificates %d\n",
 		ind.adoptions, ind.defacto, ind.stepLinks, ind.divorces, ind.landReq, ind.retEnt, ind.certs)
 	fmt.Fprintf(&b, "born 1950–84: sex ratio %.1f\n", ind.sexRatio(1950, 1984))
@@ -327,9 +378,9 @@ func (ind *indicators) String() string {
 	return b.String()
 }
 
-func measure(t testing.TB, cfg Config) (*indicators, Stats) {
+func measure(t testing.TB, cfg Config, year int) (*indicators, Stats) {
 	t.Helper()
-	ind := newIndicators(t)
+	ind := newIndicators(t, cfg.County, year)
 	if err := cfg.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +415,7 @@ func TestRealism(t *testing.T) {
 
 func checkRealism(t *testing.T, seed uint64) {
 	const n = 200_000
-	ind, st := measure(t, Config{County: realismCounty, Persons: n, Seed: seed})
+	ind, st := measure(t, Config{County: realismCounty, Persons: n, Seed: seed}, realismYear)
 	t.Logf("%+v\n%s", st, ind)
 	r := ind.residents
 	within := func(name string, got, lo, hi float64, source string) {

@@ -156,6 +156,18 @@ type scomp struct {
 	from  date.Date
 }
 
+// sop is a contraceptive operation; sperm a permission for a second birth.
+type sop struct {
+	p      int32
+	method string
+	date   date.Date
+}
+
+type sperm struct {
+	p      int32
+	issued date.Date
+}
+
 type sret struct {
 	p        int32
 	date     date.Date
@@ -177,10 +189,16 @@ type sim struct {
 	certs     []scert
 	comps     []scomp
 	rets      []sret
-	buckets   [][]int32 // single men by birth year - bucketBase
-	women     []int32
-	localID   []int64
-	steps     map[[2]int32]bool // step links made, to make each once
+	ops       []sop
+	perms     []sperm
+	// x draws the facts added to the registry after the simulation was
+	// calibrated (operations, permissions, pensions, admissions), so that
+	// they leave the calibrated population itself unchanged.
+	x       *rand.Rand
+	buckets [][]int32 // single men by birth year - bucketBase
+	women   []int32
+	localID []int64
+	steps   map[[2]int32]bool // step links made, to make each once
 }
 
 const bucketBase = 1800
@@ -190,6 +208,7 @@ func (s *sim) reset(g *generator, vil int, seed uint64) {
 	s.vil = int32(vil)
 	s.asOf = g.cfg.AsOf
 	s.r = rand.New(rand.NewPCG(seed, uint64(vil)*0x9E3779B97F4A7C15+1))
+	s.x = rand.New(rand.NewPCG(seed^0xA5A5A5A5A5A5A5A5, uint64(vil)*0x9E3779B97F4A7C15+7))
 	s.ps = s.ps[:0]
 	s.alive = s.alive[:0]
 	s.marriages = s.marriages[:0]
@@ -199,6 +218,8 @@ func (s *sim) reset(g *generator, vil int, seed uint64) {
 	s.certs = s.certs[:0]
 	s.comps = s.comps[:0]
 	s.rets = s.rets[:0]
+	s.ops = s.ops[:0]
+	s.perms = s.perms[:0]
 	s.steps = make(map[[2]int32]bool)
 	if s.buckets == nil {
 		s.buckets = make([][]int32, 2200-bucketBase)
@@ -705,6 +726,11 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 	}
 	wp.lastBirth = d
 
+	// An in-policy second birth of the 1.5-child era (1984–2015) was
+	// approved in advance (再生育审批).
+	if wp.parity == 2 && inPolicy && y >= 1984 && y <= 2015 {
+		s.perms = append(s.perms, sperm{p: w, issued: d.AddDays(-270 - s.x.IntN(270))})
+	}
 	// The one-child certificate: issued after a first birth in 1979–2015,
 	// cancelled when another child is born.
 	switch {
@@ -717,6 +743,11 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 			iss := d.AddDays(120 + s.r.IntN(900))
 			wp.cert = int32(len(s.certs))
 			s.certs = append(s.certs, scert{holder: w, issued: iss}, scert{holder: h, issued: iss})
+			// Some rural parents of a first girl, allowed a second child,
+			// took the certificate instead (金寨's 2,000 yuan award).
+			if rural && !male && y >= 1984 && s.x.Float64() < voluntaryCertificateShare {
+				s.perms = append(s.perms, sperm{p: w, issued: iss.AddDays(-30 - s.x.IntN(300))})
+			}
 		}
 	case wp.parity > 1 && wp.cert >= 0:
 		for k := wp.cert; k < wp.cert+2; k++ {
@@ -749,6 +780,11 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 			if s.chance(0.07) {
 				who = h
 			}
+			method := registry.FemaleSterilisation
+			if who == h {
+				method = registry.MaleSterilisation
+			}
+			s.ops = append(s.ops, sop{p: who, method: method, date: d.AddDays(42 + s.x.IntN(300))})
 			if s.chance(0.0025) {
 				g := 3
 				if x := s.r.Float64(); x < 0.15 {
@@ -762,6 +798,11 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 				}
 			}
 		}
+	}
+
+	// A woman not sterilised after a birth often had an IUD fitted.
+	if y >= 1980 && !s.ps[w].sterilised && s.x.Float64() < iudShare {
+		s.ops = append(s.ops, sop{p: w, method: registry.IUD, date: d.AddDays(42 + s.x.IntN(140))})
 	}
 
 	if s.chance(congenitalDisability) {
@@ -887,13 +928,109 @@ func (s *sim) emit(b *Batch) int {
 		}
 		b.Complications = append(b.Complications, Complication{ID: int64(len(b.Complications) + 1), PersonID: s.localID[c.p], Grade: c.grade, From: c.from})
 	}
+	retired := map[int32]date.Date{}
 	for _, r := range s.rets {
+		retired[r.p] = r.date
 		if s.localID[r.p] == 0 {
 			continue
 		}
 		b.Retirements = append(b.Retirements, Retirement{ID: int64(len(b.Retirements) + 1), PersonID: s.localID[r.p], Date: r.date, Employer: employerNames[r.employer]})
 	}
+	for _, o := range s.ops {
+		p := &s.ps[o.p]
+		if s.localID[o.p] == 0 || o.date.After(s.asOf) || (!p.death.IsZero() && p.death.Before(o.date)) {
+			continue
+		}
+		b.Contraception = append(b.Contraception, Contraception{ID: int64(len(b.Contraception) + 1), PersonID: s.localID[o.p], Method: o.method, Date: o.date})
+	}
+	for _, x := range s.perms {
+		p := &s.ps[x.p]
+		if s.localID[x.p] == 0 || x.issued.After(s.asOf) || (!p.death.IsZero() && p.death.Before(x.issued)) {
+			continue
+		}
+		b.Permissions = append(b.Permissions, BirthPermission{ID: int64(len(b.Permissions) + 1), Holder: s.localID[x.p], Kind: registry.PermitSecondBirth,
+			Number: fmt.Sprintf("%s%04d%05d", g.cfg.County, x.issued.Year(), s.x.IntN(100000)), Issued: x.issued})
+	}
+	for i := range s.ps {
+		if s.localID[i] == 0 {
+			continue
+		}
+		s.emitPension(b, int32(i), retired)
+		s.emitAdmission(b, int32(i))
+	}
 	return added
+}
+
+// emitPension adds the person's pension enrolment: the urban employee
+// scheme for employees (from age 20, drawn from retirement), the resident
+// scheme for most others aged 16 or more
+// once it covered the county (新农保 and 城居保, 2009–2012; drawn from 60).
+func (s *sim) emitPension(b *Batch, i int32, retired map[int32]date.Date) {
+	p := &s.ps[i]
+	end := s.asOf
+	if !p.death.IsZero() && p.death.Before(end) {
+		end = p.death
+	}
+	var x Pension
+	switch s.pension(p) {
+	case registry.PensionUrbanEmployee:
+		x = Pension{Scheme: registry.PensionUrbanEmployee, Enrolled: p.birth.AddMonths(20 * 12)}
+		if r, ok := retired[i]; ok {
+			x.Drawing = r
+		}
+	case registry.PensionResident:
+		if s.x.Float64() >= residentPensionCoverage {
+			return
+		}
+		start := date.Of(2009+s.x.IntN(4), time.Month(1+s.x.IntN(12)), 1)
+		x = Pension{Scheme: registry.PensionResident, Enrolled: laterOf(start, p.birth.AddMonths(16*12))}
+		x.Drawing = laterOf(x.Enrolled, p.birth.AddMonths(60*12))
+	default:
+		return
+	}
+	if x.Enrolled.After(end) {
+		return
+	}
+	if x.Drawing.After(end) {
+		x.Drawing = date.Date{}
+	}
+	x.ID, x.PersonID, x.Region = int64(len(b.Pensions)+1), s.localID[i], s.g.cfg.County
+	b.Pensions = append(b.Pensions, x)
+}
+
+// emitAdmission adds the person's admission to higher education at 18, at
+// the rates of the admission year (rural children less often).
+func (s *sim) emitAdmission(b *Batch, i int32) {
+	p := &s.ps[i]
+	if p.birth.Year() < 1975 {
+		return
+	}
+	d := date.Of(p.birth.Year()+18, time.August, 10+s.x.IntN(20))
+	if d.After(s.asOf) || (!p.death.IsZero() && p.death.Before(d)) {
+		return
+	}
+	f := 1.5
+	if p.hukou[0].rural {
+		f = 0.7
+	}
+	u := s.x.Float64()
+	level := ""
+	switch bach := interp(bachelorAdmission, d.Year()) * f; {
+	case u < bach:
+		level = registry.Bachelor
+	case u < bach+interp(collegeAdmission, d.Year())*f:
+		level = registry.College
+	default:
+		return
+	}
+	b.Admissions = append(b.Admissions, Admission{ID: int64(len(b.Admissions) + 1), PersonID: s.localID[i], Date: d, Level: level})
+}
+
+func laterOf(a, b date.Date) date.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func sexOf(male bool) string {

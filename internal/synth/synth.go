@@ -128,6 +128,43 @@ type Retirement struct {
 	Employer string // enterprise, institution, government
 }
 
+// Contraception is a contraceptive operation: a sterilisation, an IUD or
+// an implant (registry.Contraception).
+type Contraception struct {
+	ID       int64
+	PersonID int64
+	Method   string // registry.MaleSterilisation …
+	Date     date.Date
+}
+
+// BirthPermission is a permission for a second birth (再生育审批).
+type BirthPermission struct {
+	ID     int64
+	Holder int64
+	Kind   string // registry.PermitSecondBirth
+	Number string
+	Issued date.Date
+}
+
+// Pension is an enrolment in a pension scheme and, from Drawing, its
+// payment by the county's agency (Region).
+type Pension struct {
+	ID       int64
+	PersonID int64
+	Scheme   string // registry.PensionResident or registry.PensionUrbanEmployee
+	Enrolled date.Date
+	Drawing  date.Date
+	Region   string
+}
+
+// Admission is an admission to higher education.
+type Admission struct {
+	ID       int64
+	PersonID int64
+	Date     date.Date
+	Level    string // registry.Bachelor or registry.College
+}
+
 // Batch is a self-contained part of the population: every id it refers to
 // is one of its own rows.
 type Batch struct {
@@ -140,11 +177,16 @@ type Batch struct {
 	Certificates  []Certificate
 	Complications []Complication
 	Retirements   []Retirement
+	Contraception []Contraception
+	Permissions   []BirthPermission
+	Pensions      []Pension
+	Admissions    []Admission
 }
 
 // Offsets are added to the batch-local ids of each table by Shift.
 type Offsets struct {
 	Person, Hukou, Marriage, ParentChild, Disability, Certificate, Complication, Retirement int64
+	Contraception, Permission, Pension, Admission                                           int64
 }
 
 // Shift adds o to every id of b and to every reference to a person.
@@ -184,19 +226,37 @@ func (b *Batch) Shift(o Offsets) {
 		b.Retirements[i].ID += o.Retirement
 		b.Retirements[i].PersonID += o.Person
 	}
+	for i := range b.Contraception {
+		b.Contraception[i].ID += o.Contraception
+		b.Contraception[i].PersonID += o.Person
+	}
+	for i := range b.Permissions {
+		b.Permissions[i].ID += o.Permission
+		b.Permissions[i].Holder += o.Person
+	}
+	for i := range b.Pensions {
+		b.Pensions[i].ID += o.Pension
+		b.Pensions[i].PersonID += o.Person
+	}
+	for i := range b.Admissions {
+		b.Admissions[i].ID += o.Admission
+		b.Admissions[i].PersonID += o.Person
+	}
 }
 
 // Rows returns the number of rows in b, all tables together.
 func (b *Batch) Rows() int {
 	return len(b.Persons) + len(b.Hukou) + len(b.Marriages) + len(b.Children) +
-		len(b.Disabilities) + len(b.Certificates) + len(b.Complications) + len(b.Retirements)
+		len(b.Disabilities) + len(b.Certificates) + len(b.Complications) + len(b.Retirements) +
+		len(b.Contraception) + len(b.Permissions) + len(b.Pensions) + len(b.Admissions)
 }
 
 func (b *Batch) reset() {
 	*b = Batch{County: b.County,
 		Persons: b.Persons[:0], Hukou: b.Hukou[:0], Marriages: b.Marriages[:0], Children: b.Children[:0],
 		Disabilities: b.Disabilities[:0], Certificates: b.Certificates[:0],
-		Complications: b.Complications[:0], Retirements: b.Retirements[:0]}
+		Complications: b.Complications[:0], Retirements: b.Retirements[:0],
+		Contraception: b.Contraception[:0], Permissions: b.Permissions[:0], Pensions: b.Pensions[:0], Admissions: b.Admissions[:0]}
 }
 
 // Sink receives batches. Write may keep b only until it returns; the
@@ -214,6 +274,7 @@ func (f SinkFunc) Write(ctx context.Context, b *Batch) error { return f(ctx, b) 
 // Stats counts what Generate emitted.
 type Stats struct {
 	Persons, Alive, Hukou, Marriages, Children, Disabilities, Certificates, Complications, Retirements int
+	Contraception, Permissions, Pensions, Admissions                                                   int
 	Villages                                                                                           int
 	// Present counts the persons of batches a loader found already
 	// written by an earlier run that was stopped part-way, and so did not
@@ -235,6 +296,10 @@ func (s *Stats) add(b *Batch, asOf date.Date) {
 	s.Certificates += len(b.Certificates)
 	s.Complications += len(b.Complications)
 	s.Retirements += len(b.Retirements)
+	s.Contraception += len(b.Contraception)
+	s.Permissions += len(b.Permissions)
+	s.Pensions += len(b.Pensions)
+	s.Admissions += len(b.Admissions)
 }
 
 // Check validates cfg and fills in defaults.

@@ -53,6 +53,7 @@ func TestValid(t *testing.T) {
 	county := region.Code("341523")
 	ids := map[string]bool{}
 	batches := 0
+	var counts struct{ ops, perms, pensions, admissions int }
 	_, err := Generate(context.Background(), cfg, SinkFunc(func(_ context.Context, b *Batch) error {
 		batches++
 		byID := map[int64]*Person{}
@@ -139,6 +140,34 @@ func TestValid(t *testing.T) {
 				t.Errorf("retirement %+v", r)
 			}
 		}
+		for _, o := range b.Contraception {
+			p := byID[o.PersonID]
+			male := o.Method == registry.MaleSterilisation
+			if p == nil || o.Date.After(cfg.AsOf) || !o.Date.After(p.Birth) || male != (p.Sex == registry.Male) {
+				t.Errorf("operation %+v of %+v", o, p)
+			}
+			counts.ops++
+		}
+		for _, x := range b.Permissions {
+			if p := byID[x.Holder]; p == nil || x.Kind != registry.PermitSecondBirth || x.Issued.After(cfg.AsOf) || p.Sex != registry.Female {
+				t.Errorf("permission %+v", x)
+			}
+			counts.perms++
+		}
+		for _, x := range b.Pensions {
+			p := byID[x.PersonID]
+			if p == nil || x.Enrolled.Before(p.Birth.AddMonths(16*12)) || x.Enrolled.After(cfg.AsOf) ||
+				(!x.Drawing.IsZero() && x.Drawing.Before(x.Enrolled)) || x.Region != cfg.County {
+				t.Errorf("pension %+v of %+v", x, p)
+			}
+			counts.pensions++
+		}
+		for _, a := range b.Admissions {
+			if p := byID[a.PersonID]; p == nil || a.Date.Year()-p.Birth.Year() != 18 || (a.Level != registry.Bachelor && a.Level != registry.College) {
+				t.Errorf("admission %+v", a)
+			}
+			counts.admissions++
+		}
 		return nil
 	}))
 	if err != nil {
@@ -146,6 +175,9 @@ func TestValid(t *testing.T) {
 	}
 	if batches < 3 {
 		t.Errorf("%d batches, want at least 3", batches)
+	}
+	if counts.ops == 0 || counts.perms == 0 || counts.pensions == 0 || counts.admissions == 0 {
+		t.Errorf("no operations, permissions, pensions or admissions: %+v", counts)
 	}
 }
 

@@ -301,8 +301,9 @@ func (h *Handler) applyPersonEvent(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// overrideJSON is one review signed against the engine, as the
-// supervisor's list shows it: the ID number masked.
+// overrideJSON is one review signed against the engine, or approving or
+// rejecting what it could not decide, as the supervisor's list shows it:
+// the ID number masked.
 type overrideJSON struct {
 	County         string    `json:"county"`
 	CaseID         int64     `json:"case_id"`
@@ -313,6 +314,7 @@ type overrideJSON struct {
 	Step           string    `json:"step"`
 	Outcome        string    `json:"outcome"`
 	EngineEligible bool      `json:"engine_eligible"`
+	EngineStatus   string    `json:"engine_status"`
 	Reason         string    `json:"reason"`
 	Signer         string    `json:"signer"`
 	SignedAt       time.Time `json:"signed_at"`
@@ -326,13 +328,14 @@ func overrideRows(os []app.Override) []overrideJSON {
 			Outcome        string `json:"outcome"`
 			OverrideReason string `json:"override_reason"`
 			Engine         struct {
-				Eligible bool `json:"eligible"`
+				Eligible bool   `json:"eligible"`
+				Status   string `json:"status"`
 			} `json:"engine"`
 		}
 		_ = json.Unmarshal(o.Step.Detail, &d)
 		out = append(out, overrideJSON{County: o.Case.County, CaseID: o.Case.ID, Program: o.Case.Program, Year: o.Case.Year,
 			Applicant: o.Person, IDNumber: maskedID(o.IDNumber), Step: string(o.Step.Step), Outcome: d.Outcome,
-			EngineEligible: d.Engine.Eligible, Reason: d.OverrideReason, Signer: o.Step.Signature.Name, SignedAt: o.Step.Signature.At})
+			EngineEligible: d.Engine.Eligible, EngineStatus: d.Engine.Status, Reason: d.OverrideReason, Signer: o.Step.Signature.Name, SignedAt: o.Step.Signature.At})
 	}
 	return out
 }

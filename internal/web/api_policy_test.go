@@ -63,7 +63,7 @@ func TestPolicyAPI(t *testing.T) {
 			// Programs in force, with their layers.
 			code, body := ts.call(county, "GET", "/api/v1/policy/programs?region=341523&year=2024", nil)
 			progs, _ := body["programs"].([]any)
-			if code != 200 || body["version"] != "national@1+34@1" || len(progs) == 0 {
+			if code != 200 || body["version"] != "national@1+34@1+3415@1+341523@1" || len(progs) == 0 {
 				t.Fatalf("programs = %d %v", code, body)
 			}
 			jf := progs[0].(map[string]any)
@@ -93,11 +93,11 @@ func TestPolicyAPI(t *testing.T) {
 			if n := storedLayers(); n != 0 {
 				t.Fatalf("%d layers stored after refusals", n)
 			}
-			good := `{"region": "341523", "version": 1, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
+			good := `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "舒城县：奖扶县级加发",
 			  "programs": [{"code": "jf", "increments": [{"id": "county_bonus", "from": "2024-01-01", "fen": 10000, "per": "year", "payer": "county"}]}]}`
 			// The preview first: nothing is stored.
 			code, body = raw(county, "POST", "/api/v1/policy/impact?region=341523&year=2024", good)
-			if code != 200 || body["new_version"] != "national@1+34@1+341523@1" || body["persons"].(float64) == 0 {
+			if code != 200 || body["new_version"] != "national@1+34@1+3415@1+341523@1+341523@2" || body["persons"].(float64) == 0 {
 				t.Fatalf("impact = %d %v", code, body)
 			}
 			total := body["total"].(map[string]any)
@@ -113,7 +113,7 @@ func TestPolicyAPI(t *testing.T) {
 			if n := storedLayers(); n != 0 {
 				t.Fatalf("%d layers stored by previews", n)
 			}
-			if code, body := raw(county, "POST", "/api/v1/policy/layers", good); code != 201 || body["name"] != "341523@1" {
+			if code, body := raw(county, "POST", "/api/v1/policy/layers", good); code != 201 || body["name"] != "341523@2" {
 				t.Fatalf("add layer = %d %v", code, body)
 			}
 			if code, body := raw(county, "POST", "/api/v1/policy/layers", good); code != 409 {
@@ -123,7 +123,7 @@ func TestPolicyAPI(t *testing.T) {
 			var found bool
 			for _, x := range body["layers"].([]any) {
 				l := x.(map[string]any)
-				if l["name"] == "341523@1" {
+				if l["name"] == "341523@2" {
 					found = l["author"] == "county" && l["builtin"] == false && l["created_at"] != nil
 				}
 			}
@@ -131,12 +131,12 @@ func TestPolicyAPI(t *testing.T) {
 				t.Errorf("layers = %d %v", code, body)
 			}
 			code, body = ts.call(county, "GET", "/api/v1/policy/programs?region=341523&year=2024", nil)
-			if code != 200 || body["version"] != "national@1+34@1+341523@1" {
+			if code != 200 || body["version"] != "national@1+34@1+3415@1+341523@1+341523@2" {
 				t.Errorf("programs after the change = %d %v", code, body["version"])
 			}
 			var audited int
 			if err := ts.db.View(ctx, func(tx *store.Tx) error {
-				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?`, "policy.layer.create", "341523@1").Scan(&audited)
+				return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND entity_id = ?`, "policy.layer.create", "341523@2").Scan(&audited)
 			}); err != nil || audited != 1 {
 				t.Errorf("audit entries for the layer: %d %v", audited, err)
 			}

@@ -42,7 +42,7 @@ func testUIRulesPropose(t *testing.T, engine store.Engine) {
 	ex = html.UnescapeString(ex[:strings.Index(ex, "</textarea>")])
 
 	c.post("/rules", url.Values{"action": {"preview"}, "layer": {ex}, "county": {"341523"}, "year": {"2024"}}).
-		want(200, `id="impact"`, "&#43;341523@1", "<td class=\"mono\">jf</td>")
+		want(200, `id="impact"`, "&#43;341523@2", "<td class=\"mono\">jf</td>")
 	if n := stored(); n != 0 {
 		t.Fatalf("%d layers stored by a preview", n)
 	}

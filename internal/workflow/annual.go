@@ -44,8 +44,9 @@ type ReviewLine struct {
 // township or village within the actor's scope) for year with the policy
 // engine. Those still eligible are confirmed together, in one statement
 // and one audit entry; those who are not are listed with the reason, for
-// the exit procedure (ApplyEvent or a correction). Township and county
-// staff run it.
+// the exit procedure (ApplyEvent or a correction) — or, when the engine
+// needs review (reason needs_review), for staff to decide. Township and
+// county staff run it.
 func RunAnnualReview(ctx context.Context, s Store, eng Engine, a auth.Actor, code string, year int) (*AnnualReview, error) {
 	if err := checkActorRole(a, auth.PermCaseReview, auth.PermCaseApprove); err != nil {
 		return nil, err
@@ -105,6 +106,9 @@ func RunAnnualReview(ctx context.Context, s Store, eng Engine, a auth.Actor, cod
 		line.Reason = roll.ExitReason(line.Clauses, "", false)
 		if d == nil {
 			line.Reason = roll.ExitProgramEnded
+		} else if d.Status == policy.StatusReview {
+			// Neither confirmed nor listed for exit: staff decide.
+			line.Reason = roll.ExitNeedsReview
 		}
 		line.ReasonText = roll.ExitReasons.Chinese(line.Reason)
 		ar.Changed = append(ar.Changed, line)

@@ -21,22 +21,26 @@ type Decision struct {
 	// Doubtful says the reviewer finds a fact in doubt; a doubtful case
 	// can only be deferred (疑者从无).
 	Doubtful bool `json:"doubtful,omitempty"`
-	// OverrideReason must explain a decision contrary to the policy
-	// engine's: approving a case it finds ineligible, or rejecting one it
-	// finds eligible.
+	// OverrideReason must explain a decision the policy engine does not
+	// back: approving a case it finds ineligible, rejecting one it finds
+	// eligible, or approving or rejecting one it could not decide (needs
+	// review).
 	OverrideReason string `json:"override_reason,omitempty"`
 	// OverrideConfirmed is the reviewer's second confirmation that they
-	// sign against the engine's decision and answer for it.
+	// sign a decision the engine does not back and answer for it.
 	OverrideConfirmed bool `json:"override_confirmed,omitempty"`
 }
 
 // MinOverrideReason is the shortest written reason, in characters, that
-// may justify a decision against the policy engine's.
+// may justify a decision the policy engine does not back.
 const MinOverrideReason = 15
 
-// checkOverride refuses a decision against the engine's unless it carries
-// a reason of real length and the second confirmation.
-func (d *Decision) checkOverride() error {
+// checkOverride refuses a decision the engine e does not back (see
+// overrides) unless it carries a reason of real length and the second
+// confirmation. The rule is the same whether the decision goes against
+// the engine's or settles what the engine left to staff; only the
+// messages say which.
+func (d *Decision) checkOverride(e *EngineDecision) error {
 	reason := strings.TrimSpace(d.OverrideReason)
 	distinct := map[rune]bool{}
 	n := 0
@@ -46,16 +50,29 @@ func (d *Decision) checkOverride() error {
 			n++
 		}
 	}
+	undecided := e.Status == policy.StatusReview
 	var errs apperr.List
 	if n < MinOverrideReason || len(distinct) < MinOverrideReason/3 {
-		errs = append(errs, apperr.Invalidf("override_reason",
-			"审核结论与政策测算结果不一致：须写明理由（不少于%d个字），说明依据哪些事实、哪份文件作出不同结论",
-			"the decision differs from the policy engine's: write a reason of at least %d characters naming the facts and documents it rests on", MinOverrideReason))
+		if undecided {
+			errs = append(errs, apperr.Invalidf("override_reason",
+				"政策测算结果为需人工审核：作出同意或不予确认结论的，须写明理由（不少于%d个字），说明依据哪些事实、哪份文件作出结论",
+				"the policy engine could not decide (needs review): to approve or reject, write a reason of at least %d characters naming the facts and documents it rests on", MinOverrideReason))
+		} else {
+			errs = append(errs, apperr.Invalidf("override_reason",
+				"审核结论与政策测算结果不一致：须写明理由（不少于%d个字），说明依据哪些事实、哪份文件作出不同结论",
+				"the decision differs from the policy engine's: write a reason of at least %d characters naming the facts and documents it rests on", MinOverrideReason))
+		}
 	}
 	if !d.OverrideConfirmed {
-		errs = append(errs, apperr.Invalidf("override_confirmed",
-			"审核结论与政策测算结果不一致：须再次确认您将作出与测算结果不同的结论并承担责任",
-			"the decision differs from the policy engine's: confirm that you sign against it and answer for it"))
+		if undecided {
+			errs = append(errs, apperr.Invalidf("override_confirmed",
+				"政策测算结果为需人工审核：须再次确认由您作出结论并承担责任",
+				"the policy engine could not decide: confirm that you decide in its place and answer for it"))
+		} else {
+			errs = append(errs, apperr.Invalidf("override_confirmed",
+				"审核结论与政策测算结果不一致：须再次确认您将作出与测算结果不同的结论并承担责任",
+				"the decision differs from the policy engine's: confirm that you sign against it and answer for it"))
+		}
 	}
 	return errs.Err()
 }
@@ -110,15 +127,23 @@ func (d *Decision) validate(surveyDoubt bool) error {
 	return nil
 }
 
-// overrides reports whether d goes against the engine's decision.
+// overrides reports whether d is a decision the engine e does not back:
+// one against the engine's decision, or — when the engine could not decide
+// (needs review) — a yes or a no, which is the staff's own decision. Both
+// need the reason and the confirmation of checkOverride, and both are
+// audited (case.override) and listed as overrides; a deferral never is.
 func (d *Decision) overrides(e *EngineDecision) bool {
+	if e.Status == policy.StatusReview {
+		return d.Outcome == Approve || d.Outcome == Reject
+	}
 	return (d.Outcome == Approve && !e.Eligible) || (d.Outcome == Reject && e.Eligible)
 }
 
 // ReviewTownship records the township review (乡镇审核) of case id. The
 // policy engine's decision and its explanation are attached to the case;
-// a decision against it needs a written reason and is audited as an
-// override. Approval sends the case to the township notice.
+// a decision it does not back (against it, or a yes or no where it needs
+// review) needs a written reason and the second confirmation and is
+// audited as an override. Approval sends the case to the township notice.
 func ReviewTownship(ctx context.Context, s Store, eng Engine, a auth.Actor, county string, id int64, d Decision) (*Case, error) {
 	c, steps, err := load(ctx, s, a, county, id, StepTownshipReview)
 	if err != nil {
@@ -153,7 +178,7 @@ func decide(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case, ste
 	}
 	override := d.overrides(ed)
 	if override {
-		if err := d.checkOverride(); err != nil {
+		if err := d.checkOverride(ed); err != nil {
 			return err
 		}
 	} else {
@@ -175,7 +200,7 @@ func decide(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Case, ste
 	}
 	return s.Audit(ctx, audit.Entry{County: c.County, UserID: a.UserID, Username: a.Username, Action: "case.override",
 		Entity: "case", EntityID: c.Ref(), Region: c.Region,
-		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "engine_amount_fen": ed.AmountFen, "rule_version": ed.RuleVersion,
+		Before: audit.JSON(map[string]any{"engine_eligible": ed.Eligible, "engine_status": ed.Status, "engine_amount_fen": ed.AmountFen, "rule_version": ed.RuleVersion,
 			"failed_clauses": failedClauses(ed.Clauses)}),
 		After: audit.JSON(map[string]any{"step": step, "outcome": d.Outcome, "reason": d.OverrideReason})})
 }
@@ -210,7 +235,8 @@ func attachEngine(ctx context.Context, s Store, eng Engine, a auth.Actor, c *Cas
 	if pd == nil {
 		return nil, nil, apperr.Conflictf("%[1]d 年本县已无项目 %[2]s", "program %[2]s is not in force in this county in %[1]d", c.Year, c.Program)
 	}
-	return &EngineDecision{Year: c.Year, Program: c.Program, Eligible: pd.Eligible, AmountFen: pd.AmountFen, Months: pd.Months,
+	return &EngineDecision{Year: c.Year, Program: c.Program, Eligible: pd.Eligible, Status: pd.Status, Review: pd.Review,
+		AmountFen: pd.AmountFen, Months: pd.Months,
 		Clauses: pd.Clauses, RuleVersion: res.Version, At: s.Now()}, fam, nil
 }
 

@@ -93,6 +93,41 @@ func suspendRecipient(ctx context.Context, s Store, a auth.Actor, c *Case, o *Ob
 	return err
 }
 
+// reviewPrefix begins the reason of a suspension for review.
+const reviewPrefix = "需人工审核，暂停发放："
+
+// holdForReview suspends r because the engine's decision needs review.
+func holdForReview(ctx context.Context, s Store, a auth.Actor, r *roll.Recipient, ev Event, reason, evidence string) ([]roll.Change, error) {
+	if r.Status == roll.StatusSuspended {
+		return nil, nil
+	}
+	before := *r
+	r.Status = roll.StatusSuspended
+	if err := roll.Save(ctx, s, r); err != nil {
+		return nil, err
+	}
+	ch, err := roll.RecordChange(ctx, s, a, &before, r, roll.ChangeSuspend, roll.FirstOfMonth(ev.Date.MonthIndex()+1), reason, evidence)
+	if err != nil {
+		return nil, err
+	}
+	return []roll.Change{*ch}, nil
+}
+
+// heldForReview reports whether r's latest suspension was for review (and
+// not, say, for an objection, which only its resolution lifts).
+func heldForReview(ctx context.Context, s Store, r *roll.Recipient) (bool, error) {
+	chs, err := s.Changes(ctx, r.County, []int64{r.ID})
+	if err != nil {
+		return false, err
+	}
+	for i := len(chs) - 1; i >= 0; i-- {
+		if chs[i].Kind == roll.ChangeSuspend {
+			return strings.Contains(chs[i].Reason, reviewPrefix), nil
+		}
+	}
+	return false, nil
+}
+
 // resumeRecipient releases a recipient held by an objection.
 func resumeRecipient(ctx context.Context, s Store, a auth.Actor, c *Case) error {
 	if c.RecipientID == 0 {
@@ -386,6 +421,28 @@ func recheck(ctx context.Context, s Store, a auth.Actor, r *roll.Recipient, ev E
 	dN := decisionOf(resN, r.PersonID, r.Program)
 	kind := roll.Events.Chinese(ev.Kind)
 	evidence := strings.TrimSpace(ev.Evidence + " " + ev.Note)
+	if dN != nil && dN.Status == policy.StatusReview {
+		// The engine cannot decide (design §5): hold the payment, neither
+		// exit nor keep paying, until staff decide.
+		return holdForReview(ctx, s, a, r, ev, kind+"："+reviewPrefix+dN.Review, evidence)
+	}
+	if dN != nil && dN.Eligible && r.Status == roll.StatusSuspended {
+		if held, err := heldForReview(ctx, s, r); err != nil || held {
+			if err != nil {
+				return nil, err
+			}
+			before := *r
+			r.Status = roll.StatusActive
+			if err := roll.Save(ctx, s, r); err != nil {
+				return nil, err
+			}
+			ch, err := roll.RecordChange(ctx, s, a, &before, r, roll.ChangeResume, ev.Date, kind+"：人工审核后符合条件，恢复发放", evidence)
+			if err != nil {
+				return nil, err
+			}
+			return []roll.Change{*ch}, nil
+		}
+	}
 	if last >= y*12+11 && dN != nil && dN.Eligible {
 		tier := roll.Tier(r.Program, fam, ref(r.PersonID), ev.Date)
 		if tier == r.Tier {

@@ -240,9 +240,13 @@ type Declared struct {
 // EngineDecision is the policy engine's decision attached to a case at a
 // review step, with its clause-by-clause explanation.
 type EngineDecision struct {
-	Year        int                   `json:"year"`
-	Program     string                `json:"program"`
-	Eligible    bool                  `json:"eligible"`
+	Year     int    `json:"year"`
+	Program  string `json:"program"`
+	Eligible bool   `json:"eligible"`
+	// Status is the engine's eligible, not_eligible or needs_review;
+	// Review says what staff must decide.
+	Status      string                `json:"status"`
+	Review      string                `json:"review,omitempty"`
 	AmountFen   money.Fen             `json:"amount_fen"`
 	Months      int                   `json:"months"`
 	Clauses     []policy.ClauseResult `json:"clauses"`

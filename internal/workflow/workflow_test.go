@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
 )
 
 // TestStateMachine checks the shape of the transition table: every open
@@ -161,4 +162,26 @@ func transitionPerms(st Step) []auth.Permission {
 		return p
 	}
 	return caseWorkers
+}
+
+// TestOverridesReview: when the engine could not decide (needs review), a
+// yes or a no by staff is, like a decision against the engine, one it does
+// not back and needs the reason and the confirmation; a deferral does not.
+func TestOverridesReview(t *testing.T) {
+	review := &EngineDecision{Status: policy.StatusReview}
+	yes := &EngineDecision{Status: policy.StatusEligible, Eligible: true}
+	no := &EngineDecision{Status: policy.StatusNotEligible}
+	for _, c := range []struct {
+		outcome string
+		engine  *EngineDecision
+		want    bool
+	}{
+		{Approve, review, true}, {Reject, review, true}, {Defer, review, false},
+		{Approve, yes, false}, {Reject, yes, true}, {Approve, no, true}, {Reject, no, false},
+	} {
+		d := Decision{Outcome: c.outcome}
+		if got := d.overrides(c.engine); got != c.want {
+			t.Errorf("%s against %s: overrides = %v, want %v", c.outcome, c.engine.Status, got, c.want)
+		}
+	}
 }
