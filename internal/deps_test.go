@@ -105,40 +105,116 @@ var doorExceptions = map[string]string{
 	"cmd/jiahe": "commands not yet moved onto internal/app",
 }
 
-// TestDoorsStandOnApp checks that no door imports internal/store: every
-// transaction, permission check and audit entry goes through internal/app.
-func TestDoorsStandOnApp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
+// isTestSupport reports whether a package exists for tests only (storetest,
+// sheettest, webtest): it may reach below the doors to set up fixtures.
+func isTestSupport(rel string) bool {
+	return strings.HasSuffix(rel[strings.LastIndex(rel, "/")+1:], "test")
+}
+
+// goList returns, for every package of the module, its path (relative to
+// the module) and its imports (full paths), tests excluded.
+func goList(t *testing.T) map[string][]string {
+	t.Helper()
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "../...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
+	pkgs := map[string][]string{}
 	for line := range strings.Lines(string(out)) {
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
 		}
-		rel := strings.TrimPrefix(fields[0], module+"/")
+		pkgs[strings.TrimPrefix(fields[0], module+"/")] = fields[1:]
+	}
+	return pkgs
+}
+
+// TestDoorsStandOnApp checks that no door imports internal/store: every
+// transaction, permission check and audit entry goes through internal/app.
+// The packages of the HTTP doors are checked one by one, and must exist.
+func TestDoorsStandOnApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	var checked []string
+	for rel, imports := range goList(t) {
 		door := false
 		for _, d := range doors {
 			if rel == strings.TrimSuffix(d, "/") || strings.HasPrefix(rel, d) || strings.HasPrefix(rel, d+"/") {
 				door = true
 			}
 		}
-		if !door {
+		if !door || isTestSupport(rel) {
 			continue
 		}
-		imports := slices.Contains(fields[1:], module+"/internal/store")
+		checked = append(checked, rel)
+		stores := slices.Contains(imports, module+"/internal/store")
 		why, excepted := doorExceptions[rel]
 		switch {
-		case imports && !excepted:
+		case stores && !excepted:
 			t.Errorf("%s imports internal/store: call internal/app instead", rel)
-		case imports:
+		case stores:
 			t.Logf("%s is a known exception (%s)", rel, why)
 		case excepted:
 			t.Errorf("%s no longer imports internal/store: remove it from doorExceptions", rel)
+		}
+	}
+	for _, want := range []string{"internal/web", "internal/web/api", "internal/web/ui", "internal/web/server", "cmd/jiahe"} {
+		if !slices.Contains(checked, want) {
+			t.Errorf("%s was not checked (checked: %v)", want, checked)
+		}
+	}
+}
+
+// webLayers says which packages of internal/web each may import: the
+// shared HTTP core (internal/web) none of them; each door (api, ui) the
+// core only, never the other door; the server the core and both doors.
+var webLayers = map[string][]string{
+	"internal/web":        {},
+	"internal/web/api":    {"internal/web"},
+	"internal/web/ui":     {"internal/web"},
+	"internal/web/server": {"internal/web", "internal/web/api", "internal/web/ui"},
+}
+
+// TestTwoDoors checks the layout of internal/web: the API and the staff
+// pages stand side by side on the shared core and the use-case layer, and
+// neither imports the other; only the server mounts both. No package but
+// a test's helper imports a test's helper.
+func TestTwoDoors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	pkgs := goList(t)
+	for rel, allowed := range webLayers {
+		imports, ok := pkgs[rel]
+		if !ok {
+			t.Errorf("%s does not exist", rel)
+			continue
+		}
+		for _, imp := range imports {
+			irel, ok := strings.CutPrefix(imp, module+"/")
+			if !ok || irel != "internal/web" && !strings.HasPrefix(irel, "internal/web/") {
+				continue
+			}
+			if !slices.Contains(allowed, irel) {
+				t.Errorf("%s imports %s: it may import only %v of internal/web", rel, irel, allowed)
+			}
+		}
+	}
+	for rel := range pkgs {
+		if strings.HasPrefix(rel, "internal/web/") {
+			if _, ok := webLayers[rel]; !ok && !isTestSupport(rel) {
+				t.Errorf("%s is a new package of internal/web: give it its place in webLayers", rel)
+			}
+		}
+	}
+	for rel, imports := range pkgs {
+		for _, imp := range imports {
+			irel, ok := strings.CutPrefix(imp, module+"/")
+			if ok && isTestSupport(irel) && !isTestSupport(rel) {
+				t.Errorf("%s imports %s, a helper of tests", rel, irel)
+			}
 		}
 	}
 }

@@ -144,7 +144,7 @@ func TestOneHomePerWord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkMessages(t, filepath.Join(root, "internal/web/i18n/messages.json"), allowed)
+	checkMessages(t, filepath.Join(root, "internal/web/ui/i18n/messages.json"), allowed)
 	for k := range sameWords {
 		if !used[k] {
 			t.Errorf("sameWords[%q] is no longer needed: remove it", k)

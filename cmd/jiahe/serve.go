@@ -20,6 +20,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/web"
+	"github.com/jiahe-project/jiahe/internal/web/server"
 )
 
 // runServe migrates the database, optionally fills an empty one with a
@@ -62,7 +63,7 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	h, err := web.New(app.New(db, cfg, logger), logger, web.DefaultConfig())
+	h, err := server.New(app.New(db, cfg, logger), logger, web.DefaultConfig())
 	if err != nil {
 		return err
 	}

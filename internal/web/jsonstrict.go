@@ -11,13 +11,13 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 )
 
-// checkJSON checks, before encoding/json decodes a request body, what
+// CheckJSON checks, before encoding/json decodes a request body, what
 // encoding/json lets through without a word: bytes that are not UTF-8
 // (and escaped lone surrogates), which it turns into U+FFFD; a name that
 // appears twice in an object, of which it keeps the last; and anything
 // after the value. Each is refused naming the field, e.g.
 // "persons[2].name", or "body".
-func checkJSON(body []byte) error {
+func CheckJSON(body []byte) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(body))
 	if _, err := dec.ReadValue(); err != nil {
 		return jsonProblem(err)

@@ -12,19 +12,20 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics are the Prometheus metrics of one Handler, in a registry of its
-// own (no global state, so tests can build many handlers).
-type metrics struct {
+// Metrics are the Prometheus metrics of one server, in a registry of its
+// own (no global state, so tests can build many servers). As an
+// http.Handler it answers a scrape.
+type Metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  http.Handler
 }
 
-// newMetrics registers the request metrics, the Go runtime's and the
+// NewMetrics registers the request metrics, the Go runtime's and the
 // database connection pool's, read from stats when scraped.
-func newMetrics(stats func() sql.DBStats) *metrics {
+func NewMetrics(stats func() sql.DBStats) *Metrics {
 	reg := prometheus.NewRegistry()
-	m := &metrics{
+	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jiahe_http_requests_total", Help: "HTTP requests by method, route pattern and status.",
 		}, []string{"method", "route", "status"}),
@@ -50,13 +51,16 @@ func newMetrics(stats func() sql.DBStats) *metrics {
 	return m
 }
 
-func (m *metrics) observe(method, route string, status int, d time.Duration) {
+// ServeHTTP answers a scrape of the metrics.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
 // levelFor is the log level of a finished request. Server errors are
-// logged in detail by serveError; the request line only notes them.
+// logged in detail by the door that served them; the request line only notes them.
 func levelFor(status int) slog.Level {
 	if status >= 500 {
 		return slog.LevelWarn

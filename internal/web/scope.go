@@ -4,43 +4,32 @@ import (
 	"net/http"
 
 	"github.com/jiahe-project/jiahe/internal/app"
-
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
-// target names what a request acts on, for the audit entry of a refusal.
-type target struct {
-	Entity   string
-	EntityID string
-	Region   region.Code
+// Refusals a door decides before any use case runs — a page the actor's
+// role may not open, a region filter outside the actor's scope — are
+// recorded like the use cases' own (app.Refuse: access.denied, with the
+// user, the door's route and the target).
+
+// Require returns nil when the request's actor has permission p, and
+// otherwise records the refusal and returns the Forbidden error.
+func Require(a *app.App, r *http.Request, p auth.Permission, t app.Target) error {
+	who := Actor(r)
+	if err := auth.Require(who, p); err != nil {
+		return a.Refuse(r.Context(), who, t, err)
+	}
+	return nil
 }
 
-// inScope is the one scope check of the web layer: it returns nil when
-// code lies within the actor's region scope, and otherwise records the
-// refusal in the audit log (action "access.denied") and returns the
-// Forbidden error.
-func (h *Handler) inScope(r *http.Request, code region.Code, t target) error {
-	a := actor(r)
-	if err := a.CheckScope(code); err != nil {
+// InScope returns nil when code lies within the request's actor's scope,
+// and otherwise records the refusal and returns the Forbidden error.
+func InScope(a *app.App, r *http.Request, code region.Code, t app.Target) error {
+	who := Actor(r)
+	if err := who.CheckScope(code); err != nil {
 		t.Region = code
-		return h.deny(r, a, t, err)
+		return a.Refuse(r.Context(), who, t, err)
 	}
 	return nil
-}
-
-// require returns nil when the actor's role grants p, and otherwise audits
-// the refusal and returns the Forbidden error.
-func (h *Handler) require(r *http.Request, p auth.Permission, t target) error {
-	a := actor(r)
-	if err := auth.Require(a, p); err != nil {
-		return h.deny(r, a, t, err)
-	}
-	return nil
-}
-
-// deny records the refusal (access.denied) through the use-case layer
-// and returns refusal.
-func (h *Handler) deny(r *http.Request, a auth.Actor, t target, refusal error) error {
-	return h.app.Refuse(r.Context(), a, app.Target{Entity: t.Entity, ID: t.EntityID, Region: t.Region}, refusal)
 }

@@ -13,50 +13,50 @@ import (
 )
 
 // Uploads. Every file sent to the server — a roster, a bank's return
-// file, through a page or the API — is read here, within maxUpload bytes,
+// file, through a page or the API — is read here, within MaxUpload bytes,
 // streamed part by part without ParseMultipartForm (which keeps up to its
 // bound in memory and the rest in temporary files); package sheet then
 // bounds its rows and, for a workbook, its size uncompressed. The whole
-// request body is bounded too (maxRequestBody, in observe), so that no
+// request body is bounded too (MaxRequestBody, in Observe), so that no
 // form anywhere is a way to fill the disk.
 
-// maxUpload bounds an uploaded file, as sheet.Open bounds what it reads.
-var maxUpload = sheet.UploadLimits.Bytes
+// MaxUpload bounds an uploaded file, as sheet.Open bounds what it reads.
+var MaxUpload = sheet.UploadLimits.Bytes
 
-// maxRequestBody bounds any request body: an upload with its form, or a
+// MaxRequestBody bounds any request body: an upload with its form, or a
 // page's confirmation that carries the file back base64-encoded.
-var maxRequestBody = base64.StdEncoding.EncodedLen(int(maxUpload)) + 1<<20
+var MaxRequestBody = base64.StdEncoding.EncodedLen(int(MaxUpload)) + 1<<20
 
 // maxFormField bounds a form field other than the file and its
 // base64-encoded copy.
 const maxFormField = 64 << 10
 
-// upload is a file sent to the server with the fields of its form.
-type upload struct {
-	file   []byte     // the part named "file", or the whole body of a request that is not a form
-	fields url.Values // the other fields of a multipart form
+// Upload is a file sent to the server with the fields of its form.
+type Upload struct {
+	File   []byte     // the part named "file", or the whole body of a request that is not a form
+	Fields url.Values // the other fields of a multipart form
 }
 
-// errTooLarge is the answer to a file over maxUpload.
+// errTooLarge is the answer to a file over MaxUpload.
 func errTooLarge() error {
-	p := sheet.TooLarge(maxUpload)
+	p := sheet.TooLarge(MaxUpload)
 	return &apperr.Error{Kind: apperr.Invalid, Field: "file", ZH: p.ZH, EN: p.EN}
 }
 
 var errBadForm = apperr.Invalidf("file", "上传的表单无效", "the uploaded form is not valid")
 
-// readUpload reads the file of request r: the part named "file" of a
+// ReadUpload reads the file of request r: the part named "file" of a
 // multipart form, whose other fields it keeps (the field "content", a
 // file sent back base64-encoded, up to the size of an encoded file), or
-// else the whole body. A file over maxUpload is refused as soon as its
+// else the whole body. A file over MaxUpload is refused as soon as its
 // bytes pass the bound. The file may be empty: the caller decides.
-func readUpload(w http.ResponseWriter, r *http.Request) (*upload, error) {
-	body := http.MaxBytesReader(w, r.Body, int64(maxRequestBody))
-	up := &upload{fields: url.Values{}}
+func ReadUpload(w http.ResponseWriter, r *http.Request) (*Upload, error) {
+	body := http.MaxBytesReader(w, r.Body, int64(MaxRequestBody))
+	up := &Upload{Fields: url.Values{}}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		data, err := readBounded(body, maxUpload)
-		up.file = data
+		data, err := readBounded(body, MaxUpload)
+		up.File = data
 		return up, err
 	}
 	r.Body = body
@@ -75,21 +75,21 @@ func readUpload(w http.ResponseWriter, r *http.Request) (*upload, error) {
 		name := part.FormName()
 		switch {
 		case name == "file":
-			if up.file, err = readBounded(part, maxUpload); err != nil {
+			if up.File, err = readBounded(part, MaxUpload); err != nil {
 				return nil, err
 			}
 		case name == "content":
-			b, err := readBounded(part, int64(base64.StdEncoding.EncodedLen(int(maxUpload))))
+			b, err := readBounded(part, int64(base64.StdEncoding.EncodedLen(int(MaxUpload))))
 			if err != nil {
 				return nil, err
 			}
-			up.fields.Set(name, string(b))
+			up.Fields.Set(name, string(b))
 		case name != "":
 			b, err := readBounded(part, maxFormField)
 			if err != nil {
 				return nil, tooLargeOr(err, errBadForm)
 			}
-			up.fields.Add(name, string(b))
+			up.Fields.Add(name, string(b))
 		}
 		part.Close()
 	}

@@ -1,8 +1,7 @@
-package web
+package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -14,8 +13,18 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/sheet/sheettest"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/web/webtest"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
+
+// testServer is the whole server over a fresh database (webtest.Server),
+// with this package's own fixtures as its methods.
+type testServer struct{ *webtest.Server }
+
+func newTestServer(t *testing.T, engine store.Engine) *testServer {
+	t.Helper()
+	return &testServer{webtest.New(t, engine)}
+}
 
 // TestUploadBounds sends a 50 MB file and a zip bomb (2 MB that inflate to
 // 2 GiB) to the doors that take a file: each is refused within a second
@@ -24,9 +33,9 @@ import (
 // page does, after finding the batch.)
 func TestUploadBounds(t *testing.T) {
 	ts := newTestServer(t, store.SQLite)
-	village := ts.login("village", "village1234")
-	finance := ts.login("finance", "finance1234")
-	ui := ts.browser().login("village", "village1234")
+	village := ts.Login("village", "village1234")
+	finance := ts.Login("finance", "finance1234")
+	ui := ts.Browser().Login("village", "village1234")
 
 	big := bytes.Repeat([]byte("341523196401010027,张三,女,1964-01-01,341523100001,农业\n"), 50<<20/64)
 	bomb := sheettest.ZipBomb(2048, 0)
@@ -38,7 +47,7 @@ func TestUploadBounds(t *testing.T) {
 	doors := []door{
 		{"API roster, body", "/api/v1/import/persons?dry_run=1", village, false, false},
 		{"API roster, form", "/api/v1/import/persons", village, true, false},
-		{"roster page", "/persons/import", ui.c, true, true},
+		{"roster page", "/persons/import", ui.C, true, true},
 		{"API return file", "/api/v1/batches/341523/1/returns", finance, false, false},
 	}
 	files := []struct {
@@ -73,11 +82,11 @@ func TestUploadBounds(t *testing.T) {
 			})
 		}
 	}
-	if n := ts.apiPersonCount(); n != 0 {
+	if n := ts.PersonCount(); n != 0 {
 		t.Errorf("%d persons saved", n)
 	}
 	// English on request.
-	req, _ := http.NewRequest("POST", ts.srv.URL+"/api/v1/import/persons?lang=en", bytes.NewReader(big))
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/import/persons?lang=en", bytes.NewReader(big))
 	resp, err := village.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +103,7 @@ func TestUploadBounds(t *testing.T) {
 // (as a same-origin browser when page is set), and returns the status and
 // the body of the answer.
 func (ts *testServer) send(c *http.Client, path string, data []byte, form, page bool) (int, string) {
-	ts.t.Helper()
+	ts.T.Helper()
 	var body io.Reader = bytes.NewReader(data)
 	ctype := "application/octet-stream"
 	if form {
@@ -108,61 +117,42 @@ func (ts *testServer) send(c *http.Client, path string, data []byte, form, page 
 		}()
 		body, ctype = pr, mw.FormDataContentType()
 	}
-	req, _ := http.NewRequest("POST", ts.srv.URL+path, body)
+	req, _ := http.NewRequest("POST", ts.URL+path, body)
 	req.Header.Set("Content-Type", ctype)
 	if page {
 		req.Header.Set("Accept", "text/html")
-		req.Header.Set("Origin", ts.srv.URL)
+		req.Header.Set("Origin", ts.URL)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		ts.t.Fatalf("POST %s: %v", path, err)
+		ts.T.Fatalf("POST %s: %v", path, err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
 
-// actionCount counts the audit entries of action on the chain of county.
-func (ts *testServer) actionCount(county, action string) int {
-	ts.t.Helper()
-	n := 0
-	err := ts.db.View(context.Background(), func(tx *store.Tx) error {
-		es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: county, Limit: 1000})
-		for _, e := range es {
-			if e.Action == action {
-				n++
-			}
-		}
-		return err
-	})
-	if err != nil {
-		ts.t.Fatal(err)
-	}
-	return n
-}
-
 // TestUndecodableRoster imports a GBK roster with two bytes GBK cannot
 // decode: refused with their row and column, nothing saved.
 func TestUndecodableRoster(t *testing.T) {
 	ts := newTestServer(t, store.SQLite)
-	village := ts.login("village", "village1234")
+	village := ts.Login("village", "village1234")
 	enc := simplifiedchinese.GB18030.NewEncoder()
 	head, _ := enc.String("身份证号,姓名,性别,出生日期,户籍地区划代码,户口性质\n")
-	row1, _ := enc.String(apiPersonID("1962-03-01", true, 41) + ",张三,男,1962-03-01," + apiHomeVillage + ",农业\n")
-	row2, _ := enc.String(apiPersonID("1964-03-01", false, 42) + ",李")
-	rest, _ := enc.String(",女,1964-03-01," + apiHomeVillage + ",农业\n")
+	row1, _ := enc.String(webtest.PersonID("1962-03-01", true, 41) + ",张三,男,1962-03-01," + webtest.HomeVillage + ",农业\n")
+	row2, _ := enc.String(webtest.PersonID("1964-03-01", false, 42) + ",李")
+	rest, _ := enc.String(",女,1964-03-01," + webtest.HomeVillage + ",农业\n")
 	data := []byte(head + row1 + row2 + "\xff\x81" + rest)
 	for _, q := range []string{"?encoding=gbk", ""} {
-		code, body := ts.apiUpload(village, "/api/v1/import/persons"+q, data, false)
+		code, body := ts.Upload(village, "/api/v1/import/persons"+q, data, false)
 		e, _ := body["error"].(map[string]any)
 		msg, _ := e["message"].(string)
 		if code != 400 || !strings.Contains(msg, "第3行") || !strings.Contains(msg, "第 2 列") || !strings.Contains(msg, "GBK/GB18030") {
 			t.Errorf("import%s: %d %v", q, code, body)
 		}
 	}
-	if n := ts.apiPersonCount(); n != 0 {
+	if n := ts.PersonCount(); n != 0 {
 		t.Errorf("%d persons saved", n)
 	}
 }

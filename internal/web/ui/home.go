@@ -1,0 +1,33 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/web"
+)
+
+// homeSection is one block of the dashboard. Sections appear only when the
+// package behind them exists and the role may read it.
+type homeSection struct {
+	Key  string // i18n key of the heading and the template to draw it
+	Data any
+}
+
+// homePage is the dashboard of the actor's region: the work waiting for
+// the actor, the notices running and, for roles that read payments, the
+// recipients and funds of the year by program.
+func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
+	a := web.Actor(r)
+	if a.Role == auth.RoleCitizen {
+		http.Redirect(w, r, "/self", http.StatusSeeOther)
+		return nil
+	}
+	v := h.newView(w, r, "home.title")
+	d, err := h.app.Dashboard(r.Context(), a, v.Lang)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Sections": dashboardSections(a, v, d), "Level": a.Scope.Level().Chinese()}
+	return h.render(w, http.StatusOK, "home.html", v)
+}

@@ -1,0 +1,7 @@
+package ui
+
+// ExportRowCap lets the tests lower the row cap of list exports.
+var ExportRowCap = &exportRowCap
+
+// MaxExportRows is the row cap of list exports.
+const MaxExportRows = maxExportRows

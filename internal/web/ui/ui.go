@@ -1,0 +1,193 @@
+// Package ui is the staff web UI: server-rendered html/template pages
+// with embedded templates, static files (CSS, a little JavaScript) under
+// content-hashed URLs, and translations of the pages' own words in
+// i18n/messages.json (the domain's words are named from their packages'
+// lists: words.go). Every page calls the use-case layer (internal/app) as
+// the JSON API does, so scope and separation of duties are enforced on the
+// server whatever the page shows or hides.
+package ui
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/web"
+)
+
+// Handler holds what every page needs. Pages are its methods.
+type Handler struct {
+	app  *app.App
+	log  *slog.Logger
+	now  func() time.Time
+	cfg  web.Config
+	tree *region.Tree
+	// eng holds the templates, static files and translations.
+	eng *engine
+}
+
+// New returns the staff pages over the use cases of a. It parses every
+// template: a broken one is an error here, not on first use.
+func New(a *app.App, logger *slog.Logger, cfg web.Config) (*Handler, error) {
+	h := &Handler{app: a, log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
+	var err error
+	if h.eng, err = newEngine(h.tree); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Routes is the table of the staff pages, one route per line. It is kept
+// apart from the API's table, which the OpenAPI document describes; the
+// access test checks every route for every role.
+func (h *Handler) Routes() []web.Route {
+	return []web.Route{
+		web.Public("GET /static/{name}", h.serveStatic),
+		web.Public("GET /login", h.loginPage),
+		web.Public("POST /login", h.loginSubmit),
+		web.Public("POST /logout", h.logoutSubmit),
+
+		web.SignedIn("GET /{$}", h.homePage),
+
+		web.SignedIn("GET /persons", h.personsPage),
+		web.SignedIn("GET /persons/export.xlsx", h.personsExport),
+		web.SignedIn("GET /persons/import", h.importPage),
+		web.SignedIn("POST /persons/import", h.importSubmit),
+		web.SignedIn("GET /persons/new", h.personNewPage),
+		web.SignedIn("POST /persons/new", h.personNewSubmit),
+		web.SignedIn("GET /persons/{county}/{id}", h.personPage),
+		web.SignedIn("GET /persons/{county}/{id}/{event}", h.eventPage),
+		web.SignedIn("POST /persons/{county}/{id}/{event}", h.eventSubmit),
+
+		web.SignedIn("GET /cases", h.casesPage),
+		web.SignedIn("GET /self", h.selfPage),
+		web.SignedIn("POST /self", h.selfSubmit),
+		web.SignedIn("GET /cases/export.xlsx", h.casesExport),
+		web.SignedIn("GET /persons/{county}/{id}/apply", h.applyPage),
+		web.SignedIn("POST /persons/{county}/{id}/apply", h.applySubmit),
+		web.SignedIn("GET /cases/{county}/{id}", h.casePage),
+		web.SignedIn("POST /cases/{county}/{id}/{step}", h.caseStepSubmit),
+		web.SignedIn("GET /cases/{county}/{id}/notices/{nid}", h.noticePrint),
+		web.SignedIn("GET /cases/{county}/{id}/notices/{nid}/export.xlsx", h.noticeExport),
+
+		web.SignedIn("GET /notices", h.noticesPage),
+		web.SignedIn("GET /roll", h.rollPage),
+		web.SignedIn("GET /roll/export.xlsx", h.rollExport),
+		web.SignedIn("GET /roll/annual-review", h.annualReviewPage),
+		web.SignedIn("POST /roll/annual-review", h.annualReviewSubmit),
+		web.SignedIn("GET /roll/annual-review/{county}/{id}", h.annualReviewRunPage),
+		web.SignedIn("GET /roll/annual-review/{county}/{id}/export.xlsx", h.annualReviewExport),
+		web.SignedIn("GET /persons/{county}/{id}/roll-event", h.rollEventPage),
+		web.SignedIn("POST /persons/{county}/{id}/roll-event", h.rollEventSubmit),
+
+		web.SignedIn("GET /payments", h.paymentsPage),
+		web.SignedIn("POST /payments/cycles", h.cycleCreateSubmit),
+		web.SignedIn("GET /payments/cycles/{county}/{id}", h.cyclePage),
+		web.SignedIn("GET /payments/cycles/{county}/{id}/export.xlsx", h.cycleExport),
+		web.SignedIn("POST /payments/cycles/{county}/{id}/supplement", h.cycleSupplementSubmit),
+		web.SignedIn("POST /payments/cycles/{county}/{id}/batches", h.batchesCreateSubmit),
+		web.SignedIn("GET /payments/cycles/{county}/{id}/consistency", h.consistencyPage),
+		web.SignedIn("GET /payments/cycles/{county}/{id}/letters/{person}", h.letterPage),
+		web.SignedIn("POST /payments/lines/{county}/{id}/verify", h.lineVerifySubmit),
+		web.SignedIn("GET /payments/batches", h.batchesPage),
+		web.SignedIn("GET /payments/batches/{county}/{id}", h.batchPage),
+		web.SignedIn("POST /payments/batches/{county}/{id}/approve", h.batchApproveSubmit),
+		web.SignedIn("GET /payments/batches/{county}/{id}/file", h.batchFileDownload),
+		web.SignedIn("POST /payments/batches/{county}/{id}/returns", h.batchReturnsSubmit),
+		web.SignedIn("GET /payments/retries", h.retriesPage),
+		web.SignedIn("POST /payments/retries", h.retriesSubmit),
+		web.SignedIn("GET /payments/ledger", h.ledgerPage),
+		web.SignedIn("GET /payments/ledger/export.xlsx", h.ledgerExport),
+		web.SignedIn("GET /persons/{county}/{id}/account", h.accountPage),
+		web.SignedIn("POST /persons/{county}/{id}/account", h.accountSubmit),
+
+		web.SignedIn("GET /audit", h.auditPage),
+		web.SignedIn("GET /overrides", h.overridesPage),
+		web.SignedIn("GET /audit/export.xlsx", h.auditTrailExport),
+		web.SignedIn("GET /rules", h.rulesPage),
+		web.SignedIn("POST /rules", h.rulesSubmit),
+		web.SignedIn("GET /users", h.usersPage),
+		web.SignedIn("GET /users/new", h.userNewPage),
+		web.SignedIn("POST /users/new", h.userNewSubmit),
+		web.SignedIn("POST /users/{id}/{action}", h.userActionSubmit),
+		web.SignedIn("POST /users/{id}/password", h.userPasswordSubmit),
+	}
+}
+
+// Mount adds the pages' routes to mux.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Pattern, h.adapt(rt))
+	}
+}
+
+// adapt turns a page's error-returning function into an http.Handler: a
+// missing or expired session sends the browser to the sign-in page, and
+// errors are shown as a page.
+func (h *Handler) adapt(rt web.Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Access == web.AccessSignedIn {
+			a, err := web.Authenticate(h.app, r)
+			if apperr.KindOf(err) == apperr.Unauthenticated {
+				next := r.URL.Path
+				if r.Method == http.MethodGet && r.URL.RawQuery != "" {
+					next += "?" + r.URL.RawQuery
+				}
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+				return
+			}
+			if err != nil {
+				h.ServeError(w, r, err)
+				return
+			}
+			r = web.WithActor(r, a)
+		}
+		r = web.WithDoor(r, "ui", rt.Pattern)
+		if err := rt.Fn(w, r); err != nil {
+			h.ServeError(w, r, err)
+		}
+	})
+}
+
+// ServeError shows err as a page, with the status of its kind. As in
+// web.ServeError, only internal errors are logged, with ID numbers masked.
+func (h *Handler) ServeError(w http.ResponseWriter, r *http.Request, err error) {
+	v := h.newView(w, r, "error.title")
+	kind := apperr.KindOf(err)
+	status := web.StatusOf(kind)
+	var msgs []string
+	var list apperr.List
+	if e, ok := apperr.As(err); ok && kind != apperr.Internal {
+		msgs = append(msgs, e.Message(v.Lang))
+	} else if errors.As(err, &list) {
+		for _, p := range list {
+			msgs = append(msgs, p.Message(v.Lang))
+		}
+	} else {
+		h.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "err", web.RedactIDs(err.Error()))
+		msgs = []string{v.T["error.internal"]}
+	}
+	v.Problems = msgs
+	v.Data = map[string]any{"Status": status}
+	web.RetryLater(w, kind)
+	if rerr := h.render(w, status, "error.html", v); rerr != nil {
+		h.log.ErrorContext(r.Context(), "render error page", "err", rerr)
+		http.Error(w, strings.Join(msgs, "\n"), status)
+	}
+}
+
+// notFound answers a page address that names nothing (an unknown event
+// or action): a page for a browser, the JSON error for other clients.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) error {
+	if !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		web.ServeError(h.log, w, r, apperr.NotFoundf("没有这个页面或接口：%s", "no such page or endpoint: %s", r.URL.Path))
+		return nil
+	}
+	return apperr.NotFoundf("没有这个页面：%s", "no such page: %s", r.URL.Path)
+}

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"html/template"
+	"reflect"
+
+	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/term"
+	"github.com/jiahe-project/jiahe/internal/workflow"
+)
+
+// words are the domain's coded words the pages show, by the name of the
+// template function that names them, each from the list its package
+// declares: {{rollStatus $.Lang .Status}}. The translations in
+// i18n/messages.json hold only the pages' own words.
+var words = map[string]term.List{
+	"rollStatus":   roll.Statuses,
+	"changeKind":   roll.ChangeKinds,
+	"exitReason":   roll.ExitReasons,
+	"rollEvent":    roll.Events,
+	"rejectReason": workflow.Reasons,
+	"lineStatus":   payment.StatusNames,
+	"lineKind":     payment.KindNames,
+	"batchStatus":  payment.BatchStatusNames,
+	"batchKind":    payment.BatchKindNames,
+	"diffKind":     payment.DiffNames,
+	"fundingLevel": policy.FundingLevels,
+}
+
+// wordFuncs returns a template function for each list of words: given the
+// page's language and a code (a string, or a typed status), the code's
+// name.
+func wordFuncs() template.FuncMap {
+	fm := template.FuncMap{}
+	for name, l := range words {
+		fm[name] = func(lang string, code any) string { return l.Name(codeString(code), lang) }
+	}
+	return fm
+}
+
+// codeString returns a code given as a string or a value of a string type.
+func codeString(code any) string {
+	if v := reflect.ValueOf(code); v.Kind() == reflect.String {
+		return v.String()
+	}
+	return ""
+}
