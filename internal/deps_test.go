@@ -101,9 +101,7 @@ func badDeps(deps []string) []string {
 var doors = []string{"internal/web", "cmd/"}
 
 // doorExceptions are doors that still import store, each with its fix.
-var doorExceptions = map[string]string{
-	"cmd/jiahe": "commands not yet moved onto internal/app",
-}
+var doorExceptions = map[string]string{}
 
 // isTestSupport reports whether a package exists for tests only (storetest,
 // sheettest, webtest): it may reach below the doors to set up fixtures.

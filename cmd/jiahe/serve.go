@@ -17,7 +17,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/web/server"
@@ -46,24 +45,19 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dbURL, store.WithKeys(cfg.Keys))
+	// Open migrates, then refuses a schema other than the one this binary
+	// expects (a newer one from a later release).
+	a, err := app.Open(ctx, dbURL, true, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	if db, err = reopenCurrent(ctx, db, dbURL); err != nil {
-		return err
-	}
-	defer db.Close()
+	defer a.Close()
 	if *demo {
-		if err := seedDemo(ctx, db, cfg.Password, stdout); err != nil {
+		if err := seedDemo(ctx, a, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	h, err := server.New(app.New(db, cfg, logger), logger, web.DefaultConfig())
+	srv, err := server.New(a, logger, web.DefaultConfig())
 	if err != nil {
 		return err
 	}
@@ -71,8 +65,8 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "jiahe: serving on http://%s (%s)\n", ln.Addr(), db.Engine)
-	if err := h.Serve(ctx, ln); err != nil {
+	fmt.Fprintf(stdout, "jiahe: serving on http://%s (%s)\n", ln.Addr(), a.Engine())
+	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "jiahe: stopped")
@@ -101,19 +95,6 @@ func demoKeys(ctx context.Context, dbURL string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "jiahe: demo: created the key file %s beside the database (the ID numbers are encrypted with it; keep it)\n", path)
 	return nil
-}
-
-// reopenCurrent checks, after migrating, that the schema is exactly what
-// this binary expects (a newer schema from a later release is refused).
-func reopenCurrent(ctx context.Context, db *store.DB, dbURL string) (*store.DB, error) {
-	applied, latest, err := db.SchemaVersion(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if applied != latest {
-		return nil, fmt.Errorf("the database schema is at version %d, this jiahe expects %d", applied, latest)
-	}
-	return db, nil
 }
 
 // demoCounty is the county the demo is set in: 舒城县, Lu'an, Anhui.
@@ -148,25 +129,22 @@ var demoUsers = []struct {
 // demo users and prints their logins; on a database that has users it
 // does nothing. Stopped part-way, it is run again from the start and
 // finishes what the stopped run began.
-func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer) error {
-	var n int
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		n, err = tx.CountUsers(ctx)
-		return err
-	}); err != nil {
+func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
+	has, err := a.HasUsers(ctx)
+	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if has {
 		fmt.Fprintln(stdout, "jiahe: demo: the database already has users; nothing created")
 		return nil
 	}
 	// A demo stopped part-way is finished by the next start: the load
-	// skips the batches already written (store.LoadSynthetic), the
+	// skips the batches already written (app.GenerateSynthetic), the
 	// evaluation replaces the year's determinations, and the users come
 	// last, in one transaction.
+	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
 	start := time.Now()
-	stats, err := store.LoadSynthetic(ctx, db, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1, BatchPersons: demoBatch}, nil)
+	stats, err := a.GenerateSynthetic(ctx, auth.System, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1, BatchPersons: demoBatch}, nil)
 	if err != nil {
 		return err
 	}
@@ -174,56 +152,34 @@ func seedDemo(ctx context.Context, db *store.DB, p auth.Params, stdout io.Writer
 		demoCounty, region.Default().FullName(demoCounty), stats.Persons, time.Since(start).Seconds())
 	// Evaluate this year's programs so that the demo shows determinations.
 	year := time.Now().Year()
-	st, err := app.New(db, app.DefaultConfig(), nil).Evaluate(app.WithRequest(ctx, app.Request{Door: "cli"}), auth.System,
-		app.EvalOptions{Region: string(demoCounty), Year: year})
+	st, err := a.Evaluate(ctx, auth.System, app.EvalOptions{Region: string(demoCounty), Year: year})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "jiahe: demo: %d persons evaluated for %d: %d eligible determinations\n", st.Persons, year, st.Eligible)
 	// The demo citizen is a living resident of the demo village.
-	var citizen string
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		found, _, err := registry.Search(ctx, tx, auth.System, registry.Query{Region: string(demoUsers[0].region), Alive: true, Limit: 1})
-		if err != nil {
-			return err
-		}
-		if len(found) == 0 {
-			return fmt.Errorf("no living resident in %s for the demo citizen", demoUsers[0].region)
-		}
-		citizen = fmt.Sprintf("%s/%d", found[0].County, found[0].ID)
-		return nil
-	}); err != nil {
+	found, _, err := a.SearchPersons(ctx, auth.System, registry.Query{Region: string(demoUsers[0].region), Alive: true, Limit: 1})
+	if err != nil {
 		return err
 	}
-	users := make([]auth.User, len(demoUsers))
-	passwords := make([]string, len(demoUsers))
-	for i, d := range demoUsers {
-		passwords[i] = "demo-" + rand.Text()[:8] + "7"
-		nu := auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: passwords[i]}
-		if d.role == auth.RoleCitizen {
-			nu.Person = citizen
-		}
-		u, err := nu.Build(region.Default(), p)
-		if err != nil {
-			return err
-		}
-		users[i] = u
+	if len(found) == 0 {
+		return fmt.Errorf("no living resident in %s for the demo citizen", demoUsers[0].region)
 	}
-	err = db.Update(ctx, func(tx *store.Tx) error {
-		for i := range users {
-			var err error
-			if users[i], err = auth.CreateUser(ctx, tx, auth.System, users[i]); err != nil {
-				return err
-			}
+	citizen := fmt.Sprintf("%s/%d", found[0].County, found[0].ID)
+	users := make([]auth.NewUser, len(demoUsers))
+	for i, d := range demoUsers {
+		users[i] = auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: "demo-" + rand.Text()[:8] + "7"}
+		if d.role == auth.RoleCitizen {
+			users[i].Person = citizen
 		}
-		return nil
-	})
+	}
+	created, err := a.CreateDemoUsers(ctx, auth.System, users)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "jiahe: demo logins (用户名 username / 密码 password / 角色 role):\n")
-	for i, u := range users {
-		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, passwords[i], u.Role.Chinese(), region.Default().FullName(u.Region))
+	for i, u := range created {
+		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, users[i].Password, u.Role.Chinese(), region.Default().FullName(u.Region))
 	}
 	return nil
 }

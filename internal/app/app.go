@@ -71,8 +71,10 @@ func New(db *store.DB, cfg Config, logger *slog.Logger) *App {
 }
 
 // Open opens the database at url, brings its schema up to date when
-// migrate is set (and otherwise refuses an old schema), and returns the
-// use-case layer over it. Close closes the database.
+// migrate is set, and returns the use-case layer over it. The schema must
+// then be exactly the one this binary expects (an old one, or a newer one
+// from a later release, is refused) and the key file the database's.
+// Close closes the database.
 func Open(ctx context.Context, url string, migrate bool, cfg Config, logger *slog.Logger) (*App, error) {
 	db, err := store.Open(ctx, url, store.WithKeys(cfg.Keys))
 	if err != nil {
@@ -80,7 +82,8 @@ func Open(ctx context.Context, url string, migrate bool, cfg Config, logger *slo
 	}
 	if migrate {
 		err = db.Migrate(ctx)
-	} else {
+	}
+	if err == nil {
 		err = db.CheckSchema(ctx)
 	}
 	if err != nil {
