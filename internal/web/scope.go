@@ -13,11 +13,17 @@ import (
 // recorded like the use cases' own (app.Refuse: access.denied, with the
 // user, the door's route and the target).
 
-// Require returns nil when the request's actor has permission p, and
-// otherwise records the refusal and returns the Forbidden error.
+// Require returns nil when the request's actor has permission p and, when
+// t names a region, may see it; otherwise it records the refusal and
+// returns the Forbidden error. A door calls it before work the use case
+// would only refuse afterwards, such as reading an uploaded file.
 func Require(a *app.App, r *http.Request, p auth.Permission, t app.Target) error {
 	who := Actor(r)
-	if err := auth.Require(who, p); err != nil {
+	err := auth.Require(who, p)
+	if err == nil && t.Region != "" {
+		err = who.CheckScope(t.Region)
+	}
+	if err != nil {
 		return a.Refuse(r.Context(), who, t, err)
 	}
 	return nil

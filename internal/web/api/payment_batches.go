@@ -3,8 +3,12 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -97,6 +101,11 @@ func (h *Handler) batchFile(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) batchReturns(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := web.CountyKey(r, h.tree)
 	if err != nil {
+		return err
+	}
+	// The file is read only for a caller who may record it.
+	t := app.Target{Entity: "payment_batch", ID: strconv.FormatInt(id, 10), Region: region.Code(county)}
+	if err := web.Require(h.app, r, auth.PermPaymentManage, t); err != nil {
 		return err
 	}
 	up, err := web.ReadUpload(w, r)

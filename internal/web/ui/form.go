@@ -8,15 +8,22 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 )
 
 // formError turns a domain error into messages next to the form's fields.
 // It returns false for errors a form cannot show (internal errors,
-// refusals), which the caller returns to be served as an error page.
-// Fields the form does not have are shown in the summary only.
+// refusals, a target outside the actor's scope among them, though it is
+// answered as not found), which the caller returns to be served as an
+// error page: the form is not shown again, so nothing more is read about
+// the target and the refusal is recorded once. Fields the form does not
+// have are shown in the summary only.
 func formError(v *view, err error) bool {
+	if app.IsRefusal(err) {
+		return false
+	}
 	var list apperr.List
 	var errs []*apperr.Error
 	switch e, ok := apperr.As(err); {

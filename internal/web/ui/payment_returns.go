@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -20,6 +24,11 @@ import (
 func (h *Handler) batchReturnsSubmit(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := web.CountyKey(r, h.tree)
 	if err != nil {
+		return err
+	}
+	// The file is read only for a caller who may record it.
+	t := app.Target{Entity: "payment_batch", ID: strconv.FormatInt(id, 10), Region: region.Code(county)}
+	if err := web.Require(h.app, r, auth.PermPaymentManage, t); err != nil {
 		return err
 	}
 	v := h.newView(w, r, "pay_batch_title")
