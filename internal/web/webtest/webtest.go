@@ -51,9 +51,12 @@ type Server struct {
 	App   *app.App
 	URL   string
 	Clock *Clock
-	// Server is the server under test, for its route tables.
-	Server *server.Server
+	// HTTP is the server under test, for its route tables.
+	HTTP *server.Server
 }
+
+// Users are the usernames of the users New creates.
+var Users = []string{"admin", "county", "village", "finance"}
 
 // New starts the server on a fresh database of engine.
 func New(t *testing.T, engine store.Engine) *Server {
@@ -70,7 +73,7 @@ func New(t *testing.T, engine store.Engine) *Server {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	ts := &Server{T: t, DB: db, App: a, URL: srv.URL, Clock: c, Server: s}
+	ts := &Server{T: t, DB: db, App: a, URL: srv.URL, Clock: c, HTTP: s}
 	for _, u := range []auth.NewUser{
 		{Username: "admin", Name: "管理员", Role: auth.RoleAdmin, Region: "", Password: "admin1234"},
 		{Username: "county", Name: "县审批", Role: auth.RoleCounty, Region: "341523", Password: "county1234"},
