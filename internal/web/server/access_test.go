@@ -31,8 +31,9 @@ import (
 // API's and the pages') is called by every role — village, township,
 // county, finance, supervisor, city, province, admin and citizen — on a
 // target within the caller's region and on targets outside it: another
-// village and township of the same county, another county, and for the
-// city and the province another city and another province. A call outside
+// village of the same township, a village of another township of the same
+// county, another county, and for the city and the province another city
+// and another province. A call outside
 // the caller's scope, or by a role without the route's permission, must be
 // refused (403, or 404 where the use case located its target), leave one
 // access.denied entry on the caller's audit chain naming the door and the
@@ -138,21 +139,23 @@ var places = []struct {
 	key     string
 	village region.Code
 }{
-	{"in", "341523100001"},       // 东苑社区, 城关镇, 舒城县, 六安市, 安徽省
-	{"village", "341523101001"},  // 晓天镇, 舒城县: another township of the county
-	{"county", "341522100001"},   // 霍邱县, 六安市: another county of the city
-	{"city", "340102001001"},     // 合肥市: another city of the province
-	{"province", "320102002001"}, // 南京市, 江苏省: another province
+	{"in", "341523100001"},        // 东苑社区, 城关镇, 舒城县, 六安市, 安徽省
+	{"neighbour", "341523100201"}, // 仁和村: another village of the township
+	{"village", "341523101001"},   // 晓天镇, 舒城县: another township of the county
+	{"county", "341522100001"},    // 霍邱县, 六安市: another county of the city
+	{"city", "340102001001"},      // 合肥市: another city of the province
+	{"province", "320102002001"},  // 南京市, 江苏省: another province
 }
 
 // callers are the roles with the targets each is called on: the target
-// within its region and those just outside it.
+// within its region and those just outside it (for a village, another
+// village of its township too).
 var callers = []struct {
 	role    auth.Role
 	region  region.Code
 	targets []string
 }{
-	{auth.RoleVillage, "341523100001", []string{"in", "village", "county"}},
+	{auth.RoleVillage, "341523100001", []string{"in", "neighbour", "village", "county"}},
 	{auth.RoleTownship, "341523100000", []string{"in", "village", "county"}},
 	{auth.RoleCounty, "341523", []string{"in", "county"}},
 	{auth.RoleFinance, "341523", []string{"in", "county"}},
@@ -160,7 +163,7 @@ var callers = []struct {
 	{auth.RoleCity, "341500", []string{"in", "city"}},
 	{auth.RoleProvince, "340000", []string{"in", "province"}},
 	{auth.RoleAdmin, "", []string{"in"}},
-	{auth.RoleCitizen, "341523100001", []string{"in", "village", "county"}},
+	{auth.RoleCitizen, "341523100001", []string{"in", "neighbour", "village", "county"}},
 }
 
 // personPath is the API's path of the target's wife, with rest.
@@ -773,7 +776,7 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			}
 			return r
 		}
-		names := []string{"甲", "乙", "丙", "丁", "戊"}
+		names := []string{"甲", "乙", "丙", "丁", "戊", "己"}
 		tg.wife = reg("矩阵"+names[i]+"妻", "F", "1964-01-15", 20+2*i)
 		tg.husband = reg("矩阵"+names[i]+"夫", "M", "1962-03-01", 31+2*i)
 		var err error
