@@ -152,4 +152,3 @@ func (a *App) SubsidyClaims(ctx context.Context, who auth.Actor, county string, 
 	})
 	return cs, n, err
 }
-
