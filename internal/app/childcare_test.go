@@ -1,14 +1,22 @@
 package app_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
 // creditCode returns a valid unified social credit code ending in n.
@@ -144,6 +152,61 @@ func TestChildcare(t *testing.T) {
 			}
 			_, err = e.a.ChildcarePlaces(e.ctx, auth.Actor{UserID: 5, Username: "x", Role: auth.RoleCounty, Scope: "341524"}, "341523")
 			wantKind(t, "another county's report", err, apperr.Forbidden)
+		})
+	}
+}
+
+// TestSyntheticServices loads a synthetic county simulated to the end of
+// 2025 and reads its services through the use cases: the places per 1,000
+// by township, a registration's slip verified by its number and code, and
+// the roll of the childcare subsidy paid by a cycle.
+func TestSyntheticServices(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			db := storetest.Open(t, engine)
+			st, err := store.LoadSynthetic(context.Background(), db, synth.Config{County: synthCounty, Persons: 12000, Seed: 5,
+				AsOf: date.MustParse("2025-12-31")}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Registrations == 0 || st.Claims == 0 || st.Institutions == 0 {
+				t.Fatalf("stats %+v: no registrations, claims or institutions", st)
+			}
+			a := app.New(db, app.DefaultConfig(), nil)
+			a.SetClock(func() time.Time { return time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC) })
+			ctx := context.Background()
+			rep, err := a.ChildcarePlaces(ctx, countyActor, synthCounty)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Total.Population == 0 || rep.Total.Places == 0 || rep.Target != childcare.DefaultTarget {
+				t.Fatalf("report total %+v", rep.Total)
+			}
+			for i := 1; i < len(rep.Townships); i++ {
+				if rep.Townships[i].Below && !rep.Townships[i-1].Below {
+					t.Errorf("township %s below the target after one that is not", rep.Townships[i].Name)
+				}
+			}
+			regs, n, err := a.BirthRegistrations(ctx, countyActor, synthCounty, birth.Query{Status: birth.StatusClosed, Limit: 1})
+			if err != nil || n == 0 {
+				t.Fatalf("registrations %d %v", n, err)
+			}
+			if v, err := a.VerifyBirthSlip(ctx, regs[0].Serial, regs[0].Code); err != nil || v.Parity != regs[0].Parity || v.Mother == "" {
+				t.Fatalf("verify %s: %+v %v", regs[0].Serial, v, err)
+			}
+			slip, err := a.BirthSlip(ctx, countyActor, birth.Key{County: synthCounty, ID: regs[0].ID})
+			if err != nil || len(slip.Born) != 1 || len(slip.Counted) != regs[0].Parity-1 {
+				t.Fatalf("slip %+v %v", slip, err)
+			}
+			claims, n, err := a.SubsidyClaims(ctx, countyActor, synthCounty, birth.ClaimQuery{Status: birth.ClaimApproved})
+			if err != nil || n == 0 || claims[0].RecipientID == 0 {
+				t.Fatalf("approved claims %d %v", n, err)
+			}
+			_, lines, err := a.GenerateCycle(ctx, auth.Actor{UserID: 9, Username: "cw", Role: auth.RoleFinance, Scope: synthCounty},
+				payment.CycleRequest{County: synthCounty, Program: policy.ProgramChildcareSubsidy, Period: "2025"})
+			if err != nil || len(lines) == 0 {
+				t.Fatalf("the 2025 cycle: %d lines, %v", len(lines), err)
+			}
 		})
 	}
 }
