@@ -34,10 +34,11 @@ func BirthCertificate(s *birth.Slip, site string) pdf.Certificate {
 			add(role, "（不在本县人口库）", false)
 			return
 		}
-		add(role+"姓名", p.Name, true)
+		v := p.Name
 		if p.IDNumber != "" {
-			add(role+"公民身份号码", p.IDNumber, true)
+			v += "（" + p.IDNumber + "）"
 		}
+		add(role, v, false)
 		if place != "" {
 			add(role+"户籍地", place, false)
 		}
@@ -51,25 +52,26 @@ func BirthCertificate(s *birth.Slip, site string) pdf.Certificate {
 	add("登记孩次", parity, false)
 	var kids []string
 	for _, k := range s.Counted {
-		kids = append(kids, k.Name+"（"+k.Birth.String()+"生）")
+		kids = append(kids, k.Name+"（"+k.Birth.Chinese()+"生）")
 	}
 	if len(kids) == 0 {
 		kids = []string{"无"}
 	}
-	add("计入孩次的子女", strings.Join(kids, "、"), false)
+	add("已有子女", strings.Join(kids, "、"), false)
 	if r.Status == birth.StatusClosed {
-		add("出生日期", r.Born.String(), false)
 		var born []string
 		for _, k := range s.Born {
 			sex := map[string]string{registry.Male: "男", registry.Female: "女"}[k.Sex]
 			born = append(born, k.Name+"（"+sex+"）")
 		}
+		text := r.Born.Chinese()
+		if r.Hospital != "" {
+			text += "，" + r.Hospital
+		}
+		add("出生", text, false)
 		add("出生子女", strings.Join(born, "、"), false)
 		if r.CertNo != "" {
-			add("出生医学证明编号", r.CertNo, true)
-		}
-		if r.Hospital != "" {
-			add("分娩机构", r.Hospital, false)
+			add("出生证明", r.CertNo, true)
 		}
 	} else {
 		add("预产期", r.Expected.String(), false)
@@ -86,13 +88,9 @@ func BirthCertificate(s *birth.Slip, site string) pdf.Certificate {
 	default:
 		add("生育服务", "超过"+strconv.Itoa(limitOf(r))+"孩，须按省条例办理再生育审批", false)
 	}
-	add("登记方式", birth.Channels.Chinese(r.Channel), false)
-	add("登记日期", r.Registered.String(), false)
+	add("登记方式", birth.Channels.Chinese(r.Channel)+"，"+r.Registered.Chinese(), false)
 	add("状态", birth.Statuses.Chinese(r.Status), false)
-	c.Notes = []string{
-		"生育登记是服务，不是审批：本单凭以享受孕产期保健等服务，登记孩次依据人口库中的家庭信息计算。",
-		"如出生、终止妊娠或迁移，请告知村（居）计生专干或在网上办理。",
-	}
+	c.Notes = []string{"生育登记是服务，不是审批；登记孩次依据人口库中的家庭信息计算。出生、终止妊娠或迁移，请告知村（居）计生专干或在网上办理。"}
 	path := s.VerifyPath
 	c.Verify = strings.TrimRight(site, "/") + path
 	c.VerifyText = []string{"扫描二维码，或登录 " + strings.TrimRight(site, "/") + birth.VerifyPath, "输入编号和校验码核验本单真伪"}
