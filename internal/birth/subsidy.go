@@ -92,8 +92,8 @@ const (
 	ClaimSubmitted = "submitted" // 已申请，待乡镇初审
 	ClaimChecked   = "checked"   // 乡镇初审通过，待县级审核确认
 	ClaimApproved  = "approved"  // 县级审核确认，已列入发放名册
-	ClaimRejected  = "rejected"  // 不予确认
-	ClaimWithdrawn = "withdrawn" // 已撤回
+	ClaimRejected  = "rejected"  // 审核未通过
+	ClaimWithdrawn = "withdrawn" // 申请已撤回
 )
 
 // ClaimStatuses names the statuses of a claim, in their order.
@@ -101,8 +101,8 @@ var ClaimStatuses = term.List{
 	{Code: ClaimSubmitted, ZH: "待乡镇初审", EN: "Awaiting the township's check"},
 	{Code: ClaimChecked, ZH: "待县级审核确认", EN: "Awaiting the county's confirmation"},
 	{Code: ClaimApproved, ZH: "已确认发放", EN: "Confirmed, on the roll"},
-	{Code: ClaimRejected, ZH: "不予确认", EN: "Rejected"},
-	{Code: ClaimWithdrawn, ZH: "已撤回", EN: "Withdrawn"},
+	{Code: ClaimRejected, ZH: "审核未通过", EN: "Rejected"},
+	{Code: ClaimWithdrawn, ZH: "申请已撤回", EN: "Withdrawn"},
 }
 
 // Relations of an applicant to the child (rules.md §8.1 CS5).

@@ -448,11 +448,11 @@ var institutionTypes = []struct {
 	kind     string
 	share    float64
 	min, max int
-	suffix   string
+	suffix   string // of the name; "" for the type's own name
 }{
 	{childcare.TypeFullDay, 0.35, 40, 120, "托育中心"},
-	{childcare.TypeKindergarten, 0.30, 20, 60, "幼儿园托班"},
-	{childcare.TypeCommunity, 0.15, 15, 40, "社区托育服务点"},
+	{childcare.TypeKindergarten, 0.30, 20, 60, ""},
+	{childcare.TypeCommunity, 0.15, 15, 40, ""},
 	{childcare.TypeHalfDay, 0.08, 20, 50, "早教托育园"},
 	{childcare.TypeHourly, 0.07, 10, 30, "亲子托育馆"},
 	{childcare.TypeEmployer, 0.05, 30, 80, "职工托育室"},
@@ -512,7 +512,11 @@ func (s *sim) emitInstitutions(b *Batch) {
 			break
 		}
 		want -= float64(places)
-		s.institution(b, it.kind, it.suffix, name, places, n, first)
+		suffix := it.suffix
+		if suffix == "" {
+			suffix = childcare.Types.Chinese(it.kind)
+		}
+		s.institution(b, it.kind, suffix, name, places, n, first)
 	}
 }
 
