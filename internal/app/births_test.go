@@ -342,3 +342,23 @@ func TestBirthBeyondThree(t *testing.T) {
 		})
 	}
 }
+
+// TestBirthCitizenOtherParent checks that a citizen names as the other
+// parent only their spouse (or the other parent of a child of theirs).
+func TestBirthCitizenOtherParent(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newBornEnv(t, engine, "2025-06-10")
+			w, h, _ := e.couple("林芳", "高山", "341523100201")
+			other := e.person("路人甲", registry.Male, "1990-02-02", "341523100201")
+			mother := citizenOf(w, "341523100201")
+			_, err := e.a.RegisterBirth(e.ctx, mother, birth.NewRegistration{County: "341523", Mother: w.ID, Father: other.ID,
+				Applicant: w.ID, Expected: date.MustParse("2025-12-01")})
+			wantKind(t, "a stranger as the father", err, apperr.Invalid)
+			if _, err := e.a.RegisterBirth(e.ctx, mother, birth.NewRegistration{County: "341523", Mother: w.ID, Father: h.ID,
+				Applicant: w.ID, Expected: date.MustParse("2025-12-01")}); err != nil {
+				t.Fatalf("the husband as the father: %v", err)
+			}
+		})
+	}
+}

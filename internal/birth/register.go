@@ -100,10 +100,10 @@ func Register(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewRegi
 			return nil, err
 		}
 		if r.Sex != p.sex {
-			return nil, apperr.Invalidf(p.field, "%s的性别与登记的父母身份不符", "%s's sex does not fit the parent named", r.Name)
+			return nil, apperr.Invalidf(p.field, "所填人员的性别与登记的父母身份不符", "the person's sex does not fit the parent named")
 		}
 		if !r.Death.IsZero() {
-			return nil, apperr.Invalidf(p.field, "%s已登记死亡", "%s is recorded dead", r.Name)
+			return nil, apperr.Invalidf(p.field, "所填人员已登记死亡", "the person is recorded dead")
 		}
 		parents[p.id] = r
 	}
@@ -159,6 +159,16 @@ func Register(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewRegi
 	f, err := coupleFamily(ctx, s, in.County, ids...)
 	if err != nil {
 		return nil, err
+	}
+	if a.Role == auth.RoleCitizen && len(ids) == 2 && !couple(f, ids[0], ids[1]) {
+		// A citizen names as the other parent only their spouse, or the
+		// other parent of a child of theirs, as the registry has them.
+		field := "father_id"
+		if in.Applicant == in.Father {
+			field = "mother_id"
+		}
+		return nil, apperr.Invalidf(field, "人口库中没有此人与您的婚姻或共同子女记录，请到村（居）计生专干处办理",
+			"the registry holds no marriage or child of yours with this person: ask the village specialist")
 	}
 	for i, id := range in.Born {
 		ref := strconv.FormatInt(id, 10)
@@ -243,6 +253,28 @@ func Register(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewRegi
 		}
 	}
 	return r, nil
+}
+
+// couple reports whether a and b are married (now or once) or have a
+// child together in f.
+func couple(f *registry.Family, a, b int64) bool {
+	ra, rb := strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)
+	for _, m := range f.Marriages {
+		if m.A == ra && m.B == rb || m.A == rb && m.B == ra {
+			return true
+		}
+	}
+	for _, t := range f.Children {
+		if t.Parent != ra {
+			continue
+		}
+		for _, u := range f.Children {
+			if u.Parent == rb && u.Child == t.Child {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // approvalFor returns the latest approval allowing child parity, issued

@@ -158,6 +158,11 @@ func Apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewClaim) 
 		if in.County != a.PersonCounty || in.Applicant != a.PersonID {
 			return nil, apperr.Forbiddenf("只能由本人作为申请人申领", "you may apply as yourself only")
 		}
+		if in.Relation == RelationGuardian {
+			// A guardian's papers are checked at the counter.
+			return nil, apperr.Invalidf("relation", "其他监护人请持监护证明到乡镇（街道）或村（居）办理",
+				"another guardian applies at the counter with the proof of guardianship")
+		}
 		channel, scope = ChannelOnline, ""
 	} else if err := auth.Require(a, auth.PermCaseApply); err != nil {
 		return nil, err
