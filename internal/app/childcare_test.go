@@ -150,8 +150,18 @@ func TestChildcare(t *testing.T) {
 			if err != nil || rep.Total.Places != 80 {
 				t.Fatalf("after the closure: %+v %v", rep, err)
 			}
+			before = denied(t, e.a)
 			_, err = e.a.ChildcarePlaces(e.ctx, auth.Actor{UserID: 5, Username: "x", Role: auth.RoleCounty, Scope: "341524"}, "341523")
 			wantKind(t, "another county's report", err, apperr.Forbidden)
+			_, err = e.a.CloseChildcare(e.ctx, township, "341523", x.ID, x.Version, date.MustParse("2025-06-01"), "试图注销")
+			wantKind(t, "the township closes a filing", err, apperr.Forbidden)
+			_, err = e.a.ChildcareInstitution(e.ctx, otherVillager, "341523", x.ID)
+			wantKind(t, "a village reads another village's filing", err, apperr.NotFound)
+			_, err = e.a.CheckChildcareRectification(e.ctx, villager, "341523", r.ID, r.Version, childcare.RectificationCheck{})
+			wantKind(t, "a village checks a rectification", err, apperr.Forbidden)
+			if got := denied(t, e.a) - before; got != 4 {
+				t.Errorf("%d refusals audited, want 4", got)
+			}
 		})
 	}
 }
