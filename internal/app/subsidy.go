@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -18,6 +20,13 @@ import (
 // child and year). The ops name the floor permission (taking, checking,
 // confirming cases) and locate the claim's region; the birth package
 // checks the rest, separation of duties included.
+
+// procedurePrograms are the programs of progs applied for through the
+// qualification procedure: all but the childcare subsidy, which has claims
+// of its own.
+func procedurePrograms(progs []string) []string {
+	return slices.DeleteFunc(slices.Clone(progs), func(p string) bool { return p == policy.ProgramChildcareSubsidy })
+}
 
 // claimOp is the access rule of a use case on claim id of county: staff
 // need perm and the claim's region within their scope; a citizen needs

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -13,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // TestSubsidyClaim follows a childcare subsidy claim from the mother's
@@ -41,6 +43,16 @@ func TestSubsidyClaim(t *testing.T) {
 			_, err = e.a.ApplySubsidy(e.ctx, mother, birth.NewClaim{County: "341523", Child: child.ID, Applicant: w.ID,
 				Relation: birth.RelationFather, Year: 2025})
 			wantKind(t, "the mother as a father", err, apperr.Invalid)
+
+			// Not through the qualification procedure, which the forms
+			// do not offer it for.
+			_, err = e.a.Apply(e.ctx, villager, workflow.NewApplication{County: "341523", PersonID: child.ID,
+				Program: policy.ProgramChildcareSubsidy, Year: 2025, Application: workflow.Application{Pledge: true,
+					Attachments: []string{"出生医学证明"}, Declared: workflow.Declared{HukouType: registry.Rural}}})
+			wantKind(t, "the subsidy through the procedure", err, apperr.Invalid)
+			if form, err := e.a.ApplyForm(e.ctx, villager, w); err != nil || slices.Contains(form.Programs, policy.ProgramChildcareSubsidy) {
+				t.Errorf("the application form offers %v (%v)", form.Programs, err)
+			}
 
 			c, err := e.a.ApplySubsidy(e.ctx, mother, birth.NewClaim{County: "341523", Child: child.ID, Applicant: w.ID,
 				Relation: birth.RelationMother, Year: 2025, Phone: "13800001111"})
