@@ -24,7 +24,7 @@ import (
 // village of 城关镇 that the births' tests use.
 var otherVillager = auth.Actor{UserID: 102, Username: "cz2", Name: "东苑专干", Role: auth.RoleVillage, Scope: "341523100001"}
 
-// bornEnv is a database with a fixed clock and helpers to build families.
+// bornEnv is a database with a fixed clock, and builds families in it.
 type bornEnv struct {
 	t     *testing.T
 	ctx   context.Context
