@@ -14,6 +14,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -44,6 +46,17 @@ var homes = []home{
 	{"internal/payment", "payment.BatchStatusNames", payment.BatchStatusNames},
 	{"internal/payment", "payment.BatchKindNames", payment.BatchKindNames},
 	{"internal/payment", "payment.DiffNames", payment.DiffNames},
+	{"internal/birth", "birth.Statuses", birth.Statuses},
+	{"internal/birth", "birth.Channels", birth.Channels},
+	{"internal/birth", "birth.CancelReasons", birth.CancelReasons},
+	{"internal/birth", "birth.ApprovalKinds", birth.ApprovalKinds},
+	{"internal/birth", "birth.ClaimStatuses", birth.ClaimStatuses},
+	{"internal/childcare", "childcare.Types", childcare.Types},
+	{"internal/childcare", "childcare.RegTypes", childcare.RegTypes},
+	{"internal/childcare", "childcare.StaffRoles", childcare.StaffRoles},
+	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
+	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
+	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
 }
 
 // without returns the terms of l that are not in other.
@@ -67,6 +80,8 @@ var sameWords = map[string]string{
 	"action.recipient roll.ChangeKinds":        "the audit log names what happened to a row of the roll (退出名册, 恢复发放), not the kind of change",
 	"hukou_history roll.Events":                "the person page's heading over the hukou changes",
 	"pay_retries_title payment.BatchKindNames": "the page of retries is named after the batches it makes",
+	"internal/store birth.Statuses":            "the bulk load names the registrations' columns, some of which are the days of a status (registered, cancelled)",
+	"internal/store childcare.Statuses":        "the bulk load names the filings' columns, two of which are the days of a status (filed, closed)",
 }
 
 // longName is the length (in characters) from which a name is too

@@ -119,7 +119,7 @@ func (a *App) ApplyForm(ctx context.Context, who auth.Actor, k registry.Key) (*A
 		if err != nil {
 			return nil, err
 		}
-		return &ApplyForm{Person: rec, Programs: progs, Year: year}, nil
+		return &ApplyForm{Person: rec, Programs: procedurePrograms(progs), Year: year}, nil
 	})
 }
 
@@ -379,7 +379,7 @@ func (a *App) Self(ctx context.Context, who auth.Actor) (*SelfView, error) {
 			return nil, err
 		}
 		progs, err := eng.Programs(v.County, date.Today(tx.Now()).Year())
-		return &SelfView{SelfView: v, Programs: progs}, err
+		return &SelfView{SelfView: v, Programs: procedurePrograms(progs)}, err
 	})
 }
 

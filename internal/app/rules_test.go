@@ -51,13 +51,13 @@ func TestSaveLayer(t *testing.T) {
 			ctx := context.Background()
 			a := app.New(storetest.Open(t, engine), app.DefaultConfig(), nil)
 			// Compile the rules before the change.
-			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1+3415@1+341523@1" {
+			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+national@2+34@1+3415@1+341523@1" {
 				t.Fatalf("programs before: %v, %v", in, err)
 			}
 			if err := a.SaveLayer(ctx, countyActor, layer(t, body)); err != nil {
 				t.Fatal(err)
 			}
-			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+34@1+3415@1+341523@1+341523@2" {
+			if in, err := a.Programs(ctx, countyActor, synthCounty, 2025); err != nil || in.Version != "national@1+national@2+34@1+3415@1+341523@1+341523@2" {
 				t.Errorf("programs after the change: %v, %v", in, err)
 			}
 			v1 := layer(t, body)

@@ -26,6 +26,10 @@ const (
 	PermSelfService   Permission = "self.service" // a citizen's own applications and complaints
 	PermSelfApply     Permission = "self.apply"   // a citizen submits an application for themselves
 
+	// PermChildcareManage files childcare institutions (the county) and
+	// records their inspections (the county and the township).
+	PermChildcareManage Permission = "childcare.manage"
+
 	// PermPaymentApprove releases a payment batch made by another finance
 	// officer (maker–checker: the maker of a batch cannot approve it).
 	PermPaymentApprove Permission = "payment.approve"
@@ -35,7 +39,7 @@ const (
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService, PermSelfApply,
+	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -45,8 +49,8 @@ var Permissions = []Permission{
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},

@@ -45,6 +45,16 @@ func ParseCase(r io.Reader, ev *Evaluator) (*Case, error) {
 	if err := checkDates(top); err != nil {
 		return nil, err
 	}
+	if reg, ok := top["registration"].(map[string]any); ok {
+		if err := checkObjDates(reg, "registration", []string{"on"}); err != nil {
+			return nil, err
+		}
+		if ap, ok := reg["approval"].(map[string]any); ok {
+			if err := checkObjDates(ap, "registration.approval", []string{"issued"}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var c Case
 	dec = json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -381,6 +391,30 @@ func (c *Case) validate(ev *Evaluator) error {
 		}
 		if !slices.Contains([]string{"", "enterprise", "institution", "government"}, x.Employer) {
 			return apperr.Invalidf(at+".employer", "单位类型应为enterprise、institution或government", "employer must be enterprise, institution or government")
+		}
+	}
+	if q := c.Registration; q != nil {
+		for field, r := range map[string]string{"registration.mother": q.Mother, "registration.father": q.Father} {
+			if r != "" {
+				if err := ref(field, r); err != nil {
+					return err
+				}
+			}
+		}
+		for i, r := range q.Exclude {
+			if err := ref(fmt.Sprintf("registration.exclude[%d]", i), r); err != nil {
+				return err
+			}
+		}
+		switch {
+		case q.Mother == "" && q.Father == "":
+			return apperr.Invalidf("registration.mother", "至少需要父母一方", "at least one parent is needed")
+		case q.On.IsZero():
+			return apperr.Invalidf("registration.on", "缺少登记日期", "the day of the registration is missing")
+		case q.Expected < 0 || q.Expected > 9:
+			return apperr.Invalidf("registration.expected", "本次生育的子女数应为1–9", "the children of the birth must number 1–9")
+		case q.Approval != nil && (q.Approval.Parity < 1 || q.Approval.Issued.IsZero()):
+			return apperr.Invalidf("registration.approval", "再生育审批须有批准日期和准予生育的孩次", "a re-birth approval needs its day and the child it allows")
 		}
 	}
 	// Parameters: resolve now so a bad one is reported as input.

@@ -28,6 +28,21 @@ type expectation struct {
 	PaidBy    []CountyMonths   `json:"paid_by"`
 	// Absent expects no decision: the program is not in force.
 	Absent bool `json:"absent"`
+	// Parity expects the parity decision of the case's registration.
+	Parity *parityExpectation `json:"parity"`
+}
+
+// parityExpectation is an expected parity decision; nil fields are not
+// checked, Fails lists the failing clauses exactly (by id, repeated).
+type parityExpectation struct {
+	Parity      int      `json:"parity"`
+	Statistical *int     `json:"statistical"`
+	Status      string   `json:"status"`
+	InPolicy    bool     `json:"in_policy"`
+	Counted     []string `json:"counted"`
+	NotCounted  []string `json:"not_counted"`
+	Flags       []string `json:"flags"`
+	Fails       []string `json:"fails"`
 }
 
 // TestCaseLibrary runs every case file in testdata/cases: each names the
@@ -67,6 +82,10 @@ func TestCaseLibrary(t *testing.T) {
 				t.Fatalf("Evaluate: %v", err)
 			}
 			for _, want := range exp {
+				if want.Parity != nil {
+					checkParity(t, c.Rule, res.Parity, *want.Parity)
+					continue
+				}
 				i := slices.IndexFunc(res.Decisions, func(d Decision) bool { return d.Person == want.Person && d.Program == want.Program })
 				if want.Absent {
 					if i >= 0 {
@@ -82,6 +101,52 @@ func TestCaseLibrary(t *testing.T) {
 				checkDecision(t, c.Rule, got, want)
 			}
 		})
+	}
+}
+
+func checkParity(t *testing.T, rule string, got *ParityDecision, want parityExpectation) {
+	t.Helper()
+	if got == nil {
+		t.Errorf("[%s] no parity decision", rule)
+		return
+	}
+	if got.Parity != want.Parity || got.Status != want.Status || got.InPolicy != want.InPolicy {
+		t.Errorf("[%s] parity %d %s in policy %v, want %d %s %v; clauses %+v", rule, got.Parity, got.Status, got.InPolicy,
+			want.Parity, want.Status, want.InPolicy, got.Clauses)
+	}
+	if want.Statistical != nil && got.Statistical != *want.Statistical {
+		t.Errorf("[%s] statistical parity %d, want %d", rule, got.Statistical, *want.Statistical)
+	}
+	for _, c := range []struct {
+		name      string
+		want, got []string
+	}{{"counted", want.Counted, got.Counted}, {"not counted", want.NotCounted, got.NotCounted}, {"flags", want.Flags, got.Flags}} {
+		if c.want == nil {
+			continue
+		}
+		g := c.got
+		if g == nil {
+			g = []string{}
+		}
+		if diff := cmp.Diff(c.want, g); diff != "" {
+			t.Errorf("[%s] %s (-want +got):\n%s", rule, c.name, diff)
+		}
+	}
+	if want.Fails != nil {
+		fails := []string{}
+		for _, cl := range got.Clauses {
+			if !cl.OK {
+				fails = append(fails, cl.ID)
+			}
+		}
+		if diff := cmp.Diff(want.Fails, fails); diff != "" {
+			t.Errorf("[%s] failing clauses (-want +got):\n%s", rule, diff)
+		}
+	}
+	for _, cl := range got.Clauses {
+		if cl.Source == "" && !engineLines[cl.ID] {
+			t.Errorf("[%s] parity clause %s cites no document", rule, cl.ID)
+		}
 	}
 }
 
@@ -155,7 +220,7 @@ func checkDecision(t *testing.T, rule string, got Decision, want expectation) {
 // engineLines are explanation lines the engine adds that rest on no one
 // document (which county pays, the notes on unverified amounts and on
 // provinces without rules).
-var engineLines = map[string]bool{"paid_by": true, "unverified": true, "rules_not_encoded": true}
+var engineLines = map[string]bool{"paid_by": true, "unverified": true, "rules_not_encoded": true, "statistical": true}
 
 func failed(d Decision) []string {
 	out := []string{}

@@ -62,6 +62,7 @@ type ruleSet struct {
 	county   string
 	year     int
 	version  string
+	parity   parityRules
 	programs []*program // evaluation order: programs after those they depend on
 	byCode   map[string]*program
 	central  []DatedPct
@@ -152,6 +153,7 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 				}
 			}
 		}
+		rs.parity.set(l, layerName)
 		rs.central = append(rs.central, l.CentralPct...)
 		tiers = append(tiers, l.CentralTiers...)
 		for pi, pl := range l.Programs {
@@ -213,6 +215,15 @@ func compileFor(layers []Layer, county string, year int) (*ruleSet, error) {
 		}
 		rs.byCode[p.code] = p
 		rs.programs = append(rs.programs, p)
+	}
+	for id, rules := range rs.parity.byID {
+		for _, r := range rules {
+			for _, doc := range docIDs(r.Doc) {
+				if _, ok := rs.docs[doc]; !ok {
+					return nil, apperr.Invalidf("parity."+id+".doc", "引用的文件%s未登记", "the cited document %s is not declared", doc)
+				}
+			}
+		}
 	}
 	for _, p := range rs.programs {
 		for i, x := range p.exclusive {
@@ -390,6 +401,16 @@ func (d *progDef) compile() (*program, error) {
 	}
 	if err := p.setParams(d.params, d.field); err != nil {
 		return nil, err
+	}
+	if p.accrual == AccrualClaim {
+		for _, k := range []string{"start_date", "max_age", "claims"} {
+			if _, ok := p.p[k]; !ok {
+				return nil, apperr.Invalidf(d.code+".params."+k, "按年申领的项目须设置参数%s", "a program paid by yearly claims needs the parameter %s", k)
+			}
+		}
+	}
+	if v, ok := p.p["central_pct"]; ok && (v < 0 || v > 100) {
+		return nil, apperr.Invalidf(d.code+".params.central_pct", "中央分担比例应在0–100之间", "central_pct must be 0–100")
 	}
 	if d.funding == nil {
 		return nil, apperr.Invalidf(d.code+".funding", "项目%s缺少资金分担", "program %s has no funding", d.code)

@@ -251,7 +251,7 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 		if pr.accrual == AccrualOnce {
 			d.Months = 0
 		}
-		d.Funding = split(o.base, o.byPayer, pr.funding, rs.centralPct(date.Of(rs.year, 1, 1)))
+		d.Funding = split(o.base, o.byPayer, pr.funding, pr.centralPct(rs))
 	}
 
 	// Flags.
@@ -260,6 +260,9 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 	}
 	if len(o.unverified) > 0 && d.Status != StatusNotEligible {
 		d.Flags = append(d.Flags, FlagAmountUnverified)
+	}
+	if pr.funding.Unverified != "" && d.Status == StatusEligible {
+		d.Flags = append(d.Flags, FlagFundingUnverified)
 	}
 	moved := false
 	for m := 2; m <= 12; m++ {
@@ -330,6 +333,9 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 		*env = Env{}
 		env.P = pr.p
 		fv.cheap(env, p, y, day, ageDay, pr.ageRule)
+		if pr.accrual == AccrualClaim {
+			claimFacts(env, p, y, pr)
+		}
 		env.ConfirmationYear = confYear
 		if keepsPension && env.PensionHere && owner[m][:2] != rs.county[:2] {
 			// A pension drawn here keeps a person whose hukou left the
@@ -369,7 +375,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	// a once-only award) belongs to the county of its first eligible month,
 	// a half-year likewise, a month to the county of that month.
 	switch pr.accrual {
-	case AccrualYear, AccrualOnce:
+	case AccrualYear, AccrualOnce, AccrualClaim:
 		c := owner[max(o.firstOK, 1)]
 		for m := 1; m <= 12; m++ {
 			o.resp[m] = c
@@ -435,6 +441,16 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	case AccrualYear, AccrualOnce:
 		for m := 1; m <= 12; m++ {
 			o.paid[m] = ok[m] || (anyOK && pr.exit == ExitEndOfYear)
+		}
+	case AccrualClaim:
+		// The year's claim pays its months, whole years first, however
+		// many months of the year the clauses held in.
+		n := 0
+		if anyOK {
+			n = envs[o.envAt[firstOK]].ClaimMonths
+		}
+		for m := 1; m <= 12; m++ {
+			o.paid[m] = m <= n
 		}
 	case AccrualHalfYear:
 		h1, h2 := false, false
@@ -633,6 +649,9 @@ func (e *Evaluator) explain(s *scratch, rs *ruleSet, fv *familyView, p *registry
 	if d.Status != StatusNotEligible && len(o.parts) > 0 {
 		out = append(out, e.standardClause(rs, o))
 	}
+	if _, own := pr.p["central_pct"]; own && d.Status == StatusEligible {
+		out = append(out, e.fundingClause(rs, pr, d))
+	}
 	if len(o.unverified) > 0 && d.Status != StatusNotEligible {
 		out = append(out, ClauseResult{ID: "unverified", OK: true, Text: e.pick("金额未经核实：", "amount not verified: ") + strings.Join(o.unverified, "；")})
 	}
@@ -672,6 +691,36 @@ func (e *Evaluator) standardClause(rs *ruleSet, o *outcome) ClauseResult {
 	}
 	return ClauseResult{ID: "standard", OK: true, Text: e.pick("发放标准：", "standards: ") + strings.Join(texts, e.pick("；", "; ")),
 		Source: e.cite(rs, strings.Join(docs, ","))}
+}
+
+// centralPct is the central share of pr's base standard: its own
+// central_pct parameter, or the share of the province's tier.
+func (pr *program) centralPct(rs *ruleSet) int {
+	if v, ok := pr.p["central_pct"]; ok {
+		return v
+	}
+	return rs.centralPct(date.Of(rs.year, 1, 1))
+}
+
+// fundingClause explains the split of a program with a central share of
+// its own (central_pct): who pays what, with the document it rests on and
+// why it is not verified when it is not.
+func (e *Evaluator) fundingClause(rs *ruleSet, pr *program, d Decision) ClauseResult {
+	var parts []string
+	for _, s := range d.Funding {
+		parts = append(parts, e.pick(FundingLevels.Chinese(s.Level)+yuan(s.Fen)+"元", FundingLevels.Name(s.Level, "en")+" "+yuan(s.Fen)+" yuan"))
+	}
+	pct := 0
+	if pr.funding.Central {
+		pct = pr.p["central_pct"]
+	}
+	text := e.pick(fmt.Sprintf("资金分担：中央财政承担基础标准的%d%%，其余由地方承担：", pct),
+		fmt.Sprintf("funding: the central government pays %d%% of the base standard, local governments the rest: ", pct)) +
+		strings.Join(parts, e.pick("，", ", "))
+	if pr.funding.Unverified != "" {
+		text += e.pick("（分担比例未经核实：", " (split not verified: ") + pr.funding.Unverified + e.pick("）", ")")
+	}
+	return ClauseResult{ID: "funding", OK: true, Text: text, Source: e.cite(rs, firstNonEmpty(pr.funding.Doc, pr.doc))}
 }
 
 // paidByClause explains which county pays after a move.

@@ -42,6 +42,9 @@ type Case struct {
 	Title  string `json:"title,omitempty"`
 	Expect any    `json:"expect,omitempty"`
 	registry.Family
+	// Registration asks, besides the benefits, which child a birth is for
+	// a couple of the family (a birth registration's parity).
+	Registration *ParityQuery `json:"registration,omitempty"`
 	// Subjects are the refs to decide for; all persons when empty.
 	Subjects []string `json:"-"`
 }
@@ -51,6 +54,8 @@ type Result struct {
 	Year      int        `json:"year"`
 	Region    string     `json:"region"`
 	Decisions []Decision `json:"decisions"`
+	// Parity answers the case's registration, when it has one.
+	Parity *ParityDecision `json:"parity,omitempty"`
 	// Version names the rule layers applied, e.g. "national@1+34@1".
 	Version string `json:"-"`
 }
@@ -96,6 +101,10 @@ const (
 	// FlagMovedCounty: the person's hukou moved between counties during the
 	// year; PaidBy says which county pays which months.
 	FlagMovedCounty = "moved_county"
+	// FlagFundingUnverified: the split between the levels of government
+	// rests on an inference (a region's central share not found), not on
+	// a document; the amount itself is not in doubt.
+	FlagFundingUnverified = "funding_unverified"
 )
 
 // CountyMonths says which county pays months From–To (1–12) of a
@@ -262,6 +271,11 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		for _, pr := range rs.programs {
 			d := e.decide(s, rs, fv, p, pr, events, res.Decisions[start:])
 			res.Decisions = append(res.Decisions, d)
+		}
+	}
+	if c.Registration != nil {
+		if res.Parity, err = e.Parity(c.Region, &c.Family, *c.Registration); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
@@ -501,13 +515,15 @@ func render(t string, env *Env, pr *program, ok bool) string {
 
 func factString(env *Env, name string) string {
 	switch name {
-	case "birth", "first_child_birth", "sterilisation_date":
+	case "birth", "first_child_birth", "sterilisation_date", "death":
 		var v int
 		switch name {
 		case "birth":
 			v = env.Birth
 		case "first_child_birth":
 			v = env.FirstChildBirth
+		case "death":
+			v = env.Death
 		default:
 			v = env.Sterilised
 		}

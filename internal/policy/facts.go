@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -33,6 +34,11 @@ type Env struct {
 	PensionDrawing    string `expr:"pension_drawing"`    // the scheme whose pension the person draws, "" none
 	PensionHere       bool   `expr:"pension_here"`       // the pension drawn is paid by an agency of this county
 	NonEmployee       bool   `expr:"non_employee"`       // never an employee: no retirement and no urban employee pension (非从业人员)
+	Death             int    `expr:"death"`              // YYYYMMDD of the person's death, 0 while alive
+	BirthInPolicy     bool   `expr:"birth_in_policy"`    // no birth tie of the person as a child is recorded out of policy (政策外)
+	EntitledMonths    int    `expr:"entitled_months"`    // claim programs: the child's months of entitlement in all
+	ClaimIndex        int    `expr:"claim_index"`        // claim programs: this year's claim, 1 for the first; 0 none
+	ClaimMonths       int    `expr:"claim_months"`       // claim programs: the months this year's claim pays; 0 none
 
 	// family facts
 	Married              bool   `expr:"married"`                // a marriage subsists
@@ -79,6 +85,7 @@ var cheapFacts = map[string]bool{
 	"alive": true, "hukou_rural": true, "hukou_urban": true, "in_county": true, "pension": true,
 	"confirmation_year": true, "retirement_year": true, "employer": true, "complication_grade": true, "P": true,
 	"pension_enrolled": true, "pension_scheme": true, "pension_drawing": true, "pension_here": true, "non_employee": true,
+	"death": true, "birth_in_policy": true, "entitled_months": true, "claim_index": true, "claim_months": true,
 }
 
 // envFields maps expression names to Env field indexes, for explanations.
@@ -279,6 +286,13 @@ func (v *familyView) cheap(e *Env, p *registry.Person, y int, d, ageDay date.Dat
 	e.Sex = p.Sex
 	e.Female = p.Sex == registry.Female
 	e.Alive = p.AliveOn(d)
+	e.Death = dateInt(p.Death)
+	e.BirthInPolicy = true
+	for _, t := range v.parents[p.Ref] {
+		if t.Kind == registry.Birth && t.InPolicy != nil && !*t.InPolicy {
+			e.BirthInPolicy = false
+		}
+	}
 	e.HukouRural, e.HukouUrban = v.hukouRural(p, d)
 	e.InCounty = true // set by the evaluation, which knows which county pays
 	e.Pension = p.Pension
@@ -318,6 +332,36 @@ func (v *familyView) cheap(e *Env, p *registry.Person, y int, d, ageDay date.Dat
 			e.PensionDrawing = x.Scheme
 			e.PensionHere = len(x.Region) >= 6 && x.Region[:6] == v.county
 		}
+	}
+}
+
+// claim fills the facts of a claim program (AccrualClaim) for p in year
+// y: the months of entitlement from the later of the birth month and the
+// month of P.start_date to the month of the P.max_age birthday, at most
+// P.claims × 12 (a part month counts whole: rules.md §8.1 CS3, "months =
+// (birth year − 2022) × 12 + birth month" for earlier births); the claims
+// run one a year from the later of the birth year and start_date's year,
+// whole years first (CS4).
+func claimFacts(e *Env, p *registry.Person, y int, pr *program) {
+	e.EntitledMonths, e.ClaimIndex, e.ClaimMonths = 0, 0, 0
+	start := pr.p["start_date"]
+	if p.Birth.IsZero() || start == 0 {
+		return
+	}
+	sd := date.Of(start/10000, time.Month(start/100%100), 1)
+	first := max(p.Birth.MonthIndex(), sd.MonthIndex())
+	last := p.Birth.MonthIndex() + 12*pr.p["max_age"]
+	total := min(12*pr.p["claims"], last-first+1)
+	if total <= 0 {
+		return
+	}
+	e.EntitledMonths = total
+	k := y - max(p.Birth.Year(), sd.Year())
+	if k < 0 {
+		return
+	}
+	if n := min(12, total-12*k); n > 0 {
+		e.ClaimIndex, e.ClaimMonths = k+1, n
 	}
 }
 

@@ -15,6 +15,9 @@ const (
 	ProgramTFDeath        = "tf_death"        // 特别扶助（独生子女死亡）
 	ProgramTFDisability   = "tf_disability"   // 特别扶助（独生子女伤残）
 	ProgramTFComplication = "tf_complication" // 手术并发症特别扶助
+	// ProgramChildcareSubsidy is the national childcare subsidy (育儿补贴,
+	// design §5): its subject is the child, its applicant a parent.
+	ProgramChildcareSubsidy = "childcare_subsidy"
 )
 
 // ProgramsOf lists the programs the layers declare, in the order the

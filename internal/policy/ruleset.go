@@ -45,6 +45,9 @@ type Layer struct {
 	CentralPct   []DatedPct     `json:"central_pct,omitempty"`
 	CentralTiers []CentralTier  `json:"central_tiers,omitempty"`
 	Programs     []ProgramLayer `json:"programs,omitempty"`
+	// Parity are the rules by which a birth registration counts a
+	// couple's children (登记孩次): see ParityRule.
+	Parity []ParityRule `json:"parity,omitempty"`
 	// Documents are the government documents (and, where no document was
 	// found, the pages) the layer's rules come from; programs, clauses,
 	// rates and increments cite them by ID.
@@ -203,10 +206,17 @@ type Increment struct {
 // government pays its share (by the region's tier) and Local splits the
 // rest; otherwise Local splits all of it. Local is in percent and must add
 // up to 100.
+//
+// A program's central_pct parameter, when it has one, replaces the
+// central share of the province's tier for that program (the childcare
+// subsidy's central share goes by the east, central and west regions, not
+// by the family-planning tiers). Unverified says why the split is not to
+// be trusted; a decision it applies to is flagged funding_unverified.
 type Funding struct {
-	Central bool           `json:"central"`
-	Local   map[string]int `json:"local"`
-	Doc     string         `json:"doc,omitempty"`
+	Central    bool           `json:"central"`
+	Local      map[string]int `json:"local"`
+	Doc        string         `json:"doc,omitempty"`
+	Unverified string         `json:"unverified,omitempty"`
 }
 
 // levels are the codes of the funding levels, in FundingLevels order.
@@ -219,6 +229,14 @@ const (
 	AccrualHalfYear = "half_year"
 	AccrualMonth    = "month"
 	AccrualOnce     = "once"
+	// AccrualClaim pays a young child's entitlement by yearly claims
+	// (育儿补贴, rules.md §8.1 CS3–CS4): the months from the later of the
+	// birth month and start_date's month to the month of the max_age
+	// birthday, at most claims × 12, are paid at the monthly rate whole
+	// years first, one claim a year from the later of the birth year and
+	// start_date's year. A year whose clauses hold in any month is claimed
+	// in full (the year of a death is paid).
+	AccrualClaim = "claim"
 
 	ExitEndOfYear = "end_of_event_year"
 	ExitNextMonth = "next_month"
@@ -232,7 +250,7 @@ const (
 
 // enumParams are the parameters with a closed set of values.
 var enumParams = map[string][]string{
-	"accrual":             {AccrualYear, AccrualHalfYear, AccrualMonth, AccrualOnce},
+	"accrual":             {AccrualYear, AccrualHalfYear, AccrualMonth, AccrualOnce, AccrualClaim},
 	"exit_timing":         {ExitEndOfYear, ExitNextMonth, ExitThisMonth},
 	"age_rule":            {AgeYearEnd, AgeBirthday, AgeHalfYear, AgeBirthMonth},
 	"remarriage":          {RemarriageJointBirth, RemarriageAlways, RemarriageIndividual},
@@ -415,6 +433,11 @@ func checkLayerShape(l *Layer) error {
 		}
 		if d.Reliability != "" && d.Reliability != DocLowReliability {
 			return apperr.Invalidf(f+".reliability", "可靠性只能为low", "reliability can only be low")
+		}
+	}
+	for i, r := range l.Parity {
+		if err := checkParityRule(fmt.Sprintf("parity[%d]", i), r); err != nil {
+			return err
 		}
 	}
 	seen := map[string]bool{}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,7 +13,10 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
@@ -155,18 +160,128 @@ func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable
 				x := &b.Admissions[i]
 				o[0], o[1], o[2], o[3], o[4] = c, x.ID, x.PersonID, dateArg(x.Date), x.Level
 			}},
+		{"birth_registrations", []string{"county", "id", "serial", "code", "region", "mother_id", "father_id", "applicant_id", "channel",
+			"registered", "expected", "expecting", "parity", "statistical", "policy_status", "in_policy", "decision", "status", "born",
+			"hospital", "cert_no", "hospital_birth", "source", "children", "cancel_reason", "cancelled", "created_at", "updated_at"},
+			len(b.Registrations), func(i int, now any, o []any) {
+				x := &b.Registrations[i]
+				decision, children, source := synthDecision(x), "", ""
+				if x.Child != 0 {
+					children, source = "["+strconv.FormatInt(x.Child, 10)+"]", birth.SourceTyped
+				}
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8] = c, x.ID, birth.Serial(c, x.Registered.Year(), x.Seq), x.Code, x.Region,
+					nullInt(x.Mother), nullInt(x.Father), x.Applicant, x.Channel
+				o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17], o[18] = dateArg(x.Registered), dateArg(x.Expected), 1, x.Parity,
+					x.Statistical, x.PolicyStatus, x.InPolicy, decision, x.Status, dateArg(x.Born)
+				o[19], o[20], o[21], o[22], o[23], o[24], o[25], o[26], o[27] = x.Hospital, x.CertNo, x.Hospital != "", source, children,
+					x.CancelReason, dateArg(x.Cancelled), now, now
+			}},
+		{"subsidy_claims", []string{"county", "id", "child_id", "applicant_id", "relation", "region", "year", "filed", "channel", "status",
+			"engine", "checked", "decided", "recipient_id", "created_at", "updated_at"},
+			len(b.Claims), func(i int, now any, o []any) {
+				x := &b.Claims[i]
+				engine := fmt.Sprintf(`{"year":%d,"status":"%s","eligible":true,"amount_fen":%d,"months":%d,"clauses":[],"rule_version":"synthetic"}`,
+					x.Year, policy.StatusEligible, x.AmountFen, x.Months)
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9] = c, x.ID, x.Child, x.Applicant, x.Relation, x.Region, x.Year,
+					dateArg(x.Filed), x.Channel, x.Status
+				o[10], o[11], o[12], o[13], o[14], o[15] = engine, dateArg(x.Checked), dateArg(x.Decided), nullInt(x.RecipientID), now, now
+			}},
+		{"recipients", []string{"county", "id", "person_id", "program", "region", "confirmed", "start_year", "start_month", "status",
+			"created_at", "updated_at"},
+			len(b.Recipients), func(i int, now any, o []any) {
+				x := &b.Recipients[i]
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10] = c, x.ID, x.PersonID, x.Program, x.Region,
+					dateArg(x.Confirmed), x.StartYear, 1, "active", now, now
+			}},
+		{"childcare_institutions", []string{"county", "id", "filing_no", "name", "credit_code", "operator", "reg_type", "type", "inclusive",
+			"places", "places_infant", "places_toddler", "places_older", "region", "address", "area", "outdoor_area", "fire_safety",
+			"fire_doc", "fire_date", "staff", "filed", "phone", "status", "closed", "close_reason", "last_inspection", "created_at", "updated_at"},
+			len(b.Institutions), func(i int, now any, o []any) {
+				x := &b.Institutions[i]
+				staff, _ := jsonText(x.Staff)
+				status, reason := childcare.StatusFiled, ""
+				if !x.Closed.IsZero() {
+					status, reason = childcare.StatusClosed, "举办者申请停办"
+				}
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9] = c, x.ID, childcare.FilingNo(c, x.Filed.Year(), x.Seq), x.Name,
+					x.CreditCode, x.Operator, x.RegType, x.Type, x.Inclusive, x.Places
+				o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17], o[18], o[19] = x.Infant, x.Toddler, x.Older, x.Region, x.Address,
+					x.Area, x.Outdoor, x.FireSafety, x.FireDoc, dateArg(x.FireDate)
+				o[20], o[21], o[22], o[23], o[24], o[25], o[26], o[27], o[28] = staff, dateArg(x.Filed), x.Phone, status, dateArg(x.Closed),
+					reason, dateArg(x.LastCheck), now, now
+			}},
+		{"childcare_inspections", []string{"county", "id", "institution_id", "region", "inspected", "kind", "inspectors", "findings", "grade",
+			"rectify", "requirement", "deadline", "checked_on", "checkers", "check_passed", "check_note", "status", "created_at", "updated_at"},
+			len(b.Inspections), func(i int, now any, o []any) {
+				x := &b.Inspections[i]
+				inspectors, _ := jsonText(x.Inspectors)
+				checkers := "[]"
+				if len(x.Checkers) > 0 {
+					checkers, _ = jsonText(x.Checkers)
+				}
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9] = c, x.ID, x.InstitutionID, x.Region, dateArg(x.Date), x.Kind,
+					inspectors, x.Findings, x.Grade, x.Rectify
+				o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17], o[18] = x.Requirement, dateArg(x.Deadline), dateArg(x.CheckedOn),
+					checkers, x.CheckPassed, x.CheckNote, x.Status, now, now
+			}},
 	}
+}
+
+// serialNext is the next number of a county's sequence of a year after a
+// batch: one more than the batch's highest.
+type serialNext struct {
+	kind       string
+	year, next int
+}
+
+// batchSerials returns the sequences b numbers, in a fixed order, so that
+// the registrations and filings made later continue them.
+func batchSerials(b *synth.Batch) []serialNext {
+	hi := map[[2]int]int{} // kind (0 registration, 1 filing), year
+	for _, r := range b.Registrations {
+		k := [2]int{0, r.Registered.Year()}
+		hi[k] = max(hi[k], r.Seq)
+	}
+	for _, x := range b.Institutions {
+		k := [2]int{1, x.Filed.Year()}
+		hi[k] = max(hi[k], x.Seq)
+	}
+	var out []serialNext
+	for k, v := range hi {
+		out = append(out, serialNext{kind: []string{serialBirth, serialChildcare}[k[0]], year: k[1], next: v + 1})
+	}
+	slices.SortFunc(out, func(a, b serialNext) int {
+		if a.kind != b.kind {
+			return strings.Compare(a.kind, b.kind)
+		}
+		return a.year - b.year
+	})
+	return out
+}
+
+// synthDecision is the parity decision a synthetic registration keeps:
+// the parity, the children counted and the status, without clauses.
+func synthDecision(x *synth.BirthRegistration) string {
+	counted := make([]string, len(x.Counted))
+	for i, id := range x.Counted {
+		counted[i] = strconv.FormatInt(id, 10)
+	}
+	d := policy.ParityDecision{Parity: x.Parity, Statistical: x.Statistical, Counted: counted, NotCounted: []string{}, Limit: 3,
+		Status: x.PolicyStatus, InPolicy: x.InPolicy, Clauses: []policy.ClauseResult{}, Version: "synthetic"}
+	s, _ := jsonText(d)
+	return s
 }
 
 // bulkSequences are the id sequences of the tables, in bulkTables order.
 var bulkSequences = []string{"person", "hukou_spell", "marriage", "parent_child", "disability", "certificate", "complication", "retirement",
-	"contraception", "birth_permission", "pension", "admission"}
+	"contraception", "birth_permission", "pension", "admission", "birth_registration", "subsidy_claim", "recipient",
+	"childcare_institution", "childcare_inspection"}
 
 // reserve reserves id ranges for every table of b through next (which
 // returns the first id of n reserved ones) and shifts b into them.
 func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error {
 	tables := bulkTables(b, sqliteDate, nil)
-	var first [12]int64
+	var first [17]int64
 	for k, t := range tables {
 		if t.n == 0 {
 			continue
@@ -179,7 +294,8 @@ func reserve(b *synth.Batch, next func(seq string, n int) (int64, error)) error 
 	}
 	b.Shift(synth.Offsets{Person: first[0], Hukou: first[1], Marriage: first[2], ParentChild: first[3],
 		Disability: first[4], Certificate: first[5], Complication: first[6], Retirement: first[7],
-		Contraception: first[8], Permission: first[9], Pension: first[10], Admission: first[11]})
+		Contraception: first[8], Permission: first[9], Pension: first[10], Admission: first[11],
+		Registration: first[12], Claim: first[13], Recipient: first[14], Institution: first[15], Inspection: first[16]})
 	return nil
 }
 
@@ -224,6 +340,12 @@ func (s *BulkSink) writePostgres(ctx context.Context, b *synth.Batch) error {
 				return fmt.Errorf("copy %s: %w", t.name, err)
 			}
 		}
+		for _, x := range batchSerials(b) {
+			if _, err := tx.Exec(ctx, `INSERT INTO serials (county, kind, year, next) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (county, kind, year) DO UPDATE SET next = GREATEST(serials.next, excluded.next)`, b.County, x.kind, x.year, x.next); err != nil {
+				return fmt.Errorf("serials: %w", err)
+			}
+		}
 		return tx.Commit(ctx)
 	})
 }
@@ -241,6 +363,12 @@ func (s *BulkSink) writeSQLite(ctx context.Context, b *synth.Batch) error {
 		for _, t := range bulkTables(b, sqliteDate, tx) {
 			if err := insertRows(ctx, tx.tx, t, now); err != nil {
 				return fmt.Errorf("insert %s: %w", t.name, err)
+			}
+		}
+		for _, x := range batchSerials(b) {
+			if _, err := tx.Exec(ctx, `INSERT INTO serials (county, kind, year, next) VALUES (?, ?, ?, ?)
+				ON CONFLICT (county, kind, year) DO UPDATE SET next = MAX(serials.next, excluded.next)`, b.County, x.kind, x.year, x.next); err != nil {
+				return fmt.Errorf("serials: %w", err)
 			}
 		}
 		return nil
@@ -441,4 +569,19 @@ func copyBatch(dst, src *synth.Batch) {
 	dst.Permissions = append(dst.Permissions[:0], src.Permissions...)
 	dst.Pensions = append(dst.Pensions[:0], src.Pensions...)
 	dst.Admissions = append(dst.Admissions[:0], src.Admissions...)
+	dst.Registrations = append(dst.Registrations[:0], src.Registrations...)
+	for i := range dst.Registrations {
+		dst.Registrations[i].Counted = slices.Clone(dst.Registrations[i].Counted)
+	}
+	dst.Claims = append(dst.Claims[:0], src.Claims...)
+	dst.Recipients = append(dst.Recipients[:0], src.Recipients...)
+	dst.Institutions = append(dst.Institutions[:0], src.Institutions...)
+	for i := range dst.Institutions {
+		dst.Institutions[i].Staff = slices.Clone(dst.Institutions[i].Staff)
+	}
+	dst.Inspections = append(dst.Inspections[:0], src.Inspections...)
+	for i := range dst.Inspections {
+		dst.Inspections[i].Inspectors = slices.Clone(dst.Inspections[i].Inspectors)
+		dst.Inspections[i].Checkers = slices.Clone(dst.Inspections[i].Checkers)
+	}
 }

@@ -39,11 +39,17 @@ type generator struct {
 	emitted  int     // persons emitted so far
 	seeded   float64 // initial persons simulated so far
 	sim      sim     // reused between villages
+	// regSeq and filingSeq number the county's birth registrations and
+	// childcare filings by year, in the order they are generated;
+	// urbanShare is the residents' committees' share of the weight of the
+	// villages simulated.
+	regSeq, filingSeq map[int]int
+	urbanShare        float64
 }
 
 func newGenerator(cfg Config) (*generator, error) {
 	t := region.Default()
-	g := &generator{cfg: cfg, seqs: make(map[uint64]uint16)}
+	g := &generator{cfg: cfg, seqs: make(map[uint64]uint16), regSeq: map[int]int{}, filingSeq: map[int]int{}}
 	for _, tw := range t.Children(region.Code(cfg.County)) {
 		kids := t.Children(tw.Code)
 		if len(kids) == 0 && tw.Level == region.Township {
@@ -72,7 +78,11 @@ func newGenerator(cfg Config) (*generator, error) {
 		g.all[vi].weight = w
 		g.weights += w
 		g.villages = append(g.villages, vi)
+		if g.all[vi].urban {
+			g.urbanShare += w
+		}
 	}
+	g.urbanShare /= g.weights
 	c := cfg.County
 	g.addrs = []string{c, c[:4] + "00"}
 	for _, d := range t.Children(region.Code(c[:4] + "00")) {
@@ -168,6 +178,13 @@ type sperm struct {
 	issued date.Date
 }
 
+// sborn is a birth since 2021: the parents, the child and whether the
+// birth is within the policy.
+type sborn struct {
+	h, w, c  int32
+	inPolicy bool
+}
+
 type sret struct {
 	p        int32
 	date     date.Date
@@ -194,7 +211,12 @@ type sim struct {
 	// x draws the facts added to the registry after the simulation was
 	// calibrated (operations, permissions, pensions, admissions), so that
 	// they leave the calibrated population itself unchanged.
-	x       *rand.Rand
+	x *rand.Rand
+	// y draws the services of births and the under-threes (services.go),
+	// apart from the rest for the same reason; recent are the births since
+	// 2021, which they read.
+	y       *rand.Rand
+	recent  []sborn
 	buckets [][]int32 // single men by birth year - bucketBase
 	women   []int32
 	localID []int64
@@ -209,6 +231,8 @@ func (s *sim) reset(g *generator, vil int, seed uint64) {
 	s.asOf = g.cfg.AsOf
 	s.r = rand.New(rand.NewPCG(seed, uint64(vil)*0x9E3779B97F4A7C15+1))
 	s.x = rand.New(rand.NewPCG(seed^0xA5A5A5A5A5A5A5A5, uint64(vil)*0x9E3779B97F4A7C15+7))
+	s.y = rand.New(rand.NewPCG(seed^0x5A5A5A5A5A5A5A5A, uint64(vil)*0x9E3779B97F4A7C15+11))
+	s.recent = s.recent[:0]
 	s.ps = s.ps[:0]
 	s.alive = s.alive[:0]
 	s.marriages = s.marriages[:0]
@@ -720,6 +744,9 @@ func (s *sim) birth(h, w int32, d date.Date, inPolicy bool, sons int) {
 		slink{parent: w, child: c, kind: registry.Birth, policy: pol})
 	hp.kids = append(hp.kids, c)
 	wp.kids = append(wp.kids, c)
+	if y >= 2021 {
+		s.recent = append(s.recent, sborn{h: h, w: w, c: c, inPolicy: pol == 1})
+	}
 	wp.parity++
 	if wp.parity == 1 {
 		wp.firstGirl = !male
@@ -958,6 +985,7 @@ func (s *sim) emit(b *Batch) int {
 		s.emitPension(b, int32(i), retired)
 		s.emitAdmission(b, int32(i))
 	}
+	s.emitServices(b)
 	return added
 }
 

@@ -181,12 +181,19 @@ type Batch struct {
 	Permissions   []BirthPermission
 	Pensions      []Pension
 	Admissions    []Admission
+	// The services of births and the under-threes (services.go).
+	Registrations []BirthRegistration
+	Claims        []SubsidyClaim
+	Recipients    []Recipient
+	Institutions  []Institution
+	Inspections   []Inspection
 }
 
 // Offsets are added to the batch-local ids of each table by Shift.
 type Offsets struct {
 	Person, Hukou, Marriage, ParentChild, Disability, Certificate, Complication, Retirement int64
 	Contraception, Permission, Pension, Admission                                           int64
+	Registration, Claim, Recipient, Institution, Inspection                                 int64
 }
 
 // Shift adds o to every id of b and to every reference to a person.
@@ -242,13 +249,50 @@ func (b *Batch) Shift(o Offsets) {
 		b.Admissions[i].ID += o.Admission
 		b.Admissions[i].PersonID += o.Person
 	}
+	person := func(id *int64) {
+		if *id != 0 {
+			*id += o.Person
+		}
+	}
+	for i := range b.Registrations {
+		r := &b.Registrations[i]
+		r.ID += o.Registration
+		person(&r.Mother)
+		person(&r.Father)
+		person(&r.Applicant)
+		person(&r.Child)
+		for k := range r.Counted {
+			r.Counted[k] += o.Person
+		}
+	}
+	for i := range b.Claims {
+		c := &b.Claims[i]
+		c.ID += o.Claim
+		person(&c.Child)
+		person(&c.Applicant)
+		if c.RecipientID != 0 {
+			c.RecipientID += o.Recipient
+		}
+	}
+	for i := range b.Recipients {
+		b.Recipients[i].ID += o.Recipient
+		b.Recipients[i].PersonID += o.Person
+	}
+	for i := range b.Institutions {
+		b.Institutions[i].ID += o.Institution
+	}
+	for i := range b.Inspections {
+		b.Inspections[i].ID += o.Inspection
+		b.Inspections[i].InstitutionID += o.Institution
+	}
 }
 
 // Rows returns the number of rows in b, all tables together.
 func (b *Batch) Rows() int {
 	return len(b.Persons) + len(b.Hukou) + len(b.Marriages) + len(b.Children) +
 		len(b.Disabilities) + len(b.Certificates) + len(b.Complications) + len(b.Retirements) +
-		len(b.Contraception) + len(b.Permissions) + len(b.Pensions) + len(b.Admissions)
+		len(b.Contraception) + len(b.Permissions) + len(b.Pensions) + len(b.Admissions) +
+		len(b.Registrations) + len(b.Claims) + len(b.Recipients) + len(b.Institutions) + len(b.Inspections)
 }
 
 func (b *Batch) reset() {
@@ -256,7 +300,9 @@ func (b *Batch) reset() {
 		Persons: b.Persons[:0], Hukou: b.Hukou[:0], Marriages: b.Marriages[:0], Children: b.Children[:0],
 		Disabilities: b.Disabilities[:0], Certificates: b.Certificates[:0],
 		Complications: b.Complications[:0], Retirements: b.Retirements[:0],
-		Contraception: b.Contraception[:0], Permissions: b.Permissions[:0], Pensions: b.Pensions[:0], Admissions: b.Admissions[:0]}
+		Contraception: b.Contraception[:0], Permissions: b.Permissions[:0], Pensions: b.Pensions[:0], Admissions: b.Admissions[:0],
+		Registrations: b.Registrations[:0], Claims: b.Claims[:0], Recipients: b.Recipients[:0], Institutions: b.Institutions[:0],
+		Inspections: b.Inspections[:0]}
 }
 
 // Sink receives batches. Write may keep b only until it returns; the
@@ -275,6 +321,7 @@ func (f SinkFunc) Write(ctx context.Context, b *Batch) error { return f(ctx, b) 
 type Stats struct {
 	Persons, Alive, Hukou, Marriages, Children, Disabilities, Certificates, Complications, Retirements int
 	Contraception, Permissions, Pensions, Admissions                                                   int
+	Registrations, Claims, Institutions, Inspections                                                   int
 	Villages                                                                                           int
 	// Present counts the persons of batches a loader found already
 	// written by an earlier run that was stopped part-way, and so did not
@@ -300,6 +347,10 @@ func (s *Stats) add(b *Batch, asOf date.Date) {
 	s.Permissions += len(b.Permissions)
 	s.Pensions += len(b.Pensions)
 	s.Admissions += len(b.Admissions)
+	s.Registrations += len(b.Registrations)
+	s.Claims += len(b.Claims)
+	s.Institutions += len(b.Institutions)
+	s.Inspections += len(b.Inspections)
 }
 
 // Check validates cfg and fills in defaults.

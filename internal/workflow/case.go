@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -99,6 +100,11 @@ func apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 	}
 	if !slices.Contains(programs, in.Program) {
 		return nil, apperr.Invalidf("program", "%[1]d 年本县没有项目 %[2]q", "there is no program %[2]q in this county in %[1]d", in.Year, in.Program)
+	}
+	if in.Program == policy.ProgramChildcareSubsidy {
+		// The subsidy's subject is the child, claimed by a parent through
+		// its own procedure (package birth), not this one.
+		return nil, apperr.Invalidf("program", "育儿补贴请通过育儿补贴申领办理", "the childcare subsidy is claimed through its own claims")
 	}
 	if in.SpouseID != 0 {
 		rel, err := s.Relatives(ctx, p.County, []int64{p.ID})
