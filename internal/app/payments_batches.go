@@ -44,12 +44,52 @@ func (a *App) ApproveBatch(ctx context.Context, who auth.Actor, county string, i
 	})
 }
 
-// BankFile returns the bank file of approved batch id of county
-// (payment.BatchFile).
-func (a *App) BankFile(ctx context.Context, who auth.Actor, county string, id int64) (*payment.BankFile, error) {
+// RecallBatch takes back released batch id of county before the bank has
+// confirmed anything, with the reason; its lines are pending again
+// (payment.Recall).
+func (a *App) RecallBatch(ctx context.Context, who auth.Actor, county string, id int64, reason string) (*payment.Batch, error) {
+	o := countyOp("payment.batch.recall", auth.PermPaymentManage, "payment_batch", county, id)
+	return write(a, ctx, who, o, func(tx *store.Tx) (*payment.Batch, error) {
+		return payment.Recall(ctx, tx, who, county, id, reason)
+	})
+}
+
+// BankFile returns the bank file of approved batch id of county, laid out
+// as the county's template for the batch's bank says (payment.BatchFile).
+func (a *App) BankFile(ctx context.Context, who auth.Actor, county string, id int64) (*payment.BankFiles, error) {
 	o := countyOp("payment.batch.file", auth.PermPaymentManage, "payment_batch", county, id)
-	return look(a, ctx, who, o, func(tx *store.Tx) (*payment.BankFile, error) {
-		return payment.BatchFile(ctx, tx, who, county, id)
+	return look(a, ctx, who, o, func(tx *store.Tx) (*payment.BankFiles, error) {
+		return payment.BatchFile(ctx, tx, who, a.tree, county, id)
+	})
+}
+
+// BankTemplates returns, for every bank, the layout of county's files for
+// it: the county's template or the generic layout.
+func (a *App) BankTemplates(ctx context.Context, who auth.Actor, county string) ([]payment.BankTemplateView, error) {
+	o := countyOp("payment.bank_template.list", auth.PermPaymentRead, "bank_template", county, 0)
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]payment.BankTemplateView, error) {
+		return payment.BankTemplates(ctx, tx, who, county)
+	})
+}
+
+// SetBankTemplate sets the layout of county's files for bank, over the
+// template's version read (0: none yet); finance only, validated and
+// audited (payment.SetBankTemplate).
+func (a *App) SetBankTemplate(ctx context.Context, who auth.Actor, county, bank string, l payment.BankLayout, version int) (*payment.BankTemplate, error) {
+	o := countyOp("payment.bank_template.set", auth.PermPaymentManage, "bank_template", county, 0)
+	o.target.ID = bank
+	return write(a, ctx, who, o, func(tx *store.Tx) (*payment.BankTemplate, error) {
+		return payment.SetBankTemplate(ctx, tx, who, county, bank, l, version)
+	})
+}
+
+// ResetBankTemplate removes county's template for bank, whose files then
+// follow the generic layout (payment.ResetBankTemplate).
+func (a *App) ResetBankTemplate(ctx context.Context, who auth.Actor, county, bank string, version int) error {
+	o := countyOp("payment.bank_template.reset", auth.PermPaymentManage, "bank_template", county, 0)
+	o.target.ID = bank
+	return a.update(ctx, who, o, func(tx *store.Tx) error {
+		return payment.ResetBankTemplate(ctx, tx, who, county, bank, version)
 	})
 }
 

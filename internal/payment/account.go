@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 )
 
@@ -78,7 +79,10 @@ func GetParams(ctx context.Context, s Store, a auth.Actor, county string) (Param
 
 // SetParams stores parameter values for the county. Parameters are rules
 // (whether back pay is allowed, how periods are cut), so they are set by
-// the role that manages rules, not by the finance officer who pays.
+// the role that manages rules, not by the finance officer who pays; and
+// they are the county's own, so only a user of the county itself sets
+// them: a city or province user, who manages the rules of their level,
+// may read them but not change them.
 func SetParams(ctx context.Context, s Store, a auth.Actor, county string, values map[string]string) (Params, error) {
 	if err := auth.Require(a, auth.PermRulesManage); err != nil {
 		return Params{}, err
@@ -86,6 +90,10 @@ func SetParams(ctx context.Context, s Store, a auth.Actor, county string, values
 	county, err := parseCounty(a, county)
 	if err != nil {
 		return Params{}, err
+	}
+	if a.Scope != region.Code(county) {
+		return Params{}, apperr.Forbiddenf("发放参数由本县设置，市、省级用户只能查看",
+			"payment parameters are set by the county itself: city and province users may only read them")
 	}
 	before, err := s.PaymentParams(ctx, county)
 	if err != nil {

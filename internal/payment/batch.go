@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/term"
+	"github.com/jiahe-project/jiahe/internal/textcheck"
 )
 
 // PaymentBatch kinds.
@@ -33,6 +34,10 @@ const (
 	Draft      = "draft"      // made; waits for a second finance officer
 	Approved   = "approved"   // released: the bank file may be downloaded
 	Reconciled = "reconciled" // a return file was applied
+	// Recalled: released, then taken back before the bank confirmed
+	// anything; its lines are pending again and the batch is kept as it
+	// was, for the record.
+	Recalled = "recalled"
 )
 
 // BatchStatusNames names the batch statuses, in the order a batch goes
@@ -41,6 +46,7 @@ var BatchStatusNames = term.List{
 	{Code: Draft, ZH: "待审批", EN: "Awaiting approval"},
 	{Code: Approved, ZH: "已审批", EN: "Approved"},
 	{Code: Reconciled, ZH: "已对账", EN: "Reconciled"},
+	{Code: Recalled, ZH: "已撤回", EN: "Recalled"},
 }
 
 // PaymentBatch is what one bank is asked to pay at once: a count and a total that
@@ -62,6 +68,10 @@ type Batch struct {
 	ApprovedByName string     `json:"approved_by_name,omitempty"`
 	ApprovedAt     *time.Time `json:"approved_at,omitempty"`
 	ReconciledAt   *time.Time `json:"reconciled_at,omitempty"`
+	RecalledBy     int64      `json:"recalled_by,omitempty"`
+	RecalledByName string     `json:"recalled_by_name,omitempty"`
+	RecalledAt     *time.Time `json:"recalled_at,omitempty"`
+	RecallReason   string     `json:"recall_reason,omitempty"`
 	Items          []Item     `json:"items,omitempty"`
 }
 
@@ -324,7 +334,64 @@ func Approve(ctx context.Context, s Store, a auth.Actor, county string, id int64
 }
 
 func statusChinese(s string) string {
-	return map[string]string{Draft: "待审批", Approved: "审批", Reconciled: "对账"}[s]
+	return map[string]string{Draft: "待审批", Approved: "审批", Reconciled: "对账", Recalled: "撤回"}[s]
+}
+
+// maxRecallReason bounds the reason of a recall, in characters.
+const maxRecallReason = 200
+
+// Recall takes back a released batch before the bank has confirmed
+// anything: the batch is approved and no return file has been recorded
+// for it. Its lines go back to pending, to be batched again (with the
+// account as it stands then); the batch stays, marked recalled with who
+// recalled it, when and why, and its file can no longer be taken. The
+// finance officer recalls, with a reason.
+func Recall(ctx context.Context, s Store, a auth.Actor, county string, id int64, reason string) (*Batch, error) {
+	if err := auth.Require(a, auth.PermPaymentManage); err != nil {
+		return nil, err
+	}
+	county, err := parseCounty(a, county)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return nil, apperr.Invalidf("reason", "请填写撤回原因", "give the reason for the recall")
+	}
+	if e := textcheck.Check("reason", reason, textcheck.Para, maxRecallReason); e != nil {
+		return nil, e
+	}
+	b, err := s.PaymentBatch(ctx, county, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case b.Status == Draft:
+		return nil, apperr.Conflictf("批次 %d 尚未审批，无需撤回", "batch %d is not released: there is nothing to recall", id)
+	case b.Status == Reconciled:
+		return nil, apperr.Conflictf("批次 %d 已录入银行回盘文件，不能撤回", "the bank's return file of batch %d is recorded: it cannot be recalled", id)
+	case !BatchCanBecome(b.Status, Recalled):
+		return nil, apperr.Conflictf("批次 %d 已%s，不能撤回", "batch %d is %s: it cannot be recalled", id, statusChinese(b.Status))
+	}
+	for _, it := range b.Items {
+		if it.Result != "" {
+			return nil, apperr.Conflictf("批次 %d 已有银行回盘结果，不能撤回", "batch %d has results from the bank: it cannot be recalled", id)
+		}
+	}
+	ids := make([]int64, len(b.Items))
+	for i, it := range b.Items {
+		ids[i] = it.LineID
+	}
+	now := s.Now()
+	if err := moveLines(ctx, s, county, ids, LineUpdate{Status: Pending, At: now}); err != nil {
+		return nil, err
+	}
+	b.Status, b.RecalledBy, b.RecalledByName, b.RecalledAt, b.RecallReason = Recalled, a.UserID, actorName(a), &now, reason
+	if err := moveBatch(ctx, s, b, Approved); err != nil {
+		return nil, err
+	}
+	return b, s.Audit(ctx, batchEntry(a, b, "payment.batch.recall", map[string]any{"status": Approved},
+		map[string]any{"status": Recalled, "reason": reason, "count": b.Count, "total_fen": b.Total, "lines": ids}))
 }
 
 // Retry is a failed line and whether its account has been fixed since.

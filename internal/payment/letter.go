@@ -102,40 +102,115 @@ func LetterContent(ctx context.Context, s Store, a auth.Actor, tree *region.Tree
 	if err := a.CheckScope(region.Code(lines[0].Region)); err != nil {
 		return nil, err
 	}
-	states, err := s.PaymentPersonStates(ctx, county, []int64{personID})
+	ls, err := letters(ctx, s, tree, c, lines)
 	if err != nil {
 		return nil, err
 	}
-	prm, err := countyParams(ctx, s, county)
+	return &ls[0], nil
+}
+
+// CycleLetters returns the notification letters of every person paid by
+// cycle cycleID of county, or only of those living in township when it is
+// given (a township code of the county): a bulk print. The letters are in
+// the order of the persons' villages, then of the persons; a person whose
+// every line was cancelled gets none. What each letter says is what
+// LetterContent says of the person; the data of all of them is read with
+// a few queries, whatever their number.
+func CycleLetters(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, county string, cycleID int64, township string) ([]LetterData, error) {
+	if err := auth.Require(a, auth.PermPaymentRead); err != nil {
+		return nil, err
+	}
+	county, err := parseCounty(a, county)
 	if err != nil {
 		return nil, err
 	}
-	var acc *Account
-	if x, err := s.BankAccount(ctx, county, personID); err == nil {
-		acc = x
-	} else if apperr.KindOf(err) != apperr.NotFound {
-		return nil, err
+	within := ""
+	if township != "" {
+		t, err := region.ParseCode(township)
+		if err != nil || t.Level() != region.Township || tree.County(t) != region.Code(county) {
+			return nil, apperr.Invalidf("township", "应为本县的乡镇区划代码", "must be the code of a township of the county")
+		}
+		if err := a.CheckScope(t); err != nil {
+			return nil, err
+		}
+		within, _ = t.Prefix()
 	}
-	// The account the money went to is the one copied into the batch, not
-	// the one on file today.
-	ids := make([]int64, len(lines))
-	for i, l := range lines {
-		ids[i] = l.ID
-	}
-	items, err := s.LastBatchItems(ctx, county, ids)
+	c, err := s.PaymentCycle(ctx, county, cycleID)
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range lines {
-		if it, ok := items[l.ID]; ok {
-			acc = &Account{Bank: it.Bank, Number: it.Account, Holder: it.Name}
-			if it.Result == ResultPaid {
-				break
-			}
+	lines, err := s.PaymentLines(ctx, county, LineFilter{CycleID: cycleID, Region: within})
+	if err != nil {
+		return nil, err
+	}
+	out, err := letters(ctx, s, tree, c, lines)
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for _, l := range out {
+		if len(l.Rows) > 0 {
+			kept = append(kept, l)
 		}
 	}
-	d := letterData(tree, c, prm, states[personID], acc, lines)
-	return &d, nil
+	if len(kept) == 0 {
+		return nil, apperr.NotFoundf("该周期在所选范围内没有可打印的告知书", "the cycle has no letter to print there")
+	}
+	return kept, nil
+}
+
+// letters returns the letters of the persons of lines (lines of cycle c,
+// each person's together, in the order their persons first appear), with
+// the account each person was paid to: the one copied into the latest
+// batch that carried the line, or the one on file when no batch has yet.
+// Persons, parameters, accounts and batch items are read once for all.
+func letters(ctx context.Context, s Store, tree *region.Tree, c *Cycle, lines []Line) ([]LetterData, error) {
+	var persons []int64
+	byPerson := map[int64][]Line{}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		if _, ok := byPerson[l.PersonID]; !ok {
+			persons = append(persons, l.PersonID)
+		}
+		byPerson[l.PersonID] = append(byPerson[l.PersonID], l)
+		ids[i] = l.ID
+	}
+	states, err := s.PaymentPersonStates(ctx, c.County, persons)
+	if err != nil {
+		return nil, err
+	}
+	prm, err := countyParams(ctx, s, c.County)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := s.BankAccounts(ctx, c.County, persons)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.LastBatchItems(ctx, c.County, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LetterData, 0, len(persons))
+	for _, p := range persons {
+		pl := byPerson[p]
+		var acc *Account
+		if x, ok := accounts[p]; ok {
+			acc = &x
+		}
+		// The account the money went to is the one copied into the batch,
+		// not the one on file today.
+		for _, l := range pl {
+			if it, ok := items[l.ID]; ok {
+				acc = &Account{Bank: it.Bank, Number: it.Account, Holder: it.Name}
+				if it.Result == ResultPaid {
+					break
+				}
+			}
+		}
+		out = append(out, letterData(tree, c, prm, states[p], acc, pl))
+	}
+	return out, nil
 }
 
 func letterData(tree *region.Tree, c *Cycle, prm Params, p PersonState, acc *Account, lines []Line) LetterData {

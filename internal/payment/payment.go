@@ -87,6 +87,20 @@ type Store interface {
 	UpdatePaymentBatch(ctx context.Context, b *Batch, from string) error
 	// SetBatchItemResults records the bank's result for items of a batch.
 	SetBatchItemResults(ctx context.Context, county string, batchID int64, rs []ItemResult) error
+	// LineRegions returns the region of each of the lines ids.
+	LineRegions(ctx context.Context, county string, ids []int64) (map[int64]string, error)
+
+	// BankTemplates returns the county's bank templates, by bank code;
+	// BankTemplate one of them, NotFound when the bank has none.
+	BankTemplates(ctx context.Context, county string) ([]BankTemplate, error)
+	BankTemplate(ctx context.Context, county, bank string) (*BankTemplate, error)
+	// SaveBankTemplate inserts t (Version 1) or updates it over
+	// Version-1; Conflict when the stored version differs.
+	SaveBankTemplate(ctx context.Context, t *BankTemplate) error
+	// DeleteBankTemplate deletes the template of version; Conflict when
+	// the stored version differs or there is none.
+	DeleteBankTemplate(ctx context.Context, county, bank string, version int) error
+
 	// LastBatchItems returns, for each line, the item of the latest batch the
 	// line was sent in.
 	LastBatchItems(ctx context.Context, county string, lineIDs []int64) (map[int64]Item, error)
@@ -259,6 +273,9 @@ type LineFilter struct {
 	BatchID  int64
 	PersonID int64
 	Program  string
+	// Region selects the lines of persons within a division (a township,
+	// a village): a code prefix.
+	Region   string
 	Periods  []string
 	Statuses []Status
 	Kinds    []LineKind

@@ -24,8 +24,9 @@ var lineMoves = map[Status][]Status{
 	// Verified: released to be paid, or cancelled as not due.
 	Held: {Pending, Cancelled},
 	// The bank's return file settles it; a suspected death pulls it out
-	// of a batch not yet released.
-	Batched: {Paid, Failed, Missing, Held},
+	// of a batch not yet released; a recall of its released batch before
+	// the bank confirmed anything makes it pending again.
+	Batched: {Paid, Failed, Missing, Held, Pending},
 	// Retried in a new batch once the account is fixed, unless a death
 	// holds it first.
 	Failed: {Batched, Held},
@@ -86,10 +87,13 @@ var BatchStatuses = BatchStatusNames.Codes()
 // batchMoves lists, for each batch status, the statuses a batch may take
 // next. A draft batch that loses all its items is deleted, not moved.
 var batchMoves = map[string][]string{
-	Draft:    {Approved},
-	Approved: {Reconciled},
+	Draft: {Approved},
+	// The bank's return file settles it, or the finance officer recalls
+	// it before the bank confirmed anything.
+	Approved: {Reconciled, Recalled},
 	// A later return file settles the items the first one left out.
 	Reconciled: {Reconciled},
+	Recalled:   nil,
 }
 
 // BatchCanBecome reports whether a batch in status s may move to t.

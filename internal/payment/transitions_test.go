@@ -19,6 +19,7 @@ func TestLineTransitions(t *testing.T) {
 		{Batched, Failed}:  true,
 		{Batched, Missing}: true,
 		{Batched, Held}:    true, // pulled out of a draft batch
+		{Batched, Pending}: true, // Recall: its released batch taken back
 		{Failed, Batched}:  true, // GenerateRetryBatches
 		{Failed, Held}:     true,
 		{Missing, Paid}:    true, // a later return file
@@ -62,6 +63,13 @@ func TestBatchTransitions(t *testing.T) {
 		{Reconciled, Reconciled, true},
 		{Reconciled, Approved, false},
 		{Reconciled, Draft, false},
+		{Approved, Recalled, true}, // Recall, before the bank confirmed anything
+		{Draft, Recalled, false},   // never released: nothing to recall
+		{Reconciled, Recalled, false},
+		{Recalled, Approved, false}, // final: its lines are batched anew
+		{Recalled, Reconciled, false},
+		{Recalled, Draft, false},
+		{Recalled, Recalled, false},
 	}
 	for _, tt := range tests {
 		if got := BatchCanBecome(tt.from, tt.to); got != tt.ok {
@@ -71,6 +79,18 @@ func TestBatchTransitions(t *testing.T) {
 		err := moveBatch(context.Background(), s, &Batch{ID: 3, Status: tt.to}, tt.from)
 		if (err == nil) != tt.ok || s.wrote != tt.ok {
 			t.Errorf("moveBatch %s → %s: err %v, written %v", tt.from, tt.to, err, s.wrote)
+		}
+	}
+}
+
+// TestBatchStatusesInTable checks that the table names every batch status.
+func TestBatchStatusesInTable(t *testing.T) {
+	if len(batchMoves) != len(BatchStatuses) {
+		t.Errorf("the table has %d statuses, BatchStatuses %d", len(batchMoves), len(BatchStatuses))
+	}
+	for _, st := range BatchStatuses {
+		if _, ok := batchMoves[st]; !ok {
+			t.Errorf("batch status %s is not in the table", st)
 		}
 	}
 }
@@ -86,10 +106,11 @@ func TestMoveLines(t *testing.T) {
 	}{
 		{Batched, []Status{Pending, Failed}, 2, true},
 		{Held, []Status{Pending, Batched, Failed}, 2, true},
+		{Pending, []Status{Held, Batched}, 2, true},
 		{Paid, []Status{Batched, Missing}, 2, true},
 		{Cancelled, []Status{Held}, 2, true},
-		{Pending, []Status{Held}, 1, false}, // one line moved meanwhile
-		{Recovery, nil, 0, false},           // nothing becomes a recovery
+		{Pending, []Status{Held, Batched}, 1, false}, // one line moved meanwhile
+		{Recovery, nil, 0, false},                    // nothing becomes a recovery
 	}
 	for _, tt := range tests {
 		s := &moveStore{changed: tt.changed}

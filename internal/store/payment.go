@@ -424,6 +424,9 @@ func lineWhere(a, county string, f payment.LineFilter) (string, []any) {
 	if f.Program != "" {
 		where, args = append(where, a+"program = ?"), append(args, f.Program)
 	}
+	if f.Region != "" {
+		where, args = append(where, a+"region LIKE ?"), append(args, f.Region+"%")
+	}
 	if len(f.Periods) > 0 {
 		where = append(where, a+"period IN ("+placeholders(len(f.Periods))+")")
 		for _, p := range f.Periods {
@@ -545,19 +548,22 @@ func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64
 }
 
 const batchColumns = `county, id, kind, cycle_id, bank, status, item_count, total_fen, created_by, created_by_name, created_at,
-	approved_by, approved_by_name, approved_at, reconciled_at`
+	approved_by, approved_by_name, approved_at, reconciled_at, recalled_by, recalled_by_name, recalled_at, recall_reason`
 
 func scanBatch(s scanner) (payment.Batch, error) {
 	var b payment.Batch
-	var cycle, approvedBy sql.NullInt64
+	var cycle, approvedBy, recalledBy sql.NullInt64
 	var total int64
-	var created, approved, reconciled any
+	var created, approved, reconciled, recalled any
 	err := s.Scan(&b.County, &b.ID, &b.Kind, &cycle, &b.Bank, &b.Status, &b.Count, &total, &b.CreatedBy, &b.CreatedByName,
-		&created, &approvedBy, &b.ApprovedByName, &approved, &reconciled)
+		&created, &approvedBy, &b.ApprovedByName, &approved, &reconciled, &recalledBy, &b.RecalledByName, &recalled, &b.RecallReason)
 	if err != nil {
 		return b, err
 	}
-	b.CycleID, b.ApprovedBy, b.Total = cycle.Int64, approvedBy.Int64, money.Fen(total)
+	b.CycleID, b.ApprovedBy, b.RecalledBy, b.Total = cycle.Int64, approvedBy.Int64, recalledBy.Int64, money.Fen(total)
+	if b.RecalledAt, err = timePtr(recalled); err != nil {
+		return b, err
+	}
 	if b.CreatedAt, err = timeValue(created); err != nil {
 		return b, err
 	}
@@ -654,9 +660,10 @@ func (tx *Tx) PaymentBatches(ctx context.Context, county string, f payment.Batch
 
 // InsertPaymentBatch writes a batch and its items.
 func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
-	_, err := tx.Exec(ctx, `INSERT INTO payment_batches (`+batchColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.Exec(ctx, `INSERT INTO payment_batches (`+batchColumns+`) VALUES (`+placeholders(19)+`)`,
 		b.County, b.ID, b.Kind, nullID(b.CycleID), b.Bank, b.Status, b.Count, int64(b.Total), b.CreatedBy, b.CreatedByName,
-		ts(b.CreatedAt), nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt))
+		ts(b.CreatedAt), nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt),
+		nullID(b.RecalledBy), b.RecalledByName, nullTime(b.RecalledAt), b.RecallReason)
 	if err != nil {
 		return fmt.Errorf("insert batch: %w", err)
 	}
@@ -689,12 +696,13 @@ func (tx *Tx) InsertPaymentBatch(ctx context.Context, b *payment.Batch) error {
 	return nil
 }
 
-// UpdatePaymentBatch writes the status, approval and reconciliation fields
-// of a batch still in status from.
+// UpdatePaymentBatch writes the status, approval, reconciliation and
+// recall fields of a batch still in status from.
 func (tx *Tx) UpdatePaymentBatch(ctx context.Context, b *payment.Batch, from string) error {
 	res, err := tx.Exec(ctx, `UPDATE payment_batches SET status = ?, approved_by = ?, approved_by_name = ?, approved_at = ?,
-		reconciled_at = ? WHERE county = ? AND id = ? AND status = ?`,
-		b.Status, nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt), b.County, b.ID, from)
+		reconciled_at = ?, recalled_by = ?, recalled_by_name = ?, recalled_at = ?, recall_reason = ? WHERE county = ? AND id = ? AND status = ?`,
+		b.Status, nullID(b.ApprovedBy), b.ApprovedByName, nullTime(b.ApprovedAt), nullTime(b.ReconciledAt),
+		nullID(b.RecalledBy), b.RecalledByName, nullTime(b.RecalledAt), b.RecallReason, b.County, b.ID, from)
 	if err != nil {
 		return fmt.Errorf("update payment batch: %w", err)
 	}
@@ -734,12 +742,13 @@ func (tx *Tx) SetBatchItemResults(ctx context.Context, county string, batchID in
 }
 
 // LastBatchItems returns, for each line, its item in the latest batch that
-// carried it.
+// carried it; a recalled batch carried nothing.
 func (tx *Tx) LastBatchItems(ctx context.Context, county string, lineIDs []int64) (map[int64]payment.Item, error) {
 	out := map[int64]payment.Item{}
 	for _, ids := range chunks(lineIDs) {
-		rows, err := tx.Query(ctx, `SELECT batch_id, `+itemColumns+` FROM payment_batch_items
-			WHERE county = ? AND line_id IN (`+idList(ids)+`) ORDER BY line_id, batch_id`, county)
+		rows, err := tx.Query(ctx, `SELECT i.batch_id, `+prefixed("i.", itemColumns)+` FROM payment_batch_items i
+			JOIN payment_batches b ON b.county = i.county AND b.id = i.batch_id
+			WHERE i.county = ? AND i.line_id IN (`+idList(ids)+`) AND b.status <> 'recalled' ORDER BY i.line_id, i.batch_id`, county)
 		if err != nil {
 			return nil, err
 		}

@@ -135,8 +135,8 @@ func TestPaymentBatchFlow(t *testing.T) {
 			abc, psbc := run.Batches[0], run.Batches[1]
 
 			// The file is not released before approval.
-			if _, err := update(t, db, func(tx *store.Tx) (*payment.BankFile, error) {
-				return payment.BatchFile(ctx, tx, maker, payCounty, abc.ID)
+			if _, err := update(t, db, func(tx *store.Tx) (*payment.BankFiles, error) {
+				return payment.BatchFile(ctx, tx, maker, region.Default(), payCounty, abc.ID)
 			}); apperr.KindOf(err) != apperr.Conflict {
 				t.Errorf("file of a draft batch: %v", err)
 			}

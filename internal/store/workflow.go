@@ -340,8 +340,28 @@ func (tx *Tx) Notices(ctx context.Context, county string, caseID int64) ([]workf
 // NoticeBoard returns the notices of one level and region starting on
 // start, with their cases and applicants, in case order.
 func (tx *Tx) NoticeBoard(ctx context.Context, county string, level workflow.Level, reg string, start date.Date) ([]workflow.BoardEntry, error) {
-	rows, err := tx.Query(ctx, `SELECT `+noticeColumns+` FROM case_notices WHERE county = ? AND level = ? AND region = ? AND start_date = ?
+	return tx.noticeEntries(ctx, `SELECT `+noticeColumns+` FROM case_notices WHERE county = ? AND level = ? AND region = ? AND start_date = ?
 		ORDER BY case_id, id`, county, string(level), reg, start)
+}
+
+// NoticeBoards returns the notices of one level starting on start whose
+// cases lie within the division within, with their cases and applicants,
+// in the order of the regions posting them, then of the cases.
+func (tx *Tx) NoticeBoards(ctx context.Context, county string, level workflow.Level, within region.Code, start date.Date) ([]workflow.BoardEntry, error) {
+	prefix, ok := within.Prefix()
+	if !ok {
+		return nil, fmt.Errorf("notice boards: bad division %q", within)
+	}
+	return tx.noticeEntries(ctx, `SELECT `+prefixed("n.", noticeColumns)+` FROM case_notices n
+		JOIN cases c ON c.county = n.county AND c.id = n.case_id
+		WHERE n.county = ? AND n.level = ? AND n.start_date = ? AND c.region LIKE ?
+		ORDER BY n.region, n.case_id, n.id`, county, string(level), start, prefix+"%")
+}
+
+// noticeEntries reads the notices query q selects with their cases and
+// applicants.
+func (tx *Tx) noticeEntries(ctx context.Context, q string, args ...any) ([]workflow.BoardEntry, error) {
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

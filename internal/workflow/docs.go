@@ -105,11 +105,59 @@ func Document(ctx context.Context, s Store, a auth.Actor, county string, id int6
 	return nil, apperr.Invalidf("kind", "未知文书类型 %q（可选：application、survey、notice）", "unknown document %q (application, survey or notice)", kind)
 }
 
+// NoticeLists returns the notice lists of one level posted on day within
+// the division within (a township, say): one list for each village,
+// township or county that posted notices of the level that day, each with
+// the cases of it that lie within the division — so a township's part of
+// the county's announcement, or every village's list of the township. No
+// list is a NotFound error.
+func NoticeLists(ctx context.Context, s Store, a auth.Actor, within region.Code, level Level, day date.Date) ([]*documents.NoticeList, error) {
+	if err := auth.Require(a, auth.PermCaseRead); err != nil {
+		return nil, err
+	}
+	if _, err := region.ParseCode(string(within)); err != nil || within.Level() < region.County {
+		return nil, apperr.Invalidf("region", "应为县、乡镇或村的区划代码", "must be the code of a county, a township or a village")
+	}
+	if err := a.CheckScope(within); err != nil {
+		return nil, err
+	}
+	switch level {
+	case LevelVillage, LevelTownship, LevelCounty:
+	default:
+		return nil, apperr.Invalidf("level", "公示级别应为 village、township 或 county", "level must be village, township or county")
+	}
+	county := region.Default().County(within)
+	entries, err := s.NoticeBoards(ctx, string(county), level, within, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []*documents.NoticeList
+	for i := 0; i < len(entries); {
+		j := i + 1
+		for j < len(entries) && entries[j].Notice.Region == entries[i].Notice.Region {
+			j++
+		}
+		out = append(out, boardList(entries[i].Case.Year, &entries[i].Notice, entries[i:j]))
+		i = j
+	}
+	if len(out) == 0 {
+		return nil, &apperr.Error{Kind: apperr.NotFound, ZH: "该日没有" + level.Chinese() + "公示",
+			EN: "no " + string(level) + " notice was posted that day"}
+	}
+	return out, nil
+}
+
 func noticeList(ctx context.Context, s Store, c *Case, n *Notice) (*documents.NoticeList, error) {
 	board, err := s.NoticeBoard(ctx, c.County, n.Level, n.Region, n.Start)
 	if err != nil {
 		return nil, err
 	}
+	return boardList(c.Year, n, board), nil
+}
+
+// boardList is the list of notice n of a case of year, posted with the
+// notices of board.
+func boardList(year int, n *Notice, board []BoardEntry) *documents.NoticeList {
 	tree := region.Default()
 	place := tree.FullName(region.Code(n.Region))
 	issuer := place
@@ -127,7 +175,7 @@ func noticeList(ctx context.Context, s Store, c *Case, n *Notice) (*documents.No
 		word = "公布"
 	}
 	l := &documents.NoticeList{
-		Title:  fmt.Sprintf("%s %d年度计划生育奖励扶助对象%s%s", place, c.Year, n.Level.Chinese(), word),
+		Title:  fmt.Sprintf("%s %d年度计划生育奖励扶助对象%s%s", place, year, n.Level.Chinese(), word),
 		Issuer: issuer, Level: n.Level.Chinese(), Word: word, Place: n.Place, Start: n.Start.String(), End: n.End.String(),
 		Days: int(n.End.Time().Sub(n.Start.Time()).Hours() / 24), Issued: n.Start.String(),
 	}
@@ -145,7 +193,7 @@ func noticeList(ctx context.Context, s Store, c *Case, n *Notice) (*documents.No
 		}
 		return 0
 	})
-	return l, nil
+	return l
 }
 
 func addressOf(p *registry.Record) string {

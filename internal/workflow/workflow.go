@@ -65,6 +65,10 @@ type Store interface {
 	// NoticeBoard returns the notices of one level and region that start
 	// on start, with their cases: the list posted together.
 	NoticeBoard(ctx context.Context, county string, level Level, region string, start date.Date) ([]BoardEntry, error)
+	// NoticeBoards returns the notices of one level that start on start
+	// whose cases lie within the division within, with their cases, in
+	// the order of the regions posting them.
+	NoticeBoards(ctx context.Context, county string, level Level, within region.Code, start date.Date) ([]BoardEntry, error)
 	InsertObjection(ctx context.Context, o *Objection) error
 	UpdateObjection(ctx context.Context, o *Objection) error
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/workflow"
-	"github.com/jiahe-project/jiahe/internal/workflow/documents"
 )
 
 // The JSON API of the qualification procedure (workflow): one handler per
@@ -212,32 +210,21 @@ func (h *Handler) withdrawCase(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// caseDocument renders a printable document of a case as HTML:
-// GET /api/v1/cases/{county}/{id}/documents/{kind}?level=.
+// caseDocument renders a printable document of a case, as a
+// self-contained HTML page or with ?format=pdf as PDF:
+// GET /api/v1/cases/{county}/{id}/documents/{kind}?level=&format=.
 func (h *Handler) caseDocument(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := wfCaseKey(r)
 	if err != nil {
 		return err
 	}
-	kind := r.PathValue("kind")
-	level := workflow.Level(r.URL.Query().Get("level"))
-	switch level {
-	case "", workflow.LevelVillage, workflow.LevelTownship, workflow.LevelCounty:
-	default:
-		return apperr.Invalidf("level", "公示级别应为 village、township 或 county", "level must be village, township or county")
-	}
-	data, err := h.app.CaseDocument(r.Context(), web.Actor(r), app.CaseKey{County: county, ID: id}, kind, level)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := documents.Render(&buf, kind, data); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, err = buf.WriteTo(w)
-	return err
+	return web.ServeCaseDocument(h.app, w, r, app.CaseKey{County: county, ID: id}, r.PathValue("kind"))
+}
+
+// noticeLists is GET /api/v1/notice-lists?region=&level=&day=: the public
+// notice lists of a level posted on a day within a division, as one PDF.
+func (h *Handler) noticeLists(w http.ResponseWriter, r *http.Request) error {
+	return web.ServeNoticeLists(h.app, h.tree, w, r)
 }
 
 // listRoll lists the recipient roll:

@@ -87,6 +87,28 @@ func (h *Handler) approveBatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// recallBatch is POST /api/v1/batches/{county}/{id}/recall with the
+// reason: a released batch is taken back before the bank confirmed
+// anything, and its lines are pending again.
+func (h *Handler) recallBatch(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := web.CountyKey(r, h.tree)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	b, err := h.app.RecallBatch(r.Context(), web.Actor(r), county, id, in.Reason)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"batch": web.MaskBatch(*b)})
+	return nil
+}
+
 // batchFile is GET /api/v1/batches/{county}/{id}/file?format=csv|xlsx&encoding=utf8|gbk.
 func (h *Handler) batchFile(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := web.CountyKey(r, h.tree)

@@ -160,7 +160,7 @@ func (h *Handler) cycleConsistency(w http.ResponseWriter, r *http.Request) error
 }
 
 // cycleLetter is GET /api/v1/payment-cycles/{county}/{id}/letters/{person}:
-// the printable notification letter (HTML).
+// the printable notification letter (HTML), or with ?format=pdf as PDF.
 func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
 	county, id, err := web.CountyKey(r, h.tree)
 	if err != nil {
@@ -170,6 +170,13 @@ func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	pdf, err := web.WantsPDF(r)
+	if err != nil {
+		return err
+	}
+	if pdf {
+		return web.ServeLetterPDF(h.app, w, r, county, id, person)
+	}
 	page, err := h.app.Letter(r.Context(), web.Actor(r), county, id, person)
 	if err != nil {
 		return err
@@ -178,6 +185,16 @@ func (h *Handler) cycleLetter(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(page)
 	return nil
+}
+
+// cycleLetters is GET /api/v1/payment-cycles/{county}/{id}/letters?township=:
+// every notification letter of the cycle (of the township) as one PDF.
+func (h *Handler) cycleLetters(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := web.CountyKey(r, h.tree)
+	if err != nil {
+		return err
+	}
+	return web.ServeCycleLetters(h.app, h.tree, w, r, county, id)
 }
 
 // verifyLine is POST /api/v1/payment-lines/{county}/{id}/verify: settle a

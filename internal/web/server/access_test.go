@@ -303,7 +303,10 @@ var matrix = map[string]entry{
 	"POST /api/v1/cases/{county}/{id}/return":                 {kind: targeted, perm: auth.PermCaseApply, domain: true, req: casePath("/return", map[string]any{})},
 	"GET /api/v1/self":                                 {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self")},
 	"POST /api/v1/self/applications":                   {kind: self, perm: auth.PermSelfApply, req: post("/api/v1/self/applications", map[string]any{})},
-	"GET /api/v1/cases/{county}/{id}/documents/{kind}": {kind: targeted, perm: auth.PermCaseRead, req: casePath("/documents/application", nil)},
+	"GET /api/v1/cases/{county}/{id}/documents/{kind}": {kind: targeted, perm: auth.PermCaseRead, req: casePath("/documents/application?format=pdf", nil)},
+	"GET /api/v1/notice-lists": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/notice-lists?level=village&day=2024-05-06&region=" + string(t.village), nil
+	})},
 	"GET /api/v1/roll": {kind: targeted, perm: auth.PermCaseRead, also: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/roll?region=" + string(t.village), nil
 	})},
@@ -318,7 +321,7 @@ var matrix = map[string]entry{
 	"PUT /api/v1/persons/{county}/{id}/account":       {kind: targeted, perm: auth.PermPaymentManage, req: personPath("/account")},
 	"POST /api/v1/persons/{county}/{id}/payment-hold": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermPaymentManage, req: personPath("/payment-hold")},
 	"GET /api/v1/payment-params/{county}":             {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/payment-params/%s", nil)},
-	"PUT /api/v1/payment-params/{county}":             {kind: targeted, perm: auth.PermRulesManage, at: atCounty, req: countyPath("/api/v1/payment-params/%s", map[string]any{})},
+	"PUT /api/v1/payment-params/{county}":             {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/payment-params/%s", map[string]any{})},
 	"POST /api/v1/payment-cycles": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/payment-cycles", map[string]any{"county": t.county}
 	})},
@@ -328,12 +331,17 @@ var matrix = map[string]entry{
 	"GET /api/v1/payment-cycles/{county}/{id}/letters/{person}": {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/api/v1/payment-cycles/%s/1/letters/%d", t.county, t.wife.ID), nil
 	})},
+	"GET /api/v1/payment-cycles/{county}/{id}/letters":     {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/payment-cycles/%s/1/letters", nil)},
 	"POST /api/v1/payment-cycles/{county}/{id}/supplement": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/payment-cycles/%s/1/supplement", nil)},
 	"POST /api/v1/payment-cycles/{county}/{id}/batches":    {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/payment-cycles/%s/1/batches", nil)},
 	"GET /api/v1/batches":                                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/batches?county=%s", nil)},
 	"GET /api/v1/batches/{county}/{id}":                    {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/batches/%s/1", nil)},
 	"POST /api/v1/batches/{county}/{id}/approve":           {kind: targeted, perm: auth.PermPaymentApprove, at: atCounty, req: countyPath("/api/v1/batches/%s/1/approve", map[string]any{})},
+	"POST /api/v1/batches/{county}/{id}/recall":            {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/batches/%s/1/recall", map[string]any{"reason": "矩阵"})},
 	"GET /api/v1/batches/{county}/{id}/file":               {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/batches/%s/1/file", nil)},
+	"GET /api/v1/bank-templates/{county}":                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/bank-templates/%s", nil)},
+	"PUT /api/v1/bank-templates/{county}/{bank}":           {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/bank-templates/%s/402", map[string]any{"layout": map[string]any{}})},
+	"DELETE /api/v1/bank-templates/{county}/{bank}":        {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/bank-templates/%s/402?version=1", nil)},
 	"POST /api/v1/batches/{county}/{id}/returns":           {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/batches/%s/1/returns", roster)},
 	"GET /api/v1/retries":                                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/retries?county=%s", nil)},
 	"POST /api/v1/retries/{county}/batches":                {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/retries/%s/batches", nil)},
@@ -391,8 +399,12 @@ var matrix = map[string]entry{
 	"POST /cases/{county}/{id}/{step}":                   {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/survey", form)},
 	"GET /cases/{county}/{id}/notices/{nid}":             {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/notices/1", nil)},
 	"GET /cases/{county}/{id}/notices/{nid}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/notices/1/export.xlsx", nil)},
+	"GET /cases/{county}/{id}/documents/{kind}":          {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/documents/application?format=pdf", nil)},
 
 	"GET /notices": {kind: listed, perm: auth.PermCaseRead, req: get("/notices")},
+	"GET /notices/print": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/notices/print?level=village&day=2024-05-06&region=" + string(t.village), nil
+	})},
 	"GET /roll": {kind: targeted, perm: auth.PermCaseRead, also: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/roll?region=" + string(t.village), nil
 	})},
@@ -424,16 +436,21 @@ var matrix = map[string]entry{
 	"GET /payments/cycles/{county}/{id}/letters/{person}": {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/payments/cycles/%s/1/letters/%d", t.county, t.wife.ID), nil
 	})},
+	"GET /payments/cycles/{county}/{id}/letters": {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/cycles/%s/1/letters", nil)},
 	"POST /payments/lines/{county}/{id}/verify": {kind: targeted, perm: auth.PermEligibility, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/payments/lines/%s/%d/verify", t.county, t.line), form
 	})},
-	"GET /payments/batches":                        {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/batches?county=%s", nil)},
-	"GET /payments/batches/{county}/{id}":          {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/batches/%s/1", nil)},
-	"POST /payments/batches/{county}/{id}/approve": {kind: targeted, perm: auth.PermPaymentApprove, at: atCounty, req: countyPath("/payments/batches/%s/1/approve", url.Values{"count": {"1"}, "total": {"1.00"}})},
-	"GET /payments/batches/{county}/{id}/file":     {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/batches/%s/1/file", nil)},
-	"POST /payments/batches/{county}/{id}/returns": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/batches/%s/1/returns", url.Values{"content": {""}})},
-	"GET /payments/retries":                        {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/retries?county=%s", nil)},
-	"POST /payments/retries":                       {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/retries?county=%s", form)},
+	"GET /payments/batches":                               {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/batches?county=%s", nil)},
+	"GET /payments/batches/{county}/{id}":                 {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/batches/%s/1", nil)},
+	"POST /payments/batches/{county}/{id}/approve":        {kind: targeted, perm: auth.PermPaymentApprove, at: atCounty, req: countyPath("/payments/batches/%s/1/approve", url.Values{"count": {"1"}, "total": {"1.00"}})},
+	"POST /payments/batches/{county}/{id}/recall":         {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/batches/%s/1/recall", url.Values{"reason": {"矩阵"}})},
+	"GET /payments/batches/{county}/{id}/file":            {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/batches/%s/1/file", nil)},
+	"POST /payments/batches/{county}/{id}/returns":        {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/batches/%s/1/returns", url.Values{"content": {""}})},
+	"GET /payments/bank-templates":                        {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/bank-templates?county=%s&bank=402", nil)},
+	"POST /payments/bank-templates/{county}/{bank}":       {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/bank-templates/%s/402", url.Values{"action": {"save"}})},
+	"POST /payments/bank-templates/{county}/{bank}/reset": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/bank-templates/%s/402/reset", url.Values{"version": {"1"}})},
+	"GET /payments/retries":                               {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/retries?county=%s", nil)},
+	"POST /payments/retries":                              {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/retries?county=%s", form)},
 	"GET /payments/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/payments/ledger?year=2024&region=" + string(t.village), nil
 	})},

@@ -93,7 +93,8 @@ func TestJourneyAPI(t *testing.T) {
 			for _, f := range []string{"hukou", "birth", "marriage", "births", "adoptions", "children"} {
 				facts = append(facts, map[string]string{"fact": f, "result": "consistent"})
 			}
-			today := date.Today(ts.Clock.Now()).String()
+			applied := date.Today(ts.Clock.Now())
+			today := applied.String()
 			call("cz", "POST", base+"/survey", map[string]any{"date": today, "visited": true, "met_in_person": true,
 				"investigators": ts.Surveyors(), "evidence": []string{"户口簿", "结婚证"}, "conclusion": "eligible", "findings": facts}, 200)
 			call("cz", "POST", base+"/village-review", map[string]any{"date": today, "outcome": "agree",
@@ -180,6 +181,36 @@ func TestJourneyAPI(t *testing.T) {
 			if text, _ := out["text"].(string); !strings.HasPrefix(text, "2024 年 发放 1 人") {
 				t.Errorf("ledger = %q, want one person paid", text)
 			}
+
+			// Her papers as PDF: the application form with her full ID
+			// number, the survey record, the village notice (masked), her
+			// letter alone and among the cycle's, and the township's
+			// village notices of the day.
+			id := journeyID("1964-01-15", 22)
+			masked := id[:6] + "********" + id[14:]
+			paidOn := date.Today(ts.Clock.Now()).Chinese()
+			ts.pdfText(t, as("cz"), base+"/documents/application?format=pdf", "王秀英", id, applied.Chinese(), "1987年生育一女")
+			ts.pdfText(t, as("cz"), base+"/documents/survey?format=pdf", "王秀英", id, applied.Chinese(), "李调查")
+			ts.pdfText(t, as("cz"), base+"/documents/notice?level=village&format=pdf", "王秀英", masked, applied.Chinese())
+			letter := fmt.Sprintf("%s/letters/%d", cycle, wife)
+			ts.pdfText(t, as("finance"), letter+"?format=pdf", "王秀英", yuan, paidOn, masked)
+			ts.pdfText(t, as("county"), cycle+"/letters", "王秀英", yuan, paidOn)
+			ts.pdfText(t, as("finance"), cycle+"/letters?township=341523100000", "王秀英", yuan, paidOn)
+			ts.wantStatus(t, as("finance"), cycle+"/letters?township=341523101000", 404)
+			ts.wantStatus(t, as("finance"), cycle+"/letters?township=341522100000", 400)
+			ts.wantStatus(t, as("finance"), letter+"?format=doc", 400)
+			ts.pdfText(t, as("xz"), "/api/v1/notice-lists?region=341523100000&level=village&day="+today, "王秀英", masked, applied.Chinese(), "仁和村")
+			ts.wantStatus(t, as("cz"), "/api/v1/notice-lists?region=341523100000&level=village&day="+today, 403)
+			ts.wantStatus(t, as("xz"), "/api/v1/notice-lists?region=341523100000&level=county&day="+today, 404)
+			prints := 0
+			for _, e := range ts.AuditEntries("341523") {
+				if e.Action == "payment.letters.print" {
+					prints++
+				}
+			}
+			if prints != 2 {
+				t.Errorf("%d bulk letter prints audited, want 2", prints)
+			}
 		})
 	}
 }
@@ -233,6 +264,7 @@ func TestJourneyUI(t *testing.T) {
 			for _, f := range []string{"hukou", "birth", "marriage", "births", "adoptions", "children"} {
 				survey.Set("fact_"+f, "consistent")
 			}
+			applied := date.Today(ts.Clock.Now())
 			as("cz").Post(casePath+"/survey", survey).WantRedirect(casePath)
 			as("cz").Post(casePath+"/village_review", url.Values{"date": {today()}, "outcome": {"agree"}, "opinion": {"同意上报"},
 				"p1": {"赵一"}, "prole1": {"同龄村民"}, "p2": {"钱二"}, "prole2": {"老党员"}, "p3": {"孙三"}, "prole3": {"村干部"}}).WantRedirect(casePath)
@@ -315,6 +347,39 @@ func TestJourneyUI(t *testing.T) {
 			if !strings.Contains(stripTags(led.Body), "合计 1 "+total) {
 				t.Errorf("the ledger does not count one person paid:\n%.3000s", stripTags(led.Body))
 			}
+
+			// Her papers: the case page links each to its printable page
+			// and its PDF; the printable pages stay, with a PDF link.
+			id := journeyID("1964-01-15", 22)
+			masked := id[:6] + "********" + id[14:]
+			paidOn := date.Today(ts.Clock.Now()).Chinese()
+			as("cz").Get(casePath).Want(200, casePath+"/documents/application?format=pdf", casePath+"/documents/survey?format=pdf",
+				casePath+"/documents/notice?level=village&amp;format=pdf")
+			as("cz").Get(casePath+"/documents/application").Want(200, "申报表", id, "下载 PDF", "/documents/application?format=pdf")
+			cz := as("cz").C
+			ts.pdfText(t, cz, casePath+"/documents/application?format=pdf", "王秀英", id, applied.Chinese())
+			ts.pdfText(t, cz, casePath+"/documents/survey?format=pdf", "王秀英", applied.Chinese(), "李调查")
+			ts.pdfText(t, cz, casePath+"/documents/notice?level=township&format=pdf", "王秀英", masked, "城关镇")
+			nid := regexp.MustCompile(`/notices/(\d+)\?format=pdf`).FindStringSubmatch(as("cz").Get(casePath).Body)
+			if nid == nil {
+				t.Fatal("the case page links no notice's PDF")
+			}
+			as("cz").Get(casePath+"/notices/"+nid[1]).Want(200, "?format=pdf", "下载 PDF")
+			ts.pdfText(t, cz, casePath+"/notices/"+nid[1]+"?format=pdf", "王秀英", masked)
+			as("cz").Get(casePath+"/documents/notes").Want(400, "未知文书类型")
+			as("cz").Get("/notices?status=all").Want(200, `action="/notices/print"`, "仁和村")
+			ts.pdfText(t, as("xz").C, "/notices/print?region=341523100000&level=village&day="+applied.String(), "王秀英", masked, applied.Chinese())
+			as("xz").Get("/notices/print?region=341523100000&level=village&day=2023-01-01").Want(404, "没有村级公示")
+			as("xz").Get("/notices/print?region=341523100000&level=x&day=").Want(400, "公示级别")
+
+			person := strings.TrimPrefix(wife, "/persons/341523/")
+			as("finance").Get(cycle+"/letters/"+person).Want(200, "下载 PDF", `href="?format=pdf"`)
+			ts.pdfText(t, as("finance").C, cycle+"/letters/"+person+"?format=pdf", "王秀英", total, paidOn, masked)
+			as("finance").Get(cycle).Want(200, `action="`+cycle+`/letters"`, `<option value="341523100000">城关镇</option>`)
+			ts.pdfText(t, as("county").C, cycle+"/letters?township=341523100000", "王秀英", total, paidOn)
+			as("county").Get(cycle+"/letters?township=341523101000").Want(404, "没有可打印的告知书")
+			as("cz").Get(cycle + "/letters").Want(403)
+
 		})
 	}
 }

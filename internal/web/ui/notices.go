@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -44,7 +45,29 @@ func (h *Handler) noticesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = map[string]any{"Rows": noticeRows(b.Rows, b.Names), "Pager": newPager(r, b.Total, page), "Levels": noticeLevels,
-		"Today":     date.Today(h.now()).String(),
-		"CanObject": !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
+		"Today":        date.Today(h.now()).String(),
+		"PrintRegions": printRegions(h.tree, a.Scope),
+		"CanObject":    !a.ReadOnly() && (auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove))}
 	return h.render(w, http.StatusOK, "notices.html", v)
+}
+
+// printRegions are the divisions whose notice lists the actor may print
+// together: the scope itself and the divisions below it, down to the
+// county for a city or a province.
+func printRegions(tree *region.Tree, scope region.Code) []region.Division {
+	var out []region.Division
+	if d, ok := tree.Lookup(scope); ok && scope.Level() >= region.County {
+		out = append(out, d)
+	}
+	switch scope.Level() {
+	case region.County, region.Township:
+		out = append(out, tree.Children(scope)...)
+	case region.Prefecture:
+		out = append(out, tree.Children(scope)...)
+	case region.Province:
+		for _, c := range tree.Children(scope) {
+			out = append(out, tree.Children(c.Code)...)
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
 
@@ -75,9 +76,25 @@ func (h *Handler) batchData(r *http.Request, v *view, county string, id int64) e
 		"Items": items, "Pager": newPager(r, len(b.Items), page), "Results": results, "Open": open,
 		"IsMaker":    a.UserID == b.CreatedBy,
 		"CanApprove": payment.BatchCanBecome(b.Status, payment.Approved) && auth.Can(a, auth.PermPaymentApprove) && a.UserID != b.CreatedBy,
-		"Released":   b.Status != payment.Draft,
+		"Released":   b.Status == payment.Approved || b.Status == payment.Reconciled,
+		// A released batch may be recalled until the bank's return file
+		// is recorded.
+		"CanRecall": payment.BatchCanBecome(b.Status, payment.Recalled) && results[""] == len(b.Items) && auth.Can(a, auth.PermPaymentManage),
 	} {
 		d[k] = x
+	}
+	// The bank file follows the county's template for the bank.
+	if d["Released"] == true && auth.Can(a, auth.PermPaymentManage) {
+		vs, err := h.app.BankTemplates(r.Context(), a, county)
+		if err != nil {
+			return err
+		}
+		for _, tv := range vs {
+			if tv.Bank.Code == b.Bank {
+				d["Layout"], d["Templated"] = tv.Layout, tv.Template != nil
+			}
+		}
+		d["Townships"] = h.tree.Children(region.Code(county))
 	}
 	return nil
 }

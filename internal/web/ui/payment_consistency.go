@@ -42,6 +42,12 @@ func (h *Handler) letterPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if pdf, err := web.WantsPDF(r); pdf || err != nil {
+		if err != nil {
+			return err
+		}
+		return web.ServeLetterPDF(h.app, w, r, county, id, person)
+	}
 	v := h.newView(w, r, "pay_letter_title")
 	d, err := h.app.LetterContent(r.Context(), web.Actor(r), county, id, person)
 	if err != nil {

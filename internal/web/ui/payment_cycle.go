@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
 
@@ -139,6 +140,8 @@ func (h *Handler) cycleData(r *http.Request, v *view, county string, id int64) e
 		"Tabs": tabs, "Rows": lineRows(cv.Lines), "Pager": newPager(r, cv.Matched, page), "Held": lineRows(cv.Held), "Batches": cv.Batches,
 		"Pending": byStatus[string(payment.Pending)], "BankNames": bankNames(v.Lang),
 		"Sort": sortHeaders(base, r.URL.Query(), payment.LineSortKeys, order),
+		// The bulk print of letters is by township.
+		"Townships": h.tree.Children(region.Code(county)),
 	}
 	return nil
 }

@@ -127,6 +127,34 @@ func TestUIPayments(t *testing.T) {
 	}
 	f.Get("/payments/retries").Want(200, "没有发放失败的明细")
 
+	// The other bank's batch is released, then recalled before the bank
+	// returns anything: a reason is required, its lines are pending again
+	// and its file is void; the county approver has no recall.
+	var psbc string
+	for _, m := range ids {
+		if p := "/payments/batches/341523/" + m[1]; p != abc {
+			psbc = p
+		}
+	}
+	f.Get(psbc).Want(200, "中国邮政储蓄银行")
+	f2.Post(psbc+"/approve", url.Values{"count": {"1"}, "total": {"960.00"}})
+	f2.WantRedirect(psbc + "?done=batch_approved")
+	f.Get(psbc).Want(200, "撤回此批次", `action="`+psbc+`/recall"`)
+	c.Get(psbc).Want(200, "已审批")
+	if strings.Contains(c.Body, "/recall") {
+		t.Error("the county approver sees the recall form")
+	}
+	c.Post(psbc+"/recall", url.Values{"reason": {"x"}}).Want(403)
+	f.Post(psbc+"/recall", url.Values{"reason": {" "}}).Want(422, `id="reason-error"`, "撤回原因")
+	f.Post(psbc+"/recall", url.Values{"reason": {"开户行代码有误"}})
+	f.WantRedirect(psbc + "?done=batch_recalled")
+	f.Get(f.Loc).Want(200, "已撤回", "开户行代码有误", "批次已撤回")
+	if strings.Contains(f.Body, "/recall\"") || strings.Contains(f.Body, psbc+"/file") {
+		t.Error("the recalled batch still offers a recall or its file")
+	}
+	f.Get(psbc+"/file").Want(409, "已撤回")
+	f.Get(cycle).Want(200, "按开户银行生成批次（待发 1 笔）")
+
 	// Roles without payment.read see neither the menu nor the pages.
 	v := ts.Browser().Login("village", "village1234")
 	v.Get("/").Want(200)

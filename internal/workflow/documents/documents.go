@@ -34,6 +34,7 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return "☐"
 	},
+	"pdfLink": func() string { return "" },
 }).ParseFS(files, "templates/*.html"))
 
 // Kinds are the documents Render knows.
@@ -47,6 +48,26 @@ func Render(w io.Writer, kind string, data any) error {
 		return err
 	}
 	_, err := buf.WriteTo(w)
+	return err
+}
+
+// RenderPage writes the document kind for data as Render does, with a
+// link in its toolbar to the same paper as PDF at the address pdf (none
+// when pdf is empty).
+func RenderPage(w io.Writer, kind string, data any, pdf string) error {
+	if pdf == "" {
+		return Render(w, kind, data)
+	}
+	t, err := tmpl.Clone()
+	if err != nil {
+		return err
+	}
+	t.Funcs(template.FuncMap{"pdfLink": func() string { return pdf }})
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, kind+".html", data); err != nil {
+		return err
+	}
+	_, err = buf.WriteTo(w)
 	return err
 }
 
