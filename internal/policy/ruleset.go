@@ -1,9 +1,12 @@
 package policy
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -319,12 +322,54 @@ func ParseLayer(b []byte) (*Layer, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
-		return nil, apperr.Invalidf("rules", "规则文本无法解析：%v", "rule text cannot be parsed: %v", err)
+		return nil, jsonError(b, err)
 	}
 	if dec.More() {
 		return nil, apperr.Invalidf("rules", "规则文本后有多余内容", "trailing data after the rule text")
 	}
 	return &l, nil
+}
+
+// jsonError turns a decoding error of the rule text b into a plain
+// message naming the place (line and column) or the field: no text of
+// the decoder reaches the user.
+func jsonError(b []byte, err error) error {
+	at := func(off int64) (int, int) {
+		off = min(max(off, 0), int64(len(b)))
+		line, col := 1, 1
+		for _, c := range string(b[:off]) {
+			if c == '\n' {
+				line, col = line+1, 1
+			} else {
+				col++
+			}
+		}
+		return line, col
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &syn):
+		line, col := at(syn.Offset - 1) // the offset is past the offending character
+		return apperr.Invalidf("rules", "规则文本第%d行第%d列格式有误（请检查逗号、引号和括号）", "the rule text is malformed at line %d, column %d (check commas, quotes and brackets)", line, col)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return apperr.Invalidf("rules", "规则文本不完整（缺少结尾的括号或引号）", "the rule text is incomplete (a closing bracket or quote is missing)")
+	case errors.As(err, &typ):
+		want := map[string][2]string{"string": {"文字", "text"}, "bool": {"true或false", "true or false"}, "map": {"对象", "an object"},
+			"slice": {"列表", "a list"}, "struct": {"对象", "an object"}}
+		w, ok := want[typ.Type.Kind().String()]
+		if !ok {
+			w = [2]string{"数字", "a number"}
+		}
+		return apperr.Invalidf(typ.Field, "字段“%[1]s”应为%[2]s", "field %[1]s must be %[3]s", typ.Field, w[0], w[1])
+	case strings.HasPrefix(msg, "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return apperr.Invalidf(name, "规则中没有名为“%s”的字段", "the rules have no field %q", name)
+	case strings.Contains(msg, "date"):
+		return apperr.Invalidf("rules", "规则文本中的日期应写作2024-01-01", "dates in the rule text must be written 2024-01-01")
+	}
+	return apperr.Invalidf("rules", "规则文本无法读取，请检查格式", "the rule text cannot be read; check its form")
 }
 
 // ValidateRuleSet checks a layer that a region wants to add on top of the
@@ -370,6 +415,9 @@ func ValidateRuleSet(l *Layer, base []Layer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkParamsRead(l, all); err != nil {
+		return err
+	}
 	// A version the embedded (or stored) rules already use would give two
 	// layers one name.
 	for _, b := range base {
@@ -377,6 +425,62 @@ func ValidateRuleSet(l *Layer, base []Layer) error {
 			return &apperr.Error{Kind: apperr.Conflict, Field: "version",
 				ZH: fmt.Sprintf("地区%q的规则版本%d已存在", l.Region, l.Version),
 				EN: fmt.Sprintf("rule version %d of region %q already exists", l.Version, l.Region)}
+		}
+	}
+	return nil
+}
+
+// sortedKeys returns the keys of m in order, so that the first problem
+// reported is always the same one.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// checkParamsRead refuses a parameter that l sets for a program whose
+// rules do not use it (setting it would change nothing), and a region
+// parameter that no program of the region uses.
+func checkParamsRead(l *Layer, all []Layer) error {
+	scope := l.Region
+	for len(scope) < 6 {
+		scope += "0"
+	}
+	if l.Region == "" {
+		scope = "110000"
+	}
+	rs, err := compileFor(all, scope, l.From.Year())
+	if err != nil {
+		return err
+	}
+	for i, pl := range l.Programs {
+		p := rs.byCode[pl.Code]
+		if p == nil || pl.Remove {
+			continue
+		}
+		for _, k := range sortedKeys(pl.Params) {
+			if !p.reads(k) {
+				s := paramIndex[k]
+				return invalid(fmt.Sprintf("programs[%d].params.%s", i, k), "“%s”的规则不使用参数“%s”，设置它不会改变任何结果", []any{p.name, s.ZH},
+					"the rules of %s do not use the parameter %s: setting it would change nothing", []any{cmp.Or(p.nameEN, p.name), s.EN})
+			}
+		}
+	}
+	for _, k := range sortedKeys(l.Params) {
+		if paramIndex[k].Family {
+			continue
+		}
+		used := false
+		for _, p := range rs.programs {
+			_, has := p.params[k]
+			used = used || has && p.reads(k)
+		}
+		if !used {
+			s := paramIndex[k]
+			return invalid("params."+k, "本地区没有项目使用参数“%s”", []any{s.ZH}, "no program of the region uses the parameter %s", []any{s.EN})
 		}
 	}
 	return nil
@@ -411,8 +515,8 @@ func validateStack(all []Layer, only ...Layer) error {
 
 // checkLayerShape validates what can be checked in a layer alone.
 func checkLayerShape(l *Layer) error {
-	for k, v := range l.Params {
-		if err := checkParam("params."+k, k, v); err != nil {
+	for _, k := range sortedKeys(l.Params) {
+		if err := checkDeclared("params."+k, k, l.Params[k], false); err != nil {
 			return err
 		}
 	}
@@ -450,8 +554,8 @@ func checkLayerShape(l *Layer) error {
 			return apperr.Invalidf(f+".code", "项目%s重复", "program %s appears twice", p.Code)
 		}
 		seen[p.Code] = true
-		for k, v := range p.Params {
-			if err := checkParam(f+".params."+k, k, v); err != nil {
+		for _, k := range sortedKeys(p.Params) {
+			if err := checkDeclared(f+".params."+k, k, p.Params[k], true); err != nil {
 				return err
 			}
 		}
