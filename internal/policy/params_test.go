@@ -63,7 +63,7 @@ func TestParseLayerMessages(t *testing.T) {
 		{`{"region": "341523", "version": 2`, "rules", "规则文本不完整"},
 		{`{"region": "341523",, "version": 2}`, "rules", "第1行第21列格式有误"},
 		{"{\n\"region\": \"341523\",\n\"version\": x}", "rules", "第3行第12列"},
-		{`{"region": "341523", "versoin": 2}`, "versoin", "规则中没有名为“versoin”的字段"},
+		{`{"region": "341523", "versoin": 2}`, "rules", "规则中没有名为“versoin”的字段"},
 		{`{"region": "341523", "version": "2"}`, "version", "字段“version”应为数字"},
 		{`{"region": "341523", "from": "2024-13-01"}`, "rules", "日期应写作2024-01-01"},
 		{``, "rules", "规则文本不完整"},

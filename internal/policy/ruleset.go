@@ -365,7 +365,7 @@ func jsonError(b []byte, err error) error {
 		return apperr.Invalidf(typ.Field, "字段“%[1]s”应为%[2]s", "field %[1]s must be %[3]s", typ.Field, w[0], w[1])
 	case strings.HasPrefix(msg, "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return apperr.Invalidf(name, "规则中没有名为“%s”的字段", "the rules have no field %q", name)
+		return apperr.Invalidf("rules", "规则中没有名为“%s”的字段", "the rules have no field %q", name)
 	case strings.Contains(msg, "date"):
 		return apperr.Invalidf("rules", "规则文本中的日期应写作2024-01-01", "dates in the rule text must be written 2024-01-01")
 	}
