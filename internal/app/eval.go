@@ -296,13 +296,20 @@ func (a *App) ScanFloor(ctx context.Context, who auth.Actor, o EvalOptions) (int
 }
 
 // PreviewLayer previews a proposed rule layer l over the county o.Region
-// in o.Year without storing it. The layer is validated as SaveLayer
-// validates it and must apply to the county in the year; every person
+// in o.Year without storing it (PreviewChange of adding l).
+func (a *App) PreviewLayer(ctx context.Context, who auth.Actor, l *policy.Layer, o EvalOptions) (policy.ImpactReport, error) {
+	return a.PreviewChange(ctx, who, &LayerChange{Add: l}, o)
+}
+
+// PreviewChange previews a change to the rules — a layer added, a stored
+// layer withdrawn, or one superseded by another — over the county
+// o.Region in o.Year without making it. The change is checked as making
+// it checks it, and must apply to the county in the year; every person
 // alive in the year is then evaluated, with the family batch evaluation
-// reads, under the rules in force and under the rules with l, and the
+// reads, under the rules in force and under the rules changed, and the
 // differences — who becomes eligible or ineligible, and the funds — are
 // counted by township and program.
-func (a *App) PreviewLayer(ctx context.Context, who auth.Actor, l *policy.Layer, o EvalOptions) (policy.ImpactReport, error) {
+func (a *App) PreviewChange(ctx context.Context, who auth.Actor, ch *LayerChange, o EvalOptions) (policy.ImpactReport, error) {
 	county, err := a.county("region", o.Region)
 	if err != nil {
 		return policy.ImpactReport{}, err
@@ -314,24 +321,24 @@ func (a *App) PreviewLayer(ctx context.Context, who auth.Actor, l *policy.Layer,
 	}
 	op := areaOp("policy.impact", auth.PermRulesManage, "policy_layer", code)
 	return look(a, ctx, who, op, func(tx *store.Tx) (policy.ImpactReport, error) {
-		rules, err := a.layers(ctx, tx)
+		if err := ch.check(false); err != nil {
+			return policy.ImpactReport{}, err
+		}
+		next, err := a.applyChange(ctx, tx, ch)
 		if err != nil {
 			return policy.ImpactReport{}, err
 		}
-		if err := policy.ValidateRuleSet(l, rules); err != nil {
-			return policy.ImpactReport{}, err
+		if !strings.HasPrefix(county, ch.region()) {
+			return policy.ImpactReport{}, apperr.Invalidf("region", "规则（%s）不适用于县%s", "the layer's region %q does not cover county %s", ch.region(), county)
 		}
-		if !strings.HasPrefix(county, l.Region) {
-			return policy.ImpactReport{}, apperr.Invalidf("region", "规则（%s）不适用于县%s", "the layer's region %q does not cover county %s", l.Region, county)
-		}
-		if l.From.Year() > o.Year {
+		if l := ch.Add; l != nil && l.From.Year() > o.Year {
 			return policy.ImpactReport{}, apperr.Invalidf("from", "规则自%d年起生效，晚于测算年度%d", "the layer takes effect in %d, after the year %d", l.From.Year(), o.Year)
 		}
 		oldEv, err := a.compiled(ctx, tx, "")
 		if err != nil {
 			return policy.ImpactReport{}, err
 		}
-		newEv, err := policy.NewEvaluator(policy.Options{Layers: append(slices.Clip(rules), *l)})
+		newEv, err := policy.NewEvaluator(policy.Options{Layers: next})
 		if err != nil {
 			return policy.ImpactReport{}, err
 		}

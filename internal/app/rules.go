@@ -200,46 +200,56 @@ func (a *App) Programs(ctx context.Context, who auth.Actor, county string, year 
 }
 
 // LayerInfo is a rule layer with where it comes from: embedded in the
-// binary, or added by a region (who added it and when).
+// binary, or added by a region (who added it and when, and whether, when,
+// by whom and why it was withdrawn, and the version that superseded it).
 type LayerInfo struct {
 	policy.Layer
-	Builtin   bool
-	AuthorID  int64
-	Author    string
-	CreatedAt time.Time
+	Builtin      bool
+	AuthorID     int64
+	Author       string
+	CreatedAt    time.Time
+	Withdrawn    bool
+	WithdrawnAt  time.Time
+	WithdrawnBy  string
+	Reason       string
+	SupersededBy int
 }
 
-// Layers returns the rule layers, embedded and added, that apply to the
-// region within (its ancestors' layers and its own) or lie within it; all
-// of them when within is "".
+// Layers returns the rule layers, embedded and added (withdrawn ones
+// too, marked), that apply to the region within (its ancestors' layers
+// and its own) or lie within it; all of them when within is "".
 func (a *App) Layers(ctx context.Context, who auth.Actor, within region.Code) ([]LayerInfo, error) {
 	prefix, _ := within.Prefix()
 	keep := func(l policy.Layer) bool {
 		return within == "" || strings.HasPrefix(prefix, l.Region) || prefix != "" && strings.HasPrefix(l.Region, prefix)
 	}
 	o := op{name: "policy.layers", perm: auth.PermRegistryRead, target: Target{Entity: "rules"}}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]LayerInfo, error) {
-		builtin, err := policy.Builtin()
-		if err != nil {
-			return nil, err
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]LayerInfo, error) { return a.layerInfos(ctx, tx, keep) })
+}
+
+// layerInfos lists the embedded, then the stored layers that keep keeps.
+func (a *App) layerInfos(ctx context.Context, tx *store.Tx, keep func(policy.Layer) bool) ([]LayerInfo, error) {
+	builtin, err := policy.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	stored, err := tx.StoredPolicyLayers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []LayerInfo{}
+	for _, l := range builtin {
+		if keep(l) {
+			out = append(out, LayerInfo{Layer: l, Builtin: true})
 		}
-		stored, err := tx.StoredPolicyLayers(ctx)
-		if err != nil {
-			return nil, err
+	}
+	for _, s := range stored {
+		if keep(s.Layer) {
+			out = append(out, LayerInfo{Layer: s.Layer, AuthorID: s.AuthorID, Author: s.Author, CreatedAt: s.CreatedAt,
+				Withdrawn: s.Withdrawn, WithdrawnAt: s.WithdrawnAt, WithdrawnBy: s.WithdrawnBy, Reason: s.Reason, SupersededBy: s.SupersededBy})
 		}
-		out := []LayerInfo{}
-		for _, l := range builtin {
-			if keep(l) {
-				out = append(out, LayerInfo{Layer: l, Builtin: true})
-			}
-		}
-		for _, s := range stored {
-			if keep(s.Layer) {
-				out = append(out, LayerInfo{Layer: s.Layer, AuthorID: s.AuthorID, Author: s.Author, CreatedAt: s.CreatedAt})
-			}
-		}
-		return out, nil
-	})
+	}
+	return out, nil
 }
 
 // RulesInForce returns the rule layers in force, embedded and added, for

@@ -389,3 +389,133 @@ func FamilyParams() []ParamSpec {
 	}
 	return out
 }
+
+// ParamField is a parameter as a rules form shows it: its declaration,
+// the value in force and the layer that set it ("" for the default).
+type ParamField struct {
+	ParamSpec
+	Value any    `json:"value"`
+	Layer string `json:"layer"`
+}
+
+// ProgramSchema is a program's part of the rules form: its parameters
+// (those its rules use), with their values in force.
+type ProgramSchema struct {
+	Code   string       `json:"code"`
+	Name   string       `json:"name"`
+	NameEN string       `json:"name_en,omitempty"`
+	Params []ParamField `json:"params"`
+}
+
+// Schema is the rules form of a county in a year: the region's family
+// readings and each program's parameters, with the values in force.
+type Schema struct {
+	County   string          `json:"county"`
+	Year     int             `json:"year"`
+	Version  string          `json:"version"`
+	Family   []ParamField    `json:"family_params"`
+	Programs []ProgramSchema `json:"programs"`
+}
+
+// Schema returns the rules form of county in year: every parameter a
+// program in force takes, declared in Params, with the value in force.
+func (e *Evaluator) Schema(county string, year int) (*Schema, error) {
+	in, err := e.InForce(county, year)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.rules(county, year)
+	if err != nil {
+		return nil, err
+	}
+	out := &Schema{County: county, Year: year, Version: rs.version, Family: []ParamField{}, Programs: []ProgramSchema{}}
+	for _, f := range in.Family {
+		if s, ok := paramIndex[f.Name]; ok {
+			out.Family = append(out.Family, ParamField{ParamSpec: *s, Value: f.Value, Layer: f.Layer})
+		}
+	}
+	for _, p := range rs.programs {
+		ps := ProgramSchema{Code: p.code, Name: p.name, NameEN: p.nameEN, Params: []ParamField{}}
+		for _, s := range p.paramSchema() {
+			v, ok := p.params[s.Name]
+			if !ok {
+				v = defaultValue(p, s.Name)
+			}
+			ps.Params = append(ps.Params, ParamField{ParamSpec: s, Value: v, Layer: p.def.origin["params."+s.Name]})
+		}
+		out.Programs = append(out.Programs, ps)
+	}
+	return out, nil
+}
+
+// defaultValue is the value a program has for a parameter no layer set:
+// the engine's default for the settings, nothing otherwise.
+func defaultValue(p *program, name string) any {
+	switch name {
+	case "accrual":
+		return p.accrual
+	case "exit_timing":
+		return p.exit
+	case "age_rule":
+		return p.ageRule
+	}
+	return nil
+}
+
+// FormText renders value v of the parameter as a form field holds it: an
+// amount in yuan, a date as YYYY-MM-DD, a choice by its code, "true" or
+// "false"; "" for no value.
+func (s ParamSpec) FormText(v any) string {
+	if v == nil {
+		return ""
+	}
+	switch s.Kind {
+	case KindFen:
+		if n, err := paramInt(v); err == nil {
+			return money.Fen(n).String()
+		}
+	case KindWhole:
+		if n, err := paramInt(v); err == nil {
+			return strconv.Itoa(n)
+		}
+	case KindYesNo:
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b)
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// Parse reads the text of a form field for the parameter (as FormText
+// writes it) and checks the value: the error names field and says, in
+// words, what the field takes.
+func (s ParamSpec) Parse(field, text string) (any, error) {
+	text = strings.TrimSpace(text)
+	var v any
+	switch s.Kind {
+	case KindWhole:
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			return nil, invalid(field, "“%s”应为整数", []any{s.ZH}, "%s must be a whole number", []any{s.EN})
+		}
+		v = n
+	case KindFen:
+		f, err := money.ParseYuan(text)
+		if err != nil {
+			return nil, invalid(field, "“%s”应为金额（元），如120或120.50", []any{s.ZH}, "%s must be an amount in yuan such as 120 or 120.50", []any{s.EN})
+		}
+		v = int(f)
+	case KindYesNo:
+		b, err := strconv.ParseBool(text)
+		if err != nil {
+			return nil, invalid(field, "“%s”应为“是”或“否”", []any{s.ZH}, "%s must be yes or no", []any{s.EN})
+		}
+		v = b
+	default:
+		v = text
+	}
+	if err := s.Check(field, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}

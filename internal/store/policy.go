@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,10 +15,10 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 )
 
-// PolicyLayers returns the rule layers regions have added, in region and
-// version order.
+// PolicyLayers returns the rule layers regions have added and not
+// withdrawn, in region and version order.
 func (tx *Tx) PolicyLayers(ctx context.Context) ([]policy.Layer, error) {
-	rows, err := tx.Query(ctx, `SELECT region, version, body FROM policy_layers ORDER BY region, version`)
+	rows, err := tx.Query(ctx, `SELECT region, version, body FROM policy_layers WHERE withdrawn_at IS NULL ORDER BY region, version`)
 	if err != nil {
 		return nil, fmt.Errorf("policy layers: %w", err)
 	}
@@ -176,13 +177,57 @@ func (tx *Tx) PersonCounties(ctx context.Context) ([]string, error) {
 }
 
 // PolicyStamp returns a short text that changes whenever the stored rule
-// layers change, so that compiled rules can be reused until then.
+// layers change (one is added or withdrawn), so that compiled rules can be reused until then.
 func (tx *Tx) PolicyStamp(ctx context.Context) (string, error) {
-	var n int
-	var last sql.NullString
-	err := tx.QueryRow(ctx, `SELECT COUNT(*), MAX(created_at) FROM policy_layers`).Scan(&n, &last)
+	var n, w int
+	var last, lastW sql.NullString
+	err := tx.QueryRow(ctx, `SELECT COUNT(*), MAX(created_at), COUNT(withdrawn_at), MAX(withdrawn_at) FROM policy_layers`).Scan(&n, &last, &w, &lastW)
 	if err != nil {
 		return "", fmt.Errorf("policy stamp: %w", err)
 	}
-	return strconv.Itoa(n) + "/" + last.String, nil
+	return strconv.Itoa(n) + "/" + last.String + "/" + strconv.Itoa(w) + "/" + lastW.String, nil
+}
+
+// WithdrawPolicyLayer takes the stored layer region@version out of force,
+// recording who withdrew it, when and why, and the version that
+// supersedes it (0 for none), with the audit entry of the withdrawal in
+// the same transaction. A layer not stored is NotFound; one already
+// withdrawn is a Conflict. Who may withdraw it, and whether the rules
+// still hold without it, is decided before.
+func (tx *Tx) WithdrawPolicyLayer(ctx context.Context, actor auth.Actor, region string, version int, reason string, supersededBy int) error {
+	var body string
+	var withdrawn sql.NullString
+	err := tx.QueryRow(ctx, `SELECT body, withdrawn_at FROM policy_layers WHERE region = ? AND version = ?`, region, version).Scan(&body, &withdrawn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFoundf("没有这一版规则", "there is no stored rule layer %s@%d", region, version)
+	}
+	if err != nil {
+		return fmt.Errorf("policy layer: %w", err)
+	}
+	if withdrawn.Valid {
+		return apperr.Conflictf("这一版规则已经撤回", "rule layer %s@%d has already been withdrawn", region, version)
+	}
+	var sup any
+	if supersededBy > 0 {
+		sup = supersededBy
+	}
+	if _, err := tx.Exec(ctx, `UPDATE policy_layers SET withdrawn_at = ?, withdrawn_by = ?, withdrawn_by_name = ?, withdraw_reason = ?, superseded_by = ?
+		WHERE region = ? AND version = ?`, ts(tx.now), actor.UserID, actor.Username, reason, sup, region, version); err != nil {
+		return fmt.Errorf("withdraw policy layer: %w", err)
+	}
+	after, err := json.Marshal(map[string]any{"withdrawn": true, "reason": reason, "superseded_by": supersededBy})
+	if err != nil {
+		return err
+	}
+	county := ""
+	if len(region) == 6 {
+		county = region
+	}
+	action := "policy.layer.withdraw"
+	if supersededBy > 0 {
+		action = "policy.layer.supersede"
+	}
+	return tx.Audit(ctx, audit.Entry{County: county, UserID: actor.UserID, Username: actor.Username,
+		Action: action, Entity: "policy_layer", EntityID: region + "@" + strconv.Itoa(version),
+		Region: region, Before: body, After: string(after)})
 }

@@ -12,18 +12,26 @@ import (
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
-// StoredLayer is a rule layer a region added, with who added it and when.
+// StoredLayer is a rule layer a region added, with who added it and when,
+// and, once withdrawn, who withdrew it, when, why, and the version that
+// superseded it (0 for none).
 type StoredLayer struct {
 	policy.Layer
-	AuthorID  int64
-	Author    string
-	CreatedAt time.Time
+	AuthorID     int64
+	Author       string
+	CreatedAt    time.Time
+	Withdrawn    bool
+	WithdrawnAt  time.Time
+	WithdrawnBy  string
+	Reason       string
+	SupersededBy int
 }
 
-// StoredPolicyLayers returns the layers regions have added, in region and
-// version order, with their authors.
+// StoredPolicyLayers returns the layers regions have added, withdrawn or
+// not, in region and version order, with their authors.
 func (tx *Tx) StoredPolicyLayers(ctx context.Context) ([]StoredLayer, error) {
-	rows, err := tx.Query(ctx, `SELECT region, version, body, author_id, author, created_at FROM policy_layers ORDER BY region, version`)
+	rows, err := tx.Query(ctx, `SELECT region, version, body, author_id, author, created_at, withdrawn_at, withdrawn_by_name, withdraw_reason, superseded_by
+		FROM policy_layers ORDER BY region, version`)
 	if err != nil {
 		return nil, fmt.Errorf("policy layers: %w", err)
 	}
@@ -33,8 +41,9 @@ func (tx *Tx) StoredPolicyLayers(ctx context.Context) ([]StoredLayer, error) {
 		var reg, body string
 		var v int
 		var s StoredLayer
-		var created any
-		if err := rows.Scan(&reg, &v, &body, &s.AuthorID, &s.Author, &created); err != nil {
+		var created, withdrawn any
+		var sup sql.NullInt64
+		if err := rows.Scan(&reg, &v, &body, &s.AuthorID, &s.Author, &created, &withdrawn, &s.WithdrawnBy, &s.Reason, &sup); err != nil {
 			return nil, err
 		}
 		l, err := policy.ParseLayer([]byte(body))
@@ -45,6 +54,13 @@ func (tx *Tx) StoredPolicyLayers(ctx context.Context) ([]StoredLayer, error) {
 		if s.CreatedAt, err = timeValue(created); err != nil {
 			return nil, err
 		}
+		if withdrawn != nil {
+			s.Withdrawn = true
+			if s.WithdrawnAt, err = timeValue(withdrawn); err != nil {
+				return nil, err
+			}
+		}
+		s.SupersededBy = int(sup.Int64)
 		out = append(out, s)
 	}
 	return out, rows.Err()
