@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 )
@@ -51,7 +52,11 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		if field != "" {
 			return apperr.Invalidf(field, "字段类型错误", "wrong type for this field")
 		}
-		return &apperr.Error{Kind: apperr.Invalid, Field: "body", ZH: "请求体不是有效的JSON：" + err.Error(), EN: "the request body is not valid JSON: " + err.Error()}
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			return apperr.Invalidf(name, "没有名为“%s”的字段", "there is no field %q", name)
+		}
+		return apperr.Invalidf("body", "请求体不是有效的JSON", "the request body is not valid JSON")
 	}
 	return nil
 }

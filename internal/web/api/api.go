@@ -135,6 +135,10 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/policy/layers", h.createPolicyLayer),
 		web.SignedIn("POST /api/v1/policy/check", h.policyCheck),
 		web.SignedIn("POST /api/v1/policy/impact", h.policyImpact),
+		web.SignedIn("POST /api/v1/policy/layers/{region}/{version}/withdraw", h.withdrawPolicyLayer),
+		web.SignedIn("POST /api/v1/policy/layers/{region}/{version}/supersede", h.supersedePolicyLayer),
+		web.SignedIn("GET /api/v1/policy/params", h.policyParams),
+		web.SignedIn("GET /api/v1/policy/diff", h.policyDiff),
 		web.SignedIn("GET /api/v1/persons/{county}/{id}/decisions", h.personDecisions),
 		web.SignedIn("GET /api/v1/determinations", h.listDeterminations),
 	}

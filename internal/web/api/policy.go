@@ -2,9 +2,11 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
@@ -67,20 +69,27 @@ func (h *Handler) policyPrograms(w http.ResponseWriter, r *http.Request) error {
 
 // layerJSON is a rule layer as the API lists it.
 type layerJSON struct {
-	Region    string       `json:"region"`
-	Name      string       `json:"name"` // the rule-version name, "34@1"
-	Version   int          `json:"version"`
-	From      date.Date    `json:"from"`
-	Title     string       `json:"title"`
-	Builtin   bool         `json:"builtin"` // embedded in the binary
-	AuthorID  int64        `json:"author_id,omitempty"`
-	Author    string       `json:"author,omitempty"`
-	CreatedAt *time.Time   `json:"created_at,omitempty"`
-	Layer     policy.Layer `json:"layer"`
+	Region    string     `json:"region"`
+	Name      string     `json:"name"` // the rule-version name, "34@1"
+	Version   int        `json:"version"`
+	From      date.Date  `json:"from"`
+	Title     string     `json:"title"`
+	Builtin   bool       `json:"builtin"` // embedded in the binary
+	AuthorID  int64      `json:"author_id,omitempty"`
+	Author    string     `json:"author,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	// Withdrawn layers are out of force: who withdrew them, when, why,
+	// and the version that superseded them.
+	Withdrawn    bool         `json:"withdrawn"`
+	WithdrawnAt  *time.Time   `json:"withdrawn_at,omitempty"`
+	WithdrawnBy  string       `json:"withdrawn_by,omitempty"`
+	Reason       string       `json:"withdraw_reason,omitempty"`
+	SupersededBy int          `json:"superseded_by,omitempty"`
+	Layer        policy.Layer `json:"layer"`
 }
 
 // policyLayers is GET /api/v1/policy/layers?region=: the rule layers,
-// embedded and stored (with author and date), that apply to the region
+// embedded and stored (with author and date; withdrawn ones marked), that apply to the region
 // or lie within it; all of them without a region.
 func (h *Handler) policyLayers(w http.ResponseWriter, r *http.Request) error {
 	var within region.Code
@@ -102,6 +111,10 @@ func (h *Handler) policyLayers(w http.ResponseWriter, r *http.Request) error {
 		if !l.Builtin {
 			at := l.CreatedAt
 			out[i].AuthorID, out[i].Author, out[i].CreatedAt = l.AuthorID, l.Author, &at
+		}
+		if l.Withdrawn {
+			wat := l.WithdrawnAt
+			out[i].Withdrawn, out[i].WithdrawnAt, out[i].WithdrawnBy, out[i].Reason, out[i].SupersededBy = true, &wat, l.WithdrawnBy, l.Reason, l.SupersededBy
 		}
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"layers": out})
@@ -257,8 +270,9 @@ func (h *Handler) listDeterminations(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// policyImpact is POST /api/v1/policy/impact?region=&year=: the body is a
-// proposed layer, validated as for adding it but not stored. Every person
+// policyImpact is POST /api/v1/policy/impact?region=&year=&withdraw=: the
+// body is a proposed layer, validated as for adding it but not stored;
+// with withdraw (a stored layer, "341523@2") the layer supersedes it. Every person
 // of the county is evaluated under the rules in force and under the rules
 // with the layer, and the answer counts, by township and program, who
 // becomes eligible or ineligible and the change in funds (fen), with
@@ -272,10 +286,146 @@ func (h *Handler) policyImpact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := h.app.PreviewLayer(r.Context(), web.Actor(r), l, app.EvalOptions{Region: r.URL.Query().Get("region"), Year: year})
+	ch := &app.LayerChange{Add: l}
+	if s := r.URL.Query().Get("withdraw"); s != "" {
+		if ch.Region, ch.Withdraw, err = parseLayerName("withdraw", s); err != nil {
+			return err
+		}
+	}
+	rep, err := h.app.PreviewChange(r.Context(), web.Actor(r), ch, app.EvalOptions{Region: r.URL.Query().Get("region"), Year: year})
 	if err != nil {
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+// parseLayerName reads a rule-version name, "341523@2" or "national@1",
+// given in field.
+func parseLayerName(field, s string) (string, int, error) {
+	reg, v, ok := strings.Cut(s, "@")
+	n, err := strconv.Atoi(v)
+	if !ok || err != nil || n < 1 {
+		return "", 0, apperr.Invalidf(field, "规则版本应写作“地区@版本号”，如341523@2", "a rule version is written REGION@VERSION, e.g. 341523@2")
+	}
+	if reg == "national" {
+		reg = ""
+	}
+	return reg, n, nil
+}
+
+// pathLayer reads the layer named by the path: {region} (a division
+// prefix, or "national") and {version}.
+func pathLayer(r *http.Request) (string, int, error) {
+	return parseLayerName("version", r.PathValue("region")+"@"+r.PathValue("version"))
+}
+
+// withdrawBody is the body of a withdrawal or a supersession.
+type withdrawBody struct {
+	Reason string          `json:"reason"`
+	Layer  json.RawMessage `json:"layer,omitempty"`
+}
+
+// readWithdrawBody reads a withdrawal's or a supersession's body.
+func readWithdrawBody(w http.ResponseWriter, r *http.Request) (withdrawBody, error) {
+	var body withdrawBody
+	b, err := readBody(w, r)
+	if err != nil {
+		return body, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		return body, apperr.Invalidf("body", "请求体应为含reason（撤回原因）的对象", "the body must be an object with a reason")
+	}
+	return body, nil
+}
+
+// withdrawPolicyLayer is POST /api/v1/policy/layers/{region}/{version}/withdraw:
+// the region's own level takes one of its stored layers out of force, for
+// the reason given; audited (policy.layer.withdraw).
+func (h *Handler) withdrawPolicyLayer(w http.ResponseWriter, r *http.Request) error {
+	reg, v, err := pathLayer(r)
+	if err != nil {
+		return err
+	}
+	body, err := readWithdrawBody(w, r)
+	if err != nil {
+		return err
+	}
+	if err := h.app.WithdrawLayer(r.Context(), web.Actor(r), reg, v, body.Reason); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"withdrawn": app.LayerName(&policy.Layer{Region: reg, Version: v}), "reason": body.Reason})
+	return nil
+}
+
+// supersedePolicyLayer is POST /api/v1/policy/layers/{region}/{version}/supersede:
+// the body's layer is stored in place of the stored layer named by the
+// path, which is withdrawn for the reason given, in one transaction;
+// audited (policy.layer.create, policy.layer.supersede).
+func (h *Handler) supersedePolicyLayer(w http.ResponseWriter, r *http.Request) error {
+	reg, v, err := pathLayer(r)
+	if err != nil {
+		return err
+	}
+	body, err := readWithdrawBody(w, r)
+	if err != nil {
+		return err
+	}
+	if len(body.Layer) == 0 {
+		return apperr.Invalidf("layer", "缺少替代的新版本规则", "the superseding layer is missing")
+	}
+	l, err := policy.ParseLayer(body.Layer)
+	if err != nil {
+		return err
+	}
+	if l.Region != reg {
+		return apperr.Invalidf("layer.region", "新版本只能替代同一地区的规则", "a layer can only supersede a layer of its own region")
+	}
+	if err := h.app.SupersedeLayer(r.Context(), web.Actor(r), v, l, body.Reason); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, map[string]any{"layer": l, "name": app.LayerName(l), "superseded": app.LayerName(&policy.Layer{Region: reg, Version: v})})
+	return nil
+}
+
+// policyParams is GET /api/v1/policy/params?region=&year=: the rules form
+// of a county — every parameter each program in force takes, declared
+// once (labels, unit, allowed values, help), with the value in force and
+// the layer that set it.
+func (h *Handler) policyParams(w http.ResponseWriter, r *http.Request) error {
+	year, err := h.queryYear(r)
+	if err != nil {
+		return err
+	}
+	s, err := h.app.RuleForm(r.Context(), web.Actor(r), r.URL.Query().Get("region"), year)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, s)
+	return nil
+}
+
+// policyDiff is GET /api/v1/policy/diff?region=&a=&b=&lang=: two versions
+// of a region's rules ("" or "national" for the national baseline)
+// compared line by line, in words.
+func (h *Handler) policyDiff(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	reg := q.Get("region")
+	if reg == "national" {
+		reg = ""
+	}
+	va, err1 := strconv.Atoi(q.Get("a"))
+	vb, err2 := strconv.Atoi(q.Get("b"))
+	if err1 != nil || err2 != nil {
+		return apperr.Invalidf("version", "请用a和b给出要比较的两个版本号", "give the two versions to compare as a and b")
+	}
+	d, err := h.app.DiffLayers(r.Context(), web.Actor(r), reg, va, vb, web.Language(r))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"region": d.A.Region, "a": app.LayerName(&d.A.Layer), "b": app.LayerName(&d.B.Layer),
+		"a_title": d.A.Title, "b_title": d.B.Title, "lines": d.Lines})
 	return nil
 }

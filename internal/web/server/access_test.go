@@ -357,6 +357,14 @@ var matrix = map[string]entry{
 	"POST /api/v1/policy/layers": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/policy/layers", json.RawMessage(badLayer(t))
 	})},
+	"POST /api/v1/policy/layers/{region}/{version}/withdraw": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/policy/layers/" + t.county + "/90/withdraw", map[string]any{"reason": "矩阵"}
+	})},
+	"POST /api/v1/policy/layers/{region}/{version}/supersede": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/policy/layers/" + t.county + "/90/supersede", map[string]any{"reason": "矩阵", "layer": json.RawMessage(badLayer(t))}
+	})},
+	"GET /api/v1/policy/params": {kind: open, perm: auth.PermRegistryRead, req: get("/api/v1/policy/params?region=341522&year=2024")},
+	"GET /api/v1/policy/diff":   {kind: open, perm: auth.PermRegistryRead, req: get("/api/v1/policy/diff?region=34&a=1&b=1")},
 	"POST /api/v1/policy/check": {kind: open, perm: auth.PermRegistryRead, req: post("/api/v1/policy/check", map[string]any{"persons": []any{}})},
 	"POST /api/v1/policy/impact": {kind: targeted, perm: auth.PermRulesManage, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/policy/impact?year=2024&region=" + t.county, json.RawMessage(badLayer(t))
