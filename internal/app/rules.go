@@ -252,11 +252,14 @@ func (a *App) layerInfos(ctx context.Context, tx *store.Tx, keep func(policy.Lay
 	return out, nil
 }
 
-// RulesInForce returns the rule layers in force, embedded and added, for
-// the rules page of a user who manages rules.
-func (a *App) RulesInForce(ctx context.Context, who auth.Actor) ([]policy.Layer, error) {
+// RulesInForce returns the rule layers, embedded and added (withdrawn
+// ones marked, with who withdrew them and why), for the rules page of a
+// user who manages rules.
+func (a *App) RulesInForce(ctx context.Context, who auth.Actor) ([]LayerInfo, error) {
 	o := op{name: "policy.rules", perm: auth.PermRulesManage, target: Target{Entity: "rules"}}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]policy.Layer, error) { return a.layers(ctx, tx) })
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]LayerInfo, error) {
+		return a.layerInfos(ctx, tx, func(policy.Layer) bool { return true })
+	})
 }
 
 // LayerName is the rule-version name of a layer: "34@1", "national@1".

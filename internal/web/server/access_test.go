@@ -475,8 +475,12 @@ var matrix = map[string]entry{
 	"POST /rules": {kind: targeted, perm: auth.PermRulesManage, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/rules", url.Values{"layer": {badLayer(t)}, "county": {t.county}, "year": {"2024"}}
 	})},
-	"GET /users":     {kind: listed, perm: auth.PermUsersManage, req: get("/users?disabled=1")},
-	"GET /users/new": {kind: listed, perm: auth.PermUsersManage, req: get("/users/new")},
+	"POST /rules/withdraw": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/rules/withdraw", url.Values{"region": {t.county}, "version": {"90"}, "reason": {"矩阵"}, "action": {"withdraw"}}
+	})},
+	"GET /rules/diff": {kind: listed, perm: auth.PermRulesManage, req: get("/rules/diff?region=34&a=1&b=1")},
+	"GET /users":      {kind: listed, perm: auth.PermUsersManage, req: get("/users?disabled=1")},
+	"GET /users/new":  {kind: listed, perm: auth.PermUsersManage, req: get("/users/new")},
 	"POST /users/new": {kind: targeted, perm: auth.PermUsersManage, req: on(func(t *target) (string, any) {
 		return "/users/new", url.Values{"username": {"p" + t.key + strconv.Itoa(seq())}, "name": {"矩阵用户"}, "role": {"village"},
 			"region": {string(t.village)}, "password": {"matrix-pass-1"}}

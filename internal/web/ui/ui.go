@@ -119,6 +119,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /audit/export.xlsx", h.auditTrailExport),
 		web.SignedIn("GET /rules", h.rulesPage),
 		web.SignedIn("POST /rules", h.rulesSubmit),
+		web.SignedIn("POST /rules/withdraw", h.rulesWithdraw),
+		web.SignedIn("GET /rules/diff", h.rulesDiff),
 		web.SignedIn("GET /users", h.usersPage),
 		web.SignedIn("GET /users/new", h.userNewPage),
 		web.SignedIn("POST /users/new", h.userNewSubmit),
