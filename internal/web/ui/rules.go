@@ -365,10 +365,14 @@ func dateWords(d date.Date, lang string) string {
 func (h *Handler) ruleForm(r *http.Request, v *view, d *rulesView) error {
 	a := web.Actor(r)
 	d.Counties = h.counties(a.Scope)
+	// The form shows the values in force in the county to preview in; a
+	// county outside the user's scope is left for the preview to refuse.
 	county := v.F("county")
-	if county == "" || !slices.ContainsFunc(d.Counties, func(c countyOption) bool { return c.Code == county }) {
+	if !slices.ContainsFunc(d.Counties, func(c countyOption) bool { return c.Code == county }) {
 		county = string(h.firstCounty(a.Scope))
-		v.Form.Set("county", county)
+		if v.F("county") == "" {
+			v.Form.Set("county", county)
+		}
 	}
 	year, err := strconv.Atoi(v.F("year"))
 	if err != nil || app.CheckYear(year) != nil {
