@@ -83,3 +83,137 @@ func testUIRulesPropose(t *testing.T, engine store.Engine) {
 		t.Errorf("%d audit entries for the saved layer", audited)
 	}
 }
+
+// TestUIRulesEditor walks the rules editor as county staff use it, on
+// both engines: the form lists each program's parameters with their
+// labels, units, ranges and values in force; a bad value is refused next
+// to its field; the rule text refuses a misspelt parameter and a truncated
+// text in plain words; a change is previewed (by township and program
+// name) and saved only when confirmed; a saved version is superseded and
+// another withdrawn with a reason, each previewed first; two versions are
+// compared side by side; the page cites policy documents, not codes.
+func TestUIRulesEditor(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) { testUIRulesEditor(t, engine) })
+	}
+}
+
+func testUIRulesEditor(t *testing.T, engine store.Engine) {
+	ts := newTestServer(t, engine)
+	ctx := context.Background()
+	if _, err := store.LoadSynthetic(ctx, ts.DB, synth.Config{County: "341523", Persons: 800, Seed: 11}, nil); err != nil {
+		t.Fatal(err)
+	}
+	stored := func() int {
+		var n int
+		if err := ts.DB.View(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM policy_layers`).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	c := ts.Browser().Login("county", "county1234")
+	c.Get("/rules").Want(200, `name="p.tf_death.min_age"`, `value="49"`, "领取年龄（周岁）", "允许范围：0–120 周岁", "现行：49 周岁（全国第1版）",
+		"再婚家庭子女的计算", "发文机关", "文号")
+	for _, code := range []string{"rules.md", "national@", "@1", "<code>"} {
+		page := c.Body[:strings.Index(c.Body, `<details class="advanced"`)] + c.Body[strings.Index(c.Body, "</details>\n</section>"):]
+		if strings.Contains(page, code) {
+			t.Errorf("the rules page shows %q", code)
+		}
+	}
+	if !strings.Contains(c.Body, "国务院办公厅《国务院办公厅转发人口计生委财政部关于开展对农村部分计划生育家庭实行奖励扶助制度试点工作意见的通知》（国办发〔2004〕21号，2004）") {
+		t.Error("the national layer does not cite the 2004 document that founded 奖扶")
+	}
+
+	form := func(action string, kv ...string) url.Values {
+		f := url.Values{"action": {action}, "title": {"舒城县：特扶领取年龄调整"}, "from": {"2024-01-01"}, "county": {"341523"}, "year": {"2024"},
+			"doc_issuer": {"舒城县卫生健康委员会"}, "doc_number": {"舒卫〔2024〕3号"}, "doc_title": {"关于调整特别扶助领取年龄的通知"}, "doc_date": {"2024-01-05"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	// Bad values, next to their fields.
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "六十")).Want(422, `id="p.tf_death.min_age-error" aria-live="polite">“领取年龄”应为整数`)
+	c.Post("/rules", form("save", "p.tf_death.min_age", "600")).Want(422, "“领取年龄”应在0–120周岁之间，实为600")
+	c.Post("/rules", form("preview")).Want(422, "没有修改任何参数")
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "70", "doc_issuer", "")).Want(422, `id="doc_issuer-error" aria-live="polite">请填写发文机关`)
+	// The rule text: a misspelt parameter, a truncated text.
+	misspelt := `{"region": "341523", "version": 2, "from": "2024-01-01", "title": "x", "programs": [{"code": "jf", "params": {"min_agee": 61}}]}`
+	for _, action := range []string{"preview", "save"} {
+		c.Post("/rules", url.Values{"action": {action}, "layer": {misspelt}, "county": {"341523"}, "year": {"2024"}}).
+			Want(422, "programs[0].params.min_agee", "没有名为“min_agee”的参数，是否应为“min_age”（领取年龄）？")
+	}
+	c.Post("/rules", url.Values{"action": {"preview"}, "layer": {misspelt[:50]}, "county": {"341523"}, "year": {"2024"}}).Want(422, "规则文本不完整")
+	if strings.Contains(c.Body, "EOF") {
+		t.Error("the decoder's text reaches the page")
+	}
+	if n := stored(); n != 0 {
+		t.Fatalf("%d layers stored after refusals", n)
+	}
+
+	// Preview, then confirm.
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "70")).Want(200, `id="impact"`, "加入安徽省六安市舒城县第2版后与现行规则相比",
+		"<td>计划生育家庭特别扶助（独生子女死亡）</td>", `value="save"`, "确认保存")
+	if !strings.Contains(c.Body, "<tr><td>城关镇</td>") {
+		t.Error("the impact lists no township by name")
+	}
+	if n := stored(); n != 0 {
+		t.Fatalf("%d layers stored by a preview", n)
+	}
+	c.Post("/rules", form("save", "p.tf_death.min_age", "70"))
+	if c.Code != 303 || !strings.HasPrefix(c.Loc, "/rules?done=layer_saved") {
+		t.Fatalf("save: %d %s", c.Code, c.Loc)
+	}
+	c.Get(c.Loc).Want(200, "安徽省六安市舒城县第2版 · 舒城县：特扶领取年龄调整", "舒城县卫生健康委员会《关于调整特别扶助领取年龄的通知》（舒卫〔2024〕3号，2024-01-05）",
+		"<dt>领取年龄</dt><dd>70 周岁</dd>", "撤回此版本")
+
+	// Supersede version 2 by version 3.
+	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2")).Want(422, "请填写撤回原因")
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "72", "supersedes", "2", "reason", "改为72周岁")).
+		Want(200, "以安徽省六安市舒城县第3版替代安徽省六安市舒城县第2版后与现行规则相比")
+	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2", "reason", "改为72周岁"))
+	if c.Code != 303 {
+		t.Fatalf("supersede: %d\n%.3000s", c.Code, c.Body)
+	}
+	c.Get("/rules").Want(200, "已被第3版替代", "改为72周岁")
+
+	// Compare.
+	c.Get("/rules/diff?region=341523&a=2&b=3").Want(200, "共有1处不同", "计划生育家庭特别扶助（独生子女死亡） · 领取年龄（周岁）", "<td>70 周岁</td><td>72 周岁</td>")
+
+	// Withdraw version 3: preview, a reason, then confirm.
+	c.Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"3"}, "action": {"preview"}}).
+		Want(200, `id="impact"`, "撤回安徽省六安市舒城县第3版后与现行规则相比", "确认撤回")
+	c.Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"3"}, "action": {"withdraw"}, "reason": {" "}}).
+		Want(422, `id="reason-error" aria-live="polite">请填写撤回原因`)
+	c.Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"1"}, "action": {"withdraw"}, "reason": {"试"}}).Want(400, "随系统发布，不能撤回")
+	c.Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"3"}, "action": {"withdraw"}, "reason": {"恢复全国标准"}})
+	if c.Code != 303 || !strings.HasPrefix(c.Loc, "/rules?done=layer_withdrawn") {
+		t.Fatalf("withdraw: %d %s", c.Code, c.Loc)
+	}
+	c.Get(c.Loc).Want(200, "规则版本已撤回", "恢复全国标准", "已撤回")
+	c.Get("/rules").Want(200, "现行：49 周岁（全国第1版）")
+	var actions []string
+	if err := ts.DB.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT action FROM audit_log WHERE action LIKE 'policy.layer.%' ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				return err
+			}
+			actions = append(actions, a)
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(actions, " ") != "policy.layer.create policy.layer.create policy.layer.supersede policy.layer.withdraw" {
+		t.Errorf("audited %v", actions)
+	}
+	ts.Browser().Login("village", "village1234").Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"2"}, "action": {"withdraw"}, "reason": {"x"}}).Want(403)
+}
