@@ -114,10 +114,10 @@ type diffRegion struct {
 type paramRow struct {
 	Name, Field, Label, Unit, Help, Range, Kind string
 	Prefill                                     string // the value in force as the field holds it
-	Min, Max                              int
-	MinDate, MaxDate                      string
-	Choices                               []paramChoice
-	Current, From                         string // the value in force, in words, and the layer that set it
+	Min, Max                                    int
+	MinDate, MaxDate                            string
+	Choices                                     []paramChoice
+	Current, From                               string // the value in force, in words, and the layer that set it
 }
 
 type paramChoice struct{ Code, Name string }
