@@ -81,3 +81,33 @@ func TestParseLayerMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestStatement checks that every clause text of the embedded rules reads
+// as a statement with no name of the rule language left in it, and one
+// example in full.
+func TestStatement(t *testing.T) {
+	got := Statement("{year} − {birth_year} = {age} {?≥|<} {P.min_age}（年底年龄规则），出生日期不早于{P.birth_cutoff}", map[string]any{"min_age": 60}, "zh")
+	if want := "〔年度〕 − 〔出生年份〕 = 〔年龄〕 ≥ 60（年底年龄规则），出生日期不早于〔出生日期下限〕"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		for _, p := range l.Programs {
+			for _, c := range p.Clauses {
+				for _, lang := range []string{"zh", "en"} {
+					text := c.Text
+					if lang == "en" && c.TextEN != "" {
+						text = c.TextEN
+					}
+					s := Statement(text, p.Params, lang)
+					if strings.ContainsAny(s, "{}") || paramRef.MatchString(s) || strings.Contains(s, "_") {
+						t.Errorf("%s %s %s (%s): %q", l.Region, p.Code, c.ID, lang, s)
+					}
+				}
+			}
+		}
+	}
+}

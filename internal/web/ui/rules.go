@@ -215,7 +215,7 @@ func (h *Handler) rulesData(r *http.Request, v *view, infos []app.LayerInfo) *ru
 				if c.Drop {
 					text = v.T["rules_clause_dropped"]
 				}
-				pv.Clauses = append(pv.Clauses, fillParams(text, p.Params, v.Lang))
+				pv.Clauses = append(pv.Clauses, policy.Statement(text, p.Params, v.Lang))
 			}
 			for _, in := range p.Increments {
 				pv.Increments = append(pv.Increments, incrementWords(in, v))
@@ -302,31 +302,6 @@ func paramLabel(name, lang string) string {
 		return name
 	}
 	return s.Label(lang)
-}
-
-// fillParams replaces {P.name} in a clause's text with the layer's value
-// of the parameter, or, when the layer does not set it, with words that
-// say it is the value in force.
-func fillParams(text string, params map[string]any, lang string) string {
-	for {
-		i := strings.Index(text, "{P.")
-		if i < 0 {
-			return text
-		}
-		j := strings.Index(text[i:], "}")
-		if j < 0 {
-			return text
-		}
-		name := text[i+3 : i+j]
-		val := "（现行值）"
-		if lang == "en" {
-			val = "(the value in force)"
-		}
-		if x, ok := params[name]; ok {
-			val = strings.TrimSuffix(strings.TrimSuffix(policy.ParamValue(name, x, lang), " 周岁"), " years of age")
-		}
-		text = text[:i] + val + text[i+j+1:]
-	}
 }
 
 // incrementWords describes an increment: its text, amount, payer and
