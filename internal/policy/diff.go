@@ -118,7 +118,7 @@ func flatten(l *Layer, programs term.List, lang string) []DiffLine {
 			k := key + ".rates." + r.From.String() + "." + r.Tier
 			label := name + " · " + w("发放标准", "Rate")
 			if r.Tier != "" {
-				label += "（" + r.Tier + "）"
+				label += "（" + RateTiers.Name(r.Tier, lang) + "）"
 			}
 			add(k, label+" · "+day(r.From), yuanPer(r.Fen, r.Per, lang))
 		}

@@ -111,3 +111,21 @@ func TestStatement(t *testing.T) {
 		}
 	}
 }
+
+// TestRateTiersNamed checks that every rate tier of the embedded rules
+// has a name.
+func TestRateTiersNamed(t *testing.T) {
+	layers, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		for _, p := range l.Programs {
+			for _, r := range p.Rates {
+				if r.Tier != "" && !RateTiers.Has(r.Tier) {
+					t.Errorf("%s %s: tier %q has no name", l.Region, p.Code, r.Tier)
+				}
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // factWords name, in Chinese and English, the facts clause texts show in
@@ -137,4 +138,16 @@ func matching(text string) int {
 		}
 	}
 	return -1
+}
+
+// RateTiers name the rate tiers the embedded rules' tier expressions
+// give: the grades of a surgical complication, the hukou, the birth order.
+var RateTiers = term.List{
+	{Code: "g1", ZH: "一级", EN: "grade 1"},
+	{Code: "g2", ZH: "二级", EN: "grade 2"},
+	{Code: "g3", ZH: "三级", EN: "grade 3"},
+	{Code: "rural", ZH: "农村户籍", EN: "rural hukou"},
+	{Code: "urban", ZH: "城镇户籍", EN: "urban hukou"},
+	{Code: "first", ZH: "一孩", EN: "first child"},
+	{Code: "later", ZH: "二孩及以上", EN: "second child or later"},
 }

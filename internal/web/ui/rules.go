@@ -100,7 +100,7 @@ type paramValue struct{ Label, Value string }
 
 type rateView struct {
 	policy.Rate
-	FromWords string
+	FromWords, TierName string
 }
 
 type countyOption struct{ Code, Name string }
@@ -196,7 +196,7 @@ func (h *Handler) rulesData(r *http.Request, v *view, infos []app.LayerInfo) *ru
 		for _, p := range l.Programs {
 			pv := programView{Name: programs.Name(p.Code, v.Lang), Remove: p.Remove}
 			for _, rt := range p.Rates {
-				pv.Rates = append(pv.Rates, rateView{rt, dateWords(rt.From, v.Lang)})
+				pv.Rates = append(pv.Rates, rateView{rt, dateWords(rt.From, v.Lang), policy.RateTiers.Name(rt.Tier, v.Lang)})
 			}
 			if p.Name != "" {
 				pv.Name = p.Name
