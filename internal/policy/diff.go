@@ -160,6 +160,9 @@ func paramLabel(name, lang string) string {
 		return name
 	}
 	if u := s.Unit(lang); u != "" && u != "%" {
+		if lang == "en" {
+			return s.Label(lang) + " (" + u + ")"
+		}
 		return s.Label(lang) + "（" + u + "）"
 	}
 	return s.Label(lang)

@@ -181,6 +181,9 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 
 	// Compare.
 	c.Get("/rules/diff?region=341523&a=2&b=3").Want(200, "共有1处不同", "计划生育家庭特别扶助（独生子女死亡） · 领取年龄（周岁）", "<td>70 周岁</td><td>72 周岁</td>")
+	c.Get("/rules/diff?region=341523&a=2&b=3&lang=en").Want(200, "1 differences", "Minimum age (years of age)", "<td>70 years of age</td><td>72 years of age</td>")
+	c.Get("/rules?lang=en").Want(200, "Minimum age (years of age)", "Allowed: 0–120 years of age", "In force: 72 years of age", "Readings for the whole region")
+	c.Get("/rules?lang=zh").Want(200, "现行：72 周岁")
 
 	// Withdraw version 3: preview, a reason, then confirm.
 	c.Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"3"}, "action": {"preview"}}).
