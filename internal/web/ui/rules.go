@@ -89,6 +89,7 @@ type layerView struct {
 
 type programView struct {
 	Name       string
+	Basis      []string // the documents that establish the program
 	Remove     bool
 	Params     []paramValue
 	Clauses    []string
@@ -185,6 +186,12 @@ func (h *Handler) rulesData(r *http.Request, v *view, infos []app.LayerInfo) *ru
 	// a user without a level gets none.
 	d.Propose = auth.Can(a, auth.PermRulesManage) && prefix != ""
 	programs, _ := h.app.ProgramList(r.Context(), a)
+	docs := map[string]policy.Document{}
+	for _, l := range infos {
+		for _, doc := range l.Documents {
+			docs[doc.ID] = doc
+		}
+	}
 	versions := map[string][]int{}
 	for _, l := range shown {
 		lv := layerView{LayerInfo: l, Name: layerWords(d.Names[l.Region], l.Version, v.Lang), FromWords: dateWords(l.From, v.Lang)}
@@ -207,6 +214,11 @@ func (h *Handler) rulesData(r *http.Request, v *view, infos []app.LayerInfo) *ru
 			for _, k := range sortedParams(p.Params) {
 				pv.Params = append(pv.Params, paramValue{paramLabel(k, v.Lang), policy.ParamValue(k, p.Params[k], v.Lang)})
 			}
+			for _, id := range docIDs(p.Doc) {
+				if doc, ok := docs[id]; ok {
+					pv.Basis = append(pv.Basis, doc.Citation(v.Lang))
+				}
+			}
 			for _, c := range p.Clauses {
 				text := c.Text
 				if v.Lang == "en" && c.TextEN != "" {
@@ -215,7 +227,11 @@ func (h *Handler) rulesData(r *http.Request, v *view, infos []app.LayerInfo) *ru
 				if c.Drop {
 					text = v.T["rules_clause_dropped"]
 				}
-				pv.Clauses = append(pv.Clauses, policy.Statement(text, p.Params, v.Lang))
+				text = policy.Statement(text, p.Params, v.Lang)
+				if cite := shortCites(c.Doc, docs, v); cite != "" && !c.Drop {
+					text += cite
+				}
+				pv.Clauses = append(pv.Clauses, text)
 			}
 			for _, in := range p.Increments {
 				pv.Increments = append(pv.Increments, incrementWords(in, v))
@@ -302,6 +318,44 @@ func paramLabel(name, lang string) string {
 		return name
 	}
 	return s.Label(lang)
+}
+
+// docIDs splits a citation ("a" or "a,b") into document IDs.
+func docIDs(s string) []string {
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// shortCites cites the documents ids names briefly, after a clause:
+// （依据：国办发〔2004〕21号）, the title where the number was not found.
+func shortCites(ids string, docs map[string]policy.Document, v *view) string {
+	var parts []string
+	for _, id := range docIDs(ids) {
+		doc, ok := docs[id]
+		if !ok {
+			continue
+		}
+		switch {
+		case doc.Number != "":
+			parts = append(parts, doc.Number)
+		case v.Lang == "en":
+			parts = append(parts, doc.Title)
+		default:
+			parts = append(parts, "《"+strings.Trim(doc.Title, "《》")+"》")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if v.Lang == "en" {
+		return " (" + v.T["rules_basis"] + ": " + strings.Join(parts, "; ") + ")"
+	}
+	return "（" + v.T["rules_basis"] + "：" + strings.Join(parts, "；") + "）"
 }
 
 // incrementWords describes an increment: its text, amount, payer and

@@ -125,6 +125,9 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 	if !strings.Contains(c.Body, "国务院办公厅《国务院办公厅转发人口计生委财政部关于开展对农村部分计划生育家庭实行奖励扶助制度试点工作意见的通知》（国办发〔2004〕21号，2004）") {
 		t.Error("the national layer does not cite the 2004 document that founded 奖扶")
 	}
+	if !strings.Contains(c.Body, "设立依据：国务院办公厅《国务院办公厅转发") || !strings.Contains(c.Body, "（依据：国办发〔2004〕21号）</li>") {
+		t.Error("奖扶 and its conditions do not cite the document that established it")
+	}
 
 	form := func(action string, kv ...string) url.Values {
 		f := url.Values{"action": {action}, "title": {"舒城县：特扶领取年龄调整"}, "from": {"2024-01-01"}, "county": {"341523"}, "year": {"2024"},
