@@ -71,7 +71,7 @@ func testUISearchBox(t *testing.T, engine store.Engine) {
 		}
 		c.Get(page+"123").Want(400, "末尾4至6位", `id="q-error"`)
 	}
-	c.Get("/cases?program=jf&state=" + state + "&q=lh").Want(200, "李华")
+	c.Get("/cases?program=jf&state="+state+"&q=lh").Want(200, "李华")
 	c.Get("/cases?program=nosuch").Want(400, "项目无效")
 	c.Get("/roll?q=lh&lang=en").Want(200, "李华", "Find a person")
 }
