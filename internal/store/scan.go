@@ -86,22 +86,33 @@ func (p *pass[T]) fill(upto int64) error {
 		p.buf = append(p.buf, k)
 	}
 	// Rows of one person come in any order; order them as the family
-	// view does. The pass is in key order, so sorting the new rows keeps
-	// the whole buffer sorted (a person's rows never straddle a fill:
-	// fill stops only between keys).
-	added := p.buf[from:]
-	slices.SortFunc(added, func(a, b keyed[T]) int {
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		if p.less != nil {
-			if c := p.less(&a.v, &b.v); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a.id, b.id)
-	})
+	// view does. The pass is in key order and a person's rows never
+	// straddle a fill (fill stops only between keys), so ordering each
+	// person's rows keeps the whole buffer in order.
+	if p.less != nil {
+		sortRuns(p.buf[from:], p.less)
+	}
 	return nil
+}
+
+// sortRuns orders the rows of each key of rows (sorted by key) by less,
+// then id.
+func sortRuns[T any](rows []keyed[T], less func(a, b *T) int) {
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].key == rows[i].key {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(rows[i:j], func(a, b keyed[T]) int {
+				if c := less(&a.v, &b.v); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.id, b.id)
+			})
+		}
+		i = j
+	}
 }
 
 // drop forgets the rows keyed below from.
@@ -261,14 +272,16 @@ var (
 				return err
 			}
 			t.Parent = *key
-			t.Tie.Parent, t.Tie.Child = ref(t.Parent), ref(t.Child)
 			if inPolicy.Valid {
 				v := inPolicy.Bool
 				t.Tie.InPolicy = &v
 			}
 			return nil
 		},
-		put: func(fs *registry.Families, _ int64, v registry.KeyedTie) { fs.Ties = append(fs.Ties, v) }}
+		put: func(fs *registry.Families, _ int64, v registry.KeyedTie) {
+			v.Tie.Parent, v.Tie.Child = ref(v.Parent), ref(v.Child)
+			fs.Ties = append(fs.Ties, v)
+		}}
 )
 
 func marriageTable(side string) table[registry.KeyedMarriage] {
@@ -278,7 +291,6 @@ func marriageTable(side string) table[registry.KeyedMarriage] {
 				return err
 			}
 			m.ID = *id
-			m.Marriage.A, m.Marriage.B = ref(m.A), ref(m.B)
 			return nil
 		}}
 }
@@ -300,27 +312,34 @@ type passes struct {
 	confirms pass[registry.Confirmation]
 }
 
-// each calls fn with every pass, as the operations a window needs.
-func (ps *passes) each(fn func(fill func(int64) error, drop func(int64), close func())) {
-	fn(ps.persons.fill, ps.persons.drop, ps.persons.close)
-	fn(ps.marr[0].fill, ps.marr[0].drop, ps.marr[0].close)
-	fn(ps.marr[1].fill, ps.marr[1].drop, ps.marr[1].close)
-	fn(ps.ties.fill, ps.ties.drop, ps.ties.close)
-	fn(ps.hukou.fill, ps.hukou.drop, ps.hukou.close)
-	fn(ps.certs.fill, ps.certs.drop, ps.certs.close)
-	fn(ps.contra.fill, ps.contra.drop, ps.contra.close)
-	fn(ps.permits.fill, ps.permits.drop, ps.permits.close)
-	fn(ps.disab.fill, ps.disab.drop, ps.disab.close)
-	fn(ps.compl.fill, ps.compl.drop, ps.compl.close)
-	fn(ps.retire.fill, ps.retire.drop, ps.retire.close)
-	fn(ps.pensions.fill, ps.pensions.drop, ps.pensions.close)
-	fn(ps.admits.fill, ps.admits.drop, ps.admits.close)
-	fn(ps.confirms.fill, ps.confirms.drop, ps.confirms.close)
+// filler is what a window needs of a pass.
+type filler interface {
+	fill(upto int64) error
+	drop(from int64)
+	close()
 }
 
-// open starts the pass of t over county with query, on q.
-func open[T any](ctx context.Context, q func(ctx context.Context, query string, args ...any) (*sql.Rows, error), county string,
-	t *table[T], p *pass[T]) error {
+// all returns every pass with its group: the passes of one group share a
+// connection on SQLite, where the groups are read in parallel (the first
+// group's connection also reads the relatives outside the window).
+func (ps *passes) all() []groupPass {
+	return []groupPass{
+		{&ps.persons, 0}, {&ps.ties, 0}, {&ps.admits, 0}, {&ps.disab, 0}, {&ps.compl, 0},
+		{&ps.marr[0], 1}, {&ps.marr[1], 1}, {&ps.hukou, 1}, {&ps.certs, 1}, {&ps.contra, 1}, {&ps.permits, 1},
+		{&ps.retire, 1}, {&ps.pensions, 1}, {&ps.confirms, 1},
+	}
+}
+
+type groupPass struct {
+	p     filler
+	group int
+}
+
+// querier runs a query; a pass holds its rows open.
+type querier func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+// open starts the pass of t over county on q.
+func open[T any](ctx context.Context, q querier, county string, t *table[T], p *pass[T]) error {
 	rows, err := q(ctx, t.query(""), county)
 	if err != nil {
 		return err
@@ -329,24 +348,29 @@ func open[T any](ctx context.Context, q func(ctx context.Context, query string, 
 	return nil
 }
 
-// openPasses starts every pass of county on q.
-func openPasses(ctx context.Context, q func(ctx context.Context, query string, args ...any) (*sql.Rows, error), county string) (*passes, error) {
+// openPasses starts every pass of county, those of group g on qs[g].
+func openPasses(ctx context.Context, qs [2]querier, county string) (*passes, error) {
 	ps := &passes{}
-	err := open(ctx, q, county, &personTable, &ps.persons)
-	for i := range ps.marr {
-		err = cmp.Or(err, open(ctx, q, county, &marriageTables[i], &ps.marr[i]))
+	group := map[filler]int{}
+	for _, gp := range ps.all() {
+		group[gp.p] = gp.group
 	}
-	err = cmp.Or(err, open(ctx, q, county, &tieTable, &ps.ties),
-		open(ctx, q, county, &hukouTable, &ps.hukou),
-		open(ctx, q, county, &certificateTable, &ps.certs),
-		open(ctx, q, county, &contraceptionTable, &ps.contra),
-		open(ctx, q, county, &permissionTable, &ps.permits),
-		open(ctx, q, county, &disabilityTable, &ps.disab),
-		open(ctx, q, county, &complicationTable, &ps.compl),
-		open(ctx, q, county, &retirementTable, &ps.retire),
-		open(ctx, q, county, &pensionTable, &ps.pensions),
-		open(ctx, q, county, &admissionTable, &ps.admits),
-		open(ctx, q, county, &confirmationTable, &ps.confirms))
+	q := func(p filler) querier { return qs[group[p]] }
+	err := open(ctx, q(&ps.persons), county, &personTable, &ps.persons)
+	for i := range ps.marr {
+		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), county, &marriageTables[i], &ps.marr[i]))
+	}
+	err = cmp.Or(err, open(ctx, q(&ps.ties), county, &tieTable, &ps.ties),
+		open(ctx, q(&ps.hukou), county, &hukouTable, &ps.hukou),
+		open(ctx, q(&ps.certs), county, &certificateTable, &ps.certs),
+		open(ctx, q(&ps.contra), county, &contraceptionTable, &ps.contra),
+		open(ctx, q(&ps.permits), county, &permissionTable, &ps.permits),
+		open(ctx, q(&ps.disab), county, &disabilityTable, &ps.disab),
+		open(ctx, q(&ps.compl), county, &complicationTable, &ps.compl),
+		open(ctx, q(&ps.retire), county, &retirementTable, &ps.retire),
+		open(ctx, q(&ps.pensions), county, &pensionTable, &ps.pensions),
+		open(ctx, q(&ps.admits), county, &admissionTable, &ps.admits),
+		open(ctx, q(&ps.confirms), county, &confirmationTable, &ps.confirms))
 	if err != nil {
 		ps.close()
 		return nil, err
@@ -355,29 +379,36 @@ func openPasses(ctx context.Context, q func(ctx context.Context, query string, a
 }
 
 func (ps *passes) close() {
-	ps.each(func(_ func(int64) error, _ func(int64), close func()) { close() })
+	for _, gp := range ps.all() {
+		gp.p.close()
+	}
 }
 
-// advance moves the window to lo..hi: every pass is read up to hi (in
-// parallel when parallel is set) and forgets the rows below lo.
-func (ps *passes) advance(lo, hi int64, parallel bool) error {
-	var fills []func(int64) error
-	ps.each(func(fill func(int64) error, drop func(int64), _ func()) {
-		drop(lo)
-		fills = append(fills, fill)
-	})
-	if !parallel {
-		for _, f := range fills {
-			if err := f(hi); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	errs := make([]error, len(fills))
+// advance moves the window to lo..hi: every pass is read up to hi and
+// forgets the rows below lo. With perPass, every pass is read on its own
+// goroutine (each has its own connection); else each group is.
+func (ps *passes) advance(lo, hi int64, perPass bool) error {
+	all := ps.all()
+	errs := make([]error, len(all))
 	var wg sync.WaitGroup
-	for i, f := range fills {
-		wg.Go(func() { errs[i] = f(hi) })
+	if perPass {
+		for i, gp := range all {
+			gp.p.drop(lo)
+			wg.Go(func() { errs[i] = gp.p.fill(hi) })
+		}
+	} else {
+		for g := range 2 {
+			wg.Go(func() {
+				for i, gp := range all {
+					if gp.group == g {
+						gp.p.drop(lo)
+						if errs[i] = gp.p.fill(hi); errs[i] != nil {
+							return
+						}
+					}
+				}
+			})
+		}
 	}
 	wg.Wait()
 	return cmp.Or(errs...)
@@ -389,16 +420,25 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 	return func(yield func(*registry.Families, error) bool) {
 		stop := false
 		err := db.View(ctx, func(tx *Tx) error {
-			// SQLite holds every cursor on the read transaction's one
-			// connection; PostgreSQL needs a connection per pass.
-			q, parallel := tx.Query, false
+			// SQLite holds the passes of a group on the read transaction
+			// of one connection: the first group on tx, the second on a
+			// second transaction. PostgreSQL reads each pass on a
+			// connection of its own.
+			qs, perPass := [2]querier{tx.Query, nil}, false
 			if db.Engine == Postgres {
-				q = func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+				pool := func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 					return db.r.QueryContext(ctx, db.rebind(query), args...)
 				}
-				parallel = true
+				qs, perPass = [2]querier{pool, pool}, true
+			} else {
+				second, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+				if err != nil {
+					return err
+				}
+				defer second.Rollback()
+				qs[1] = second.QueryContext
 			}
-			ps, err := openPasses(ctx, q, s.County)
+			ps, err := openPasses(ctx, qs, s.County)
 			if err != nil {
 				return err
 			}
@@ -416,7 +456,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					return nil
 				}
 				clo, chi := chunk[0].key, chunk[len(chunk)-1].key
-				if err := ps.advance(clo-margin, chi+margin, parallel); err != nil {
+				if err := ps.advance(clo-margin, chi+margin, perPass); err != nil {
 					return err
 				}
 				fs := registry.NewFamilies(s.County)
@@ -522,17 +562,10 @@ func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []
 		if err != nil {
 			return err
 		}
-		slices.SortFunc(got, func(a, b keyed[T]) int {
-			if c := cmp.Compare(a.key, b.key); c != 0 {
-				return c
-			}
-			if t.less != nil {
-				if c := t.less(&a.v, &b.v); c != 0 {
-					return c
-				}
-			}
-			return cmp.Compare(a.id, b.id)
-		})
+		slices.SortStableFunc(got, func(a, b keyed[T]) int { return cmp.Compare(a.key, b.key) })
+		if t.less != nil {
+			sortRuns(got, t.less)
+		}
 		for _, k := range got {
 			fn(k.key, k.v)
 		}
@@ -552,6 +585,7 @@ func (w *windowReader) read(ctx context.Context) error {
 	addMarriage := func(m registry.KeyedMarriage) {
 		if !seen[m.ID] {
 			seen[m.ID] = true
+			m.Marriage.A, m.Marriage.B = ref(m.A), ref(m.B)
 			fs.Marriages = append(fs.Marriages, m)
 		}
 	}
