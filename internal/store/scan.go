@@ -426,8 +426,28 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			// connection of its own.
 			qs, perPass := [2]querier{tx.Query, nil}, false
 			if db.Engine == Postgres {
+				// Each pass on a read-only transaction of its own,
+				// without JIT compilation, which costs more than it
+				// saves on a plain ordered read.
+				var mu sync.Mutex
+				var txs []*sql.Tx
+				defer func() {
+					for _, t := range txs {
+						t.Rollback()
+					}
+				}()
 				pool := func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-					return db.r.QueryContext(ctx, db.rebind(query), args...)
+					t, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+					if err != nil {
+						return nil, err
+					}
+					mu.Lock()
+					txs = append(txs, t)
+					mu.Unlock()
+					if _, err := t.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+						return nil, err
+					}
+					return t.QueryContext(ctx, db.rebind(query), args...)
 				}
 				qs, perPass = [2]querier{pool, pool}, true
 			} else {
