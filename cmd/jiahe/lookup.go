@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -102,7 +103,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 				return 0, err
 			}
 			if kind == "roll" {
-				p, err := a.RollPage(ctx, officer, roll.Query{Region: t.Region, Program: "jf", Status: roll.StatusActive, Who: w, Limit: 20}, "zh")
+				p, err := a.RollPage(ctx, officer, roll.Query{Region: t.Region, Program: policy.ProgramJF, Status: roll.StatusActive, Who: w, Limit: 20}, "zh")
 				if err != nil {
 					return 0, err
 				}
