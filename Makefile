@@ -5,7 +5,7 @@ export GOPROXY ?= https://proxy.golang.org
 export GOFLAGS ?= -mod=mod
 JIAHE_DB ?= sqlite:jiahe.db
 
-.PHONY: build run test test-short test-race deps vet bench fuzz
+.PHONY: build run test test-short test-race deps vet bench bench-eval fuzz
 
 build:
 	go build -o bin/jiahe ./cmd/jiahe
@@ -30,6 +30,13 @@ test-race: deps
 
 bench:
 	go test -run '^$$' -bench . -benchtime 3x ./internal/...
+
+# Batch evaluation against the engines' own clients reading the same rows
+# (docs/performance.md); PERSONS persons, ENGINES "sqlite postgres".
+PERSONS ?= 100000
+ENGINES ?= sqlite postgres
+bench-eval:
+	./scripts/bench-eval $(PERSONS) $(ENGINES)
 
 # Every parser of outside input has a fuzz target; FUZZTIME each.
 FUZZTIME ?= 30s

@@ -105,6 +105,7 @@ func TestEvalCommand(t *testing.T) {
 				{"--db", url, "gen", "--county", "341523", "--persons", "3000", "--seed", "3"},
 				{"--db", url, "eval", "--year", "2024", "--region", "341523"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "200"},
+				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "initials,suffix,roll"},
 			} {
 				if err := run(ctx, args, strings.NewReader(""), &out, &errOut); err != nil {
 					t.Fatalf("%v: %v\n%s", args, err, errOut.String())
@@ -113,7 +114,7 @@ func TestEvalCommand(t *testing.T) {
 			if !strings.Contains(out.String(), "/s") || !strings.Contains(out.String(), "p99") {
 				t.Errorf("eval or lookup printed no throughput or percentiles:\n%s", out.String())
 			}
-			for _, want := range []string{"pension enrolments", "decisions need review"} {
+			for _, want := range []string{"pension enrolments", "decisions need review", "by initials", "by ID suffix", "roll filter"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("gen or eval did not print %q:\n%s", want, out.String())
 				}

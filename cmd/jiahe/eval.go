@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
@@ -36,6 +37,11 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		fmt.Fprintln(stderr, "usage: jiahe eval --year Y [--region CODE] [--workers N] [--explain] [--floor]")
 		return errUsage
 	}
+	// The evaluation's live heap is small (a window of the county, the
+	// workers' families): collecting less often saves CPU, and the soft
+	// limit keeps memory bounded all the same.
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(768 << 20)
 	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err

@@ -8,19 +8,40 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/roll"
 )
 
-// runLookup measures registry look-ups the way staff make them — by ID
-// number, and by full name within the county — with many concurrent
-// clients, and prints the latency percentiles that design §7 bounds:
-// jiahe lookup --region COUNTY [--clients 32] [--requests 20000].
+// lookupKinds are the searches jiahe lookup can make, in the order it
+// reports them.
+var lookupKinds = []string{"id", "name", "initials", "suffix", "roll"}
+
+// lookupNames are their descriptions in the report.
+var lookupNames = map[string]string{
+	"id":       "by ID number",
+	"name":     "by full name",
+	"initials": "by initials",
+	"suffix":   "by ID suffix",
+	"roll":     "roll filter",
+}
+
+// runLookup measures registry look-ups the way staff make them, with many
+// concurrent clients, and prints the latency percentiles that design §7
+// bounds: jiahe lookup --region COUNTY [--clients 32] [--requests 20000]
+// [--kinds id,name,initials,suffix,roll]. The kinds are the person search
+// by the whole ID number, by full name, by the pinyin initials of the
+// name (the first three letters) and by the last six characters of the ID
+// number, each within the county, and the roll of the person's village for
+// one program and status, searched by the initials.
 func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -28,15 +49,23 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	clients := fs.Int("clients", 32, "concurrent clients")
 	requests := fs.Int("requests", 20000, "look-ups in all")
 	seed := fs.Uint64("seed", 1, "seed for the choice of persons")
+	kindList := fs.String("kinds", "id,name", "comma-separated searches to make, in turn: "+strings.Join(lookupKinds, ", "))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return errUsage
 	}
+	var kinds []string
+	for _, k := range strings.Split(*kindList, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			kinds = append(kinds, k)
+		}
+	}
 	county, err := region.ParseCode(*code)
-	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 {
-		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S]")
+	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 || len(kinds) == 0 ||
+		slices.ContainsFunc(kinds, func(k string) bool { return !slices.Contains(lookupKinds, k) }) {
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"]")
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
@@ -47,7 +76,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	defer a.Close()
 
 	// Sample persons spread over the county's id range; look them up as
-	// staff do, within the county.
+	// staff of the county do.
 	sample, err := a.SamplePersons(ctx, auth.System, county, 2000, *seed)
 	if err != nil {
 		return err
@@ -55,27 +84,54 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if len(sample) == 0 {
 		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
 	}
-	lat := make([][]time.Duration, *clients)    // all look-ups
-	byID := make([][]time.Duration, *clients)   // by ID number
-	byName := make([][]time.Duration, *clients) // by name
+	officer := auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleCounty, Scope: county}
+	search := func(kind string, t registry.Record) (int, error) {
+		q := registry.Query{Region: string(county), Limit: 20}
+		switch kind {
+		case "id":
+			q.IDNumber = t.IDNumber
+		case "name":
+			q.Name = t.Name
+		case "initials", "suffix", "roll":
+			text := t.IDNumber[len(t.IDNumber)-6:]
+			if kind != "suffix" {
+				text = matching.Initials(t.Name)
+				text = text[:min(3, len(text))]
+			}
+			w, err := registry.ParseWho("q", text)
+			if err != nil {
+				return 0, err
+			}
+			if kind == "roll" {
+				p, err := a.RollPage(ctx, officer, roll.Query{Region: t.Region, Program: policy.ProgramJF, Status: roll.StatusActive, Who: w, Limit: 20}, "zh")
+				if err != nil {
+					return 0, err
+				}
+				return max(1, len(p.Entries)), nil // a village may have nobody on the roll
+			}
+			q.Who = w
+		}
+		found, _, err := a.SearchPersons(ctx, officer, q)
+		return len(found), err
+	}
+	lat := make([][]time.Duration, *clients)
+	byKind := make([]map[string][]time.Duration, *clients)
 	errs := make([]error, *clients)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c := range *clients {
+		byKind[c] = map[string][]time.Duration{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(*seed, uint64(c)+1))
 			for i := c; i < *requests; i += *clients {
 				t := sample[r.IntN(len(sample))]
-				q := registry.Query{IDNumber: t.IDNumber, Region: string(county), Limit: 20}
-				if i%2 == 1 {
-					q = registry.Query{Name: t.Name, Region: string(county), Limit: 20}
-				}
+				kind := kinds[i%len(kinds)]
 				t0 := time.Now()
-				found, _, err := a.SearchPersons(ctx, auth.System, q)
-				if err == nil && len(found) == 0 {
-					err = fmt.Errorf("%+v found nobody", q)
+				n, err := search(kind, t)
+				if err == nil && n == 0 {
+					err = fmt.Errorf("%s search for person %d found nobody", kind, t.ID)
 				}
 				if err != nil {
 					errs[c] = err
@@ -83,11 +139,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 				}
 				d := time.Since(t0)
 				lat[c] = append(lat[c], d)
-				if q.IDNumber != "" {
-					byID[c] = append(byID[c], d)
-				} else {
-					byName[c] = append(byName[c], d)
-				}
+				byKind[c][kind] = append(byKind[c][kind], d)
 			}
 		}()
 	}
@@ -99,11 +151,21 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	all := percentiles(slices.Concat(lat...))
 	fmt.Fprintf(stdout, "%d look-ups with %d clients in %s: %.0f/s (%s)\n", len(all.sorted), *clients,
 		elapsed.Round(time.Millisecond), float64(len(all.sorted))/elapsed.Seconds(), a.Engine())
-	for _, row := range []struct {
-		name string
-		p    latencies
-	}{{"all", all}, {"by ID number", percentiles(slices.Concat(byID...))}, {"by name", percentiles(slices.Concat(byName...))}} {
-		fmt.Fprintf(stdout, "  %-13s p50 %s, p95 %s, p99 %s, max %s\n", row.name, row.p.at(0.50), row.p.at(0.95), row.p.at(0.99), row.p.at(1))
+	report := func(name string, p latencies) {
+		fmt.Fprintf(stdout, "  %-13s p50 %s, p95 %s, p99 %s, max %s\n", name, p.at(0.50), p.at(0.95), p.at(0.99), p.at(1))
+	}
+	report("all", all)
+	for _, k := range kinds {
+		var ds []time.Duration
+		for c := range byKind {
+			ds = append(ds, byKind[c][k]...)
+		}
+		if len(ds) > 0 {
+			report(lookupNames[k], percentiles(ds))
+			for c := range byKind {
+				delete(byKind[c], k) // a kind named twice is reported once
+			}
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package date
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -85,5 +86,31 @@ func TestJSONAndSQL(t *testing.T) {
 	}
 	if v, _ := (Date{}).Value(); v != nil {
 		t.Errorf("the zero Date stores as %v, want NULL", v)
+	}
+}
+
+// TestScanText checks that the fast reading of dates from a database
+// agrees with Parse on every day of four centuries' leap rules and on
+// malformed text.
+func TestScanText(t *testing.T) {
+	for _, y := range []int{1899, 1900, 1960, 2000, 2023, 2024, 2100} {
+		for m := 1; m <= 12; m++ {
+			for dd := 0; dd <= 32; dd++ {
+				s := fmt.Sprintf("%04d-%02d-%02d", y, m, dd)
+				want, werr := Parse(s)
+				var got Date
+				gerr := got.Scan(s)
+				if got != want || (gerr == nil) != (werr == nil) {
+					t.Errorf("Scan(%q) = %v, %v; Parse = %v, %v", s, got, gerr, want, werr)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"2024-1-01", "2024/01/01", "20240101xx", "2024-13-01", "2024-00-10", "abcd-ef-gh", "2024-02-30T00:00:00Z"} {
+		var got Date
+		_, werr := Parse(s[:min(len(s), 10)])
+		if err := got.Scan(s); (err == nil) != (werr == nil) {
+			t.Errorf("Scan(%q): %v, Parse: %v", s, err, werr)
+		}
 	}
 }

@@ -49,12 +49,14 @@ type program struct {
 type clause struct {
 	ClauseDef
 	prog  *vm.Program
+	fast  boolFn // the fast path of prog, nil when it has none
 	cheap bool
 }
 
 type increment struct {
 	Increment
-	when *vm.Program
+	when     *vm.Program
+	whenFast boolFn
 }
 
 // ruleSet is the compiled rules in force in one county in one year.
@@ -445,7 +447,7 @@ func (d *progDef) compile() (*program, error) {
 				cheap = false
 			}
 		}
-		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, cheap: cheap})
+		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, fast: compileFast(prog.Node()), cheap: cheap})
 	}
 	// Evaluation tests cheap clauses first; explanations keep the order
 	// of the rules.
@@ -470,7 +472,7 @@ func (d *progDef) compile() (*program, error) {
 			if err != nil {
 				return nil, err
 			}
-			x.when = prog
+			x.when, x.whenFast = prog, compileFast(prog.Node())
 		}
 		p.increments = append(p.increments, x)
 	}

@@ -350,7 +350,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 				s.family(p, day, pr.own, counted, cm).fill(env, p, y, ageDay, pr)
 				famDone = true
 			}
-			if !e.run(s, c.prog, env) {
+			if !e.runFast(s, c.prog, c.fast, env) {
 				good = false
 				if !explain {
 					break
@@ -536,7 +536,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			if day.Before(in.From) || (!in.To.IsZero() && day.After(in.To)) {
 				continue
 			}
-			if in.when != nil && !e.run(s, in.when, env) {
+			if in.when != nil && !e.runFast(s, in.when, in.whenFast, env) {
 				continue
 			}
 			li := levelIndex(in.Payer)
@@ -579,7 +579,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	if pr.hasReview && o.eligible() {
 		env := &envs[o.envAt[lastOK]]
 		for i, c := range pr.clauses {
-			if c.Review && (c.prog == nil || !e.run(s, c.prog, env)) {
+			if c.Review && (c.prog == nil || !e.runFast(s, c.prog, c.fast, env)) {
 				o.review = append(o.review, i)
 			}
 		}
@@ -616,7 +616,7 @@ func (e *Evaluator) explain(s *scratch, rs *ruleSet, fv *familyView, p *registry
 		case c.Review && o.eligible():
 			good = !slices.Contains(o.review, i)
 		case c.prog != nil:
-			good = e.run(s, c.prog, env)
+			good = e.runFast(s, c.prog, c.fast, env)
 		}
 		out = append(out, ClauseResult{ID: c.ID, OK: good, Text: render(e.template(c.ClauseDef), env, pr, good),
 			Source: e.cite(rs, firstNonEmpty(c.Doc, pr.doc)), Review: c.Review})

@@ -439,6 +439,14 @@ func (e *Evaluator) run(s *scratch, p *vm.Program, env *Env) bool {
 	return b
 }
 
+// runFast runs p, by its fast path when it has one.
+func (e *Evaluator) runFast(s *scratch, p *vm.Program, fast boolFn, env *Env) bool {
+	if fast != nil {
+		return fast(env)
+	}
+	return e.run(s, p, env)
+}
+
 func (e *Evaluator) runString(s *scratch, p *vm.Program, env *Env) string {
 	out, err := s.vm.Run(p, env)
 	if err != nil {

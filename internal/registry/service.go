@@ -51,6 +51,7 @@ type Query struct {
 	Name     string // prefix
 	Region   string // subtree
 	Alive    bool   // only the living
+	Who      Who    // what was typed into the search box (ParseWho)
 	// Sort is one of SortKeys ("" for SortName); Desc reverses the order.
 	// Rows that tie on the key follow county and id, so pages are stable.
 	Sort   string

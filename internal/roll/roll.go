@@ -22,6 +22,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/term"
 )
 
@@ -157,6 +158,7 @@ type Query struct {
 	Region  string
 	Program string
 	Status  string
+	Who     registry.Who // the person, as typed into the search box (registry.ParseWho)
 	Sort    string
 	Desc    bool
 	Limit   int

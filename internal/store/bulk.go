@@ -16,6 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/synth"
 )
@@ -93,7 +94,7 @@ func boolArg(b *bool) any {
 func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable {
 	c := b.County
 	return []bulkTable{
-		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at", "id_hash", "id_tail", "id_division"},
+		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at", "id_hash", "id_tail", "id_division", "name_initials"},
 			len(b.Persons), func(i int, now any, o []any) {
 				p := &b.Persons[i]
 				src := ""
@@ -101,9 +102,9 @@ func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable
 					src = "synthetic"
 				}
 				f := tx.idFields(c, p.ID, p.IDNumber)
-				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16] =
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17] =
 					c, p.ID, f.sealed, p.Name, p.Sex, dateArg(p.Birth), dateArg(p.Death), src, p.Region, p.HukouType, p.Pension, p.Marital, now, now,
-					f.hash, f.tail, f.division
+					f.hash, f.tail, f.division, matching.Initials(p.Name)
 			}},
 		{"hukou_spells", []string{"county", "id", "person_id", "type", "region", "from_date", "to_date", "reason"},
 			len(b.Hukou), func(i int, _ any, o []any) {

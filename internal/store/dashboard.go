@@ -55,9 +55,12 @@ func (tx *Tx) RollCounts(ctx context.Context, scope region.Code) ([]RollCount, e
 // RollTotal counts the roll rows within scope that q selects (q.Limit is
 // ignored): the length of the list workflow.Roll pages through.
 func (tx *Tx) RollTotal(ctx context.Context, scope region.Code, q roll.Query) (int, error) {
-	cond, args := rollWhere("", scope, q)
+	cond, args, err := tx.rollWhere(ctx, "", scope, q)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM recipients WHERE `+cond, args...).Scan(&n)
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM recipients WHERE `+cond, args...).Scan(&n)
 	return n, err
 }
 

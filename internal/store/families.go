@@ -30,14 +30,25 @@ type FamilyScan struct {
 
 // ScanFamilies reads the families of the scan's candidates — the persons
 // of the county (or of Scope within it) born by the end of Year and alive
-// at its start — a chunk at a time in id order, each chunk in a read-only
-// transaction of its own, so that memory does not grow with the county.
-// A chunk may have no candidates. The sequence ends at the first error,
-// which it yields.
+// at its start — a chunk at a time in id order, so that memory does not
+// grow with the county. A whole county is read with one ordered pass per
+// table (scanCounty); a township or village chunk by chunk, each chunk in
+// a read-only transaction of its own (scanByIDLists). A chunk may have no
+// candidates. The sequence ends at the first error, which it yields.
 func (db *DB) ScanFamilies(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	if s.Chunk <= 0 {
 		s.Chunk = 5000
 	}
+	if s.Scope == "" {
+		return db.scanCounty(ctx, s)
+	}
+	return db.scanByIDLists(ctx, s)
+}
+
+// scanByIDLists reads the families of a scan chunk by chunk with queries
+// over the chunk's key range and id lists: the reader of a township's or
+// a village's persons, whose relatives may be anywhere in the county.
+func (db *DB) scanByIDLists(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	return func(yield func(*registry.Families, error) bool) {
 		var after int64
 		for {

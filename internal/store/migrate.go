@@ -114,6 +114,11 @@ func (db *DB) migrate(ctx context.Context) error {
 					return fmt.Errorf("%s: %w\n%s", m.name, err, stmt)
 				}
 			}
+			if step := migrationSteps[m.version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", m.name, err)
+				}
+			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, tx.Now().Format("2006-01-02T15:04:05Z"))
 			return err

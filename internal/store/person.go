@@ -11,6 +11,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 )
@@ -157,6 +158,13 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if q.Alive {
 		conds = append(conds, "death IS NULL")
 	}
+	if q.Who.Kind != registry.WhoAny {
+		w, a, err := tx.whoCond(ctx, "", scope, q.Who)
+		if err != nil {
+			return nil, 0, err
+		}
+		conds, args = append(conds, w), append(args, a...)
+	}
 	cond := strings.Join(conds, " AND ")
 	offset := max(q.Offset, 0)
 	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+
@@ -198,10 +206,11 @@ func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
 		return errNoKeys
 	}
 	f := tx.idFields(r.County, r.ID, r.IDNumber)
-	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_division)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_division, name_initials)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.County, r.ID, f.sealed, r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
-		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.division)
+		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.division,
+		matching.Initials(r.Name))
 	if IsUniqueViolation(err) {
 		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered", Err: err}
 	}
@@ -210,10 +219,10 @@ func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
 
 // UpdatePerson writes r over the stored version r.Version-1.
 func (tx *Tx) UpdatePerson(ctx context.Context, r *registry.Record) error {
-	res, err := tx.Exec(ctx, `UPDATE persons SET name = ?, death = ?, death_source = ?, region = ?, hukou_type = ?,
+	res, err := tx.Exec(ctx, `UPDATE persons SET name = ?, name_initials = ?, death = ?, death_source = ?, region = ?, hukou_type = ?,
 		pension = ?, marital = ?, ethnic = ?, address = ?, phone = ?, version = ?, updated_at = ?
 		WHERE county = ? AND id = ? AND version = ?`,
-		r.Name, r.Death, r.DeathSource, r.Region, r.HukouType, r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone,
+		r.Name, matching.Initials(r.Name), r.Death, r.DeathSource, r.Region, r.HukouType, r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone,
 		r.Version, ts(r.UpdatedAt), r.County, r.ID, r.Version-1)
 	if err != nil {
 		return err

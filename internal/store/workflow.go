@@ -80,7 +80,10 @@ func (tx *Tx) Cases(ctx context.Context, scope region.Code, q workflow.CaseQuery
 	if err != nil {
 		return nil, err
 	}
-	cond, args := caseWhere("c.", scope, q)
+	cond, args, err := tx.caseWhere(ctx, "c.", scope, q)
+	if err != nil {
+		return nil, err
+	}
 	from := ` FROM cases c`
 	if q.Sort == workflow.CaseSortName {
 		from += ` JOIN persons p ON p.county = c.county AND p.id = c.person_id`
@@ -95,15 +98,18 @@ func (tx *Tx) Cases(ctx context.Context, scope region.Code, q workflow.CaseQuery
 
 // CountCases counts the cases within scope in the given states and region.
 func (tx *Tx) CountCases(ctx context.Context, scope region.Code, q workflow.CaseQuery) (int, error) {
-	cond, args := caseWhere("", scope, q)
+	cond, args, err := tx.caseWhere(ctx, "", scope, q)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE `+cond, args...).Scan(&n)
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM cases WHERE `+cond, args...).Scan(&n)
 	return n, err
 }
 
 // caseWhere returns the condition selecting the cases within scope that q
 // selects on cases aliased p ("c." or ""), and its arguments.
-func caseWhere(p string, scope region.Code, q workflow.CaseQuery) (string, []any) {
+func (tx *Tx) caseWhere(ctx context.Context, p string, scope region.Code, q workflow.CaseQuery) (string, []any, error) {
 	where, args := scopeClause(p, scope)
 	conds := []string{where}
 	if len(q.States) > 0 {
@@ -117,7 +123,15 @@ func caseWhere(p string, scope region.Code, q workflow.CaseQuery) (string, []any
 		conds = append(conds, w)
 		args = append(args, a...)
 	}
-	return strings.Join(conds, " AND "), args
+	if q.Program != "" {
+		conds, args = append(conds, p+"program = ?"), append(args, q.Program)
+	}
+	w, a, err := tx.personsOf(ctx, p, scope, q.Who)
+	if err != nil {
+		return "", nil, err
+	}
+	conds, args = append(conds, w), append(args, a...)
+	return strings.Join(conds, " AND "), args, nil
 }
 
 // InsertCase writes a new case; a second open case of the same person and
@@ -487,7 +501,10 @@ func (tx *Tx) Roll(ctx context.Context, scope region.Code, q roll.Query) ([]roll
 	if err != nil {
 		return nil, err
 	}
-	cond, args := rollWhere("r.", scope, q)
+	cond, args, err := tx.rollWhere(ctx, "r.", scope, q)
+	if err != nil {
+		return nil, err
+	}
 	from := ` FROM recipients r`
 	if q.Sort == roll.SortName {
 		from += ` JOIN persons p ON p.county = r.county AND p.id = r.person_id`
@@ -505,7 +522,7 @@ func (tx *Tx) Roll(ctx context.Context, scope region.Code, q roll.Query) ([]roll
 // rollWhere returns the condition selecting the roll rows within scope
 // that q selects (its order and paging aside) on recipients aliased p
 // ("r." or ""), and its arguments.
-func rollWhere(p string, scope region.Code, q roll.Query) (string, []any) {
+func (tx *Tx) rollWhere(ctx context.Context, p string, scope region.Code, q roll.Query) (string, []any, error) {
 	where, args := scopeClause(p, scope)
 	conds := []string{where}
 	if q.Region != "" {
@@ -518,7 +535,12 @@ func rollWhere(p string, scope region.Code, q roll.Query) (string, []any) {
 	if q.Status != "" {
 		conds, args = append(conds, p+"status = ?"), append(args, q.Status)
 	}
-	return strings.Join(conds, " AND "), args
+	w, a, err := tx.personsOf(ctx, p, scope, q.Who)
+	if err != nil {
+		return "", nil, err
+	}
+	conds, args = append(conds, w), append(args, a...)
+	return strings.Join(conds, " AND "), args, nil
 }
 
 // InsertRecipient writes a new roll row.

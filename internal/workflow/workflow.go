@@ -332,12 +332,14 @@ type StepRecord struct {
 // on the key follow county and id, so pages are stable. Offset skips that
 // many cases (for paging); Limit bounds the list.
 type CaseQuery struct {
-	States []State
-	Region string // a subtree of the scope; "" for the whole scope
-	Sort   string
-	Desc   bool
-	Limit  int
-	Offset int
+	States  []State
+	Region  string       // a subtree of the scope; "" for the whole scope
+	Program string       // one program; "" for all
+	Who     registry.Who // the applicant, as typed into the search box (registry.ParseWho)
+	Sort    string
+	Desc    bool
+	Limit   int
+	Offset  int
 }
 
 // The keys a worklist may be sorted by.

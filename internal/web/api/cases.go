@@ -83,7 +83,11 @@ func (h *Handler) applyCase(w http.ResponseWriter, r *http.Request) error {
 // listCases is the worklist: GET /api/v1/cases?state=a,b&region=&sort=&order=&limit=&offset=.
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	qs := r.URL.Query()
-	q := workflow.CaseQuery{Region: qs.Get("region"), Limit: 500}
+	q := workflow.CaseQuery{Region: qs.Get("region"), Program: qs.Get("program"), Limit: 500}
+	var err error
+	if q.Who, err = registry.ParseWho("q", qs.Get("q")); err != nil {
+		return err
+	}
 	for _, s := range strings.Split(qs.Get("state"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			q.States = append(q.States, workflow.State(s))
@@ -232,6 +236,10 @@ func (h *Handler) noticeLists(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) listRoll(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	rq := roll.Query{Region: q.Get("region"), Program: q.Get("program"), Status: q.Get("status")}
+	var err error
+	if rq.Who, err = registry.ParseWho("q", q.Get("q")); err != nil {
+		return err
+	}
 	order, err := web.SortOf(q, roll.SortKeys)
 	if err != nil {
 		return err

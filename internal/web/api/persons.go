@@ -87,6 +87,10 @@ func (h *Handler) registerPerson(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 	qs := r.URL.Query()
 	q := registry.Query{IDNumber: qs.Get("id_number"), Name: qs.Get("name"), Region: qs.Get("region"), Limit: 50}
+	var err error
+	if q.Who, err = registry.ParseWho("q", qs.Get("q")); err != nil {
+		return err
+	}
 	switch qs.Get("alive") {
 	case "", "0", "false":
 	case "1", "true":

@@ -2,10 +2,13 @@ package ui
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -33,6 +36,24 @@ func (h *Handler) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if s := r.URL.Query().Get("state"); s != "" {
 		q.States = []workflow.State{workflow.State(s)}
 		v.Form.Set("state", s)
+	}
+	list, err := h.app.ProgramList(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	data["Programs"], data["Names"] = list.Codes(), programNames(list, v.Lang)
+	if s := strings.TrimSpace(r.URL.Query().Get("program")); s != "" {
+		if !slices.Contains(list.Codes(), s) {
+			formError(v, invalid("program", "项目无效", "invalid program"))
+			return h.render(w, http.StatusBadRequest, "cases.html", v)
+		}
+		q.Program = s
+		v.Form.Set("program", s)
+	}
+	v.Form.Set("q", r.URL.Query().Get("q"))
+	if q.Who, err = registry.ParseWho("q", r.URL.Query().Get("q")); err != nil {
+		formError(v, err)
+		return h.render(w, http.StatusBadRequest, "cases.html", v)
 	}
 	ls, err := web.SortOf(r.URL.Query(), workflow.CaseSortKeys)
 	if err != nil {

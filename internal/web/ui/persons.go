@@ -18,6 +18,7 @@ import (
 type personSearch struct {
 	IDNumber string
 	Name     string
+	Who      registry.Who
 	Region   region.Code // "" means the actor's scope
 	Alive    bool
 	Sort     web.ListSort
@@ -41,6 +42,11 @@ func (h *Handler) parsePersonSearch(r *http.Request) (personSearch, error) {
 		}
 		s.IDNumber = string(n)
 	}
+	if w, err := registry.ParseWho("q", q.Get("q")); err != nil {
+		errs = append(errs, err.(*apperr.Error))
+	} else {
+		s.Who = w
+	}
 	if rs := strings.TrimSpace(q.Get("region")); rs != "" {
 		c, err := region.ParseCode(rs)
 		if err != nil {
@@ -56,7 +62,7 @@ func (h *Handler) parsePersonSearch(r *http.Request) (personSearch, error) {
 }
 
 func (s personSearch) query(limit, offset int) registry.Query {
-	return registry.Query{IDNumber: s.IDNumber, Name: s.Name, Region: string(s.Region), Alive: s.Alive,
+	return registry.Query{IDNumber: s.IDNumber, Name: s.Name, Who: s.Who, Region: string(s.Region), Alive: s.Alive,
 		Sort: s.Sort.Key, Desc: s.Sort.Desc, Limit: limit, Offset: offset}
 }
 
@@ -116,7 +122,7 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := web.Actor(r)
 	v := h.newView(w, r, "persons.title")
-	for _, k := range []string{"id", "name", "region", "alive"} {
+	for _, k := range []string{"q", "id", "name", "region", "alive"} {
 		v.Form.Set(k, r.URL.Query().Get(k))
 	}
 	s, err := h.parsePersonSearch(r)
@@ -129,7 +135,7 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Tree"] = h.regionNav(a.Scope, s.Region)
 	data["Keep"] = sortFields(s.Sort, registry.SortKeys)
-	filtered := s.IDNumber != "" || s.Name != "" || s.Region != "" || r.URL.Query().Has("alive")
+	filtered := s.IDNumber != "" || s.Name != "" || s.Who.Kind != registry.WhoAny || s.Region != "" || r.URL.Query().Has("alive")
 	if !filtered && a.Scope.Level() < region.Township {
 		return h.render(w, http.StatusOK, "persons.html", v)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -31,10 +32,15 @@ func (h *Handler) requireRollRead(r *http.Request) error {
 func (h *Handler) parseRollQuery(r *http.Request, v *view) (roll.Query, error) {
 	q := r.URL.Query()
 	rq := roll.Query{Program: strings.TrimSpace(q.Get("program")), Status: q.Get("status")}
-	for _, k := range []string{"program", "status", "region"} {
+	for _, k := range []string{"q", "program", "status", "region"} {
 		v.Form.Set(k, strings.TrimSpace(q.Get(k)))
 	}
 	var errs apperr.List
+	if w, err := registry.ParseWho("q", q.Get("q")); err != nil {
+		errs = append(errs, err.(*apperr.Error))
+	} else {
+		rq.Who = w
+	}
 	if ls, err := web.SortOf(q, roll.SortKeys); err != nil {
 		errs = append(errs, err.(*apperr.Error))
 	} else {

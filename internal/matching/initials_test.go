@@ -1,0 +1,22 @@
+package matching
+
+import "testing"
+
+func TestInitials(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"张建国", "zjg"},
+		{"王秀英", "wxy"},
+		{"单丽", "sl"},     // 单 as a surname is shan
+		{"曾国藩", "zgf"},   // 曾 as a surname is zeng
+		{"欧阳修文", "oyxw"}, // a compound surname
+		{"張建國", "zjg"},   // traditional characters
+		{"阿依古丽·买买提", "aygl" + "mmt"},
+		{"ＬＩ明", "lim"},     // full-width Latin letters
+		{"李秀英之子", "lxyzz"}, // a placeholder name keeps its letters
+		{"", ""},
+	} {
+		if got := Initials(c.name); got != c.want {
+			t.Errorf("Initials(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package registry
+
+import "testing"
+
+func TestParseWho(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want Who
+		bad  bool
+	}{
+		{"", Who{}, false},
+		{"  ", Who{}, false},
+		{"张建", Who{WhoName, "张建"}, false},
+		{"张 建国", Who{WhoName, "张建国"}, false},
+		{"ZJG", Who{WhoInitials, "zjg"}, false},
+		{"zj", Who{WhoInitials, "zj"}, false},
+		{"1234", Who{WhoIDSuffix, "1234"}, false},
+		{"12345x", Who{WhoIDSuffix, "12345X"}, false},
+		{"123", Who{}, true},
+		{"1234567", Who{}, true},
+		{"X123", Who{WhoName, "X123"}, false}, // not an ID: a name with letters and digits
+		{"11010519491231002x", Who{WhoIDNumber, "11010519491231002X"}, false},
+		{"110105194912310021", Who{}, true}, // wrong check character
+		{"张j", Who{WhoName, "张j"}, false},
+	} {
+		got, err := ParseWho("q", c.in)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("ParseWho(%q) = %+v, %v; want %+v, error %v", c.in, got, err, c.want, c.bad)
+		}
+	}
+}

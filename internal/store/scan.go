@@ -1,0 +1,682 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+// The county reader of batch evaluation and impact previews: every table
+// evaluation reads is read once, in one pass ordered by the person it
+// belongs to, and families are joined in memory as the passes advance.
+//
+// The persons are taken a chunk at a time in id order. Around each chunk
+// the reader keeps a window of every table's rows — the persons from a
+// little before the chunk to a little after it, with their marriages,
+// ties, hukou spells, certificates and other facts — because families are
+// mostly registered together, so that spouses and children usually lie
+// within it. The rows of a relative outside the window (a spouse registered
+// years later, a child of another village's registration run) are read by
+// id, as the family view reads them. Each pass streams: memory holds the
+// window, not the county.
+//
+// The passes run on one read transaction on SQLite (one connection holds
+// every cursor) and on one connection each on PostgreSQL, where the passes
+// of a window are read in parallel. The batch does not read ID numbers:
+// rules do not use them, and nothing is decrypted.
+
+// windowMargin is how far, in ids, the window reaches beyond each side of
+// a chunk, as a fraction of the chunk: relatives registered within it
+// are read with the passes, not by id.
+const windowMargin = 4 // chunk/4 on each side
+
+// keyed is a row of a table read in a pass: the person it belongs to
+// (key), its own id (to order rows of one person as the family view
+// does) and its values.
+type keyed[T any] struct {
+	key, id int64
+	v       T
+}
+
+// pass is one table read in key order, with the rows of the current
+// window in buf.
+type pass[T any] struct {
+	rows    *sql.Rows
+	scan    func(s scanner, key, id *int64, v *T) error
+	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
+	buf     []keyed[T]
+	pending keyed[T]
+	has     bool // pending holds the first row beyond the window
+	done    bool
+}
+
+// fill reads rows until the key passes upto.
+func (p *pass[T]) fill(upto int64) error {
+	from := len(p.buf)
+	if p.has {
+		if p.pending.key > upto {
+			return nil
+		}
+		p.buf, p.has = append(p.buf, p.pending), false
+	}
+	for !p.done {
+		if !p.rows.Next() {
+			p.done = true
+			if err := p.rows.Err(); err != nil {
+				return err
+			}
+			break
+		}
+		var k keyed[T]
+		if err := p.scan(p.rows, &k.key, &k.id, &k.v); err != nil {
+			return err
+		}
+		if k.key > upto {
+			p.pending, p.has = k, true
+			break
+		}
+		p.buf = append(p.buf, k)
+	}
+	// Rows of one person come in any order; order them as the family
+	// view does. The pass is in key order and a person's rows never
+	// straddle a fill (fill stops only between keys), so ordering each
+	// person's rows keeps the whole buffer in order.
+	if p.less != nil {
+		sortRuns(p.buf[from:], p.less)
+	}
+	return nil
+}
+
+// sortRuns orders the rows of each key of rows (sorted by key) by less,
+// then id.
+func sortRuns[T any](rows []keyed[T], less func(a, b *T) int) {
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].key == rows[i].key {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(rows[i:j], func(a, b keyed[T]) int {
+				if c := less(&a.v, &b.v); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.id, b.id)
+			})
+		}
+		i = j
+	}
+}
+
+// drop forgets the rows keyed below from.
+func (p *pass[T]) drop(from int64) {
+	i, _ := slices.BinarySearchFunc(p.buf, from, func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) })
+	n := copy(p.buf, p.buf[i:])
+	clear(p.buf[n:])
+	p.buf = p.buf[:n]
+}
+
+// of returns the rows of key.
+func (p *pass[T]) of(key int64) []keyed[T] {
+	return p.in(key, key)
+}
+
+// in returns the rows keyed lo..hi.
+func (p *pass[T]) in(lo, hi int64) []keyed[T] {
+	cmpKey := func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) }
+	i, _ := slices.BinarySearchFunc(p.buf, lo, cmpKey)
+	j, _ := slices.BinarySearchFunc(p.buf[i:], hi+1, cmpKey)
+	return p.buf[i : i+j]
+}
+
+func (p *pass[T]) close() {
+	if p.rows != nil {
+		p.rows.Close()
+	}
+}
+
+// table describes how a table of facts is read: the select list after
+// the key and id columns, and where its rows go.
+type table[T any] struct {
+	name, key, cols string
+	scan            func(s scanner, key, id *int64, v *T) error
+	less            func(a, b *T) int
+	put             func(fs *registry.Families, key int64, v T)
+}
+
+// query returns the query of the table's rows in the county; cond is
+// either "" (the whole pass, ordered) or a condition on the key.
+func (t *table[T]) query(cond string) string {
+	q := `SELECT ` + t.key + `, id, ` + t.cols + ` FROM ` + t.name + ` WHERE county = ?`
+	if cond == "" {
+		return q + ` ORDER BY ` + t.key
+	}
+	return q + ` AND ` + t.key + ` ` + cond
+}
+
+var (
+	hukouTable = table[registry.HukouSpell]{name: "hukou_spells", key: "person_id", cols: "type, region, from_date, to_date, reason",
+		scan: func(s scanner, key, id *int64, h *registry.HukouSpell) error {
+			return s.Scan(key, id, &h.Type, &h.Region, &h.From, &h.To, &h.Reason)
+		},
+		less: func(a, b *registry.HukouSpell) int { return a.From.Compare(b.From) },
+		put:  func(fs *registry.Families, k int64, v registry.HukouSpell) { fs.Hukou[k] = append(fs.Hukou[k], v) }}
+	certificateTable = table[registry.Certificate]{name: "certificates", key: "holder_id", cols: "kind, number, issued, cancelled",
+		scan: func(s scanner, key, id *int64, c *registry.Certificate) error {
+			return s.Scan(key, id, &c.Kind, &c.Number, &c.Issued, &c.Cancelled)
+		},
+		less: func(a, b *registry.Certificate) int { return a.Issued.Compare(b.Issued) },
+		put: func(fs *registry.Families, k int64, v registry.Certificate) {
+			v.Holder = ref(k)
+			fs.Certificates[k] = append(fs.Certificates[k], v)
+		}}
+	contraceptionTable = table[registry.Contraception]{name: "contraception", key: "person_id", cols: "method, op_date",
+		scan: func(s scanner, key, id *int64, x *registry.Contraception) error {
+			return s.Scan(key, id, &x.Method, &x.Date)
+		},
+		less: func(a, b *registry.Contraception) int { return a.Date.Compare(b.Date) },
+		put: func(fs *registry.Families, k int64, v registry.Contraception) {
+			v.Person = ref(k)
+			fs.Contraception[k] = append(fs.Contraception[k], v)
+		}}
+	permissionTable = table[registry.BirthPermission]{name: "birth_permissions", key: "holder_id", cols: "kind, number, issued",
+		scan: func(s scanner, key, id *int64, x *registry.BirthPermission) error {
+			return s.Scan(key, id, &x.Kind, &x.Number, &x.Issued)
+		},
+		less: func(a, b *registry.BirthPermission) int { return a.Issued.Compare(b.Issued) },
+		put: func(fs *registry.Families, k int64, v registry.BirthPermission) {
+			v.Holder = ref(k)
+			fs.Permissions[k] = append(fs.Permissions[k], v)
+		}}
+	disabilityTable = table[registry.Disability]{name: "disabilities", key: "person_id", cols: "grade, category, from_date, to_date",
+		scan: func(s scanner, key, id *int64, d *registry.Disability) error {
+			return s.Scan(key, id, &d.Grade, &d.Category, &d.From, &d.To)
+		},
+		less: func(a, b *registry.Disability) int { return a.From.Compare(b.From) },
+		put: func(fs *registry.Families, k int64, v registry.Disability) {
+			v.Person = ref(k)
+			fs.Disabilities[k] = append(fs.Disabilities[k], v)
+		}}
+	complicationTable = table[registry.Complication]{name: "complications", key: "person_id", cols: "grade, from_date, to_date",
+		scan: func(s scanner, key, id *int64, c *registry.Complication) error {
+			return s.Scan(key, id, &c.Grade, &c.From, &c.To)
+		},
+		less: func(a, b *registry.Complication) int { return a.From.Compare(b.From) },
+		put: func(fs *registry.Families, k int64, v registry.Complication) {
+			v.Person = ref(k)
+			fs.Complications[k] = append(fs.Complications[k], v)
+		}}
+	retirementTable = table[registry.Retirement]{name: "retirements", key: "person_id", cols: "date, employer",
+		scan: func(s scanner, key, id *int64, x *registry.Retirement) error {
+			return s.Scan(key, id, &x.Date, &x.Employer)
+		},
+		less: func(a, b *registry.Retirement) int { return a.Date.Compare(b.Date) },
+		put: func(fs *registry.Families, k int64, v registry.Retirement) {
+			v.Person = ref(k)
+			fs.Retirements[k] = append(fs.Retirements[k], v)
+		}}
+	pensionTable = table[registry.Pension]{name: "pensions", key: "person_id", cols: "scheme, enrolled, ended, drawing, region",
+		scan: func(s scanner, key, id *int64, x *registry.Pension) error {
+			return s.Scan(key, id, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region)
+		},
+		less: func(a, b *registry.Pension) int { return a.Enrolled.Compare(b.Enrolled) },
+		put: func(fs *registry.Families, k int64, v registry.Pension) {
+			v.Person = ref(k)
+			fs.Pensions[k] = append(fs.Pensions[k], v)
+		}}
+	admissionTable = table[registry.Admission]{name: "admissions", key: "person_id", cols: "admitted, level",
+		scan: func(s scanner, key, id *int64, x *registry.Admission) error {
+			return s.Scan(key, id, &x.Date, &x.Level)
+		},
+		less: func(a, b *registry.Admission) int { return a.Date.Compare(b.Date) },
+		put: func(fs *registry.Families, k int64, v registry.Admission) {
+			v.Person = ref(k)
+			fs.Admissions[k] = append(fs.Admissions[k], v)
+		}}
+	confirmationTable = table[registry.Confirmation]{name: "recipients", key: "person_id", cols: "program, confirmed",
+		scan: func(s scanner, key, id *int64, x *registry.Confirmation) error {
+			return s.Scan(key, id, &x.Program, &x.Confirmed)
+		},
+		less: func(a, b *registry.Confirmation) int { return strings.Compare(a.Program, b.Program) },
+		put: func(fs *registry.Families, k int64, v registry.Confirmation) {
+			v.Person = ref(k)
+			fs.Confirmations[k] = append(fs.Confirmations[k], v)
+		}}
+	// Persons without their ID numbers; the key is the id.
+	personTable = table[*registry.Person]{name: "persons", key: "id", cols: "name, sex, birth, death, region, pension, hukou_type",
+		scan: func(s scanner, key, id *int64, p **registry.Person) error {
+			x := &registry.Person{}
+			var hukou string
+			if err := s.Scan(key, id, &x.Name, &x.Sex, &x.Birth, &x.Death, &x.Region, &x.Pension, &hukou); err != nil {
+				return err
+			}
+			x.Ref = strconv.FormatInt(*key, 10)
+			x.Hukou = []registry.HukouSpell{{Type: hukou}}
+			*p = x
+			return nil
+		},
+		put: func(fs *registry.Families, k int64, v *registry.Person) { fs.Persons[k] = v }}
+	// Marriages, read twice: by either party.
+	marriageTables = [2]table[registry.KeyedMarriage]{marriageTable("a_id"), marriageTable("b_id")}
+	tieTable       = table[registry.KeyedTie]{name: "parent_child", key: "parent_id", cols: "child_id, kind, from_date, in_policy, ruling",
+		scan: func(s scanner, key, id *int64, t *registry.KeyedTie) error {
+			var inPolicy sql.NullBool
+			if err := s.Scan(key, id, &t.Child, &t.Tie.Kind, &t.Tie.From, &inPolicy, &t.Tie.Ruling); err != nil {
+				return err
+			}
+			t.Parent = *key
+			if inPolicy.Valid {
+				v := inPolicy.Bool
+				t.Tie.InPolicy = &v
+			}
+			return nil
+		},
+		put: func(fs *registry.Families, _ int64, v registry.KeyedTie) {
+			v.Tie.Parent, v.Tie.Child = ref(v.Parent), ref(v.Child)
+			fs.Ties = append(fs.Ties, v)
+		}}
+)
+
+func marriageTable(side string) table[registry.KeyedMarriage] {
+	return table[registry.KeyedMarriage]{name: "marriages", key: side, cols: "a_id, b_id, from_date, to_date, end_reason",
+		scan: func(s scanner, key, id *int64, m *registry.KeyedMarriage) error {
+			if err := s.Scan(key, id, &m.A, &m.B, &m.Marriage.From, &m.Marriage.To, &m.Marriage.End); err != nil {
+				return err
+			}
+			m.ID = *id
+			return nil
+		}}
+}
+
+// passes are the passes of a county scan, one per table.
+type passes struct {
+	persons  pass[*registry.Person]
+	marr     [2]pass[registry.KeyedMarriage]
+	ties     pass[registry.KeyedTie]
+	hukou    pass[registry.HukouSpell]
+	certs    pass[registry.Certificate]
+	contra   pass[registry.Contraception]
+	permits  pass[registry.BirthPermission]
+	disab    pass[registry.Disability]
+	compl    pass[registry.Complication]
+	retire   pass[registry.Retirement]
+	pensions pass[registry.Pension]
+	admits   pass[registry.Admission]
+	confirms pass[registry.Confirmation]
+}
+
+// filler is what a window needs of a pass.
+type filler interface {
+	fill(upto int64) error
+	drop(from int64)
+	close()
+}
+
+// all returns every pass with its group: the passes of one group share a
+// connection on SQLite, where the groups are read in parallel (the first
+// group's connection also reads the relatives outside the window).
+func (ps *passes) all() []groupPass {
+	return []groupPass{
+		{&ps.persons, 0}, {&ps.ties, 0}, {&ps.admits, 0}, {&ps.disab, 0}, {&ps.compl, 0},
+		{&ps.marr[0], 1}, {&ps.marr[1], 1}, {&ps.hukou, 1}, {&ps.certs, 1}, {&ps.contra, 1}, {&ps.permits, 1},
+		{&ps.retire, 1}, {&ps.pensions, 1}, {&ps.confirms, 1},
+	}
+}
+
+type groupPass struct {
+	p     filler
+	group int
+}
+
+// querier runs a query; a pass holds its rows open.
+type querier func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+
+// open starts the pass of t over county on q.
+func open[T any](ctx context.Context, q querier, county string, t *table[T], p *pass[T]) error {
+	rows, err := q(ctx, t.query(""), county)
+	if err != nil {
+		return err
+	}
+	p.rows, p.scan, p.less = rows, t.scan, t.less
+	return nil
+}
+
+// openPasses starts every pass of county, those of group g on qs[g].
+func openPasses(ctx context.Context, qs [2]querier, county string) (*passes, error) {
+	ps := &passes{}
+	group := map[filler]int{}
+	for _, gp := range ps.all() {
+		group[gp.p] = gp.group
+	}
+	q := func(p filler) querier { return qs[group[p]] }
+	err := open(ctx, q(&ps.persons), county, &personTable, &ps.persons)
+	for i := range ps.marr {
+		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), county, &marriageTables[i], &ps.marr[i]))
+	}
+	err = cmp.Or(err, open(ctx, q(&ps.ties), county, &tieTable, &ps.ties),
+		open(ctx, q(&ps.hukou), county, &hukouTable, &ps.hukou),
+		open(ctx, q(&ps.certs), county, &certificateTable, &ps.certs),
+		open(ctx, q(&ps.contra), county, &contraceptionTable, &ps.contra),
+		open(ctx, q(&ps.permits), county, &permissionTable, &ps.permits),
+		open(ctx, q(&ps.disab), county, &disabilityTable, &ps.disab),
+		open(ctx, q(&ps.compl), county, &complicationTable, &ps.compl),
+		open(ctx, q(&ps.retire), county, &retirementTable, &ps.retire),
+		open(ctx, q(&ps.pensions), county, &pensionTable, &ps.pensions),
+		open(ctx, q(&ps.admits), county, &admissionTable, &ps.admits),
+		open(ctx, q(&ps.confirms), county, &confirmationTable, &ps.confirms))
+	if err != nil {
+		ps.close()
+		return nil, err
+	}
+	return ps, nil
+}
+
+func (ps *passes) close() {
+	for _, gp := range ps.all() {
+		gp.p.close()
+	}
+}
+
+// advance moves the window to lo..hi: every pass is read up to hi and
+// forgets the rows below lo. With perPass, every pass is read on its own
+// goroutine (each has its own connection); else each group is.
+func (ps *passes) advance(lo, hi int64, perPass bool) error {
+	all := ps.all()
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	if perPass {
+		for i, gp := range all {
+			gp.p.drop(lo)
+			wg.Go(func() { errs[i] = gp.p.fill(hi) })
+		}
+	} else {
+		for g := range 2 {
+			wg.Go(func() {
+				for i, gp := range all {
+					if gp.group == g {
+						gp.p.drop(lo)
+						if errs[i] = gp.p.fill(hi); errs[i] != nil {
+							return
+						}
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	return cmp.Or(errs...)
+}
+
+// scanCounty reads the families of the candidates of a whole county
+// (s.Scope empty) with one pass per table; see ScanFamilies.
+func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
+	return func(yield func(*registry.Families, error) bool) {
+		stop := false
+		err := db.View(ctx, func(tx *Tx) error {
+			// SQLite holds the passes of a group on the read transaction
+			// of one connection: the first group on tx, the second on a
+			// second transaction. PostgreSQL reads each pass on a
+			// connection of its own.
+			qs, perPass := [2]querier{tx.Query, nil}, false
+			if db.Engine == Postgres {
+				// Each pass on a read-only transaction of its own,
+				// without JIT compilation, which costs more than it
+				// saves on a plain ordered read.
+				var mu sync.Mutex
+				var txs []*sql.Tx
+				defer func() {
+					for _, t := range txs {
+						t.Rollback()
+					}
+				}()
+				pool := func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+					t, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+					if err != nil {
+						return nil, err
+					}
+					mu.Lock()
+					txs = append(txs, t)
+					mu.Unlock()
+					if _, err := t.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+						return nil, err
+					}
+					return t.QueryContext(ctx, db.rebind(query), args...)
+				}
+				qs, perPass = [2]querier{pool, pool}, true
+			} else {
+				second, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+				if err != nil {
+					return err
+				}
+				defer second.Rollback()
+				qs[1] = second.QueryContext
+			}
+			ps, err := openPasses(ctx, qs, s.County)
+			if err != nil {
+				return err
+			}
+			defer ps.close()
+			margin := int64(max(s.Chunk/windowMargin, 1))
+			yearStart, yearEnd := date.Of(s.Year, 1, 1), date.Of(s.Year, 12, 31)
+			var lo int64 = -1 << 62
+			for {
+				// The chunk: the next s.Chunk persons by id.
+				chunk, err := nextChunk(&ps.persons, lo, s.Chunk)
+				if err != nil {
+					return err
+				}
+				if len(chunk) == 0 {
+					return nil
+				}
+				clo, chi := chunk[0].key, chunk[len(chunk)-1].key
+				if err := ps.advance(clo-margin, chi+margin, perPass); err != nil {
+					return err
+				}
+				fs := registry.NewFamilies(s.County)
+				for _, p := range ps.persons.in(clo, chi) {
+					fs.Persons[p.key] = p.v
+					if !p.v.Birth.After(yearEnd) && (p.v.Death.IsZero() || !p.v.Death.Before(yearStart)) {
+						fs.Subjects = append(fs.Subjects, p.key)
+					}
+				}
+				if len(fs.Subjects) > 0 {
+					w := windowReader{tx: tx, ps: ps, fs: fs, lo: clo - margin, hi: chi + margin, clo: clo, chi: chi}
+					if err := w.read(ctx); err != nil {
+						return err
+					}
+				}
+				if !yield(fs, nil) {
+					stop = true
+					return nil
+				}
+				lo = chi + 1
+			}
+		})
+		if err != nil && !stop {
+			yield(nil, err)
+		}
+	}
+}
+
+// nextChunk returns the persons of the next chunk, from id lo on, reading
+// the persons' pass as far as needed.
+func nextChunk(p *pass[*registry.Person], lo int64, n int) ([]keyed[*registry.Person], error) {
+	for {
+		rows := p.in(lo, 1<<62)
+		if len(rows) >= n || (p.done && !p.has) {
+			return rows[:min(n, len(rows))], nil
+		}
+		upto := lo + int64(n)
+		if len(rows) > 0 {
+			upto = rows[len(rows)-1].key + int64(n-len(rows))
+		}
+		if p.has && p.pending.key > upto {
+			upto = p.pending.key
+		}
+		if err := p.fill(upto); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// windowReader reads, for fs.Subjects (all within clo..chi), what
+// familyReader.read reads, taking the rows of persons within the window
+// lo..hi from the passes and reading those of others by id.
+type windowReader struct {
+	tx       *Tx
+	ps       *passes
+	fs       *registry.Families
+	lo, hi   int64 // the window
+	clo, chi int64 // the chunk
+}
+
+func (w *windowReader) inWindow(id int64) bool { return id >= w.lo && id <= w.hi }
+
+// split returns the ids within the window and those outside it, each
+// once and sorted.
+func (w *windowReader) split(ids []int64) (in, out []int64) {
+	for _, id := range ids {
+		if w.inWindow(id) {
+			in = append(in, id)
+		} else {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(in)
+	slices.Sort(out)
+	return slices.Compact(in), slices.Compact(out)
+}
+
+// facts puts the rows of t of persons ids into fs: from the pass for
+// those within the window, by id for the others.
+func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T], ids []int64) error {
+	in, out := w.split(ids)
+	for _, id := range in {
+		for _, r := range p.of(id) {
+			t.put(w.fs, id, r.v)
+		}
+	}
+	return byID(ctx, w.tx, w.fs.County, t, out, func(key int64, v T) { t.put(w.fs, key, v) })
+}
+
+// byID reads the rows of t of persons ids (not in any window), ordered
+// per person as a pass orders them, and hands them to fn.
+func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []int64, fn func(key int64, v T)) error {
+	for _, part := range chunkIDs(ids) {
+		var got []keyed[T]
+		err := scanEach(ctx, tx, t.query(`IN (`+idList(part)+`)`), []any{county}, func(rows *sql.Rows) error {
+			var k keyed[T]
+			if err := t.scan(rows, &k.key, &k.id, &k.v); err != nil {
+				return err
+			}
+			got = append(got, k)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(got, func(a, b keyed[T]) int { return cmp.Compare(a.key, b.key) })
+		if t.less != nil {
+			sortRuns(got, t.less)
+		}
+		for _, k := range got {
+			fn(k.key, k.v)
+		}
+	}
+	return nil
+}
+
+// read mirrors familyReader.read.
+func (w *windowReader) read(ctx context.Context) error {
+	fs, ps := w.fs, w.ps
+	subjects := fs.Subjects
+	isSubject := make(map[int64]bool, len(subjects))
+	for _, id := range subjects {
+		isSubject[id] = true
+	}
+	seen := map[int64]bool{}
+	addMarriage := func(m registry.KeyedMarriage) {
+		if !seen[m.ID] {
+			seen[m.ID] = true
+			m.Marriage.A, m.Marriage.B = ref(m.A), ref(m.B)
+			fs.Marriages = append(fs.Marriages, m)
+		}
+	}
+	// The marriages of the chunk's persons, then those of the subjects'
+	// spouses.
+	marriagesOf := func(ids []int64) error {
+		in, out := w.split(ids)
+		for _, id := range in {
+			for i := range ps.marr {
+				for _, r := range ps.marr[i].of(id) {
+					addMarriage(r.v)
+				}
+			}
+		}
+		for i := range marriageTables {
+			if err := byID(ctx, w.tx, fs.County, &marriageTables[i], out, func(_ int64, m registry.KeyedMarriage) { addMarriage(m) }); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range ps.marr {
+		for _, r := range ps.marr[i].in(w.clo, w.chi) {
+			addMarriage(r.v)
+		}
+	}
+	spouses := otherParties(fs.Marriages, isSubject)
+	if err := marriagesOf(spouses); err != nil {
+		return err
+	}
+	isParent := make(map[int64]bool, len(subjects)+len(spouses))
+	for _, id := range subjects {
+		isParent[id] = true
+	}
+	for _, id := range spouses {
+		isParent[id] = true
+	}
+	exes := otherParties(fs.Marriages, isParent)
+	parents := append(slices.Clip(subjects), spouses...)
+	if err := facts(ctx, w, &tieTable, &ps.ties, parents); err != nil {
+		return err
+	}
+	var children []int64
+	for _, t := range fs.Ties {
+		children = append(children, t.Child)
+	}
+	// The persons at the other ends.
+	var want []int64
+	for _, id := range slices.Concat(spouses, exes, children) {
+		if fs.Persons[id] == nil {
+			want = append(want, id)
+		}
+	}
+	if err := facts(ctx, w, &personTable, &ps.persons, want); err != nil {
+		return err
+	}
+	for _, f := range []error{
+		facts(ctx, w, &hukouTable, &ps.hukou, parents),
+		facts(ctx, w, &certificateTable, &ps.certs, parents),
+		facts(ctx, w, &contraceptionTable, &ps.contra, parents),
+		facts(ctx, w, &permissionTable, &ps.permits, parents),
+		facts(ctx, w, &disabilityTable, &ps.disab, slices.Concat(subjects, children)),
+		facts(ctx, w, &complicationTable, &ps.compl, subjects),
+		facts(ctx, w, &retirementTable, &ps.retire, subjects),
+		facts(ctx, w, &pensionTable, &ps.pensions, subjects),
+		facts(ctx, w, &admissionTable, &ps.admits, children),
+		facts(ctx, w, &confirmationTable, &ps.confirms, subjects),
+	} {
+		if f != nil {
+			return f
+		}
+	}
+	return nil
+}
