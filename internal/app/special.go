@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -131,7 +132,25 @@ func (a *App) AddSpecialFamily(ctx context.Context, who auth.Actor, county strin
 	if err != nil {
 		return nil, err
 	}
-	return write(a, ctx, who, specialCountyOp("special.add", county, who), func(tx *store.Tx) (*special.Family, error) {
+	o := op{name: "special.add", perm: auth.PermSpecialCare, target: Target{Entity: "person", Region: region.Code(county)},
+		locate: func(ctx context.Context, tx *store.Tx) (region.Code, error) {
+			var p *registry.Record
+			var err error
+			if in.PersonID != 0 {
+				p, err = tx.PersonByKey(ctx, "", registry.Key{County: county, ID: in.PersonID})
+			} else {
+				num, perr := idcard.Parse(strings.TrimSpace(in.IDNumber))
+				if perr != nil {
+					return "", apperr.Invalidf("id_number", "身份证号码不正确", "the ID number is not valid")
+				}
+				p, err = tx.PersonByIDNumber(ctx, "", string(num))
+			}
+			if err != nil {
+				return "", err
+			}
+			return region.Code(p.Region), nil
+		}}
+	return write(a, ctx, who, o, func(tx *store.Tx) (*special.Family, error) {
 		return special.Add(ctx, tx, who, county, in)
 	})
 }
@@ -458,4 +477,19 @@ func (a *App) CheckFamilyCategory(ctx context.Context, who auth.Actor, q special
 	return write(a, ctx, who, o, func(tx *store.Tx) (*special.CheckAnswer, error) {
 		return special.Check(ctx, tx, who, q)
 	})
+}
+
+// FamilyCheckForm admits the actor to the partners' check form (a partner
+// account); a refusal is audited.
+func (a *App) FamilyCheckForm(ctx context.Context, who auth.Actor) error {
+	o := op{name: "family.check_form", perm: auth.PermFamilyCheck, target: Target{Entity: "family_check"}}
+	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
+}
+
+// SpecialForm admits the actor to the register's pages when no county is
+// named yet (a member of staff who may see the register); a refusal is
+// audited.
+func (a *App) SpecialForm(ctx context.Context, who auth.Actor) error {
+	o := op{name: "special.form", perm: auth.PermSpecialCare, target: Target{Entity: "special_family"}}
+	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
 }

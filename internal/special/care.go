@@ -488,6 +488,15 @@ func (r CoverageRow) Rate(n int) float64 {
 	return float64(n) * 100 / float64(r.Families)
 }
 
+// Pct returns n of the row's families as a whole percentage, rounded
+// down (100 when there are none).
+func (r CoverageRow) Pct(n int) int {
+	if r.Families == 0 {
+		return 100
+	}
+	return n * 100 / r.Families
+}
+
 // Gap is a family not yet covered: what it lacks.
 type Gap struct {
 	Family  int64    `json:"family"`

@@ -185,8 +185,8 @@ const (
 // ChangeKinds names the kinds of change.
 var ChangeKinds = term.List{
 	{Code: ChangeParentDied, ZH: "父母一方死亡", EN: "A parent died"},
-	{Code: ChangeNewChild, ZH: "再生育或收养子女", EN: "A child born or adopted"},
-	{Code: ChangeMoved, ZH: "户籍迁出本县", EN: "Moved out of the county"},
+	{Code: ChangeNewChild, ZH: "又生育或收养了子女", EN: "A child born or adopted"},
+	{Code: ChangeMoved, ZH: "户籍已迁往县外", EN: "Moved out of the county"},
 	{Code: ChangeLapsed, ZH: "不再符合登记条件", EN: "No longer qualifies"},
 }
 
