@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
 // The special families' use cases (计生特殊家庭, docs/special-families.md):
@@ -492,4 +493,114 @@ func (a *App) FamilyCheckForm(ctx context.Context, who auth.Actor) error {
 func (a *App) SpecialForm(ctx context.Context, who auth.Actor) error {
 	o := op{name: "special.form", perm: auth.PermSpecialCare, target: Target{Entity: "special_family"}}
 	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
+}
+
+// CareStats counts what GenerateSpecialCare wrote.
+type CareStats struct {
+	Sweep    *special.SweepResult `json:"sweep"`
+	Families int                  `json:"families"`
+	Contacts int                  `json:"contacts"`
+	Visits   int                  `json:"visits"`
+	Requests int                  `json:"requests"`
+}
+
+// GenerateSpecialCare builds the register of special families of county
+// from its registry and roll (SweepSpecial) and gives the families that
+// have no contact yet the synthetic care synth.SpecialCare plans (the
+// synthetic county of the demo: docs/synthetic.md). Only the system (the
+// command line) runs it; it is audited.
+func (a *App) GenerateSpecialCare(ctx context.Context, who auth.Actor, county string, seed uint64) (*CareStats, error) {
+	o := specialCountyOp("special.generate", county, who)
+	if who != auth.System {
+		return nil, a.audited(ctx, who, o, apperr.Forbiddenf("只有系统（命令行）可以生成演示数据", "only the system (the command line) generates demo data"))
+	}
+	county, err := ParseCounty("county", county)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.SweepSpecial(ctx, who, county)
+	if err != nil {
+		return nil, err
+	}
+	return write(a, ctx, who, o, func(tx *store.Tx) (*CareStats, error) {
+		st := &CareStats{Sweep: res}
+		fs, err := tx.SpecialFamilies(ctx, "", county, special.Query{Status: special.StatusActive})
+		if err != nil {
+			return nil, err
+		}
+		settings, err := specialSettings(ctx, tx, county)
+		if err != nil {
+			return nil, err
+		}
+		byID := map[int64]*special.Family{}
+		var refs []synth.SpecialFamilyRef
+		for i := range fs {
+			cs, err := tx.SpecialContacts(ctx, county, fs[i].ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(cs) > 0 || !fs[i].LastVisit.IsZero() {
+				continue // cared for already
+			}
+			byID[fs[i].ID] = &fs[i]
+			refs = append(refs, synth.SpecialFamilyRef{ID: fs[i].ID})
+		}
+		now := tx.Now()
+		today := date.Today(now)
+		for _, p := range synth.SpecialCare(refs, settings.Kinds, settings.VisitDays, today, seed) {
+			f := byID[p.Family]
+			st.Families++
+			for _, c := range p.Contacts {
+				id, err := tx.NextIDs(ctx, "special_contact", 1)
+				if err != nil {
+					return nil, err
+				}
+				c.County, c.ID, c.FamilyID, c.CreatedAt = county, id, f.ID, now
+				if err := tx.InsertSpecialContact(ctx, &c); err != nil {
+					return nil, err
+				}
+				st.Contacts++
+			}
+			for _, sv := range p.Service {
+				switch sv.Kind {
+				case special.ServiceDoctor:
+					f.Signed, f.Doctor, f.DoctorTCM = sv.Date, sv.By, sv.TCM
+				case special.ServiceGreen:
+					f.Green, f.GreenHospital = sv.Date, sv.By
+				case special.ServiceInsurance:
+					f.Insured, f.Insurer = sv.Date, sv.By
+				}
+			}
+			for _, v := range p.Visits {
+				id, err := tx.NextIDs(ctx, "special_visit", 1)
+				if err != nil {
+					return nil, err
+				}
+				v.County, v.ID, v.FamilyID, v.Region, v.CreatedAt = county, id, f.ID, f.Region, now
+				if err := tx.InsertSpecialVisit(ctx, &v); err != nil {
+					return nil, err
+				}
+				f.LastVisit, f.NextVisit = v.Date, v.NextDue
+				st.Visits++
+			}
+			for _, q := range p.Requests {
+				id, err := tx.NextIDs(ctx, "special_request", 1)
+				if err != nil {
+					return nil, err
+				}
+				q.County, q.ID, q.FamilyID, q.Region, q.Version, q.CreatedAt, q.UpdatedAt = county, id, f.ID, f.Region, 1, now, now
+				if err := tx.InsertSpecialRequest(ctx, &q); err != nil {
+					return nil, err
+				}
+				st.Requests++
+			}
+			f.Version++
+			f.UpdatedAt = now
+			if err := tx.UpdateSpecialFamily(ctx, f); err != nil {
+				return nil, err
+			}
+		}
+		return st, tx.Audit(ctx, audit.Entry{County: county, UserID: who.UserID, Username: who.Username, Action: "special.generate",
+			Entity: "special_family", EntityID: "synthetic", Region: county, After: audit.JSON(st)})
+	})
 }
