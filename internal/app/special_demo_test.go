@@ -44,6 +44,9 @@ func TestGenerateSpecialCare(t *testing.T) {
 			if cov.Total.Families != st.Families || cov.Total.Full == cov.Total.Families || len(cov.Gaps) == 0 {
 				t.Errorf("coverage %+v", cov.Total)
 			}
+			if cov.Total.Overdue == 0 {
+				t.Errorf("no visit overdue: %+v", cov.Total)
+			}
 			again, err := e.a.GenerateSpecialCare(ctx, auth.System, "341523", 1)
 			if err != nil || again.Families != 0 || again.Sweep.Added != 0 {
 				t.Errorf("second run %+v %v", again, err)

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -72,7 +73,14 @@ var (
 func SpecialCare(families []SpecialFamilyRef, kinds []string, days int, asOf date.Date, seed uint64) []CarePlan {
 	r := rand.New(rand.NewPCG(seed, 0x5bec1a1))
 	out := make([]CarePlan, 0, len(families))
-	for _, f := range families {
+	// The lapsed families are spread evenly (LapseRate of every run of
+	// families, from a random offset), so that even a small county has
+	// its share of overdue visits.
+	offset := r.Float64()
+	lapsed := func(i int) bool {
+		return math.Floor(offset+float64(i+1)*LapseRate) > math.Floor(offset+float64(i)*LapseRate)
+	}
+	for i, f := range families {
 		p := CarePlan{Family: f.ID}
 		// The care began before the register was kept in Jiahe: the
 		// files of the last year are transcribed.
@@ -114,7 +122,7 @@ func SpecialCare(families []SpecialFamilyRef, kinds []string, days int, asOf dat
 		// play; a lapsed family's last visit lies beyond the interval.
 		if visitor != "" {
 			last := asOf.AddDays(-r.IntN(max(days-7, 1)))
-			if r.Float64() < LapseRate {
+			if lapsed(i) {
 				last = asOf.AddDays(-days - 1 - r.IntN(days))
 			}
 			var visits []special.Visit
