@@ -71,6 +71,8 @@ var homes = []home{
 	{"internal/special", "special.Services", special.Services},
 	{"internal/special", "special.Lacks", special.Lacks},
 	{"internal/special", "special.FamilyCategories", special.FamilyCategories},
+	{"internal/special", "special.ListStatuses", special.ListStatuses},
+	{"internal/policy", "policy.OneOffPrograms", policy.OneOffPrograms},
 }
 
 // without returns the terms of l that are not in other.

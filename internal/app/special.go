@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -602,5 +604,79 @@ func (a *App) GenerateSpecialCare(ctx context.Context, who auth.Actor, county st
 		}
 		return st, tx.Audit(ctx, audit.Entry{County: county, UserID: who.UserID, Username: who.Username, Action: "special.generate",
 			Entity: "special_family", EntityID: "synthetic", Region: county, After: audit.JSON(st)})
+	})
+}
+
+// MakeHelpList records a list of special families for a one-off payment
+// (5·29, Spring Festival, emergency aid, study aid).
+func (a *App) MakeHelpList(ctx context.Context, who auth.Actor, county string, in special.NewHelpList) (*special.HelpList, error) {
+	county, err := ParseCounty("county", county)
+	if err != nil {
+		return nil, err
+	}
+	return write(a, ctx, who, specialCountyOp("special.help_list", county, who), func(tx *store.Tx) (*special.HelpList, error) {
+		return special.MakeHelpList(ctx, tx, who, county, in)
+	})
+}
+
+// ApproveHelpList approves list id of county (another member of the
+// county's staff than its maker).
+func (a *App) ApproveHelpList(ctx context.Context, who auth.Actor, county string, id int64, version int) (*special.HelpList, error) {
+	county, err := ParseCounty("county", county)
+	if err != nil {
+		return nil, err
+	}
+	o := op{name: "special.help_list_approve", perm: auth.PermSpecialCare,
+		target: Target{Entity: "special_help_list", ID: strconv.FormatInt(id, 10), Region: region.Code(county)}}
+	return write(a, ctx, who, o, func(tx *store.Tx) (*special.HelpList, error) {
+		return special.ApproveHelpList(ctx, tx, who, county, id, version)
+	})
+}
+
+// HelpLists returns the lists of county.
+func (a *App) HelpLists(ctx context.Context, who auth.Actor, county string) ([]special.HelpList, error) {
+	county, err := ParseCounty("county", county)
+	if err != nil {
+		return nil, err
+	}
+	return look(a, ctx, who, specialCountyOp("special.help_lists", county, who), func(tx *store.Tx) ([]special.HelpList, error) {
+		return special.HelpLists(ctx, tx, who, county)
+	})
+}
+
+// PayHelpList pays an approved list of county through a payment cycle of
+// its one-off program (payment.OneOffCycle): one line per family, to the
+// head of the family, the county's money. The finance officer then
+// batches, approves (another officer), sends and reconciles it like any
+// cycle, and the ledger counts it.
+func (a *App) PayHelpList(ctx context.Context, who auth.Actor, county string, id int64) (*payment.Cycle, error) {
+	county, err := ParseCounty("county", county)
+	if err != nil {
+		return nil, err
+	}
+	o := op{name: "special.help_list_pay", perm: auth.PermPaymentManage,
+		target: Target{Entity: "special_help_list", ID: strconv.FormatInt(id, 10), Region: region.Code(county)}}
+	return write(a, ctx, who, o, func(tx *store.Tx) (*payment.Cycle, error) {
+		l, err := tx.HelpList(ctx, county, id)
+		if err != nil {
+			return nil, err
+		}
+		if l.Status != special.ListApproved {
+			return nil, apperr.Conflictf("名单未经审批或已发放，不能发放", "the list is not approved, or is paid already")
+		}
+		req := payment.OneOffRequest{County: county, Program: l.Program, Period: l.Period,
+			Source: fmt.Sprintf("帮扶名单第%d号（%s审批）", l.ID, l.Approved.Chinese())}
+		for _, fid := range l.Families {
+			f, err := tx.SpecialFamily(ctx, "", county, fid)
+			if err != nil {
+				return nil, err
+			}
+			req.Lines = append(req.Lines, payment.OneOffLine{PersonID: f.Anchor, Region: f.Region, Amount: l.Amount})
+		}
+		c, _, err := payment.OneOffCycle(ctx, tx, who, req)
+		if err != nil {
+			return nil, err
+		}
+		return c, special.MarkHelpListPaid(ctx, tx, who, l, c.ID)
 	})
 }

@@ -408,6 +408,12 @@ type Store interface {
 	SpecialRequest(ctx context.Context, scope region.Code, county string, id int64) (*Request, error)
 	SpecialRequests(ctx context.Context, scope region.Code, county string, family int64, status string) ([]Request, error)
 
+	InsertHelpList(ctx context.Context, l *HelpList) error
+	// UpdateHelpList writes l over the stored version l.Version-1.
+	UpdateHelpList(ctx context.Context, l *HelpList) error
+	HelpList(ctx context.Context, county string, id int64) (*HelpList, error)
+	HelpLists(ctx context.Context, county string) ([]HelpList, error)
+
 	NextFamilyCertSerial(ctx context.Context, county string, year int) (int, error)
 	InsertFamilyCert(ctx context.Context, c *Certificate) error
 	FamilyCertBySerial(ctx context.Context, serial string) (*Certificate, error)

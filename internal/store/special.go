@@ -11,6 +11,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/special"
 )
@@ -494,4 +495,95 @@ func (tx *Tx) FamilyCertBySerial(ctx context.Context, serial string) (*special.C
 	}
 	c.CreatedAt, _ = timeValue(created)
 	return &c, nil
+}
+
+const helpListColumns = `county, id, program, period, amount_fen, families, note, status, created_by, approved_by, approved, cycle_id,
+	version, created_at, updated_at`
+
+func helpListArgs(l *special.HelpList) ([]any, error) {
+	fams, err := json.Marshal(l.Families)
+	if err != nil {
+		return nil, err
+	}
+	return []any{l.County, l.ID, l.Program, l.Period, int64(l.Amount), string(fams), l.Note, l.Status, l.CreatedBy, l.ApprovedBy,
+		l.Approved, nullID(l.CycleID), l.Version, ts(l.CreatedAt), ts(l.UpdatedAt)}, nil
+}
+
+func scanHelpList(s scanner) (*special.HelpList, error) {
+	var l special.HelpList
+	var fams string
+	var amount int64
+	var cycle sql.NullInt64
+	var created, updated any
+	if err := s.Scan(&l.County, &l.ID, &l.Program, &l.Period, &amount, &fams, &l.Note, &l.Status, &l.CreatedBy, &l.ApprovedBy, &l.Approved,
+		&cycle, &l.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(fams), &l.Families); err != nil {
+		return nil, err
+	}
+	l.Amount, l.CycleID = money.Fen(amount), cycle.Int64
+	l.CreatedAt, _ = timeValue(created)
+	l.UpdatedAt, _ = timeValue(updated)
+	return &l, nil
+}
+
+// InsertHelpList writes a new list of help.
+func (tx *Tx) InsertHelpList(ctx context.Context, l *special.HelpList) error {
+	args, err := helpListArgs(l)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO special_help_lists (`+helpListColumns+`) VALUES (`+placeholders(len(args))+`)`, args...); err != nil {
+		return fmt.Errorf("insert help list: %w", err)
+	}
+	return nil
+}
+
+// UpdateHelpList writes l over the stored version l.Version-1.
+func (tx *Tx) UpdateHelpList(ctx context.Context, l *special.HelpList) error {
+	args, err := helpListArgs(l)
+	if err != nil {
+		return err
+	}
+	var sets []string
+	for _, c := range strings.Split(helpListColumns, ",")[2:] {
+		sets = append(sets, strings.TrimSpace(c)+" = ?")
+	}
+	res, err := tx.Exec(ctx, `UPDATE special_help_lists SET `+strings.Join(sets, ", ")+` WHERE county = ? AND id = ? AND version = ?`,
+		append(args[2:], l.County, l.ID, l.Version-1)...)
+	if err != nil {
+		return fmt.Errorf("update help list: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("该名单已被他人修改，请刷新后重试", "the list was changed by someone else; reload and try again")
+	}
+	return nil
+}
+
+// HelpList returns list id of county.
+func (tx *Tx) HelpList(ctx context.Context, county string, id int64) (*special.HelpList, error) {
+	l, err := scanHelpList(tx.QueryRow(ctx, `SELECT `+helpListColumns+` FROM special_help_lists WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("未找到该名单", "no such list")
+	}
+	return l, err
+}
+
+// HelpLists returns the lists of county, newest first.
+func (tx *Tx) HelpLists(ctx context.Context, county string) ([]special.HelpList, error) {
+	rows, err := tx.Query(ctx, `SELECT `+helpListColumns+` FROM special_help_lists WHERE county = ? ORDER BY id DESC`, county)
+	if err != nil {
+		return nil, fmt.Errorf("help lists: %w", err)
+	}
+	defer rows.Close()
+	out := []special.HelpList{}
+	for rows.Next() {
+		l, err := scanHelpList(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *l)
+	}
+	return out, rows.Err()
 }

@@ -134,3 +134,26 @@ CREATE TABLE family_certificates (
 );
 CREATE UNIQUE INDEX family_certificates_serial ON family_certificates (serial);
 CREATE INDEX family_certificates_person ON family_certificates (county, person_id);
+
+-- The lists of help the committee chooses (5·29 and Spring Festival gifts,
+-- emergency aid, study aid): made by the township or the county, approved
+-- by another member of the county's staff, then paid through a payment
+-- cycle of a one-off program (cycle_id).
+CREATE TABLE special_help_lists (
+    county      TEXT NOT NULL,
+    id          BIGINT NOT NULL,
+    program     TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    amount_fen  BIGINT NOT NULL,
+    families    TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'paid')),
+    created_by  BIGINT NOT NULL DEFAULT 0,
+    approved_by BIGINT NOT NULL DEFAULT 0,
+    approved    DATE,
+    cycle_id    BIGINT,
+    version     INTEGER NOT NULL DEFAULT 1,
+    created_at  TIMESTAMPTZ NOT NULL,
+    updated_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (county, id)
+);
