@@ -639,7 +639,9 @@ func (a *App) HelpLists(ctx context.Context, who auth.Actor, county string) ([]s
 	if err != nil {
 		return nil, err
 	}
-	return look(a, ctx, who, specialCountyOp("special.help_lists", county, who), func(tx *store.Tx) ([]special.HelpList, error) {
+	o := specialCountyOp("special.help_lists", county, who)
+	o.perm = "" // the register's staff or the finance officer: special.HelpLists decides
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]special.HelpList, error) {
 		return special.HelpLists(ctx, tx, who, county)
 	})
 }

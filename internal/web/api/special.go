@@ -430,3 +430,70 @@ func (h *Handler) familyCheck(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, a)
 	return nil
 }
+
+// listHelpLists is GET /api/v1/special/{county}/help-lists.
+func (h *Handler) listHelpLists(w http.ResponseWriter, r *http.Request) error {
+	county, err := web.County(r, h.tree)
+	if err != nil {
+		return err
+	}
+	ls, err := h.app.HelpLists(r.Context(), web.Actor(r), county)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"lists": ls})
+	return nil
+}
+
+// makeHelpList is POST /api/v1/special/{county}/help-lists.
+func (h *Handler) makeHelpList(w http.ResponseWriter, r *http.Request) error {
+	county, err := web.County(r, h.tree)
+	if err != nil {
+		return err
+	}
+	var in special.NewHelpList
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	l, err := h.app.MakeHelpList(r.Context(), web.Actor(r), county, in)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, map[string]any{"list": l})
+	return nil
+}
+
+// approveHelpList is POST /api/v1/special/{county}/help-lists/{id}/approve.
+func (h *Handler) approveHelpList(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := web.CountyKey(r, h.tree)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Version int `json:"version"`
+	}
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	l, err := h.app.ApproveHelpList(r.Context(), web.Actor(r), county, id, in.Version)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"list": l})
+	return nil
+}
+
+// payHelpList is POST /api/v1/special/{county}/help-lists/{id}/pay: the
+// finance officer makes the payment cycle of an approved list.
+func (h *Handler) payHelpList(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := web.CountyKey(r, h.tree)
+	if err != nil {
+		return err
+	}
+	c, err := h.app.PayHelpList(r.Context(), web.Actor(r), county, id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, map[string]any{"cycle": c})
+	return nil
+}

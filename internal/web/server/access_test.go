@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/special"
@@ -125,6 +126,7 @@ type target struct {
 	special int64
 	request int64
 	change  int64
+	help    int64 // a list of help naming the family
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -418,7 +420,19 @@ var matrix = map[string]entry{
 		return "/api/v1/persons/" + t.person() + "/family-certificate", map[string]any{"date": "2099-01-01"}
 	})},
 	"GET /api/v1/family-certificates/verify": {kind: public, req: get("/api/v1/family-certificates/verify?serial=x&code=y")},
-	"POST /api/v1/family-check":              {kind: listed, perm: auth.PermFamilyCheck, req: post("/api/v1/family-check", map[string]any{"id_number": "x"})},
+	"GET /api/v1/special/{county}/help-lists": {kind: listed, perm: auth.PermSpecialCare, also: auth.PermPaymentManage,
+		req: countyPath("/api/v1/special/%s/help-lists", nil)},
+	"POST /api/v1/special/{county}/help-lists": {kind: listed, perm: auth.PermSpecialCare, domain: true,
+		req: countyPath("/api/v1/special/%s/help-lists", map[string]any{})},
+	"POST /api/v1/special/{county}/help-lists/{id}/approve": {kind: targeted, perm: auth.PermSpecialCare, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/api/v1/special/%s/help-lists/%d/approve", t.county, t.help), map[string]any{}
+		})},
+	"POST /api/v1/special/{county}/help-lists/{id}/pay": {kind: targeted, perm: auth.PermPaymentManage, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/api/v1/special/%s/help-lists/%d/pay", t.county, t.help), nil
+		})},
+	"POST /api/v1/family-check": {kind: listed, perm: auth.PermFamilyCheck, req: post("/api/v1/family-check", map[string]any{"id_number": "x"})},
 
 	// The staff pages.
 	"GET /static/{name}": {kind: public, req: get("/static/app.css")},
@@ -548,7 +562,13 @@ var matrix = map[string]entry{
 	"POST /persons/{county}/{id}/family-certificate": {kind: targeted, perm: auth.PermRegistryWrite, req: pagePerson("/family-certificate", url.Values{"date": {"2099-01-01"}})},
 	"GET /family-check":                              {kind: listed, perm: auth.PermFamilyCheck, req: get("/family-check")},
 	"POST /family-check":                             {kind: listed, perm: auth.PermFamilyCheck, req: post("/family-check", form)},
-	"GET /verify/family":                             {kind: public, req: get("/verify/family?serial=x&code=y")},
+	"GET /special/help":                              {kind: listed, perm: auth.PermSpecialCare, also: auth.PermPaymentManage, req: get("/special/help")},
+	"POST /special/help":                             {kind: listed, perm: auth.PermSpecialCare, domain: true, req: post("/special/help", form)},
+	"POST /special/help/{county}/{id}/{action}": {kind: targeted, perm: auth.PermSpecialCare, also: auth.PermPaymentManage, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/special/help/%s/%d/approve", t.county, t.help), url.Values{"version": {"0"}}
+		})},
+	"GET /verify/family": {kind: public, req: get("/verify/family?serial=x&code=y")},
 }
 
 // roster is a roster file with one row that does not check.
@@ -890,6 +910,12 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			t.Fatalf("%s: special request: %v", p.key, err)
 		}
 		tg.request = rq.ID
+		hl, err := a.MakeHelpList(ctx, sys, tg.county, special.NewHelpList{Program: policy.ProgramGift529, Period: "2024-05", Amount: "100",
+			Families: []int64{fam.ID}, Note: "矩阵"})
+		if err != nil {
+			t.Fatalf("%s: help list: %v", p.key, err)
+		}
+		tg.help = hl.ID
 		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
 			id, err := tx.NextIDs(ctx, "special_change", 1)
 			if err != nil {

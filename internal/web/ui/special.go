@@ -11,6 +11,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/printout"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/special"
@@ -491,4 +493,113 @@ func (h *Handler) verifyFamilyPage(w http.ResponseWriter, r *http.Request) error
 	}
 	v.Data = data
 	return h.render(w, http.StatusOK, "verify_family.html", v)
+}
+
+// helpPage lists the lists of help of the county: the register's staff
+// make them (the families ticked from the register) and a second county
+// officer approves them; the finance officer pays an approved one.
+func (h *Handler) helpPage(w http.ResponseWriter, r *http.Request) error {
+	v := h.newView(w, r, "sp_help_title")
+	return h.helpList(w, r, v, http.StatusOK)
+}
+
+func (h *Handler) helpList(w http.ResponseWriter, r *http.Request, v *view, status int) error {
+	a := web.Actor(r)
+	county := string(h.tree.County(a.Scope))
+	if county == "" {
+		if err := h.app.SpecialForm(r.Context(), a); err != nil {
+			return err
+		}
+		return apperr.Invalidf("county", "请指定县", "name the county")
+	}
+	ls, err := h.app.HelpLists(r.Context(), a, county)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Lists": ls, "County": county, "Programs": policy.OneOffPrograms, "Office": office(a),
+		"CountyLevel": a.Scope == region.Code(county) && auth.Can(a, auth.PermSpecialCare), "Pays": auth.Can(a, auth.PermPaymentManage)}
+	if office(a) {
+		fs, _, err := h.app.SpecialFamilies(r.Context(), a, county, special.Query{Status: special.StatusActive})
+		if err != nil {
+			return err
+		}
+		data["Families"] = fs
+	}
+	if !v.Form.Has("period") {
+		v.Form.Set("period", date.Today(h.now()).String()[:7])
+	}
+	v.Data = data
+	return h.render(w, status, "special_help.html", v)
+}
+
+// helpSubmit makes a list from the families ticked.
+func (h *Handler) helpSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	a := web.Actor(r)
+	v := h.newView(w, r, "sp_help_title")
+	for k, vs := range r.PostForm {
+		v.Form[k] = vs
+	}
+	var fams []int64
+	for _, s := range r.PostForm["family"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			fams = append(fams, id)
+		}
+	}
+	in := special.NewHelpList{Program: v.F("program"), Period: strings.TrimSpace(v.F("period")), Amount: strings.TrimSpace(v.F("amount")),
+		Families: fams, Note: v.F("note")}
+	county := string(h.tree.County(a.Scope))
+	if county == "" {
+		if err := h.app.SpecialForm(r.Context(), a); err != nil {
+			return err
+		}
+		return apperr.Invalidf("county", "请指定县", "name the county")
+	}
+	if _, err := h.app.MakeHelpList(r.Context(), a, county, in); err != nil {
+		if !formError(v, err) {
+			return err
+		}
+		return h.helpList(w, r, v, http.StatusUnprocessableEntity)
+	}
+	redirectDone(w, r, "/special/help", "sp_help_made")
+	return nil
+}
+
+// helpActionSubmit approves a list (a second county officer) or pays it
+// (the finance officer).
+func (h *Handler) helpActionSubmit(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := familyPath(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	a := web.Actor(r)
+	v := h.newView(w, r, "sp_help_title")
+	done := ""
+	switch r.PathValue("action") {
+	case "approve":
+		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		_, err = h.app.ApproveHelpList(r.Context(), a, county, id, version)
+		done = "sp_help_approved"
+	case "pay":
+		var c *payment.Cycle
+		if c, err = h.app.PayHelpList(r.Context(), a, county, id); err == nil {
+			redirectDone(w, r, fmt.Sprintf("/payments/cycles/%s/%d", c.County, c.ID), "sp_help_paid")
+			return nil
+		}
+	default:
+		return h.notFound(w, r)
+	}
+	if err != nil {
+		if !formError(v, err) {
+			return err
+		}
+		return h.helpList(w, r, v, http.StatusUnprocessableEntity)
+	}
+	redirectDone(w, r, "/special/help", done)
+	return nil
 }

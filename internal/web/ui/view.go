@@ -73,6 +73,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/special", "nav.special", can(auth.PermSpecialCare)},
+		{"/special/help", "nav.special_help", can(auth.PermPaymentManage) && !can(auth.PermSpecialCare)},
 		{"/family-check", "nav.family_check", can(auth.PermFamilyCheck)},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},
 		{"/rules", "nav.rules", can(auth.PermRulesManage)},

@@ -40,6 +40,8 @@ var words = map[string]term.List{
 	"spService":    special.Services,
 	"spLack":       special.Lacks,
 	"familyCat":    special.FamilyCategories,
+	"listStatus":   special.ListStatuses,
+	"oneOff":       policy.OneOffPrograms,
 }
 
 // wordFuncs returns a template function for each list of words: given the
