@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -57,6 +58,21 @@ var homes = []home{
 	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
 	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
+	{"internal/special", "special.Categories", special.Categories},
+	{"internal/special", "special.Sources", special.Sources},
+	{"internal/special", "special.Reasons", special.Reasons},
+	{"internal/special", "special.Statuses", special.Statuses},
+	{"internal/special", "special.ChangeKinds", special.ChangeKinds},
+	{"internal/special", "special.ChangeStatuses", special.ChangeStatuses},
+	{"internal/special", "special.ContactKinds", special.ContactKinds},
+	{"internal/special", "special.Modes", special.Modes},
+	{"internal/special", "special.RequestSources", special.RequestSources},
+	{"internal/special", "special.RequestStatuses", special.RequestStatuses},
+	{"internal/special", "special.Services", special.Services},
+	{"internal/special", "special.Lacks", special.Lacks},
+	{"internal/special", "special.FamilyCategories", special.FamilyCategories},
+	{"internal/special", "special.ListStatuses", special.ListStatuses},
+	{"internal/policy", "policy.OneOffPrograms", policy.OneOffPrograms},
 }
 
 // without returns the terms of l that are not in other.
@@ -82,6 +98,7 @@ var sameWords = map[string]string{
 	"pay_retries_title payment.BatchKindNames": "the page of retries is named after the batches it makes",
 	"internal/store birth.Statuses":            "the bulk load names the registrations' columns, some of which are the days of a status (registered, cancelled)",
 	"internal/store childcare.Statuses":        "the bulk load names the filings' columns, two of which are the days of a status (filed, closed)",
+	"internal/store special.Statuses":          "the register's statuses (active, closed) are ordinary words the bulk load's other tables use too",
 }
 
 // longName is the length (in characters) from which a name is too

@@ -157,6 +157,13 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "jiahe: demo: %d persons evaluated for %d: %d eligible determinations\n", st.Persons, year, st.Eligible)
+	// The register of special families, from the registry and the roll,
+	// with the synthetic care of the last year.
+	care, err := a.GenerateSpecialCare(ctx, auth.System, string(demoCounty), 1)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "jiahe: demo: %d special families, %d contacts, %d visits, %d requests\n", care.Families, care.Contacts, care.Visits, care.Requests)
 	// The demo citizen is a living resident of the demo village.
 	found, _, err := a.SearchPersons(ctx, auth.System, registry.Query{Region: string(demoUsers[0].region), Alive: true, Limit: 1})
 	if err != nil {

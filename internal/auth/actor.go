@@ -21,10 +21,11 @@ const (
 	RoleProvince   Role = "province"   // 省 province
 	RoleAdmin      Role = "admin"      // 系统管理员 administrator
 	RoleCitizen    Role = "citizen"    // 群众 citizen (self only)
+	RolePartner    Role = "partner"    // 协作部门 partner department (category checks only)
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleVillage, RoleTownship, RoleCounty, RoleFinance, RoleSupervisor, RoleCity, RoleProvince, RoleAdmin, RoleCitizen}
+var Roles = []Role{RoleVillage, RoleTownship, RoleCounty, RoleFinance, RoleSupervisor, RoleCity, RoleProvince, RoleAdmin, RoleCitizen, RolePartner}
 
 // Actor is who is acting: a signed-in user with a role and a region scope.
 // Every read and write is checked against Scope.

@@ -33,13 +33,24 @@ const (
 	// PermPaymentApprove releases a payment batch made by another finance
 	// officer (maker–checker: the maker of a batch cannot approve it).
 	PermPaymentApprove Permission = "payment.approve"
+
+	// PermSpecialCare reads and keeps the files of special families (计生
+	// 特殊家庭): the county and the township within their scope; at the
+	// village level only a family's own contacts (package special checks
+	// it). No other role sees these files.
+	PermSpecialCare Permission = "special.care"
+
+	// PermFamilyCheck asks whether an ID number is in a family-planning
+	// category on a day, and learns nothing else: the partner departments'
+	// accounts only.
+	PermFamilyCheck Permission = "family.check"
 )
 
 // Permissions lists every permission, in the order of the table.
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage,
+	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -48,15 +59,16 @@ var Permissions = []Permission{
 // and provinces only read (rules for their own level aside), and the
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
-	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage},
+	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
 	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
 	RoleCitizen:    {PermSelfService, PermSelfApply},
+	RolePartner:    {PermFamilyCheck},
 }
 
 var grantSet = func() map[Role]map[Permission]bool {

@@ -44,6 +44,7 @@ var roleNames = map[Role]string{
 	RoleProvince:   "省级",
 	RoleAdmin:      "系统管理员",
 	RoleCitizen:    "群众",
+	RolePartner:    "协作部门",
 }
 
 // Chinese returns the role's name in Chinese, or the code itself for an
@@ -139,7 +140,7 @@ func ValidateScope(role Role, code region.Code, tree *region.Tree) (region.Code,
 		ok = lvl == region.Village
 	case RoleTownship:
 		ok = lvl == region.Township
-	case RoleCounty, RoleFinance:
+	case RoleCounty, RoleFinance, RolePartner:
 		ok = lvl == region.County
 	case RoleSupervisor:
 		ok = lvl <= region.County && lvl != region.NoLevel

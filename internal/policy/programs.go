@@ -65,10 +65,34 @@ var builtinPrograms = sync.OnceValue(func() term.List {
 	return ProgramsOf(layers)
 })
 
-// ProgramName returns the Chinese name the embedded rules give program
-// code, or the code itself: for documents that name a program without the
-// rules in force at hand.
-func ProgramName(code string) string { return BuiltinPrograms().Chinese(code) }
+// The one-off programs: payments to a list the county chooses (a
+// committee's list of special families, docs/special-families.md), paid
+// through the payment cycles like the programs of the rules, but decided
+// by the list's approval, not by the engine.
+const (
+	ProgramGift529      = "sp_gift_529"    // 5·29慰问
+	ProgramGiftSpring   = "sp_gift_spring" // 春节慰问
+	ProgramEmergencyAid = "sp_emergency"   // 紧急救助
+	ProgramStudyAid     = "sp_study"       // 阳光助学
+)
+
+// OneOffPrograms names the one-off programs.
+var OneOffPrograms = term.List{
+	{Code: ProgramGift529, ZH: "计生特殊家庭5·29慰问", EN: "May 29 visit gift to special families"},
+	{Code: ProgramGiftSpring, ZH: "计生特殊家庭春节慰问", EN: "Spring Festival gift to special families"},
+	{Code: ProgramEmergencyAid, ZH: "计生特殊家庭紧急救助", EN: "Emergency aid to special families"},
+	{Code: ProgramStudyAid, ZH: "计生家庭阳光助学", EN: "Study aid (阳光助学)"},
+}
+
+// ProgramName returns the Chinese name the embedded rules (or the list of
+// one-off programs) give program code, or the code itself: for documents
+// that name a program without the rules in force at hand.
+func ProgramName(code string) string {
+	if t, ok := OneOffPrograms.Find(code); ok {
+		return t.ZH
+	}
+	return BuiltinPrograms().Chinese(code)
+}
 
 // The funding levels: who pays a share of a benefit.
 const (

@@ -86,3 +86,14 @@ func encode5987(s string) string {
 	}
 	return b.String()
 }
+
+// Site returns the address of the site as the request reached it
+// (scheme and host), which printed papers put before the path of their
+// public verification.
+func Site(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

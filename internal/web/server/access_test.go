@@ -19,8 +19,10 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/web/webtest"
@@ -119,6 +121,12 @@ type target struct {
 	user     int64
 	review   int64
 	line     int64
+	// special is the wife's family on the register of special families,
+	// request a request of it and change a change listed for review.
+	special int64
+	request int64
+	change  int64
+	help    int64 // a list of help naming the family
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -190,6 +198,19 @@ func pagePerson(rest string, form url.Values) func(*target) request {
 func pageCase(rest string, form url.Values) func(*target) request {
 	return func(t *target) request {
 		return request{path: fmt.Sprintf("/cases/%s/%d%s", t.county, t.caseID, rest), body: form}
+	}
+}
+
+// specialPath is the API's path of the target's special family, with rest.
+func specialPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/special/%s/families/%d%s", t.county, t.special, rest), body: body}
+	}
+}
+
+func pageSpecial(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/special/%s/%d%s", t.county, t.special, rest), body: form}
 	}
 }
 
@@ -374,6 +395,53 @@ var matrix = map[string]entry{
 		return "/api/v1/determinations?year=2024&region=" + string(t.village), nil
 	})},
 
+	"GET /api/v1/special/{county}/families": {kind: listed, perm: auth.PermSpecialCare, req: countyPath("/api/v1/special/%s/families", nil)},
+	"POST /api/v1/special/{county}/families": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/special/" + t.county + "/families", map[string]any{"person_id": t.husband.ID, "category": "other"}
+	})},
+	"POST /api/v1/special/{county}/sweep":        {kind: listed, perm: auth.PermSpecialCare, domain: true, req: countyPath("/api/v1/special/%s/sweep", nil)},
+	"GET /api/v1/special/{county}/families/{id}": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: specialPath("", nil)},
+	"POST /api/v1/special/{county}/families/{id}/close": {kind: targeted, perm: auth.PermSpecialCare, domain: true,
+		req: specialPath("/close", map[string]any{"date": "2099-01-01", "reason": "矩阵"})},
+	"POST /api/v1/special/{county}/families/{id}/contacts": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: specialPath("/contacts", map[string]any{"kind": "x"})},
+	"POST /api/v1/special/{county}/families/{id}/visits":   {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: specialPath("/visits", map[string]any{})},
+	"POST /api/v1/special/{county}/families/{id}/services": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: specialPath("/services", map[string]any{})},
+	"POST /api/v1/special/{county}/families/{id}/requests": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: specialPath("/requests", map[string]any{})},
+	"GET /api/v1/special/{county}/requests":                {kind: listed, perm: auth.PermSpecialCare, req: countyPath("/api/v1/special/%s/requests", nil)},
+	"POST /api/v1/special/{county}/requests/{id}/reply": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/special/%s/requests/%d/reply", t.county, t.request), map[string]any{"reply": ""}
+	})},
+	"POST /api/v1/special/{county}/requests/{id}/settle": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/special/%s/requests/%d/settle", t.county, t.request), map[string]any{}
+	})},
+	"GET /api/v1/special/{county}/changes": {kind: listed, perm: auth.PermSpecialCare, domain: true, req: countyPath("/api/v1/special/%s/changes", nil)},
+	"POST /api/v1/special/{county}/changes/{id}/review": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/special/%s/changes/%d/review", t.county, t.change), map[string]any{"accept": false}
+	})},
+	"POST /api/v1/special/{county}/handover": {kind: listed, perm: auth.PermSpecialCare, domain: true,
+		req: countyPath("/api/v1/special/%s/handover", map[string]any{"from": map[string]any{}, "to": map[string]any{}})},
+	"GET /api/v1/special/{county}/overdue":  {kind: listed, perm: auth.PermSpecialCare, req: countyPath("/api/v1/special/%s/overdue", nil)},
+	"GET /api/v1/special/{county}/coverage": {kind: listed, perm: auth.PermSpecialCare, req: countyPath("/api/v1/special/%s/coverage", nil)},
+	"GET /api/v1/special/{county}/settings": {kind: listed, perm: auth.PermSpecialCare, req: countyPath("/api/v1/special/%s/settings", nil)},
+	"PUT /api/v1/special/{county}/settings": {kind: listed, perm: auth.PermSpecialCare, domain: true, req: countyPath("/api/v1/special/%s/settings", map[string]any{})},
+	"POST /api/v1/persons/{county}/{id}/family-certificate": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return "/api/v1/persons/" + t.person() + "/family-certificate", map[string]any{"date": "2099-01-01"}
+	})},
+	"GET /api/v1/family-certificates/verify": {kind: public, req: get("/api/v1/family-certificates/verify?serial=x&code=y")},
+	"GET /api/v1/special/{county}/help-lists": {kind: listed, perm: auth.PermSpecialCare, also: auth.PermPaymentManage,
+		req: countyPath("/api/v1/special/%s/help-lists", nil)},
+	"POST /api/v1/special/{county}/help-lists": {kind: listed, perm: auth.PermSpecialCare, domain: true,
+		req: countyPath("/api/v1/special/%s/help-lists", map[string]any{})},
+	"POST /api/v1/special/{county}/help-lists/{id}/approve": {kind: targeted, perm: auth.PermSpecialCare, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/api/v1/special/%s/help-lists/%d/approve", t.county, t.help), map[string]any{}
+		})},
+	"POST /api/v1/special/{county}/help-lists/{id}/pay": {kind: targeted, perm: auth.PermPaymentManage, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/api/v1/special/%s/help-lists/%d/pay", t.county, t.help), nil
+		})},
+	"POST /api/v1/family-check": {kind: listed, perm: auth.PermFamilyCheck, req: post("/api/v1/family-check", map[string]any{"id_number": "x"})},
+
 	// The staff pages.
 	"GET /static/{name}": {kind: public, req: get("/static/app.css")},
 	"GET /login":         {kind: public, req: get("/login")},
@@ -491,6 +559,28 @@ var matrix = map[string]entry{
 	"POST /users/{id}/password": {kind: targeted, perm: auth.PermUsersManage, req: on(func(t *target) (string, any) {
 		return "/users/" + strconv.FormatInt(t.user, 10) + "/password", url.Values{"password": {"x"}}
 	})},
+
+	"GET /special":           {kind: listed, perm: auth.PermSpecialCare, req: get("/special")},
+	"POST /special/{action}": {kind: listed, perm: auth.PermSpecialCare, domain: true, req: post("/special/handover", form)},
+	"GET /special/coverage":  {kind: listed, perm: auth.PermSpecialCare, req: get("/special/coverage")},
+	"GET /special/requests":  {kind: listed, perm: auth.PermSpecialCare, req: get("/special/requests")},
+	"GET /special/changes":   {kind: listed, perm: auth.PermSpecialCare, domain: true, req: get("/special/changes")},
+	"POST /special/changes/{county}/{id}/review": {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/special/changes/%s/%d/review", t.county, t.change), url.Values{"decision": {"dismiss"}}
+	})},
+	"GET /special/{county}/{id}":                     {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: pageSpecial("", nil)},
+	"GET /special/{county}/{id}/visit":               {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: pageSpecial("/visit", nil)},
+	"POST /special/{county}/{id}/{action}":           {kind: targeted, perm: auth.PermSpecialCare, domain: true, req: pageSpecial("/visit", form)},
+	"POST /persons/{county}/{id}/family-certificate": {kind: targeted, perm: auth.PermRegistryWrite, req: pagePerson("/family-certificate", url.Values{"date": {"2099-01-01"}})},
+	"GET /family-check":                              {kind: listed, perm: auth.PermFamilyCheck, req: get("/family-check")},
+	"POST /family-check":                             {kind: listed, perm: auth.PermFamilyCheck, req: post("/family-check", form)},
+	"GET /special/help":                              {kind: listed, perm: auth.PermSpecialCare, also: auth.PermPaymentManage, req: get("/special/help")},
+	"POST /special/help":                             {kind: listed, perm: auth.PermSpecialCare, domain: true, req: post("/special/help", form)},
+	"POST /special/help/{county}/{id}/{action}": {kind: targeted, perm: auth.PermSpecialCare, also: auth.PermPaymentManage, domain: true, at: atCounty,
+		req: on(func(t *target) (string, any) {
+			return fmt.Sprintf("/special/help/%s/%d/approve", t.county, t.help), url.Values{"version": {"0"}}
+		})},
+	"GET /verify/family": {kind: public, req: get("/verify/family?serial=x&code=y")},
 }
 
 // roster is a roster file with one row that does not check.
@@ -821,6 +911,34 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			t.Fatalf("%s: application: %v", p.key, err)
 		}
 		tg.caseID = c.ID
+		fam, err := a.AddSpecialFamily(ctx, sys, tg.county, special.NewFamily{PersonID: tg.wife.ID, Category: special.CategoryOther, Note: "矩阵"})
+		if err != nil {
+			t.Fatalf("%s: special family: %v", p.key, err)
+		}
+		tg.special = fam.ID
+		rq, err := a.RaiseSpecialRequest(ctx, sys, tg.county, fam.ID, special.NewRequest{Raised: date.MustParse("2024-05-01"),
+			Source: special.FromPhone, Content: "矩阵", Handler: "矩阵"})
+		if err != nil {
+			t.Fatalf("%s: special request: %v", p.key, err)
+		}
+		tg.request = rq.ID
+		hl, err := a.MakeHelpList(ctx, sys, tg.county, special.NewHelpList{Program: policy.ProgramGift529, Period: "2024-05", Amount: "100",
+			Families: []int64{fam.ID}, Note: "矩阵"})
+		if err != nil {
+			t.Fatalf("%s: help list: %v", p.key, err)
+		}
+		tg.help = hl.ID
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			id, err := tx.NextIDs(ctx, "special_change", 1)
+			if err != nil {
+				return err
+			}
+			tg.change = id
+			return tx.InsertSpecialChange(ctx, &special.Change{County: tg.county, ID: id, FamilyID: fam.ID, Region: string(p.village),
+				Kind: special.ChangeLapsed, Detail: "矩阵", Found: date.MustParse("2024-05-01"), Status: special.ChangePending, CreatedAt: ts.Clock.Now()})
+		}); err != nil {
+			t.Fatalf("%s: special change: %v", p.key, err)
+		}
 		u, err := a.CreateUser(ctx, sys, auth.NewUser{Username: "target_" + p.key, Name: "矩阵目标", Role: auth.RoleVillage,
 			Region: p.village, Password: "target-pass-1"})
 		if err != nil {

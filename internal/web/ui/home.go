@@ -23,6 +23,10 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/self", http.StatusSeeOther)
 		return nil
 	}
+	if a.Role == auth.RolePartner {
+		http.Redirect(w, r, "/family-check", http.StatusSeeOther)
+		return nil
+	}
 	v := h.newView(w, r, "home.title")
 	d, err := h.app.Dashboard(r.Context(), a, v.Lang)
 	if err != nil {

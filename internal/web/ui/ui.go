@@ -126,6 +126,23 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /users/new", h.userNewSubmit),
 		web.SignedIn("POST /users/{id}/{action}", h.userActionSubmit),
 		web.SignedIn("POST /users/{id}/password", h.userPasswordSubmit),
+
+		web.SignedIn("GET /special", h.specialPage),
+		web.SignedIn("POST /special/{action}", h.specialSubmit),
+		web.SignedIn("GET /special/coverage", h.coveragePage),
+		web.SignedIn("GET /special/help", h.helpPage),
+		web.SignedIn("POST /special/help", h.helpSubmit),
+		web.SignedIn("POST /special/help/{county}/{id}/{action}", h.helpActionSubmit),
+		web.SignedIn("GET /special/requests", h.specialRequestsPage),
+		web.SignedIn("GET /special/changes", h.specialChangesPage),
+		web.SignedIn("POST /special/changes/{county}/{id}/review", h.specialChangeSubmit),
+		web.SignedIn("GET /special/{county}/{id}", h.specialFamilyPage),
+		web.SignedIn("GET /special/{county}/{id}/visit", h.visitPage),
+		web.SignedIn("POST /special/{county}/{id}/{action}", h.specialFamilySubmit),
+		web.SignedIn("POST /persons/{county}/{id}/family-certificate", h.familyCertificateSubmit),
+		web.SignedIn("GET /family-check", h.familyCheckPage),
+		web.SignedIn("POST /family-check", h.familyCheckSubmit),
+		web.Public("GET /verify/family", h.verifyFamilyPage),
 	}
 }
 

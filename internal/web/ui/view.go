@@ -65,13 +65,16 @@ type navEntry struct {
 func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []navItem {
 	can := func(p auth.Permission) bool { return auth.Can(a, p) }
 	entries := []navEntry{
-		{"/", "nav.home", a.Role != auth.RoleCitizen},
+		{"/", "nav.home", a.Role != auth.RoleCitizen && a.Role != auth.RolePartner},
 		{"/self", "nav.self", can(auth.PermSelfService)},
 		{"/persons", "nav.persons", can(auth.PermRegistryRead)},
 		{"/cases", "nav.cases", can(auth.PermCaseRead)},
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
+		{"/special", "nav.special", can(auth.PermSpecialCare)},
+		{"/special/help", "nav.special_help", can(auth.PermPaymentManage) && !can(auth.PermSpecialCare)},
+		{"/family-check", "nav.family_check", can(auth.PermFamilyCheck)},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},
 		{"/rules", "nav.rules", can(auth.PermRulesManage)},
 		{"/users", "nav.users", can(auth.PermUsersManage)},

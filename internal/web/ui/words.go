@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -27,6 +28,20 @@ var words = map[string]term.List{
 	"batchKind":    payment.BatchKindNames,
 	"diffKind":     payment.DiffNames,
 	"fundingLevel": policy.FundingLevels,
+	"spCategory":   special.Categories,
+	"spReason":     special.Reasons,
+	"spSource":     special.Sources,
+	"spStatus":     special.Statuses,
+	"spChange":     special.ChangeKinds,
+	"contactKind":  special.ContactKinds,
+	"visitMode":    special.Modes,
+	"reqSource":    special.RequestSources,
+	"reqStatus":    special.RequestStatuses,
+	"spService":    special.Services,
+	"spLack":       special.Lacks,
+	"familyCat":    special.FamilyCategories,
+	"listStatus":   special.ListStatuses,
+	"oneOff":       policy.OneOffPrograms,
 }
 
 // wordFuncs returns a template function for each list of words: given the
