@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -57,6 +58,8 @@ var homes = []home{
 	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
 	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
+	{"internal/matching", "matching.TaskReasons", matching.TaskReasons},
+	{"internal/matching", "matching.TaskStatuses", matching.TaskStatuses},
 }
 
 // without returns the terms of l that are not in other.

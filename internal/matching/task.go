@@ -191,7 +191,7 @@ func Tasks(county string, row *Row, results []Result, persons map[int64]PersonSt
 	if undecided {
 		return out
 	}
-	return append(out, factTasks(row, matched, mk)...)
+	return append(out, factTasks(county, row, matched, mk)...)
 }
 
 // FactTasks returns the tasks of a row's fact once every role is decided:
@@ -214,7 +214,7 @@ func FactTasks(county string, row *Row, people map[Role]PersonState, created dat
 	return Tasks(county, row, results, persons, created)
 }
 
-func factTasks(row *Row, matched func(Role) (*PersonState, bool), mk func(Role, string, *PersonState) Task) []Task {
+func factTasks(county string, row *Row, matched func(Role) (*PersonState, bool), mk func(Role, string, *PersonState) Task) []Task {
 	e := row.Event
 	var out []Task
 	switch row.Kind {
@@ -233,7 +233,8 @@ func factTasks(row *Row, matched func(Role) (*PersonState, bool), mk func(Role, 
 			out = append(out, mk(RolePerson, TaskMovedIn, nil))
 		case !ok:
 			out = append(out, mk(RolePerson, TaskNotFound, nil))
-		case e.Type == MoveOut && p.Death.IsZero():
+		case e.Type == MoveOut && p.Death.IsZero() && (len(e.Region) < 6 || e.Region[:6] != county):
+			// A move within the county is the registry's own business.
 			out = append(out, mk(RolePerson, TaskMovedOut, p))
 		case e.Type == HukouChange && e.HukouType != "" && e.HukouType != p.HukouType:
 			out = append(out, mk(RolePerson, TaskHukouType, p))
