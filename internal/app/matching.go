@@ -24,6 +24,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/sheet"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -1054,4 +1055,49 @@ func applyRollEvent(ctx context.Context, tx *store.Tx, eng *policy.Evaluator, wh
 		}
 	}
 	return out, nil
+}
+
+// ExtractRequest describes a dirty extract to generate from a synthetic
+// county, as `jiahe gen` generates it into a database.
+type ExtractRequest struct {
+	County  string
+	Persons int // the county's persons, as generated (jiahe gen --persons)
+	Seed    uint64
+	AsOf    date.Date
+	Extract matching.ExtractConfig
+}
+
+// GenerateExtract generates the county of r in memory (the same persons,
+// with the same ids, that `jiahe gen` writes into an empty database),
+// another county of the same prefecture for the persons outside the
+// registry, and from them an extract with its truth. It touches no
+// database.
+func GenerateExtract(ctx context.Context, r ExtractRequest) (*matching.SynthExtract, error) {
+	cfg := synth.Config{County: r.County, Persons: r.Persons, Seed: r.Seed, AsOf: r.AsOf}
+	reg, err := matching.GenerateCounty(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	other := matching.NeighbourCounty(r.County)
+	if other == "" {
+		return nil, apperr.Invalidf("county", "找不到与 %s 同属一市的其他县，无法生成库外人员", "no other county near %s for the persons outside the registry", r.County)
+	}
+	outside, err := matching.GenerateCounty(ctx, synth.Config{County: other, Persons: max(20_000, r.Persons/10), Seed: r.Seed + 1, AsOf: r.AsOf})
+	if err != nil {
+		return nil, err
+	}
+	return matching.GenerateExtract(reg, outside, r.Extract)
+}
+
+// RegistryCounties returns the counties that have persons in the
+// registry.
+func (a *App) RegistryCounties(ctx context.Context, who auth.Actor) ([]string, error) {
+	o := op{name: "registry.counties", perm: auth.PermRegistryRead, target: Target{Entity: "county", Region: who.Scope}}
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]string, error) {
+		cs, err := tx.RegistryCounties(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(cs, func(c string) bool { return !who.CanSee(region.Code(c)) }), nil
+	})
 }

@@ -658,3 +658,17 @@ func (tx *Tx) MarriageBetween(ctx context.Context, county string, a, b int64) (i
 	}
 	return id, err
 }
+
+// RegistryCounties returns the counties that have persons, in order.
+func (tx *Tx) RegistryCounties(ctx context.Context) ([]string, error) {
+	var out []string
+	err := scanEach(ctx, tx, `SELECT DISTINCT county FROM persons ORDER BY county`, nil, func(rows *sql.Rows) error {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
