@@ -399,3 +399,36 @@ type TaskQuery struct {
 	Limit     int       `json:"limit,omitempty"`
 	Offset    int       `json:"offset,omitempty"`
 }
+
+// KindNames names the kinds of extract.
+var KindNames = func() term.List {
+	l := make(term.List, len(Kinds))
+	for i, k := range Kinds {
+		l[i] = term.Term{Code: string(k), ZH: specs[k].ZH, EN: specs[k].EN}
+	}
+	return l
+}()
+
+// RoleNames names the roles of a row.
+var RoleNames = term.List{
+	{Code: string(RolePerson), ZH: "本人", EN: "Person"},
+	{Code: string(RoleMother), ZH: "母亲", EN: "Mother"},
+	{Code: string(RoleFather), ZH: "父亲", EN: "Father"},
+	{Code: string(RoleHusband), ZH: "男方", EN: "Husband"},
+	{Code: string(RoleWife), ZH: "女方", EN: "Wife"},
+	{Code: string(RoleChild), ZH: "子女", EN: "Child"},
+}
+
+// OutcomeNames names the outcomes of matching.
+var OutcomeNames = term.List{
+	{Code: string(Matched), ZH: "已匹配", EN: "Matched"},
+	{Code: string(Review), ZH: "待人工核对", EN: "To review"},
+	{Code: string(Unmatched), ZH: "未匹配", EN: "Unmatched"},
+}
+
+// RowStatusNames names the statuses of an import's rows.
+var RowStatusNames = term.List{
+	{Code: RowNew, ZH: "新记录", EN: "New"},
+	{Code: RowRepeated, ZH: "已导入过", EN: "Imported before"},
+	{Code: RowError, ZH: "有错误", EN: "Has errors"},
+}

@@ -408,6 +408,18 @@ var matrix = map[string]entry{
 	"GET /persons/export.xlsx": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/persons/export.xlsx?region=" + string(t.village), nil
 	})},
+	"GET /match":                                {kind: listed, perm: auth.PermRegistryRead, req: get("/match")},
+	"GET /match/import":                         {kind: listed, perm: auth.PermRegistryWrite, req: get("/match/import")},
+	"POST /match/import":                        {kind: listed, perm: auth.PermRegistryWrite, req: post("/match/import", url.Values{"kind": {"police-deaths"}, "content": {""}})},
+	"GET /match/imports/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/match/imports/%s/999999", nil)},
+	"GET /match/imports/{county}/{id}/feedback": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: countyPath("/match/imports/%s/999999/feedback", nil)},
+	"GET /match/tasks":                          {kind: listed, perm: auth.PermRegistryRead, req: get("/match/tasks")},
+	"GET /match/tasks/{county}/{id}": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/match/tasks/%s/%d", t.county, t.task), nil
+	})},
+	"POST /match/tasks/{county}/{id}/{action}": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/match/tasks/%s/%d/reject", t.county, t.task), url.Values{"version": {"999"}}
+	})},
 	"GET /persons/import":  {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import")},
 	"POST /persons/import": {kind: listed, perm: auth.PermRegistryWrite, req: post("/persons/import", url.Values{"content": {""}})},
 	"GET /persons/new":     {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/new")},
