@@ -117,7 +117,7 @@ func TestUIMatchJourney(t *testing.T) {
 				t.Fatalf("confirm: %d\n%.2000s", village.Code, village.Body)
 			}
 			village.Get(village.Loc).Want(200, "已确认", "村级已核实并登记")
-			village.Get("/persons/341523/" + itoa(rec.ID)).Want(200, "2024-03-02")
+			village.Get("/persons/341523/"+itoa(rec.ID)).Want(200, "2024-03-02")
 			village.Get("/match/tasks?lang=en").Want(200, "Worklist")
 		})
 	}
