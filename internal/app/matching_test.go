@@ -225,6 +225,13 @@ func TestPoliceDeathStopsTheMoney(t *testing.T) {
 			if _, err := e.a.ConfirmMatchTask(ctx, township, "341523", task.ID, 0, ""); apperr.KindOf(err) != apperr.Conflict {
 				t.Errorf("confirming twice: %v", err)
 			}
+			// The other task, left open, is overdue by now.
+			if n, err := e.a.MatchOverdue(ctx, villager); err != nil || n != 1 {
+				t.Errorf("overdue for the village: %d %v", n, err)
+			}
+			if d, err := e.a.Dashboard(ctx, township, "zh"); err != nil || d.MatchOverdue != 1 {
+				t.Errorf("the township's dashboard: %+v %v", d, err)
+			}
 			// Audited, and the exchange log has the four files received.
 			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'match.task.confirm'`); n != 2 {
 				t.Errorf("%d confirmations audited", n)

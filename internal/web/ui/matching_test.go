@@ -119,6 +119,7 @@ func TestUIMatchJourney(t *testing.T) {
 			village.Get(village.Loc).Want(200, "已确认", "村级已核实并登记")
 			village.Get("/persons/341523/"+itoa(rec.ID)).Want(200, "2024-03-02")
 			village.Get("/match/tasks?lang=en").Want(200, "Worklist")
+			village.Get("/?lang=zh").Want(200, "逾期核查任务：0 件")
 		})
 	}
 }
