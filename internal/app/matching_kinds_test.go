@@ -89,3 +89,18 @@ func TestImportEveryKind(t *testing.T) {
 		})
 	}
 }
+
+func csvOfB(b *testing.B, x *matching.SynthExtract) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(x.Header); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.WriteAll(x.Rows); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
