@@ -210,6 +210,10 @@ func TestPoliceDeathStopsTheMoney(t *testing.T) {
 				t.Fatalf("the 2025 recovery %+v (recover %s)", line, out.Payments.Recover)
 			}
 			_ = c25
+			// On the ledger of 2026, the year of the cycle that recorded it.
+			if lv, err := e.a.Ledger(ctx, finance, 2026, "341523", "", "zh"); err != nil || lv.Ledger.Recover.Amount != 96000 || lv.Ledger.Recover.Persons != 1 {
+				t.Errorf("ledger 2026: %+v %v", lv, err)
+			}
 			// Nothing is recovered twice: the 2027 cycle finds nothing left
 			// to correct for her.
 			e.clock.set("2027-01-10")
