@@ -43,9 +43,9 @@ type Ledger struct {
 	// Recover is the money to recover (追回) that the year's cycles
 	// recorded — overpaid in earlier periods, found when a fact was
 	// recorded late — and from how many persons, as a positive amount.
-	Recover    Totals        `json:"recover"`
-	Text       string        `json:"text"`        // "2020 年 发放 51,012 人 4,663.6 万元，其中县级 2,740.9 万元"
-	LevelsText string        `json:"levels_text"` // the amount of every level
+	Recover    Totals `json:"recover"`
+	Text       string `json:"text"`        // "2020 年 发放 51,012 人 4,663.6 万元，其中县级 2,740.9 万元"
+	LevelsText string `json:"levels_text"` // the amount of every level
 }
 
 // GetLedger returns the ledger of regionCode ("" for the actor's scope)
