@@ -247,3 +247,57 @@ func TestPoliceDeathStopsTheMoney(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewDecision: a police death without an ID number, with the
+// thresholds set so that no scored match is automatic, goes to review; the
+// village sees the candidates side by side, cannot pick someone else, and
+// picks the person; the death then makes its task as an automatic match
+// would have.
+func TestReviewDecision(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newPayEnv(t, storetest.Open(t, engine))
+			ctx := e.ctx
+			w := e.family("孙秀兰", "1958-09-09", 1)
+			stranger := e.family("钱桂英", "1961-02-02", 2)
+			file := "身份证号,姓名,性别,出生日期,死亡日期,户籍地址\n,孙秀兰,女,1958-09-09,2023-12-01,舒城县城关镇仁和村\n"
+			strict := matching.Params{Match: 1, Review: 0.05, Outside: 0.1}
+			res, err := e.a.ImportExtract(ctx, county, app.MatchImport{County: "341523", Kind: "police-deaths", File: strings.NewReader(file), Params: &strict})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := res.Results[0]; r.Outcome != matching.Review || r.Person.ID != w.ID || len(res.Tasks) != 1 || res.Tasks[0].Reason != matching.TaskIdentity {
+				t.Fatalf("result %+v tasks %+v problems %+v", r, res.Tasks, res.Problems)
+			}
+			tasks, _, err := e.a.MatchWorklist(ctx, villager, "341523", matching.TaskQuery{Reason: matching.TaskIdentity})
+			if err != nil || len(tasks) != 1 {
+				t.Fatalf("identity tasks %+v: %v", tasks, err)
+			}
+			task := tasks[0]
+			view, err := e.a.MatchTask(ctx, villager, "341523", task.ID)
+			if err != nil || view.Persons[w.ID] == nil {
+				t.Fatalf("side by side: %+v %v", view, err)
+			}
+			if _, err := e.a.ConfirmMatchTask(ctx, villager, "341523", task.ID, task.Version, ""); apperr.KindOf(err) != apperr.Invalid {
+				t.Errorf("confirming an identity task: %v", err)
+			}
+			if _, err := e.a.DecideMatchReview(ctx, villager, "341523", task.ID, task.Version, stranger.ID, ""); apperr.KindOf(err) != apperr.Invalid {
+				t.Errorf("picking someone not among the candidates: %v", err)
+			}
+			out, err := e.a.DecideMatchReview(ctx, villager, "341523", task.ID, task.Version, w.ID, "核对出生日期、住址一致")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Task.Status != matching.TaskConfirmed || len(out.New) != 1 || out.New[0].Reason != matching.TaskDeath || out.New[0].Person.ID != w.ID {
+				t.Fatalf("decision %+v new %+v", out.Task, out.New)
+			}
+			v, err := e.a.MatchImportDetail(ctx, county, "341523", res.Import.ID, 0, 0)
+			if err != nil || v.Rows[0].Results[0].Outcome != matching.Matched || v.Rows[0].Results[0].Person.ID != w.ID {
+				t.Errorf("the stored result after the decision: %+v %v", v, err)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'match.task.decide'`); n != 1 {
+				t.Errorf("%d decisions audited", n)
+			}
+		})
+	}
+}
