@@ -210,6 +210,18 @@ func TestPoliceDeathStopsTheMoney(t *testing.T) {
 				t.Fatalf("the 2025 recovery %+v (recover %s)", line, out.Payments.Recover)
 			}
 			_ = c25
+			// On the person's overview, with the engine's note.
+			ov, err := e.a.PersonOverview(ctx, county, registry.Key{County: "341523", ID: dies.ID}, "zh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, l := range ov.Lines {
+				found = found || l.Status == payment.Recovery && l.Amount == -96000 && strings.Contains(l.Note, "追回")
+			}
+			if !found || len(ov.Tasks) != 1 {
+				t.Errorf("overview lines %+v tasks %+v", ov.Lines, ov.Tasks)
+			}
 			// On the ledger of 2026, the year of the cycle that recorded it.
 			if lv, err := e.a.Ledger(ctx, finance, 2026, "341523", "", "zh"); err != nil || lv.Ledger.Recover.Amount != 96000 || lv.Ledger.Recover.Persons != 1 {
 				t.Errorf("ledger 2026: %+v %v", lv, err)

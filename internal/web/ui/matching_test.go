@@ -102,6 +102,7 @@ func TestUIMatchJourney(t *testing.T) {
 			// and creates nothing twice.
 			county.Multipart("/match/import", map[string]string{"kind": "police-deaths"}, file).Want(200, "此前已导入 1 行", "生成核查任务 0 件")
 			county.Get("/match").Want(200, "公安死亡注销", "接收")
+			county.Get("/persons/341523/"+itoa(rec.ID)).Want(200, "部门比对核查任务", "已死亡但仍在库")
 
 			village := ts.Browser().Login("village", "village1234")
 			village.Get("/match/tasks").Want(200, "已死亡但仍在库", "周桂芳", "共 1 件")
