@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -73,6 +74,8 @@ var homes = []home{
 	{"internal/special", "special.FamilyCategories", special.FamilyCategories},
 	{"internal/special", "special.ListStatuses", special.ListStatuses},
 	{"internal/policy", "policy.OneOffPrograms", policy.OneOffPrograms},
+	{"internal/matching", "matching.TaskReasons", matching.TaskReasons},
+	{"internal/matching", "matching.TaskStatuses", matching.TaskStatuses},
 }
 
 // without returns the terms of l that are not in other.

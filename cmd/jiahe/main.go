@@ -47,6 +47,8 @@ var commands = [][2]string{
 	{"backup FILE", "write a consistent copy of a SQLite database while it is in use (PostgreSQL: pg_dump)"},
 	{"pay cycle --county CODE --program P --period X", "generate a payment cycle (period 2024, 2024-H1, 2024-Q2 or 2024-03)"},
 	{"pay ledger --year Y [--region CODE] [--program P]", "print the funds ledger: persons paid and money by level of government"},
+	{"match import --source KIND FILE [--county CODE] [--from NAME] [--map HEADER=COLUMN]... [--dry-run] [--out RESULT.csv]", "import another department's extract (police-deaths, police-moves, civil-marriages, hospital-births, vaccination, pension, disability), match it to the registry and make the worklist; result lines row,role,outcome,id_number,score"},
+	{"gen-extract --source KIND --county CODE --rows N [--noise LEVEL] [--seed S] [--persons N] [--out FILE] [--truth FILE]", "write a dirty extract of a department from the synthetic county jiahe gen makes, with the truth apart"},
 }
 
 // errUsage is returned after the usage message has been printed.
@@ -118,6 +120,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runKeys(ctx, *dbURL, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, *dbURL, rest, stdout, stderr)
+	case "match":
+		return runMatch(ctx, *dbURL, rest, stdout, stderr)
+	case "gen-extract":
+		return runGenExtract(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return nil

@@ -33,6 +33,9 @@ type Dashboard struct {
 	NoticeTotal int
 	Roll        []RollCount // by program, then status
 	Funds       []FundsRow  // by program
+	// MatchOverdue counts the cross-check tasks within the region past
+	// their deadline (readers of the registry).
+	MatchOverdue int
 }
 
 // dashboardWork is how many waiting cases the dashboard lists.
@@ -61,6 +64,11 @@ func (a *App) Dashboard(ctx context.Context, who auth.Actor, lang string) (*Dash
 		}
 		if caseReader || payReader {
 			if d.Roll, err = tx.RollCounts(ctx, who.Scope); err != nil {
+				return nil, err
+			}
+		}
+		if auth.Can(who, auth.PermRegistryRead) {
+			if d.MatchOverdue, err = tx.CountOverdueTasks(ctx, who.Scope, date.Today(tx.Now())); err != nil {
 				return nil, err
 			}
 		}

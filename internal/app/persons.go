@@ -13,6 +13,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -441,7 +442,13 @@ type PersonOverview struct {
 	Benefits Benefits
 	Roll     []RollEntry
 	Account  *payment.Account // nil when none is on file or the role does not read payments
-	Audit    []audit.Entry
+	// Lines are the person's payment lines, newest period first —
+	// regular, arrears (补发) and corrections, recoveries (追回) among
+	// them — for the roles that read payments.
+	Lines []payment.Line
+	// Tasks are the cross-check tasks on the person (docs/matching.md).
+	Tasks []matching.Task
+	Audit []audit.Entry
 }
 
 // PersonOverview returns the overview of person k, the decisions
@@ -475,6 +482,23 @@ func (a *App) PersonOverview(ctx context.Context, who auth.Actor, k registry.Key
 			case apperr.KindOf(err) != apperr.NotFound:
 				return nil, err
 			}
+		}
+		if auth.Can(who, auth.PermPaymentRead) {
+			if v.Lines, err = tx.PaymentLines(ctx, rec.County, payment.LineFilter{PersonID: rec.ID}); err != nil {
+				return nil, err
+			}
+			slices.SortStableFunc(v.Lines, func(a, b payment.Line) int {
+				if a.Period != b.Period {
+					if b.Period.Before(a.Period) {
+						return -1
+					}
+					return 1
+				}
+				return a.Revision - b.Revision
+			})
+		}
+		if v.Tasks, _, err = tx.MatchTasks(ctx, who.Scope, rec.County, matching.TaskQuery{PersonID: rec.ID, Limit: 50}); err != nil {
+			return nil, err
 		}
 		if auth.Can(who, auth.PermAuditRead) {
 			v.Audit, err = tx.AuditEntries(ctx, who.Scope, store.AuditFilter{County: rec.County, Entity: "person", EntityID: rec.Ref(), Limit: 50})

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"math"
 	"unicode/utf8"
 
@@ -44,6 +45,17 @@ func (l Level) String() string {
 
 // MarshalText writes the level's name.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a level's name.
+func (l *Level) UnmarshalText(b []byte) error {
+	for i, n := range levelNames {
+		if n == string(b) {
+			*l = Level(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown level %q", b)
+}
 
 // Evidence says how each field of a row compared with a registry person
 // and what the comparison weighs: Weight is the sum of the fields'

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -333,6 +334,12 @@ func GenerateCycle(ctx context.Context, s Store, as Assessor, a auth.Actor, req 
 // the program (all of them; Plan looks back within the look-back years)
 // and the lines they made.
 func planPeriod(ctx context.Context, s Store, as Assessor, county, program string, p Period, prm Params, cycles []Cycle) ([]Line, error) {
+	return planPeriodOf(ctx, s, as, county, program, p, prm, cycles, 0)
+}
+
+// planPeriodOf is planPeriod for the recipients of person only (every
+// recipient when person is 0).
+func planPeriodOf(ctx context.Context, s Store, as Assessor, county, program string, p Period, prm Params, cycles []Cycle, person int64) ([]Line, error) {
 	from := p.Year() - prm.LookbackYears
 	years := []int{p.Year()}
 	var periods []string
@@ -350,13 +357,19 @@ func planPeriod(ctx context.Context, s Store, as Assessor, county, program strin
 	if err != nil {
 		return nil, err
 	}
+	if person != 0 {
+		roll = slices.DeleteFunc(roll, func(r Recipient) bool { return r.PersonID != person })
+		if len(roll) == 0 {
+			return nil, nil
+		}
+	}
 	decided, err := assess(ctx, as, county, program, roll, years)
 	if err != nil {
 		return nil, err
 	}
 	var existing []Line
 	if len(periods) > 0 {
-		if existing, err = s.PaymentLines(ctx, county, LineFilter{Program: program, Periods: periods}); err != nil {
+		if existing, err = s.PaymentLines(ctx, county, LineFilter{Program: program, Periods: periods, PersonID: person}); err != nil {
 			return nil, err
 		}
 	}

@@ -40,8 +40,12 @@ type Ledger struct {
 	Totals                   // all programs, the whole region
 	ByProgram  []LedgerGroup `json:"by_program"`
 	ByRegion   []LedgerGroup `json:"by_region"`
-	Text       string        `json:"text"`        // "2020 年 发放 51,012 人 4,663.6 万元，其中县级 2,740.9 万元"
-	LevelsText string        `json:"levels_text"` // the amount of every level
+	// Recover is the money to recover (追回) that the year's cycles
+	// recorded — overpaid in earlier periods, found when a fact was
+	// recorded late — and from how many persons, as a positive amount.
+	Recover    Totals `json:"recover"`
+	Text       string `json:"text"`        // "2020 年 发放 51,012 人 4,663.6 万元，其中县级 2,740.9 万元"
+	LevelsText string `json:"levels_text"` // the amount of every level
 }
 
 // GetLedger returns the ledger of regionCode ("" for the actor's scope)
@@ -71,7 +75,19 @@ func GetLedger(ctx context.Context, s Store, a auth.Actor, tree *region.Tree, ye
 	if err != nil {
 		return nil, err
 	}
-	return BuildLedger(tree, year, scope, program, rows), nil
+	l := BuildLedger(tree, year, scope, program, rows)
+	rec, err := s.PaymentRecoveryRows(ctx, scope, year, program)
+	if err != nil {
+		return nil, err
+	}
+	persons := map[int64]bool{}
+	for _, r := range rec {
+		l.Recover.Amount -= r.Amount
+		l.Recover.Split = l.Recover.Split.Sub(r.Split)
+		persons[r.PersonID] = true
+	}
+	l.Recover.Persons = len(persons)
+	return l, nil
 }
 
 // BuildLedger sums rows (one per person, program and region) into a

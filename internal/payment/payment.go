@@ -108,6 +108,9 @@ type Store interface {
 	// PaymentLedgerRows returns the paid lines in scope paid in year, summed per
 	// person, program and region.
 	PaymentLedgerRows(ctx context.Context, scope region.Code, year int, program string) ([]LedgerRow, error)
+	// PaymentRecoveryRows returns the recovery lines in scope of the
+	// cycles of year, summed per person, program and region.
+	PaymentRecoveryRows(ctx context.Context, scope region.Code, year int, program string) ([]LedgerRow, error)
 }
 
 // Split is an amount by paying level, in the order of

@@ -776,6 +776,19 @@ func (tx *Tx) PaymentLedgerRows(ctx context.Context, scope region.Code, year int
 	where, args := scopeClause("", scope)
 	conds := []string{where, "status = ?", "paid_on >= ?", "paid_on <= ?"}
 	args = append(args, string(payment.Paid), date.Of(year, 1, 1), date.Of(year, 12, 31))
+	return tx.ledgerRows(ctx, conds, args, program)
+}
+
+// PaymentRecoveryRows returns the recovery lines in scope of the cycles of
+// year, summed per person, program and region.
+func (tx *Tx) PaymentRecoveryRows(ctx context.Context, scope region.Code, year int, program string) ([]payment.LedgerRow, error) {
+	where, args := scopeClause("", scope)
+	conds := []string{where, "status = ?", "cycle_id IN (SELECT c.id FROM payment_cycles c WHERE c.county = payment_lines.county AND c.period LIKE ?)"}
+	args = append(args, string(payment.Recovery), fmt.Sprintf("%04d%%", year))
+	return tx.ledgerRows(ctx, conds, args, program)
+}
+
+func (tx *Tx) ledgerRows(ctx context.Context, conds []string, args []any, program string) ([]payment.LedgerRow, error) {
 	if program != "" {
 		conds, args = append(conds, "program = ?"), append(args, program)
 	}

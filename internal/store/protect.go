@@ -399,6 +399,8 @@ func (db *DB) sealTables() []sealTable {
 		{name: "payment_batch_items", key: []string{"county", "batch_id", "seq"}, pg: []string{"text", "bigint", "bigint"},
 			cols: []string{"id_number", "account_no"},
 			aad:  func(c string, k []any) string { return "payment_batch_items." + c + " " + keyText(k) }},
+		{name: "match_rows", key: []string{"county", "import_id", "row_no"}, pg: []string{"text", "bigint", "integer"}, cols: []string{"cells"},
+			aad: func(_ string, k []any) string { return rowAAD(k[0].(string), k[1].(int64), int(k[2].(int64))) }},
 		{name: "audit_log", key: []string{"county", "seq"}, pg: []string{"text", "bigint"}, cols: []string{"before", "after"},
 			aad: func(c string, k []any) string { return fmt.Sprintf("audit_log.%s %s/%d", c, k[0], k[1]) }},
 	}

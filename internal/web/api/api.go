@@ -168,6 +168,20 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/persons/{county}/{id}/family-certificate", h.familyCertificate),
 		web.Public("GET /api/v1/family-certificates/verify", h.verifyFamilyCertificate),
 		web.SignedIn("POST /api/v1/family-check", h.familyCheck),
+		web.SignedIn("GET /api/v1/match/kinds", h.matchKinds),
+		web.SignedIn("POST /api/v1/match/imports", h.matchImport),
+		web.SignedIn("GET /api/v1/match/imports", h.listMatchImports),
+		web.SignedIn("GET /api/v1/match/imports/{county}/{id}", h.getMatchImport),
+		web.SignedIn("GET /api/v1/match/imports/{county}/{id}/feedback", h.matchFeedback),
+		web.SignedIn("GET /api/v1/match/tasks", h.listMatchTasks),
+		web.SignedIn("GET /api/v1/match/tasks/{county}/{id}", h.getMatchTask),
+		web.SignedIn("POST /api/v1/match/tasks/{county}/{id}/confirm", h.decideMatchTask("confirm")),
+		web.SignedIn("POST /api/v1/match/tasks/{county}/{id}/reject", h.decideMatchTask("reject")),
+		web.SignedIn("POST /api/v1/match/tasks/{county}/{id}/hand-up", h.decideMatchTask("hand-up")),
+		web.SignedIn("POST /api/v1/match/tasks/{county}/{id}/decide", h.decideMatchTask("decide")),
+		web.SignedIn("GET /api/v1/match/exchanges", h.listMatchExchanges),
+		web.SignedIn("GET /api/v1/match/mappings/{county}", h.getMatchMapping),
+		web.SignedIn("PUT /api/v1/match/mappings/{county}", h.putMatchMapping),
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -127,6 +128,7 @@ type target struct {
 	request int64
 	change  int64
 	help    int64 // a list of help naming the family
+	task    int64 // a worklist task on the wife: a police death
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -211,6 +213,13 @@ func specialPath(rest string, body any) func(*target) request {
 func pageSpecial(rest string, form url.Values) func(*target) request {
 	return func(t *target) request {
 		return request{path: fmt.Sprintf("/special/%s/%d%s", t.county, t.special, rest), body: form}
+	}
+}
+
+// taskPath is the API's path of the target's worklist task, with rest.
+func taskPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/match/tasks/%s/%d%s", t.county, t.task, rest), body: body}
 	}
 }
 
@@ -391,6 +400,26 @@ var matrix = map[string]entry{
 		return "/api/v1/policy/impact?year=2024&region=" + t.county, json.RawMessage(badLayer(t))
 	})},
 	"GET /api/v1/persons/{county}/{id}/decisions": {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/decisions?year=2024")},
+	"GET /api/v1/match/kinds":                     {kind: open, req: get("/api/v1/match/kinds")},
+	"POST /api/v1/match/imports": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/match/imports?dry_run=1&source=police-deaths&county=" + t.county, []byte("身份证号,姓名\n")
+	})},
+	"GET /api/v1/match/imports":                        {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/imports?county=%s", nil)},
+	"GET /api/v1/match/imports/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/imports/%s/999999", nil)},
+	"GET /api/v1/match/imports/{county}/{id}/feedback": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: countyPath("/api/v1/match/imports/%s/999999/feedback", nil)},
+	"GET /api/v1/match/tasks": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/match/tasks?county=" + t.county + "&region=" + string(t.village), nil
+	})},
+	"GET /api/v1/match/tasks/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, req: taskPath("", nil)},
+	"POST /api/v1/match/tasks/{county}/{id}/confirm": {kind: targeted, perm: auth.PermRegistryWrite, req: taskPath("/confirm", map[string]any{"version": 999})},
+	"POST /api/v1/match/tasks/{county}/{id}/reject":  {kind: targeted, perm: auth.PermRegistryWrite, req: taskPath("/reject", map[string]any{"version": 999})},
+	"POST /api/v1/match/tasks/{county}/{id}/hand-up": {kind: targeted, perm: auth.PermRegistryWrite, req: taskPath("/hand-up", map[string]any{"version": 999})},
+	"POST /api/v1/match/tasks/{county}/{id}/decide":  {kind: targeted, perm: auth.PermRegistryWrite, req: taskPath("/decide", map[string]any{"version": 999})},
+	"GET /api/v1/match/exchanges":                    {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/exchanges?county=%s", nil)},
+	"GET /api/v1/match/mappings/{county}":            {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/mappings/%s?source=police-deaths", nil)},
+	"PUT /api/v1/match/mappings/{county}": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty,
+		req: countyPath("/api/v1/match/mappings/%s", map[string]any{"source": "police-deaths", "mapping": map[string]string{"死亡时间": "death_date"}})},
+
 	"GET /api/v1/determinations": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/determinations?year=2024&region=" + string(t.village), nil
 	})},
@@ -454,6 +483,18 @@ var matrix = map[string]entry{
 	})},
 	"GET /persons/export.xlsx": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/persons/export.xlsx?region=" + string(t.village), nil
+	})},
+	"GET /match":                                {kind: listed, perm: auth.PermRegistryRead, req: get("/match")},
+	"GET /match/import":                         {kind: listed, perm: auth.PermRegistryWrite, req: get("/match/import")},
+	"POST /match/import":                        {kind: listed, perm: auth.PermRegistryWrite, req: post("/match/import", url.Values{"kind": {"police-deaths"}, "content": {""}})},
+	"GET /match/imports/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/match/imports/%s/999999", nil)},
+	"GET /match/imports/{county}/{id}/feedback": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: countyPath("/match/imports/%s/999999/feedback", nil)},
+	"GET /match/tasks":                          {kind: listed, perm: auth.PermRegistryRead, req: get("/match/tasks")},
+	"GET /match/tasks/{county}/{id}": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/match/tasks/%s/%d", t.county, t.task), nil
+	})},
+	"POST /match/tasks/{county}/{id}/{action}": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/match/tasks/%s/%d/reject", t.county, t.task), url.Values{"version": {"999"}}
 	})},
 	"GET /persons/import":  {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import")},
 	"POST /persons/import": {kind: listed, perm: auth.PermRegistryWrite, req: post("/persons/import", url.Values{"content": {""}})},
@@ -964,6 +1005,15 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 		}); err != nil {
 			t.Fatalf("%s: payment line: %v", p.key, err)
 		}
+		file := "身份证号,姓名,性别,出生日期,死亡日期\n" + tg.wife.IDNumber + "," + tg.wife.Name + ",女,1964-01-15,2024-01-02\n"
+		if _, err := a.ImportExtract(ctx, sys, app.MatchImport{County: tg.county, Kind: "police-deaths", File: strings.NewReader(file)}); err != nil {
+			t.Fatalf("%s: police deaths: %v", p.key, err)
+		}
+		tasks, _, err := a.MatchWorklist(ctx, sys, tg.county, matching.TaskQuery{PersonID: tg.wife.ID})
+		if err != nil || len(tasks) != 1 {
+			t.Fatalf("%s: tasks %+v: %v", p.key, tasks, err)
+		}
+		tg.task = tasks[0].ID
 		out[p.key] = tg
 	}
 	return out

@@ -32,6 +32,6 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Sections": dashboardSections(a, v, d), "Level": a.Scope.Level().Chinese()}
+	v.Data = map[string]any{"Sections": dashboardSections(a, v, d), "Level": a.Scope.Level().Chinese(), "MatchOverdue": d.MatchOverdue}
 	return h.render(w, http.StatusOK, "home.html", v)
 }

@@ -71,6 +71,9 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Roll":      rollEntries(o.Roll, o.Names),
 		"RollEvent": canApplyEvents(a),
 		"Account":   accountBlock(a, o.Account, v.Lang),
+		"Lines":     o.Lines,
+		"Names":     o.Names,
+		"Tasks":     o.Tasks,
 	}
 	return h.render(w, http.StatusOK, "person.html", v)
 }

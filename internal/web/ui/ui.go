@@ -114,6 +114,15 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /persons/{county}/{id}/account", h.accountPage),
 		web.SignedIn("POST /persons/{county}/{id}/account", h.accountSubmit),
 
+		web.SignedIn("GET /match", h.matchPage),
+		web.SignedIn("GET /match/import", h.matchImportPage),
+		web.SignedIn("POST /match/import", h.matchImportSubmit),
+		web.SignedIn("GET /match/imports/{county}/{id}", h.matchImportResultPage),
+		web.SignedIn("GET /match/imports/{county}/{id}/feedback", h.matchFeedbackDownload),
+		web.SignedIn("GET /match/tasks", h.matchTasksPage),
+		web.SignedIn("GET /match/tasks/{county}/{id}", h.matchTaskPage),
+		web.SignedIn("POST /match/tasks/{county}/{id}/{action}", h.matchTaskSubmit),
+
 		web.SignedIn("GET /audit", h.auditPage),
 		web.SignedIn("GET /overrides", h.overridesPage),
 		web.SignedIn("GET /audit/export.xlsx", h.auditTrailExport),

@@ -71,6 +71,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/cases", "nav.cases", can(auth.PermCaseRead)},
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
+		{"/match", "nav.match", can(auth.PermRegistryRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/special", "nav.special", can(auth.PermSpecialCare)},
 		{"/special/help", "nav.special_help", can(auth.PermPaymentManage) && !can(auth.PermSpecialCare)},

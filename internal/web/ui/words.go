@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"reflect"
 
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -42,6 +43,13 @@ var words = map[string]term.List{
 	"familyCat":    special.FamilyCategories,
 	"listStatus":   special.ListStatuses,
 	"oneOff":       policy.OneOffPrograms,
+	"taskReason":   matching.TaskReasons,
+	"taskStatus":   matching.TaskStatuses,
+	"taskLevel":    matching.TaskLevels,
+	"matchKind":    matching.KindNames,
+	"matchRole":    matching.RoleNames,
+	"matchOutcome": matching.OutcomeNames,
+	"matchRow":     matching.RowStatusNames,
 }
 
 // wordFuncs returns a template function for each list of words: given the
