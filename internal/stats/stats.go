@@ -228,6 +228,26 @@ type Report struct {
 	// nil while the registry holds no special-family records: see
 	// docs/statistics.md, "Special families".
 	SpecialFamilies *Coverage `json:"special_families,omitempty"`
+	// Trend is the region's births month by month over the rolling
+	// window, for the charts.
+	Trend []TrendRow `json:"trend"`
+}
+
+// TrendRow is one month's births of the region by parity class (Parities
+// order) and sex.
+type TrendRow struct {
+	Month string   `json:"month"`
+	Boys  [4]int64 `json:"boys"`
+	Girls [4]int64 `json:"girls"`
+}
+
+// Total is the month's births.
+func (t TrendRow) Total() int64 {
+	var n int64
+	for i := range t.Boys {
+		n += t.Boys[i] + t.Girls[i]
+	}
+	return n
 }
 
 // Coverage is a share of persons reached: Covered of Total.
@@ -291,9 +311,20 @@ func Compute(reg region.Code, name string, m Month, units []Unit, f *Facts) *Rep
 		}
 	}
 	in := func(d date.Date) bool { return !d.Before(m.First()) && !d.After(m.Last()) }
+	for i := Window - 1; i >= 0; i-- {
+		r.Trend = append(r.Trend, TrendRow{Month: m.Add(-i).String()})
+	}
 	for _, b := range f.Births {
 		u := unitOf(units, b.Region)
 		p := parityClass(b.Parity)
+		if i := MonthOf(b.Born).Index() - m.Add(1-Window).Index(); i >= 0 && i < Window {
+			pi := slices.Index(Parities, p)
+			if b.Sex == Male {
+				r.Trend[i].Boys[pi]++
+			} else {
+				r.Trend[i].Girls[pi]++
+			}
+		}
 		for _, pp := range []string{p, "all"} {
 			for _, s := range []string{b.Sex, "all"} {
 				add(u, 1, "r12", pp, s)

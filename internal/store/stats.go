@@ -268,11 +268,11 @@ func (tx *Tx) statGroups(ctx context.Context, q string, args ...any) (map[string
 // ("all": any) between from and to (stats.Store).
 func (tx *Tx) PaidPersons(ctx context.Context, scope region.Code, program string, from, to date.Date) ([]stats.Ref, error) {
 	where, args := scopeClause("", scope)
-	args = append(args, from, to)
 	if program != "all" {
 		where += " AND program = ?"
 		args = append(args, program)
 	}
+	args = append(args, from, to)
 	rows, err := tx.Query(ctx, `SELECT DISTINCT county, person_id FROM payment_lines WHERE `+where+` AND status = 'paid'
 		AND paid_on >= ? AND paid_on <= ? ORDER BY county, person_id`, args...)
 	if err != nil {

@@ -1,0 +1,258 @@
+package app
+
+import (
+	"context"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/audit"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/stats"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// The statistics' use cases (docs/statistics.md): the monthly report of a
+// region computed from the records, with its warnings; the persons behind
+// a figure; the report's approval upward (submit, approve, return,
+// unlock); the revisions of locked months; and the warnings' thresholds,
+// which a county, city or province sets for itself.
+
+// MonthlyReport is a region's monthly report as a user reads it, with the
+// warnings under the thresholds in force.
+type MonthlyReport struct {
+	*stats.View
+	Warnings   []stats.Warning  `json:"warnings"`
+	Thresholds stats.Thresholds `json:"thresholds"`
+}
+
+// reportOp is the access rule of a use case on reg's report.
+func reportOp(name string, perm auth.Permission, reg region.Code, m stats.Month) op {
+	return op{name: name, perm: perm, target: Target{Entity: "report", ID: string(reg) + "/" + m.String(), Region: reg}}
+}
+
+// parseReport reads a report's region and month.
+func parseReport(reg, month string) (region.Code, stats.Month, error) {
+	c, err := region.ParseCode(reg)
+	if err != nil {
+		return "", stats.Month{}, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+	}
+	m, err := stats.ParseMonth(month)
+	return c, m, err
+}
+
+// MonthlyReport returns reg's report of month (2026-11): the snapshot when
+// it is submitted or locked, else the figures computed now.
+func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month string) (*MonthlyReport, error) {
+	c, m, err := parseReport(reg, month)
+	if err != nil {
+		return nil, err
+	}
+	return look(a, ctx, who, reportOp("report.read", auth.PermReportRead, c, m), func(tx *store.Tx) (*MonthlyReport, error) {
+		v, err := stats.Get(ctx, tx, a.tree, who, c, m)
+		if err != nil {
+			return nil, err
+		}
+		th, err := a.thresholds(ctx, tx, c)
+		if err != nil {
+			return nil, err
+		}
+		return &MonthlyReport{View: v, Warnings: stats.Warnings(v.Report, th), Thresholds: th}, nil
+	})
+}
+
+// thresholds are the warnings' thresholds in force for reg.
+func (a *App) thresholds(ctx context.Context, tx *store.Tx, reg region.Code) (stats.Thresholds, error) {
+	th := stats.DefaultThresholds
+	for _, p := range stats.Params {
+		v, err := tx.Param(ctx, reg, p)
+		if err != nil {
+			return th, err
+		}
+		if v != "" {
+			if err := th.SetParam(p, v); err != nil {
+				return th, err
+			}
+		}
+	}
+	return th, nil
+}
+
+// SetReportThreshold sets a warnings' threshold (stats.Params) for the
+// region of the actor's own level (a county, city or province manager of
+// rules). It is audited.
+func (a *App) SetReportThreshold(ctx context.Context, who auth.Actor, code, name, value string) error {
+	c, err := region.ParseCode(code)
+	if err != nil || c.Level() > region.County {
+		return apperr.Invalidf("region", "参数应设在省、市或县一级", "the threshold is set for a province, a city or a county")
+	}
+	o := op{name: "report.threshold", perm: auth.PermRulesManage, target: Target{Entity: "report_threshold", ID: name, Region: c}}
+	return a.update(ctx, who, o, func(tx *store.Tx) error {
+		if who.Scope != c && who != auth.System {
+			return apperr.Forbiddenf("只能为本级区划设定参数", "you may set the thresholds of your own region only")
+		}
+		th, err := a.thresholds(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		old := th
+		if err := th.SetParam(name, value); err != nil {
+			return err
+		}
+		if err := th.Check(); err != nil {
+			return err
+		}
+		prefix, _ := c.Prefix()
+		if err := tx.SetParam(ctx, prefix, name, value); err != nil {
+			return err
+		}
+		county := ""
+		if c.Level() == region.County {
+			county = string(c)
+		}
+		return tx.Audit(ctx, audit.Entry{County: county, UserID: who.UserID, Username: who.Username, Action: "report.threshold",
+			Entity: "report_threshold", EntityID: name, Region: string(c), Before: audit.JSON(old), After: audit.JSON(th)})
+	})
+}
+
+// PersonRow is a person behind a figure, as lists show persons: the ID
+// number masked.
+type PersonRow struct {
+	County   string    `json:"county"`
+	ID       int64     `json:"id"`
+	Name     string    `json:"name"`
+	IDNumber string    `json:"id_number"`
+	Sex      string    `json:"sex"`
+	Birth    date.Date `json:"birth"`
+	Death    date.Date `json:"death,omitzero"`
+	Region   string    `json:"region"`
+}
+
+// MaxReportPersons is the longest page of persons behind a figure.
+const MaxReportPersons = 500
+
+// ReportPersons returns the persons behind the figure of reg's report of
+// month (stats.Key), a page of them from offset, within the actor's scope,
+// and how many there are in scope. The list is read from today's records:
+// for a locked month it may differ from the locked figure by the month's
+// revisions.
+func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, figure string, offset, limit int) ([]PersonRow, int, error) {
+	c, m, err := parseReport(reg, month)
+	if err != nil {
+		return nil, 0, err
+	}
+	if limit <= 0 || limit > MaxReportPersons {
+		limit = MaxReportPersons
+	}
+	var rows []PersonRow
+	var total int
+	o := reportOp("report.persons", auth.PermReportRead, c, m)
+	err = a.view(ctx, who, o, func(tx *store.Tx) error {
+		if err := auth.Require(who, auth.PermRegistryRead); err != nil {
+			return err
+		}
+		units := stats.UnitsOf(a.tree, c)
+		if err := stats.CheckKey(c, units, figure); err != nil {
+			return err
+		}
+		var refs []stats.Ref
+		if program, unit, ok := stats.PaidProgram(figure); ok {
+			scope := c
+			if unit != "" {
+				scope = region.Code(unit)
+			}
+			if refs, err = tx.PaidPersons(ctx, scope, program, m.First(), m.Last()); err != nil {
+				return err
+			}
+		} else {
+			f, err := tx.Facts(ctx, c, m, false)
+			if err != nil {
+				return err
+			}
+			refs = stats.Behind(c, m, units, f, figure)
+		}
+		recs, err := tx.PersonsByRefs(ctx, who.Scope, refs)
+		if err != nil {
+			return err
+		}
+		total = len(recs)
+		if offset < 0 || offset > len(recs) {
+			offset = len(recs)
+		}
+		for _, r := range recs[offset:min(len(recs), offset+limit)] {
+			rows = append(rows, PersonRow{County: r.County, ID: r.ID, Name: r.Name, IDNumber: idcard.Number(r.IDNumber).Masked(), Sex: r.Sex,
+				Birth: r.Birth, Death: r.Death, Region: r.Region})
+		}
+		return nil
+	})
+	return rows, total, err
+}
+
+// ReportStep is a step of the approval of reg's report of month: version
+// is the version read, reason a return's or an unlock's reason.
+type ReportStep struct {
+	Region  string `json:"region"`
+	Month   string `json:"month"`
+	Version int    `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+func (s ReportStep) parse() (stats.Step, error) {
+	c, m, err := parseReport(s.Region, s.Month)
+	return stats.Step{Region: c, Month: m, Version: s.Version, Reason: s.Reason}, err
+}
+
+// report runs one approval step under the permission to approve reports.
+func (a *App) reportStep(ctx context.Context, who auth.Actor, name string, in ReportStep,
+	fn func(tx *store.Tx, st stats.Step) (*stats.Approval, error)) (*stats.Approval, error) {
+	st, err := in.parse()
+	if err != nil {
+		return nil, err
+	}
+	o := reportOp(name, auth.PermReportApprove, st.Region, st.Month)
+	return write(a, ctx, who, o, func(tx *store.Tx) (*stats.Approval, error) { return fn(tx, st) })
+}
+
+// SubmitReport submits the actor's own region's report of a month to the
+// level above: its figures are frozen.
+func (a *App) SubmitReport(ctx context.Context, who auth.Actor, in ReportStep) (*stats.Approval, error) {
+	return a.reportStep(ctx, who, "report.submit", in, func(tx *store.Tx, st stats.Step) (*stats.Approval, error) {
+		return stats.Submit(ctx, tx, a.tree, who, st)
+	})
+}
+
+// ApproveReport approves a submitted report of the level below: it is
+// locked.
+func (a *App) ApproveReport(ctx context.Context, who auth.Actor, in ReportStep) (*stats.Approval, error) {
+	return a.reportStep(ctx, who, "report.approve", in, func(tx *store.Tx, st stats.Step) (*stats.Approval, error) {
+		return stats.Approve(ctx, tx, who, st)
+	})
+}
+
+// ReturnReport returns a submitted report of the level below with a
+// reason.
+func (a *App) ReturnReport(ctx context.Context, who auth.Actor, in ReportStep) (*stats.Approval, error) {
+	return a.reportStep(ctx, who, "report.return", in, func(tx *store.Tx, st stats.Step) (*stats.Approval, error) {
+		return stats.Return(ctx, tx, who, st)
+	})
+}
+
+// UnlockReport reopens a locked report of the level below, with a reason.
+func (a *App) UnlockReport(ctx context.Context, who auth.Actor, in ReportStep) (*stats.Approval, error) {
+	return a.reportStep(ctx, who, "report.unlock", in, func(tx *store.Tx, st stats.Step) (*stats.Approval, error) {
+		return stats.Unlock(ctx, tx, who, st)
+	})
+}
+
+// ReportRevisions lists the revisions recorded for reg's locked months.
+func (a *App) ReportRevisions(ctx context.Context, who auth.Actor, reg string) ([]stats.Revision, error) {
+	c, err := region.ParseCode(reg)
+	if err != nil {
+		return nil, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+	}
+	o := op{name: "report.revisions", perm: auth.PermReportRead, target: Target{Entity: "report", ID: string(c), Region: c}}
+	return look(a, ctx, who, o, func(tx *store.Tx) ([]stats.Revision, error) {
+		return tx.Revisions(ctx, string(c))
+	})
+}
