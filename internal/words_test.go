@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/stats"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -57,6 +58,8 @@ var homes = []home{
 	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
 	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
+	{"internal/stats", "stats.Statuses", stats.Statuses},
+	{"internal/stats", "stats.WarningKinds", stats.WarningKinds},
 }
 
 // without returns the terms of l that are not in other.

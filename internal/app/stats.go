@@ -25,6 +25,8 @@ type MonthlyReport struct {
 	*stats.View
 	Warnings   []stats.Warning  `json:"warnings"`
 	Thresholds stats.Thresholds `json:"thresholds"`
+	// Names are the programs' names in the language asked for, by code.
+	Names map[string]string `json:"program_names"`
 }
 
 // reportOp is the access rule of a use case on reg's report.
@@ -44,7 +46,8 @@ func parseReport(reg, month string) (region.Code, stats.Month, error) {
 
 // MonthlyReport returns reg's report of month (2026-11): the snapshot when
 // it is submitted or locked, else the figures computed now.
-func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month string) (*MonthlyReport, error) {
+// lang names the programs (zh or en).
+func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month, lang string) (*MonthlyReport, error) {
 	c, m, err := parseReport(reg, month)
 	if err != nil {
 		return nil, err
@@ -58,7 +61,11 @@ func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month stri
 		if err != nil {
 			return nil, err
 		}
-		return &MonthlyReport{View: v, Warnings: stats.Warnings(v.Report, th), Thresholds: th}, nil
+		names, err := a.programNames(ctx, tx, lang)
+		if err != nil {
+			return nil, err
+		}
+		return &MonthlyReport{View: v, Warnings: stats.Warnings(v.Report, th), Thresholds: th, Names: names}, nil
 	})
 }
 
@@ -147,9 +154,11 @@ func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, fig
 	}
 	var rows []PersonRow
 	var total int
-	o := reportOp("report.persons", auth.PermReportRead, c, m)
+	// The list names persons: it needs the right to read the registry
+	// (every role that has it reads reports too).
+	o := reportOp("report.persons", auth.PermRegistryRead, c, m)
 	err = a.view(ctx, who, o, func(tx *store.Tx) error {
-		if err := auth.Require(who, auth.PermRegistryRead); err != nil {
+		if err := auth.Require(who, auth.PermReportRead); err != nil {
 			return err
 		}
 		units := stats.UnitsOf(a.tree, c)

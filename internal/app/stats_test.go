@@ -138,7 +138,7 @@ func TestMonthlyReport(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			e := statsCounty(t, engine)
-			r, err := e.a.MonthlyReport(e.ctx, county, "341523", "2026-01")
+			r, err := e.a.MonthlyReport(e.ctx, county, "341523", "2026-01", "zh")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,12 +197,12 @@ func TestMonthlyReport(t *testing.T) {
 			before := denied(t, e.a)
 			_, _, err = e.a.ReportPersons(e.ctx, villager, "341523", "2026-01", "births.all.all", 0, 0)
 			wantKind(t, "a village reads the county's list", err, apperr.Forbidden)
-			_, err = e.a.MonthlyReport(e.ctx, township, "341523101000", "2026-01")
+			_, err = e.a.MonthlyReport(e.ctx, township, "341523101000", "2026-01", "zh")
 			wantKind(t, "a township reads another's report", err, apperr.Forbidden)
 			if got := denied(t, e.a) - before; got != 2 {
 				t.Errorf("%d refusals audited, want 2", got)
 			}
-			vr, err := e.a.MonthlyReport(e.ctx, villager, renhe, "2026-01")
+			vr, err := e.a.MonthlyReport(e.ctx, villager, renhe, "2026-01", "zh")
 			if err != nil || vr.Report.Figures["births.all.all"] != 1 || vr.Report.Figures["aged"] != 1 {
 				t.Fatalf("the village's report: %v %v", vr, err)
 			}
@@ -215,7 +215,7 @@ func TestMonthlyReport(t *testing.T) {
 			}
 			err = e.a.SetReportThreshold(e.ctx, county, "341523", stats.ParamSRBLow, "120")
 			wantKind(t, "a lower bound above the upper", err, apperr.Invalid)
-			r, err = e.a.MonthlyReport(e.ctx, county, "341523", "2026-01")
+			r, err = e.a.MonthlyReport(e.ctx, county, "341523", "2026-01", "zh")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,12 +326,12 @@ func TestReportApproval(t *testing.T) {
 			// does not change; February carries it.
 			e.clock.set("2026-02-20")
 			late := e.person("迟报女", registry.Female, "2026-01-28", renhe)
-			r, err := e.a.MonthlyReport(e.ctx, township, cg, "2026-01")
+			r, err := e.a.MonthlyReport(e.ctx, township, cg, "2026-01", "zh")
 			if err != nil || r.Live || r.Report.Figures["births.all.all"] != 2 {
 				t.Fatalf("the locked month: live %v births %d %v", r.Live, r.Report.Figures["births.all.all"], err)
 			}
 			e.clock.set("2026-03-02")
-			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-02")
+			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-02", "zh")
 			if err != nil || !r.Live {
 				t.Fatal(err)
 			}
@@ -354,7 +354,7 @@ func TestReportApproval(t *testing.T) {
 				t.Fatalf("revisions %+v %v", revs, err)
 			}
 			// Once recorded, the change is not carried again.
-			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-02")
+			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-02", "zh")
 			if err != nil || r.Live || len(r.Report.Adjustments) == 0 {
 				t.Fatalf("the submitted February: %+v %v", r, err)
 			}
@@ -365,7 +365,7 @@ func TestReportApproval(t *testing.T) {
 			if _, err := e.a.UnlockReport(e.ctx, county, step(cg, "2026-01", 4, "补录迟报出生")); err != nil {
 				t.Fatal(err)
 			}
-			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-01")
+			r, err = e.a.MonthlyReport(e.ctx, township, cg, "2026-01", "zh")
 			if err != nil || !r.Live || r.Report.Figures["births.all.all"] != 3 {
 				t.Fatalf("unlocked: %+v %v", r, err)
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // The report's approval, as DHIS2 approves data (docs/statistics.md): the
@@ -30,19 +31,24 @@ const (
 	StatusReturned  = "returned"  // returned with a reason: live again
 )
 
-// Statuses lists the statuses, for the words' checks.
-var Statuses = []string{StatusOpen, StatusSubmitted, StatusApproved, StatusReturned}
+// Statuses names the statuses.
+var Statuses = term.List{
+	{Code: StatusOpen, ZH: "未上报", EN: "Not submitted"},
+	{Code: StatusSubmitted, ZH: "已上报待审核", EN: "Submitted"},
+	{Code: StatusApproved, ZH: "已审核锁定", EN: "Approved and locked"},
+	{Code: StatusReturned, ZH: "被退回", EN: "Returned"},
+}
 
 // Frozen reports whether a report in status s reads its snapshot.
 func Frozen(s string) bool { return s == StatusSubmitted || s == StatusApproved }
 
 // Approval is the state of one region's report of one month.
 type Approval struct {
-	County   string `json:"-"`
-	Region   string `json:"region"`
-	Month    string `json:"month"`
-	Status   string `json:"status"`
-	Version  int    `json:"version"`
+	County   string  `json:"-"`
+	Region   string  `json:"region"`
+	Month    string  `json:"month"`
+	Status   string  `json:"status"`
+	Version  int     `json:"version"`
 	Snapshot *Report `json:"-"`
 	// SubmittedBy and DecidedBy are the users of the last submission and
 	// the last decision (approval, return or unlock), with their names;

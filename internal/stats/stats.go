@@ -26,6 +26,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -409,10 +410,6 @@ func Compute(reg region.Code, name string, m Month, units []Unit, f *Facts) *Rep
 	return r
 }
 
-// levelCodes are the funding levels' codes in policy.FundingLevels order
-// (the policy package's words, repeated here as keys of figures).
-var levelCodes = [4]string{"central", "province", "city", "county"}
-
-// LevelCodes returns the funding levels' keys of the paid figures.
-func LevelCodes() []string { return levelCodes[:] }
-
+// levelCodes are the funding levels' codes in policy.FundingLevels order,
+// the keys of the paid figures by level.
+var levelCodes = policy.FundingLevels.Codes()

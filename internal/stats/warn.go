@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // Thresholds are the warnings' parameters, each a region parameter (the
@@ -14,13 +15,14 @@ type Thresholds struct {
 	// Low and High bound the sex ratio at birth (boys per 100 girls) over
 	// the rolling twelve months; MinBirths is the fewest births in the
 	// window for a unit's ratio to be judged at all.
-	Low, High float64
-	MinBirths int64
+	Low       float64 `json:"low"`
+	High      float64 `json:"high"`
+	MinBirths int64   `json:"min_births"`
 	// Jump is the factor by which a unit's births of the month must exceed
 	// its monthly average of the eleven months before, and JumpMin the
 	// least excess in births, for a jump to be warned.
-	Jump    float64
-	JumpMin int64
+	Jump    float64 `json:"jump"`
+	JumpMin int64   `json:"jump_min"`
 }
 
 // DefaultThresholds: the normal band of the sex ratio at birth, 103–107
@@ -87,8 +89,14 @@ const (
 	WarnAged         = "aged"        // recipients past AgedYears
 )
 
-// WarningKinds lists the kinds.
-var WarningKinds = []string{WarnSexRatioHigh, WarnSexRatioLow, WarnBirthsJump, WarnNoMother, WarnAged}
+// WarningKinds names the kinds.
+var WarningKinds = term.List{
+	{Code: WarnSexRatioHigh, ZH: "出生人口性别比偏高", EN: "Sex ratio at birth high"},
+	{Code: WarnSexRatioLow, ZH: "出生人口性别比偏低", EN: "Sex ratio at birth low"},
+	{Code: WarnBirthsJump, ZH: "本月出生数骤增", EN: "Births jump this month"},
+	{Code: WarnNoMother, ZH: "母亲不在人口库的出生", EN: "Births whose mother is not in the registry"},
+	{Code: WarnAged, ZH: "在册领取人年满100岁", EN: "Recipients aged 100 or more"},
+}
 
 // Warning is one warning of a report: its kind, the unit ("" for the
 // report's region), the value that set it off against the bound, and the

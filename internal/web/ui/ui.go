@@ -114,6 +114,11 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /persons/{county}/{id}/account", h.accountPage),
 		web.SignedIn("POST /persons/{county}/{id}/account", h.accountSubmit),
 
+		web.SignedIn("GET /reports", h.reportPage),
+		web.SignedIn("GET /reports/persons", h.reportPersonsPage),
+		web.SignedIn("GET /reports/export.xlsx", h.reportExport),
+		web.SignedIn("POST /reports/{region}/{month}/{step}", h.reportStepSubmit),
+
 		web.SignedIn("GET /audit", h.auditPage),
 		web.SignedIn("GET /overrides", h.overridesPage),
 		web.SignedIn("GET /audit/export.xlsx", h.auditTrailExport),

@@ -72,6 +72,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
+		{"/reports", "nav.reports", can(auth.PermReportRead) && a.Role != auth.RoleAdmin},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},
 		{"/rules", "nav.rules", can(auth.PermRulesManage)},
 		{"/users", "nav.users", can(auth.PermUsersManage)},
