@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -9,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/stats"
 	"github.com/jiahe-project/jiahe/internal/store"
 )
@@ -136,6 +138,11 @@ type PersonRow struct {
 	Region   string    `json:"region"`
 }
 
+func personRow(r registry.Record) PersonRow {
+	return PersonRow{County: r.County, ID: r.ID, Name: r.Name, IDNumber: idcard.Number(r.IDNumber).Masked(), Sex: r.Sex,
+		Birth: r.Birth, Death: r.Death, Region: r.Region}
+}
+
 // MaxReportPersons is the longest page of persons behind a figure.
 const MaxReportPersons = 500
 
@@ -190,8 +197,7 @@ func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, fig
 			offset = len(recs)
 		}
 		for _, r := range recs[offset:min(len(recs), offset+limit)] {
-			rows = append(rows, PersonRow{County: r.County, ID: r.ID, Name: r.Name, IDNumber: idcard.Number(r.IDNumber).Masked(), Sex: r.Sex,
-				Birth: r.Birth, Death: r.Death, Region: r.Region})
+			rows = append(rows, personRow(r))
 		}
 		return nil
 	})
@@ -264,4 +270,73 @@ func (a *App) ReportRevisions(ctx context.Context, who auth.Actor, reg string) (
 	return look(a, ctx, who, o, func(tx *store.Tx) ([]stats.Revision, error) {
 		return tx.Revisions(ctx, string(c))
 	})
+}
+
+// DataQuality returns the quality of the registry of reg as of the last
+// day of quarter (2026-Q1): the checks' counts and a score by unit.
+func (a *App) DataQuality(ctx context.Context, who auth.Actor, reg, quarter string) (*stats.Quality, error) {
+	c, q, err := parseQuality(reg, quarter)
+	if err != nil {
+		return nil, err
+	}
+	o := op{name: "report.quality", perm: auth.PermReportRead, target: Target{Entity: "quality", ID: string(c) + "/" + q.String(), Region: c}}
+	return look(a, ctx, who, o, func(tx *store.Tx) (*stats.Quality, error) {
+		issues, pop, err := tx.QualityFacts(ctx, c, q.Last())
+		if err != nil {
+			return nil, err
+		}
+		return stats.ComputeQuality(string(c), a.tree.FullName(c), q, stats.UnitsOf(a.tree, c), pop, issues), nil
+	})
+}
+
+func parseQuality(reg, quarter string) (region.Code, stats.Quarter, error) {
+	c, err := region.ParseCode(reg)
+	if err != nil {
+		return "", stats.Quarter{}, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+	}
+	q, err := stats.ParseQuarter(quarter)
+	return c, q, err
+}
+
+// QualityPersons lists the persons that check ("" any) names in unit (""
+// the whole region) of reg's quality report of quarter, a page from
+// offset, within the actor's scope, and how many there are.
+func (a *App) QualityPersons(ctx context.Context, who auth.Actor, reg, quarter, check, unit string, offset, limit int) ([]PersonRow, int, error) {
+	c, q, err := parseQuality(reg, quarter)
+	if err != nil {
+		return nil, 0, err
+	}
+	if check != "" && !stats.Checks.Has(check) {
+		return nil, 0, apperr.Invalidf("check", "没有这项检查", "no such check")
+	}
+	if limit <= 0 || limit > MaxReportPersons {
+		limit = MaxReportPersons
+	}
+	var rows []PersonRow
+	var total int
+	o := op{name: "report.quality_persons", perm: auth.PermRegistryRead, target: Target{Entity: "quality", ID: string(c) + "/" + q.String(), Region: c}}
+	err = a.view(ctx, who, o, func(tx *store.Tx) error {
+		if err := auth.Require(who, auth.PermReportRead); err != nil {
+			return err
+		}
+		units := stats.UnitsOf(a.tree, c)
+		if unit != "" && !slices.ContainsFunc(units, func(u stats.Unit) bool { return u.Code == unit }) {
+			return apperr.Invalidf("unit", "该单位不在本报表中", "the unit is not one of the report's")
+		}
+		issues, _, err := tx.QualityFacts(ctx, c, q.Last())
+		if err != nil {
+			return err
+		}
+		recs, err := tx.PersonsByRefs(ctx, who.Scope, stats.IssuesOf(units, issues, check, unit))
+		if err != nil {
+			return err
+		}
+		total = len(recs)
+		offset = min(max(offset, 0), len(recs))
+		for _, r := range recs[offset:min(len(recs), offset+limit)] {
+			rows = append(rows, personRow(r))
+		}
+		return nil
+	})
+	return rows, total, err
 }

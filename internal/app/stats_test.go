@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"flag"
+	"math"
 	"fmt"
 	"os"
 	"slices"
@@ -396,3 +397,68 @@ func TestReportApproval(t *testing.T) {
 }
 
 func auditAfter(e audit.Entry) string { return e.After }
+
+// TestDataQuality adds records the checks must find to the hand-built
+// county and reads the quarter's report and its lists on both engines.
+func TestDataQuality(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := statsCounty(t, engine)
+			e.clock.set("2026-04-02")
+			girlMother := e.person("少女母", registry.Female, "2012-01-01", renhe)
+			baby := e.person("少女母之子", registry.Male, "2026-02-01", renhe)
+			father := e.person("亡父", registry.Male, "1980-01-01", xiaotian)
+			late := e.person("遗腹子", registry.Female, "2021-06-01", xiaotian)
+			e.person("重名", registry.Male, "1990-05-05", xiaotian)
+			e.person("重名", registry.Male, "1990-05-05", xiaotian)
+			old := e.person("寿星", registry.Female, "1910-03-01", renhe)
+			stale := e.person("久未更新", registry.Female, "1970-03-01", dongyuan)
+			tie := `INSERT INTO parent_child (county, id, parent_id, child_id, kind) VALUES ('341523', ?, ?, ?, 'birth')`
+			sqls(t, e.a.DB(), tie, 9001, girlMother.ID, baby.ID)
+			sqls(t, e.a.DB(), tie, 9002, father.ID, late.ID)
+			sqls(t, e.a.DB(), `UPDATE persons SET death = '2020-01-01' WHERE county = '341523' AND id = ?`, father.ID)
+			sqls(t, e.a.DB(), `UPDATE persons SET updated_at = '2019-01-01T00:00:00Z' WHERE county = '341523' AND id = ?`, stale.ID)
+			// The centenarian on the roll dies: dead, still active.
+			sqls(t, e.a.DB(), `UPDATE persons SET death = '2026-03-01' WHERE county = '341523' AND id = (SELECT person_id FROM recipients WHERE county = '341523' AND id = 1)`)
+			_ = old
+
+			qr, err := e.a.DataQuality(e.ctx, county, "341523", "2026-Q1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int{stats.CheckYoungMother: 1, stats.CheckPosthumous: 1, stats.CheckDuplicate: 2, stats.CheckOld: 1,
+				stats.CheckStale: 1, stats.CheckDeadOnRoll: 1, stats.CheckNoID: 0, stats.CheckNoVillage: 0}
+			for k, v := range want {
+				if qr.Total.ByCheck[k] != v {
+					t.Errorf("%s: %d, want %d (%v)", k, qr.Total.ByCheck[k], v, qr.Total.ByCheck)
+				}
+			}
+			if qr.Total.Flagged != 7 {
+				t.Errorf("flagged %d, want 7", qr.Total.Flagged)
+			}
+			var xt stats.UnitQuality
+			for _, u := range qr.Units {
+				if u.Code == "341523101000" {
+					xt = u
+				}
+			}
+			// 晓天镇: the posthumous daughter and the two namesakes among its
+			// living residents (the dead father is not one).
+			if xt.Flagged != 3 || xt.Score != math.Round((1-3/float64(xt.Population))*1000)/10 {
+				t.Errorf("晓天镇 %+v", xt)
+			}
+			rows, n, err := e.a.QualityPersons(e.ctx, county, "341523", "2026-Q1", stats.CheckDuplicate, "", 0, 0)
+			if err != nil || n != 2 || rows[0].Name != "重名" {
+				t.Fatalf("duplicates %+v %d %v", rows, n, err)
+			}
+			_, n, err = e.a.QualityPersons(e.ctx, township, "341523100000", "2026-Q1", "", "", 0, 0)
+			if err != nil || n != 4 { // the young mother's son, the woman past 110, the dead recipient, the stale record
+				t.Fatalf("城关镇's list: %d %v", n, err)
+			}
+			_, err = e.a.DataQuality(e.ctx, township, "341523", "2026-Q1")
+			wantKind(t, "a township reads the county's quality", err, apperr.Forbidden)
+			_, err = e.a.DataQuality(e.ctx, county, "341523", "2026-Q5")
+			wantKind(t, "a fifth quarter", err, apperr.Invalid)
+		})
+	}
+}

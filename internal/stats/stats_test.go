@@ -141,3 +141,51 @@ func TestDiffAndWarnings(t *testing.T) {
 		t.Error("a jump factor below 1 is accepted")
 	}
 }
+
+func TestQuarterAndParentIssues(t *testing.T) {
+	q, err := ParseQuarter("2026-q1")
+	if err != nil || q != (Quarter{2026, 1}) || q.Last() != date.MustParse("2026-03-31") || q.Add(-1).String() != "2025-Q4" {
+		t.Errorf("quarter %v %v", q, err)
+	}
+	for _, s := range []string{"2026-Q0", "2026-Q5", "2026Q1", "2026-1", ""} {
+		if _, err := ParseQuarter(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+	d := date.MustParse
+	is := ParentIssues([]Parenthood{
+		{Child: 1, ChildBirth: d("2026-01-01"), ParentSex: Female, ParentBirth: d("2011-01-02")},                             // 14
+		{Child: 2, ChildBirth: d("2026-01-01"), ParentSex: Female, ParentBirth: d("2011-01-01")},                             // 15 that day
+		{Child: 3, ChildBirth: d("2020-10-01"), ParentSex: Male, ParentBirth: d("1980-01-01"), ParentDeath: d("2020-01-01")}, // 9 months
+		{Child: 4, ChildBirth: d("2020-10-02"), ParentSex: Male, ParentBirth: d("1980-01-01"), ParentDeath: d("2020-01-01")},
+		{Child: 5, ChildBirth: d("2020-01-02"), ParentSex: Female, ParentBirth: d("1980-01-01"), ParentDeath: d("2020-01-01")},
+	})
+	var got []string
+	for _, i := range is {
+		got = append(got, i.Check+":"+string(rune('0'+i.ID)))
+	}
+	want := []string{"young_mother:1", "posthumous:4", "posthumous:5"}
+	if len(got) != len(want) {
+		t.Fatalf("issues %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("issues %v, want %v", got, want)
+		}
+	}
+}
+
+func FuzzParseQuarter(f *testing.F) {
+	for _, s := range []string{"2026-Q1", "2026-q4", "x-Q", "2026-Q-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuarter(s)
+		if err != nil {
+			return
+		}
+		if back, err := ParseQuarter(q.String()); err != nil || back != q {
+			t.Fatalf("%q -> %v -> %v %v", s, q, back, err)
+		}
+	})
+}

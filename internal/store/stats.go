@@ -495,3 +495,86 @@ func optTime(t time.Time) any {
 	}
 	return ts(t)
 }
+
+// QualityFacts reads the issues of the registry's checks within reg as of
+// day last (stats.Checks), and the living residents by unit then.
+func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date) ([]stats.Issue, map[string]int64, error) {
+	where, args := scopeClause("", reg)
+	pw, pargs := scopeClause("p.", reg)
+	alive := ` AND birth <= ? AND (death IS NULL OR death > ?)`
+	var out []stats.Issue
+	add := func(check, q string, a ...any) error {
+		rows, err := tx.Query(ctx, q, a...)
+		if err != nil {
+			return fmt.Errorf("quality check %s: %w", check, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			is := stats.Issue{Check: check}
+			if err := rows.Scan(&is.County, &is.ID, &is.Region); err != nil {
+				return err
+			}
+			out = append(out, is)
+		}
+		return rows.Err()
+	}
+	with := func(extra ...any) []any { return append(append(append([]any{}, args...), last, last), extra...) }
+	if err := add(stats.CheckNoID, `SELECT county, id, region FROM persons WHERE `+where+alive+` AND id_number IS NULL ORDER BY county, id`, with()...); err != nil {
+		return nil, nil, err
+	}
+	if err := add(stats.CheckNoVillage, `SELECT county, id, region FROM persons WHERE `+where+alive+` AND region LIKE '%000' ORDER BY county, id`, with()...); err != nil {
+		return nil, nil, err
+	}
+	if err := add(stats.CheckOld, `SELECT county, id, region FROM persons WHERE `+where+alive+` AND birth <= ? ORDER BY county, id`,
+		with(last.AddMonths(-12*stats.OldYears))...); err != nil {
+		return nil, nil, err
+	}
+	if err := add(stats.CheckStale, `SELECT county, id, region FROM persons WHERE `+where+alive+` AND updated_at < ? ORDER BY county, id`,
+		with(ts(last.AddMonths(-12*stats.StaleYears).Time()))...); err != nil {
+		return nil, nil, err
+	}
+	cw, cargs := countyClause("", reg)
+	if err := add(stats.CheckDuplicate, `SELECT p.county, p.id, p.region FROM persons p JOIN (SELECT county, name, sex, birth FROM persons WHERE `+cw+`
+		GROUP BY county, name, sex, birth HAVING COUNT(*) > 1) d ON d.county = p.county AND d.name = p.name AND d.sex = p.sex AND d.birth = p.birth
+		WHERE `+pw+` ORDER BY p.county, p.name, p.id`, append(cargs, pargs...)...); err != nil {
+		return nil, nil, err
+	}
+	rw, rargs := scopeClause("r.", reg)
+	if err := add(stats.CheckDeadOnRoll, `SELECT DISTINCT p.county, p.id, p.region FROM recipients r JOIN persons p ON p.county = r.county AND p.id = r.person_id
+		WHERE `+rw+` AND r.status = 'active' AND p.death IS NOT NULL AND p.death <= ? ORDER BY p.county, p.id`, append(rargs, last)...); err != nil {
+		return nil, nil, err
+	}
+	// The birth ties whose dates may be wrong, judged exactly in stats.
+	fifteen := `date(par.birth, '+15 years')`
+	if tx.db.Engine == Postgres {
+		fifteen = `par.birth + INTERVAL '15 years'`
+	}
+	cw2, c2args := scopeClause("c.", reg)
+	rows, err := tx.Query(ctx, `SELECT c.county, c.id, c.region, c.birth, par.sex, par.birth, par.death FROM parent_child pc
+		JOIN persons c ON c.county = pc.county AND c.id = pc.child_id JOIN persons par ON par.county = pc.county AND par.id = pc.parent_id
+		WHERE `+cw2+` AND pc.kind = 'birth' AND ((par.sex = 'F' AND c.birth < `+fifteen+`) OR (par.death IS NOT NULL AND c.birth > par.death))
+		ORDER BY c.county, c.id`, c2args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("quality check of births: %w", err)
+	}
+	var ps []stats.Parenthood
+	for rows.Next() {
+		var p stats.Parenthood
+		if err := rows.Scan(&p.County, &p.Child, &p.Region, &p.ChildBirth, &p.ParentSex, &p.ParentBirth, &p.ParentDeath); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	out = append(out, stats.ParentIssues(ps)...)
+	n := fmt.Sprint(unitDigits(reg))
+	pop, err := tx.statGroups(ctx, `SELECT substr(region, 1, `+n+`), COUNT(*) FROM persons WHERE `+where+alive+` GROUP BY substr(region, 1, `+n+`)`, with()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, pop, nil
+}
