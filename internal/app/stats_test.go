@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"flag"
-	"math"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"

@@ -98,3 +98,30 @@ func (h *Handler) reportRevisions(w http.ResponseWriter, r *http.Request) error 
 	web.WriteJSON(w, http.StatusOK, map[string]any{"revisions": rs})
 	return nil
 }
+
+// getQuality is GET /api/v1/quality/{region}/{quarter}: the registry's
+// data quality by unit.
+func (h *Handler) getQuality(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.app.DataQuality(r.Context(), web.Actor(r), r.PathValue("region"), r.PathValue("quarter"))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, q)
+	return nil
+}
+
+// qualityPersons is GET /api/v1/quality/{region}/{quarter}/persons?check=&unit=.
+func (h *Handler) qualityPersons(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	rows, n, err := h.app.QualityPersons(r.Context(), web.Actor(r), r.PathValue("region"), r.PathValue("quarter"), q.Get("check"), q.Get("unit"), offset, limit)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		rows = []app.PersonRow{}
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"total": n, "persons": rows})
+	return nil
+}

@@ -360,6 +360,12 @@ var matrix = map[string]entry{
 	"GET /api/v1/reports/{region}/revisions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/reports/" + string(t.village) + "/revisions", nil
 	})},
+	"GET /api/v1/quality/{region}/{quarter}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/quality/" + string(t.village) + "/2024-Q1", nil
+	})},
+	"GET /api/v1/quality/{region}/{quarter}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/quality/" + string(t.village) + "/2024-Q1/persons", nil
+	})},
 	"GET /api/v1/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/ledger?year=2024&region=" + string(t.village), nil
 	})},
@@ -474,6 +480,12 @@ var matrix = map[string]entry{
 	})},
 	"POST /reports/{region}/{month}/{step}": {kind: targeted, perm: auth.PermReportApprove, domain: true, req: on(func(t *target) (string, any) {
 		return "/reports/" + string(t.village) + "/2024-01/submit", url.Values{"version": {"0"}}
+	})},
+	"GET /reports/quality": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/quality?quarter=2024-Q1&region=" + string(t.village), nil
+	})},
+	"GET /reports/quality/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/reports/quality/persons?quarter=2024-Q1&region=" + string(t.village), nil
 	})},
 	"GET /payments/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/payments/ledger?year=2024&region=" + string(t.village), nil

@@ -71,6 +71,11 @@ func TestUIReports(t *testing.T) {
 			if strings.Contains(x.Body, `id="st-submit"`) {
 				t.Error("a locked month offers the submission")
 			}
+			// The quarter's data quality: the township's villages scored, and
+			// the list of a check.
+			x.Get("/reports/quality?quarter=2024-Q2").Want(200, "人口数据质量季度检查", "东苑社区", "得分", "疑似重复人员")
+			c.Get("/reports/quality/persons?region=341523&quarter=2024-Q2&check=stale").Want(200, "共0人")
+			x.Get("/reports/quality?region=341523&quarter=2024-Q2").Want(403)
 			wb := c.Export("/reports/export.xlsx?region=341523&month=2024-04")
 			if !strings.Contains(strings.Join(wb.Rows[0], "|"), "指标") || len(wb.Rows) < 10 {
 				t.Fatalf("the workbook: %v", wb.Rows[:min(3, len(wb.Rows))])

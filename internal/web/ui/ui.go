@@ -118,6 +118,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /reports/persons", h.reportPersonsPage),
 		web.SignedIn("GET /reports/export.xlsx", h.reportExport),
 		web.SignedIn("POST /reports/{region}/{month}/{step}", h.reportStepSubmit),
+		web.SignedIn("GET /reports/quality", h.qualityPage),
+		web.SignedIn("GET /reports/quality/persons", h.qualityPersonsPage),
 
 		web.SignedIn("GET /audit", h.auditPage),
 		web.SignedIn("GET /overrides", h.overridesPage),
