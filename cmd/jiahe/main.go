@@ -47,7 +47,7 @@ var commands = [][2]string{
 	{"backup FILE", "write a consistent copy of a SQLite database while it is in use (PostgreSQL: pg_dump)"},
 	{"pay cycle --county CODE --program P --period X", "generate a payment cycle (period 2024, 2024-H1, 2024-Q2 or 2024-03)"},
 	{"pay ledger --year Y [--region CODE] [--program P]", "print the funds ledger: persons paid and money by level of government"},
-	{"report --region CODE --month YYYY-MM", "compute the monthly family-planning report of a region and print its main figures and the time taken"},
+	{"report --region CODE --month YYYY-MM [--runs N]", "compute the monthly family-planning report of a region and print its main figures and the time taken"},
 }
 
 // errUsage is returned after the usage message has been printed.

@@ -38,6 +38,18 @@ func countyClause(p string, scope region.Code) (string, []any) {
 	return p + "county LIKE ?", []any{prefix + "%"}
 }
 
+// statScope limits alias p's county and region columns to reg, as
+// scopeClause does, but writes the region's prefix as a range, which
+// both engines read from an index on (county, region) (SQLite does not
+// for LIKE, which it compares without case).
+func statScope(p string, reg region.Code) (string, []any) {
+	prefix, ok := reg.Prefix()
+	if !ok || len(prefix) <= 6 {
+		return scopeClause(p, reg)
+	}
+	return p + "county = ? AND " + p + "region >= ? AND " + p + "region < ?", []any{prefix[:6], prefix, prefix + ":"}
+}
+
 // unitDigits is how many leading digits of a division name the units of
 // reg's report: the townships of a county (9), the villages of a township
 // or a village (12), the counties of a city (6), the cities of a province
@@ -75,12 +87,12 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 	if f.Births, err = tx.statBirths(ctx, reg, m.Add(1-stats.Window).First(), last); err != nil {
 		return nil, fmt.Errorf("births of %s: %w", reg, err)
 	}
-	where, args := scopeClause("", reg)
+	where, args := statScope("", reg)
 	if f.Deaths, err = tx.statEvents(ctx, `SELECT county, id, region, death, 0 FROM persons WHERE `+where+` AND death >= ? AND death <= ?
 		ORDER BY county, id`, append(args, first, last)...); err != nil {
 		return nil, fmt.Errorf("deaths of %s: %w", reg, err)
 	}
-	pw, pargs := scopeClause("p.", reg)
+	pw, pargs := statScope("p.", reg)
 	marriages := func(day, extra string) ([]stats.Event, error) {
 		var q []string
 		var all []any
@@ -106,7 +118,7 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 	if f.Paid, err = tx.statPaid(ctx, reg, first, last); err != nil {
 		return nil, fmt.Errorf("payments of %s: %w", reg, err)
 	}
-	rw, rargs := scopeClause("r.", reg)
+	rw, rargs := statScope("r.", reg)
 	if f.Aged, err = tx.statEvents(ctx, `SELECT DISTINCT p.county, p.id, p.region, p.birth, 0 FROM recipients r JOIN persons p ON p.county = r.county AND p.id = r.person_id
 		WHERE `+rw+` AND r.status = 'active' AND p.death IS NULL AND p.birth <= ? ORDER BY p.county, p.id`,
 		append(rargs, last.AddMonths(-12*stats.AgedYears))...); err != nil {
@@ -114,12 +126,14 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 	}
 	if population {
 		n := unitDigits(reg)
-		if f.Population, err = tx.statGroups(ctx, `SELECT substr(region, 1, `+fmt.Sprint(n)+`), COUNT(*) FROM persons WHERE `+where+`
-			AND birth <= ? AND (death IS NULL OR death > ?) GROUP BY substr(region, 1, `+fmt.Sprint(n)+`)`, append(args, last, last)...); err != nil {
+		// Grouped by the whole division, which the index persons_alive
+		// holds in order, and summed to units here.
+		if f.Population, err = tx.statGroups(ctx, n, `SELECT region, COUNT(*) FROM persons WHERE `+where+`
+			AND birth <= ? AND (death IS NULL OR death > ?) GROUP BY region`, append(args, last, last)...); err != nil {
 			return nil, fmt.Errorf("population of %s: %w", reg, err)
 		}
-		if f.Places, err = tx.statGroups(ctx, `SELECT substr(region, 1, `+fmt.Sprint(n)+`), SUM(places) FROM childcare_institutions WHERE `+where+`
-			AND filed <= ? AND (closed IS NULL OR closed > ?) GROUP BY substr(region, 1, `+fmt.Sprint(n)+`)`, append(args, last, last)...); err != nil {
+		if f.Places, err = tx.statGroups(ctx, n, `SELECT region, SUM(places) FROM childcare_institutions WHERE `+where+`
+			AND filed <= ? AND (closed IS NULL OR closed > ?) GROUP BY region`, append(args, last, last)...); err != nil {
 			return nil, fmt.Errorf("childcare places of %s: %w", reg, err)
 		}
 	}
@@ -130,7 +144,7 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 // the mother's statistical parity: her children by birth born before it,
 // or on the same day with a smaller id, and itself.
 func (tx *Tx) statBirths(ctx context.Context, reg region.Code, from, to date.Date) ([]stats.Birth, error) {
-	where, args := scopeClause("c.", reg)
+	where, args := statScope("c.", reg)
 	rows, err := tx.Query(ctx, `SELECT t.county, t.id, t.sex, t.region, t.birth, CASE WHEN t.mother IS NULL THEN 0 ELSE (
 			SELECT COUNT(*) FROM parent_child o JOIN persons s ON s.county = o.county AND s.id = o.child_id
 			WHERE o.county = t.county AND o.parent_id = t.mother AND o.kind = 'birth' AND (s.birth < t.birth OR (s.birth = t.birth AND s.id <= t.id))) END
@@ -202,7 +216,7 @@ func (tx *Tx) statMoves(ctx context.Context, reg region.Code, first, last date.D
 }
 
 func (tx *Tx) statRegistrations(ctx context.Context, reg region.Code, first, last date.Date) ([]stats.Registration, error) {
-	where, args := scopeClause("", reg)
+	where, args := statScope("", reg)
 	rows, err := tx.Query(ctx, `SELECT county, id, applicant_id, region, registered, parity FROM birth_registrations
 		WHERE `+where+` AND status <> 'cancelled' AND registered >= ? AND registered <= ? ORDER BY registered, county, id`, append(args, first, last)...)
 	if err != nil {
@@ -223,7 +237,7 @@ func (tx *Tx) statRegistrations(ctx context.Context, reg region.Code, first, las
 // statPaid sums the ledger's lines the bank paid in [first, last] within
 // reg, by program and unit.
 func (tx *Tx) statPaid(ctx context.Context, reg region.Code, first, last date.Date) ([]stats.Paid, error) {
-	where, args := scopeClause("", reg)
+	where, args := statScope("", reg)
 	n := fmt.Sprint(unitDigits(reg))
 	rows, err := tx.Query(ctx, `SELECT program, substr(region, 1, `+n+`), COUNT(DISTINCT person_id), SUM(amount_fen), SUM(central_fen), SUM(province_fen),
 		SUM(city_fen), SUM(county_fen) FROM payment_lines WHERE `+where+` AND status = 'paid' AND paid_on >= ? AND paid_on <= ?
@@ -246,7 +260,9 @@ func (tx *Tx) statPaid(ctx context.Context, reg region.Code, first, last date.Da
 	return out, rows.Err()
 }
 
-func (tx *Tx) statGroups(ctx context.Context, q string, args ...any) (map[string]int64, error) {
+// statGroups reads pairs of a division and a count, summed by the
+// division's first n digits (a unit's code, padded).
+func (tx *Tx) statGroups(ctx context.Context, digits int, q string, args ...any) (map[string]int64, error) {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -255,11 +271,14 @@ func (tx *Tx) statGroups(ctx context.Context, q string, args ...any) (map[string
 	out := map[string]int64{}
 	for rows.Next() {
 		var k string
-		var n sql.NullInt64
-		if err := rows.Scan(&k, &n); err != nil {
+		var v sql.NullInt64
+		if err := rows.Scan(&k, &v); err != nil {
 			return nil, err
 		}
-		out[unitCode(k)] += n.Int64
+		if len(k) > digits {
+			k = k[:digits]
+		}
+		out[unitCode(k)] += v.Int64
 	}
 	return out, rows.Err()
 }
@@ -267,7 +286,7 @@ func (tx *Tx) statGroups(ctx context.Context, q string, args ...any) (map[string
 // PaidPersons lists the persons within scope the bank paid for program
 // ("all": any) between from and to (stats.Store).
 func (tx *Tx) PaidPersons(ctx context.Context, scope region.Code, program string, from, to date.Date) ([]stats.Ref, error) {
-	where, args := scopeClause("", scope)
+	where, args := statScope("", scope)
 	if program != "all" {
 		where += " AND program = ?"
 		args = append(args, program)
@@ -499,8 +518,8 @@ func optTime(t time.Time) any {
 // QualityFacts reads the issues of the registry's checks within reg as of
 // day last (stats.Checks), and the living residents by unit then.
 func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date) ([]stats.Issue, map[string]int64, error) {
-	where, args := scopeClause("", reg)
-	pw, pargs := scopeClause("p.", reg)
+	where, args := statScope("", reg)
+	pw, pargs := statScope("p.", reg)
 	alive := ` AND birth <= ? AND (death IS NULL OR death > ?)`
 	var out []stats.Issue
 	add := func(check, q string, a ...any) error {
@@ -539,7 +558,7 @@ func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date)
 		WHERE `+pw+` ORDER BY p.county, p.name, p.id`, append(cargs, pargs...)...); err != nil {
 		return nil, nil, err
 	}
-	rw, rargs := scopeClause("r.", reg)
+	rw, rargs := statScope("r.", reg)
 	if err := add(stats.CheckDeadOnRoll, `SELECT DISTINCT p.county, p.id, p.region FROM recipients r JOIN persons p ON p.county = r.county AND p.id = r.person_id
 		WHERE `+rw+` AND r.status = 'active' AND p.death IS NOT NULL AND p.death <= ? ORDER BY p.county, p.id`, append(rargs, last)...); err != nil {
 		return nil, nil, err
@@ -549,7 +568,7 @@ func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date)
 	if tx.db.Engine == Postgres {
 		fifteen = `par.birth + INTERVAL '15 years'`
 	}
-	cw2, c2args := scopeClause("c.", reg)
+	cw2, c2args := statScope("c.", reg)
 	rows, err := tx.Query(ctx, `SELECT c.county, c.id, c.region, c.birth, par.sex, par.birth, par.death FROM parent_child pc
 		JOIN persons c ON c.county = pc.county AND c.id = pc.child_id JOIN persons par ON par.county = pc.county AND par.id = pc.parent_id
 		WHERE `+cw2+` AND pc.kind = 'birth' AND ((par.sex = 'F' AND c.birth < `+fifteen+`) OR (par.death IS NOT NULL AND c.birth > par.death))
@@ -571,8 +590,7 @@ func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date)
 		return nil, nil, err
 	}
 	out = append(out, stats.ParentIssues(ps)...)
-	n := fmt.Sprint(unitDigits(reg))
-	pop, err := tx.statGroups(ctx, `SELECT substr(region, 1, `+n+`), COUNT(*) FROM persons WHERE `+where+alive+` GROUP BY substr(region, 1, `+n+`)`, with()...)
+	pop, err := tx.statGroups(ctx, unitDigits(reg), `SELECT region, COUNT(*) FROM persons WHERE `+where+alive+` GROUP BY region`, with()...)
 	if err != nil {
 		return nil, nil, err
 	}

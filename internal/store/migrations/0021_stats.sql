@@ -33,3 +33,12 @@ CREATE TABLE stat_revisions (
     found_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (county, region, month, figure, seq)
 );
+
+-- The monthly report reads the residents alive on a day by unit, the
+-- deaths and the hukou changes of a month: indexes that let each be read
+-- without visiting every row of the county (docs/performance.md).
+CREATE INDEX persons_alive ON persons (county, region, birth, death);
+CREATE INDEX persons_death ON persons (county, death) WHERE death IS NOT NULL;
+CREATE INDEX hukou_spells_from ON hukou_spells (county, from_date);
+CREATE INDEX marriages_from ON marriages (county, from_date);
+CREATE INDEX marriages_to ON marriages (county, to_date) WHERE to_date IS NOT NULL;
