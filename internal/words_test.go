@@ -60,6 +60,9 @@ var homes = []home{
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
 	{"internal/stats", "stats.Statuses", stats.Statuses},
 	{"internal/stats", "stats.WarningKinds", stats.WarningKinds},
+	{"internal/stats", "stats.Checks", stats.Checks},
+	{"internal/stats", "stats.DeadlineKinds", stats.DeadlineKinds},
+	{"internal/stats", "stats.ProgressNames", stats.ProgressNames},
 }
 
 // without returns the terms of l that are not in other.

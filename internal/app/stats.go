@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -339,4 +340,57 @@ func (a *App) QualityPersons(ctx context.Context, who auth.Actor, reg, quarter, 
 		return nil
 	})
 	return rows, total, err
+}
+
+// Supervision returns the year's deadlines of reg's units and their
+// progress: each month's report by the report day in force
+// (stats.ParamReportDay), the year's payments on the cards by the end of
+// August, and the data-quality score of the year's last quarter that is
+// over — the indicators of the year-end assessment.
+func (a *App) Supervision(ctx context.Context, who auth.Actor, reg string, year int) (*stats.Supervision, error) {
+	c, err := region.ParseCode(reg)
+	if err != nil {
+		return nil, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+	}
+	if year < 2000 || year > 2100 {
+		return nil, apperr.Invalidf("year", "年度无效", "invalid year")
+	}
+	o := op{name: "report.supervision", perm: auth.PermReportRead, target: Target{Entity: "supervision", ID: string(c) + "/" + strconv.Itoa(year), Region: c}}
+	return look(a, ctx, who, o, func(tx *store.Tx) (*stats.Supervision, error) {
+		day := stats.DefaultReportDay
+		if v, err := tx.Param(ctx, c, stats.ParamReportDay); err != nil {
+			return nil, err
+		} else if v != "" {
+			if day, err = stats.ParseReportDay(v); err != nil {
+				return nil, err
+			}
+		}
+		today := date.Today(tx.Now())
+		units := stats.UnitsOf(a.tree, c)
+		codes := make([]string, len(units))
+		for i, u := range units {
+			codes[i] = u.Code
+		}
+		approvals, err := tx.ReportYear(ctx, codes, year)
+		if err != nil {
+			return nil, err
+		}
+		due, paid, err := tx.PaymentProgress(ctx, c, year, stats.PaymentDeadline(year))
+		if err != nil {
+			return nil, err
+		}
+		var quality *stats.Quality
+		last := stats.QuarterOf(today).Add(-1)
+		if last.Year > year {
+			last = stats.Quarter{Year: year, Q: 4}
+		}
+		if last.Year == year {
+			issues, pop, err := tx.QualityFacts(ctx, c, last.Last())
+			if err != nil {
+				return nil, err
+			}
+			quality = stats.ComputeQuality(string(c), a.tree.FullName(c), last, units, pop, issues)
+		}
+		return stats.Supervise(string(c), a.tree.FullName(c), year, today, day, units, approvals, due, paid, quality), nil
+	})
 }

@@ -462,3 +462,46 @@ func TestDataQuality(t *testing.T) {
 		})
 	}
 }
+
+// TestSupervision reads the year's progress of the county's townships:
+// a report on time, reports overdue, the payments against the roll.
+func TestSupervision(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := statsCounty(t, engine)
+			const cg, xt = "341523100000", "341523101000"
+			if _, err := e.a.SubmitReport(e.ctx, township, app.ReportStep{Region: cg, Month: "2026-01"}); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.set("2026-03-15")
+			s, err := e.a.Supervision(e.ctx, county, "341523", 2026)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]stats.UnitProgress{}
+			for _, u := range s.Units {
+				got[u.Code] = u
+			}
+			c, x := got[cg], got[xt]
+			if c.Reports[0] != stats.ProgressOnTime || c.Reports[1] != stats.ProgressOverdue || c.Reports[2] != stats.ProgressDue || c.Timeliness != 50 {
+				t.Errorf("城关镇 %+v", c)
+			}
+			if x.Reports[0] != stats.ProgressOverdue || x.Overdue != 2 || x.Timeliness != 0 {
+				t.Errorf("晓天镇 %+v", x)
+			}
+			// The roll: the two aged recipients of 仁和村; paid for 2026:
+			// three persons of 城关镇 and one of 晓天镇 (the fixture's lines).
+			if c.PaymentDue != 2 || c.PaymentPaid != 3 || c.Payment != stats.ProgressOnTime || x.PaymentDue != 0 || x.PaymentPaid != 1 {
+				t.Errorf("payments 城关镇 %+v 晓天镇 %+v", c, x)
+			}
+			if c.Quality != -1 || s.Quarter != "" {
+				t.Errorf("no quarter of 2026 is over, yet quality %v %q", c.Quality, s.Quarter)
+			}
+			if len(s.Calendar) != 13 || s.Calendar[7].Kind != stats.DeadlinePayment {
+				t.Errorf("calendar %+v", s.Calendar)
+			}
+			_, err = e.a.Supervision(e.ctx, villager, "341523", 2026)
+			wantKind(t, "a village reads the county's supervision", err, apperr.Forbidden)
+		})
+	}
+}

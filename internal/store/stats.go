@@ -596,3 +596,34 @@ func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date)
 	}
 	return out, pop, nil
 }
+
+// ReportYear returns the approvals of regs' reports of the months of
+// year, without their snapshots.
+func (tx *Tx) ReportYear(ctx context.Context, regs []string, year int) ([]stats.Approval, error) {
+	if len(regs) == 0 {
+		return nil, nil
+	}
+	args := []any{fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
+	for _, r := range regs {
+		args = append(args, r)
+	}
+	return tx.queryApprovals(ctx, `SELECT county, region, month, status, version, '', submitted_by, submitted_name, submitted_at,
+		decided_by, decided_name, decided_at, note FROM stat_reports WHERE month >= ? AND month <= ? AND region IN (`+placeholders(len(regs))+`)
+		ORDER BY region, month`, args...)
+}
+
+// PaymentProgress counts, by unit of reg, the persons on a roll (active,
+// started by year) and those the bank paid for a period of year by day by.
+func (tx *Tx) PaymentProgress(ctx context.Context, reg region.Code, year int, by date.Date) (due, paid map[string]int64, err error) {
+	where, args := statScope("", reg)
+	n := unitDigits(reg)
+	if due, err = tx.statGroups(ctx, n, `SELECT region, COUNT(DISTINCT person_id) FROM recipients WHERE `+where+`
+		AND status = 'active' AND start_year <= ? GROUP BY region`, append(args, year)...); err != nil {
+		return nil, nil, fmt.Errorf("roll of %s: %w", reg, err)
+	}
+	if paid, err = tx.statGroups(ctx, n, `SELECT region, COUNT(DISTINCT person_id) FROM payment_lines WHERE `+where+`
+		AND status = 'paid' AND period LIKE ? AND paid_on <= ? GROUP BY region`, append(args, fmt.Sprintf("%04d%%", year), by)...); err != nil {
+		return nil, nil, fmt.Errorf("payments of %s: %w", reg, err)
+	}
+	return due, paid, nil
+}
