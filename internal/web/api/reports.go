@@ -125,3 +125,18 @@ func (h *Handler) qualityPersons(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, map[string]any{"total": n, "persons": rows})
 	return nil
 }
+
+// getSupervision is GET /api/v1/supervision/{region}/{year}: the year's
+// deadlines and the units' progress and assessment indicators.
+func (h *Handler) getSupervision(w http.ResponseWriter, r *http.Request) error {
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		return apperr.Invalidf("year", "年度无效", "invalid year")
+	}
+	s, err := h.app.Supervision(r.Context(), web.Actor(r), r.PathValue("region"), year)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, s)
+	return nil
+}

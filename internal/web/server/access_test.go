@@ -366,6 +366,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/quality/{region}/{quarter}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/quality/" + string(t.village) + "/2024-Q1/persons", nil
 	})},
+	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
+	})},
 	"GET /api/v1/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/ledger?year=2024&region=" + string(t.village), nil
 	})},
@@ -486,6 +489,12 @@ var matrix = map[string]entry{
 	})},
 	"GET /reports/quality/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/reports/quality/persons?quarter=2024-Q1&region=" + string(t.village), nil
+	})},
+	"GET /reports/supervision": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/supervision?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /reports/supervision/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/supervision/export.xlsx?year=2024&region=" + string(t.village), nil
 	})},
 	"GET /payments/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/payments/ledger?year=2024&region=" + string(t.village), nil

@@ -76,6 +76,13 @@ func TestUIReports(t *testing.T) {
 			x.Get("/reports/quality?quarter=2024-Q2").Want(200, "人口数据质量季度检查", "东苑社区", "得分", "疑似重复人员")
 			c.Get("/reports/quality/persons?region=341523&quarter=2024-Q2&check=stale").Want(200, "共0人")
 			x.Get("/reports/quality?region=341523&quarter=2024-Q2").Want(403)
+			// The year's supervision: 城关镇's April on time, and the export
+			// of the assessment indicators.
+			c.Get("/reports/supervision?region=341523&year=2024").Want(200, "工作督查与目标考评", "城关镇", "年度工作时限", "打卡到户", `title="2024-04 按时完成"`)
+			ab := c.Export("/reports/supervision/export.xlsx?region=341523&year=2024")
+			if len(ab.Rows) < 3 || ab.Rows[0][5] != "月报及时率（%）" {
+				t.Errorf("the assessment workbook: %v", ab.Rows[:min(2, len(ab.Rows))])
+			}
 			wb := c.Export("/reports/export.xlsx?region=341523&month=2024-04")
 			if !strings.Contains(strings.Join(wb.Rows[0], "|"), "指标") || len(wb.Rows) < 10 {
 				t.Fatalf("the workbook: %v", wb.Rows[:min(3, len(wb.Rows))])

@@ -120,6 +120,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /reports/{region}/{month}/{step}", h.reportStepSubmit),
 		web.SignedIn("GET /reports/quality", h.qualityPage),
 		web.SignedIn("GET /reports/quality/persons", h.qualityPersonsPage),
+		web.SignedIn("GET /reports/supervision", h.supervisionPage),
+		web.SignedIn("GET /reports/supervision/export.xlsx", h.supervisionExport),
 
 		web.SignedIn("GET /audit", h.auditPage),
 		web.SignedIn("GET /overrides", h.overridesPage),
