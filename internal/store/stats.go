@@ -141,18 +141,23 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 }
 
 // statBirths reads the births within reg between from and to, each with
-// the mother's statistical parity: her children by birth born before it,
-// or on the same day with a smaller id, and itself.
+// the mother's statistical parity: the rank of the birth among her
+// children by birth, by day and then id (twins count one after the
+// other). The mothers' children are ranked once, in one window.
 func (tx *Tx) statBirths(ctx context.Context, reg region.Code, from, to date.Date) ([]stats.Birth, error) {
 	where, args := statScope("c.", reg)
-	rows, err := tx.Query(ctx, `SELECT t.county, t.id, t.sex, t.region, t.birth, CASE WHEN t.mother IS NULL THEN 0 ELSE (
-			SELECT COUNT(*) FROM parent_child o JOIN persons s ON s.county = o.county AND s.id = o.child_id
-			WHERE o.county = t.county AND o.parent_id = t.mother AND o.kind = 'birth' AND (s.birth < t.birth OR (s.birth = t.birth AND s.id <= t.id))) END
-		FROM (SELECT c.county, c.id, c.sex, c.region, c.birth, (
+	rows, err := tx.Query(ctx, `WITH b AS (
+			SELECT c.county, c.id, c.sex, c.region, c.birth, (
 				SELECT pc.parent_id FROM parent_child pc JOIN persons mo ON mo.county = pc.county AND mo.id = pc.parent_id
 				WHERE pc.county = c.county AND pc.child_id = c.id AND pc.kind = 'birth' AND mo.sex = 'F' ORDER BY pc.parent_id LIMIT 1) AS mother
-			FROM persons c WHERE `+where+` AND c.birth >= ? AND c.birth <= ?) t
-		ORDER BY t.birth, t.county, t.id`, append(args, from, to)...)
+			FROM persons c WHERE `+where+` AND c.birth >= ? AND c.birth <= ?),
+		k AS (
+			SELECT o.county, o.parent_id, o.child_id, ROW_NUMBER() OVER (PARTITION BY o.county, o.parent_id ORDER BY s.birth, s.id) AS parity
+			FROM parent_child o JOIN persons s ON s.county = o.county AND s.id = o.child_id
+			WHERE o.kind = 'birth' AND (o.county, o.parent_id) IN (SELECT county, mother FROM b WHERE mother IS NOT NULL))
+		SELECT b.county, b.id, b.sex, b.region, b.birth, COALESCE(k.parity, 0) FROM b
+		LEFT JOIN k ON k.county = b.county AND k.parent_id = b.mother AND k.child_id = b.id
+		ORDER BY b.birth, b.county, b.id`, append(args, from, to)...)
 	if err != nil {
 		return nil, err
 	}
