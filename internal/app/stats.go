@@ -72,6 +72,20 @@ func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month, lan
 	})
 }
 
+// ReportAdjustments returns the adjustments reg's open month carries: the
+// changes found in the locked months right before it, not yet recorded
+// as revisions. Each of those months is computed again, so the report
+// reads them only when asked; submitting the month records them.
+func (a *App) ReportAdjustments(ctx context.Context, who auth.Actor, reg, month string) ([]stats.Revision, error) {
+	c, m, err := parseReport(reg, month)
+	if err != nil {
+		return nil, err
+	}
+	return look(a, ctx, who, reportOp("report.adjustments", auth.PermReportRead, c, m), func(tx *store.Tx) ([]stats.Revision, error) {
+		return stats.Pending(ctx, tx, a.tree, c, m)
+	})
+}
+
 // thresholds are the warnings' thresholds in force for reg.
 func (a *App) thresholds(ctx context.Context, tx *store.Tx, reg region.Code) (stats.Thresholds, error) {
 	th := stats.DefaultThresholds

@@ -147,9 +147,14 @@ func compute(ctx context.Context, s Store, t Namer, reg region.Code, m Month) (*
 	return r, nil
 }
 
-// pending returns the changes of the frozen months right before m (those
+// Pending returns the changes of the frozen months right before m (those
 // whose next open month is m, at most Window of them) that are not
-// recorded as revisions yet.
+// recorded as revisions yet: the adjustments m carries. Each such month
+// is computed again.
+func Pending(ctx context.Context, s Store, t Namer, reg region.Code, m Month) ([]Revision, error) {
+	return pending(ctx, s, t, reg, m)
+}
+
 func pending(ctx context.Context, s Store, t Namer, reg region.Code, m Month) ([]Revision, error) {
 	hist, err := s.ReportHistory(ctx, string(reg), m.Add(-Window), m.Add(-1))
 	if err != nil {
@@ -238,7 +243,10 @@ func Get(ctx context.Context, s Store, t Namer, a auth.Actor, reg region.Code, m
 	if Frozen(x.Status) && x.Snapshot != nil {
 		v.Report = x.Snapshot
 	} else {
-		if v.Report, err = Live(ctx, s, t, reg, m); err != nil {
+		// The adjustments from the locked months before are not looked
+		// for here: each locked month would be computed again (Pending
+		// does, and Submit records them).
+		if v.Report, err = compute(ctx, s, t, reg, m); err != nil {
 			return nil, err
 		}
 		v.Live = true

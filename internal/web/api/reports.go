@@ -19,6 +19,11 @@ func (h *Handler) getReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if rep.Live && r.URL.Query().Get("adjustments") == "1" {
+		if rep.Report.Adjustments, err = h.app.ReportAdjustments(r.Context(), web.Actor(r), r.PathValue("region"), r.PathValue("month")); err != nil {
+			return err
+		}
+	}
 	web.WriteJSON(w, http.StatusOK, rep)
 	return nil
 }

@@ -276,6 +276,13 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, v *view, 
 	if p := region.Code(reg).Parent(); p != "" && a.CanSee(p) && region.Code(reg) != a.Scope {
 		parent = string(p)
 	}
+	checked := !rep.Live
+	if rep.Live && r.URL.Query().Get("adjust") == "1" {
+		if rep.Report.Adjustments, err = h.app.ReportAdjustments(r.Context(), web.Actor(r), reg, month); err != nil {
+			return err
+		}
+		checked = true
+	}
 	var adjustments []map[string]string
 	for _, x := range rep.Report.Adjustments {
 		adjustments = append(adjustments, map[string]string{"Month": x.Month, "Figure": h.figureName(x.Figure, v.T, rep.Names, v.Lang), "Delta": fmt.Sprintf("%+d", x.Delta)})
@@ -302,7 +309,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, v *view, 
 		"UnitApprovals": units, "SRB": newSRBChart(rep.Report, rep.Thresholds), "Trend": newTrendChart(rep.Report, v.T),
 		"Prev": m.Add(-1).String(), "Next": m.Add(1).String(), "Levels": policy.FundingLevels.Codes(),
 		"Export":   "/reports/export.xlsx?" + url.Values{"region": {reg}, "month": {month}}.Encode(),
-		"StepPath": "/reports/" + reg + "/" + month + "/"}
+		"StepPath": "/reports/" + reg + "/" + month + "/", "Checked": checked,
+		"AdjustURL": "/reports?" + url.Values{"region": {reg}, "month": {month}, "adjust": {"1"}}.Encode()}
 	return h.render(w, status, "report.html", v)
 }
 

@@ -71,6 +71,8 @@ func TestUIReports(t *testing.T) {
 			if strings.Contains(x.Body, `id="st-submit"`) {
 				t.Error("a locked month offers the submission")
 			}
+			x.Get("/reports?region=341523100000&month=2024-05").Want(200, `id="st-check-adjust"`)
+			x.Get("/reports?region=341523100000&month=2024-05&adjust=1").Want(200, "之前已锁定的月份没有需要调整的数字")
 			// The quarter's data quality: the township's villages scored, and
 			// the list of a check.
 			x.Get("/reports/quality?quarter=2024-Q2").Want(200, "人口数据质量季度检查", "东苑社区", "得分", "疑似重复人员")
