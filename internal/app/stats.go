@@ -408,3 +408,29 @@ func (a *App) Supervision(ctx context.Context, who auth.Actor, reg string, year 
 		return stats.Supervise(string(c), a.tree.FullName(c), year, today, day, units, approvals, due, paid, quality), nil
 	})
 }
+
+// Pyramid returns the population pyramid of reg on day on (YYYY-MM-DD;
+// today when empty): the living residents by five-year age band and sex.
+func (a *App) Pyramid(ctx context.Context, who auth.Actor, reg, on string) (*stats.Pyramid, error) {
+	c, err := region.ParseCode(reg)
+	if err != nil {
+		return nil, apperr.Invalidf("region", "区划代码无效", "invalid division code")
+	}
+	var day date.Date
+	if on != "" {
+		if day, err = date.Parse(on); err != nil {
+			return nil, apperr.Invalidf("on", "日期无效", "invalid date")
+		}
+	}
+	o := op{name: "report.pyramid", perm: auth.PermReportRead, target: Target{Entity: "pyramid", ID: string(c), Region: c}}
+	return look(a, ctx, who, o, func(tx *store.Tx) (*stats.Pyramid, error) {
+		if day.IsZero() {
+			day = date.Today(tx.Now())
+		}
+		rows, err := tx.AgeSex(ctx, c, day)
+		if err != nil {
+			return nil, err
+		}
+		return stats.BuildPyramid(string(c), a.tree.FullName(c), day, rows), nil
+	})
+}

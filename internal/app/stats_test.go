@@ -208,6 +208,14 @@ func TestMonthlyReport(t *testing.T) {
 				t.Fatalf("the village's report: %v %v", vr, err)
 			}
 
+			// The pyramid on the month's last day: every living resident
+			// in a band (under 5: four boys, two girls; 5–9: the eldest son of
+			// 仁和 and the eldest daughter of 晓天; 100+: the man born 1924); the
+			// dead man is not one.
+			py, err := e.a.Pyramid(e.ctx, county, "341523", "2026-01-31")
+			if err != nil || py.Male+py.Female != all || py.Bands[0].Male != 4 || py.Bands[0].Female != 2 || py.Bands[1].Male != 1 || py.Bands[1].Female != 1 || py.Bands[20].Male != 1 {
+				t.Errorf("pyramid %+v %v", py, err)
+			}
 			// Warnings: the rolling ratio (150) above the band once 5
 			// births are enough to judge; the birth without a mother; the
 			// aged recipient.

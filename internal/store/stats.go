@@ -632,3 +632,24 @@ func (tx *Tx) PaymentProgress(ctx context.Context, reg region.Code, year int, by
 	}
 	return due, paid, nil
 }
+
+// AgeSex counts the persons within reg alive on day on by birth day and
+// sex (stats.BuildPyramid bands them).
+func (tx *Tx) AgeSex(ctx context.Context, reg region.Code, on date.Date) ([]stats.AgeSex, error) {
+	where, args := statScope("", reg)
+	rows, err := tx.Query(ctx, `SELECT birth, sex, COUNT(*) FROM persons WHERE `+where+` AND birth <= ? AND (death IS NULL OR death > ?)
+		GROUP BY birth, sex`, append(args, on, on)...)
+	if err != nil {
+		return nil, fmt.Errorf("ages of %s: %w", reg, err)
+	}
+	defer rows.Close()
+	var out []stats.AgeSex
+	for rows.Next() {
+		var r stats.AgeSex
+		if err := rows.Scan(&r.Birth, &r.Sex, &r.N); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
