@@ -21,6 +21,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/special"
+	"github.com/jiahe-project/jiahe/internal/stats"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -76,6 +77,11 @@ var homes = []home{
 	{"internal/policy", "policy.OneOffPrograms", policy.OneOffPrograms},
 	{"internal/matching", "matching.TaskReasons", matching.TaskReasons},
 	{"internal/matching", "matching.TaskStatuses", matching.TaskStatuses},
+	{"internal/stats", "stats.Statuses", stats.Statuses},
+	{"internal/stats", "stats.WarningKinds", stats.WarningKinds},
+	{"internal/stats", "stats.Checks", stats.Checks},
+	{"internal/stats", "stats.DeadlineKinds", stats.DeadlineKinds},
+	{"internal/stats", "stats.ProgressNames", stats.ProgressNames},
 }
 
 // without returns the terms of l that are not in other.

@@ -130,6 +130,14 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/payment-lines/{county}/{id}/verify", h.verifyLine),
 		web.SignedIn("GET /api/v1/ledger", h.getLedger),
 
+		web.SignedIn("GET /api/v1/reports/{region}/{month}", h.getReport),
+		web.SignedIn("GET /api/v1/reports/{region}/{month}/persons", h.reportPersons),
+		web.SignedIn("POST /api/v1/reports/{region}/{month}/{step}", h.reportStep),
+		web.SignedIn("GET /api/v1/reports/{region}/revisions", h.reportRevisions),
+		web.SignedIn("GET /api/v1/quality/{region}/{quarter}", h.getQuality),
+		web.SignedIn("GET /api/v1/quality/{region}/{quarter}/persons", h.qualityPersons),
+		web.SignedIn("GET /api/v1/supervision/{region}/{year}", h.getSupervision),
+
 		web.SignedIn("GET /api/v1/policy/programs", h.policyPrograms),
 		web.SignedIn("GET /api/v1/policy/layers", h.policyLayers),
 		web.SignedIn("POST /api/v1/policy/layers", h.createPolicyLayer),

@@ -378,6 +378,27 @@ var matrix = map[string]entry{
 	"POST /api/v1/payment-lines/{county}/{id}/verify": {kind: targeted, perm: auth.PermEligibility, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/api/v1/payment-lines/%s/%d/verify", t.county, t.line), map[string]any{}
 	})},
+	"GET /api/v1/reports/{region}/{month}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/2024-01", nil
+	})},
+	"GET /api/v1/reports/{region}/{month}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/2024-01/persons?figure=births.all.all", nil
+	})},
+	"POST /api/v1/reports/{region}/{month}/{step}": {kind: targeted, perm: auth.PermReportApprove, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/2024-01/submit", map[string]any{"version": 0}
+	})},
+	"GET /api/v1/reports/{region}/revisions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/revisions", nil
+	})},
+	"GET /api/v1/quality/{region}/{quarter}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/quality/" + string(t.village) + "/2024-Q1", nil
+	})},
+	"GET /api/v1/quality/{region}/{quarter}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/quality/" + string(t.village) + "/2024-Q1/persons", nil
+	})},
+	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
+	})},
 	"GET /api/v1/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/ledger?year=2024&region=" + string(t.village), nil
 	})},
@@ -568,6 +589,30 @@ var matrix = map[string]entry{
 	"POST /payments/bank-templates/{county}/{bank}/reset": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/bank-templates/%s/402/reset", url.Values{"version": {"1"}})},
 	"GET /payments/retries":                               {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/retries?county=%s", nil)},
 	"POST /payments/retries":                              {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/payments/retries?county=%s", form)},
+	"GET /reports": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports?month=2024-01&region=" + string(t.village), nil
+	})},
+	"GET /reports/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/reports/persons?month=2024-01&figure=births.all.all&region=" + string(t.village), nil
+	})},
+	"GET /reports/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/export.xlsx?month=2024-01&region=" + string(t.village), nil
+	})},
+	"POST /reports/{region}/{month}/{step}": {kind: targeted, perm: auth.PermReportApprove, domain: true, req: on(func(t *target) (string, any) {
+		return "/reports/" + string(t.village) + "/2024-01/submit", url.Values{"version": {"0"}}
+	})},
+	"GET /reports/quality": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/quality?quarter=2024-Q1&region=" + string(t.village), nil
+	})},
+	"GET /reports/quality/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/reports/quality/persons?quarter=2024-Q1&region=" + string(t.village), nil
+	})},
+	"GET /reports/supervision": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/supervision?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /reports/supervision/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/supervision/export.xlsx?year=2024&region=" + string(t.village), nil
+	})},
 	"GET /payments/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/payments/ledger?year=2024&region=" + string(t.village), nil
 	})},

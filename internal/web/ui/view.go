@@ -76,6 +76,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/special", "nav.special", can(auth.PermSpecialCare)},
 		{"/special/help", "nav.special_help", can(auth.PermPaymentManage) && !can(auth.PermSpecialCare)},
 		{"/family-check", "nav.family_check", can(auth.PermFamilyCheck)},
+		{"/reports", "nav.reports", can(auth.PermReportRead) && a.Role != auth.RoleAdmin},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},
 		{"/rules", "nav.rules", can(auth.PermRulesManage)},
 		{"/users", "nav.users", can(auth.PermUsersManage)},
