@@ -101,6 +101,11 @@ type ApplyForm struct {
 	Person   *registry.Record
 	Programs []string
 	Year     int
+	// Known are the declared facts as the registry holds them, and
+	// FromRegistry the fields of Known the registry filled (the form
+	// marks them so); the applicant corrects what is wrong.
+	Known        workflow.Declared
+	FromRegistry map[string]bool
 }
 
 // ApplyForm returns what the application form of person k needs.
@@ -119,7 +124,12 @@ func (a *App) ApplyForm(ctx context.Context, who auth.Actor, k registry.Key) (*A
 		if err != nil {
 			return nil, err
 		}
-		return &ApplyForm{Person: rec, Programs: procedurePrograms(progs), Year: year}, nil
+		fam, err := registry.FamilyView(ctx, tx, who, k)
+		if err != nil {
+			return nil, err
+		}
+		known, from := knownFacts(rec, fam)
+		return &ApplyForm{Person: rec, Programs: procedurePrograms(progs), Year: year, Known: known, FromRegistry: from}, nil
 	})
 }
 
