@@ -401,6 +401,9 @@ var matrix = map[string]entry{
 	"GET /cases/{county}/{id}/notices/{nid}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/notices/1/export.xlsx", nil)},
 	"GET /cases/{county}/{id}/documents/{kind}":          {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/documents/application?format=pdf", nil)},
 
+	"GET /outreach": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/outreach?region=" + string(t.village), nil
+	})},
 	"GET /notices": {kind: listed, perm: auth.PermCaseRead, req: get("/notices")},
 	"GET /notices/print": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/notices/print?level=village&day=2024-05-06&region=" + string(t.village), nil

@@ -155,8 +155,10 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 		},
 		"add":         func(a, b int) int { return a + b },
 		"programName": policy.ProgramName,
-		"list":        func(xs ...string) []string { return xs },
-		"redact":      web.RedactIDs,
+		// program names a program in the page's language.
+		"program": func(lang, code string) string { return policy.BuiltinPrograms().Name(code, lang) },
+		"list":    func(xs ...string) []string { return xs },
+		"redact":  web.RedactIDs,
 		"pct": func(part, whole int64) int {
 			if whole <= 0 {
 				return 0

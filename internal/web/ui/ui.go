@@ -66,6 +66,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /persons/{county}/{id}/{event}", h.eventSubmit),
 
 		web.SignedIn("GET /cases", h.casesPage),
+		web.SignedIn("GET /outreach", h.outreachPage),
 		web.SignedIn("GET /self", h.selfPage),
 		web.SignedIn("POST /self", h.selfSubmit),
 		web.SignedIn("GET /cases/export.xlsx", h.casesExport),
