@@ -80,7 +80,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		if v.Lang == "en" {
 			name = s.Step.English()
 		}
-		steps[i] = caseStep{StepRecord: s, Name: name, Detail: web.RedactIDs(string(s.Detail))}
+		steps[i] = caseStep{StepRecord: s, Name: name, Rows: stepDetail(v.T, h.tree, v.Lang, []byte(web.RedactIDs(string(s.Detail))))}
 	}
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{

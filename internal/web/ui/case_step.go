@@ -15,8 +15,9 @@ import (
 
 type caseStep struct {
 	workflow.StepRecord
-	Name   string
-	Detail string
+	Name string
+	// Rows is the step's record in words (stepDetail).
+	Rows []detailRow
 }
 
 // caseStepSubmit signs one step of a case through the workflow function
