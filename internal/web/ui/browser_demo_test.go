@@ -121,7 +121,7 @@ func (d *demoTour) caseIn(state, step string) string {
 			return h
 		}
 		run(d.t, d.ctx, "open "+h, chromedp.Navigate(d.base+h), chromedp.WaitVisible(chromedp.CSS("#s-h")))
-		if n := get(d.t, d.ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/` + step + `"]').length`)); n > 0 {
+		if n := get(d.t, d.ctx, chromedp.Evaluate[int](`document.querySelectorAll('form[action$="/`+step+`"]').length`)); n > 0 {
 			return h
 		}
 	}

@@ -140,6 +140,21 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 		"fen":  func(f money.Fen) string { return groupDigits(f.String()) },
 		"yuan": func(f int64) string { return groupDigits(money.Fen(f).String()) },
 		"date": func(d date.Date) string { return d.String() },
+		// cdate writes a date (a Date, or ISO text) as formal papers do in
+		// Chinese, 2026年12月5日, and as ISO text in English.
+		"cdate": func(lang string, d any) string {
+			var s string
+			switch x := d.(type) {
+			case date.Date:
+				s = x.String()
+			case string:
+				s = x
+			}
+			if lang == "en" {
+				return s
+			}
+			return date.Chinese(s)
+		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

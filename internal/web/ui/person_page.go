@@ -69,6 +69,8 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Benefits":  toBenefits(o.Benefits, o.Names, v.Lang),
 		"Year":      o.Year,
 		"Roll":      rollEntries(o.Roll, o.Names),
+		"Cases":     o.Cases,
+		"Names":     o.Names,
 		"RollEvent": canApplyEvents(a),
 		"Account":   accountBlock(a, o.Account, v.Lang),
 	}

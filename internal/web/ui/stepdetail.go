@@ -144,10 +144,13 @@ func detailValue(t map[string]string, tree *region.Tree, lang, key string, v any
 	case nil:
 		return ""
 	case bool:
-		if x {
-			return t["yes"]
+		if key == "eligible" {
+			return map[bool]string{true: t["yes"], false: t["no"]}[x]
 		}
-		return t["no"]
+		if x {
+			return t["bool_yes"]
+		}
+		return t["bool_no"]
 	case float64:
 		if key == "amount_fen" {
 			return money.Fen(int64(x)).String() + " " + t["yuan"]
