@@ -441,7 +441,7 @@ type PersonOverview struct {
 	Names    map[string]string // program names in the page's language
 	Benefits Benefits
 	Roll     []RollEntry
-	Cases    []workflow.Case // the person's applications (case workers)
+	Cases    []workflow.Case  // the person's applications (case workers)
 	Account  *payment.Account // nil when none is on file or the role does not read payments
 	Audit    []audit.Entry
 }
