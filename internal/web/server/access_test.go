@@ -404,6 +404,7 @@ var matrix = map[string]entry{
 	"GET /outreach": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/outreach?region=" + string(t.village), nil
 	})},
+	"GET /persons/import/template.xlsx": {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import/template.xlsx")},
 	"GET /notices": {kind: listed, perm: auth.PermCaseRead, req: get("/notices")},
 	"GET /notices/print": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/notices/print?level=village&day=2024-05-06&region=" + string(t.village), nil
