@@ -28,7 +28,7 @@ import (
 // Nothing is written around the use cases.
 
 // DemoProgram is the program the demo's cases claim (农村部分计划生育家庭奖励扶助).
-const DemoProgram = "jf"
+const DemoProgram = policy.ProgramJF
 
 // DemoVillage picks the demo's village in county: the rural village (村)
 // with the most persons whom this year's evaluation found eligible for
