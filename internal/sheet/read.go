@@ -139,20 +139,19 @@ func OpenLimited(r io.Reader, encoding string, lim Limits) (*Table, error) {
 	return t, nil
 }
 
-// binary reports whether data looks like no text: a NUL byte, or more
-// than one in a hundred other control characters, in its first 8 KiB.
+// binary reports whether data looks like no text: more than one in fifty
+// of the bytes of its first 8 KiB control characters (NUL included). A
+// text file with a stray control character in a cell is text, and the
+// cell's check reports it in its place.
 func binary(data []byte) bool {
 	head := data[:min(len(data), 8192)]
 	ctl := 0
 	for _, b := range head {
-		switch {
-		case b == 0:
-			return true
-		case b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f':
+		if b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
 			ctl++
 		}
 	}
-	return ctl*100 > len(head)
+	return ctl*50 > len(head)
 }
 
 // checkZip checks the parts of a workbook before excelize unpacks them:
