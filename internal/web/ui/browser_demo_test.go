@@ -42,7 +42,7 @@ func demoServer(t *testing.T) (string, map[string]string) {
 	}
 	t.Cleanup(func() { a.Close() })
 	start := time.Now()
-	r, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{Persons: 10000}, nil)
+	r, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{Persons: 5000}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
