@@ -379,6 +379,9 @@ var matrix = map[string]entry{
 	"GET /persons/export.xlsx": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/persons/export.xlsx?region=" + string(t.village), nil
 	})},
+
+	"GET /persons/import/template.xlsx": {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import/template.xlsx")},
+
 	"GET /persons/import":  {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import")},
 	"POST /persons/import": {kind: listed, perm: auth.PermRegistryWrite, req: post("/persons/import", url.Values{"content": {""}})},
 	"GET /persons/new":     {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/new")},
@@ -404,7 +407,7 @@ var matrix = map[string]entry{
 	"GET /outreach": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/outreach?region=" + string(t.village), nil
 	})},
-	"GET /persons/import/template.xlsx": {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import/template.xlsx")},
+
 	"GET /notices": {kind: listed, perm: auth.PermCaseRead, req: get("/notices")},
 	"GET /notices/print": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/notices/print?level=village&day=2024-05-06&region=" + string(t.village), nil
