@@ -8,6 +8,7 @@ JIAHE_DB ?= sqlite:jiahe.db
 .PHONY: build run test test-short test-race deps vet bench bench-eval fuzz
 
 build:
+	@echo "building bin/jiahe (the first build downloads the modules and takes a few minutes)"
 	go build -o bin/jiahe ./cmd/jiahe
 
 run: build

@@ -172,6 +172,37 @@ func TestDemoResumesAfterKill(t *testing.T) {
 	if n := count(t, url, "users"); n != len(demoUsers) {
 		t.Errorf("%d users, want %d:\n%s", n, len(demoUsers), printed.String())
 	}
+
+	// A third start finds the demo made and prints the same logins.
+	cmd, out = child(t, args...)
+	var again strings.Builder
+	for {
+		line, err := out.ReadString('\n')
+		again.WriteString(line)
+		if strings.Contains(line, "serving on") {
+			break
+		}
+		if err == io.EOF {
+			t.Fatalf("the third start stopped:\n%s", again.String())
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if l1, l2 := demoLoginLines(printed.String()), demoLoginLines(again.String()); len(l1) != len(demoUsers) || strings.Join(l1, "\n") != strings.Join(l2, "\n") {
+		t.Errorf("logins printed again:\n%s\nwant those printed first:\n%s", again.String(), printed.String())
+	}
+}
+
+// demoLoginLines returns the login lines (username, password) serve
+// --demo printed.
+func demoLoginLines(out string) []string {
+	var ls []string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && strings.HasPrefix(f[1], "demo-") {
+			ls = append(ls, f[0]+" "+f[1])
+		}
+	}
+	return ls
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

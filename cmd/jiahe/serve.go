@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/keys"
-	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/registry"
-	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/web/server"
 )
@@ -97,96 +93,29 @@ func demoKeys(ctx context.Context, dbURL string, stdout io.Writer) error {
 	return nil
 }
 
-// demoCounty is the county the demo is set in: 舒城县, Lu'an, Anhui.
-const demoCounty = region.Code("341523")
+// demoUsers are the demo's users (app.DemoUsers).
+var demoUsers = app.DemoUsers
 
-// demoPersons is the size of the demo county's synthetic population.
-const demoPersons = 20000
-
-// demoBatch is the demo's batch: a load stopped part-way keeps the batches
-// it wrote.
-const demoBatch = 4000
-
-// demoUsers are one user for every role of design §1, scoped to the demo
-// county or the divisions around it.
-var demoUsers = []struct {
-	username, name string
-	role           auth.Role
-	region         region.Code
-}{
-	{"village", "村专干（演示）", auth.RoleVillage, "341523100001"},
-	{"township", "乡镇计生办（演示）", auth.RoleTownship, "341523100000"},
-	{"county", "县卫健委（演示）", auth.RoleCounty, demoCounty},
-	{"finance", "县财政（演示）", auth.RoleFinance, demoCounty},
-	{"supervisor", "县监督（演示）", auth.RoleSupervisor, demoCounty},
-	{"city", "市卫健委（演示）", auth.RoleCity, "341500"},
-	{"province", "省卫健委（演示）", auth.RoleProvince, "340000"},
-	{"admin", "系统管理员（演示）", auth.RoleAdmin, ""},
-	{"citizen", "群众（演示）", auth.RoleCitizen, "341523100001"},
-}
-
-// seedDemo fills a database without users with the demo county and the
-// demo users and prints their logins; on a database that has users it
-// does nothing. Stopped part-way, it is run again from the start and
-// finishes what the stopped run began.
+// seedDemo fills a database without users with the demo county, its users
+// and its year (app.SeedDemo) and prints the logins; on a database that
+// has users it prints the demo's logins again. Stopped while the county is
+// loaded, it is run again from the start and finishes what the stopped run
+// began.
 func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
-	has, err := a.HasUsers(ctx)
-	if err != nil {
-		return err
-	}
-	if has {
-		fmt.Fprintln(stdout, "jiahe: demo: the database already has users; nothing created")
-		return nil
-	}
-	// A demo stopped part-way is finished by the next start: the load
-	// skips the batches already written (app.GenerateSynthetic), the
-	// evaluation replaces the year's determinations, and the users come
-	// last, in one transaction.
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
 	start := time.Now()
-	stats, err := a.GenerateSynthetic(ctx, auth.System, synth.Config{County: string(demoCounty), Persons: demoPersons, Seed: 1, BatchPersons: demoBatch}, nil)
+	r, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{}, func(line string) { fmt.Fprintln(stdout, "jiahe: "+line) })
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "jiahe: demo county %s %s: %d synthetic persons in %.1fs\n",
-		demoCounty, region.Default().FullName(demoCounty), stats.Persons, time.Since(start).Seconds())
-	// Evaluate this year's programs so that the demo shows determinations.
-	year := time.Now().Year()
-	st, err := a.Evaluate(ctx, auth.System, app.EvalOptions{Region: string(demoCounty), Year: year})
-	if err != nil {
-		return err
+	if r.Again {
+		fmt.Fprintln(stdout, "jiahe: 演示数据库已建好，登录信息如下（若已改过密码，请用 jiahe user passwd 重设） / the demo database exists; its logins (reset a changed password with jiahe user passwd):")
+	} else {
+		fmt.Fprintf(stdout, "jiahe: 演示数据已就绪，用时 %.1f 秒 / the demo is ready in %.1fs\n", time.Since(start).Seconds(), time.Since(start).Seconds())
+		fmt.Fprintln(stdout, "jiahe: 演示登录 demo logins (用户名 username / 密码 password / 角色 role):")
 	}
-	fmt.Fprintf(stdout, "jiahe: demo: %d persons evaluated for %d: %d eligible determinations\n", st.Persons, year, st.Eligible)
-	// The register of special families, from the registry and the roll,
-	// with the synthetic care of the last year.
-	care, err := a.GenerateSpecialCare(ctx, auth.System, string(demoCounty), 1)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "jiahe: demo: %d special families, %d contacts, %d visits, %d requests\n", care.Families, care.Contacts, care.Visits, care.Requests)
-	// The demo citizen is a living resident of the demo village.
-	found, _, err := a.SearchPersons(ctx, auth.System, registry.Query{Region: string(demoUsers[0].region), Alive: true, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(found) == 0 {
-		return fmt.Errorf("no living resident in %s for the demo citizen", demoUsers[0].region)
-	}
-	citizen := fmt.Sprintf("%s/%d", found[0].County, found[0].ID)
-	users := make([]auth.NewUser, len(demoUsers))
-	for i, d := range demoUsers {
-		users[i] = auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: "demo-" + rand.Text()[:8] + "7"}
-		if d.role == auth.RoleCitizen {
-			users[i].Person = citizen
-		}
-	}
-	created, err := a.CreateDemoUsers(ctx, auth.System, users)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "jiahe: demo logins (用户名 username / 密码 password / 角色 role):\n")
-	for i, u := range created {
-		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, users[i].Password, u.Role.Chinese(), region.Default().FullName(u.Region))
+	for _, l := range r.Logins {
+		fmt.Fprintf(stdout, "  %-12s %-16s %s（%s）\n", l.Username, l.Password, l.Role.Chinese(), scopeName(l.Region))
 	}
 	return nil
 }

@@ -101,6 +101,11 @@ type ApplyForm struct {
 	Person   *registry.Record
 	Programs []string
 	Year     int
+	// Known are the declared facts as the registry holds them, and
+	// FromRegistry the fields of Known the registry filled (the form
+	// marks them so); the applicant corrects what is wrong.
+	Known        workflow.Declared
+	FromRegistry map[string]bool
 }
 
 // ApplyForm returns what the application form of person k needs.
@@ -119,7 +124,12 @@ func (a *App) ApplyForm(ctx context.Context, who auth.Actor, k registry.Key) (*A
 		if err != nil {
 			return nil, err
 		}
-		return &ApplyForm{Person: rec, Programs: procedurePrograms(progs), Year: year}, nil
+		fam, err := registry.FamilyView(ctx, tx, who, k)
+		if err != nil {
+			return nil, err
+		}
+		known, from := knownFacts(rec, fam)
+		return &ApplyForm{Person: rec, Programs: procedurePrograms(progs), Year: year, Known: known, FromRegistry: from}, nil
 	})
 }
 
@@ -364,6 +374,10 @@ func (a *App) ApplyEvent(ctx context.Context, who auth.Actor, k registry.Key, ev
 type SelfView struct {
 	*workflow.SelfView
 	Programs []string
+	// Known and FromRegistry are the citizen's declared facts as the
+	// registry holds them (ApplyForm).
+	Known        workflow.Declared
+	FromRegistry map[string]bool
 }
 
 // Self returns the signed-in citizen's own record and cases.
@@ -379,7 +393,22 @@ func (a *App) Self(ctx context.Context, who auth.Actor) (*SelfView, error) {
 			return nil, err
 		}
 		progs, err := eng.Programs(v.County, date.Today(tx.Now()).Year())
-		return &SelfView{SelfView: v, Programs: procedurePrograms(progs)}, err
+		if err != nil {
+			return nil, err
+		}
+		// The citizen's own record, read as the system: the op above
+		// allowed the citizen their own person only.
+		k := registry.Key{County: who.PersonCounty, ID: who.PersonID}
+		rec, err := registry.Get(ctx, tx, auth.System, k)
+		if err != nil {
+			return nil, err
+		}
+		fam, err := registry.FamilyView(ctx, tx, auth.System, k)
+		if err != nil {
+			return nil, err
+		}
+		known, from := knownFacts(rec, fam)
+		return &SelfView{SelfView: v, Programs: procedurePrograms(progs), Known: known, FromRegistry: from}, nil
 	})
 }
 

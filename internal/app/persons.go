@@ -20,6 +20,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // The population registry's use cases: registering persons and their life
@@ -441,6 +442,7 @@ type PersonOverview struct {
 	Names    map[string]string // program names in the page's language
 	Benefits Benefits
 	Roll     []RollEntry
+	Cases    []workflow.Case  // the person's applications (case workers)
 	Account  *payment.Account // nil when none is on file or the role does not read payments
 	// Lines are the person's payment lines, newest period first —
 	// regular, arrears (补发) and corrections, recoveries (追回) among
@@ -471,6 +473,11 @@ func (a *App) PersonOverview(ctx context.Context, who auth.Actor, k registry.Key
 		}
 		if auth.Can(who, auth.PermCaseRead) || auth.Can(who, auth.PermPaymentRead) {
 			if v.Roll, err = personRoll(ctx, tx, k); err != nil {
+				return nil, err
+			}
+		}
+		if auth.Can(who, auth.PermCaseRead) {
+			if v.Cases, err = tx.CasesOfPerson(ctx, k.County, k.ID); err != nil {
 				return nil, err
 			}
 		}

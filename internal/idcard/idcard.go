@@ -123,8 +123,8 @@ func Parse(s string) (Number, error) {
 	}
 	if want := CheckChar(s[:17]); want != last {
 		return "", newError(CodeCheck,
-			fmt.Sprintf("身份证号校验位错误：应为%c，实为%c", want, last),
-			fmt.Sprintf("ID number check character is wrong: want %c, got %c", want, last))
+			"身份证号校验位错误，请核对号码是否抄错",
+			"ID number check character is wrong: check the number for a mistyped digit")
 	}
 	return Number(s[:17] + string(last)), nil
 }

@@ -71,11 +71,11 @@ func TestParseInvalid(t *testing.T) {
 		want Error
 	}{
 		{"110105194912310021", Error{CodeCheck,
-			"身份证号校验位错误：应为X，实为1",
-			"ID number check character is wrong: want X, got 1"}},
+			"身份证号校验位错误，请核对号码是否抄错",
+			"ID number check character is wrong: check the number for a mistyped digit"}},
 		{"341523196412310128", Error{CodeCheck,
-			"身份证号校验位错误：应为7，实为8",
-			"ID number check character is wrong: want 7, got 8"}},
+			"身份证号校验位错误，请核对号码是否抄错",
+			"ID number check character is wrong: check the number for a mistyped digit"}},
 		{"", Error{CodeLength,
 			"身份证号长度错误：应为18位或15位，实为0位",
 			"ID number has the wrong length: want 18 or 15 characters, got 0"}},

@@ -141,7 +141,7 @@ func (in AccountInput) Validate(personName string) (bank, kind, number, holder s
 	digits := number != "" && strings.Trim(number, "0123456789") == ""
 	switch {
 	case kind != Card && kind != Passbook:
-		errs = append(errs, apperr.Invalidf("kind", "账户类型应为 card（银行卡）或 passbook（存折）", "kind must be card or passbook"))
+		errs = append(errs, apperr.Invalidf("kind", "请选择账户类型：银行卡或存折", "kind must be card or passbook"))
 	case !digits:
 		errs = append(errs, apperr.Invalidf("account_no", "账号只能由数字组成", "the account number must be digits only"))
 	case kind == Card && (len(number) < 16 || len(number) > 19):

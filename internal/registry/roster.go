@@ -201,6 +201,8 @@ type Roster struct {
 	Encoding string      `json:"encoding,omitempty"`
 	Rows     []RosterRow `json:"rows"`
 	Problems []Problem   `json:"problems"`
+	// Read is the number of data rows in the file, valid or not.
+	Read int `json:"read"`
 
 	cols map[string]int // column key → 1-based column in the file
 }
@@ -236,6 +238,7 @@ func ParseRoster(src RowSource, opt RosterOptions) (*Roster, error) {
 	if p.header == nil && len(ro.Problems) == 0 {
 		ro.problem(0, 0, "", "文件中没有表头行", "the file has no header row")
 	}
+	ro.Read = min(p.data, MaxRosterRows)
 	return ro, nil
 }
 
@@ -627,7 +630,7 @@ func ImportRoster(ctx context.Context, s RosterStore, a auth.Actor, ro *Roster, 
 	if err := checkWriter(a); err != nil {
 		return nil, err
 	}
-	res := &ImportResult{Format: ro.Format, Encoding: ro.Encoding, DryRun: dryRun, Rows: len(ro.Rows), Problems: append([]Problem{}, ro.Problems...)}
+	res := &ImportResult{Format: ro.Format, Encoding: ro.Encoding, DryRun: dryRun, Rows: max(ro.Read, len(ro.Rows)), Problems: append([]Problem{}, ro.Problems...)}
 	for _, r := range ro.Rows {
 		if !a.CanSee(region.Code(r.Person.Region)) {
 			res.Problems = append(res.Problems, Problem{Row: r.Row, Col: ro.column("region"), Column: "户籍地区划代码",

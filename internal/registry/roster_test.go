@@ -462,3 +462,14 @@ func FuzzParseRoster(f *testing.F) {
 		}
 	})
 }
+
+// TestParseRosterCountsEveryRow: the number of data rows read counts the
+// rows with problems too (a file of two rows, one of them wrong, has two).
+func TestParseRosterCountsEveryRow(t *testing.T) {
+	ok := testID("1962-03-01", true, 5)
+	row := func(id string) string { return id + ",张三,男,1962-03-01,341523100201,农业,无,,,\n" }
+	ro := parseFile(t, []byte(header+row(ok)+"\n"+row(wrongCheck(testID("1964-03-01", true, 7)))), "")
+	if ro.Read != 2 || len(ro.Rows) != 1 || len(ro.Problems) != 1 {
+		t.Errorf("read %d rows, %d valid, problems %v; want 2, 1 and one problem", ro.Read, len(ro.Rows), ro.Problems)
+	}
+}

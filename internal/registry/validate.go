@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -49,7 +50,10 @@ func checkIDNumber(field, s string, birth date.Date, sex string) (string, *apper
 
 func checkSex(field, s string) *apperr.Error {
 	if s != Male && s != Female {
-		return apperr.Invalidf(field, "性别应为 M（男）或 F（女），实为 %q", "sex must be M or F, got %q", s)
+		if strings.TrimSpace(s) == "" {
+			return apperr.Invalidf(field, "请选择性别", "choose the sex")
+		}
+		return apperr.Invalidf(field, "性别只能是男或女", "the sex must be male (M) or female (F), not %q", s)
 	}
 	return nil
 }

@@ -126,11 +126,32 @@ func OpenLimited(r io.Reader, encoding string, lim Limits) (*Table, error) {
 		t.format = FormatXLS
 		t.problem = &Problem{ZH: "不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
 			EN: "old Excel (.xls) files are not supported: save the file as .xlsx or CSV in Excel and import that"}
+	case binary(data):
+		// Neither a workbook nor text: a damaged or renamed file, which
+		// reading as CSV would only misreport as a quoting error.
+		t.format = FormatCSV
+		t.problem = &Problem{ZH: "文件既不是 Excel（.xlsx）工作簿，也不是 CSV 文本表格（可能已损坏，或只是改了扩展名），请在 Excel 中另存为 .xlsx 或 CSV 后再导入",
+			EN: "the file is neither an Excel (.xlsx) workbook nor a CSV text table (it may be damaged, or only renamed): save it as .xlsx or CSV in Excel and import that"}
 	default:
 		t.format = FormatCSV
 		t.text, t.encoding, t.invalid = decodeCSV(data, enc)
 	}
 	return t, nil
+}
+
+// binary reports whether data looks like no text: more than one in fifty
+// of the bytes of its first 8 KiB control characters (NUL included). A
+// text file with a stray control character in a cell is text, and the
+// cell's check reports it in its place.
+func binary(data []byte) bool {
+	head := data[:min(len(data), 8192)]
+	ctl := 0
+	for _, b := range head {
+		if b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' {
+			ctl++
+		}
+	}
+	return ctl*50 > len(head)
 }
 
 // checkZip checks the parts of a workbook before excelize unpacks them:

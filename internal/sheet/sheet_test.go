@@ -114,6 +114,7 @@ func TestReadProblems(t *testing.T) {
 		{"GBK read as UTF-8", gbk(t, "姓名\n张三\n"), "utf8", FormatCSV, 0, Problem{Row: 1, ZH: "无效的 UTF-8", EN: "not valid UTF-8"}},
 		{"old Excel file", []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"), "", FormatXLS, 0, Problem{ZH: ".xls", EN: ".xls"}},
 		{"damaged Excel file", []byte("PK\x03\x04garbage"), "", FormatXLSX, 0, Problem{ZH: "无法读取 Excel 文件", EN: "cannot read the Excel file"}},
+		{"garbage named .xlsx", []byte("\x8f\x01\x02\x00\x91\"\x05garbage\x03\x04\x06"), "", FormatCSV, 0, Problem{ZH: "既不是 Excel（.xlsx）工作簿，也不是 CSV", EN: "neither an Excel"}},
 		{"unpaired quote", []byte("a,b\n1,2\n\"3,4\n"), "", FormatCSV, 2, Problem{Row: 3, ZH: "引号（\"）不配对", EN: "malformed CSV"}},
 		{"bare quote", []byte("a,b\n1,2\n3,\"x\"y\"\n"), "", FormatCSV, 2, Problem{Row: 3, ZH: "CSV 格式错误", EN: "malformed CSV"}},
 		{"bare quote in a cell", []byte("a,b\n1,2\n3,x\"y\n"), "", FormatCSV, 2, Problem{Row: 3, ZH: "未加引号的单元格中出现了引号", EN: "bare \""}},

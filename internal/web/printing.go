@@ -110,7 +110,7 @@ func NoticeListsQuery(q url.Values, scope region.Code) (region.Code, workflow.Le
 	switch level {
 	case workflow.LevelVillage, workflow.LevelTownship, workflow.LevelCounty:
 	default:
-		errs = append(errs, apperr.Invalidf("level", "请选择公示级别（village、township 或 county）", "choose the level: village, township or county"))
+		errs = append(errs, apperr.Invalidf("level", "请选择公示级别：村级、乡级或县级", "choose the level: village, township or county"))
 	}
 	day, err := date.Parse(q.Get("day"))
 	if err != nil {

@@ -86,7 +86,7 @@ func apply(ctx context.Context, s Store, eng Engine, a auth.Actor, in NewApplica
 		add(apperr.Invalidf("attachments", "请列出所附证明材料（身份证、户口簿等）", "list the documents attached (ID card, hukou book…)"))
 	}
 	if t := in.Declared.HukouType; t != registry.Rural && t != registry.Urban {
-		add(apperr.Invalidf("declared.hukou_type", "申报的户口性质应为 rural 或 urban", "the declared hukou type must be rural or urban"))
+		add(apperr.Invalidf("declared.hukou_type", "请选择申报的户口性质：农业或非农业", "the declared hukou type must be rural or urban"))
 	}
 	if in.Declared.SurvivingChildren < 0 || in.Declared.SurvivingChildren > 20 {
 		add(apperr.Invalidf("declared.surviving_children", "现存子女数无效", "invalid number of surviving children"))

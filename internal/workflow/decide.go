@@ -100,7 +100,7 @@ func (d *Decision) validate(surveyDoubt bool) error {
 	switch d.Outcome {
 	case Approve, Reject, Defer:
 	default:
-		return apperr.Invalidf("outcome", "审核结果应为 approve（同意）、reject（不予确认）或 defer（暂缓）", "the outcome must be approve, reject or defer")
+		return apperr.Invalidf("outcome", "请选择审核结果：同意、不予确认或暂缓", "the outcome must be approve, reject or defer")
 	}
 	if (d.Doubtful || surveyDoubt) && d.Outcome != Defer {
 		return apperr.Invalidf("outcome", "疑者从无：调查或审核认为事实存疑的，只能暂缓，不能作出确认或否定结论",

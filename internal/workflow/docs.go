@@ -40,7 +40,7 @@ func Document(ctx context.Context, s Store, a auth.Actor, county string, id int6
 			Applicant: docPerson(p), HukouType: hukouName(c.Application.Declared.HukouType), Marriage: c.Application.Declared.Marriage,
 			Births: c.Application.Declared.Births, Adoptions: c.Application.Declared.Adoptions,
 			Surviving: c.Application.Declared.SurvivingChildren, Attachments: c.Application.Attachments, Pledge: c.Application.Pledge,
-			Submitted: c.Submitted.String()}
+			Submitted: c.Submitted.Chinese()}
 		if c.Application.Phone != "" {
 			f.Applicant.Phone = c.Application.Phone
 		}
@@ -73,7 +73,7 @@ func Document(ctx context.Context, s Store, a auth.Actor, county string, id int6
 			return nil, err
 		}
 		d := &documents.SurveyRecord{Title: "入户调查审核记录表", CaseRef: c.County + "-" + c.Ref(), Program: policy.ProgramName(c.Program),
-			Applicant: docPerson(p), Date: sv.Date.String(), Visited: sv.Visited, MetInPerson: sv.MetInPerson, Evidence: sv.Evidence,
+			Applicant: docPerson(p), Date: sv.Date.Chinese(), Visited: sv.Visited, MetInPerson: sv.MetInPerson, Evidence: sv.Evidence,
 			Conclusion: conclusionNames[sv.Conclusion], Remarks: sv.Remarks, SignedBy: docSignature(rec.Signature)}
 		for _, inv := range sv.Investigators {
 			n := inv.Name
@@ -176,8 +176,8 @@ func boardList(year int, n *Notice, board []BoardEntry) *documents.NoticeList {
 	}
 	l := &documents.NoticeList{
 		Title:  fmt.Sprintf("%s %d年度计划生育奖励扶助对象%s%s", place, year, n.Level.Chinese(), word),
-		Issuer: issuer, Level: n.Level.Chinese(), Word: word, Place: n.Place, Start: n.Start.String(), End: n.End.String(),
-		Days: int(n.End.Time().Sub(n.Start.Time()).Hours() / 24), Issued: n.Start.String(),
+		Issuer: issuer, Level: n.Level.Chinese(), Word: word, Place: n.Place, Start: n.Start.Chinese(), End: n.End.Chinese(),
+		Days: int(n.End.Time().Sub(n.Start.Time()).Hours() / 24), Issued: n.Start.Chinese(),
 	}
 	for _, e := range board {
 		l.Rows = append(l.Rows, documents.NoticeRow{Name: e.Person.Name, Sex: sexName(e.Person.Sex),
@@ -204,12 +204,12 @@ func addressOf(p *registry.Record) string {
 }
 
 func docPerson(p *registry.Record) documents.Person {
-	return documents.Person{Name: p.Name, Sex: sexName(p.Sex), Birth: p.Birth.String(), IDNumber: p.IDNumber,
+	return documents.Person{Name: p.Name, Sex: sexName(p.Sex), Birth: p.Birth.Chinese(), IDNumber: p.IDNumber,
 		Place: region.Default().FullName(region.Code(p.Region)), Address: p.Address, Phone: p.Phone}
 }
 
 func docSignature(s Signature) documents.Signature {
-	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: s.At.In(date.Beijing).Format("2006-01-02 15:04")}
+	return documents.Signature{Name: s.Name, Role: s.Role.Chinese(), At: date.Chinese(s.At.In(date.Beijing).Format("2006-01-02 15:04"))}
 }
 
 func sexName(s string) string {

@@ -353,7 +353,7 @@ func ResolveObjection(ctx context.Context, s Store, a auth.Actor, county string,
 		}
 	case ObjectionUpheld:
 		if r.Decision != "reject" && r.Decision != "defer" {
-			return nil, apperr.Invalidf("decision", "异议成立的，处理结果应为 reject（不予确认）或 defer（暂缓）", "an upheld objection must reject or defer the case")
+			return nil, apperr.Invalidf("decision", "异议成立的，请选择处理结果：不予确认或暂缓", "an upheld objection must reject or defer the case")
 		}
 		if !slices.Contains(r.Reasons, ReasonObjectionUpheld) {
 			r.Reasons = append([]string{ReasonObjectionUpheld}, r.Reasons...)
@@ -370,7 +370,7 @@ func ResolveObjection(ctx context.Context, s Store, a auth.Actor, county string,
 			return nil, err
 		}
 	default:
-		return nil, apperr.Invalidf("outcome", "处理结果应为 upheld（成立）或 dismissed（不成立）", "the outcome must be upheld or dismissed")
+		return nil, apperr.Invalidf("outcome", "请选择处理结果：异议成立或不成立", "the outcome must be upheld or dismissed")
 	}
 	o.Status, o.Resolution, o.ResolvedBy = r.Outcome, &r, &sig
 	if err := s.UpdateObjection(ctx, o); err != nil {

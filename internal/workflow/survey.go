@@ -131,11 +131,11 @@ func (s *Survey) Validate(c *Case, now date.Date) error {
 			add(apperr.Invalidf(fmt.Sprintf("findings[%d].fact", i), "未知核查事项 %q", "unknown fact %q", f.Fact))
 		}
 		if f.Result != FindingConsistent && f.Result != FindingInconsistent && f.Result != FindingDoubtful {
-			add(apperr.Invalidf(fmt.Sprintf("findings[%d].result", i), "核查结果应为 consistent、inconsistent 或 doubtful",
-				"the result must be consistent, inconsistent or doubtful"))
+			add(apperr.Invalidf(fmt.Sprintf("findings[%d].result", i), "请选择“%s”的核查结果：属实、不符或存疑",
+				"choose the finding on %s: consistent, inconsistent or doubtful", FactName(f.Fact)))
 		}
-		if f.Result != FindingConsistent && strings.TrimSpace(f.Note) == "" {
-			add(apperr.Invalidf(fmt.Sprintf("findings[%d].note", i), "不一致或存疑的事项须说明情况", "explain a fact that is inconsistent or in doubt"))
+		if (f.Result == FindingInconsistent || f.Result == FindingDoubtful) && strings.TrimSpace(f.Note) == "" {
+			add(apperr.Invalidf(fmt.Sprintf("findings[%d].note", i), "“%s”不符或存疑，请说明情况", "explain why the finding on %s is inconsistent or in doubt", FactName(f.Fact)))
 		}
 		seen[f.Fact] = true
 	}
@@ -147,7 +147,7 @@ func (s *Survey) Validate(c *Case, now date.Date) error {
 	switch s.Conclusion {
 	case ConclusionEligible, ConclusionIneligible, ConclusionDoubtful:
 	default:
-		add(apperr.Invalidf("conclusion", "调查结论应为 eligible、ineligible 或 doubtful", "the conclusion must be eligible, ineligible or doubtful"))
+		add(apperr.Invalidf("conclusion", "请选择调查结论：符合条件、不符合条件或存疑", "choose the conclusion: eligible, ineligible or doubtful"))
 	}
 	return errs.Err()
 }
@@ -279,7 +279,7 @@ func (r *VillageReview) Validate(surveyed, now date.Date) error {
 			add(apperr.Invalidf("opinion", "不同意的，须写明理由告知申请人", "a disagreement must state the opinion given to the applicant"))
 		}
 	default:
-		add(apperr.Invalidf("outcome", "评议结果应为 agree 或 disagree", "the outcome must be agree or disagree"))
+		add(apperr.Invalidf("outcome", "请选择评议结果：同意或不同意", "the outcome must be agree or disagree"))
 	}
 	return errs.Err()
 }

@@ -517,6 +517,9 @@ var matrix = map[string]entry{
 	"POST /match/tasks/{county}/{id}/{action}": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/match/tasks/%s/%d/reject", t.county, t.task), url.Values{"version": {"999"}}
 	})},
+
+	"GET /persons/import/template.xlsx": {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import/template.xlsx")},
+
 	"GET /persons/import":  {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/import")},
 	"POST /persons/import": {kind: listed, perm: auth.PermRegistryWrite, req: post("/persons/import", url.Values{"content": {""}})},
 	"GET /persons/new":     {kind: listed, perm: auth.PermRegistryWrite, req: get("/persons/new")},
@@ -538,6 +541,10 @@ var matrix = map[string]entry{
 	"GET /cases/{county}/{id}/notices/{nid}":             {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/notices/1", nil)},
 	"GET /cases/{county}/{id}/notices/{nid}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/notices/1/export.xlsx", nil)},
 	"GET /cases/{county}/{id}/documents/{kind}":          {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/documents/application?format=pdf", nil)},
+
+	"GET /outreach": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/outreach?region=" + string(t.village), nil
+	})},
 
 	"GET /notices": {kind: listed, perm: auth.PermCaseRead, req: get("/notices")},
 	"GET /notices/print": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {

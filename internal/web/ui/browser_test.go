@@ -338,6 +338,8 @@ func TestBrowserProcedure(t *testing.T) {
 	signStep(t, ctx, base, casePath, "survey",
 		chromedp.SetValue(chromedp.ID("inv1"), strconv.FormatInt(ts.UID("village"), 10)),
 		chromedp.SetValue(chromedp.ID("inv2"), strconv.FormatInt(ts.UID("surveyor"), 10)),
+		chromedp.Click(chromedp.ID("visited")), chromedp.Click(chromedp.ID("met")),
+		script(`document.querySelectorAll('select[id^="fact_"]').forEach(function (s) { s.value = "consistent" })`),
 		chromedp.SetValue(chromedp.ID("conclusion"), "eligible"),
 		chromedp.SendKeys(chromedp.ID("evidence"), "户口簿"),
 	)

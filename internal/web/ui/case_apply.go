@@ -26,13 +26,16 @@ func (h *Handler) applyPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := h.newView(w, r, "apply.title")
 	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
-	if err := h.applyData(r, v, k); err != nil {
+	v.Form.Set("program", r.URL.Query().Get("program"))
+	if err := h.applyData(r, v, k, true); err != nil {
 		return err
 	}
 	return h.render(w, http.StatusOK, "apply.html", v)
 }
 
-func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
+// applyData fills the form's choices and, when prefill is set (a new
+// form), its fields from what the registry holds, each marked so.
+func (h *Handler) applyData(r *http.Request, v *view, k registry.Key, prefill bool) error {
 	f, err := h.app.ApplyForm(r.Context(), web.Actor(r), k)
 	if err != nil {
 		return err
@@ -41,10 +44,27 @@ func (h *Handler) applyData(r *http.Request, v *view, k registry.Key) error {
 	for _, p := range f.Programs {
 		names[p] = policy.ProgramName(p)
 	}
-	if v.F("hukou_type") == "" {
-		v.Form.Set("hukou_type", f.Person.HukouType)
+	if prefill {
+		known := map[string]string{"hukou_type": f.Known.HukouType, "marriage": f.Known.Marriage, "births": f.Known.Births,
+			"adoptions": f.Known.Adoptions}
+		if f.FromRegistry["surviving_children"] {
+			known["children"] = strconv.Itoa(f.Known.SurvivingChildren)
+		}
+		for field, val := range known {
+			if v.F(field) == "" && val != "" {
+				v.Form.Set(field, val)
+			}
+		}
 	}
-	v.Data = map[string]any{"Rec": f.Person, "Key": f.Person.County + "/" + f.Person.Ref(), "Programs": f.Programs, "Names": names}
+	from := map[string]bool{}
+	for field, ok := range f.FromRegistry {
+		if field == "surviving_children" {
+			field = "children"
+		}
+		from[field] = ok
+	}
+	v.Data = map[string]any{"Rec": f.Person, "Key": f.Person.County + "/" + f.Person.Ref(), "Programs": f.Programs, "Names": names,
+		"FromRegistry": from}
 	return nil
 }
 
@@ -88,7 +108,7 @@ func (h *Handler) applySubmit(w http.ResponseWriter, r *http.Request) error {
 		if !formError(v, err) {
 			return err
 		}
-		if derr := h.applyData(r, v, k); derr != nil {
+		if derr := h.applyData(r, v, k, false); derr != nil {
 			return derr
 		}
 		return h.render(w, http.StatusUnprocessableEntity, "apply.html", v)

@@ -64,6 +64,13 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		}
 	}
 	today := date.Today(h.now())
+	// A notice is closed once its days have run: until then the page says
+	// when, instead of offering a step the procedure would refuse.
+	var noticeRuns date.Date
+	if open != nil && today.Before(open.End) && slices.Contains(actions, string(workflow.StepNoticeClose)) {
+		actions = slices.DeleteFunc(actions, func(s string) bool { return s == string(workflow.StepNoticeClose) })
+		noticeRuns = open.End
+	}
 	if v.F("date") == "" {
 		v.Form.Set("date", today.String())
 	}
@@ -80,14 +87,14 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		if v.Lang == "en" {
 			name = s.Step.English()
 		}
-		steps[i] = caseStep{StepRecord: s, Name: name, Detail: web.RedactIDs(string(s.Detail))}
+		steps[i] = caseStep{StepRecord: s, Name: name, Rows: stepDetail(v.T, h.tree, v.Lang, []byte(web.RedactIDs(string(s.Detail))))}
 	}
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,
-		"Notices": noticeViews(a, hist),
+		"Notices": noticeViews(a, hist), "NoticeRuns": noticeRuns,
 	}
 	return nil
 }

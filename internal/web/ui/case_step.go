@@ -15,8 +15,9 @@ import (
 
 type caseStep struct {
 	workflow.StepRecord
-	Name   string
-	Detail string
+	Name string
+	// Rows is the step's record in words (stepDetail).
+	Rows []detailRow
 }
 
 // caseStepSubmit signs one step of a case through the workflow function
@@ -79,15 +80,17 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 				sv.Investigators = append(sv.Investigators, workflow.Investigator{UserID: id})
 			}
 		}
-		for _, f := range workflow.Facts {
-			sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f)})
+		names := map[string]string{"visited": "visited", "met_in_person": "met"}
+		for i, f := range workflow.Facts {
+			sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f), Note: v.F("factnote_" + f)})
+			names["findings["+strconv.Itoa(i)+"].result"] = "fact_" + f
+			names["findings["+strconv.Itoa(i)+"].note"] = "factnote_" + f
 		}
 		if len(errs) > 0 {
 			return errs
 		}
 		_, err = h.app.Survey(ctx, a, k, sv)
 		// The n-th investigator picked is select inv<n+1>.
-		names := map[string]string{}
 		for i := range sv.Investigators {
 			names["investigators["+strconv.Itoa(i)+"].user_id"] = "inv" + strconv.Itoa(i+1)
 		}

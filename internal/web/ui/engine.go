@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"html/template"
 	"io/fs"
 	"mime"
@@ -139,6 +140,21 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 		"fen":  func(f money.Fen) string { return groupDigits(f.String()) },
 		"yuan": func(f int64) string { return groupDigits(money.Fen(f).String()) },
 		"date": func(d date.Date) string { return d.String() },
+		// cdate writes a date (a Date, or ISO text) as formal papers do in
+		// Chinese, 2026年12月5日, and as ISO text in English.
+		"cdate": func(lang string, d any) string {
+			var s string
+			switch x := d.(type) {
+			case date.Date:
+				s = x.String()
+			case string:
+				s = x
+			}
+			if lang == "en" {
+				return s
+			}
+			return date.Chinese(s)
+		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -155,8 +171,16 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 		},
 		"add":         func(a, b int) int { return a + b },
 		"programName": policy.ProgramName,
-		"list":        func(xs ...string) []string { return xs },
-		"redact":      web.RedactIDs,
+		// ruleVersion names the rule layers a decision applied
+		// ("national@1+34@1") by their regions and versions.
+		"ruleVersion": func(lang, v string) string { return ruleVersionText(tree, lang, v) },
+		// auditHref links an audit entry's object to its page ("" when it
+		// has none).
+		"auditHref": auditHref,
+		// program names a program in the page's language.
+		"program": func(lang, code string) string { return policy.BuiltinPrograms().Name(code, lang) },
+		"list":    func(xs ...string) []string { return xs },
+		"redact":  web.RedactIDs,
 		"pct": func(part, whole int64) int {
 			if whole <= 0 {
 				return 0
@@ -231,4 +255,64 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, err := w.Write(a.body)
 	return err
+}
+
+// ruleVersionText writes a rule version ("national@1+34@2", the layers a
+// decision applied) in words: 国家规则第1版、安徽省规则第2版.
+func ruleVersionText(tree *region.Tree, lang, v string) string {
+	var parts []string
+	for _, l := range strings.Split(v, "+") {
+		where, n, ok := strings.Cut(l, "@")
+		if !ok {
+			parts = append(parts, l)
+			continue
+		}
+		name := where
+		if where == "national" {
+			name = map[bool]string{true: "National", false: "国家"}[lang == "en"]
+		} else if len(where) <= 6 && len(where)%2 == 0 {
+			if d, ok := tree.Lookup(region.Code(where + strings.Repeat("0", 6-len(where)))); ok {
+				name = d.Name
+			}
+		}
+		if lang == "en" {
+			parts = append(parts, name+" rules, version "+n)
+		} else {
+			parts = append(parts, name+"规则第"+n+"版")
+		}
+	}
+	sep := "、"
+	if lang == "en" {
+		sep = "; "
+	}
+	return strings.Join(parts, sep)
+}
+
+// auditHref returns the page of the object an audit entry is about, or
+// "" when it has no page of its own.
+func auditHref(e audit.Entry) string {
+	id := e.EntityID
+	if id == "" || strings.ContainsAny(id, " ?#&") {
+		return ""
+	}
+	county := e.County
+	if c, rest, ok := strings.Cut(id, "/"); ok {
+		county, id = c, rest
+	}
+	if len(county) != 6 {
+		return ""
+	}
+	switch e.Entity {
+	case "person":
+		return "/persons/" + county + "/" + id
+	case "case":
+		return "/cases/" + county + "/" + id
+	case "payment_cycle":
+		return "/payments/cycles/" + county + "/" + id
+	case "payment_batch":
+		return "/payments/batches/" + county + "/" + id
+	case "annual_review":
+		return "/roll/annual-review/" + county + "/" + id
+	}
+	return ""
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 
+	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -32,6 +33,16 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Sections": dashboardSections(a, v, d), "Level": a.Scope.Level().Chinese(), "MatchOverdue": d.MatchOverdue}
+	sections := dashboardSections(a, v, d)
+	// The village specialist's first list: who is eligible and has not
+	// applied (应享未享).
+	if auth.Can(a, auth.PermCaseApply) {
+		o, err := h.app.Outreach(r.Context(), a, app.OutreachQuery{Limit: 5}, v.Lang)
+		if err != nil {
+			return err
+		}
+		sections = append([]homeSection{{Key: "home_outreach", Data: o}}, sections...)
+	}
+	v.Data = map[string]any{"Sections": sections, "Level": a.Scope.Level().Chinese(), "MatchOverdue": d.MatchOverdue}
 	return h.render(w, http.StatusOK, "home.html", v)
 }

@@ -69,10 +69,11 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Benefits":  toBenefits(o.Benefits, o.Names, v.Lang),
 		"Year":      o.Year,
 		"Roll":      rollEntries(o.Roll, o.Names),
+		"Cases":     o.Cases,
+		"Names":     o.Names,
 		"RollEvent": canApplyEvents(a),
 		"Account":   accountBlock(a, o.Account, v.Lang),
 		"Lines":     o.Lines,
-		"Names":     o.Names,
 		"Tasks":     o.Tasks,
 	}
 	return h.render(w, http.StatusOK, "person.html", v)

@@ -121,3 +121,23 @@ func (h *Handler) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.render(w, status, "import.html", v)
 }
+
+// importTemplate downloads an empty roster workbook: the header row the
+// import reads, for staff to fill in.
+func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) error {
+	if err := web.Require(h.app, r, auth.PermRegistryWrite, app.Target{Entity: "person"}); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	tw, err := sheet.NewWriter(&buf, registry.RosterHeader(), sheet.WriterOptions{Format: sheet.FormatXLSX, Sheet: registry.RosterSheet, Widths: registry.RosterWidths()})
+	if err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", web.Attachment("人员名册导入模板.xlsx", "roster-template.xlsx"))
+	_, err = w.Write(buf.Bytes())
+	return err
+}

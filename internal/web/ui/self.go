@@ -22,16 +22,29 @@ import (
 func (h *Handler) selfPage(w http.ResponseWriter, r *http.Request) error {
 	v := h.newView(w, r, "self.title")
 	v.Form.Set("year", strconv.Itoa(date.Today(h.now()).Year()))
-	if err := h.selfPageData(r, v); err != nil {
+	if err := h.selfPageData(r, v, true); err != nil {
 		return err
 	}
 	return h.render(w, http.StatusOK, "self.html", v)
 }
 
-func (h *Handler) selfPageData(r *http.Request, v *view) error {
+// selfPageData fills the page; prefill (a new form) fills the declared
+// facts from what the registry holds.
+func (h *Handler) selfPageData(r *http.Request, v *view, prefill bool) error {
 	sv, err := h.app.Self(r.Context(), web.Actor(r))
 	if err != nil {
 		return err
+	}
+	if prefill {
+		k := sv.Known
+		for field, val := range map[string]string{"hukou_type": k.HukouType, "marriage": k.Marriage, "births": k.Births, "adoptions": k.Adoptions} {
+			if val != "" {
+				v.Form.Set(field, val)
+			}
+		}
+		if sv.FromRegistry["surviving_children"] {
+			v.Form.Set("children", strconv.Itoa(k.SurvivingChildren))
+		}
 	}
 	progs := sv.Programs
 	names := map[string]string{}
@@ -41,7 +54,14 @@ func (h *Handler) selfPageData(r *http.Request, v *view) error {
 	for _, c := range sv.Cases {
 		names[c.Program] = policy.ProgramName(c.Program)
 	}
-	v.Data = map[string]any{"Self": sv, "Programs": progs, "Names": names}
+	from := map[string]bool{}
+	for f, ok := range sv.FromRegistry {
+		if f == "surviving_children" {
+			f = "children"
+		}
+		from[f] = ok
+	}
+	v.Data = map[string]any{"Self": sv, "Programs": progs, "Names": names, "FromRegistry": from}
 	return nil
 }
 
@@ -78,7 +98,7 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 		if !formError(v, err) {
 			return err
 		}
-		if derr := h.selfPageData(r, v); derr != nil {
+		if derr := h.selfPageData(r, v, false); derr != nil {
 			return derr
 		}
 		return h.render(w, http.StatusUnprocessableEntity, "self.html", v)

@@ -58,6 +58,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /persons", h.personsPage),
 		web.SignedIn("GET /persons/export.xlsx", h.personsExport),
 		web.SignedIn("GET /persons/import", h.importPage),
+		web.SignedIn("GET /persons/import/template.xlsx", h.importTemplate),
 		web.SignedIn("POST /persons/import", h.importSubmit),
 		web.SignedIn("GET /persons/new", h.personNewPage),
 		web.SignedIn("POST /persons/new", h.personNewSubmit),
@@ -66,6 +67,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /persons/{county}/{id}/{event}", h.eventSubmit),
 
 		web.SignedIn("GET /cases", h.casesPage),
+		web.SignedIn("GET /outreach", h.outreachPage),
 		web.SignedIn("GET /self", h.selfPage),
 		web.SignedIn("POST /self", h.selfSubmit),
 		web.SignedIn("GET /cases/export.xlsx", h.casesExport),

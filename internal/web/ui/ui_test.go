@@ -50,8 +50,8 @@ func testUIPagesAndScope(t *testing.T, engine store.Engine) {
 	if anon.Code != http.StatusSeeOther || !strings.HasPrefix(anon.Loc, "/login?next=") {
 		t.Fatalf("anonymous /persons: %d %s", anon.Code, anon.Loc)
 	}
-	anon.Get("/login").Want(200, "工作人员登录", `name="password"`)
-	anon.Get("/login?lang=en").Want(200, "Staff sign-in")
+	anon.Get("/login").Want(200, "工作人员和群众都在这里登录", `name="password"`)
+	anon.Get("/login?lang=en").Want(200, "Staff and citizens both sign in here")
 	anon.Post("/login", url.Values{"username": {"village"}, "password": {"wrong-password"}}).Want(401, "wrong username or password")
 	ts.Browser().Post("/login", url.Values{"username": {"village"}, "password": {"wrong-password"}}).Want(401, "用户名或密码错误")
 

@@ -68,6 +68,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/", "nav.home", a.Role != auth.RoleCitizen && a.Role != auth.RolePartner},
 		{"/self", "nav.self", can(auth.PermSelfService)},
 		{"/persons", "nav.persons", can(auth.PermRegistryRead)},
+		{"/outreach", "nav.outreach", can(auth.PermCaseApply)},
 		{"/cases", "nav.cases", can(auth.PermCaseRead)},
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},

@@ -28,10 +28,12 @@
     return CHECK.charAt(sum % 11) === s.charAt(17) ? '' : 'check';
   }
 
+  // todayISO is today in Beijing time, the day the server counts in,
+  // whatever the browser's own time zone.
   function todayISO() {
-    var d = new Date();
-    var m = d.getMonth() + 1, day = d.getDate();
-    return d.getFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
+    var d = new Date(Date.now() + 8 * 3600 * 1000);
+    var m = d.getUTCMonth() + 1, day = d.getUTCDate();
+    return d.getUTCFullYear() + '-' + (m < 10 ? '0' : '') + m + '-' + (day < 10 ? '0' : '') + day;
   }
 
   function errorBox(input) {

@@ -1,0 +1,139 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/workflow"
+)
+
+// TestSeedDemo seeds the demo as serve --demo does, on each engine: two
+// users per role whose printed passwords sign in; last year's cohort on
+// the roll with one bank line waiting for a retry; this year's cases at
+// every stage, three of them under notices whose days have run; an
+// outreach list in the demo's village that holds the first citizen and
+// not the second (on the roll). A second seeding makes nothing and prints
+// the same logins; only the system seeds.
+func TestSeedDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a synthetic county")
+	}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.URL(t, engine)
+			cfg := app.DefaultConfig()
+			cfg.Password = auth.TestParams
+			cfg.Keys = storetest.Keys(t, url)
+			a, err := app.Open(ctx, url, true, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if _, err := a.SeedDemo(ctx, county, app.DemoConfig{Persons: 5000}, nil); apperr.KindOf(err) != apperr.Forbidden {
+				t.Fatalf("a county officer seeds the demo: %v", err)
+			}
+			r, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{Persons: 5000}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Again || len(r.Logins) != len(app.DemoUsers) {
+				t.Fatalf("seeded %+v, want %d logins", r, len(app.DemoUsers))
+			}
+			roles := map[auth.Role]int{}
+			pass := map[string]string{}
+			var village region.Code
+			for _, l := range r.Logins {
+				roles[l.Role]++
+				pass[l.Username] = l.Password
+				if l.Username == "village" {
+					village = l.Region
+				}
+			}
+			for _, role := range auth.Roles {
+				if roles[role] < 2 {
+					t.Errorf("%d demo users of role %s, want two", roles[role], role)
+				}
+			}
+			if d, ok := a.Tree().Lookup(village); !ok || !strings.Contains(d.Name, "村") {
+				t.Errorf("the demo's village %s is not a rural village", village)
+			}
+			for _, u := range []string{"finance2", "citizen"} {
+				if _, err := a.SignIn(ctx, app.Credentials{Username: u, Password: pass[u], Addr: "127.0.0.1"}); err != nil {
+					t.Errorf("sign in as %s with the printed password: %v", u, err)
+				}
+			}
+
+			items, _, err := a.Worklist(ctx, auth.System, workflow.CaseQuery{States: workflow.States, Limit: 100}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			states := map[workflow.State]int{}
+			for _, it := range items {
+				states[it.State]++
+			}
+			for st, n := range map[workflow.State]int{workflow.Applied: 1, workflow.Surveyed: 1, workflow.VillageNotice: 2,
+				workflow.TownshipReview: 1, workflow.TownshipNotice: 1, workflow.CountyReview: 1, workflow.CountyNotice: 1, workflow.Enrolled: 7} {
+				if states[st] != n {
+					t.Errorf("%d cases %s, want %d (all: %v)", states[st], st, n, states)
+				}
+			}
+			retries, err := a.Retries(ctx, auth.System, string(app.DemoCounty))
+			if err != nil || len(retries) != 1 {
+				t.Errorf("retries %d, %v; want last year's failed line", len(retries), err)
+			}
+
+			o, err := a.Outreach(ctx, auth.System, app.OutreachQuery{Region: village, Limit: 1000}, "zh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			citizens := map[string]int64{}
+			users, err := a.Users(ctx, auth.System, app.UserQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range users {
+				if u.Role == auth.RoleCitizen {
+					citizens[u.Username] = u.PersonID
+				}
+			}
+			listed := map[int64]bool{}
+			for _, row := range o.Rows {
+				listed[row.PersonID] = true
+				if row.ProgramName == "" || row.ProgramName == row.Program {
+					t.Errorf("outreach row without the program's name: %+v", row)
+				}
+			}
+			if !listed[citizens["citizen"]] || listed[citizens["citizen2"]] {
+				t.Errorf("outreach lists the eligible citizen %v and the recipient %v; want only the first", listed[citizens["citizen"]], listed[citizens["citizen2"]])
+			}
+
+			// The list is scoped: a specialist of another village is
+			// refused the demo's village and sees only their own.
+			other := auth.Actor{UserID: 999, Username: "other", Role: auth.RoleVillage, Scope: "341523100001"}
+			if _, err := a.Outreach(ctx, other, app.OutreachQuery{Region: village}, "zh"); apperr.KindOf(err) != apperr.Forbidden && apperr.KindOf(err) != apperr.NotFound {
+				t.Errorf("another village's specialist reads the demo village's list: %v", err)
+			}
+			own, err := a.Outreach(ctx, other, app.OutreachQuery{Limit: 1000}, "zh")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, row := range own.Rows {
+				if row.Region != "341523100001" {
+					t.Errorf("another village's specialist sees %s of %s", row.Name, row.Region)
+				}
+			}
+
+			again, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{Persons: 5000}, nil)
+			if err != nil || !again.Again || len(again.Logins) != len(r.Logins) || again.Logins[0].Password != r.Logins[0].Password {
+				t.Errorf("second seeding: %+v, %v; want the same logins again", again, err)
+			}
+		})
+	}
+}
