@@ -17,6 +17,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -119,6 +121,14 @@ type target struct {
 	user     int64
 	review   int64
 	line     int64
+	// The births and the under-threes: the wife's birth registration,
+	// a subsidy claim she made for a child, a childcare institution of the
+	// village and an inspection of it waiting for its rectification's
+	// check.
+	birth       int64
+	claim       int64
+	institution int64
+	inspection  int64
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -190,6 +200,24 @@ func pagePerson(rest string, form url.Values) func(*target) request {
 func pageCase(rest string, form url.Values) func(*target) request {
 	return func(t *target) request {
 		return request{path: fmt.Sprintf("/cases/%s/%d%s", t.county, t.caseID, rest), body: form}
+	}
+}
+
+func birthPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/births/%s/%d%s", t.county, t.birth, rest), body: body}
+	}
+}
+
+func claimPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/subsidy-claims/%s/%d%s", t.county, t.claim, rest), body: body}
+	}
+}
+
+func institutionPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/childcare/%s/institutions/%d%s", t.county, t.institution, rest), body: body}
 	}
 }
 
@@ -365,6 +393,44 @@ var matrix = map[string]entry{
 	"GET /api/v1/determinations": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/determinations?year=2024&region=" + string(t.village), nil
 	})},
+
+	"POST /api/v1/births": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/births", map[string]any{"county": t.county, "applicant_id": t.wife.ID, "mother_id": t.wife.ID}
+	})},
+	"GET /api/v1/births":                                 {kind: listed, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: get("/api/v1/births?county=341523")},
+	"GET /api/v1/births/{county}/{id}":                   {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: birthPath("", nil)},
+	"POST /api/v1/births/{county}/{id}/close":            {kind: targeted, perm: auth.PermRegistryWrite, req: birthPath("/close", map[string]any{"version": 99})},
+	"POST /api/v1/births/{county}/{id}/cancel":           {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: birthPath("/cancel", map[string]any{"version": 99})},
+	"GET /api/v1/births/{county}/{id}/slip":              {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: birthPath("/slip", nil)},
+	"GET /api/v1/verify/birth":                           {kind: public, req: get("/api/v1/verify/birth?serial=341523-2024-000001&code=ABCDEFGH")},
+	"GET /api/v1/persons/{county}/{id}/birth-approvals":  {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/birth-approvals")},
+	"POST /api/v1/persons/{county}/{id}/birth-approvals": {kind: targeted, perm: auth.PermRegistryWrite, req: personPath("/birth-approvals")},
+	"GET /api/v1/persons/{county}/{id}/subsidy-preview":  {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/subsidy-preview?year=2025")},
+	"POST /api/v1/subsidy-claims": {kind: targeted, perm: auth.PermCaseApply, also: auth.PermSelfApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/subsidy-claims", map[string]any{"county": t.county, "child_id": t.wife.ID, "applicant_id": t.wife.ID, "relation": "mother", "year": 2025}
+	})},
+	"GET /api/v1/subsidy-claims":                         {kind: listed, perm: auth.PermCaseRead, also: auth.PermSelfService, req: get("/api/v1/subsidy-claims?county=341523")},
+	"GET /api/v1/subsidy-claims/{county}/{id}":           {kind: targeted, perm: auth.PermCaseRead, also: auth.PermSelfService, req: claimPath("", nil)},
+	"POST /api/v1/subsidy-claims/{county}/{id}/check":    {kind: targeted, perm: auth.PermCaseReview, domain: true, req: claimPath("/check", map[string]any{"version": 99})},
+	"POST /api/v1/subsidy-claims/{county}/{id}/confirm":  {kind: targeted, perm: auth.PermCaseApprove, domain: true, req: claimPath("/confirm", map[string]any{"version": 99})},
+	"POST /api/v1/subsidy-claims/{county}/{id}/withdraw": {kind: targeted, perm: auth.PermCaseApply, also: auth.PermSelfApply, domain: true, req: claimPath("/withdraw", map[string]any{"version": 99})},
+
+	"POST /api/v1/childcare/{county}/institutions": {kind: targeted, perm: auth.PermChildcareManage, domain: true, at: atCounty, req: countyPath("/api/v1/childcare/%s/institutions", map[string]any{})},
+	"GET /api/v1/childcare/{county}/institutions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/childcare/%s/institutions?region=%s", t.county, t.village), nil
+	})},
+	"GET /api/v1/childcare/{county}/institutions/{id}":              {kind: targeted, perm: auth.PermReportRead, req: institutionPath("", nil)},
+	"PUT /api/v1/childcare/{county}/institutions/{id}":              {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("", map[string]any{"version": 99})},
+	"POST /api/v1/childcare/{county}/institutions/{id}/close":       {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("/close", map[string]any{"version": 99})},
+	"POST /api/v1/childcare/{county}/institutions/{id}/inspections": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("/inspections", map[string]any{})},
+	"GET /api/v1/childcare/{county}/inspections":                    {kind: listed, perm: auth.PermReportRead, req: get("/api/v1/childcare/341523/inspections")},
+	"POST /api/v1/childcare/{county}/inspections/{id}/check": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/childcare/%s/inspections/%d/check", t.county, t.inspection), map[string]any{"version": 99}
+	})},
+	// A county's figure, which its townships and villages read too; it
+	// holds no person.
+	"GET /api/v1/childcare/{county}/places": {kind: listed, perm: auth.PermReportRead, req: get("/api/v1/childcare/341523/places")},
+	"PUT /api/v1/childcare-target/{region}": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/childcare-target/%s", map[string]any{"target": "5"})},
 
 	// The staff pages.
 	"GET /static/{name}": {kind: public, req: get("/static/app.css")},
@@ -834,7 +900,46 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 		}); err != nil {
 			t.Fatalf("%s: payment line: %v", p.key, err)
 		}
+		accessBirths(t, ts, ctx, tg, i)
 		out[p.key] = tg
 	}
 	return out
+}
+
+// accessBirths adds the target's birth registration, subsidy claim,
+// childcare institution and open inspection.
+func accessBirths(t *testing.T, ts *testServer, ctx context.Context, tg *target, i int) {
+	t.Helper()
+	a := ts.App
+	reg, err := a.RegisterBirth(ctx, auth.System, birth.NewRegistration{County: tg.county, Mother: tg.wife.ID, Father: tg.husband.ID,
+		Applicant: tg.wife.ID, Expected: date.MustParse("2024-09-01")})
+	if err != nil {
+		t.Fatalf("%s: birth registration: %v", tg.key, err)
+	}
+	tg.birth = reg.ID
+	tg.claim = int64(900001 + i)
+	if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO subsidy_claims (county, id, child_id, applicant_id, relation, region, year, filed, channel, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'mother', ?, 2025, '2025-09-10', 'online', 'submitted', '2025-09-10T00:00:00Z', '2025-09-10T00:00:00Z')`,
+			tg.county, tg.claim, tg.husband.ID, tg.wife.ID, string(tg.village))
+		return err
+	}); err != nil {
+		t.Fatalf("%s: subsidy claim: %v", tg.key, err)
+	}
+	code := "52" + tg.county + "MJ" + fmt.Sprintf("%07d", 100+i)
+	code += string(childcare.CreditCheck(code))
+	officer := auth.Actor{Username: "system", Role: auth.RoleCounty, Scope: region.Code(tg.county)}
+	x, err := a.FileChildcare(ctx, officer, tg.county, childcare.NewInstitution{Name: "矩阵托育园", CreditCode: code, Operator: "矩阵教育咨询有限公司",
+		RegType: childcare.RegSocial, Type: childcare.TypeFullDay, Inclusive: true, Places: 30, Region: string(tg.village), Area: 300,
+		FireSafety: true, FireDoc: "矩阵消验字1号", FireDate: date.MustParse("2024-02-01"), Staff: []childcare.Staff{{Name: "周园长", Role: childcare.RoleDirector}}, Filed: date.MustParse("2024-03-01")})
+	if err != nil {
+		t.Fatalf("%s: childcare filing: %v", tg.key, err)
+	}
+	tg.institution = x.ID
+	in, err := a.InspectChildcare(ctx, officer, tg.county, x.ID, childcare.NewInspection{Date: date.MustParse("2024-04-01"), Kind: childcare.InspectJoint,
+		Inspectors: []string{"甲", "乙"}, Findings: "消防通道堆放杂物", Grade: "C", Rectify: true, Requirement: "清理通道", Deadline: date.MustParse("2024-05-01")})
+	if err != nil {
+		t.Fatalf("%s: inspection: %v", tg.key, err)
+	}
+	tg.inspection = in.ID
 }
