@@ -35,6 +35,7 @@ type home struct {
 var homes = []home{
 	{"internal/policy", "policy.BuiltinPrograms", policy.BuiltinPrograms()},
 	{"internal/policy", "policy.FundingLevels", policy.FundingLevels},
+	{"internal/policy", "policy.ParityStatuses", policy.ParityStatuses},
 	{"internal/roll", "roll.Statuses", roll.Statuses},
 	{"internal/roll", "roll.ChangeKinds", roll.ChangeKinds},
 	{"internal/roll", "roll.ExitReasons", roll.ExitReasons},

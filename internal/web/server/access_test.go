@@ -221,6 +221,24 @@ func institutionPath(rest string, body any) func(*target) request {
 	}
 }
 
+func pageBirth(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/births/%s/%d%s", t.county, t.birth, rest), body: form}
+	}
+}
+
+func pageClaim(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/subsidy/%s/%d%s", t.county, t.claim, rest), body: form}
+	}
+}
+
+func pageInstitution(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/childcare/%s/%d%s", t.county, t.institution, rest), body: form}
+	}
+}
+
 // countyPath is a path of a county's payment object; id 1 need not exist:
 // the county named is what the use case checks.
 func countyPath(format string, body any) func(*target) request {
@@ -525,6 +543,40 @@ var matrix = map[string]entry{
 	})},
 	"GET /persons/{county}/{id}/account":  {kind: targeted, perm: auth.PermPaymentManage, req: pagePerson("/account", nil)},
 	"POST /persons/{county}/{id}/account": {kind: targeted, perm: auth.PermPaymentManage, req: pagePerson("/account", form)},
+
+	"GET /births":     {kind: listed, perm: auth.PermRegistryRead, req: get("/births?county=341523")},
+	"GET /births/new": {kind: listed, perm: auth.PermRegistryWrite, req: get("/births/new")},
+	"POST /births/new": {kind: targeted, perm: auth.PermRegistryWrite, domain: true, req: on(func(t *target) (string, any) {
+		return "/births/new", url.Values{"county": {t.county}, "mother_id": {strconv.FormatInt(t.wife.ID, 10)}, "applicant": {"mother"},
+			"expected": {"2024-09-01"}, "expecting": {"1"}}
+	})},
+	"GET /births/{county}/{id}":                   {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: pageBirth("", nil)},
+	"POST /births/{county}/{id}/close":            {kind: targeted, perm: auth.PermRegistryWrite, req: pageBirth("/close", url.Values{"version": {"99"}, "born": {"2024-05-01"}, "count": {"1"}})},
+	"POST /births/{county}/{id}/cancel":           {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: pageBirth("/cancel", url.Values{"version": {"99"}})},
+	"GET /births/{county}/{id}/slip.pdf":          {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: pageBirth("/slip.pdf", nil)},
+	"GET /persons/{county}/{id}/birth-approvals":  {kind: targeted, perm: auth.PermRegistryRead, req: pagePerson("/birth-approvals", nil)},
+	"POST /persons/{county}/{id}/birth-approvals": {kind: targeted, perm: auth.PermRegistryWrite, req: pagePerson("/birth-approvals", form)},
+	"GET /verify/birth":                           {kind: public, req: get("/verify/birth?serial=341523-2024-000001&code=ABCDEFGH")},
+	"GET /subsidy":                                {kind: listed, perm: auth.PermCaseRead, req: get("/subsidy?county=341523")},
+	"GET /subsidy/new":                            {kind: listed, perm: auth.PermCaseApply, req: get("/subsidy/new?county=341523")},
+	"POST /subsidy/new": {kind: targeted, perm: auth.PermCaseApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/subsidy/new", url.Values{"county": {t.county}, "child_id": {strconv.FormatInt(t.wife.ID, 10)}, "applicant_id": {strconv.FormatInt(t.wife.ID, 10)},
+			"relation": {"mother"}, "year": {"2025"}}
+	})},
+	"GET /subsidy/{county}/{id}":         {kind: targeted, perm: auth.PermCaseRead, req: pageClaim("", nil)},
+	"POST /subsidy/{county}/{id}/{step}": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageClaim("/withdraw", url.Values{"version": {"99"}})},
+	"GET /childcare":                     {kind: listed, perm: auth.PermReportRead, req: get("/childcare?county=341523")},
+	"GET /childcare/new":                 {kind: listed, perm: auth.PermChildcareManage, req: get("/childcare/new?county=341523")},
+	"POST /childcare/new": {kind: targeted, perm: auth.PermChildcareManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/childcare/new", url.Values{"county": {t.county}}
+	})},
+	"GET /childcare/{county}/{id}":         {kind: targeted, perm: auth.PermReportRead, req: pageInstitution("", nil)},
+	"GET /childcare/{county}/{id}/edit":    {kind: targeted, perm: auth.PermChildcareManage, req: pageInstitution("/edit", nil)},
+	"POST /childcare/{county}/{id}/edit":   {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: pageInstitution("/edit", url.Values{"version": {"99"}})},
+	"POST /childcare/{county}/{id}/{step}": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: pageInstitution("/inspect", form)},
+	"POST /childcare/{county}/inspections/{id}/check": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/childcare/%s/inspections/%d/check", t.county, t.inspection), url.Values{"version": {"99"}, "date": {"2024-05-01"}}
+	})},
 
 	"GET /audit":             {kind: targeted, perm: auth.PermAuditRead, at: atCounty, req: countyPath("/audit?county=%s", nil)},
 	"GET /overrides":         {kind: listed, perm: auth.PermAuditRead, req: get("/overrides")},

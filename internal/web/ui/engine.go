@@ -154,6 +154,7 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 			return v
 		},
 		"add":         func(a, b int) int { return a + b },
+		"sub":         func(a, b int) int { return a - b },
 		"programName": policy.ProgramName,
 		"list":        func(xs ...string) []string { return xs },
 		"redact":      web.RedactIDs,
