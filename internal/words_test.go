@@ -18,6 +18,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -58,6 +59,7 @@ var homes = []home{
 	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
 	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
+	{"internal/portal", "portal.ReportStatuses", portal.ReportStatuses},
 }
 
 // without returns the terms of l that are not in other.

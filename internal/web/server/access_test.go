@@ -129,6 +129,7 @@ type target struct {
 	claim       int64
 	institution int64
 	inspection  int64
+	report      int64 // the wife's report of an error in her family
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -578,6 +579,32 @@ var matrix = map[string]entry{
 		return fmt.Sprintf("/childcare/%s/inspections/%d/check", t.county, t.inspection), url.Values{"version": {"99"}, "date": {"2024-05-01"}}
 	})},
 
+	"GET /self/family":   {kind: self, perm: auth.PermSelfService, req: get("/self/family")},
+	"POST /self/family":  {kind: self, perm: auth.PermSelfService, req: post("/self/family", form)},
+	"GET /self/qualify":  {kind: self, perm: auth.PermSelfService, req: get("/self/qualify")},
+	"GET /self/birth":    {kind: self, perm: auth.PermSelfService, req: get("/self/birth")},
+	"POST /self/birth":   {kind: self, perm: auth.PermSelfApply, req: post("/self/birth", form)},
+	"GET /self/subsidy":  {kind: self, perm: auth.PermSelfService, req: get("/self/subsidy")},
+	"POST /self/subsidy": {kind: self, perm: auth.PermSelfApply, req: post("/self/subsidy", form)},
+	"GET /self/track":    {kind: self, perm: auth.PermSelfService, req: get("/self/track")},
+	"GET /self/payments": {kind: self, perm: auth.PermSelfService, req: get("/self/payments")},
+	"GET /self/births/{county}/{id}": {kind: targeted, perm: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/self/births/%s/%d", t.county, t.birth), nil
+	})},
+	"GET /self/letters/{county}/{id}/{person}": {kind: targeted, perm: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/self/letters/%s/900001/%d", t.county, t.wife.ID), nil
+	})},
+	"POST /documents/{entity}/{county}/{id}": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/documents/birth_registration/%s/%d", t.county, t.birth), form
+	})},
+	"GET /documents/{entity}/{county}/{id}/{doc}": {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/documents/birth_registration/%s/%d/1", t.county, t.birth), nil
+	})},
+	"GET /family-reports": {kind: listed, perm: auth.PermRegistryRead, req: get("/family-reports?county=341523")},
+	"POST /family-reports/{county}/{id}": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/family-reports/%s/%d", t.county, t.report), url.Values{"version": {"99"}, "note": {"已核实并更正"}}
+	})},
+
 	"GET /audit":             {kind: targeted, perm: auth.PermAuditRead, at: atCounty, req: countyPath("/audit?county=%s", nil)},
 	"GET /overrides":         {kind: listed, perm: auth.PermAuditRead, req: get("/overrides")},
 	"GET /audit/export.xlsx": {kind: targeted, perm: auth.PermAuditRead, at: atCounty, req: countyPath("/audit/export.xlsx?county=%s", nil)},
@@ -977,6 +1004,15 @@ func accessBirths(t *testing.T, ts *testServer, ctx context.Context, tg *target,
 		return err
 	}); err != nil {
 		t.Fatalf("%s: subsidy claim: %v", tg.key, err)
+	}
+	tg.report = int64(900001 + i)
+	if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO family_reports (county, id, person_id, region, text, status, filed, created_at, updated_at)
+			VALUES (?, ?, ?, ?, '配偶的出生日期有误', 'open', '2024-05-01', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`,
+			tg.county, tg.report, tg.wife.ID, string(tg.village))
+		return err
+	}); err != nil {
+		t.Fatalf("%s: family report: %v", tg.key, err)
 	}
 	code := "52" + tg.county + "MJ" + fmt.Sprintf("%07d", 100+i)
 	code += string(childcare.CreditCheck(code))

@@ -73,6 +73,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
 		{"/births", "nav.births", can(auth.PermRegistryRead)},
 		{"/subsidy", "nav.subsidy", can(auth.PermCaseRead)},
+		{"/family-reports", "nav.family_reports", can(auth.PermRegistryWrite)},
 		{"/childcare", "nav.childcare", can(auth.PermReportRead) && a.Role != auth.RoleAdmin},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},

@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -43,6 +44,7 @@ var words = map[string]term.List{
 	"inspectKind":   childcare.InspectionKinds,
 	"grade":         childcare.Grades,
 	"inspectStatus": childcare.InspectionStatuses,
+	"reportStatus":  portal.ReportStatuses,
 }
 
 // wordFuncs returns a template function for each list of words: given the
