@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
@@ -158,4 +159,15 @@ func (tx *Tx) Document(ctx context.Context, county string, id int64) (*portal.Do
 		return nil, fmt.Errorf("document %s/%d: %w", county, id, err)
 	}
 	return d, nil
+}
+
+// CitizenUserOf returns the enabled citizen account linked to person id
+// of county.
+func (tx *Tx) CitizenUserOf(ctx context.Context, county string, id int64) (auth.User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE role = 'citizen' AND person_county = ? AND person_id = ?
+		AND disabled = FALSE ORDER BY id LIMIT 1`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, apperr.NotFoundf("没有关联此人的群众账号", "no citizen account is linked to this person")
+	}
+	return u, err
 }

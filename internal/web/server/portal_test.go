@@ -96,7 +96,7 @@ func TestCitizenPortal(t *testing.T) {
 			cit.Post("/self/birth", url.Values{"spouse": {fmt.Sprint(wife.ID + 1)}, "expected": {"2024-09-01"}, "expecting": {"1"}})
 			loc := cit.WantRedirect("/self/births/341523/")
 			regPath := strings.SplitN(strings.TrimPrefix(loc, "/self/births/"), "?", 2)[0]
-			cit.Get("/self/births/" + regPath).Want(200, "下载生育登记服务单")
+			cit.Get("/self/births/"+regPath).Want(200, "下载生育登记服务单")
 			docPath := "/documents/birth_registration/" + regPath
 			c := cit.C
 			if code, to := upload(t, c, ts.URL, docPath, "户口簿.png", pngBytes, "/self/births/"+regPath); code != 303 || !strings.Contains(to, "done=document_uploaded") {

@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/web"
+	"github.com/jiahe-project/jiahe/internal/web/oidc"
 )
 
 // Handler holds what every page needs. Pages are its methods.
@@ -30,12 +31,17 @@ type Handler struct {
 	tree *region.Tree
 	// eng holds the templates, static files and translations.
 	eng *engine
+	// oidc is the unified identity service, nil when none is configured.
+	oidc *oidc.Provider
 }
 
 // New returns the staff pages over the use cases of a. It parses every
 // template: a broken one is an error here, not on first use.
 func New(a *app.App, logger *slog.Logger, cfg web.Config) (*Handler, error) {
 	h := &Handler{app: a, log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
+	if cfg.OIDC.Enabled() {
+		h.oidc = oidc.New(cfg.OIDC)
+	}
 	var err error
 	if h.eng, err = newEngine(h.tree); err != nil {
 		return nil, err
@@ -52,6 +58,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Public("GET /login", h.loginPage),
 		web.Public("POST /login", h.loginSubmit),
 		web.Public("POST /logout", h.logoutSubmit),
+		web.Public("GET /login/oidc", h.oidcStart),
+		web.Public("GET /login/oidc/callback", h.oidcCallback),
 
 		web.SignedIn("GET /{$}", h.homePage),
 
