@@ -12,6 +12,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/web/webtest"
 )
 
 // pngBytes is the start of a PNG file and a few bytes more.
@@ -102,14 +103,34 @@ func TestCitizenPortal(t *testing.T) {
 			if code, to := upload(t, c, ts.URL, docPath, "户口簿.png", pngBytes, "/self/births/"+regPath); code != 303 || !strings.Contains(to, "done=document_uploaded") {
 				t.Fatalf("upload = %d %s", code, to)
 			}
-			if code, to := upload(t, c, ts.URL, docPath, "说明.txt", []byte("not a photo"), "/self/track"); code != 303 || !strings.Contains(to, "upload_error") {
+			if code, to := upload(t, c, ts.URL, docPath, "说明.txt", []byte("not a photo"), "/self/track"); code != 303 || !strings.Contains(to, "upload_error=type") {
 				t.Errorf("a text file = %d %s", code, to)
 			}
 			big := append(append([]byte{}, pngBytes...), make([]byte, 5<<20)...)
-			if code, to := upload(t, c, ts.URL, docPath, "大.png", big, "/self/track"); code != 303 || !strings.Contains(to, "upload_error") {
+			if code, to := upload(t, c, ts.URL, docPath, "大.png", big, "/self/track"); code != 303 || !strings.Contains(to, "upload_error=size") {
 				t.Errorf("a file over 5 MB = %d %s", code, to)
 			}
-			cit.Get("/self/track").Want(200, "户口簿.png")
+			cit.Get("/self/track?upload_error=type").Want(200, "户口簿.png", "只能上传照片")
+			cit.Get("/self/track?upload_error=<script>").Want(200)
+			if strings.Contains(cit.Body, "<script>") {
+				t.Error("the tracking page shows text of its address")
+			}
+			// A photo with the citizen's reward case (the tracking page's
+			// form), which the village reads on the case page.
+			code, out := ts.Call(c, "POST", "/api/v1/self/applications", map[string]any{"program": "jf", "year": 2024,
+				"declared":    map[string]any{"hukou_type": "rural", "marriage": "1986年初婚", "births": "1987年生育一女", "adoptions": "无", "surviving_children": 1},
+				"attachments": []string{"身份证"}, "pledge": true})
+			if code != 201 {
+				t.Fatalf("application = %d %v", code, out)
+			}
+			casePath := fmt.Sprintf("341523/%d", webtest.Num(webtest.Field(out, "case", "id")))
+			if code, to := upload(t, c, ts.URL, "/documents/case/"+casePath, "结婚证.png", pngBytes, "/self/track"); code != 303 || !strings.Contains(to, "document_uploaded") {
+				t.Fatalf("upload with the case = %d %s", code, to)
+			}
+			staff.Get("/cases/" + casePath).Want(200, "结婚证.png")
+			if code, to := upload(t, stranger0(t, ts), ts.URL, "/documents/case/"+casePath, "x.png", pngBytes, "/self/track"); code == 303 && strings.Contains(to, "document_uploaded") {
+				t.Errorf("another village's specialist uploads with the case: %d %s", code, to)
+			}
 			docs, err := ts.App.Documents(t.Context(), auth.System, "birth_registration", "341523", mustID(t, regPath))
 			if err != nil || len(docs) != 1 {
 				t.Fatalf("documents %v %v", docs, err)
@@ -125,6 +146,13 @@ func TestCitizenPortal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stranger0 is the client of the village specialist of 东苑社区, outside
+// the family's village.
+func stranger0(t *testing.T, ts *testServer) *http.Client {
+	t.Helper()
+	return ts.Browser().Login("village", "village1234").C
 }
 
 func mustID(t *testing.T, countyID string) int64 {

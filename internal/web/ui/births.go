@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -213,8 +214,12 @@ func (h *Handler) renderBirth(w http.ResponseWriter, r *http.Request, v *view, k
 	for i := range idx {
 		idx[i] = i
 	}
+	docs, err := h.app.Documents(r.Context(), web.Actor(r), portal.EntityRegistration, k.County, k.ID)
+	if err != nil {
+		return err
+	}
 	v.Data = map[string]any{"Slip": s, "Reg": s.Registration, "Children": idx, "CancelReasons": birth.CancelReasons,
-		"Citizen": web.Actor(r).Role == auth.RoleCitizen}
+		"Citizen": web.Actor(r).Role == auth.RoleCitizen, "Docs": docs}
 	return h.render(w, status, "birth.html", v)
 }
 

@@ -179,7 +179,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 	}
 	run(t, ctx, "send the claim",
 		chromedp.Click(chromedp.CSS(`form[action="/self/subsidy"] button`)),
-		chromedp.WaitVisible(chromedp.CSS("ol.steps")),
+		chromedp.WaitVisible(chromedp.CSS("ol.track-steps")),
 		shot(t, dir, "self_track"),
 	)
 	fitsPhone(t, ctx, "the tracking page")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -31,11 +30,19 @@ import (
 // is /self (self.go).
 
 // portalView starts a portal page: it needs the citizen's own record.
+// An upload that was refused comes back with ?upload_error=, which names
+// one of the page's own messages.
 func (h *Handler) portalView(w http.ResponseWriter, r *http.Request, title string) (*view, error) {
 	if err := web.Require(h.app, r, auth.PermSelfService, app.Target{Entity: "person"}); err != nil {
 		return nil, err
 	}
-	return h.newView(w, r, title), nil
+	v := h.newView(w, r, title)
+	if code := r.URL.Query().Get("upload_error"); code != "" {
+		if msg, ok := v.T["upload_error."+code]; ok {
+			v.Problems = append(v.Problems, msg)
+		}
+	}
+	return v, nil
 }
 
 // selfFamilyPage shows the citizen's family as the registry has it, with
@@ -383,7 +390,6 @@ func withQuery(p, q string) string {
 	return "?" + q
 }
 
-func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // extOf is the extension of a file name.
 func extOf(name string) string { return path.Ext(name) }
@@ -413,12 +419,22 @@ func (h *Handler) documentSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
-			v := h.newView(w, r, "self_track.title")
-			msg := e.ZH
-			if v.Lang == "en" {
-				msg = e.EN
+			// The page names what was wrong by a key of its own
+			// messages, so that no text of the address is shown.
+			code := "type"
+			switch _, serr := portal.Sniff("file", data); {
+			case rerr != nil || len(data) > portal.MaxDocument:
+				code = "size"
+			case len(data) == 0:
+				code = "empty"
+			case serr == nil:
+				code = "count"
 			}
-			http.Redirect(w, r, back+withQuery(back, "upload_error="+urlEscape(msg)), http.StatusSeeOther)
+			anchor := ""
+			if i := strings.IndexByte(back, '#'); i >= 0 {
+				back, anchor = back[:i], back[i:]
+			}
+			http.Redirect(w, r, back+withQuery(back, "upload_error="+code)+anchor, http.StatusSeeOther)
 			return nil
 		}
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -196,7 +197,11 @@ func (h *Handler) renderClaim(w http.ResponseWriter, r *http.Request, v *view, s
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Claim": c, "Names": h.personNames(r, county, map[int64]bool{c.Child: true, c.Applicant: true})}
+	docs, err := h.app.Documents(r.Context(), web.Actor(r), portal.EntityClaim, county, id)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Claim": c, "Names": h.personNames(r, county, map[int64]bool{c.Child: true, c.Applicant: true}), "Docs": docs}
 	return h.render(w, status, "subsidy_claim.html", v)
 }
 
