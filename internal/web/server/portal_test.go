@@ -127,7 +127,7 @@ func TestCitizenPortal(t *testing.T) {
 			if code, to := upload(t, c, ts.URL, "/documents/case/"+casePath, "结婚证.png", pngBytes, "/self/track"); code != 303 || !strings.Contains(to, "document_uploaded") {
 				t.Fatalf("upload with the case = %d %s", code, to)
 			}
-			staff.Get("/cases/" + casePath).Want(200, "结婚证.png")
+			staff.Get("/cases/"+casePath).Want(200, "结婚证.png")
 			if code, to := upload(t, stranger0(t, ts), ts.URL, "/documents/case/"+casePath, "x.png", pngBytes, "/self/track"); code == 303 && strings.Contains(to, "document_uploaded") {
 				t.Errorf("another village's specialist uploads with the case: %d %s", code, to)
 			}

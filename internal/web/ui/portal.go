@@ -390,7 +390,6 @@ func withQuery(p, q string) string {
 	return "?" + q
 }
 
-
 // extOf is the extension of a file name.
 func extOf(name string) string { return path.Ext(name) }
 
