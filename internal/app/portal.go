@@ -356,3 +356,15 @@ func invalidEntity() error {
 func portalNotFound() error {
 	return apperr.NotFoundf("未找到该材料", "no such document")
 }
+
+// CheckAttach checks, before a door reads an upload, that who may store a
+// document with the case, registration or claim id of county: a refusal
+// is audited before any byte of the file is read. AttachDocument checks
+// again when it stores it.
+func (a *App) CheckAttach(ctx context.Context, who auth.Actor, entity, county string, id int64) error {
+	o, err := documentOp(who, entity, county, id, true)
+	if err != nil {
+		return err
+	}
+	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
+}

@@ -402,19 +402,27 @@ func (h *Handler) documentSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	entity := r.PathValue("entity")
-	// The use case runs even when the upload did not read, so that a
-	// refusal is decided (and recorded) before what was wrong with it.
+	// Who may store a document with it is checked (and a refusal
+	// audited) before any byte of the file is read.
+	if err := h.app.CheckAttach(r.Context(), web.Actor(r), entity, county, id); err != nil {
+		return err
+	}
 	name, data, fields, rerr := web.ReadDocument(w, r, portal.MaxDocument)
-	_, err = h.app.AttachDocument(r.Context(), web.Actor(r), entity, county, id, name, data)
-	if rerr != nil && (err == nil || !app.IsRefusal(err) && apperr.KindOf(err) != apperr.NotFound) {
+	if rerr == nil {
+		_, err = h.app.AttachDocument(r.Context(), web.Actor(r), entity, county, id, name, data)
+	} else {
 		err = rerr
 	}
 	back := ""
 	if fields != nil {
 		back = fields.Get("back")
 	}
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
 		back = "/self/track"
+	}
+	anchor := ""
+	if i := strings.IndexByte(back, '#'); i >= 0 {
+		back, anchor = back[:i], back[i:]
 	}
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
@@ -429,16 +437,12 @@ func (h *Handler) documentSubmit(w http.ResponseWriter, r *http.Request) error {
 			case serr == nil:
 				code = "count"
 			}
-			anchor := ""
-			if i := strings.IndexByte(back, '#'); i >= 0 {
-				back, anchor = back[:i], back[i:]
-			}
 			http.Redirect(w, r, back+withQuery(back, "upload_error="+code)+anchor, http.StatusSeeOther)
 			return nil
 		}
 		return err
 	}
-	redirectDone(w, r, back, "document_uploaded")
+	http.Redirect(w, r, back+withQuery(back, "done=document_uploaded")+anchor, http.StatusSeeOther)
 	return nil
 }
 
