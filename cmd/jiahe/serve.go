@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -176,6 +177,9 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		return fmt.Errorf("no living resident in %s for the demo citizen", demoUsers[0].region)
 	}
 	citizen := fmt.Sprintf("%s/%d", found[0].County, found[0].ID)
+	if m, ok := demoMother(ctx, a, demoUsers[0].region); ok {
+		citizen = m // a mother of a child under three shows the whole portal
+	}
 	users := make([]auth.NewUser, len(demoUsers))
 	for i, d := range demoUsers {
 		users[i] = auth.NewUser{Username: d.username, Name: d.name, Role: d.role, Region: d.region, Password: "demo-" + rand.Text()[:8] + "7"}
@@ -192,4 +196,32 @@ func seedDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "  %-10s %-20s %s（%s）\n", u.Username, users[i].Password, u.Role.Chinese(), region.Default().FullName(u.Region))
 	}
 	return nil
+}
+
+// demoMother returns the person key of a living mother of a child under
+// three of the village, when the synthetic county has one.
+func demoMother(ctx context.Context, a *app.App, village region.Code) (string, bool) {
+	young, _, err := a.SearchPersons(ctx, auth.System, registry.Query{Region: string(village), Alive: true, Sort: registry.SortBirth, Desc: true, Limit: 30})
+	if err != nil {
+		return "", false
+	}
+	limit := date.Today(time.Now()).AddMonths(-36)
+	for _, c := range young {
+		if c.Birth.Before(limit) {
+			break
+		}
+		f, err := a.Family(ctx, auth.System, registry.Key{County: c.County, ID: c.ID})
+		if err != nil {
+			continue
+		}
+		for _, t := range f.Children {
+			if t.Child != c.Ref() || t.Kind != registry.Birth {
+				continue
+			}
+			if p := f.Person(t.Parent); p != nil && p.Sex == registry.Female && p.Death.IsZero() {
+				return c.County + "/" + p.Ref, true
+			}
+		}
+	}
+	return "", false
 }
