@@ -140,6 +140,12 @@ func TestCitizenPortal(t *testing.T) {
 			if code != 200 || ctype != "image/png" || !bytes.Equal(body, pngBytes) {
 				t.Errorf("the village reads the document: %d %s %d bytes", code, ctype, len(body))
 			}
+			// The mother cancels her registration from her own page.
+			cit.Get("/self/births/" + regPath).Want(200, `action="/births/`+regPath+`/cancel"`)
+			cit.Post("/births/"+regPath+"/cancel", url.Values{"version": {"1"}, "reason": {"duplicate"}})
+			if cit.Code != 303 || !strings.HasPrefix(cit.Loc, "/self/births/"+regPath) {
+				t.Errorf("cancel = %d %s", cit.Code, cit.Loc)
+			}
 			stranger := ts.Browser().Login("village", "village1234")
 			if code, _, _ := ts.Raw(stranger.C, "GET", get, "", nil); code != 404 && code != 403 {
 				t.Errorf("another village reads the document: %d", code)

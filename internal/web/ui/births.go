@@ -298,7 +298,11 @@ func (h *Handler) birthCancelSubmit(w http.ResponseWriter, r *http.Request) erro
 		}
 		return h.renderBirth(w, r, v, k, http.StatusUnprocessableEntity)
 	}
-	redirectDone(w, r, "/births/"+k.County+"/"+strconv.FormatInt(k.ID, 10), "birth_cancelled")
+	back := "/births/"
+	if web.Actor(r).Role == auth.RoleCitizen {
+		back = "/self/births/"
+	}
+	redirectDone(w, r, back+k.County+"/"+strconv.FormatInt(k.ID, 10), "birth_cancelled")
 	return nil
 }
 

@@ -238,7 +238,7 @@ func (h *Handler) selfBirthView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Slip": s, "Reg": s.Registration, "Docs": docs, "Entity": portal.EntityRegistration}
+	v.Data = map[string]any{"Slip": s, "Reg": s.Registration, "Docs": docs, "Entity": portal.EntityRegistration, "CancelReasons": birth.CancelReasons}
 	return h.render(w, http.StatusOK, "self_birth_view.html", v)
 }
 
