@@ -141,7 +141,7 @@ func TestCitizenPortal(t *testing.T) {
 				t.Errorf("the village reads the document: %d %s %d bytes", code, ctype, len(body))
 			}
 			// The mother cancels her registration from her own page.
-			cit.Get("/self/births/" + regPath).Want(200, `action="/births/`+regPath+`/cancel"`)
+			cit.Get("/self/births/"+regPath).Want(200, `action="/births/`+regPath+`/cancel"`)
 			cit.Post("/births/"+regPath+"/cancel", url.Values{"version": {"1"}, "reason": {"duplicate"}})
 			if cit.Code != 303 || !strings.HasPrefix(cit.Loc, "/self/births/"+regPath) {
 				t.Errorf("cancel = %d %s", cit.Code, cit.Loc)
