@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/stats"
@@ -38,6 +39,7 @@ type home struct {
 var homes = []home{
 	{"internal/policy", "policy.BuiltinPrograms", policy.BuiltinPrograms()},
 	{"internal/policy", "policy.FundingLevels", policy.FundingLevels},
+	{"internal/policy", "policy.ParityStatuses", policy.ParityStatuses},
 	{"internal/roll", "roll.Statuses", roll.Statuses},
 	{"internal/roll", "roll.ChangeKinds", roll.ChangeKinds},
 	{"internal/roll", "roll.ExitReasons", roll.ExitReasons},
@@ -82,6 +84,7 @@ var homes = []home{
 	{"internal/stats", "stats.Checks", stats.Checks},
 	{"internal/stats", "stats.DeadlineKinds", stats.DeadlineKinds},
 	{"internal/stats", "stats.ProgressNames", stats.ProgressNames},
+	{"internal/portal", "portal.ReportStatuses", portal.ReportStatuses},
 }
 
 // without returns the terms of l that are not in other.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/web"
+	"github.com/jiahe-project/jiahe/internal/web/oidc"
 	"github.com/jiahe-project/jiahe/internal/web/server"
 )
 
@@ -25,6 +27,9 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", ":8080", "listen address")
 	demo := fs.Bool("demo", false, "on an empty database, create a synthetic county and demo users")
+	issuer := fs.String("oidc-issuer", "", "issuer URL of the province's unified identity service (OpenID Connect) citizens may sign in with; the client secret is read from JIAHE_OIDC_CLIENT_SECRET")
+	clientID := fs.String("oidc-client-id", "", "the client id registered with the identity service")
+	idClaim := fs.String("oidc-id-claim", "sub", "the ID token's claim that holds the citizen's ID number")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -53,7 +58,12 @@ func runServe(ctx context.Context, dbURL string, args []string, stdout, stderr i
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv, err := server.New(a, logger, web.DefaultConfig())
+	wcfg := web.DefaultConfig()
+	wcfg.OIDC = oidc.Config{Issuer: *issuer, ClientID: *clientID, ClientSecret: os.Getenv("JIAHE_OIDC_CLIENT_SECRET"), IDClaim: *idClaim}
+	if *issuer != "" && *clientID == "" {
+		return errors.New("serve: --oidc-issuer needs --oidc-client-id")
+	}
+	srv, err := server.New(a, logger, wcfg)
 	if err != nil {
 		return err
 	}

@@ -430,3 +430,46 @@ func (a *App) ChangeOwnPassword(ctx context.Context, who auth.Actor, in Password
 		return auth.ResetPassword(ctx, tx, who, who.UserID, hash)
 	})
 }
+
+// Identity is who the province's unified identity service (OpenID
+// Connect) says signed in: the issuer, the subject, and the ID number it
+// vouches for, which links the sign-in to a person of the registry.
+type Identity struct {
+	Issuer   string
+	Subject  string
+	IDNumber string
+}
+
+// errNoCitizenAccount answers a verified identity that no account of
+// Jiahe is linked to.
+var errNoCitizenAccount = apperr.New(apperr.Unauthenticated, "您的身份已核验，但尚未开通本系统的群众账号，请联系村（居）计生专干",
+	"your identity is verified but has no citizen account here: ask the village specialist")
+
+// SignInVerified starts a session for the citizen account linked to the
+// person whose ID number the identity service vouched for (the door has
+// verified the ID token): the seam for the province's unified identity,
+// beside passwords. The sign-in is recorded (user.login, via oidc); an
+// identity without an account is recorded as a failed sign-in.
+func (a *App) SignInVerified(ctx context.Context, id Identity, in Credentials) (*SignedIn, error) {
+	var u auth.User
+	err := a.db.Read(ctx, func(tx *store.Tx) error {
+		p, err := tx.PersonByIDNumber(ctx, "", strings.TrimSpace(id.IDNumber))
+		if err != nil {
+			return err
+		}
+		u, err = tx.CitizenUserOf(ctx, p.County, p.ID)
+		return err
+	})
+	if apperr.KindOf(err) == apperr.NotFound || apperr.KindOf(err) == apperr.Invalid {
+		e := audit.Entry{Username: "oidc", Action: "user.login_failed", Entity: "user",
+			After: audit.JSON(map[string]string{"ip": in.Addr, "reason": "no_citizen_account", "issuer": clip(id.Issuer, 200)})}
+		if uerr := a.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.Audit(ctx, e) }); uerr != nil {
+			return nil, uerr
+		}
+		return nil, errNoCitizenAccount
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.startSession(ctx, u, in)
+}

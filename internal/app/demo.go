@@ -7,6 +7,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/synth"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -73,7 +74,8 @@ type DemoUser struct {
 // county or the divisions around it. The village and the township are
 // those of the demo's village (DemoVillage); the first citizen is an
 // eligible older parent who has not yet applied, the second one of last
-// year's recipients.
+// year's recipients, the third a mother of a child under three (births and
+// the childcare subsidy).
 var DemoUsers = []DemoUser{
 	{"village", "村专干（演示）", auth.RoleVillage, ""},
 	{"village2", "村专干二（演示）", auth.RoleVillage, ""},
@@ -93,6 +95,7 @@ var DemoUsers = []DemoUser{
 	{"admin2", "系统管理员二（演示）", auth.RoleAdmin, ""},
 	{"citizen", "群众（演示）", auth.RoleCitizen, ""},
 	{"citizen2", "群众二（演示）", auth.RoleCitizen, ""},
+	{"citizen3", "群众三（演示）", auth.RoleCitizen, ""},
 }
 
 // DemoConfig sizes the demo; zero values take the defaults.
@@ -201,6 +204,13 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 			p = stage.Cohort[0] // on the roll since last year
 		}
 		citizens[i].Region, citizens[i].Person = region.Code(p.Region), fmt.Sprintf("%s/%d", p.County, p.PersonID)
+		if citizens[i].Username == "citizen3" {
+			m, err := a.demoMother(ctx, who, village)
+			if err != nil {
+				return nil, err
+			}
+			citizens[i].Region, citizens[i].Person = region.Code(m.Region), string(DemoCounty)+"/"+m.Ref
+		}
 	}
 	if _, err := a.CreateDemoUsers(ctx, who, citizens); err != nil {
 		return nil, err
@@ -229,4 +239,34 @@ func (a *App) demoLogins(ctx context.Context) ([]DemoLogin, error) {
 		}
 	}
 	return out, nil
+}
+
+// demoMother returns a living mother of a child under three, in village
+// if it has one and else in the demo county.
+func (a *App) demoMother(ctx context.Context, who auth.Actor, village region.Code) (*registry.Person, error) {
+	limit := date.Today(a.db.Now()).AddMonths(-36)
+	for _, area := range []region.Code{village, DemoCounty} {
+		young, _, err := a.SearchPersons(ctx, who, registry.Query{Region: string(area), Alive: true, Sort: registry.SortBirth, Desc: true, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range young {
+			if c.Birth.Before(limit) {
+				break
+			}
+			f, err := a.Family(ctx, who, registry.Key{County: c.County, ID: c.ID})
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range f.Children {
+				if t.Child != c.Ref() || t.Kind != registry.Birth {
+					continue
+				}
+				if p := f.Person(t.Parent); p != nil && p.Sex == registry.Female && p.Death.IsZero() {
+					return p, nil
+				}
+			}
+		}
+	}
+	return nil, fmt.Errorf("demo: no mother of a child under three in %s", DemoCounty)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/term"
 )
 
 // Birth registration parity (登记孩次, rules.md §2.10, §8.2). Birth
@@ -72,6 +73,13 @@ const (
 	// ParityApproved: beyond the limit, with a re-birth approval.
 	ParityApproved = "approved"
 )
+
+// ParityStatuses names the statuses of a parity decision.
+var ParityStatuses = term.List{
+	{Code: ParityRegistration, ZH: "生育登记服务，不需审批", EN: "Registration, no approval needed"},
+	{Code: ParityApprovalRequired, ZH: "超过法定子女数，须再生育审批", EN: "Beyond the limit: a re-birth approval is needed"},
+	{Code: ParityApproved, ZH: "超过法定子女数，已取得再生育审批", EN: "Beyond the limit, with a re-birth approval"},
+}
 
 // FlagParityNotEncoded: no rule of the county's province (or below) says
 // how registrations count children; the national defaults apply.

@@ -116,3 +116,43 @@ func tooLargeOr(err, or error) error {
 	}
 	return or
 }
+
+// ReadDocument reads the photo or scan a citizen (or staff) uploads with
+// an application: the part named "file" of a multipart form, with its
+// file name, at most limit bytes (a larger file is refused as soon as its
+// bytes pass the bound), and the form's other fields.
+func ReadDocument(w http.ResponseWriter, r *http.Request, limit int64) (name string, data []byte, fields url.Values, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, nil, errBadForm
+	}
+	fields = url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return name, data, fields, nil
+		}
+		if err != nil {
+			return "", nil, nil, tooLargeOr(err, errBadForm)
+		}
+		switch part.FormName() {
+		case "file":
+			name = part.FileName()
+			if data, err = io.ReadAll(io.LimitReader(part, limit+1)); err != nil {
+				return "", nil, nil, tooLargeOr(err, errBadForm)
+			}
+			if int64(len(data)) > limit {
+				return "", nil, nil, apperr.Invalidf("file", "文件超过%dMB，请压缩后重新上传", "the file exceeds %d MB: make it smaller", limit>>20)
+			}
+		case "":
+		default:
+			b, err := readBounded(part, maxFormField)
+			if err != nil {
+				return "", nil, nil, tooLargeOr(err, errBadForm)
+			}
+			fields.Add(part.FormName(), string(b))
+		}
+		part.Close()
+	}
+}

@@ -10,6 +10,8 @@
 package web
 
 import (
+	"github.com/jiahe-project/jiahe/internal/web/oidc"
+
 	"net/http"
 	"time"
 )
@@ -22,6 +24,9 @@ type Config struct {
 	SecureCookies bool
 	// ShutdownTimeout is how long the server waits for requests in flight.
 	ShutdownTimeout time.Duration
+	// OIDC is the province's unified identity service citizens may sign
+	// in with, beside their passwords; zero when there is none.
+	OIDC oidc.Config
 }
 
 // DefaultConfig is the production configuration.

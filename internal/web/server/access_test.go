@@ -17,6 +17,8 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/matching"
@@ -129,6 +131,15 @@ type target struct {
 	change  int64
 	help    int64 // a list of help naming the family
 	task    int64 // a worklist task on the wife: a police death
+	// The births and the under-threes: the wife's birth registration,
+	// a subsidy claim she made for a child, a childcare institution of the
+	// village and an inspection of it waiting for its rectification's
+	// check.
+	birth       int64
+	claim       int64
+	institution int64
+	inspection  int64
+	report      int64 // the wife's report of an error in her family
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -220,6 +231,42 @@ func pageSpecial(rest string, form url.Values) func(*target) request {
 func taskPath(rest string, body any) func(*target) request {
 	return func(t *target) request {
 		return request{path: fmt.Sprintf("/api/v1/match/tasks/%s/%d%s", t.county, t.task, rest), body: body}
+	}
+}
+
+func birthPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/births/%s/%d%s", t.county, t.birth, rest), body: body}
+	}
+}
+
+func claimPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/subsidy-claims/%s/%d%s", t.county, t.claim, rest), body: body}
+	}
+}
+
+func institutionPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/childcare/%s/institutions/%d%s", t.county, t.institution, rest), body: body}
+	}
+}
+
+func pageBirth(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/births/%s/%d%s", t.county, t.birth, rest), body: form}
+	}
+}
+
+func pageClaim(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/subsidy/%s/%d%s", t.county, t.claim, rest), body: form}
+	}
+}
+
+func pageInstitution(rest string, form url.Values) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/childcare/%s/%d%s", t.county, t.institution, rest), body: form}
 	}
 }
 
@@ -491,13 +538,53 @@ var matrix = map[string]entry{
 			return fmt.Sprintf("/api/v1/special/%s/help-lists/%d/pay", t.county, t.help), nil
 		})},
 	"POST /api/v1/family-check": {kind: listed, perm: auth.PermFamilyCheck, req: post("/api/v1/family-check", map[string]any{"id_number": "x"})},
+	"POST /api/v1/births": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/births", map[string]any{"county": t.county, "applicant_id": t.wife.ID, "mother_id": t.wife.ID}
+	})},
+	"GET /api/v1/births":                                 {kind: listed, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: get("/api/v1/births?county=341523")},
+	"GET /api/v1/births/{county}/{id}":                   {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: birthPath("", nil)},
+	"POST /api/v1/births/{county}/{id}/close":            {kind: targeted, perm: auth.PermRegistryWrite, req: birthPath("/close", map[string]any{"version": 99})},
+	"POST /api/v1/births/{county}/{id}/cancel":           {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: birthPath("/cancel", map[string]any{"version": 99})},
+	"GET /api/v1/births/{county}/{id}/slip":              {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: birthPath("/slip", nil)},
+	"GET /api/v1/verify/birth":                           {kind: public, req: get("/api/v1/verify/birth?serial=341523-2024-000001&code=ABCDEFGH")},
+	"GET /api/v1/persons/{county}/{id}/birth-approvals":  {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/birth-approvals")},
+	"POST /api/v1/persons/{county}/{id}/birth-approvals": {kind: targeted, perm: auth.PermRegistryWrite, req: personPath("/birth-approvals")},
+	"GET /api/v1/persons/{county}/{id}/subsidy-preview":  {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/subsidy-preview?year=2025")},
+	"POST /api/v1/subsidy-claims": {kind: targeted, perm: auth.PermCaseApply, also: auth.PermSelfApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/subsidy-claims", map[string]any{"county": t.county, "child_id": t.wife.ID, "applicant_id": t.wife.ID, "relation": "mother", "year": 2025}
+	})},
+	"GET /api/v1/subsidy-claims":                         {kind: listed, perm: auth.PermCaseRead, also: auth.PermSelfService, req: get("/api/v1/subsidy-claims?county=341523")},
+	"GET /api/v1/subsidy-claims/{county}/{id}":           {kind: targeted, perm: auth.PermCaseRead, also: auth.PermSelfService, req: claimPath("", nil)},
+	"POST /api/v1/subsidy-claims/{county}/{id}/check":    {kind: targeted, perm: auth.PermCaseReview, domain: true, req: claimPath("/check", map[string]any{"version": 99})},
+	"POST /api/v1/subsidy-claims/{county}/{id}/confirm":  {kind: targeted, perm: auth.PermCaseApprove, domain: true, req: claimPath("/confirm", map[string]any{"version": 99})},
+	"POST /api/v1/subsidy-claims/{county}/{id}/withdraw": {kind: targeted, perm: auth.PermCaseApply, also: auth.PermSelfApply, domain: true, req: claimPath("/withdraw", map[string]any{"version": 99})},
+
+	"POST /api/v1/childcare/{county}/institutions": {kind: targeted, perm: auth.PermChildcareManage, domain: true, at: atCounty, req: countyPath("/api/v1/childcare/%s/institutions", map[string]any{})},
+	"GET /api/v1/childcare/{county}/institutions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/childcare/%s/institutions?region=%s", t.county, t.village), nil
+	})},
+	"GET /api/v1/childcare/{county}/institutions/{id}":              {kind: targeted, perm: auth.PermReportRead, req: institutionPath("", nil)},
+	"PUT /api/v1/childcare/{county}/institutions/{id}":              {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("", map[string]any{"version": 99})},
+	"POST /api/v1/childcare/{county}/institutions/{id}/close":       {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("/close", map[string]any{"version": 99})},
+	"POST /api/v1/childcare/{county}/institutions/{id}/inspections": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: institutionPath("/inspections", map[string]any{})},
+	"GET /api/v1/childcare/{county}/inspections":                    {kind: listed, perm: auth.PermReportRead, req: get("/api/v1/childcare/341523/inspections")},
+	"POST /api/v1/childcare/{county}/inspections/{id}/check": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/childcare/%s/inspections/%d/check", t.county, t.inspection), map[string]any{"version": 99}
+	})},
+	// A county's figure, which its townships and villages read too; it
+	// holds no person.
+	"GET /api/v1/childcare/{county}/places": {kind: listed, perm: auth.PermReportRead, req: get("/api/v1/childcare/341523/places")},
+	"PUT /api/v1/childcare-target/{region}": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/childcare-target/%s", map[string]any{"target": "5"})},
 
 	// The staff pages.
 	"GET /static/{name}": {kind: public, req: get("/static/app.css")},
 	"GET /login":         {kind: public, req: get("/login")},
 	"POST /login":        {kind: public, skip: "signs in: starts a session"},
 	"POST /logout":       {kind: public, skip: "ends the caller's session"},
-	"GET /{$}":           {kind: open, req: get("/")},
+	// Without a configured identity service both answer 404.
+	"GET /login/oidc":          {kind: public, req: get("/login/oidc")},
+	"GET /login/oidc/callback": {kind: public, req: get("/login/oidc/callback?state=x&code=y")},
+	"GET /{$}":                 {kind: open, req: get("/")},
 
 	"GET /persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/persons?region=" + string(t.village), nil
@@ -628,6 +715,66 @@ var matrix = map[string]entry{
 	})},
 	"GET /persons/{county}/{id}/account":  {kind: targeted, perm: auth.PermPaymentManage, req: pagePerson("/account", nil)},
 	"POST /persons/{county}/{id}/account": {kind: targeted, perm: auth.PermPaymentManage, req: pagePerson("/account", form)},
+
+	"GET /births":     {kind: listed, perm: auth.PermRegistryRead, req: get("/births?county=341523")},
+	"GET /births/new": {kind: listed, perm: auth.PermRegistryWrite, req: get("/births/new")},
+	"POST /births/new": {kind: targeted, perm: auth.PermRegistryWrite, domain: true, req: on(func(t *target) (string, any) {
+		return "/births/new", url.Values{"county": {t.county}, "mother_id": {strconv.FormatInt(t.wife.ID, 10)}, "applicant": {"mother"},
+			"expected": {"2024-09-01"}, "expecting": {"1"}}
+	})},
+	"GET /births/{county}/{id}":                   {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: pageBirth("", nil)},
+	"POST /births/{county}/{id}/close":            {kind: targeted, perm: auth.PermRegistryWrite, req: pageBirth("/close", url.Values{"version": {"99"}, "born": {"2024-05-01"}, "count": {"1"}})},
+	"POST /births/{county}/{id}/cancel":           {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, domain: true, req: pageBirth("/cancel", url.Values{"version": {"99"}})},
+	"GET /births/{county}/{id}/slip.pdf":          {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: pageBirth("/slip.pdf", nil)},
+	"GET /persons/{county}/{id}/birth-approvals":  {kind: targeted, perm: auth.PermRegistryRead, req: pagePerson("/birth-approvals", nil)},
+	"POST /persons/{county}/{id}/birth-approvals": {kind: targeted, perm: auth.PermRegistryWrite, req: pagePerson("/birth-approvals", form)},
+	"GET /verify/birth":                           {kind: public, req: get("/verify/birth?serial=341523-2024-000001&code=ABCDEFGH")},
+	"GET /subsidy":                                {kind: listed, perm: auth.PermCaseRead, req: get("/subsidy?county=341523")},
+	"GET /subsidy/new":                            {kind: listed, perm: auth.PermCaseApply, req: get("/subsidy/new?county=341523")},
+	"POST /subsidy/new": {kind: targeted, perm: auth.PermCaseApply, domain: true, req: on(func(t *target) (string, any) {
+		return "/subsidy/new", url.Values{"county": {t.county}, "child_id": {strconv.FormatInt(t.wife.ID, 10)}, "applicant_id": {strconv.FormatInt(t.wife.ID, 10)},
+			"relation": {"mother"}, "year": {"2025"}}
+	})},
+	"GET /subsidy/{county}/{id}":         {kind: targeted, perm: auth.PermCaseRead, req: pageClaim("", nil)},
+	"POST /subsidy/{county}/{id}/{step}": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageClaim("/withdraw", url.Values{"version": {"99"}})},
+	"GET /childcare":                     {kind: listed, perm: auth.PermReportRead, req: get("/childcare?county=341523")},
+	"GET /childcare/new":                 {kind: listed, perm: auth.PermChildcareManage, req: get("/childcare/new?county=341523")},
+	"POST /childcare/new": {kind: targeted, perm: auth.PermChildcareManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/childcare/new", url.Values{"county": {t.county}}
+	})},
+	"GET /childcare/{county}/{id}":         {kind: targeted, perm: auth.PermReportRead, req: pageInstitution("", nil)},
+	"GET /childcare/{county}/{id}/edit":    {kind: targeted, perm: auth.PermChildcareManage, req: pageInstitution("/edit", nil)},
+	"POST /childcare/{county}/{id}/edit":   {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: pageInstitution("/edit", url.Values{"version": {"99"}})},
+	"POST /childcare/{county}/{id}/{step}": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: pageInstitution("/inspect", form)},
+	"POST /childcare/{county}/inspections/{id}/check": {kind: targeted, perm: auth.PermChildcareManage, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/childcare/%s/inspections/%d/check", t.county, t.inspection), url.Values{"version": {"99"}, "date": {"2024-05-01"}}
+	})},
+
+	"GET /self/family":   {kind: self, perm: auth.PermSelfService, req: get("/self/family")},
+	"POST /self/family":  {kind: self, perm: auth.PermSelfService, req: post("/self/family", form)},
+	"GET /self/qualify":  {kind: self, perm: auth.PermSelfService, req: get("/self/qualify")},
+	"GET /self/birth":    {kind: self, perm: auth.PermSelfService, req: get("/self/birth")},
+	"POST /self/birth":   {kind: self, perm: auth.PermSelfApply, req: post("/self/birth", form)},
+	"GET /self/subsidy":  {kind: self, perm: auth.PermSelfService, req: get("/self/subsidy")},
+	"POST /self/subsidy": {kind: self, perm: auth.PermSelfApply, req: post("/self/subsidy", form)},
+	"GET /self/track":    {kind: self, perm: auth.PermSelfService, req: get("/self/track")},
+	"GET /self/payments": {kind: self, perm: auth.PermSelfService, req: get("/self/payments")},
+	"GET /self/births/{county}/{id}": {kind: targeted, perm: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/self/births/%s/%d", t.county, t.birth), nil
+	})},
+	"GET /self/letters/{county}/{id}/{person}": {kind: targeted, perm: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/self/letters/%s/900001/%d", t.county, t.wife.ID), nil
+	})},
+	"POST /documents/{entity}/{county}/{id}": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/documents/birth_registration/%s/%d", t.county, t.birth), form
+	})},
+	"GET /documents/{entity}/{county}/{id}/{doc}": {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/documents/birth_registration/%s/%d/1", t.county, t.birth), nil
+	})},
+	"GET /family-reports": {kind: listed, perm: auth.PermRegistryRead, req: get("/family-reports?county=341523")},
+	"POST /family-reports/{county}/{id}": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/family-reports/%s/%d", t.county, t.report), url.Values{"version": {"99"}, "note": {"已核实并更正"}}
+	})},
 
 	"GET /audit":             {kind: targeted, perm: auth.PermAuditRead, at: atCounty, req: countyPath("/audit?county=%s", nil)},
 	"GET /overrides":         {kind: listed, perm: auth.PermAuditRead, req: get("/overrides")},
@@ -1066,7 +1213,55 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			t.Fatalf("%s: tasks %+v: %v", p.key, tasks, err)
 		}
 		tg.task = tasks[0].ID
+		accessBirths(t, ts, ctx, tg, i)
 		out[p.key] = tg
 	}
 	return out
+}
+
+// accessBirths adds the target's birth registration, subsidy claim,
+// childcare institution and open inspection.
+func accessBirths(t *testing.T, ts *testServer, ctx context.Context, tg *target, i int) {
+	t.Helper()
+	a := ts.App
+	reg, err := a.RegisterBirth(ctx, auth.System, birth.NewRegistration{County: tg.county, Mother: tg.wife.ID, Father: tg.husband.ID,
+		Applicant: tg.wife.ID, Expected: date.MustParse("2024-09-01")})
+	if err != nil {
+		t.Fatalf("%s: birth registration: %v", tg.key, err)
+	}
+	tg.birth = reg.ID
+	tg.claim = int64(900001 + i)
+	if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO subsidy_claims (county, id, child_id, applicant_id, relation, region, year, filed, channel, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'mother', ?, 2025, '2025-09-10', 'online', 'submitted', '2025-09-10T00:00:00Z', '2025-09-10T00:00:00Z')`,
+			tg.county, tg.claim, tg.husband.ID, tg.wife.ID, string(tg.village))
+		return err
+	}); err != nil {
+		t.Fatalf("%s: subsidy claim: %v", tg.key, err)
+	}
+	tg.report = int64(900001 + i)
+	if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO family_reports (county, id, person_id, region, text, status, filed, created_at, updated_at)
+			VALUES (?, ?, ?, ?, '配偶的出生日期有误', 'open', '2024-05-01', '2024-05-01T00:00:00Z', '2024-05-01T00:00:00Z')`,
+			tg.county, tg.report, tg.wife.ID, string(tg.village))
+		return err
+	}); err != nil {
+		t.Fatalf("%s: family report: %v", tg.key, err)
+	}
+	code := "52" + tg.county + "MJ" + fmt.Sprintf("%07d", 100+i)
+	code += string(childcare.CreditCheck(code))
+	officer := auth.Actor{Username: "system", Role: auth.RoleCounty, Scope: region.Code(tg.county)}
+	x, err := a.FileChildcare(ctx, officer, tg.county, childcare.NewInstitution{Name: "矩阵托育园", CreditCode: code, Operator: "矩阵教育咨询有限公司",
+		RegType: childcare.RegSocial, Type: childcare.TypeFullDay, Inclusive: true, Places: 30, Region: string(tg.village), Area: 300,
+		FireSafety: true, FireDoc: "矩阵消验字1号", FireDate: date.MustParse("2024-02-01"), Staff: []childcare.Staff{{Name: "周园长", Role: childcare.RoleDirector}}, Filed: date.MustParse("2024-03-01")})
+	if err != nil {
+		t.Fatalf("%s: childcare filing: %v", tg.key, err)
+	}
+	tg.institution = x.ID
+	in, err := a.InspectChildcare(ctx, officer, tg.county, x.ID, childcare.NewInspection{Date: date.MustParse("2024-04-01"), Kind: childcare.InspectJoint,
+		Inspectors: []string{"甲", "乙"}, Findings: "消防通道堆放杂物", Grade: "C", Rectify: true, Requirement: "清理通道", Deadline: date.MustParse("2024-05-01")})
+	if err != nil {
+		t.Fatalf("%s: inspection: %v", tg.key, err)
+	}
+	tg.inspection = in.ID
 }

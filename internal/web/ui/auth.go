@@ -25,6 +25,7 @@ func safeNext(s string) string {
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	v := h.newView(w, r, "login.title")
 	v.Form.Set("next", safeNext(r.URL.Query().Get("next")))
+	v.Data = map[string]any{"OIDC": h.oidc != nil}
 	return h.render(w, http.StatusOK, "login.html", v)
 }
 
@@ -38,6 +39,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	v.Form.Set("username", username)
 	v.Form.Set("next", safeNext(r.PostFormValue("next")))
+	v.Data = map[string]any{"OIDC": h.oidc != nil}
 	if _, err := web.SignIn(h.app, h.cfg, w, r, username, r.PostFormValue("password")); err != nil {
 		e, ok := apperr.As(err) // a throttled sign-in unwraps to its message
 		if !ok || e.Kind == apperr.Internal {

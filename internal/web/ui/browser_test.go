@@ -23,6 +23,13 @@ const chromiumPath = "/usr/bin/chromium"
 // installed or with -short.
 func browserSession(t *testing.T) context.Context {
 	t.Helper()
+	return sizedSession(t, 1280, 900)
+}
+
+// sizedSession is browserSession with a window of width × height (a
+// phone's, 390 × 844, for the citizen's pages).
+func sizedSession(t *testing.T, width, height int) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are skipped with -short")
 	}
@@ -42,7 +49,7 @@ func browserSession(t *testing.T) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("lang", "zh-CN"),
-		chromedp.WindowSize(1280, 900),
+		chromedp.WindowSize(width, height),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)

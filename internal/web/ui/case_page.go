@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -89,12 +90,16 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		}
 		steps[i] = caseStep{StepRecord: s, Name: name, Rows: stepDetail(v.T, h.tree, v.Lang, []byte(web.RedactIDs(string(s.Detail))))}
 	}
+	docs, err := h.app.Documents(r.Context(), a, portal.EntityCase, county, id)
+	if err != nil {
+		return err
+	}
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,
-		"Notices": noticeViews(a, hist), "NoticeRuns": noticeRuns,
+		"Notices": noticeViews(a, hist), "NoticeRuns": noticeRuns, "Docs": docs,
 	}
 	return nil
 }

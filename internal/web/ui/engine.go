@@ -170,6 +170,7 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 			return v
 		},
 		"add":         func(a, b int) int { return a + b },
+		"sub":         func(a, b int) int { return a - b },
 		"programName": policy.ProgramName,
 		// ruleVersion names the rule layers a decision applied
 		// ("national@1+34@1") by their regions and versions.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,10 +90,11 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 				Adoptions: v.F("adoptions"), SurvivingChildren: children},
 			Attachments: lines(r.PostFormValue("attachments")), Pledge: v.F("pledge") == "1", Phone: v.F("phone"), Note: v.F("note")}}
 	var err error
+	var c *workflow.Case
 	if len(errs) > 0 {
 		err = errs
 	} else {
-		_, err = h.app.SelfApply(r.Context(), web.Actor(r), in)
+		c, err = h.app.SelfApply(r.Context(), web.Actor(r), in)
 	}
 	if err != nil {
 		if !formError(v, err) {
@@ -103,6 +105,8 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, http.StatusUnprocessableEntity, "self.html", v)
 	}
-	redirectDone(w, r, "/self", "self_submitted")
+	// The tracking page follows the application and takes the photos
+	// of its documents.
+	http.Redirect(w, r, fmt.Sprintf("/self/track?done=self_submitted#case-%d", c.ID), http.StatusSeeOther)
 	return nil
 }

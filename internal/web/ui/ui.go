@@ -19,6 +19,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/web"
+	"github.com/jiahe-project/jiahe/internal/web/oidc"
 )
 
 // Handler holds what every page needs. Pages are its methods.
@@ -30,12 +31,17 @@ type Handler struct {
 	tree *region.Tree
 	// eng holds the templates, static files and translations.
 	eng *engine
+	// oidc is the unified identity service, nil when none is configured.
+	oidc *oidc.Provider
 }
 
 // New returns the staff pages over the use cases of a. It parses every
 // template: a broken one is an error here, not on first use.
 func New(a *app.App, logger *slog.Logger, cfg web.Config) (*Handler, error) {
 	h := &Handler{app: a, log: logger, now: a.Now, cfg: cfg, tree: a.Tree()}
+	if cfg.OIDC.Enabled() {
+		h.oidc = oidc.New(cfg.OIDC)
+	}
 	var err error
 	if h.eng, err = newEngine(h.tree); err != nil {
 		return nil, err
@@ -52,6 +58,8 @@ func (h *Handler) Routes() []web.Route {
 		web.Public("GET /login", h.loginPage),
 		web.Public("POST /login", h.loginSubmit),
 		web.Public("POST /logout", h.logoutSubmit),
+		web.Public("GET /login/oidc", h.oidcStart),
+		web.Public("GET /login/oidc/callback", h.oidcCallback),
 
 		web.SignedIn("GET /{$}", h.homePage),
 
@@ -70,6 +78,21 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /outreach", h.outreachPage),
 		web.SignedIn("GET /self", h.selfPage),
 		web.SignedIn("POST /self", h.selfSubmit),
+		web.SignedIn("GET /self/family", h.selfFamilyPage),
+		web.SignedIn("POST /self/family", h.selfFamilySubmit),
+		web.SignedIn("GET /self/qualify", h.selfQualifyPage),
+		web.SignedIn("GET /self/birth", h.selfBirthPage),
+		web.SignedIn("POST /self/birth", h.selfBirthSubmit),
+		web.SignedIn("GET /self/births/{county}/{id}", h.selfBirthView),
+		web.SignedIn("GET /self/subsidy", h.selfSubsidyPage),
+		web.SignedIn("POST /self/subsidy", h.selfSubsidySubmit),
+		web.SignedIn("GET /self/track", h.selfTrackPage),
+		web.SignedIn("GET /self/payments", h.selfPaymentsPage),
+		web.SignedIn("GET /self/letters/{county}/{id}/{person}", h.selfLetterPDF),
+		web.SignedIn("POST /documents/{entity}/{county}/{id}", h.documentSubmit),
+		web.SignedIn("GET /documents/{entity}/{county}/{id}/{doc}", h.documentPage),
+		web.SignedIn("GET /family-reports", h.familyReportsPage),
+		web.SignedIn("POST /family-reports/{county}/{id}", h.familyReportSubmit),
 		web.SignedIn("GET /cases/export.xlsx", h.casesExport),
 		web.SignedIn("GET /persons/{county}/{id}/apply", h.applyPage),
 		web.SignedIn("POST /persons/{county}/{id}/apply", h.applySubmit),
@@ -132,6 +155,29 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /reports/quality/persons", h.qualityPersonsPage),
 		web.SignedIn("GET /reports/supervision", h.supervisionPage),
 		web.SignedIn("GET /reports/supervision/export.xlsx", h.supervisionExport),
+		web.SignedIn("GET /births", h.birthsPage),
+		web.SignedIn("GET /births/new", h.birthNewPage),
+		web.SignedIn("POST /births/new", h.birthNewSubmit),
+		web.SignedIn("GET /births/{county}/{id}", h.birthPage),
+		web.SignedIn("POST /births/{county}/{id}/close", h.birthCloseSubmit),
+		web.SignedIn("POST /births/{county}/{id}/cancel", h.birthCancelSubmit),
+		web.SignedIn("GET /births/{county}/{id}/slip.pdf", h.birthSlipPDF),
+		web.SignedIn("GET /persons/{county}/{id}/birth-approvals", h.birthApprovalsPage),
+		web.SignedIn("POST /persons/{county}/{id}/birth-approvals", h.birthApprovalSubmit),
+		web.Public("GET /verify/birth", h.verifyPage),
+		web.SignedIn("GET /subsidy", h.subsidyPage),
+		web.SignedIn("GET /subsidy/new", h.subsidyNewPage),
+		web.SignedIn("POST /subsidy/new", h.subsidyNewSubmit),
+		web.SignedIn("GET /subsidy/{county}/{id}", h.subsidyClaimPage),
+		web.SignedIn("POST /subsidy/{county}/{id}/{step}", h.subsidyStepSubmit),
+		web.SignedIn("GET /childcare", h.childcarePage),
+		web.SignedIn("GET /childcare/new", h.childcareNewPage),
+		web.SignedIn("POST /childcare/new", h.childcareNewSubmit),
+		web.SignedIn("GET /childcare/{county}/{id}", h.institutionPage),
+		web.SignedIn("GET /childcare/{county}/{id}/edit", h.childcareEditPage),
+		web.SignedIn("POST /childcare/{county}/{id}/edit", h.childcareEditSubmit),
+		web.SignedIn("POST /childcare/{county}/{id}/{step}", h.institutionStepSubmit),
+		web.SignedIn("POST /childcare/{county}/inspections/{id}/check", h.rectificationSubmit),
 
 		web.SignedIn("GET /audit", h.auditPage),
 		web.SignedIn("GET /overrides", h.overridesPage),

@@ -4,9 +4,12 @@ import (
 	"html/template"
 	"reflect"
 
+	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/term"
@@ -18,38 +21,53 @@ import (
 // declares: {{rollStatus $.Lang .Status}}. The translations in
 // i18n/messages.json hold only the pages' own words.
 var words = map[string]term.List{
-	"rollStatus":   roll.Statuses,
-	"changeKind":   roll.ChangeKinds,
-	"exitReason":   roll.ExitReasons,
-	"rollEvent":    roll.Events,
-	"rejectReason": workflow.Reasons,
-	"lineStatus":   payment.StatusNames,
-	"lineKind":     payment.KindNames,
-	"batchStatus":  payment.BatchStatusNames,
-	"batchKind":    payment.BatchKindNames,
-	"diffKind":     payment.DiffNames,
-	"fundingLevel": policy.FundingLevels,
-	"spCategory":   special.Categories,
-	"spReason":     special.Reasons,
-	"spSource":     special.Sources,
-	"spStatus":     special.Statuses,
-	"spChange":     special.ChangeKinds,
-	"contactKind":  special.ContactKinds,
-	"visitMode":    special.Modes,
-	"reqSource":    special.RequestSources,
-	"reqStatus":    special.RequestStatuses,
-	"spService":    special.Services,
-	"spLack":       special.Lacks,
-	"familyCat":    special.FamilyCategories,
-	"listStatus":   special.ListStatuses,
-	"oneOff":       policy.OneOffPrograms,
-	"taskReason":   matching.TaskReasons,
-	"taskStatus":   matching.TaskStatuses,
-	"taskLevel":    matching.TaskLevels,
-	"matchKind":    matching.KindNames,
-	"matchRole":    matching.RoleNames,
-	"matchOutcome": matching.OutcomeNames,
-	"matchRow":     matching.RowStatusNames,
+	"rollStatus":    roll.Statuses,
+	"changeKind":    roll.ChangeKinds,
+	"exitReason":    roll.ExitReasons,
+	"rollEvent":     roll.Events,
+	"rejectReason":  workflow.Reasons,
+	"lineStatus":    payment.StatusNames,
+	"lineKind":      payment.KindNames,
+	"batchStatus":   payment.BatchStatusNames,
+	"batchKind":     payment.BatchKindNames,
+	"diffKind":      payment.DiffNames,
+	"fundingLevel":  policy.FundingLevels,
+	"spCategory":    special.Categories,
+	"spReason":      special.Reasons,
+	"spSource":      special.Sources,
+	"spStatus":      special.Statuses,
+	"spChange":      special.ChangeKinds,
+	"contactKind":   special.ContactKinds,
+	"visitMode":     special.Modes,
+	"reqSource":     special.RequestSources,
+	"reqStatus":     special.RequestStatuses,
+	"spService":     special.Services,
+	"spLack":        special.Lacks,
+	"familyCat":     special.FamilyCategories,
+	"listStatus":    special.ListStatuses,
+	"oneOff":        policy.OneOffPrograms,
+	"taskReason":    matching.TaskReasons,
+	"taskStatus":    matching.TaskStatuses,
+	"taskLevel":     matching.TaskLevels,
+	"matchKind":     matching.KindNames,
+	"matchRole":     matching.RoleNames,
+	"matchOutcome":  matching.OutcomeNames,
+	"matchRow":      matching.RowStatusNames,
+	"parityStatus":  policy.ParityStatuses,
+	"birthStatus":   birth.Statuses,
+	"birthChannel":  birth.Channels,
+	"cancelReason":  birth.CancelReasons,
+	"approvalKind":  birth.ApprovalKinds,
+	"claimStatus":   birth.ClaimStatuses,
+	"relation":      birth.Relations,
+	"ccType":        childcare.Types,
+	"ccRegType":     childcare.RegTypes,
+	"staffRole":     childcare.StaffRoles,
+	"ccStatus":      childcare.Statuses,
+	"inspectKind":   childcare.InspectionKinds,
+	"grade":         childcare.Grades,
+	"inspectStatus": childcare.InspectionStatuses,
+	"reportStatus":  portal.ReportStatuses,
 }
 
 // wordFuncs returns a template function for each list of words: given the
