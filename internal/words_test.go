@@ -14,8 +14,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -57,6 +59,10 @@ var homes = []home{
 	{"internal/childcare", "childcare.Statuses", childcare.Statuses},
 	{"internal/childcare", "childcare.InspectionKinds", childcare.InspectionKinds},
 	{"internal/childcare", "childcare.InspectionStatuses", childcare.InspectionStatuses},
+	{"internal/inperson", "inperson.Statuses", inperson.Statuses},
+	{"internal/inperson", "inperson.Reasons", inperson.Reasons},
+	{"internal/inperson", "inperson.Proofs", inperson.Proofs},
+	{"internal/attach", "attach.Kinds", attach.Kinds},
 }
 
 // without returns the terms of l that are not in other.

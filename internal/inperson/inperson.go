@@ -378,9 +378,11 @@ func Report(ctx context.Context, s Store, a auth.Actor, code string, year int) (
 	return p, nil
 }
 
+// townshipOf is the township (a 12-digit code ending in 000) of a
+// village's code.
 func townshipOf(code string) string {
 	if len(code) >= 9 {
-		return code[:9]
+		return code[:9] + "000"
 	}
 	return code
 }

@@ -99,6 +99,11 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /api/v1/notice-lists", h.noticeLists),
 		web.SignedIn("GET /api/v1/roll", h.listRoll),
 		web.SignedIn("POST /api/v1/annual-review", h.runAnnualReview),
+		web.SignedIn("GET /api/v1/inperson-review", h.inPersonProgress),
+		web.SignedIn("GET /api/v1/persons/{county}/{id}/inperson-review", h.getInPerson),
+		web.SignedIn("POST /api/v1/persons/{county}/{id}/inperson-review", h.recordInPerson),
+		web.SignedIn("GET /api/v1/persons/{county}/{id}/attachments", h.personAttachments),
+		web.SignedIn("GET /api/v1/attachments/{county}/{id}", h.getAttachment),
 		web.SignedIn("POST /api/v1/persons/{county}/{id}/events", h.applyPersonEvent),
 		web.SignedIn("GET /api/v1/overrides", h.listOverrides),
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -119,6 +120,7 @@ type target struct {
 	user     int64
 	review   int64
 	line     int64
+	file     int64 // a photo kept with the wife
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -313,6 +315,15 @@ var matrix = map[string]entry{
 	"POST /api/v1/annual-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/annual-review", map[string]any{"region": t.county}
 	})},
+	"GET /api/v1/inperson-review": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/inperson-review?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /api/v1/persons/{county}/{id}/inperson-review":  {kind: targeted, perm: auth.PermCaseRead, req: personGet("/inperson-review?year=2024")},
+	"POST /api/v1/persons/{county}/{id}/inperson-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/inperson-review")},
+	"GET /api/v1/persons/{county}/{id}/attachments":      {kind: targeted, perm: auth.PermCaseRead, req: personGet("/attachments")},
+	"GET /api/v1/attachments/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/attachments/%s/%d", t.county, t.file), nil
+	})},
 	"POST /api/v1/persons/{county}/{id}/events": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/events")},
 	"GET /api/v1/overrides":                     {kind: listed, perm: auth.PermAuditRead, req: get("/api/v1/overrides")},
 
@@ -420,6 +431,14 @@ var matrix = map[string]entry{
 	})},
 	"GET /roll/annual-review/{county}/{id}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/roll/annual-review/%s/%d/export.xlsx", t.county, t.review), nil
+	})},
+	"GET /inperson": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/inperson?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /persons/{county}/{id}/inperson":  {kind: targeted, perm: auth.PermCaseRead, req: pagePerson("/inperson", nil)},
+	"POST /persons/{county}/{id}/inperson": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pagePerson("/inperson", form)},
+	"GET /attachments/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/attachments/%s/%d", t.county, t.file), nil
 	})},
 	"GET /persons/{county}/{id}/roll-event":  {kind: targeted, perm: auth.PermEligibility, req: pagePerson("/roll-event", nil)},
 	"POST /persons/{county}/{id}/roll-event": {kind: targeted, perm: auth.PermEligibility, domain: true, req: pagePerson("/roll-event", form)},
@@ -833,6 +852,16 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			return err
 		}); err != nil {
 			t.Fatalf("%s: payment line: %v", p.key, err)
+		}
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			x, err := attach.Add(ctx, tx, tx.Blobs(), sys, tg.county, attach.OwnerPerson, tg.wife.ID, string(p.village),
+				attach.File{Name: "见面.png", Kind: attach.KindPhoto, Data: []byte("\x89PNG\r\n\x1a\n matrix")}, 30)
+			if err == nil {
+				tg.file = x.ID
+			}
+			return err
+		}); err != nil {
+			t.Fatalf("%s: attachment: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}

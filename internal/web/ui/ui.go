@@ -85,6 +85,10 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /roll/annual-review", h.annualReviewSubmit),
 		web.SignedIn("GET /roll/annual-review/{county}/{id}", h.annualReviewRunPage),
 		web.SignedIn("GET /roll/annual-review/{county}/{id}/export.xlsx", h.annualReviewExport),
+		web.SignedIn("GET /inperson", h.inPersonPage),
+		web.SignedIn("GET /persons/{county}/{id}/inperson", h.inPersonForm),
+		web.SignedIn("POST /persons/{county}/{id}/inperson", h.inPersonSubmit),
+		web.SignedIn("GET /attachments/{county}/{id}", h.attachmentFile),
 		web.SignedIn("GET /persons/{county}/{id}/roll-event", h.rollEventPage),
 		web.SignedIn("POST /persons/{county}/{id}/roll-event", h.rollEventSubmit),
 

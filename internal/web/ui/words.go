@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"reflect"
 
+	"github.com/jiahe-project/jiahe/internal/attach"
+	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -16,17 +18,21 @@ import (
 // declares: {{rollStatus $.Lang .Status}}. The translations in
 // i18n/messages.json hold only the pages' own words.
 var words = map[string]term.List{
-	"rollStatus":   roll.Statuses,
-	"changeKind":   roll.ChangeKinds,
-	"exitReason":   roll.ExitReasons,
-	"rollEvent":    roll.Events,
-	"rejectReason": workflow.Reasons,
-	"lineStatus":   payment.StatusNames,
-	"lineKind":     payment.KindNames,
-	"batchStatus":  payment.BatchStatusNames,
-	"batchKind":    payment.BatchKindNames,
-	"diffKind":     payment.DiffNames,
-	"fundingLevel": policy.FundingLevels,
+	"rollStatus":     roll.Statuses,
+	"changeKind":     roll.ChangeKinds,
+	"exitReason":     roll.ExitReasons,
+	"rollEvent":      roll.Events,
+	"rejectReason":   workflow.Reasons,
+	"lineStatus":     payment.StatusNames,
+	"lineKind":       payment.KindNames,
+	"batchStatus":    payment.BatchStatusNames,
+	"batchKind":      payment.BatchKindNames,
+	"diffKind":       payment.DiffNames,
+	"fundingLevel":   policy.FundingLevels,
+	"inpersonStatus": inperson.Statuses,
+	"inpersonReason": inperson.Reasons,
+	"inpersonProof":  inperson.Proofs,
+	"attachKind":     attach.Kinds,
 }
 
 // wordFuncs returns a template function for each list of words: given the
