@@ -20,6 +20,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -63,6 +64,9 @@ var homes = []home{
 	{"internal/inperson", "inperson.Reasons", inperson.Reasons},
 	{"internal/inperson", "inperson.Proofs", inperson.Proofs},
 	{"internal/attach", "attach.Kinds", attach.Kinds},
+	{"internal/recheck", "recheck.Levels", recheck.Levels},
+	{"internal/recheck", "recheck.Methods", recheck.Methods},
+	{"internal/recheck", "recheck.Findings", recheck.Findings},
 }
 
 // without returns the terms of l that are not in other.

@@ -33,13 +33,19 @@ const (
 	// PermPaymentApprove releases a payment batch made by another finance
 	// officer (maker–checker: the maker of a batch cannot approve it).
 	PermPaymentApprove Permission = "payment.approve"
+
+	// PermCheckRecord draws the samples of the checks after approval and
+	// records their findings: the county's re-check of its new
+	// recipients, the city's and the province's spot-checks (三榜四级).
+	// For the city and the province it is the one thing they record.
+	PermCheckRecord Permission = "check.record"
 )
 
 // Permissions lists every permission, in the order of the table.
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage,
+	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermCheckRecord,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -50,11 +56,11 @@ var Permissions = []Permission{
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead},
 	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermCheckRecord},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
-	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
-	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead},
+	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermCheckRecord},
+	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermCheckRecord},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
 	RoleCitizen:    {PermSelfService, PermSelfApply},
 }

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/inperson"
+	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -211,4 +215,188 @@ func (tx *Tx) ReviewRoll(ctx context.Context, scope region.Code, county string, 
 		out = append(out, row)
 	}
 	return out, rows.Err()
+}
+
+var _ recheck.Store = (*Tx)(nil)
+
+// NewRecipients returns the recipients of county confirmed in year (of
+// program, when not empty) and not exited, in id order.
+func (tx *Tx) NewRecipients(ctx context.Context, county string, year int, program string) ([]recheck.Candidate, error) {
+	q := `SELECT id, person_id, case_id, program, region FROM recipients
+		WHERE county = ? AND confirmed >= ? AND confirmed < ? AND status <> 'exited'`
+	args := []any{county, date.Of(year, time.January, 1), date.Of(year+1, time.January, 1)}
+	if program != "" {
+		q += ` AND program = ?`
+		args = append(args, program)
+	}
+	rows, err := tx.Query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recheck.Candidate
+	for rows.Next() {
+		var c recheck.Candidate
+		var caseID sql.NullInt64
+		if err := rows.Scan(&c.RecipientID, &c.PersonID, &caseID, &c.Program, &c.Region); err != nil {
+			return nil, err
+		}
+		c.CaseID = caseID.Int64
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const sampleColumns = `county, id, level, year, program, method, size, seed, population, drawn_by, drawn_by_name, drawn_at`
+
+// InsertSample writes a sample and its items.
+func (tx *Tx) InsertSample(ctx context.Context, x *recheck.Sample) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO check_samples (`+sampleColumns+`) VALUES (`+placeholders(12)+`)`,
+		x.County, x.ID, x.Level, x.Year, x.Program, x.Method, x.Size, x.Seed, x.Population, x.DrawnBy, x.DrawnByName, ts(x.DrawnAt)); err != nil {
+		return fmt.Errorf("insert check sample: %w", err)
+	}
+	for _, it := range x.Items {
+		var caseID any
+		if it.CaseID != 0 {
+			caseID = it.CaseID
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO check_items (county, sample_id, seq, recipient_id, person_id, case_id, program, region, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.County, it.SampleID, it.Seq, it.RecipientID, it.PersonID, caseID, it.Program, it.Region, it.Version); err != nil {
+			return fmt.Errorf("insert check item: %w", err)
+		}
+	}
+	return nil
+}
+
+func scanSample(s scanner) (*recheck.Sample, error) {
+	var x recheck.Sample
+	var at any
+	if err := s.Scan(&x.County, &x.ID, &x.Level, &x.Year, &x.Program, &x.Method, &x.Size, &x.Seed, &x.Population, &x.DrawnBy,
+		&x.DrawnByName, &at); err != nil {
+		return nil, err
+	}
+	x.DrawnAt, _ = timeValue(at)
+	return &x, nil
+}
+
+// Sample returns sample id of county with its items and their
+// accountability lines.
+func (tx *Tx) Sample(ctx context.Context, county string, id int64) (*recheck.Sample, error) {
+	x, err := scanSample(tx.QueryRow(ctx, `SELECT `+sampleColumns+` FROM check_samples WHERE county = ? AND id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("抽样 %d 不存在", "no sample %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT i.seq, i.recipient_id, i.person_id, i.case_id, i.program, i.region, i.assignee, i.visit_on, i.finding,
+			i.note, i.reopened, i.recovery_fen, i.found_by, i.found_by_name, i.found_at, i.version, p.name
+		FROM check_items i LEFT JOIN persons p ON p.county = i.county AND p.id = i.person_id
+		WHERE i.county = ? AND i.sample_id = ? ORDER BY i.seq`, county, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		it := recheck.Item{County: county, SampleID: id}
+		var caseID, foundBy sql.NullInt64
+		var rec int64
+		var at any
+		var name sql.NullString
+		if err := rows.Scan(&it.Seq, &it.RecipientID, &it.PersonID, &caseID, &it.Program, &it.Region, &it.Assignee, &it.VisitOn,
+			&it.Finding, &it.Note, &it.Reopened, &rec, &foundBy, &it.FoundByName, &at, &it.Version, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		it.CaseID, it.FoundBy, it.Recovery, it.Name = caseID.Int64, foundBy.Int64, money.Fen(rec), name.String
+		if t, err := timeValue(at); err == nil && !t.IsZero() {
+			it.FoundAt = &t
+		}
+		x.Items = append(x.Items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.Query(ctx, `SELECT seq, case_id, step, user_id, username, signer, role, signed_at FROM check_accountability
+		WHERE county = ? AND sample_id = ? ORDER BY seq, line`, county, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int
+		var l recheck.Accountable
+		var at any
+		if err := rows.Scan(&seq, &l.CaseID, &l.Step, &l.UserID, &l.Username, &l.Signer, &l.Role, &at); err != nil {
+			return nil, err
+		}
+		l.SignedAt, _ = timeValue(at)
+		for i := range x.Items {
+			if x.Items[i].Seq == seq {
+				x.Items[i].Accountable = append(x.Items[i].Accountable, l)
+			}
+		}
+	}
+	return x, rows.Err()
+}
+
+// Samples lists the samples of the counties within scope, newest first,
+// without their items.
+func (tx *Tx) Samples(ctx context.Context, scope region.Code, limit int) ([]recheck.Sample, error) {
+	where, args := "1=1", []any(nil)
+	if p, ok := scope.Prefix(); ok && p != "" {
+		if len(p) > 6 {
+			p = p[:6]
+		}
+		where, args = "county LIKE ?", []any{p + "%"}
+	}
+	rows, err := tx.Query(ctx, `SELECT `+sampleColumns+` FROM check_samples WHERE `+where+` ORDER BY drawn_at DESC, id DESC LIMIT `+
+		strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recheck.Sample
+	for rows.Next() {
+		x, err := scanSample(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *x)
+	}
+	return out, rows.Err()
+}
+
+// UpdateItem writes the visit and the finding of it over version-1.
+func (tx *Tx) UpdateItem(ctx context.Context, it *recheck.Item) error {
+	var foundBy, foundAt any
+	if it.FoundBy != 0 {
+		foundBy = it.FoundBy
+	}
+	if it.FoundAt != nil {
+		foundAt = ts(*it.FoundAt)
+	}
+	res, err := tx.Exec(ctx, `UPDATE check_items SET assignee = ?, visit_on = ?, finding = ?, note = ?, reopened = ?, recovery_fen = ?,
+		found_by = ?, found_by_name = ?, found_at = ?, version = ? WHERE county = ? AND sample_id = ? AND seq = ? AND version = ?`,
+		it.Assignee, it.VisitOn, it.Finding, it.Note, it.Reopened, int64(it.Recovery), foundBy, it.FoundByName, foundAt, it.Version,
+		it.County, it.SampleID, it.Seq, it.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("该对象的复查记录已被他人修改，请刷新后重试", "the item was changed meanwhile: reload and try again")
+	}
+	return nil
+}
+
+// InsertAccountable writes the accountability lines of an item.
+func (tx *Tx) InsertAccountable(ctx context.Context, county string, sampleID int64, seq int, lines []recheck.Accountable) error {
+	for i, l := range lines {
+		if _, err := tx.Exec(ctx, `INSERT INTO check_accountability (county, sample_id, seq, line, case_id, step, user_id, username, signer, role, signed_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, county, sampleID, seq, i+1, l.CaseID, l.Step, l.UserID, l.Username, l.Signer, l.Role,
+			ts(l.SignedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

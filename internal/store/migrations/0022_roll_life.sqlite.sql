@@ -66,7 +66,7 @@ CREATE INDEX inperson_reviews_region ON inperson_reviews (county, year, region);
 CREATE TABLE check_samples (
     county      TEXT NOT NULL,
     id          BIGINT NOT NULL,
-    level       TEXT NOT NULL CHECK (level IN ('county', 'city', 'province')),
+    level       TEXT NOT NULL CHECK (level IN ('county_recheck', 'city_spot', 'province_spot')),
     year        INTEGER NOT NULL,
     program     TEXT NOT NULL DEFAULT '',
     method      TEXT NOT NULL,
