@@ -93,3 +93,8 @@ func ServeAttachment(a *app.App, w http.ResponseWriter, r *http.Request, county 
 func InvalidYear() error {
 	return apperr.Invalidf("year", "年度应为 2000 至 2100 的整数", "the year must be a whole number from 2000 to 2100")
 }
+
+// InvalidDay is the answer to a day that is not one, in field.
+func InvalidDay(field string) error {
+	return apperr.Invalidf(field, "日期格式应为 2024-05-10", "the day must be like 2024-05-10")
+}

@@ -104,6 +104,11 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/persons/{county}/{id}/inperson-review", h.recordInPerson),
 		web.SignedIn("GET /api/v1/persons/{county}/{id}/attachments", h.personAttachments),
 		web.SignedIn("GET /api/v1/attachments/{county}/{id}", h.getAttachment),
+		web.SignedIn("GET /api/v1/check-samples", h.listCheckSamples),
+		web.SignedIn("POST /api/v1/check-samples", h.drawCheckSample),
+		web.SignedIn("GET /api/v1/check-samples/{county}/{id}", h.getCheckSample),
+		web.SignedIn("POST /api/v1/check-samples/{county}/{id}/items/{seq}/visit", h.assignCheckVisit),
+		web.SignedIn("POST /api/v1/check-samples/{county}/{id}/items/{seq}/finding", h.recordCheckFinding),
 		web.SignedIn("POST /api/v1/persons/{county}/{id}/events", h.applyPersonEvent),
 		web.SignedIn("GET /api/v1/overrides", h.listOverrides),
 

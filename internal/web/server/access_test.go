@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/attach"
@@ -20,6 +21,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -121,6 +123,7 @@ type target struct {
 	review   int64
 	line     int64
 	file     int64 // a photo kept with the wife
+	sample   int64 // a county's re-check sample that drew the wife
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -315,6 +318,19 @@ var matrix = map[string]entry{
 	"POST /api/v1/annual-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/annual-review", map[string]any{"region": t.county}
 	})},
+	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/check-samples", map[string]any{"county": t.county}
+	})},
+	"GET /api/v1/check-samples/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d", t.county, t.sample), nil
+	})},
+	"POST /api/v1/check-samples/{county}/{id}/items/{seq}/visit": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d/items/1/visit", t.county, t.sample), map[string]any{}
+	})},
+	"POST /api/v1/check-samples/{county}/{id}/items/{seq}/finding": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d/items/1/finding", t.county, t.sample), map[string]any{}
+	})},
 	"GET /api/v1/inperson-review": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/inperson-review?year=2024&region=" + string(t.village), nil
 	})},
@@ -431,6 +447,16 @@ var matrix = map[string]entry{
 	})},
 	"GET /roll/annual-review/{county}/{id}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/roll/annual-review/%s/%d/export.xlsx", t.county, t.review), nil
+	})},
+	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/checks", url.Values{"county": {t.county}}
+	})},
+	"GET /checks/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/checks/%s/%d", t.county, t.sample), nil
+	})},
+	"POST /checks/{county}/{id}/items/{seq}/{what}": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/checks/%s/%d/items/1/visit", t.county, t.sample), url.Values{}
 	})},
 	"GET /inperson": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/inperson?year=2024&region=" + string(t.village), nil
@@ -862,6 +888,15 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 			return err
 		}); err != nil {
 			t.Fatalf("%s: attachment: %v", p.key, err)
+		}
+		tg.sample = int64(700001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertSample(ctx, &recheck.Sample{County: tg.county, ID: tg.sample, Level: recheck.LevelCounty, Year: 2024,
+				Method: recheck.MethodSimple, Size: 1, Seed: 1, Population: 1, DrawnByName: "system", DrawnAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC),
+				Items: []recheck.Item{{County: tg.county, SampleID: tg.sample, Seq: 1, RecipientID: 0, PersonID: tg.wife.ID, Program: "jf",
+					Region: string(p.village), Version: 1}}})
+		}); err != nil {
+			t.Fatalf("%s: check sample: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}

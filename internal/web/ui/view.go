@@ -72,6 +72,7 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/notices", "nav.notices", can(auth.PermCaseRead)},
 		{"/roll", "nav.roll", can(auth.PermCaseRead) || can(auth.PermPaymentRead)},
 		{"/inperson", "nav.inperson", can(auth.PermCaseRead)},
+		{"/checks", "nav.checks", can(auth.PermCheckRecord) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/audit", "nav.audit", can(auth.PermAuditRead)},
 		{"/rules", "nav.rules", can(auth.PermRulesManage)},

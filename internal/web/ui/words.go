@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/term"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -33,6 +34,9 @@ var words = map[string]term.List{
 	"inpersonReason": inperson.Reasons,
 	"inpersonProof":  inperson.Proofs,
 	"attachKind":     attach.Kinds,
+	"checkLevel":     recheck.Levels,
+	"checkMethod":    recheck.Methods,
+	"checkFinding":   recheck.Findings,
 }
 
 // wordFuncs returns a template function for each list of words: given the
