@@ -254,3 +254,9 @@ func Viewed(ctx context.Context, s Store, a auth.Actor, x *Attachment) error {
 		Entity: "attachment", EntityID: strconv.FormatInt(x.ID, 10), Region: x.Region,
 		After: audit.JSON(map[string]any{"owner": x.Owner, "owner_id": x.OwnerID, "name": x.Name})})
 }
+
+// CanAdd reports whether a may keep files with persons and cases: the
+// staff who take cases at village, township and county level.
+func CanAdd(a auth.Actor) bool {
+	return auth.Can(a, auth.PermCaseApply) || auth.Can(a, auth.PermCaseReview) || auth.Can(a, auth.PermCaseApprove)
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
@@ -136,4 +138,109 @@ func yearParam(r *http.Request, h *Handler) (int, error) {
 		return 0, web.InvalidYear()
 	}
 	return y, nil
+}
+
+// addPersonAttachment is POST /api/v1/persons/{county}/{id}/attachments:
+// a multipart form with the file as its part "file" and the field kind.
+func (h *Handler) addPersonAttachment(w http.ResponseWriter, r *http.Request) error {
+	county, pid, err := web.CountyKey(r, h.tree)
+	if err != nil {
+		return err
+	}
+	k := registry.Key{County: county, ID: pid}
+	if _, err := h.app.PersonAttachments(r.Context(), web.Actor(r), k); err != nil {
+		return err // the person must be one the caller may read before the body is read
+	}
+	up, err := web.ReadUpload(w, r)
+	if err != nil {
+		return err
+	}
+	x, err := h.app.AddPersonAttachment(r.Context(), web.Actor(r), k, web.AttachmentFile(up))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, x)
+	return nil
+}
+
+// caseAttachments is GET /api/v1/cases/{county}/{id}/attachments.
+func (h *Handler) caseAttachments(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := wfCaseKey(r)
+	if err != nil {
+		return err
+	}
+	xs, err := h.app.CaseAttachments(r.Context(), web.Actor(r), app.CaseKey{County: county, ID: id})
+	if err != nil {
+		return err
+	}
+	if xs == nil {
+		xs = []attach.Attachment{}
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"attachments": xs})
+	return nil
+}
+
+// addCaseAttachment is POST /api/v1/cases/{county}/{id}/attachments.
+func (h *Handler) addCaseAttachment(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := wfCaseKey(r)
+	if err != nil {
+		return err
+	}
+	k := app.CaseKey{County: county, ID: id}
+	if _, err := h.app.CaseAttachments(r.Context(), web.Actor(r), k); err != nil {
+		return err
+	}
+	up, err := web.ReadUpload(w, r)
+	if err != nil {
+		return err
+	}
+	x, err := h.app.AddCaseAttachment(r.Context(), web.Actor(r), k, web.AttachmentFile(up))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusCreated, x)
+	return nil
+}
+
+// caseFile is GET /api/v1/cases/{county}/{id}/case-file: the index of the
+// case's file as PDF.
+func (h *Handler) caseFile(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := wfCaseKey(r)
+	if err != nil {
+		return err
+	}
+	return web.ServeCaseFile(h.app, w, r, app.CaseKey{County: county, ID: id})
+}
+
+// getRetention is GET /api/v1/attachment-retention/{county}.
+func (h *Handler) getRetention(w http.ResponseWriter, r *http.Request) error {
+	county, err := web.County(r, h.tree)
+	if err != nil {
+		return err
+	}
+	n, err := h.app.AttachmentRetention(r.Context(), web.Actor(r), county)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]int{"years": n})
+	return nil
+}
+
+// putRetention is PUT /api/v1/attachment-retention/{county} {years}.
+func (h *Handler) putRetention(w http.ResponseWriter, r *http.Request) error {
+	county, err := web.County(r, h.tree)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Years int `json:"years"`
+	}
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.app.SetAttachmentRetention(r.Context(), web.Actor(r), county, in.Years); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]int{"years": in.Years})
+	return nil
 }

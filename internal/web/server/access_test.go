@@ -318,7 +318,13 @@ var matrix = map[string]entry{
 	"POST /api/v1/annual-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/annual-review", map[string]any{"region": t.county}
 	})},
-	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"POST /api/v1/persons/{county}/{id}/attachments": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/attachments")},
+	"GET /api/v1/cases/{county}/{id}/attachments":    {kind: targeted, perm: auth.PermCaseRead, req: casePath("/attachments", nil)},
+	"POST /api/v1/cases/{county}/{id}/attachments":   {kind: targeted, perm: auth.PermCaseRead, domain: true, req: casePath("/attachments", map[string]any{})},
+	"GET /api/v1/cases/{county}/{id}/case-file":      {kind: targeted, perm: auth.PermCaseRead, req: casePath("/case-file", nil)},
+	"GET /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", nil)},
+	"PUT /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", map[string]any{"years": 0})},
+	"GET /api/v1/check-samples":                      {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
 	})},
@@ -448,7 +454,9 @@ var matrix = map[string]entry{
 	"GET /roll/annual-review/{county}/{id}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/roll/annual-review/%s/%d/export.xlsx", t.county, t.review), nil
 	})},
-	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"POST /cases/{county}/{id}/attachments": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/attachments", form)},
+	"GET /cases/{county}/{id}/case-file":    {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/case-file", nil)},
+	"GET /checks":                           {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/checks", url.Values{"county": {t.county}}
 	})},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
@@ -82,8 +83,13 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 		}
 		steps[i] = caseStep{StepRecord: s, Name: name, Detail: web.RedactIDs(string(s.Detail))}
 	}
+	files, err := h.app.CaseAttachments(r.Context(), a, app.CaseKey{County: county, ID: id})
+	if err != nil {
+		return err
+	}
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
+		"Files": files, "CanAttach": attach.CanAdd(a), "AttachKinds": attach.Kinds.Codes(),
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,

@@ -174,3 +174,42 @@ func (h *Handler) attachmentFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	return web.ServeAttachment(h.app, w, r, county, id)
 }
+
+// caseAttachmentSubmit keeps an uploaded file with a case.
+func (h *Handler) caseAttachmentSubmit(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	k := app.CaseKey{County: county, ID: id}
+	a := web.Actor(r)
+	// The case must be one the caller may read before the body is read.
+	if _, err := h.app.CaseAttachments(r.Context(), a, k); err != nil {
+		return err
+	}
+	up, err := web.ReadUpload(w, r)
+	if err != nil {
+		return err
+	}
+	if _, err := h.app.AddCaseAttachment(r.Context(), a, k, web.AttachmentFile(up)); err != nil {
+		v := h.newView(w, r, "case.title")
+		if !formError(v, err) {
+			return err
+		}
+		if derr := h.caseData(r, v, county, id); derr != nil {
+			return derr
+		}
+		return h.render(w, http.StatusUnprocessableEntity, "case.html", v)
+	}
+	redirectDone(w, r, "/cases/"+county+"/"+strconv.FormatInt(id, 10), "file_added")
+	return nil
+}
+
+// caseFilePDF prints the index of a case's file.
+func (h *Handler) caseFilePDF(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	return web.ServeCaseFile(h.app, w, r, app.CaseKey{County: county, ID: id})
+}

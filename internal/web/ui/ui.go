@@ -93,6 +93,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /persons/{county}/{id}/inperson", h.inPersonForm),
 		web.SignedIn("POST /persons/{county}/{id}/inperson", h.inPersonSubmit),
 		web.SignedIn("GET /attachments/{county}/{id}", h.attachmentFile),
+		web.SignedIn("POST /cases/{county}/{id}/attachments", h.caseAttachmentSubmit),
+		web.SignedIn("GET /cases/{county}/{id}/case-file", h.caseFilePDF),
 		web.SignedIn("GET /persons/{county}/{id}/roll-event", h.rollEventPage),
 		web.SignedIn("POST /persons/{county}/{id}/roll-event", h.rollEventSubmit),
 
