@@ -36,18 +36,22 @@ type Params struct {
 	// after it, the money of those not seen is held (ReviewHolds). Empty:
 	// the county holds nobody for the review.
 	ReviewDeadline string `json:"review_deadline"`
+	// CardDeadline is the day of each year (MM-DD) by which the year's
+	// money must be on the recipients' cards (the national rule: the end
+	// of August, 8月底); the payment calendar reads it.
+	CardDeadline string `json:"card_deadline"`
 }
 
 // defaultParams are the regional defaults, by division prefix ("" is
 // national). A longer prefix overrides a shorter one, name by name.
 var defaultParams = map[string]map[string]string{
-	"":   {"tf_period": "quarter", "back_pay_years": "0", "lookback_years": "1", "payer": "", "enquiry_phone": "", "report_phone": "12345", "review_deadline": ""},
+	"":   {"tf_period": "quarter", "back_pay_years": "0", "lookback_years": "1", "payer": "", "enquiry_phone": "", "report_phone": "12345", "review_deadline": "", "card_deadline": "08-31"},
 	"31": {"tf_period": "quarter"}, // 上海 特扶: quarterly (rules.md §2.7)
 	"51": {"tf_period": "half"},    // 四川 特扶: June and December
 }
 
 // ParamNames lists the parameter names a county may set.
-var ParamNames = []string{"tf_period", "back_pay_years", "lookback_years", "payer", "enquiry_phone", "report_phone", "review_deadline"}
+var ParamNames = []string{"tf_period", "back_pay_years", "lookback_years", "payer", "enquiry_phone", "report_phone", "review_deadline", "card_deadline"}
 
 // ResolveParams returns the parameters of county: the regional defaults
 // overlaid with the county's stored values.
@@ -107,6 +111,11 @@ func parseParams(m map[string]string) (Params, error) {
 				}
 			}
 			p.ReviewDeadline = v
+		case "card_deadline":
+			if _, ok := deadlineIn(v, 2025); !ok {
+				errs = append(errs, apperr.Invalidf(name, "应为月-日，如 08-31", "must be month-day, e.g. 08-31"))
+			}
+			p.CardDeadline = v
 		}
 	}
 	for k := range m {

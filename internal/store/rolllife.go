@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
@@ -399,4 +400,57 @@ func (tx *Tx) InsertAccountable(ctx context.Context, county string, sampleID int
 		}
 	}
 	return nil
+}
+
+var _ payment.BudgetStore = (*Tx)(nil)
+
+// RollPrograms returns the programs on the county's roll, in order.
+func (tx *Tx) RollPrograms(ctx context.Context, county string) ([]string, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT program FROM recipients WHERE county = ? ORDER BY program`, county)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+const fundColumns = `county, id, year, program, level, amount_fen, received, document, note, recorded_by, recorded_by_name, recorded_at`
+
+// BudgetFunds returns the funds recorded for the county's year, by
+// program and day received.
+func (tx *Tx) BudgetFunds(ctx context.Context, county string, year int) ([]payment.Fund, error) {
+	rows, err := tx.Query(ctx, `SELECT `+fundColumns+` FROM budget_funds WHERE county = ? AND year = ? ORDER BY program, received, id`, county, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []payment.Fund
+	for rows.Next() {
+		var f payment.Fund
+		var amt int64
+		var at any
+		if err := rows.Scan(&f.County, &f.ID, &f.Year, &f.Program, &f.Level, &amt, &f.Received, &f.Document, &f.Note, &f.RecordedBy,
+			&f.RecordedByName, &at); err != nil {
+			return nil, err
+		}
+		f.Amount = money.Fen(amt)
+		f.RecordedAt, _ = timeValue(at)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// InsertBudgetFund writes a fund received.
+func (tx *Tx) InsertBudgetFund(ctx context.Context, f *payment.Fund) error {
+	_, err := tx.Exec(ctx, `INSERT INTO budget_funds (`+fundColumns+`) VALUES (`+placeholders(12)+`)`, f.County, f.ID, f.Year, f.Program,
+		f.Level, int64(f.Amount), f.Received, f.Document, f.Note, f.RecordedBy, f.RecordedByName, ts(f.RecordedAt))
+	return err
 }

@@ -3,7 +3,8 @@
 -- (年审人人见面), and the checks after approval — the county's re-check
 -- of a drawn sample of the year's new recipients and the city's or
 -- province's spot-check (抽查), with their findings and who is held
--- accountable for which step.
+-- accountable for which step; the funds received for the budget; a
+-- case's questions to the level above; and the cadres in charge.
 
 -- A file kept with a person (owner 'person') or a case (owner 'case'):
 -- what it is, who added it and when, and until when it is kept. The
@@ -119,3 +120,54 @@ CREATE TABLE check_accountability (
     signed_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (county, sample_id, seq, line)
 );
+
+-- Funds received for a year's benefits from each level of government
+-- (central, province, city, county), recorded against the budget that
+-- the roll and the rules give.
+CREATE TABLE budget_funds (
+    county           TEXT NOT NULL,
+    id               BIGINT NOT NULL,
+    year             INTEGER NOT NULL,
+    program          TEXT NOT NULL,
+    level            TEXT NOT NULL CHECK (level IN ('central', 'province', 'city', 'county')),
+    amount_fen       BIGINT NOT NULL,
+    received         DATE NOT NULL,
+    document         TEXT NOT NULL DEFAULT '',
+    note             TEXT NOT NULL DEFAULT '',
+    recorded_by      BIGINT NOT NULL,
+    recorded_by_name TEXT NOT NULL,
+    recorded_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (county, id)
+);
+CREATE INDEX budget_funds_year ON budget_funds (county, year, program);
+
+-- A question a case sends to the level above (请示) and its answer.
+CREATE TABLE case_escalations (
+    county            TEXT NOT NULL,
+    id                BIGINT NOT NULL,
+    case_id           BIGINT NOT NULL,
+    from_level        TEXT NOT NULL,
+    to_level          TEXT NOT NULL,
+    question          TEXT NOT NULL,
+    asked_by          BIGINT NOT NULL,
+    asked_by_name     TEXT NOT NULL,
+    asked_at          TIMESTAMPTZ NOT NULL,
+    answer            TEXT NOT NULL DEFAULT '',
+    answered_by       BIGINT,
+    answered_by_name  TEXT NOT NULL DEFAULT '',
+    answered_at       TIMESTAMPTZ,
+    PRIMARY KEY (county, id)
+);
+CREATE INDEX case_escalations_case ON case_escalations (county, case_id);
+
+-- The cadre at each level who takes charge of a recipient (三级干部分包对象).
+CREATE TABLE cadre_assignments (
+    county        TEXT NOT NULL,
+    person_id     BIGINT NOT NULL,
+    level         TEXT NOT NULL CHECK (level IN ('village', 'township', 'county')),
+    user_id       BIGINT NOT NULL,
+    assigned_by   BIGINT NOT NULL,
+    assigned_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (county, person_id, level)
+);
+CREATE INDEX cadre_assignments_user ON cadre_assignments (county, user_id);
