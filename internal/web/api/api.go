@@ -145,6 +145,9 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/retries/{county}/batches", h.createRetryBatches),
 		web.SignedIn("POST /api/v1/payment-lines/{county}/{id}/verify", h.verifyLine),
 		web.SignedIn("GET /api/v1/ledger", h.getLedger),
+		web.SignedIn("GET /api/v1/budget/{county}", h.getBudget),
+		web.SignedIn("POST /api/v1/budget/{county}/funds", h.recordFund),
+		web.SignedIn("GET /api/v1/payment-calendar/{county}", h.getCalendar),
 
 		web.SignedIn("GET /api/v1/policy/programs", h.policyPrograms),
 		web.SignedIn("GET /api/v1/policy/layers", h.policyLayers),

@@ -324,6 +324,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/cases/{county}/{id}/case-file":      {kind: targeted, perm: auth.PermCaseRead, req: casePath("/case-file", nil)},
 	"GET /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", nil)},
 	"PUT /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", map[string]any{"years": 0})},
+	"GET /api/v1/budget/{county}":                    {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/budget/%s?year=2024", nil)},
+	"POST /api/v1/budget/{county}/funds":             {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/budget/%s/funds", map[string]any{})},
+	"GET /api/v1/payment-calendar/{county}":          {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/payment-calendar/%s?year=2024", nil)},
 	"GET /api/v1/check-samples":                      {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
@@ -456,7 +459,11 @@ var matrix = map[string]entry{
 	})},
 	"POST /cases/{county}/{id}/attachments": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/attachments", form)},
 	"GET /cases/{county}/{id}/case-file":    {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/case-file", nil)},
-	"GET /checks":                           {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"GET /payments/budget":                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/budget?year=2024&county=%s", nil)},
+	"POST /payments/budget/funds": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/payments/budget/funds", url.Values{"county": {t.county}, "year": {"2024"}}
+	})},
+	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/checks", url.Values{"county": {t.county}}
 	})},

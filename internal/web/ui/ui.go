@@ -121,6 +121,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /payments/bank-templates/{county}/{bank}", h.bankTemplateSubmit),
 		web.SignedIn("POST /payments/bank-templates/{county}/{bank}/reset", h.bankTemplateReset),
 		web.SignedIn("GET /payments/ledger/export.xlsx", h.ledgerExport),
+		web.SignedIn("GET /payments/budget", h.budgetPage),
+		web.SignedIn("POST /payments/budget/funds", h.fundSubmit),
 		web.SignedIn("GET /persons/{county}/{id}/account", h.accountPage),
 		web.SignedIn("POST /persons/{county}/{id}/account", h.accountSubmit),
 
