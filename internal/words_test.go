@@ -64,6 +64,7 @@ var homes = []home{
 	{"internal/inperson", "inperson.Reasons", inperson.Reasons},
 	{"internal/inperson", "inperson.Proofs", inperson.Proofs},
 	{"internal/attach", "attach.Kinds", attach.Kinds},
+	{"internal/workflow", "workflow.ChecklistItems", workflow.ChecklistItems},
 	{"internal/recheck", "recheck.Levels", recheck.Levels},
 	{"internal/recheck", "recheck.Methods", recheck.Methods},
 	{"internal/recheck", "recheck.Findings", recheck.Findings},

@@ -12,6 +12,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -453,4 +454,81 @@ func (tx *Tx) InsertBudgetFund(ctx context.Context, f *payment.Fund) error {
 	_, err := tx.Exec(ctx, `INSERT INTO budget_funds (`+fundColumns+`) VALUES (`+placeholders(12)+`)`, f.County, f.ID, f.Year, f.Program,
 		f.Level, int64(f.Amount), f.Received, f.Document, f.Note, f.RecordedBy, f.RecordedByName, ts(f.RecordedAt))
 	return err
+}
+
+var _ escalate.Store = (*Tx)(nil)
+
+const escalationColumns = `e.county, e.id, e.case_id, e.from_level, e.to_level, e.question, e.asked_by, e.asked_by_name, e.asked_at, e.answer,
+	e.answered_by, e.answered_by_name, e.answered_at`
+
+func scanEscalation(s scanner) (*escalate.Escalation, error) {
+	var e escalate.Escalation
+	var asked, answered any
+	var by sql.NullInt64
+	if err := s.Scan(&e.County, &e.ID, &e.CaseID, &e.From, &e.To, &e.Question, &e.AskedBy, &e.AskedByName, &asked, &e.Answer, &by,
+		&e.AnsweredByName, &answered); err != nil {
+		return nil, err
+	}
+	e.AskedAt, _ = timeValue(asked)
+	e.AnsweredBy = by.Int64
+	if t, err := timeValue(answered); err == nil && !t.IsZero() {
+		e.AnsweredAt = &t
+	}
+	return &e, nil
+}
+
+// InsertEscalation writes a new question.
+func (tx *Tx) InsertEscalation(ctx context.Context, e *escalate.Escalation) error {
+	_, err := tx.Exec(ctx, `INSERT INTO case_escalations (county, id, case_id, from_level, to_level, question, asked_by, asked_by_name, asked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.County, e.ID, e.CaseID, e.From, e.To, e.Question, e.AskedBy, e.AskedByName, ts(e.AskedAt))
+	return err
+}
+
+// Escalation returns question id of county.
+func (tx *Tx) Escalation(ctx context.Context, county string, id int64) (*escalate.Escalation, error) {
+	e, err := scanEscalation(tx.QueryRow(ctx, `SELECT `+escalationColumns+` FROM case_escalations e WHERE e.county = ? AND e.id = ?`, county, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("请示 %d 不存在", "no question %d", id)
+	}
+	return e, err
+}
+
+// Escalations returns the questions of a case, or the open questions of
+// the county's cases within scope when caseID is 0, oldest first.
+func (tx *Tx) Escalations(ctx context.Context, scope region.Code, county string, caseID int64) ([]escalate.Escalation, error) {
+	q := `SELECT ` + escalationColumns + ` FROM case_escalations e WHERE e.county = ? AND e.case_id = ? ORDER BY e.asked_at, e.id`
+	args := []any{county, caseID}
+	if caseID == 0 {
+		where, sargs := scopeClause("c.", scope)
+		q = `SELECT ` + escalationColumns + ` FROM case_escalations e JOIN cases c ON c.county = e.county AND c.id = e.case_id
+			WHERE e.county = ? AND e.answered_at IS NULL AND ` + where + ` ORDER BY e.asked_at, e.id`
+		args = append([]any{county}, sargs...)
+	}
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []escalate.Escalation
+	for rows.Next() {
+		e, err := scanEscalation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
+}
+
+// AnswerEscalation writes the answer of e if it has none yet.
+func (tx *Tx) AnswerEscalation(ctx context.Context, e *escalate.Escalation) error {
+	res, err := tx.Exec(ctx, `UPDATE case_escalations SET answer = ?, answered_by = ?, answered_by_name = ?, answered_at = ?
+		WHERE county = ? AND id = ? AND answered_at IS NULL`, e.Answer, e.AnsweredBy, e.AnsweredByName, ts(*e.AnsweredAt), e.County, e.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflictf("该请示已经答复", "the question has been answered")
+	}
+	return nil
 }

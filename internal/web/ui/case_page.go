@@ -89,7 +89,7 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	}
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
-		"Files": files, "CanAttach": attach.CanAdd(a), "AttachKinds": attach.Kinds.Codes(),
+		"Files": files, "CanAttach": attach.CanAdd(a), "AttachKinds": attach.Kinds.Codes(), "Checklist": workflow.ChecklistItems.Codes(),
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,

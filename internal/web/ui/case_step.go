@@ -82,6 +82,13 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 		for _, f := range workflow.Facts {
 			sv.Findings = append(sv.Findings, workflow.Finding{Fact: f, Result: v.F("fact_" + f)})
 		}
+		for _, item := range workflow.ChecklistItems.Codes() {
+			v.Form.Set("chk_"+item, r.PostFormValue("chk_"+item))
+			v.Form.Set("chknote_"+item, strings.TrimSpace(r.PostFormValue("chknote_"+item)))
+			if v.F("chk_"+item) != "" {
+				sv.Checklist = append(sv.Checklist, workflow.CheckAnswer{Item: item, Done: v.F("chk_"+item) == "1", Note: v.F("chknote_" + item)})
+			}
+		}
 		if len(errs) > 0 {
 			return errs
 		}

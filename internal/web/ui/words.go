@@ -37,6 +37,7 @@ var words = map[string]term.List{
 	"checkLevel":     recheck.Levels,
 	"checkMethod":    recheck.Methods,
 	"checkFinding":   recheck.Findings,
+	"checkItem":      workflow.ChecklistItems,
 }
 
 // wordFuncs returns a template function for each list of words: given the
