@@ -54,15 +54,15 @@ func (a *App) CaseEscalations(ctx context.Context, who auth.Actor, k CaseKey) ([
 // OpenEscalations lists the open questions of county's cases within the
 // actor's scope that the actor's level answers.
 func (a *App) OpenEscalations(ctx context.Context, who auth.Actor, county string) ([]escalate.Escalation, error) {
-	county, err := ParseCounty("county", county)
-	if err != nil {
-		return nil, err
-	}
 	o := op{name: "case.escalations_open", perm: auth.PermCaseRead, target: Target{Entity: "case_escalation"}}
-	if !region.Code(county).Contains(who.Scope) {
-		o.target.Region = region.Code(county) // a city or a province names a county of its own
+	if c, err := region.ParseCode(county); err == nil && !c.Contains(who.Scope) {
+		o.target.Region = c // a city or a province names a county of its own
 	}
 	return look(a, ctx, who, o, func(tx *store.Tx) ([]escalate.Escalation, error) {
+		county, err := ParseCounty("county", county)
+		if err != nil {
+			return nil, err
+		}
 		all, err := tx.Escalations(ctx, who.Scope, county, 0)
 		if err != nil {
 			return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -124,6 +125,7 @@ type target struct {
 	line     int64
 	file     int64 // a photo kept with the wife
 	sample   int64 // a county's re-check sample that drew the wife
+	question int64 // the village's request for instructions on the case
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -327,7 +329,13 @@ var matrix = map[string]entry{
 	"GET /api/v1/budget/{county}":                    {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/budget/%s?year=2024", nil)},
 	"POST /api/v1/budget/{county}/funds":             {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/budget/%s/funds", map[string]any{})},
 	"GET /api/v1/payment-calendar/{county}":          {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/payment-calendar/%s?year=2024", nil)},
-	"GET /api/v1/check-samples":                      {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"GET /api/v1/cases/{county}/{id}/escalations":    {kind: targeted, perm: auth.PermCaseRead, req: casePath("/escalations", nil)},
+	"POST /api/v1/cases/{county}/{id}/escalations":   {kind: targeted, perm: auth.PermCaseRead, domain: true, req: casePath("/escalations", map[string]any{})},
+	"POST /api/v1/escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/escalations/%s/%d/answer", t.county, t.question), map[string]any{}
+	})},
+	"GET /api/v1/escalations":   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
+	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
 	})},
@@ -462,6 +470,10 @@ var matrix = map[string]entry{
 	"GET /payments/budget":                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/budget?year=2024&county=%s", nil)},
 	"POST /payments/budget/funds": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/payments/budget/funds", url.Values{"county": {t.county}, "year": {"2024"}}
+	})},
+	"POST /cases/{county}/{id}/escalations": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/escalations", form)},
+	"POST /escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/escalations/%s/%d/answer", t.county, t.question), url.Values{}
 	})},
 	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
@@ -912,6 +924,13 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 					Region: string(p.village), Version: 1}}})
 		}); err != nil {
 			t.Fatalf("%s: check sample: %v", p.key, err)
+		}
+		tg.question = int64(600001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertEscalation(ctx, &escalate.Escalation{County: tg.county, ID: tg.question, CaseID: tg.caseID, From: "village",
+				To: escalate.LevelTownship, Question: "矩阵请示", AskedByName: "system", AskedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)})
+		}); err != nil {
+			t.Fatalf("%s: question: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -87,8 +88,20 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	if err != nil {
 		return err
 	}
+	questions, err := h.app.CaseEscalations(r.Context(), a, app.CaseKey{County: county, ID: id})
+	if err != nil {
+		return err
+	}
+	var answerable []int64
+	for _, q := range questions {
+		if q.Open() && escalate.CanAnswer(a, q.To) {
+			answerable = append(answerable, q.ID)
+		}
+	}
+	askTo, canAsk := escalate.CanAsk(a)
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
+		"Questions": questions, "Answerable": answerable, "CanAsk": canAsk, "AskTo": escalate.AnswerRole(askTo),
 		"Files": files, "CanAttach": attach.CanAdd(a), "AttachKinds": attach.Kinds.Codes(), "Checklist": workflow.ChecklistItems.Codes(),
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,

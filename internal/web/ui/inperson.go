@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -212,4 +213,46 @@ func (h *Handler) caseFilePDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.ServeCaseFile(h.app, w, r, app.CaseKey{County: county, ID: id})
+}
+
+// escalateSubmit sends a case to the level above with a question.
+func (h *Handler) escalateSubmit(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := caseKey(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	k := app.CaseKey{County: county, ID: id}
+	if _, err := h.app.Escalate(r.Context(), web.Actor(r), k, r.PostFormValue("question")); err != nil {
+		v := h.newView(w, r, "case.title")
+		if !formError(v, err) {
+			return err
+		}
+		if derr := h.caseData(r, v, county, id); derr != nil {
+			return derr
+		}
+		v.Form.Set("question", r.PostFormValue("question"))
+		return h.render(w, http.StatusUnprocessableEntity, "case.html", v)
+	}
+	redirectDone(w, r, "/cases/"+county+"/"+strconv.FormatInt(id, 10), "escalated")
+	return nil
+}
+
+// answerSubmit answers a request for instructions and returns to its case.
+func (h *Handler) answerSubmit(w http.ResponseWriter, r *http.Request) error {
+	county, id, err := checkKey(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	e, err := h.app.AnswerEscalation(r.Context(), web.Actor(r), county, id, r.PostFormValue("answer"))
+	if err != nil {
+		return err
+	}
+	redirectDone(w, r, "/cases/"+county+"/"+strconv.FormatInt(e.CaseID, 10), "answered")
+	return nil
 }

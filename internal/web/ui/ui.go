@@ -94,6 +94,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /persons/{county}/{id}/inperson", h.inPersonSubmit),
 		web.SignedIn("GET /attachments/{county}/{id}", h.attachmentFile),
 		web.SignedIn("POST /cases/{county}/{id}/attachments", h.caseAttachmentSubmit),
+		web.SignedIn("POST /cases/{county}/{id}/escalations", h.escalateSubmit),
+		web.SignedIn("POST /escalations/{county}/{id}/answer", h.answerSubmit),
 		web.SignedIn("GET /cases/{county}/{id}/case-file", h.caseFilePDF),
 		web.SignedIn("GET /persons/{county}/{id}/roll-event", h.rollEventPage),
 		web.SignedIn("POST /persons/{county}/{id}/roll-event", h.rollEventSubmit),
