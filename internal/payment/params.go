@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,4 +143,10 @@ func (p Params) PeriodKindOf(program string) PeriodKind {
 		return p.TFPeriod
 	}
 	return Year
+}
+
+// CountyParams returns the parameters in force for county: the regional
+// defaults overlaid with the county's stored values.
+func CountyParams(ctx context.Context, s Store, county string) (Params, error) {
+	return countyParams(ctx, s, county)
 }

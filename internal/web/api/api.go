@@ -154,6 +154,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /api/v1/payment-calendar/{county}", h.getCalendar),
 
 		web.SignedIn("GET /api/v1/policy/programs", h.policyPrograms),
+		web.SignedIn("GET /api/v1/policy-sheet", h.policySheet),
 		web.SignedIn("GET /api/v1/policy/layers", h.policyLayers),
 		web.SignedIn("POST /api/v1/policy/layers", h.createPolicyLayer),
 		web.SignedIn("POST /api/v1/policy/check", h.policyCheck),

@@ -96,3 +96,13 @@ func (h *Handler) getCalendar(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// policySheet is GET /api/v1/policy-sheet?county=&year=: the 政策明白纸 as
+// PDF.
+func (h *Handler) policySheet(w http.ResponseWriter, r *http.Request) error {
+	county, year, err := web.PolicySheetRequest(h.app, r)
+	if err != nil {
+		return err
+	}
+	return web.ServePolicySheet(h.app, w, r, county, year)
+}

@@ -335,6 +335,7 @@ var matrix = map[string]entry{
 		return fmt.Sprintf("/api/v1/escalations/%s/%d/answer", t.county, t.question), map[string]any{}
 	})},
 	"GET /api/v1/escalations":   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
+	"GET /api/v1/policy-sheet":  {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
 	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
@@ -475,7 +476,8 @@ var matrix = map[string]entry{
 	"POST /escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/escalations/%s/%d/answer", t.county, t.question), url.Values{}
 	})},
-	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"GET /policy-sheet": {kind: listed, perm: auth.PermRegistryRead, req: get("/policy-sheet?year=2024")},
+	"GET /checks":       {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/checks", url.Values{"county": {t.county}}
 	})},

@@ -106,3 +106,12 @@ func (h *Handler) fundSubmit(w http.ResponseWriter, r *http.Request) error {
 	redirectDone(w, r, "/payments/budget?year="+strconv.Itoa(f.Year)+"&county="+f.County, "fund_recorded")
 	return nil
 }
+
+// policySheetPDF prints the 政策明白纸 of a county and year.
+func (h *Handler) policySheetPDF(w http.ResponseWriter, r *http.Request) error {
+	county, year, err := web.PolicySheetRequest(h.app, r)
+	if err != nil {
+		return err
+	}
+	return web.ServePolicySheet(h.app, w, r, county, year)
+}

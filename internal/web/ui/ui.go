@@ -132,6 +132,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /overrides", h.overridesPage),
 		web.SignedIn("GET /audit/export.xlsx", h.auditTrailExport),
 		web.SignedIn("GET /rules", h.rulesPage),
+		web.SignedIn("GET /policy-sheet", h.policySheetPDF),
 		web.SignedIn("POST /rules", h.rulesSubmit),
 		web.SignedIn("GET /users", h.usersPage),
 		web.SignedIn("GET /users/new", h.userNewPage),
