@@ -56,11 +56,10 @@ func PolicySheet(d *app.PolicySheetData, tree *region.Tree, today date.Date) *pr
 		}
 		cite(p.Doc)
 		for _, c := range p.Clauses {
-			if c.Drop || strings.TrimSpace(c.Text) == "" {
-				continue
+			if text, ok := policy.PlainClause(c.ClauseDef, p); ok {
+				sp.Conditions = append(sp.Conditions, text)
+				cite(c.Doc)
 			}
-			sp.Conditions = append(sp.Conditions, c.Text)
-			cite(c.Doc)
 		}
 		latest := map[string]policy.Rate{}
 		for _, rt := range p.Rates {
@@ -72,7 +71,10 @@ func PolicySheet(d *app.PolicySheetData, tree *region.Tree, today date.Date) *pr
 			}
 		}
 		tiers := make([]string, 0, len(latest))
-		for t := range latest {
+		for t, rt := range latest {
+			if all, ok := latest[""]; t != "" && ok && all.From.After(rt.From) {
+				continue // a later standard for every tier replaced it
+			}
 			tiers = append(tiers, t)
 		}
 		sort.Strings(tiers)
@@ -137,8 +139,15 @@ func levelName(code string) string {
 	return code
 }
 
-// tierName names a tier of the rules (g3, grade3: the third grade).
+// tierName names a tier of the rules (g3, grade3: the third grade;
+// rural, urban).
 func tierName(t string) string {
+	switch t {
+	case "rural":
+		return "农村"
+	case "urban":
+		return "城镇"
+	}
 	n := strings.TrimLeft(t, "abcdefghijklmnopqrstuvwxyz_")
 	if n != "" && n != t {
 		if i, err := strconv.Atoi(n); err == nil {
