@@ -3,8 +3,8 @@
 -- (年审人人见面), and the checks after approval — the county's re-check
 -- of a drawn sample of the year's new recipients and the city's or
 -- province's spot-check (抽查), with their findings and who is held
--- accountable for which step; the funds received for the budget; a
--- case's questions to the level above; and the cadres in charge.
+-- accountable for which step; the funds received for the budget; and a
+-- case's questions to the level above.
 
 -- A file kept with a person (owner 'person') or a case (owner 'case'):
 -- what it is, who added it and when, and until when it is kept. The
@@ -159,15 +159,3 @@ CREATE TABLE case_escalations (
     PRIMARY KEY (county, id)
 );
 CREATE INDEX case_escalations_case ON case_escalations (county, case_id);
-
--- The cadre at each level who takes charge of a recipient (三级干部分包对象).
-CREATE TABLE cadre_assignments (
-    county        TEXT NOT NULL,
-    person_id     BIGINT NOT NULL,
-    level         TEXT NOT NULL CHECK (level IN ('village', 'township', 'county')),
-    user_id       BIGINT NOT NULL,
-    assigned_by   BIGINT NOT NULL,
-    assigned_at   TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (county, person_id, level)
-);
-CREATE INDEX cadre_assignments_user ON cadre_assignments (county, user_id);
