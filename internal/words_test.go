@@ -14,12 +14,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
+	"github.com/jiahe-project/jiahe/internal/inperson"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/stats"
@@ -85,6 +88,14 @@ var homes = []home{
 	{"internal/stats", "stats.DeadlineKinds", stats.DeadlineKinds},
 	{"internal/stats", "stats.ProgressNames", stats.ProgressNames},
 	{"internal/portal", "portal.ReportStatuses", portal.ReportStatuses},
+	{"internal/inperson", "inperson.Statuses", inperson.Statuses},
+	{"internal/inperson", "inperson.Reasons", inperson.Reasons},
+	{"internal/inperson", "inperson.Proofs", inperson.Proofs},
+	{"internal/attach", "attach.Kinds", attach.Kinds},
+	{"internal/workflow", "workflow.ChecklistItems", workflow.ChecklistItems},
+	{"internal/recheck", "recheck.Levels", recheck.Levels},
+	{"internal/recheck", "recheck.Methods", recheck.Methods},
+	{"internal/recheck", "recheck.Findings", recheck.Findings},
 }
 
 // without returns the terms of l that are not in other.

@@ -85,6 +85,7 @@ func appConfig(ctx context.Context, dbURL string) (app.Config, error) {
 		return cfg, err
 	}
 	cfg.Keys = r
+	cfg.Files = os.Getenv("JIAHE_FILES")
 	return cfg, nil
 }
 

@@ -45,6 +45,10 @@ type Config struct {
 	// Keys are the key file's keys (package keys), without which Open
 	// cannot read or write the database.
 	Keys *keys.Ring
+	// Files is the directory that keeps the bytes of attachments (for an
+	// SQLite deployment, one beside the database file); empty keeps them
+	// in the database itself.
+	Files string
 }
 
 // DefaultConfig is the production configuration.

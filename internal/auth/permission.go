@@ -47,13 +47,19 @@ const (
 	// PermReportApprove submits the monthly report of the actor's own
 	// region and approves, returns or unlocks those of the level below.
 	PermReportApprove Permission = "report.approve"
+
+	// PermCheckRecord draws the samples of the checks after approval and
+	// records their findings: the county's re-check of its new
+	// recipients, the city's and the province's spot-checks (三榜四级).
+	// For the city and the province it is the one thing they record.
+	PermCheckRecord Permission = "check.record"
 )
 
 // Permissions lists every permission, in the order of the table.
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove,
+	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -64,11 +70,11 @@ var Permissions = []Permission{
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove},
 	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
-	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove},
-	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove},
+	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},
+	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
 	RoleCitizen:    {PermSelfService, PermSelfApply},
 	RolePartner:    {PermFamilyCheck},

@@ -164,6 +164,9 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 	if err != nil {
 		return nil, err
 	}
+	if err := reviewHolds(ctx, s, county, states); err != nil {
+		return nil, err
+	}
 	accounts, err := s.BankAccounts(ctx, county, persons)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"context"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,18 +31,28 @@ type Params struct {
 	// (咨询电话, 举报电话).
 	EnquiryPhone string `json:"enquiry_phone"`
 	ReportPhone  string `json:"report_phone"`
+	// ReviewDeadline is the day of each year (MM-DD) by which every
+	// recipient on the roll before that year must have been seen at the
+	// annual face-to-face review (年审人人见面), or the reason recorded;
+	// after it, the money of those not seen is held (ReviewHolds). Empty:
+	// the county holds nobody for the review.
+	ReviewDeadline string `json:"review_deadline"`
+	// CardDeadline is the day of each year (MM-DD) by which the year's
+	// money must be on the recipients' cards (the national rule: the end
+	// of August, 8月底); the payment calendar reads it.
+	CardDeadline string `json:"card_deadline"`
 }
 
 // defaultParams are the regional defaults, by division prefix ("" is
 // national). A longer prefix overrides a shorter one, name by name.
 var defaultParams = map[string]map[string]string{
-	"":   {"tf_period": "quarter", "back_pay_years": "0", "lookback_years": "1", "payer": "", "enquiry_phone": "", "report_phone": "12345"},
+	"":   {"tf_period": "quarter", "back_pay_years": "0", "lookback_years": "1", "payer": "", "enquiry_phone": "", "report_phone": "12345", "review_deadline": "", "card_deadline": "08-31"},
 	"31": {"tf_period": "quarter"}, // 上海 特扶: quarterly (rules.md §2.7)
 	"51": {"tf_period": "half"},    // 四川 特扶: June and December
 }
 
 // ParamNames lists the parameter names a county may set.
-var ParamNames = []string{"tf_period", "back_pay_years", "lookback_years", "payer", "enquiry_phone", "report_phone"}
+var ParamNames = []string{"tf_period", "back_pay_years", "lookback_years", "payer", "enquiry_phone", "report_phone", "review_deadline", "card_deadline"}
 
 // ResolveParams returns the parameters of county: the regional defaults
 // overlaid with the county's stored values.
@@ -94,6 +105,18 @@ func parseParams(m map[string]string) (Params, error) {
 			p.EnquiryPhone = v
 		case "report_phone":
 			p.ReportPhone = v
+		case "review_deadline":
+			if v != "" {
+				if _, ok := deadlineIn(v, 2025); !ok {
+					errs = append(errs, apperr.Invalidf(name, "应为月-日，如 06-30", "must be month-day, e.g. 06-30"))
+				}
+			}
+			p.ReviewDeadline = v
+		case "card_deadline":
+			if _, ok := deadlineIn(v, 2025); !ok {
+				errs = append(errs, apperr.Invalidf(name, "应为月-日，如 08-31", "must be month-day, e.g. 08-31"))
+			}
+			p.CardDeadline = v
 		}
 	}
 	for k := range m {
@@ -120,4 +143,10 @@ func (p Params) PeriodKindOf(program string) PeriodKind {
 		return p.TFPeriod
 	}
 	return Year
+}
+
+// CountyParams returns the parameters in force for county: the regional
+// defaults overlaid with the county's stored values.
+func CountyParams(ctx context.Context, s Store, county string) (Params, error) {
+	return countyParams(ctx, s, county)
 }

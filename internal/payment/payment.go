@@ -57,6 +57,10 @@ type Store interface {
 	// SetPaymentHold raises (or replaces) a hold on a person; ClearHold lifts it.
 	SetPaymentHold(ctx context.Context, county string, personID int64, reason string, by int64) error
 	ClearPaymentHold(ctx context.Context, county string, personID int64) error
+	// UnseenAtReview returns those of persons who were on the county's
+	// roll (active) before year and have no record of the face-to-face
+	// review of year or of a later year.
+	UnseenAtReview(ctx context.Context, county string, personIDs []int64, year int) (map[int64]bool, error)
 
 	// PaymentCycles returns the county's cycles matching f, oldest period first.
 	PaymentCycles(ctx context.Context, county string, f CycleFilter) ([]Cycle, error)
@@ -154,6 +158,9 @@ type PersonState struct {
 	Death       date.Date
 	DeathSource string
 	Hold        string // reason of a payment hold; "" when none
+	// Unseen is the year of the face-to-face review that has not seen
+	// the person by its deadline (0 when none): their money is held.
+	Unseen int
 }
 
 // holdReason says why a person's lines must wait for verification (rules.md
@@ -168,6 +175,8 @@ func (p PersonState) holdReason() string {
 		return "已登记死亡（" + p.Death.String() + src + "），待核实"
 	case p.Hold != "":
 		return "疑似死亡：" + p.Hold
+	case p.Unseen > 0:
+		return UnseenHoldReason(p.Unseen)
 	}
 	return ""
 }

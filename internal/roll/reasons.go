@@ -20,6 +20,7 @@ const (
 	ExitObjectionUpheld      = "objection_upheld"
 	ExitNoLongerEligible     = "no_longer_eligible"
 	ExitProgramEnded         = "program_ended"
+	ExitFraud                = "fraud"
 	// ExitNeedsReview is no exit: the annual review lists a recipient
 	// the engine cannot decide for staff to settle.
 	ExitNeedsReview = "needs_review"
@@ -39,6 +40,7 @@ var ExitReasons = term.List{
 	{Code: ExitObjectionUpheld, ZH: "公示异议成立", EN: "An objection was upheld"},
 	{Code: ExitNoLongerEligible, ZH: "不再符合条件", EN: "No longer eligible"},
 	{Code: ExitProgramEnded, ZH: "本地区该项目已停止", EN: "The program is no longer in force here"},
+	{Code: ExitFraud, ZH: "核查发现弄虚作假", EN: "Fraud found by a check"},
 	{Code: ExitNeedsReview, ZH: "需人工审核（政策测算无法确定）", EN: "Needs review: the engine cannot decide"},
 }
 

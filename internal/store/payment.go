@@ -829,3 +829,33 @@ func (tx *Tx) ReplaceBatchItems(ctx context.Context, b *payment.Batch) error {
 	}
 	return tx.InsertPaymentBatch(ctx, b)
 }
+
+// UnseenAtReview returns those of persons who were active on the
+// county's roll, confirmed before year, and have no record of the
+// face-to-face review of year or a later year.
+func (tx *Tx) UnseenAtReview(ctx context.Context, county string, personIDs []int64, year int) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	start := date.Of(year, time.January, 1)
+	for _, ids := range chunks(personIDs) {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT r.person_id FROM recipients r
+			WHERE r.county = ? AND r.person_id IN (`+idList(ids)+`) AND r.status = 'active' AND r.confirmed < ?
+			AND NOT EXISTS (SELECT 1 FROM inperson_reviews v WHERE v.county = r.county AND v.person_id = r.person_id AND v.year >= ?)`,
+			county, start, year)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -34,6 +34,7 @@ const maxFormField = 64 << 10
 // Upload is a file sent to the server with the fields of its form.
 type Upload struct {
 	File   []byte     // the part named "file", or the whole body of a request that is not a form
+	Name   string     // the file name the part "file" gave, if any
 	Fields url.Values // the other fields of a multipart form
 }
 
@@ -78,6 +79,7 @@ func ReadUpload(w http.ResponseWriter, r *http.Request) (*Upload, error) {
 			if up.File, err = readBounded(part, MaxUpload); err != nil {
 				return nil, err
 			}
+			up.Name = part.FileName()
 		case name == "content":
 			b, err := readBounded(part, int64(base64.StdEncoding.EncodedLen(int(MaxUpload))))
 			if err != nil {

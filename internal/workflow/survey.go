@@ -26,6 +26,9 @@ type Survey struct {
 	Findings      []Finding      `json:"findings"`
 	Conclusion    string         `json:"conclusion"` // eligible, ineligible or doubtful
 	Remarks       string         `json:"remarks,omitempty"`
+	// Checklist answers the 三问、三看、三走访 (ChecklistItems): every
+	// item once, when given (and always where the region requires it).
+	Checklist []CheckAnswer `json:"checklist,omitempty"`
 }
 
 // Investigator is one member of the survey team: a staff user whose region
@@ -144,6 +147,9 @@ func (s *Survey) Validate(c *Case, now date.Date) error {
 			add(apperr.Invalidf("findings", "缺少对“%s”的核查结论", "the finding on %s is missing", FactName(f)))
 		}
 	}
+	if len(s.Checklist) > 0 {
+		errs = append(errs, checkChecklist(s.Checklist)...)
+	}
 	switch s.Conclusion {
 	case ConclusionEligible, ConclusionIneligible, ConclusionDoubtful:
 	default:
@@ -163,6 +169,15 @@ func RecordSurvey(ctx context.Context, s Store, a auth.Actor, county string, id 
 	}
 	if err := sv.Validate(c, today(s)); err != nil {
 		return nil, err
+	}
+	if len(sv.Checklist) == 0 {
+		req, err := s.Param(ctx, region.Code(c.Region), ChecklistParam)
+		if err != nil {
+			return nil, err
+		}
+		if req == "required" {
+			return nil, apperr.Invalidf("checklist", "本地区要求入户调查逐项填写“三问、三看、三走访”", "the region requires the survey's checklist (three questions, looks and visits)")
+		}
 	}
 	if err := resolveInvestigators(ctx, s, c, sv.Investigators); err != nil {
 		return nil, err

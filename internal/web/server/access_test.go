@@ -13,16 +13,20 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/special"
@@ -140,6 +144,9 @@ type target struct {
 	institution int64
 	inspection  int64
 	report      int64 // the wife's report of an error in her family
+	file     int64 // a photo kept with the wife
+	sample   int64 // a county's re-check sample that drew the wife
+	question int64 // the village's request for instructions on the case
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -389,6 +396,44 @@ var matrix = map[string]entry{
 	})},
 	"POST /api/v1/annual-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/annual-review", map[string]any{"region": t.county}
+	})},
+	"POST /api/v1/persons/{county}/{id}/attachments": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/attachments")},
+	"GET /api/v1/cases/{county}/{id}/attachments":    {kind: targeted, perm: auth.PermCaseRead, req: casePath("/attachments", nil)},
+	"POST /api/v1/cases/{county}/{id}/attachments":   {kind: targeted, perm: auth.PermCaseRead, domain: true, req: casePath("/attachments", map[string]any{})},
+	"GET /api/v1/cases/{county}/{id}/case-file":      {kind: targeted, perm: auth.PermCaseRead, req: casePath("/case-file", nil)},
+	"GET /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", nil)},
+	"PUT /api/v1/attachment-retention/{county}":      {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: countyPath("/api/v1/attachment-retention/%s", map[string]any{"years": 0})},
+	"GET /api/v1/budget/{county}":                    {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/budget/%s?year=2024", nil)},
+	"POST /api/v1/budget/{county}/funds":             {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: countyPath("/api/v1/budget/%s/funds", map[string]any{})},
+	"GET /api/v1/payment-calendar/{county}":          {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/api/v1/payment-calendar/%s?year=2024", nil)},
+	"GET /api/v1/cases/{county}/{id}/escalations":    {kind: targeted, perm: auth.PermCaseRead, req: casePath("/escalations", nil)},
+	"POST /api/v1/cases/{county}/{id}/escalations":   {kind: targeted, perm: auth.PermCaseRead, domain: true, req: casePath("/escalations", map[string]any{})},
+	"POST /api/v1/escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/escalations/%s/%d/answer", t.county, t.question), map[string]any{}
+	})},
+	"GET /api/v1/escalations":   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
+	"GET /api/v1/policy-sheet":  {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
+	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/check-samples", map[string]any{"county": t.county}
+	})},
+	"GET /api/v1/check-samples/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d", t.county, t.sample), nil
+	})},
+	"POST /api/v1/check-samples/{county}/{id}/items/{seq}/visit": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d/items/1/visit", t.county, t.sample), map[string]any{}
+	})},
+	"POST /api/v1/check-samples/{county}/{id}/items/{seq}/finding": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/check-samples/%s/%d/items/1/finding", t.county, t.sample), map[string]any{}
+	})},
+	"GET /api/v1/inperson-review": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/inperson-review?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /api/v1/persons/{county}/{id}/inperson-review":  {kind: targeted, perm: auth.PermCaseRead, req: personGet("/inperson-review?year=2024")},
+	"POST /api/v1/persons/{county}/{id}/inperson-review": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/inperson-review")},
+	"GET /api/v1/persons/{county}/{id}/attachments":      {kind: targeted, perm: auth.PermCaseRead, req: personGet("/attachments")},
+	"GET /api/v1/attachments/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/attachments/%s/%d", t.county, t.file), nil
 	})},
 	"POST /api/v1/persons/{county}/{id}/events": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: personPath("/events")},
 	"GET /api/v1/overrides":                     {kind: listed, perm: auth.PermAuditRead, req: get("/api/v1/overrides")},
@@ -652,6 +697,35 @@ var matrix = map[string]entry{
 	})},
 	"GET /roll/annual-review/{county}/{id}/export.xlsx": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/roll/annual-review/%s/%d/export.xlsx", t.county, t.review), nil
+	})},
+	"POST /cases/{county}/{id}/attachments": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/attachments", form)},
+	"GET /cases/{county}/{id}/case-file":    {kind: targeted, perm: auth.PermCaseRead, req: pageCase("/case-file", nil)},
+	"GET /payments/budget":                  {kind: targeted, perm: auth.PermPaymentRead, at: atCounty, req: countyPath("/payments/budget?year=2024&county=%s", nil)},
+	"POST /payments/budget/funds": {kind: targeted, perm: auth.PermPaymentManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/payments/budget/funds", url.Values{"county": {t.county}, "year": {"2024"}}
+	})},
+	"POST /cases/{county}/{id}/escalations": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pageCase("/escalations", form)},
+	"POST /escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/escalations/%s/%d/answer", t.county, t.question), url.Values{}
+	})},
+	"GET /policy-sheet": {kind: listed, perm: auth.PermRegistryRead, req: get("/policy-sheet?year=2024")},
+	"GET /checks":       {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/checks", url.Values{"county": {t.county}}
+	})},
+	"GET /checks/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/checks/%s/%d", t.county, t.sample), nil
+	})},
+	"POST /checks/{county}/{id}/items/{seq}/{what}": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/checks/%s/%d/items/1/visit", t.county, t.sample), url.Values{}
+	})},
+	"GET /inperson": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/inperson?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /persons/{county}/{id}/inperson":  {kind: targeted, perm: auth.PermCaseRead, req: pagePerson("/inperson", nil)},
+	"POST /persons/{county}/{id}/inperson": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: pagePerson("/inperson", form)},
+	"GET /attachments/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/attachments/%s/%d", t.county, t.file), nil
 	})},
 	"GET /persons/{county}/{id}/roll-event":  {kind: targeted, perm: auth.PermEligibility, req: pagePerson("/roll-event", nil)},
 	"POST /persons/{county}/{id}/roll-event": {kind: targeted, perm: auth.PermEligibility, domain: true, req: pagePerson("/roll-event", form)},
@@ -1214,6 +1288,32 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 		}
 		tg.task = tasks[0].ID
 		accessBirths(t, ts, ctx, tg, i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			x, err := attach.Add(ctx, tx, tx.Blobs(), sys, tg.county, attach.OwnerPerson, tg.wife.ID, string(p.village),
+				attach.File{Name: "见面.png", Kind: attach.KindPhoto, Data: []byte("\x89PNG\r\n\x1a\n matrix")}, 30)
+			if err == nil {
+				tg.file = x.ID
+			}
+			return err
+		}); err != nil {
+			t.Fatalf("%s: attachment: %v", p.key, err)
+		}
+		tg.sample = int64(700001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertSample(ctx, &recheck.Sample{County: tg.county, ID: tg.sample, Level: recheck.LevelCounty, Year: 2024,
+				Method: recheck.MethodSimple, Size: 1, Seed: 1, Population: 1, DrawnByName: "system", DrawnAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC),
+				Items: []recheck.Item{{County: tg.county, SampleID: tg.sample, Seq: 1, RecipientID: 0, PersonID: tg.wife.ID, Program: "jf",
+					Region: string(p.village), Version: 1}}})
+		}); err != nil {
+			t.Fatalf("%s: check sample: %v", p.key, err)
+		}
+		tg.question = int64(600001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertEscalation(ctx, &escalate.Escalation{County: tg.county, ID: tg.question, CaseID: tg.caseID, From: "village",
+				To: escalate.LevelTownship, Question: "矩阵请示", AskedByName: "system", AskedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)})
+		}); err != nil {
+			t.Fatalf("%s: question: %v", p.key, err)
+		}
 		out[p.key] = tg
 	}
 	return out

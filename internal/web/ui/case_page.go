@@ -6,8 +6,10 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/web"
@@ -94,8 +96,25 @@ func (h *Handler) caseData(r *http.Request, v *view, county string, id int64) er
 	if err != nil {
 		return err
 	}
+	files, err := h.app.CaseAttachments(r.Context(), a, app.CaseKey{County: county, ID: id})
+	if err != nil {
+		return err
+	}
+	questions, err := h.app.CaseEscalations(r.Context(), a, app.CaseKey{County: county, ID: id})
+	if err != nil {
+		return err
+	}
+	var answerable []int64
+	for _, q := range questions {
+		if q.Open() && escalate.CanAnswer(a, q.To) {
+			answerable = append(answerable, q.ID)
+		}
+	}
+	askTo, canAsk := escalate.CanAsk(a)
 	v.Title = v.T["case.title"] + " #" + hist.Case.Ref()
 	v.Data = map[string]any{
+		"Questions": questions, "Answerable": answerable, "CanAsk": canAsk, "AskTo": escalate.AnswerRole(askTo),
+		"Files": files, "CanAttach": attach.CanAdd(a), "AttachKinds": attach.Kinds.Codes(), "Checklist": workflow.ChecklistItems.Codes(),
 		"H": hist, "Key": county + "/" + hist.Case.Ref(), "State": stateName, "Steps": steps,
 		"Program": policy.ProgramName(hist.Case.Program), "Actions": actions, "Open": open,
 		"Facts": workflow.Facts, "Reasons": workflow.Reasons.Codes(), "Today": today,

@@ -86,6 +86,13 @@ func (h *Handler) signStep(r *http.Request, v *view, step string, k app.CaseKey)
 			names["findings["+strconv.Itoa(i)+"].result"] = "fact_" + f
 			names["findings["+strconv.Itoa(i)+"].note"] = "factnote_" + f
 		}
+		for _, item := range workflow.ChecklistItems.Codes() {
+			v.Form.Set("chk_"+item, r.PostFormValue("chk_"+item))
+			v.Form.Set("chknote_"+item, strings.TrimSpace(r.PostFormValue("chknote_"+item)))
+			if v.F("chk_"+item) != "" {
+				sv.Checklist = append(sv.Checklist, workflow.CheckAnswer{Item: item, Done: v.F("chk_"+item) == "1", Note: v.F("chknote_" + item)})
+			}
+		}
 		if len(errs) > 0 {
 			return errs
 		}

@@ -10,6 +10,9 @@ import (
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
+	"github.com/jiahe-project/jiahe/internal/attach"
+	"github.com/jiahe-project/jiahe/internal/inperson"
+	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/term"
@@ -68,6 +71,14 @@ var words = map[string]term.List{
 	"grade":         childcare.Grades,
 	"inspectStatus": childcare.InspectionStatuses,
 	"reportStatus":  portal.ReportStatuses,
+	"inpersonStatus": inperson.Statuses,
+	"inpersonReason": inperson.Reasons,
+	"inpersonProof":  inperson.Proofs,
+	"attachKind":     attach.Kinds,
+	"checkLevel":     recheck.Levels,
+	"checkMethod":    recheck.Methods,
+	"checkFinding":   recheck.Findings,
+	"checkItem":      workflow.ChecklistItems,
 }
 
 // wordFuncs returns a template function for each list of words: given the
