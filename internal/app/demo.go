@@ -93,6 +93,8 @@ var DemoUsers = []DemoUser{
 	{"province2", "省卫健委二（演示）", auth.RoleProvince, "340000"},
 	{"admin", "系统管理员（演示）", auth.RoleAdmin, ""},
 	{"admin2", "系统管理员二（演示）", auth.RoleAdmin, ""},
+	{"partner", "县教育局（演示）", auth.RolePartner, DemoCounty},
+	{"partner2", "县民政局（演示）", auth.RolePartner, DemoCounty},
 	{"citizen", "群众（演示）", auth.RoleCitizen, ""},
 	{"citizen2", "群众二（演示）", auth.RoleCitizen, ""},
 	{"citizen3", "群众三（演示）", auth.RoleCitizen, ""},
@@ -242,29 +244,35 @@ func (a *App) demoLogins(ctx context.Context) ([]DemoLogin, error) {
 }
 
 // demoMother returns a living mother of a child under three, in village
-// if it has one and else in the demo county.
+// if it has one and else in the demo county: women of child-bearing age,
+// youngest first, whose family has a child born within three years.
 func (a *App) demoMother(ctx context.Context, who auth.Actor, village region.Code) (*registry.Person, error) {
-	limit := date.Today(a.db.Now()).AddMonths(-36)
+	today := date.Today(a.db.Now())
+	limit := today.AddMonths(-36)
 	for _, area := range []region.Code{village, DemoCounty} {
-		young, _, err := a.SearchPersons(ctx, who, registry.Query{Region: string(area), Alive: true, Sort: registry.SortBirth, Desc: true, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range young {
-			if c.Birth.Before(limit) {
-				break
-			}
-			f, err := a.Family(ctx, who, registry.Key{County: c.County, ID: c.ID})
+		for offset := 0; offset < 5000; offset += 500 {
+			page, _, err := a.SearchPersons(ctx, who, registry.Query{Region: string(area), Alive: true, Sort: registry.SortBirth, Desc: true, Limit: 500, Offset: offset})
 			if err != nil {
 				return nil, err
 			}
-			for _, t := range f.Children {
-				if t.Child != c.Ref() || t.Kind != registry.Birth {
+			for _, w := range page {
+				age := w.Birth.YearsBetween(today)
+				if w.Sex != registry.Female || age < 18 || age > 50 {
 					continue
 				}
-				if p := f.Person(t.Parent); p != nil && p.Sex == registry.Female && p.Death.IsZero() {
-					return p, nil
+				f, err := a.Family(ctx, who, registry.Key{County: w.County, ID: w.ID})
+				if err != nil {
+					return nil, err
 				}
+				for _, t := range f.Children {
+					c := f.Person(t.Child)
+					if t.Parent == w.Ref() && t.Kind == registry.Birth && c != nil && !c.Birth.Before(limit) && c.Death.IsZero() {
+						return f.Person(w.Ref()), nil
+					}
+				}
+			}
+			if len(page) < 500 {
+				break
 			}
 		}
 	}
