@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -309,6 +310,43 @@ func TestReviewDecision(t *testing.T) {
 			}
 			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'match.task.decide'`); n != 1 {
 				t.Errorf("%d decisions audited", n)
+			}
+		})
+	}
+}
+
+// TestImportAfterKeyRotation: the stored fact keys are keyed hashes; after
+// a key rotation retires the generation they were made with, the same
+// file still creates nothing twice, and the rows still read.
+func TestImportAfterKeyRotation(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newPayEnv(t, storetest.Open(t, engine))
+			ctx := e.ctx
+			w := e.family("林秀珍", "1957-07-07", 1)
+			file := deathsFile([4]string{"林秀珍", w.IDNumber, "1957-07-07", "2023-10-10"})
+			first, err := e.importDeaths(county, file, false)
+			if err != nil || first.Import.New != 1 {
+				t.Fatalf("first import %+v: %v", first, err)
+			}
+			ring := e.a.DB().Keys()
+			other := keys.AESGCM
+			if ring.Current().Cipher == keys.AESGCM {
+				other = keys.SM4GCM
+			}
+			if err := ring.Add(other); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.a.DB().RotateKeys(ctx); err != nil {
+				t.Fatal(err)
+			}
+			again, err := e.importDeaths(county, file, false)
+			if err != nil || again.Import.New != 0 || again.Import.Repeated != 1 || again.Import.Tasks != 0 {
+				t.Fatalf("after the rotation %+v: %v", again.Import, err)
+			}
+			v, err := e.a.MatchImportDetail(ctx, county, "341523", first.Import.ID, 0, 0)
+			if err != nil || v.Rows[0].Cells[0] != w.IDNumber {
+				t.Errorf("the first import's row after the rotation: %+v %v", v, err)
 			}
 		})
 	}

@@ -377,9 +377,10 @@ type Exchange struct {
 // ImportRow is a stored row of an import: the department's cells, what
 // was found wrong, whether its fact was new, and each role's result.
 type ImportRow struct {
-	Row      int       `json:"row"`
-	Line     int       `json:"line"`
-	Status   string    `json:"status"`
+	Row    int    `json:"row"`
+	Line   int    `json:"line"`
+	Status string `json:"status"`
+	// FactKey is the stored form of the row's fact key: a keyed hash.
 	FactKey  string    `json:"fact_key"`
 	Cells    []string  `json:"cells"`
 	Problems []Problem `json:"problems,omitempty"`

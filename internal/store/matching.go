@@ -167,28 +167,49 @@ func (tx *Tx) MatchPersonStates(ctx context.Context, county string, ids []int64)
 	return out, nil
 }
 
+// The purposes of the keyed hashes of matching: a row's fact key and
+// fingerprint are digests of what it says, ID numbers included, so they
+// are stored as keyed hashes (like persons' id_hash), which reveal nothing
+// to someone without the key file.
+const (
+	hashMatchFact = "match_fact"
+	hashMatchRow  = "match_row"
+)
+
 // KnownFacts returns which of the fact keys of county were imported
-// before.
+// before. The stored keys are keyed hashes, under whichever key
+// generation was current when they were stored.
 func (tx *Tx) KnownFacts(ctx context.Context, county string, keys []string) (map[string]bool, error) {
+	if tx.db.keys == nil {
+		return nil, errNoKeys
+	}
 	out := map[string]bool{}
-	for len(keys) > 0 {
-		n := min(500, len(keys))
+	byHash := map[string]string{}
+	var hashes []string
+	for _, k := range keys {
+		for _, h := range tx.db.keys.Hashes(hashMatchFact, k) {
+			byHash[h] = k
+			hashes = append(hashes, h)
+		}
+	}
+	for len(hashes) > 0 {
+		n := min(500, len(hashes))
 		args := []any{county}
-		for _, k := range keys[:n] {
-			args = append(args, k)
+		for _, h := range hashes[:n] {
+			args = append(args, h)
 		}
 		if err := scanEach(ctx, tx, `SELECT fact_key FROM match_facts WHERE county = ? AND fact_key IN (`+placeholders(n)+`)`, args,
 			func(rows *sql.Rows) error {
-				var k string
-				if err := rows.Scan(&k); err != nil {
+				var h string
+				if err := rows.Scan(&h); err != nil {
 					return err
 				}
-				out[k] = true
+				out[byHash[h]] = true
 				return nil
 			}); err != nil {
 			return nil, err
 		}
-		keys = keys[n:]
+		hashes = hashes[n:]
 	}
 	return out, nil
 }
@@ -314,10 +335,11 @@ func (tx *Tx) InsertMatchRows(ctx context.Context, county string, id int64, rows
 			ev = r.Event.Date.Date
 		}
 		st := status[r.Row]
-		vals = append(vals, []any{county, id, r.Row, r.Line, st, r.Fingerprint, r.FactKey,
+		fact := tx.db.keys.Hash(hashMatchFact, r.FactKey)
+		vals = append(vals, []any{county, id, r.Row, r.Line, st, tx.db.keys.Hash(hashMatchRow, r.Fingerprint), fact,
 			tx.db.keys.Seal(string(cells), rowAAD(county, id, r.Row)), probs, ev})
 		if st == matching.RowNew {
-			facts = append(facts, []any{county, r.FactKey, id, r.Row})
+			facts = append(facts, []any{county, fact, id, r.Row})
 		}
 	}
 	if err := tx.insertMany(ctx, "match_rows", `county, import_id, row_no, line_no, status, fingerprint, fact_key, cells, problems, event_date`, 10, vals); err != nil {
@@ -671,4 +693,71 @@ func (tx *Tx) RegistryCounties(ctx context.Context) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// rehashMatchFacts recomputes, with the key file's current generation, the
+// keyed hashes of every imported row's fingerprint and fact key (a key
+// rotation retires the generation they were hashed with, and a retired
+// generation no longer finds them). The keys are not stored: each row is
+// read again from its decrypted cells, as its import read it.
+func (db *DB) rehashMatchFacts(ctx context.Context) (int, error) {
+	type imp struct {
+		county string
+		id     int64
+	}
+	var imps []imp
+	if err := db.View(ctx, func(tx *Tx) error {
+		return scanEach(ctx, tx, `SELECT county, id FROM match_imports ORDER BY county, id`, nil, func(rows *sql.Rows) error {
+			var m imp
+			if err := rows.Scan(&m.county, &m.id); err != nil {
+				return err
+			}
+			imps = append(imps, m)
+			return nil
+		})
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range imps {
+		err := db.Update(ctx, func(tx *Tx) error {
+			x, err := tx.MatchImport(ctx, m.county, m.id)
+			if err != nil {
+				return err
+			}
+			rows, err := tx.MatchRows(ctx, m.county, m.id, nil)
+			if err != nil {
+				return err
+			}
+			src := &matching.SynthExtract{Kind: x.Kind, Header: x.Header}
+			for _, r := range rows {
+				src.Rows = append(src.Rows, r.Cells)
+			}
+			parsed, err := matching.Parse(src, x.Kind, matching.Options{Mapping: x.Mapping})
+			if err != nil {
+				return err
+			}
+			if len(parsed.Rows) != len(rows) {
+				return fmt.Errorf("import %s/%d: %d rows read again, %d stored", m.county, m.id, len(parsed.Rows), len(rows))
+			}
+			for i, r := range rows {
+				p := &parsed.Rows[i]
+				fact, fp := tx.db.keys.Hash(hashMatchFact, p.FactKey), tx.db.keys.Hash(hashMatchRow, p.Fingerprint)
+				if _, err := tx.Exec(ctx, `UPDATE match_rows SET fact_key = ?, fingerprint = ? WHERE county = ? AND import_id = ? AND row_no = ?`,
+					fact, fp, m.county, m.id, r.Row); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `UPDATE match_facts SET fact_key = ? WHERE county = ? AND import_id = ? AND row_no = ?`,
+					fact, m.county, m.id, r.Row); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -616,6 +616,11 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	m, err := db.rehashMatchFacts(ctx)
+	n += m
+	if err != nil {
+		return n, err
+	}
 	cur := db.keys.Current()
 	db.keys.Retire()
 	err = db.Update(ctx, func(tx *Tx) error {

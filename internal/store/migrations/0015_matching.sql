@@ -34,7 +34,9 @@ CREATE TABLE match_imports (
 CREATE INDEX match_imports_created ON match_imports (county, created_at);
 
 -- The rows of an import: the department's cells (encrypted: they hold ID
--- numbers), the problems found, and whether the row's fact was new.
+-- numbers), the problems found, and whether the row's fact was new. The
+-- fingerprint (the row's content) and the fact key (who, what, when) are
+-- keyed hashes, as persons' id_hash is.
 CREATE TABLE match_rows (
     county      TEXT NOT NULL,
     import_id   BIGINT NOT NULL,
@@ -65,8 +67,8 @@ CREATE TABLE match_results (
 );
 CREATE INDEX match_results_person ON match_results (county, person_id);
 
--- The facts imported, once each: the first import and row that reported
--- the fact.
+-- The facts imported, once each (by the keyed hash of the fact key): the
+-- first import and row that reported the fact.
 CREATE TABLE match_facts (
     county    TEXT NOT NULL,
     fact_key  TEXT NOT NULL,
