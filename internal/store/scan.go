@@ -28,10 +28,13 @@ import (
 // id, as the family view reads them. Each pass streams: memory holds the
 // window, not the county.
 //
-// The passes run on one read transaction on SQLite (one connection holds
-// every cursor) and on one connection each on PostgreSQL, where the passes
-// of a window are read in parallel. The batch does not read ID numbers:
-// rules do not use them, and nothing is decrypted.
+// On SQLite the passes run in two groups, each on the read transaction of
+// one connection (a connection holds several cursors), and the groups of
+// a window are read in parallel. On PostgreSQL every pass has a
+// connection and a read-only transaction of its own, and the passes of a
+// window are read in parallel. Each pass sees its own snapshot, as the
+// chunks of the previous reader each did. The batch does not read ID
+// numbers: rules do not use them, and nothing is decrypted.
 
 // windowMargin is how far, in ids, the window reaches beyond each side of
 // a chunk, as a fraction of the chunk: relatives registered within it
