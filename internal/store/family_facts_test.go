@@ -111,7 +111,17 @@ func TestFamilyFacts(t *testing.T) {
 				}
 				return got
 			}
-			if b := scanned(); !reflect.DeepEqual(b, f) {
+			// The county's batch scan leaves out ID numbers, which rules
+			// do not read: compare without them.
+			withoutIDs := func(f *registry.Family) *registry.Family {
+				c := *f
+				c.Persons = slices.Clone(f.Persons)
+				for i := range c.Persons {
+					c.Persons[i].IDNumber = ""
+				}
+				return &c
+			}
+			if b := scanned(); !reflect.DeepEqual(b, withoutIDs(f)) {
 				t.Errorf("the batch scan reads\n%+v\nthe family view\n%+v", *b, *f)
 			}
 			// A village specialist may not rule; the township may.
@@ -128,7 +138,7 @@ func TestFamilyFacts(t *testing.T) {
 			if d := decide(f); d.Status != policy.StatusEligible {
 				t.Errorf("jf after the ruling: %s, want eligible", d.Status)
 			}
-			if b := scanned(); !reflect.DeepEqual(b, f) || b.Children[0].Ruling != registry.RulingCounted {
+			if b := scanned(); !reflect.DeepEqual(b, withoutIDs(f)) || b.Children[0].Ruling != registry.RulingCounted {
 				t.Errorf("after the ruling the batch scan reads\n%+v\nthe family view\n%+v", *b, *f)
 			}
 		})

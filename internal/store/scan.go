@@ -28,10 +28,13 @@ import (
 // id, as the family view reads them. Each pass streams: memory holds the
 // window, not the county.
 //
-// The passes run on one read transaction on SQLite (one connection holds
-// every cursor) and on one connection each on PostgreSQL, where the passes
-// of a window are read in parallel. The batch does not read ID numbers:
-// rules do not use them, and nothing is decrypted.
+// On SQLite the passes run in two groups, each on the read transaction of
+// one connection (a connection holds several cursors), and the groups of
+// a window are read in parallel. On PostgreSQL every pass has a
+// connection and a read-only transaction of its own, and the passes of a
+// window are read in parallel. Each pass sees its own snapshot, as the
+// chunks of the previous reader each did. The batch does not read ID
+// numbers: rules do not use them, and nothing is decrypted.
 
 // windowMargin is how far, in ids, the window reaches beyond each side of
 // a chunk, as a fraction of the chunk: relatives registered within it
@@ -418,6 +421,17 @@ func (ps *passes) advance(lo, hi int64, perPass bool) error {
 // (s.Scope empty) with one pass per table; see ScanFamilies.
 func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	return func(yield func(*registry.Families, error) bool) {
+		// A scan takes its connections one by one (15 on PostgreSQL, 2
+		// on SQLite): scans that all held some while waiting for more
+		// would wait for each other for ever, so at most two run at once
+		// and the others wait before taking any.
+		select {
+		case countyScans <- struct{}{}:
+			defer func() { <-countyScans }()
+		case <-ctx.Done():
+			yield(nil, ctx.Err())
+			return
+		}
 		stop := false
 		err := db.View(ctx, func(tx *Tx) error {
 			// SQLite holds the passes of a group on the read transaction
@@ -504,6 +518,11 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 		}
 	}
 }
+
+// countyScans bounds the county scans running at once (see scanCounty):
+// two need at most 30 of PostgreSQL's 32 connections of a pool and 4 of
+// SQLite's 8 readers.
+var countyScans = make(chan struct{}, 2)
 
 // nextChunk returns the persons of the next chunk, from id lo on, reading
 // the persons' pass as far as needed.

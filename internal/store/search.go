@@ -78,7 +78,18 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 	case registry.WhoName:
 		return p + "name LIKE ?", []any{escapeLike(w.Text) + "%"}, nil
 	case registry.WhoInitials:
-		return p + "name_initials LIKE ?", []any{escapeLike(strings.ToLower(w.Text)) + "%"}, nil
+		// The prefix is written into the query, not passed as an
+		// argument: PostgreSQL plans a prepared statement generically
+		// after a few runs, and a generic plan cannot use the index for
+		// LIKE $1 (it walked the name index instead, seconds on a county
+		// of a million). Initials are Latin letters and digits only.
+		prefix := strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, strings.ToLower(w.Text))
+		return p + "name_initials LIKE '" + prefix + "%'", nil, nil
 	case registry.WhoIDNumber:
 		in, args, err := tx.idHashes(w.Text)
 		return p + "id_hash " + in, args, err
