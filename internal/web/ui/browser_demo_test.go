@@ -134,10 +134,14 @@ func (d *demoTour) caseIn(state, step string) string {
 // for a notice or touching the database; it keeps screenshots of the main
 // pages (in docs/screenshots when JIAHE_SCREENSHOTS names it).
 func TestBrowserDemo(t *testing.T) {
-	ctx := browserSession(t)
-	ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
-	defer cancel()
-	base, logins := demoServer(t)
+	if testing.Short() {
+		t.Skip("browser tests are skipped with -short")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s is not installed", chromiumPath)
+	}
+	base, logins := demoServer(t) // seeded before the browser's clock starts
+	ctx := browserSessionFor(t, 240*time.Second)
 	d := &demoTour{t: t, ctx: ctx, base: base, dir: t.TempDir(), logins: logins}
 	if len(logins) != len(app.DemoUsers) {
 		t.Fatalf("%d demo logins, want %d", len(logins), len(app.DemoUsers))
