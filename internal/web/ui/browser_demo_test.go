@@ -89,7 +89,7 @@ func (d *demoTour) look(name string) {
 		url := get(d.t, d.ctx, chromedp.Location())
 		d.t.Errorf("%s (%s) shows codes %q in its Chinese text", name, url, m)
 	}
-	run(d.t, d.ctx, "screenshot "+name, shot(d.t, d.dir, name))
+	run(d.t, d.ctx, "screenshot "+name, shot(d.t, d.dir, "demo_"+name))
 	d.pages++
 }
 
@@ -352,7 +352,7 @@ func TestBrowserDemo(t *testing.T) {
 
 	t.Logf("%d pages in %s", d.pages, time.Since(start).Round(time.Millisecond))
 	if out := os.Getenv("JIAHE_SCREENSHOTS"); out != "" {
-		if _, err := os.Stat(filepath.Join(out, "outreach.png")); err != nil {
+		if _, err := os.Stat(filepath.Join(out, "demo_outreach.png")); err != nil {
 			t.Errorf("screenshots not kept in %s: %v", out, err)
 		}
 	}
