@@ -326,9 +326,12 @@ func TestBrowserDemo(t *testing.T) {
 	d.page("ledger", "/payments/ledger?year="+time.Now().AddDate(-1, 0, 0).Format("2006"), "svg.ledger-chart")
 
 	d.signIn("supervisor")
+	d.look("home_supervisor")
 	d.page("overrides", "/overrides", "main h1")
 	d.signIn("city")
 	d.look("home_city")
+	d.signIn("province")
+	d.look("home_province")
 	d.signIn("admin")
 	d.page("users", "/users", "main h1")
 
