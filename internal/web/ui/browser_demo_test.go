@@ -241,6 +241,9 @@ func TestBrowserDemo(t *testing.T) {
 	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.audit a[href^="/cases/"]').length`)); n == 0 {
 		t.Error("the audit trail links no case")
 	}
+	if a := textOf(t, ctx, "table.audit tbody"); !strings.Contains(a, "县卫健委（演示）") {
+		t.Errorf("the audit trail does not name its users: %.300q", a)
+	}
 
 	// Finance: last year's failed line is fixed and paid again through a
 	// retry batch a second officer approves; this year's cycle is made.
