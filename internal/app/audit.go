@@ -47,6 +47,9 @@ type AuditQuery struct {
 type AuditPage struct {
 	County  string
 	Entries []audit.Entry
+	// Names are the display names of the entries' users, by username
+	// (the system's own entries and users since removed have none).
+	Names map[string]string
 	// Verified is the check of the chain, when the query asked for it.
 	Verified *audit.Verifier
 }
@@ -124,7 +127,16 @@ func (a *App) AuditEntries(ctx context.Context, who auth.Actor, q AuditQuery) (*
 		if err != nil {
 			return nil, err
 		}
-		p := &AuditPage{County: chain, Entries: append([]audit.Entry{}, es...)}
+		p := &AuditPage{County: chain, Entries: append([]audit.Entry{}, es...), Names: map[string]string{}}
+		for _, e := range es {
+			if _, done := p.Names[e.Username]; done || e.Username == "" || e.UserID == 0 {
+				continue
+			}
+			p.Names[e.Username] = ""
+			if u, err := tx.UserByUsername(ctx, e.Username); err == nil {
+				p.Names[e.Username] = u.Name
+			}
+		}
 		if q.Verify {
 			if err := auth.Require(who, auth.PermAuditVerify); err != nil {
 				return nil, err

@@ -47,7 +47,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	data["County"], data["Entries"] = p.County, p.Entries
+	data["County"], data["Entries"], data["Names"] = p.County, p.Entries, p.Names
 	if p.Verified != nil {
 		data["Verified"] = p.Verified
 	}

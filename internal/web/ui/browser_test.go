@@ -23,12 +23,26 @@ const chromiumPath = "/usr/bin/chromium"
 // installed or with -short.
 func browserSession(t *testing.T) context.Context {
 	t.Helper()
-	return sizedSession(t, 1280, 900)
+	return session(t, 1280, 900, 90*time.Second)
 }
 
 // sizedSession is browserSession with a window of width × height (a
 // phone's, 390 × 844, for the citizen's pages).
 func sizedSession(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	return session(t, width, height, 90*time.Second)
+}
+
+// browserSessionFor is browserSession for a journey that may take up to
+// limit.
+func browserSessionFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
+	return session(t, 1280, 900, limit)
+}
+
+// session starts chromium with a window of width × height for a journey
+// that may take up to limit.
+func session(t *testing.T, width, height int, limit time.Duration) context.Context {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are skipped with -short")
@@ -53,7 +67,7 @@ func sizedSession(t *testing.T, width, height int) context.Context {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelC := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
@@ -418,16 +432,16 @@ func TestBrowserProcedure(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("table.roll")),
 		shot(t, dir, "roll"),
 	)
-	if roll := textOf(t, ctx, "table.roll tbody"); !strings.Contains(roll, "王建国") || !strings.Contains(roll, "********") || !strings.Contains(roll, "jf") {
-		t.Errorf("the roll = %q, want the husband with a masked ID number on jf", roll)
+	if roll := textOf(t, ctx, "table.roll tbody"); !strings.Contains(roll, "王建国") || !strings.Contains(roll, "********") || !strings.Contains(roll, "奖励扶助") {
+		t.Errorf("the roll = %q, want the husband with a masked ID number on 奖励扶助 (jf)", roll)
 	}
 	run(t, ctx, "the dashboard",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#roll-chart rect")),
 		shot(t, dir, "dashboard"),
 	)
-	if row := textOf(t, ctx, "#home-roll table.chart-data tbody tr"); !strings.Contains(row, "jf") || !strings.Contains(row, "1") {
-		t.Errorf("the dashboard's roll table = %q, want jf counted once", row)
+	if row := textOf(t, ctx, "#home-roll table.chart-data tbody tr"); !strings.Contains(row, "奖励扶助") || !strings.Contains(row, "1") {
+		t.Errorf("the dashboard's roll table = %q, want 奖励扶助 (jf) counted once", row)
 	}
 	if bar := get(t, ctx, chromedp.TextContent(chromedp.CSS("#roll-chart .value"))); strings.TrimSpace(bar) != "1" {
 		t.Errorf("the roll chart's bar = %q, want 1", bar)
