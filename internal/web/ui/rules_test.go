@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"html"
+	"regexp"
 	"net/url"
 	"strings"
 	"testing"
@@ -124,11 +125,15 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 	c := ts.Browser().Login("county", "county1234")
 	c.Get("/rules").Want(200, `name="p.tf_death.min_age"`, `value="49"`, "领取年龄（周岁）", "允许范围：0–120 周岁", "现行：49 周岁（全国第1版）",
 		"再婚家庭子女的计算", "发文机关", "文号")
+	page := c.Body[:strings.Index(c.Body, `<details class="advanced"`)] + c.Body[strings.Index(c.Body, "</details>\n</section>"):]
 	for _, code := range []string{"rules.md", "national@", "@1", "<code>"} {
-		page := c.Body[:strings.Index(c.Body, `<details class="advanced"`)] + c.Body[strings.Index(c.Body, "</details>\n</section>"):]
 		if strings.Contains(page, code) {
 			t.Errorf("the rules page shows %q", code)
 		}
+	}
+	visible := regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`).ReplaceAllString(page, " ")
+	if m := regexp.MustCompile(`[a-z]+_[a-z]+|\{"`).FindAllString(visible, 5); len(m) > 0 {
+		t.Errorf("the rules page shows codes: %q", m)
 	}
 	if !strings.Contains(c.Body, "国务院办公厅《国务院办公厅转发人口计生委财政部关于开展对农村部分计划生育家庭实行奖励扶助制度试点工作意见的通知》（国办发〔2004〕21号，2004）") {
 		t.Error("the national layer does not cite the 2004 document that founded 奖扶")
