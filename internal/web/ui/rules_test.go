@@ -3,8 +3,8 @@ package ui_test
 import (
 	"context"
 	"html"
-	"regexp"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
