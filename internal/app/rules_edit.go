@@ -66,18 +66,19 @@ func (ch *LayerChange) target() Target {
 	return layerTarget(&policy.Layer{Region: ch.Region, Version: ch.Withdraw})
 }
 
-// apply returns the rules with the change made, as tx sees them, after
-// checking it: the withdrawn layer is one the region stored and did not
-// withdraw (the embedded layers ship with the system and are not
+// applyChange returns the rules with the change made, as tx sees them,
+// after checking it: the withdrawn layer is one the region stored and did
+// not withdraw (the embedded layers ship with the system and are not
 // withdrawn), the added layer is valid on top of the rules without the
-// withdrawn one, and every stored layer of the region and below still
-// compiles without it.
+// withdrawn one (its errors name its fields), and every stored layer of
+// the region and below still compiles with the change.
 func (a *App) applyChange(ctx context.Context, tx *store.Tx, ch *LayerChange) ([]policy.Layer, error) {
 	rules, err := a.layers(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
 	next := slices.Clone(rules)
+	var below []policy.Layer
 	if ch.Withdraw > 0 {
 		stored, err := tx.StoredPolicyLayers(ctx)
 		if err != nil {
@@ -92,26 +93,11 @@ func (a *App) applyChange(ctx context.Context, tx *store.Tx, ch *LayerChange) ([
 		case stored[i].Withdrawn:
 			return nil, apperr.Conflictf("这一版规则已经撤回", "rule layer %s@%d has already been withdrawn", ch.region(), ch.Withdraw)
 		}
-		// The stored layers follow the embedded ones in rules.
 		next = slices.DeleteFunc(next, func(l policy.Layer) bool { return l.Region == ch.region() && l.Version == ch.Withdraw })
-		var below []policy.Layer
 		for _, s := range stored {
 			if !s.Withdrawn && strings.HasPrefix(s.Region, ch.region()) && !(s.Region == ch.region() && s.Version == ch.Withdraw) {
 				below = append(below, s.Layer)
 			}
-		}
-		if ch.Add != nil {
-			next = append(next, *ch.Add)
-		}
-		if err := policy.CheckStack(next, below...); err != nil {
-			zh, en := "", ""
-			if e, ok := apperr.As(err); ok {
-				zh, en = "："+e.Message("zh"), ": "+e.Message("en")
-			}
-			return nil, invalidPair("version", "撤回这一版后，本地区其他版本的规则将无法执行"+zh, "without this layer the region's other layers no longer work"+en)
-		}
-		if ch.Add != nil {
-			next = next[:len(next)-1]
 		}
 	}
 	if ch.Add != nil {
@@ -119,6 +105,13 @@ func (a *App) applyChange(ctx context.Context, tx *store.Tx, ch *LayerChange) ([
 			return nil, err
 		}
 		next = append(next, *ch.Add)
+	}
+	if err := policy.CheckStack(next, below...); err != nil {
+		zh, en := "", ""
+		if e, ok := apperr.As(err); ok {
+			zh, en = "："+e.Message("zh"), ": "+e.Message("en")
+		}
+		return nil, invalidPair("version", "撤回这一版后，本地区其他版本的规则将无法执行"+zh, "without this layer the region's other layers no longer work"+en)
 	}
 	return next, nil
 }

@@ -153,8 +153,8 @@ func TestRulesEditor(t *testing.T) {
 			if err := a.SaveLayer(ctx, countyActor, countyLayer(t, 3, `"min_age": 61`)); err != nil {
 				t.Fatal(err)
 			}
-			if err := a.SupersedeLayer(ctx, countyActor, 3, countyLayer(t, 4, `"min_agee": 62`), "改为62周岁"); apperr.KindOf(err) != apperr.Invalid {
-				t.Errorf("superseded by a misspelt layer: %v", err)
+			if e, ok := apperr.As(a.SupersedeLayer(ctx, countyActor, 3, countyLayer(t, 4, `"min_agee": 62`), "改为62周岁")); !ok || e.Field != "programs[0].params.min_agee" {
+				t.Errorf("superseded by a misspelt layer: %v", e)
 			}
 			if err := a.SupersedeLayer(ctx, countyActor, 3, countyLayer(t, 4, `"min_age": 62`), ""); apperr.KindOf(err) != apperr.Invalid {
 				t.Errorf("superseded without a reason: %v", err)

@@ -36,7 +36,7 @@ func ParseCase(r io.Reader, ev *Evaluator) (*Case, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return nil, apperr.Invalidf("", "测算文件不是有效的JSON：%v", "the case file is not valid JSON: %v", err)
+		return nil, jsonError(b, err, caseText)
 	}
 	top, ok := raw.(map[string]any)
 	if !ok {
@@ -59,12 +59,7 @@ func ParseCase(r io.Reader, ev *Evaluator) (*Case, error) {
 	dec = json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		field := ""
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field = te.Field
-		}
-		return nil, apperr.Invalidf(field, "测算文件字段错误：%v", "invalid case file: %v", err)
+		return nil, jsonError(b, err, caseText)
 	}
 	if ev == nil {
 		if ev, err = defaultEvaluator(); err != nil {

@@ -63,7 +63,7 @@ func TestParseLayerMessages(t *testing.T) {
 		{`{"region": "341523", "version": 2`, "rules", "规则文本不完整"},
 		{`{"region": "341523",, "version": 2}`, "rules", "第1行第21列格式有误"},
 		{"{\n\"region\": \"341523\",\n\"version\": x}", "rules", "第3行第12列"},
-		{`{"region": "341523", "versoin": 2}`, "rules", "规则中没有名为“versoin”的字段"},
+		{`{"region": "341523", "versoin": 2}`, "rules", "规则文本中没有名为“versoin”的字段"},
 		{`{"region": "341523", "version": "2"}`, "version", "字段“version”应为数字"},
 		{`{"region": "341523", "from": "2024-13-01"}`, "rules", "日期应写作2024-01-01"},
 		{``, "rules", "规则文本不完整"},
@@ -126,6 +126,23 @@ func TestRateTiersNamed(t *testing.T) {
 					t.Errorf("%s %s: tier %q has no name", l.Region, p.Code, r.Tier)
 				}
 			}
+		}
+	}
+}
+
+// TestParseCaseMessages checks that a malformed case file is refused in
+// plain words too.
+func TestParseCaseMessages(t *testing.T) {
+	for text, want := range map[string]string{
+		`{"year": 2024,`:                 "测算文件不完整",
+		`{"year": 2024,, "persons": []}`: "测算文件第1行第15列格式有误",
+		`{"year": "2024"}`:               "字段“year”应为数字",
+		`{"yaer": 2024}`:                 "测算文件中没有名为“yaer”的字段",
+	} {
+		_, err := ParseCase(strings.NewReader(text), nil)
+		e, ok := apperr.As(err)
+		if !ok || !strings.Contains(e.ZH, want) || strings.Contains(e.ZH+e.EN, "json") || strings.Contains(e.ZH+e.EN, "EOF") {
+			t.Errorf("%s: %v, want %q", text, err, want)
 		}
 	}
 }

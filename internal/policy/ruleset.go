@@ -322,7 +322,7 @@ func ParseLayer(b []byte) (*Layer, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
-		return nil, jsonError(b, err)
+		return nil, jsonError(b, err, ruleText)
 	}
 	if dec.More() {
 		return nil, apperr.Invalidf("rules", "规则文本后有多余内容", "trailing data after the rule text")
@@ -330,10 +330,19 @@ func ParseLayer(b []byte) (*Layer, error) {
 	return &l, nil
 }
 
-// jsonError turns a decoding error of the rule text b into a plain
+// textKind names, in Chinese and English, the text a decoding error is
+// about.
+type textKind [2]string
+
+var (
+	ruleText = textKind{"规则文本", "the rule text"}
+	caseText = textKind{"测算文件", "the case file"}
+)
+
+// jsonError turns a decoding error of the text b (what) into a plain
 // message naming the place (line and column) or the field: no text of
 // the decoder reaches the user.
-func jsonError(b []byte, err error) error {
+func jsonError(b []byte, err error, what textKind) error {
 	at := func(off int64) (int, int) {
 		off = min(max(off, 0), int64(len(b)))
 		line, col := 1, 1
@@ -352,9 +361,9 @@ func jsonError(b []byte, err error) error {
 	switch {
 	case errors.As(err, &syn):
 		line, col := at(syn.Offset - 1) // the offset is past the offending character
-		return apperr.Invalidf("rules", "规则文本第%d行第%d列格式有误（请检查逗号、引号和括号）", "the rule text is malformed at line %d, column %d (check commas, quotes and brackets)", line, col)
+		return apperr.Invalidf(what.field(), "%[3]s第%[1]d行第%[2]d列格式有误（请检查逗号、引号和括号）", "%[4]s is malformed at line %[1]d, column %[2]d (check commas, quotes and brackets)", line, col, what[0], what[1])
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return apperr.Invalidf("rules", "规则文本不完整（缺少结尾的括号或引号）", "the rule text is incomplete (a closing bracket or quote is missing)")
+		return apperr.Invalidf(what.field(), "%[1]s不完整（缺少结尾的括号或引号）", "%[2]s is incomplete (a closing bracket or quote is missing)", what[0], what[1])
 	case errors.As(err, &typ):
 		want := map[string][2]string{"string": {"文字", "text"}, "bool": {"true或false", "true or false"}, "map": {"对象", "an object"},
 			"slice": {"列表", "a list"}, "struct": {"对象", "an object"}}
@@ -365,11 +374,20 @@ func jsonError(b []byte, err error) error {
 		return apperr.Invalidf(typ.Field, "字段“%[1]s”应为%[2]s", "field %[1]s must be %[3]s", typ.Field, w[0], w[1])
 	case strings.HasPrefix(msg, "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-		return apperr.Invalidf("rules", "规则中没有名为“%s”的字段", "the rules have no field %q", name)
+		return apperr.Invalidf(what.field(), "%[2]s中没有名为“%[1]s”的字段", "%[3]s has no field %[1]q", name, what[0], what[1])
 	case strings.Contains(msg, "date"):
-		return apperr.Invalidf("rules", "规则文本中的日期应写作2024-01-01", "dates in the rule text must be written 2024-01-01")
+		return apperr.Invalidf(what.field(), "%[1]s中的日期应写作2024-01-01", "dates in %[2]s must be written 2024-01-01", what[0], what[1])
 	}
-	return apperr.Invalidf("rules", "规则文本无法读取，请检查格式", "the rule text cannot be read; check its form")
+	return apperr.Invalidf(what.field(), "%[1]s无法读取，请检查格式", "%[2]s cannot be read; check its form", what[0], what[1])
+}
+
+// field is the field an error about the whole text names: "rules" for a
+// rule text, none for a case file.
+func (k textKind) field() string {
+	if k == ruleText {
+		return "rules"
+	}
+	return ""
 }
 
 // ValidateRuleSet checks a layer that a region wants to add on top of the

@@ -66,4 +66,21 @@ func TestBrowserRulesEditor(t *testing.T) {
 			t.Errorf("the rules page after saving lacks %q", want)
 		}
 	}
+	run(t, ctx, "withdraw it: the impact, a reason, then confirm",
+		chromedp.Click(chromedp.CSS(`form[action="/rules/withdraw"] button`)),
+		chromedp.WaitVisible(chromedp.ID("confirm-withdraw")),
+		script(`document.getElementById("year").value = "2024"`),
+		chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
+		chromedp.WaitVisible(chromedp.ID("impact")),
+		chromedp.SendKeys(chromedp.ID("reason"), "上级未批准调整"),
+		shot(t, dir, "rules_withdraw"),
+		chromedp.Click(chromedp.ID("confirm-withdraw")),
+		chromedp.WaitVisible(chromedp.CSS(".notice")),
+	)
+	if main := textOf(t, ctx, "main"); !strings.Contains(main, "已撤回") || !strings.Contains(main, "上级未批准调整") {
+		t.Errorf("the withdrawn version is not shown with its reason")
+	}
+	if impact := textOf(t, ctx, "main"); strings.Contains(impact, "tf_death") {
+		t.Errorf("the page shows a program code")
+	}
 }

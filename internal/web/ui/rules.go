@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -515,6 +517,13 @@ func (h *Handler) rulesSubmit(w http.ResponseWriter, r *http.Request) error {
 	ch, err := h.formChange(r, v, d, infos)
 	if err == nil {
 		year, _ := strconv.Atoi(v.F("year"))
+		digest := changeDigest(ch, v.F("county"), year)
+		if action == "save" && v.F("previewed") != digest {
+			// Saved only as previewed: a change not previewed, or changed
+			// since, is previewed again for the user to confirm.
+			action = "preview"
+			v.Notice = v.T["rules_preview_changed"]
+		}
 		if action == "save" {
 			if ch.Withdraw > 0 {
 				err = h.app.SupersedeLayer(r.Context(), web.Actor(r), ch.Withdraw, ch.Add, ch.Reason)
@@ -530,6 +539,7 @@ func (h *Handler) rulesSubmit(w http.ResponseWriter, r *http.Request) error {
 			rep, err = h.app.PreviewChange(r.Context(), web.Actor(r), ch, app.EvalOptions{Region: v.F("county"), Year: year})
 			if err == nil {
 				d.Impact = h.impactView(r, v, rep, ch)
+				v.Form.Set("previewed", digest)
 			}
 		}
 	}
@@ -630,6 +640,19 @@ func (h *Handler) formChange(r *http.Request, v *view, d *rulesView, infos []app
 		return ch, apperr.Invalidf("", "没有修改任何参数：请在下方修改要调整的参数", "no parameter was changed: change the values you want to adjust below")
 	}
 	return ch, nil
+}
+
+// changeDigest identifies a change previewed in a county and year, so
+// that what is saved is what was previewed.
+func changeDigest(ch *app.LayerChange, county string, year int) string {
+	b, _ := json.Marshal(struct {
+		Add      *policy.Layer
+		Withdraw int
+		County   string
+		Year     int
+	}{ch.Add, ch.Withdraw, county, year})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // readParam reads the form field of a parameter: a value that differs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -46,6 +47,7 @@ func testUIRulesPropose(t *testing.T, engine store.Engine) {
 
 	c.Post("/rules", url.Values{"action": {"preview"}, "layer": {ex}, "county": {"341523"}, "year": {"2024"}}).
 		Want(200, `id="impact"`, "舒城县第2版", "<td>农村部分计划生育家庭奖励扶助</td>", `value="save"`)
+	digest := previewed(t, c.Body)
 	if n := stored(); n != 0 {
 		t.Fatalf("%d layers stored by a preview", n)
 	}
@@ -65,7 +67,14 @@ func testUIRulesPropose(t *testing.T, engine store.Engine) {
 	v.Get("/rules").Want(403)
 	v.Post("/rules", url.Values{"action": {"save"}, "layer": {ex}}).Want(403)
 
-	c.Post("/rules", url.Values{"action": {"save"}, "layer": {ex}, "county": {"341523"}, "year": {"2024"}})
+	// Saved only as previewed: without the preview, or in another year,
+	// the change is previewed again.
+	c.Post("/rules", url.Values{"action": {"save"}, "layer": {ex}, "county": {"341523"}, "year": {"2024"}}).Want(200, `id="impact"`, "请核对后再确认保存")
+	c.Post("/rules", url.Values{"action": {"save"}, "layer": {ex}, "county": {"341523"}, "year": {"2025"}, "previewed": {digest}}).Want(200, `id="impact"`, "请核对后再确认保存")
+	if n := stored(); n != 0 {
+		t.Fatalf("%d layers stored without a preview", n)
+	}
+	c.Post("/rules", url.Values{"action": {"save"}, "layer": {ex}, "county": {"341523"}, "year": {"2024"}, "previewed": {digest}})
 	if c.Code != 303 || !strings.HasPrefix(c.Loc, "/rules?done=layer_saved") {
 		t.Fatalf("save: %d %s\n%.2000s", c.Code, c.Loc, c.Body)
 	}
@@ -116,11 +125,15 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 	c := ts.Browser().Login("county", "county1234")
 	c.Get("/rules").Want(200, `name="p.tf_death.min_age"`, `value="49"`, "领取年龄（周岁）", "允许范围：0–120 周岁", "现行：49 周岁（全国第1版）",
 		"再婚家庭子女的计算", "发文机关", "文号")
+	page := c.Body[:strings.Index(c.Body, `<details class="advanced"`)] + c.Body[strings.Index(c.Body, "</details>\n</section>"):]
 	for _, code := range []string{"rules.md", "national@", "@1", "<code>"} {
-		page := c.Body[:strings.Index(c.Body, `<details class="advanced"`)] + c.Body[strings.Index(c.Body, "</details>\n</section>"):]
 		if strings.Contains(page, code) {
 			t.Errorf("the rules page shows %q", code)
 		}
+	}
+	visible := regexp.MustCompile(`(?s)<script.*?</script>|<[^>]*>`).ReplaceAllString(page, " ")
+	if m := regexp.MustCompile(`[a-z]+_[a-z]+|\{"`).FindAllString(visible, 5); len(m) > 0 {
+		t.Errorf("the rules page shows codes: %q", m)
 	}
 	if !strings.Contains(c.Body, "国务院办公厅《国务院办公厅转发人口计生委财政部关于开展对农村部分计划生育家庭实行奖励扶助制度试点工作意见的通知》（国办发〔2004〕21号，2004）") {
 		t.Error("the national layer does not cite the 2004 document that founded 奖扶")
@@ -165,7 +178,9 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 	if n := stored(); n != 0 {
 		t.Fatalf("%d layers stored by a preview", n)
 	}
-	c.Post("/rules", form("save", "p.tf_death.min_age", "70"))
+	c.Post("/rules", form("save", "p.tf_death.min_age", "71", "previewed", previewed(t, c.Body))).Want(200, "请核对后再确认保存", "加入安徽省六安市舒城县第2版")
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "70"))
+	c.Post("/rules", form("save", "p.tf_death.min_age", "70", "previewed", previewed(t, c.Body)))
 	if c.Code != 303 || !strings.HasPrefix(c.Loc, "/rules?done=layer_saved") {
 		t.Fatalf("save: %d %s", c.Code, c.Loc)
 	}
@@ -173,10 +188,11 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 		"<dt>领取年龄</dt><dd>70 周岁</dd>", "撤回此版本")
 
 	// Supersede version 2 by version 3.
-	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2")).Want(422, "请填写撤回原因")
-	c.Post("/rules", form("preview", "p.tf_death.min_age", "72", "supersedes", "2", "reason", "改为72周岁")).
+	c.Post("/rules", form("preview", "p.tf_death.min_age", "72", "supersedes", "2")).
 		Want(200, "以安徽省六安市舒城县第3版替代安徽省六安市舒城县第2版后与现行规则相比")
-	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2", "reason", "改为72周岁"))
+	digest := previewed(t, c.Body)
+	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2", "previewed", digest)).Want(422, "请填写撤回原因")
+	c.Post("/rules", form("save", "p.tf_death.min_age", "72", "supersedes", "2", "reason", "改为72周岁", "previewed", digest))
 	if c.Code != 303 {
 		t.Fatalf("supersede: %d\n%.3000s", c.Code, c.Body)
 	}
@@ -222,4 +238,17 @@ func testUIRulesEditor(t *testing.T, engine store.Engine) {
 		t.Errorf("audited %v", actions)
 	}
 	ts.Browser().Login("village", "village1234").Post("/rules/withdraw", url.Values{"region": {"341523"}, "version": {"2"}, "action": {"withdraw"}, "reason": {"x"}}).Want(403)
+}
+
+// previewed returns the token of the change a preview page shows, which
+// its confirmation sends back.
+func previewed(t *testing.T, body string) string {
+	t.Helper()
+	const mark = `name="previewed" value="`
+	i := strings.Index(body, mark)
+	if i < 0 {
+		t.Fatal("the page has no previewed change")
+	}
+	rest := body[i+len(mark):]
+	return rest[:strings.IndexByte(rest, '"')]
 }
