@@ -14,6 +14,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
 // The citizen portal's use cases (docs/births.md, "The citizen portal"):
@@ -367,4 +368,39 @@ func (a *App) CheckAttach(ctx context.Context, who auth.Actor, entity, county st
 		return err
 	}
 	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
+}
+
+// SelfStep is a step of a citizen's case as the citizen sees it: which
+// step, by which office (the role), on which day; not the signer's name
+// nor the step's details.
+type SelfStep struct {
+	Step workflow.Step
+	Role auth.Role
+	On   date.Date
+}
+
+// SelfCaseSteps returns the steps of each case of the signed-in citizen,
+// by case id, in their order.
+func (a *App) SelfCaseSteps(ctx context.Context, who auth.Actor) (map[int64][]SelfStep, error) {
+	o := op{name: "self.steps", perm: auth.PermSelfService, target: selfTarget(who)}
+	return look(a, ctx, who, o, func(tx *store.Tx) (map[int64][]SelfStep, error) {
+		if who.PersonID == 0 || who.PersonCounty == "" {
+			return nil, notLinked()
+		}
+		cs, err := tx.CasesOfPerson(ctx, who.PersonCounty, who.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		out := map[int64][]SelfStep{}
+		for _, c := range cs {
+			steps, err := tx.Steps(ctx, c.County, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range steps {
+				out[c.ID] = append(out[c.ID], SelfStep{Step: s.Step, Role: s.Signature.Role, On: date.Today(s.Signature.At)})
+			}
+		}
+		return out, nil
+	})
 }

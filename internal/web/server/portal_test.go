@@ -128,6 +128,12 @@ func TestCitizenPortal(t *testing.T) {
 				t.Fatalf("upload with the case = %d %s", code, to)
 			}
 			staff.Get("/cases/"+casePath).Want(200, "结婚证.png")
+			// The village accepts it: the tracking page shows the step, its
+			// office and its day.
+			if code, out := ts.Call(staff.C, "POST", "/api/v1/cases/"+casePath+"/accept", map[string]any{"note": "材料齐全"}); code != 200 {
+				t.Fatalf("accept = %d %v", code, out)
+			}
+			cit.Get("/self/track").Want(200, "（村专干） · 2024-05-06")
 			if code, to := upload(t, stranger0(t, ts), ts.URL, "/documents/case/"+casePath, "x.png", pngBytes, "/self/track"); code == 303 && strings.Contains(to, "document_uploaded") {
 				t.Errorf("another village's specialist uploads with the case: %d %s", code, to)
 			}

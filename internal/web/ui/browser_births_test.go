@@ -207,11 +207,30 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 		t.Errorf("claim status after the confirmation = %q", s)
 	}
 
-	// The next cycle pays the year.
-	_, lines, err := ts.App.GenerateCycle(app.WithRequest(context.Background(), app.Request{Door: "test"}), auth.System,
+	// The next cycle pays the year into the account on the child's name:
+	// the batch is made, approved by another officer, and the bank's
+	// return says paid.
+	pctx := app.WithRequest(context.Background(), app.Request{Door: "test"})
+	if _, err := ts.App.SetAccount(pctx, auth.System, f.son, payment.AccountInput{Bank: "103", Number: "6228480402564890018", Holder: "王小宝"}); err != nil {
+		t.Fatal(err)
+	}
+	cyc, lines, err := ts.App.GenerateCycle(pctx, auth.System,
 		payment.CycleRequest{County: "341523", Program: policy.ProgramChildcareSubsidy, Period: "2025"})
 	if err != nil || len(lines) != 1 || lines[0].Amount != 360000 || lines[0].PersonID != f.son.ID {
 		t.Fatalf("cycle lines %+v %v", lines, err)
+	}
+	run0, err := ts.App.GenerateBatches(pctx, auth.System, "341523", cyc.ID)
+	if err != nil || len(run0.Batches) != 1 {
+		t.Fatalf("batches %+v %v", run0, err)
+	}
+	b := run0.Batches[0]
+	finance := auth.Actor{UserID: ts.UID("finance"), Username: "finance", Role: auth.RoleFinance, Scope: "341523"}
+	if _, err := ts.App.ApproveBatch(pctx, finance, "341523", b.ID, payment.Approval{Count: 1, Total: 360000}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.App.Reconcile(pctx, auth.System, "341523", b.ID, []payment.ReturnRow{{Row: 1, LineID: lines[0].ID,
+		Account: "6228480402564890018", Amount: 360000, Result: "paid", PaidOn: date.MustParse("2025-10-12")}}); err != nil {
+		t.Fatal(err)
 	}
 	citizenSignIn(t, ctx, base, "mama", "mama1234")
 	run(t, ctx, "the mother sees the payment",
@@ -220,7 +239,8 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 		shot(t, dir, "self_payments"),
 	)
 	fitsPhone(t, ctx, "the payments")
-	if p := textOf(t, ctx, "li.payment-line"); !strings.Contains(p, "3,600.00") || !strings.Contains(p, "王小宝") {
+	if p := textOf(t, ctx, "li.payment-line"); !strings.Contains(p, "3,600.00") || !strings.Contains(p, "王小宝") ||
+		!strings.Contains(p, "已发放") || !strings.Contains(p, "2025-10-12") {
 		t.Errorf("payment line = %q", p)
 	}
 	letter := download(t, ctx, dir, "li.payment-line a")

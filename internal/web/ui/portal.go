@@ -332,14 +332,29 @@ func (h *Handler) selfTrackPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	steps, err := h.app.SelfCaseSteps(ctx, a)
+	if err != nil {
+		return err
+	}
 	for _, c := range sv.Cases {
 		it := trackItem{Anchor: fmt.Sprintf("case-%d", c.ID), Title: fmt.Sprintf("%s · %d", programName(c.Program, v.Lang), c.Year),
 			Status: c.StatusZH, Entity: portal.EntityCase, County: c.County, ID: c.ID}
 		if v.Lang == "en" {
 			it.Status = c.StatusEN
 		}
-		it.Steps = []trackStep{{Label: t["track_submitted"], Date: c.Submitted, Done: true},
-			{Label: t["track_latest"], Date: date.Today(c.UpdatedAt), Done: true}}
+		it.Steps = []trackStep{{Label: t["track_submitted"], Date: c.Submitted, Done: true}}
+		// Each signed step, by the office that signed it.
+		for _, s := range steps[c.ID] {
+			name := s.Step.Chinese()
+			if v.Lang == "en" {
+				name = s.Step.English()
+			}
+			office := "（" + t["role."+string(s.Role)] + "）"
+			if v.Lang == "en" {
+				office = " (" + t["role."+string(s.Role)] + ")"
+			}
+			it.Steps = append(it.Steps, trackStep{Label: name + office, Date: s.On, Done: true})
+		}
 		items = append(items, it)
 	}
 	regs, _, err := h.app.BirthRegistrations(ctx, a, a.PersonCounty, birth.Query{Limit: 50})
