@@ -255,6 +255,14 @@ func (a *App) AssignSpecialContact(ctx context.Context, who auth.Actor, county s
 			if err != nil {
 				return nil, err
 			}
+			f, err := tx.SpecialFamily(ctx, "", county, id)
+			if err != nil {
+				return nil, err
+			}
+			if !u.Region.Contains(region.Code(f.Region)) {
+				return nil, apperr.Invalidf("username", "该用户的管辖范围不含该家庭所在地，不能担任其联系人",
+					"the user's region does not hold the family: they cannot be its contact")
+			}
 			in.UserID, in.Name = u.ID, u.Name
 		}
 		return special.Assign(ctx, tx, who, county, id, in)

@@ -136,6 +136,8 @@ func TestSpecialFamilies(t *testing.T) {
 			wantKind(t, "a village names contacts", err, apperr.Forbidden)
 			_, err = e.a.AssignSpecialContact(e.ctx, county, "341523", fa.ID, special.NewContact{Kind: special.KindVillageDoctor, Username: "cw"})
 			wantKind(t, "the finance officer as a contact", err, apperr.Invalid)
+			_, err = e.a.AssignSpecialContact(e.ctx, county, "341523", fa.ID, special.NewContact{Kind: special.KindVillageDoctor, Username: "cz2"})
+			wantKind(t, "a village account of another village as a contact", err, apperr.Invalid)
 			if _, err := e.a.AssignSpecialContact(e.ctx, township, "341523", fa.ID, special.NewContact{Kind: special.KindVillageDoctor,
 				Username: "cy"}); err != nil {
 				t.Fatal(err)

@@ -185,39 +185,47 @@ func Sweep(ctx context.Context, s Store, a auth.Actor, county string, r Rules) (
 			taken[f.Anchor], taken[f.Spouse] = true, true
 		}
 	}
-	for _, id := range cands {
-		if taken[id] {
-			continue
-		}
-		fam, facts, err := qualifyPerson(ctx, s, county, id, today, r)
+	// The candidates are read a chunk at a time: their facts, with their
+	// spouses, children and the children's other parents, and their roll
+	// rows, in a few queries per chunk.
+	for start := 0; start < len(cands); start += sweepChunk {
+		chunk := cands[start:min(start+sweepChunk, len(cands))]
+		facts, err := factsAround(ctx, s, county, chunk...)
 		if err != nil {
 			return nil, err
 		}
-		if fam == nil {
-			continue
-		}
-		if taken[fam.Spouse] && fam.Spouse != 0 {
-			continue
-		}
-		if !a.CanSee(region.Code(fam.Region)) {
-			continue
-		}
-		_ = facts
-		fid, err := s.NextIDs(ctx, "special_family", 1)
+		rows, err := s.RecipientsOf(ctx, county, chunk)
 		if err != nil {
 			return nil, err
 		}
-		now := s.Now()
-		fam.County, fam.ID, fam.Since, fam.Status, fam.CreatedBy, fam.Version, fam.CreatedAt, fam.UpdatedAt =
-			county, fid, today, StatusActive, a.UserID, 1, now, now
-		if err := s.InsertSpecialFamily(ctx, fam); err != nil {
-			return nil, err
+		byPerson := map[int64][]roll.Recipient{}
+		for _, row := range rows {
+			byPerson[row.PersonID] = append(byPerson[row.PersonID], row)
 		}
-		taken[fam.Anchor], taken[fam.Spouse] = true, true
-		if err := s.Audit(ctx, familyEntry(a, "special.register", fam, nil)); err != nil {
-			return nil, err
+		for _, id := range chunk {
+			if taken[id] {
+				continue
+			}
+			fam := qualifyIn(facts, id, byPerson[id], today, r)
+			if fam == nil || (fam.Spouse != 0 && taken[fam.Spouse]) || !a.CanSee(region.Code(fam.Region)) {
+				continue
+			}
+			fid, err := s.NextIDs(ctx, "special_family", 1)
+			if err != nil {
+				return nil, err
+			}
+			now := s.Now()
+			fam.County, fam.ID, fam.Since, fam.Status, fam.CreatedBy, fam.Version, fam.CreatedAt, fam.UpdatedAt =
+				county, fid, today, StatusActive, a.UserID, 1, now, now
+			if err := s.InsertSpecialFamily(ctx, fam); err != nil {
+				return nil, err
+			}
+			taken[fam.Anchor], taken[fam.Spouse] = true, true
+			if err := s.Audit(ctx, familyEntry(a, "special.register", fam, nil)); err != nil {
+				return nil, err
+			}
+			res.Added++
 		}
-		res.Added++
 	}
 	// The changes of the families on the register.
 	active, err := s.SpecialFamilies(ctx, a.Scope, county, Query{Status: StatusActive})
@@ -239,22 +247,19 @@ func Sweep(ctx context.Context, s Store, a auth.Actor, county string, r Rules) (
 	return res, nil
 }
 
-// qualifyPerson returns the family person id of county heads on day on,
-// or nil, with the facts read.
-func qualifyPerson(ctx context.Context, s Store, county string, id int64, on date.Date, r Rules) (*Family, *registry.Family, error) {
-	f, err := factsAround(ctx, s, county, id)
-	if err != nil {
-		return nil, nil, err
-	}
+// sweepChunk is how many candidates a sweep reads at a time.
+const sweepChunk = 300
+
+// qualifyIn returns the family person id heads on day on, from the facts
+// f (which hold the person with their relatives) and the person's roll
+// rows, or nil.
+func qualifyIn(f *registry.Family, id int64, rows []roll.Recipient, on date.Date, r Rules) *Family {
 	anchor := strconv.FormatInt(id, 10)
 	q, ok := Qualify(f, anchor, on, r)
 	source := SourceRegistry
 	if !ok {
-		// The roll: a holder of an active row of the special assistance.
-		rows, err := s.RecipientsOf(ctx, county, []int64{id})
-		if err != nil {
-			return nil, nil, err
-		}
+		// The roll: a holder of a row of the special assistance that has
+		// not ended.
 		for _, row := range rows {
 			if row.Status == roll.StatusExited {
 				continue
@@ -271,19 +276,16 @@ func qualifyPerson(ctx context.Context, s Store, county string, id int64, on dat
 			}
 		}
 	}
-	if !ok {
-		return nil, f, nil
-	}
 	p := f.Person(anchor)
-	if p == nil || !p.AliveOn(on) {
-		return nil, f, nil
+	if !ok || p == nil || !p.AliveOn(on) {
+		return nil
 	}
 	fam := &Family{Anchor: id, Region: p.Region, Category: q.Category, Source: source, Reason: q.Reason}
 	if q.Child != "" {
 		fam.Child, _ = strconv.ParseInt(q.Child, 10, 64)
 	}
 	fam.Spouse = spouseOf(f, anchor, on)
-	return fam, f, nil
+	return fam
 }
 
 // factsAround reads the facts of person id of county with its spouses,
