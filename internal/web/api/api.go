@@ -137,6 +137,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /api/v1/quality/{region}/{quarter}", h.getQuality),
 		web.SignedIn("GET /api/v1/quality/{region}/{quarter}/persons", h.qualityPersons),
 		web.SignedIn("GET /api/v1/supervision/{region}/{year}", h.getSupervision),
+		web.SignedIn("GET /api/v1/pyramid/{region}", h.getPyramid),
 
 		web.SignedIn("GET /api/v1/policy/programs", h.policyPrograms),
 		web.SignedIn("GET /api/v1/policy/layers", h.policyLayers),
