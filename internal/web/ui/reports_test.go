@@ -68,6 +68,10 @@ func TestUIReports(t *testing.T) {
 			c.WantRedirect("/reports?")
 			c.Get("/reports?region=341523&month=2024-04").Want(200, "下级上报情况", "已审核锁定", "乡审核", "<svg")
 			x.Get("/reports?region=341523100000&month=2024-04").Want(200, "已审核锁定")
+			// The township's home page shows the warnings of its locked
+			// April: two of its three births (a boy and a girl) have no
+			// mother in the registry.
+			x.Get("/").Want(200, "统计预警（2024-04月报）", "母亲不在人口库的出生")
 			if strings.Contains(x.Body, `id="st-submit"`) {
 				t.Error("a locked month offers the submission")
 			}
