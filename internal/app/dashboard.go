@@ -6,6 +6,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/stats"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -36,6 +37,11 @@ type Dashboard struct {
 	// MatchOverdue counts the cross-check tasks within the region past
 	// their deadline (readers of the registry).
 	MatchOverdue int
+	// Warnings are those of the latest monthly report of the actor's
+	// region submitted or locked in the last three months (WarningsMonth;
+	// "" when there is none): read from its snapshot, not computed anew.
+	Warnings      []stats.Warning
+	WarningsMonth string
 }
 
 // dashboardWork is how many waiting cases the dashboard lists.
@@ -74,6 +80,11 @@ func (a *App) Dashboard(ctx context.Context, who auth.Actor, lang string) (*Dash
 		}
 		if payReader {
 			if d.Funds, err = tx.FundsByProgram(ctx, who.Scope, d.Year); err != nil {
+				return nil, err
+			}
+		}
+		if auth.Can(who, auth.PermReportRead) && who.Scope != "" {
+			if d.WarningsMonth, d.Warnings, err = a.lastWarnings(ctx, tx, who.Scope); err != nil {
 				return nil, err
 			}
 		}

@@ -434,3 +434,24 @@ func (a *App) Pyramid(ctx context.Context, who auth.Actor, reg, on string) (*sta
 		return stats.BuildPyramid(string(c), a.tree.FullName(c), day, rows), nil
 	})
 }
+
+// lastWarnings returns the month and the warnings of reg's latest report
+// frozen (submitted or locked) in the three months before this one, from
+// its snapshot; "" and none when there is none.
+func (a *App) lastWarnings(ctx context.Context, tx *store.Tx, reg region.Code) (string, []stats.Warning, error) {
+	m := stats.MonthOf(date.Today(tx.Now()))
+	hist, err := tx.ReportHistory(ctx, string(reg), m.Add(-3), m.Add(-1))
+	if err != nil {
+		return "", nil, err
+	}
+	for _, x := range slices.Backward(hist) {
+		if stats.Frozen(x.Status) && x.Snapshot != nil {
+			th, err := a.thresholds(ctx, tx, reg)
+			if err != nil {
+				return "", nil, err
+			}
+			return x.Month, stats.Warnings(x.Snapshot, th), nil
+		}
+	}
+	return "", nil, nil
+}

@@ -208,6 +208,14 @@ func TestMonthlyReport(t *testing.T) {
 				t.Fatalf("the village's report: %v %v", vr, err)
 			}
 
+			// The city's report sums its counties: 舒城县 is its only county
+			// with records.
+			cr, err := e.a.MonthlyReport(e.ctx, city, "341500", "2026-01", "zh")
+			if err != nil || cr.Report.Figures["births.all.all"] != 4 || cr.Report.Figures["births.all.all@341523"] != 4 ||
+				cr.Report.Figures["paid.all.fen@341523"] != 732000 || cr.Report.Figures["deaths"] != 1 {
+				t.Errorf("the city's report: %v %v", cr, err)
+			}
+
 			// The pyramid on the month's last day: every living resident
 			// in a band (under 5: four boys, two girls; 5–9: the eldest son of
 			// 仁和 and the eldest daughter of 晓天; 100+: the man born 1924); the

@@ -187,6 +187,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("POST /api/v1/childcare/{county}/inspections/{id}/check", h.checkRectification),
 		web.SignedIn("GET /api/v1/childcare/{county}/places", h.childcarePlaces),
 		web.SignedIn("PUT /api/v1/childcare-target/{region}", h.setChildcareTarget),
+		web.SignedIn("GET /api/v1/pyramid/{region}", h.getPyramid),
 
 		web.SignedIn("GET /api/v1/policy/programs", h.policyPrograms),
 		web.SignedIn("GET /api/v1/policy-sheet", h.policySheet),

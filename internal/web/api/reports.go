@@ -145,3 +145,13 @@ func (h *Handler) getSupervision(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, s)
 	return nil
 }
+
+// getPyramid is GET /api/v1/pyramid/{region}?on=: the population pyramid.
+func (h *Handler) getPyramid(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.app.Pyramid(r.Context(), web.Actor(r), r.PathValue("region"), r.URL.Query().Get("on"))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, p)
+	return nil
+}

@@ -491,6 +491,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
 	})},
+	"GET /api/v1/pyramid/{region}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/pyramid/" + string(t.village) + "?on=2024-01-31", nil
+	})},
 	"GET /api/v1/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/ledger?year=2024&region=" + string(t.village), nil
 	})},
@@ -780,6 +783,9 @@ var matrix = map[string]entry{
 	})},
 	"GET /reports/supervision/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/supervision/export.xlsx?year=2024&region=" + string(t.village), nil
+	})},
+	"GET /reports/pyramid": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/pyramid?on=2024-01-31&region=" + string(t.village), nil
 	})},
 	"GET /payments/ledger": {kind: targeted, perm: auth.PermPaymentRead, req: on(func(t *target) (string, any) {
 		return "/payments/ledger?year=2024&region=" + string(t.village), nil

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/roll"
+	"github.com/jiahe-project/jiahe/internal/stats"
 )
 
 // The dashboard's summaries of the actor's region (app.Dashboard): the
@@ -133,7 +135,26 @@ func dashboardSections(a auth.Actor, v *view, d *app.Dashboard) []homeSection {
 	if auth.Can(a, auth.PermPaymentRead) {
 		out = append(out, fundsSection(v, d))
 	}
+	if d.WarningsMonth != "" {
+		out = append(out, warningsSection(v, d))
+	}
 	return out
+}
+
+// warningsSection lists the warnings of the latest report submitted or
+// locked (docs/statistics.md), each with the persons behind it.
+func warningsSection(v *view, d *app.Dashboard) homeSection {
+	var rows []map[string]string
+	for _, w := range d.Warnings {
+		href := ""
+		if stats.Drillable(w.Figure) {
+			href = "/reports/persons?" + url.Values{"region": {string(v.Actor.Scope)}, "month": {d.WarningsMonth}, "figure": {w.Figure}}.Encode()
+		}
+		rows = append(rows, map[string]string{"Kind": stats.WarningKinds.Name(w.Kind, v.Lang), "Unit": w.UnitName,
+			"Value": strconv.FormatFloat(w.Value, 'f', -1, 64), "Count": strconv.FormatInt(w.Count, 10), "Href": href})
+	}
+	return homeSection{Key: "home_warnings", Data: map[string]any{"Month": d.WarningsMonth, "Rows": rows,
+		"Report": "/reports?" + url.Values{"region": {string(v.Actor.Scope)}, "month": {d.WarningsMonth}}.Encode()}}
 }
 
 // rollSection counts the recipients on the roll by program.

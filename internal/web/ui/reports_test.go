@@ -68,6 +68,10 @@ func TestUIReports(t *testing.T) {
 			c.WantRedirect("/reports?")
 			c.Get("/reports?region=341523&month=2024-04").Want(200, "下级上报情况", "已审核锁定", "乡审核", "<svg")
 			x.Get("/reports?region=341523100000&month=2024-04").Want(200, "已审核锁定")
+			// The township's home page shows the warnings of its locked
+			// April: two of its three births (a boy and a girl) have no
+			// mother in the registry.
+			x.Get("/").Want(200, "统计预警（2024-04月报）", "母亲不在人口库的出生")
 			if strings.Contains(x.Body, `id="st-submit"`) {
 				t.Error("a locked month offers the submission")
 			}
@@ -85,6 +89,9 @@ func TestUIReports(t *testing.T) {
 			if len(ab.Rows) < 3 || ab.Rows[0][5] != "月报及时率（%）" {
 				t.Errorf("the assessment workbook: %v", ab.Rows[:min(2, len(ab.Rows))])
 			}
+			// The pyramid of the county: the three babies of April in the
+			// first band, beside the chart.
+			c.Get("/reports/pyramid?region=341523&on=2024-04-30").Want(200, "人口金字塔", "<svg", `id="py-bands"`, "0–4", "95–99")
 			wb := c.Export("/reports/export.xlsx?region=341523&month=2024-04")
 			if !strings.Contains(strings.Join(wb.Rows[0], "|"), "指标") || len(wb.Rows) < 10 {
 				t.Fatalf("the workbook: %v", wb.Rows[:min(3, len(wb.Rows))])
