@@ -24,6 +24,7 @@ var referenceTables = []string{
 var shapeExceptions = map[string]string{
 	"birth_registrations_serial":    "slip serials are unique nationwide; sharded, the serial must carry its county (it is issued per county) or be checked in a reference table",
 	"childcare_institutions_filing": "filing numbers are unique nationwide; sharded, the same",
+	"family_certificates_serial":    "certificate serials begin with their county code; sharded, the serial is checked with its county or in a reference table",
 }
 
 // TestDistributionShape checks on PostgreSQL the rules that distributing

@@ -144,9 +144,9 @@ type target struct {
 	institution int64
 	inspection  int64
 	report      int64 // the wife's report of an error in her family
-	file     int64 // a photo kept with the wife
-	sample   int64 // a county's re-check sample that drew the wife
-	question int64 // the village's request for instructions on the case
+	file        int64 // a photo kept with the wife
+	sample      int64 // a county's re-check sample that drew the wife
+	question    int64 // the village's request for instructions on the case
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
