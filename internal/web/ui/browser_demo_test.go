@@ -182,7 +182,7 @@ func TestBrowserDemo(t *testing.T) {
 	signStep(t, ctx, base, casePath, "survey",
 		script(`document.getElementById("inv1").selectedIndex = 1; document.getElementById("inv2").selectedIndex = 2`),
 		chromedp.Click(chromedp.ID("visited")), chromedp.Click(chromedp.ID("met")),
-		script(`document.querySelectorAll('select[id^="fact_"]').forEach(function (s) { s.value = "consistent" })`),
+		script(`document.querySelectorAll('select[id^="fact_"]').forEach(function (s) { s.value = "consistent" }); document.querySelectorAll('select[id^="chk_"]').forEach(function (s) { s.value = "1" })`),
 		chromedp.SetValue(chromedp.ID("conclusion"), "eligible"),
 		chromedp.SendKeys(chromedp.ID("evidence"), "户口簿\n结婚证"),
 	)

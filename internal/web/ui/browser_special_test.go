@@ -18,12 +18,14 @@ import (
 // signInAs signs out whoever is signed in and signs user in.
 func signInAs(t *testing.T, ctx context.Context, base, user, password string) {
 	t.Helper()
-	run(t, ctx, "the sign-in page", chromedp.Navigate(base+"/login?lang=zh"), chromedp.WaitReady(chromedp.CSS("main")))
+	run(t, ctx, "the home page", chromedp.Navigate(base+"/?lang=zh"), chromedp.WaitReady(chromedp.CSS("main")))
 	if n := get(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('form[action="/logout"]').length`)); n > 0 {
 		run(t, ctx, "sign out",
 			chromedp.Submit(chromedp.CSS(`form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("username")),
 		)
+	} else {
+		run(t, ctx, "the sign-in page", chromedp.Navigate(base+"/login?lang=zh"), chromedp.WaitVisible(chromedp.ID("username")))
 	}
 	run(t, ctx, "sign in as "+user,
 		chromedp.WaitVisible(chromedp.ID("username")),

@@ -360,7 +360,7 @@ func TestBrowserProcedure(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("inv1"), strconv.FormatInt(ts.UID("village"), 10)),
 		chromedp.SetValue(chromedp.ID("inv2"), strconv.FormatInt(ts.UID("surveyor"), 10)),
 		chromedp.Click(chromedp.ID("visited")), chromedp.Click(chromedp.ID("met")),
-		script(`document.querySelectorAll('select[id^="fact_"]').forEach(function (s) { s.value = "consistent" })`),
+		script(`document.querySelectorAll('select[id^="fact_"]').forEach(function (s) { s.value = "consistent" }); document.querySelectorAll('select[id^="chk_"]').forEach(function (s) { s.value = "1" })`),
 		chromedp.SetValue(chromedp.ID("conclusion"), "eligible"),
 		chromedp.SendKeys(chromedp.ID("evidence"), "户口簿"),
 	)
