@@ -69,9 +69,10 @@ func TestBrowserRulesEditor(t *testing.T) {
 	run(t, ctx, "withdraw it: the impact, a reason, then confirm",
 		chromedp.Click(chromedp.CSS(`form[action="/rules/withdraw"] button`)),
 		chromedp.WaitVisible(chromedp.ID("confirm-withdraw")),
-		script(`document.getElementById("year").value = "2024"`),
+		script(`document.getElementById("year").value = "2024"; document.body.setAttribute("data-stale", "1")`),
 		chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
-		chromedp.WaitVisible(chromedp.ID("impact")),
+		// The preview is a new page: wait for it, not the old one.
+		chromedp.WaitVisible(chromedp.CSS(`body:not([data-stale]) #impact`)),
 		chromedp.SendKeys(chromedp.ID("reason"), "上级未批准调整"),
 		shot(t, dir, "rules_withdraw"),
 		chromedp.Click(chromedp.ID("confirm-withdraw")),
