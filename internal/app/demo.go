@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/special"
 	"github.com/jiahe-project/jiahe/internal/synth"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -79,6 +80,7 @@ type DemoUser struct {
 var DemoUsers = []DemoUser{
 	{"village", "村专干（演示）", auth.RoleVillage, ""},
 	{"village2", "村专干二（演示）", auth.RoleVillage, ""},
+	{"doctor", "村医（演示）", auth.RoleVillage, ""},
 	{"township", "乡镇计生办（演示）", auth.RoleTownship, ""},
 	{"township2", "乡镇调查员（演示）", auth.RoleTownship, ""},
 	{"county", "县卫健委（演示）", auth.RoleCounty, DemoCounty},
@@ -169,15 +171,27 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	}
 	// The staff first, who stage the year; the citizens after, once it is
 	// known who is on the roll and who has not applied.
+	// The village doctor is in the village of a special family, whose
+	// contact they become, so that the demo shows the care of these
+	// families from the village too.
+	cared, _, err := a.SpecialFamilies(ctx, who, string(DemoCounty), special.Query{Status: special.StatusActive, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
 	var staff, citizens []auth.NewUser
 	for _, d := range DemoUsers {
 		u := auth.NewUser{Username: d.Username, Name: d.Name, Role: d.Role, Region: d.Region, Password: a.DemoPassword(d.Username)}
-		switch d.Role {
-		case auth.RoleVillage:
+		switch {
+		case d.Username == "doctor":
+			if len(cared) == 0 {
+				continue
+			}
+			u.Region = region.Code(cared[0].Region)
+		case d.Role == auth.RoleVillage:
 			u.Region = village
-		case auth.RoleTownship:
+		case d.Role == auth.RoleTownship:
 			u.Region = village.Parent()
-		case auth.RoleCitizen:
+		case d.Role == auth.RoleCitizen:
 			citizens = append(citizens, u)
 			continue
 		}
@@ -186,6 +200,11 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	created, err := a.CreateDemoUsers(ctx, who, staff)
 	if err != nil {
 		return nil, err
+	}
+	if len(cared) > 0 {
+		if _, err := a.AssignSpecialContact(ctx, who, string(DemoCounty), cared[0].ID, special.NewContact{Kind: special.KindVillageDoctor, Username: "doctor", Name: "村医（演示）"}); err != nil {
+			return nil, err
+		}
 	}
 	actor := map[string]auth.Actor{}
 	for _, u := range created {
