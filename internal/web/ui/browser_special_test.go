@@ -18,7 +18,12 @@ import (
 // signInAs signs out whoever is signed in and signs user in.
 func signInAs(t *testing.T, ctx context.Context, base, user, password string) {
 	t.Helper()
-	run(t, ctx, "the home page", chromedp.Navigate(base+"/?lang=zh"), chromedp.WaitReady(chromedp.CSS("main")))
+	// A navigation the page still has in flight (after a form, or the
+	// end of a phone's emulation) aborts the first one: try again.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?lang=zh")); err != nil {
+		run(t, ctx, "the home page", chromedp.Navigate(base+"/?lang=zh"))
+	}
+	run(t, ctx, "the home page", chromedp.WaitReady(chromedp.CSS("main")))
 	if n := get(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('form[action="/logout"]').length`)); n > 0 {
 		run(t, ctx, "sign out",
 			chromedp.Submit(chromedp.CSS(`form[action="/logout"] button`)),
