@@ -23,14 +23,14 @@ const chromiumPath = "/usr/bin/chromium"
 // installed or with -short.
 func browserSession(t *testing.T) context.Context {
 	t.Helper()
-	return session(t, 1280, 900, 90*time.Second)
+	return session(t, 1280, 900, 180*time.Second)
 }
 
 // sizedSession is browserSession with a window of width × height (a
 // phone's, 390 × 844, for the citizen's pages).
 func sizedSession(t *testing.T, width, height int) context.Context {
 	t.Helper()
-	return session(t, width, height, 90*time.Second)
+	return session(t, width, height, 180*time.Second)
 }
 
 // browserSessionFor is browserSession for a journey that may take up to
@@ -96,7 +96,7 @@ func shot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
 // run runs actions and fails the test with the step's name.
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		url, _ := chromedp.Run(ctx, chromedp.Location())
