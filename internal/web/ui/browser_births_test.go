@@ -314,8 +314,9 @@ func TestBrowserChildcare(t *testing.T) {
 	run(t, ctx, "the rectification's check closes it",
 		chromedp.SetValue(chromedp.CSS(`form[action$="/check"] input[name="date"]`), "2025-06-10"),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/check"] input[name="checkers"]`), "张检查"),
+		leave,
 		chromedp.Click(chromedp.CSS(`form[action$="/check"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(".notice")),
+		arrived(".notice"),
 		shot(t, dir, "institution"),
 	)
 	if s := textOf(t, ctx, ".inspection-status"); !strings.Contains(s, "办结") {

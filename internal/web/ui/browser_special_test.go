@@ -138,8 +138,9 @@ func TestBrowserSpecialFamily(t *testing.T) {
 	run(t, ctx, "family doctor",
 		chromedp.SetValue(chromedp.ID("s-kind"), "doctor"),
 		chromedp.SendKeys(chromedp.ID("s-by"), "王村医"),
+		leave,
 		chromedp.Submit(chromedp.ID("s-by")),
-		chromedp.WaitVisible(chromedp.CSS(".notice")),
+		arrived(".notice"),
 		chromedp.EmulateReset(),
 	)
 
@@ -150,8 +151,9 @@ func TestBrowserSpecialFamily(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("s-kind")),
 		chromedp.SetValue(chromedp.ID("s-kind"), "green"),
 		chromedp.SendKeys(chromedp.ID("s-by"), "舒城县人民医院"),
+		leave,
 		chromedp.Submit(chromedp.ID("s-by")),
-		chromedp.WaitVisible(chromedp.CSS(".notice")),
+		arrived(".notice"),
 		chromedp.Navigate(base+"/special/coverage"),
 		chromedp.WaitVisible(chromedp.ID("gap-h")),
 		shot(t, dir, "special-coverage"),

@@ -116,6 +116,15 @@ func get[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 }
 
 // script runs JavaScript in the page.
+// leave marks the page as left: after it, arrived waits for an element of
+// the next page, not of this one (a notice both pages show, say).
+var leave = script(`document.body.setAttribute("data-left", "1")`)
+
+// arrived waits for sel on a page loaded after leave.
+func arrived(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS("body:not([data-left]) " + sel))
+}
+
 func script(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := chromedp.Evaluate[any](js)(ctx, tg)
