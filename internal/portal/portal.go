@@ -10,8 +10,8 @@
 package portal
 
 import (
-	"bytes"
 	"context"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"path"
 	"strconv"
 	"strings"
@@ -116,12 +116,12 @@ func Sniff(field string, data []byte) (string, error) {
 		return "", apperr.Invalidf(field, "文件为空", "the file is empty")
 	case len(data) > MaxDocument:
 		return "", apperr.Invalidf(field, "文件超过%dMB，请压缩后重新上传", "the file exceeds %d MB: make it smaller", MaxDocument>>20)
-	case len(data) >= 3 && bytes.Equal(data[:3], []byte{0xFF, 0xD8, 0xFF}):
-		return TypeJPEG, nil
-	case len(data) >= 8 && bytes.Equal(data[:8], []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}):
-		return TypePNG, nil
-	case len(data) >= 5 && bytes.Equal(data[:5], []byte("%PDF-")):
-		return TypePDF, nil
+	}
+	// The first bytes are read as the case files read them (attach.Sniff);
+	// an application takes the photos and scans of those, not WebP.
+	switch ct := attach.Sniff(data); ct {
+	case TypeJPEG, TypePNG, TypePDF:
+		return ct, nil
 	}
 	return "", apperr.Invalidf(field, "只能上传照片（JPG、PNG）或PDF文件", "only photos (JPG, PNG) or PDF files can be uploaded")
 }
