@@ -42,6 +42,15 @@ type Dashboard struct {
 	// "" when there is none): read from its snapshot, not computed anew.
 	Warnings      []stats.Warning
 	WarningsMonth string
+	// Missing are last month's reports of the actor's region and its
+	// units not submitted yet (readers who submit or approve reports).
+	Missing []MissingReport
+	// ComplaintsOverdue counts the complaints, enquiries and petitions
+	// within the region past their deadline unanswered, and
+	// ComplaintsEscalated those escalated to the actor's own region
+	// and not closed (readers of cases).
+	ComplaintsOverdue   int
+	ComplaintsEscalated int
 }
 
 // dashboardWork is how many waiting cases the dashboard lists.
@@ -85,6 +94,14 @@ func (a *App) Dashboard(ctx context.Context, who auth.Actor, lang string) (*Dash
 		}
 		if auth.Can(who, auth.PermReportRead) && who.Scope != "" {
 			if d.WarningsMonth, d.Warnings, err = a.lastWarnings(ctx, tx, who.Scope); err != nil {
+				return nil, err
+			}
+		}
+		if d.Missing, err = a.missingReports(ctx, tx, who); err != nil {
+			return nil, err
+		}
+		if caseReader && who.Scope != "" {
+			if d.ComplaintsOverdue, d.ComplaintsEscalated, err = tx.CountComplaints(ctx, who.Scope, date.Today(tx.Now())); err != nil {
 				return nil, err
 			}
 		}

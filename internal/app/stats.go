@@ -405,7 +405,8 @@ func (a *App) Supervision(ctx context.Context, who auth.Actor, reg string, year 
 			}
 			quality = stats.ComputeQuality(string(c), a.tree.FullName(c), last, units, pop, issues)
 		}
-		return stats.Supervise(string(c), a.tree.FullName(c), year, today, day, units, approvals, due, paid, quality), nil
+		s := stats.Supervise(string(c), a.tree.FullName(c), year, today, day, units, approvals, due, paid, quality)
+		return s, a.addTimeliness(ctx, tx, c, s, units)
 	})
 }
 

@@ -53,13 +53,20 @@ const (
 	// recipients, the city's and the province's spot-checks (三榜四级).
 	// For the city and the province it is the one thing they record.
 	PermCheckRecord Permission = "check.record"
+
+	// PermComplaintHandle records complaints, enquiries and petitions
+	// (投诉、咨询、信访) taken by phone, at the office or by letter, and
+	// assigns, answers and closes them within the actor's scope: the
+	// village, the township and the county. Reading the register needs
+	// case.read (the supervisor, the city and the province read it too).
+	PermComplaintHandle Permission = "complaint.handle"
 )
 
 // Permissions lists every permission, in the order of the table.
 var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
-	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord,
+	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord, PermComplaintHandle,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -68,9 +75,9 @@ var Permissions = []Permission{
 // and provinces only read (rules for their own level aside), and the
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
-	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord},
+	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove, PermComplaintHandle},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermComplaintHandle},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},

@@ -93,6 +93,16 @@ type UnitProgress struct {
 	// Quality is the data-quality score of the year's last quarter that
 	// is over (-1 when none is).
 	Quality float64 `json:"quality"`
+	// Steps are the steps of cases due in the year against their time
+	// limits (限时办结), StepsOverdue the cases waiting past their limit
+	// now, Complaints the complaints, enquiries and petitions due in the
+	// year answered by their deadline; the rates in percent
+	// (AddTimeliness).
+	Steps         Tally   `json:"steps"`
+	StepRate      float64 `json:"step_rate"`
+	StepsOverdue  int     `json:"steps_overdue"`
+	Complaints    Tally   `json:"complaints"`
+	ComplaintRate float64 `json:"complaint_rate"`
 }
 
 // Supervision is a region's year of deadlines and its units' progress.
@@ -106,6 +116,11 @@ type Supervision struct {
 	Units     []UnitProgress `json:"units"`
 	// Quarter is the quarter whose data quality is scored ("" none).
 	Quarter string `json:"quarter"`
+	// StepLimits are the time limits of the steps of cases in force, in
+	// days by the state the case waits in, and Overdue the cases waiting
+	// past them, by unit (AddTimeliness).
+	StepLimits map[string]int `json:"step_limits,omitempty"`
+	Overdue    []OverdueStep  `json:"overdue_steps,omitempty"`
 }
 
 // ReportDue is the day month m's report is due.
