@@ -80,7 +80,7 @@ func (a *App) FileComplaint(ctx context.Context, who auth.Actor, county string, 
 
 // Complaint returns item id of county with its history.
 func (a *App) Complaint(ctx context.Context, who auth.Actor, county string, id int64) (*complaint.Item, error) {
-	return look(a, ctx, who, complaintOp("complaint.read", auth.PermCaseRead, county, id), func(tx *store.Tx) (*complaint.Item, error) {
+	return write(a, ctx, who, complaintOp("complaint.read", auth.PermCaseRead, county, id), func(tx *store.Tx) (*complaint.Item, error) {
 		return complaint.Get(ctx, tx, who, county, id)
 	})
 }
@@ -98,7 +98,7 @@ func (a *App) Complaints(ctx context.Context, who auth.Actor, q complaint.Query)
 		q.Limit = 1000
 	}
 	o := op{name: "complaint.list", perm: auth.PermCaseRead, target: Target{Entity: "complaint", Region: who.Scope}}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]complaint.Item, error) {
+	return write(a, ctx, who, o, func(tx *store.Tx) ([]complaint.Item, error) {
 		return complaint.List(ctx, tx, who, q)
 	})
 }
@@ -147,7 +147,7 @@ func (a *App) SelfComplain(ctx context.Context, who auth.Actor, in complaint.Onl
 // its history (the reply and what became of it).
 func (a *App) SelfComplaints(ctx context.Context, who auth.Actor) ([]complaint.Item, error) {
 	o := op{name: "complaint.self_list", perm: auth.PermSelfService, target: selfTarget(who)}
-	return look(a, ctx, who, o, func(tx *store.Tx) ([]complaint.Item, error) {
+	return write(a, ctx, who, o, func(tx *store.Tx) ([]complaint.Item, error) {
 		items, err := complaint.List(ctx, tx, who, complaint.Query{County: who.PersonCounty})
 		if err != nil {
 			return nil, err

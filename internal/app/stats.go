@@ -187,6 +187,9 @@ func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, fig
 		if err := stats.CheckKey(c, units, figure); err != nil {
 			return err
 		}
+		if stats.IsSpecial(figure) {
+			return apperr.Invalidf("figure", "特殊家庭的名单请从特殊家庭统计项打开", "the special families are listed by ReportFamilies")
+		}
 		var refs []stats.Ref
 		if program, unit, ok := stats.PaidProgram(figure); ok {
 			scope := c

@@ -192,6 +192,11 @@ func pending(ctx context.Context, s Store, t Namer, reg region.Code, m Month) ([
 				base[rv.Figure] += rv.Delta
 			}
 		}
+		if x.Snapshot.SpecialFamilies == nil {
+			// Frozen before the special families were counted: their
+			// figures are new, not a late record.
+			dropSpecial(now.Figures)
+		}
 		out = append(out, Diff(x.Month, base, now.Figures, m.String(), s.Now())...)
 	}
 	return out, nil

@@ -30,6 +30,8 @@ func Drillable(key string) bool {
 		return len(parts) == 2
 	case "paid":
 		return len(parts) == 3 && parts[2] == "persons"
+	case "special":
+		return len(parts) == 2 && slices.Contains(SpecialMeasures, parts[1])
 	}
 	return false
 }
@@ -101,6 +103,9 @@ func Behind(reg region.Code, m Month, units []Unit, f *Facts, key string) []Ref 
 				put(Ref{g.County, g.Applicant})
 			}
 		}
+	case "special":
+		// The families, not persons: ID is the family's on the register.
+		return behindSpecial(units, f.Special, parts[1], unit)
 	}
 	return out
 }

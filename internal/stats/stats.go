@@ -163,6 +163,9 @@ type Facts struct {
 	// report's region is above the county (the indicator is a county's).
 	Population map[string]int64
 	Places     map[string]int64
+	// Special are the special families on the register on the month's
+	// last day (nil: not read).
+	Special []SpecialFamily
 }
 
 // Unit is a row of the report's tables: the report's region one level
@@ -225,10 +228,11 @@ type Report struct {
 	// this month carries (a late record): each with the month it belongs
 	// to.
 	Adjustments []Revision `json:"adjustments,omitempty"`
-	// SpecialFamilies is the coverage of special families (计生特殊家庭),
-	// nil while the registry holds no special-family records: see
-	// docs/statistics.md, "Special families".
-	SpecialFamilies *Coverage `json:"special_families,omitempty"`
+	// SpecialFamilies is the coverage of special families (计生特殊家庭)
+	// on the month's last day (figures special.*): see
+	// docs/statistics.md, "Special families". Nil in a snapshot frozen
+	// before the register was counted.
+	SpecialFamilies *SpecialCoverage `json:"special_families,omitempty"`
 	// Trend is the region's births month by month over the rolling
 	// window, for the charts.
 	Trend []TrendRow `json:"trend"`
@@ -249,12 +253,6 @@ func (t TrendRow) Total() int64 {
 		n += t.Boys[i] + t.Girls[i]
 	}
 	return n
-}
-
-// Coverage is a share of persons reached: Covered of Total.
-type Coverage struct {
-	Total   int64 `json:"total"`
-	Covered int64 `json:"covered"`
 }
 
 // Revision is a change of a figure of a locked month found later: Delta
@@ -407,6 +405,7 @@ func Compute(reg region.Code, name string, m Month, units []Unit, f *Facts) *Rep
 			add(unitOf(units, code), n, "places")
 		}
 	}
+	countSpecial(r, units, f.Special)
 	return r
 }
 

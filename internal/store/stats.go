@@ -124,6 +124,9 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 		append(rargs, last.AddMonths(-12*stats.AgedYears))...); err != nil {
 		return nil, fmt.Errorf("aged recipients of %s: %w", reg, err)
 	}
+	if f.Special, err = tx.statSpecial(ctx, reg, m); err != nil {
+		return nil, err
+	}
 	if population {
 		n := unitDigits(reg)
 		// Grouped by the whole division, which the index persons_alive

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/web/api"
 	"github.com/jiahe-project/jiahe/internal/web/ui"
@@ -41,7 +42,8 @@ func New(a *app.App, logger *slog.Logger, cfg web.Config) (*Server, error) {
 
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully:
 // it stops accepting connections and waits up to cfg.ShutdownTimeout for
-// requests in flight. It also removes expired sessions every ten minutes.
+// requests in flight. It also removes expired sessions and escalates the
+// complaints past their deadline every ten minutes.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.Handler(),
@@ -62,6 +64,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			return err
 		case <-tick.C:
 			s.sweepSessions(ctx)
+			s.escalateComplaints(ctx)
 		case <-ctx.Done():
 			s.log.Info("shutting down")
 			sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
@@ -72,6 +75,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			}
 			return err
 		}
+	}
+}
+
+// escalateComplaints escalates the complaints, enquiries and petitions
+// not answered by their deadline to the level above (once each).
+func (s *Server) escalateComplaints(ctx context.Context) {
+	if _, err := s.app.EscalateComplaints(ctx, auth.System); err != nil && ctx.Err() == nil {
+		s.log.Error("escalate complaints", "err", err)
 	}
 }
 
