@@ -17,6 +17,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -96,6 +97,11 @@ var homes = []home{
 	{"internal/recheck", "recheck.Levels", recheck.Levels},
 	{"internal/recheck", "recheck.Methods", recheck.Methods},
 	{"internal/recheck", "recheck.Findings", recheck.Findings},
+	{"internal/complaint", "complaint.Kinds", complaint.Kinds},
+	{"internal/complaint", "complaint.Sources", complaint.Sources},
+	{"internal/complaint", "complaint.Statuses", complaint.Statuses},
+	{"internal/complaint", "complaint.Outcomes", complaint.Outcomes},
+	{"internal/complaint", "complaint.Actions", complaint.Actions},
 }
 
 // without returns the terms of l that are not in other.
@@ -113,15 +119,17 @@ func without(l, other term.List) term.List {
 // vocabulary — a directory, or a key or group of keys of the pages'
 // translations — with the list and the reason.
 var sameWords = map[string]string{
-	"internal/auth policy.FundingLevels":       "the roles of the province's and the city's staff are named like the levels they work at",
-	"role policy.FundingLevels":                "the roles of the province's and the city's staff are named like the levels they work at",
-	"internal/region policy.FundingLevels":     "the levels of the division tree share the funding levels' names",
-	"action.recipient roll.ChangeKinds":        "the audit log names what happened to a row of the roll (退出名册, 恢复发放), not the kind of change",
-	"hukou_history roll.Events":                "the person page's heading over the hukou changes",
-	"pay_retries_title payment.BatchKindNames": "the page of retries is named after the batches it makes",
-	"internal/store birth.Statuses":            "the bulk load names the registrations' columns, some of which are the days of a status (registered, cancelled)",
-	"internal/store childcare.Statuses":        "the bulk load names the filings' columns, two of which are the days of a status (filed, closed)",
-	"internal/store special.Statuses":          "the register's statuses (active, closed) are ordinary words the bulk load's other tables use too",
+	"internal/auth policy.FundingLevels":        "the roles of the province's and the city's staff are named like the levels they work at",
+	"role policy.FundingLevels":                 "the roles of the province's and the city's staff are named like the levels they work at",
+	"internal/region policy.FundingLevels":      "the levels of the division tree share the funding levels' names",
+	"action.recipient roll.ChangeKinds":         "the audit log names what happened to a row of the roll (退出名册, 恢复发放), not the kind of change",
+	"hukou_history roll.Events":                 "the person page's heading over the hukou changes",
+	"pay_retries_title payment.BatchKindNames":  "the page of retries is named after the batches it makes",
+	"internal/store birth.Statuses":             "the bulk load names the registrations' columns, some of which are the days of a status (registered, cancelled)",
+	"internal/store childcare.Statuses":         "the bulk load names the filings' columns, two of which are the days of a status (filed, closed)",
+	"internal/store special.Statuses":           "the register's statuses (active, closed) are ordinary words the bulk load's other tables use too",
+	"internal/complaint special.RequestSources": "a call, a visit and a letter (来访, 来信) are where a complaint comes from as much as a special family's request",
+	"internal/special complaint.Sources":        "a call, a visit and a letter (来访, 来信) are where a special family's request comes from as much as a complaint",
 }
 
 // longName is the length (in characters) from which a name is too

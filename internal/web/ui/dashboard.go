@@ -138,6 +138,12 @@ func dashboardSections(a auth.Actor, v *view, d *app.Dashboard) []homeSection {
 	if d.WarningsMonth != "" {
 		out = append(out, warningsSection(v, d))
 	}
+	if len(d.Missing) > 0 {
+		out = append(out, homeSection{Key: "home_missing", Data: map[string]any{"Month": d.Missing[0].Month, "Rows": d.Missing}})
+	}
+	if d.ComplaintsOverdue > 0 || d.ComplaintsEscalated > 0 {
+		out = append(out, homeSection{Key: "home_complaints", Data: map[string]any{"Overdue": d.ComplaintsOverdue, "Escalated": d.ComplaintsEscalated}})
+	}
 	return out
 }
 

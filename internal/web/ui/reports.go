@@ -9,6 +9,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/money"
 	"github.com/jiahe-project/jiahe/internal/policy"
@@ -140,6 +141,8 @@ func (h *Handler) figureName(key string, t, names map[string]string, lang string
 			} else {
 				words = append(words, label(names, p))
 			}
+		case i == 1 && parts[0] == "special":
+			words = append(words, t["st_special_"+p])
 		case i == 2 && parts[0] == "paid" && policy.FundingLevels.Has(p):
 			words = append(words, policy.FundingLevels.Name(p, lang))
 		default:
@@ -310,7 +313,8 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, v *view, 
 		"Prev": m.Add(-1).String(), "Next": m.Add(1).String(), "Levels": policy.FundingLevels.Codes(),
 		"Export":   "/reports/export.xlsx?" + url.Values{"region": {reg}, "month": {month}}.Encode(),
 		"StepPath": "/reports/" + reg + "/" + month + "/", "Checked": checked,
-		"AdjustURL": "/reports?" + url.Values{"region": {reg}, "month": {month}, "adjust": {"1"}}.Encode()}
+		"AdjustURL": "/reports?" + url.Values{"region": {reg}, "month": {month}, "adjust": {"1"}}.Encode(),
+		"Special":   specialTable(rep.Report, v.T, v.Can(string(auth.PermSpecialCare)))}
 	return h.render(w, status, "report.html", v)
 }
 
@@ -454,6 +458,11 @@ func reportKeys(rep *stats.Report) []string {
 		keys = append(keys, "paid."+p+".persons", "paid."+p+".fen")
 		for _, lv := range policy.FundingLevels.Codes() {
 			keys = append(keys, "paid."+p+"."+lv)
+		}
+	}
+	if rep.SpecialFamilies != nil {
+		for _, m := range stats.SpecialMeasures {
+			keys = append(keys, "special."+m)
 		}
 	}
 	return append(keys, "aged", "pop", "places")

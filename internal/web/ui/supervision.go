@@ -87,7 +87,8 @@ func (h *Handler) supervisionPage(w http.ResponseWriter, r *http.Request) error 
 	for _, p := range stats.ProgressNames {
 		legend = append(legend, v.T["sv_mark_"+p.Code]+" "+p.Name(v.Lang))
 	}
-	v.Data = map[string]any{"S": s, "Calendar": calendar, "Rows": rows, "Legend": legend, "Prev": year - 1, "Next": year + 1, "Region": reg,
+	overdue, limits := h.timeliness(s, v.Lang)
+	v.Data = map[string]any{"S": s, "Calendar": calendar, "Overdue": overdue, "Limits": limits, "Rows": rows, "Legend": legend, "Prev": year - 1, "Next": year + 1, "Region": reg,
 		"Export": "/reports/supervision/export.xlsx?" + url.Values{"region": {reg}, "year": {strconv.Itoa(year)}}.Encode()}
 	return h.render(w, http.StatusOK, "supervision.html", v)
 }
@@ -107,8 +108,9 @@ func (h *Handler) supervisionExport(w http.ResponseWriter, r *http.Request) erro
 	}
 	x, err := h.newListExport(w, r, exportSpec{
 		File: "assessment-" + reg + "-" + strconv.Itoa(year), Title: "目标管理考评指标", Sheet: "考评指标",
-		Header: []string{"单位代码", "单位", "月报按时", "月报逾期完成", "月报逾期未报", "月报及时率（%）", "名册在册人数", "8月底前已打卡人数", "打卡率（%）", "打卡进度", "数据质量得分"},
-		Widths: []float64{14, 24, 10, 12, 12, 14, 14, 16, 12, 14, 12},
+		Header: []string{"单位代码", "单位", "月报按时", "月报逾期完成", "月报逾期未报", "月报及时率（%）", "名册在册人数", "8月底前已打卡人数", "打卡率（%）", "打卡进度", "数据质量得分",
+			"案件环节应办结数", "案件环节按时办结数", "案件环节按时率（%）", "超时在办案件数", "投诉咨询应答复数", "按时答复数", "投诉咨询按时答复率（%）"},
+		Widths: []float64{14, 24, 10, 12, 12, 14, 14, 16, 12, 14, 12, 14, 16, 16, 14, 14, 12, 18},
 		Action: "report.assessment_export", Entity: "supervision", EntityID: reg + "/" + strconv.Itoa(year), Region: region.Code(reg),
 		Filter: map[string]string{"region": reg, "year": strconv.Itoa(year)},
 	})
@@ -124,7 +126,9 @@ func (h *Handler) supervisionExport(w http.ResponseWriter, r *http.Request) erro
 				q = f(u.Quality)
 			}
 			err = x.write(u.Code, u.Name, strconv.Itoa(u.OnTime), strconv.Itoa(u.Late), strconv.Itoa(u.Overdue), f(u.Timeliness),
-				strconv.FormatInt(u.PaymentDue, 10), strconv.FormatInt(u.PaymentPaid, 10), f(u.PaymentRate), stats.ProgressNames.Chinese(u.Payment), q)
+				strconv.FormatInt(u.PaymentDue, 10), strconv.FormatInt(u.PaymentPaid, 10), f(u.PaymentRate), stats.ProgressNames.Chinese(u.Payment), q,
+				strconv.FormatInt(u.Steps.Due, 10), strconv.FormatInt(u.Steps.OnTime, 10), f(u.StepRate), strconv.Itoa(u.StepsOverdue),
+				strconv.FormatInt(u.Complaints.Due, 10), strconv.FormatInt(u.Complaints.OnTime, 10), f(u.ComplaintRate))
 		}
 	}
 	x.note("区划", s.Name)

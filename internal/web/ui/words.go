@@ -7,6 +7,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -79,6 +80,11 @@ var words = map[string]term.List{
 	"checkMethod":    recheck.Methods,
 	"checkFinding":   recheck.Findings,
 	"checkItem":      workflow.ChecklistItems,
+	"cpKind":         complaint.Kinds,
+	"cpSource":       complaint.Sources,
+	"cpStatus":       complaint.Statuses,
+	"cpOutcome":      complaint.Outcomes,
+	"cpAction":       complaint.Actions,
 }
 
 // wordFuncs returns a template function for each list of words: given the
