@@ -78,6 +78,13 @@ func (a *App) FileComplaint(ctx context.Context, who auth.Actor, county string, 
 	})
 }
 
+// ComplaintForm admits the actor to the form that records an item: staff
+// who handle complaints; a refusal is audited.
+func (a *App) ComplaintForm(ctx context.Context, who auth.Actor) error {
+	o := op{name: "complaint.form", perm: auth.PermComplaintHandle, target: Target{Entity: "complaint"}}
+	return a.view(ctx, who, o, func(*store.Tx) error { return nil })
+}
+
 // Complaint returns item id of county with its history.
 func (a *App) Complaint(ctx context.Context, who auth.Actor, county string, id int64) (*complaint.Item, error) {
 	return write(a, ctx, who, complaintOp("complaint.read", auth.PermCaseRead, county, id), func(tx *store.Tx) (*complaint.Item, error) {
@@ -224,28 +231,31 @@ func (a *App) stepLimits(ctx context.Context, tx *store.Tx, c region.Code) (stat
 // of rules). It is audited.
 func (a *App) SetTimeLimit(ctx context.Context, who auth.Actor, code, of string, days string) (*TimeLimits, error) {
 	c, err := region.ParseCode(code)
-	if err != nil || c.Level() > region.County {
-		return nil, apperr.Invalidf("region", "时限应设在省、市或县一级", "a time limit is set for a province, a city or a county")
-	}
-	var name string
-	var n int
-	switch {
-	case complaint.Kinds.Has(of):
-		name = complaint.DaysParam(of)
-		n, err = complaint.ParseDays("days", days)
-	case isStepState(of):
-		name = stats.StepParam(workflow.State(of))
-		n, err = stats.ParseStepDays("days", days)
-	default:
-		return nil, apperr.Invalidf("of", "没有这项办理时限", "no such time limit")
-	}
 	if err != nil {
-		return nil, err
+		return nil, apperr.Invalidf("region", "区划代码无效", "invalid division code")
 	}
-	o := op{name: "time_limits.set", perm: auth.PermRulesManage, target: Target{Entity: "time_limit", ID: name, Region: c}}
+	o := op{name: "time_limits.set", perm: auth.PermRulesManage, target: Target{Entity: "time_limit", ID: of, Region: c}}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*TimeLimits, error) {
 		if who.Scope != c && who != auth.System {
 			return nil, apperr.Forbiddenf("只能为本级区划设定办理时限", "you may set the time limits of your own region only")
+		}
+		if c.Level() > region.County {
+			return nil, apperr.Invalidf("region", "时限应设在省、市或县一级", "a time limit is set for a province, a city or a county")
+		}
+		var name string
+		var n int
+		switch {
+		case complaint.Kinds.Has(of):
+			name = complaint.DaysParam(of)
+			n, err = complaint.ParseDays("days", days)
+		case isStepState(of):
+			name = stats.StepParam(workflow.State(of))
+			n, err = stats.ParseStepDays("days", days)
+		default:
+			return nil, apperr.Invalidf("of", "没有这项办理时限", "no such time limit")
+		}
+		if err != nil {
+			return nil, err
 		}
 		old, err := tx.Param(ctx, c, name)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/childcare"
+	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/idcard"
@@ -147,6 +148,7 @@ type target struct {
 	file        int64 // a photo kept with the wife
 	sample      int64 // a county's re-check sample that drew the wife
 	question    int64 // the village's request for instructions on the case
+	complaint   int64 // a complaint about the wife
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -218,6 +220,13 @@ func pagePerson(rest string, form url.Values) func(*target) request {
 func pageCase(rest string, form url.Values) func(*target) request {
 	return func(t *target) request {
 		return request{path: fmt.Sprintf("/cases/%s/%d%s", t.county, t.caseID, rest), body: form}
+	}
+}
+
+// complaintPath is the API's path of the target's complaint, with rest.
+func complaintPath(rest string, body any) func(*target) request {
+	return func(t *target) request {
+		return request{path: fmt.Sprintf("/api/v1/complaints/%s/%d%s", t.county, t.complaint, rest), body: body}
 	}
 }
 
@@ -487,6 +496,29 @@ var matrix = map[string]entry{
 	})},
 	"GET /api/v1/quality/{region}/{quarter}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/quality/" + string(t.village) + "/2024-Q1/persons", nil
+	})},
+	"GET /api/v1/reports/{region}/{month}/families": {kind: targeted, perm: auth.PermSpecialCare, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/2024-01/families?figure=special.families", nil
+	})},
+	"GET /api/v1/complaints": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/complaints?status=overdue")},
+	"POST /api/v1/complaints/{county}": {kind: targeted, perm: auth.PermComplaintHandle, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/complaints/" + t.county, map[string]any{"person_id": t.wife.ID, "kind": "enquiry", "source": "phone",
+			"received": "2024-05-02", "name": "矩阵来电", "content": "矩阵咨询"}
+	})},
+	"GET /api/v1/complaints/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: complaintPath("", nil)},
+	"POST /api/v1/complaints/{county}/{id}/assign": {kind: targeted, perm: auth.PermComplaintHandle, domain: true,
+		req: complaintPath("/assign", map[string]any{"handler": "矩阵承办"})},
+	"POST /api/v1/complaints/{county}/{id}/reply": {kind: targeted, perm: auth.PermComplaintHandle, domain: true,
+		req: complaintPath("/reply", map[string]any{"reply": ""})},
+	"POST /api/v1/complaints/{county}/{id}/close": {kind: targeted, perm: auth.PermComplaintHandle, domain: true,
+		req: complaintPath("/close", map[string]any{})},
+	"GET /api/v1/self/complaints":  {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/complaints")},
+	"POST /api/v1/self/complaints": {kind: self, perm: auth.PermSelfService, domain: true, req: post("/api/v1/self/complaints", map[string]any{})},
+	"GET /api/v1/time-limits/{region}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/time-limits/" + string(t.village), nil
+	})},
+	"PUT /api/v1/time-limits/{region}": {kind: targeted, perm: auth.PermRulesManage, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/time-limits/" + t.county, map[string]any{"of": "enquiry", "days": 5}
 	})},
 	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
@@ -778,6 +810,20 @@ var matrix = map[string]entry{
 	"GET /reports/quality/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/reports/quality/persons?quarter=2024-Q1&region=" + string(t.village), nil
 	})},
+	"GET /reports/families": {kind: targeted, perm: auth.PermSpecialCare, req: on(func(t *target) (string, any) {
+		return "/reports/families?month=2024-01&figure=special.families&region=" + string(t.village), nil
+	})},
+	"GET /complaints":      {kind: listed, perm: auth.PermCaseRead, req: get("/complaints")},
+	"GET /complaints/new":  {kind: listed, perm: auth.PermComplaintHandle, req: get("/complaints/new")},
+	"POST /complaints/new": {kind: listed, perm: auth.PermComplaintHandle, domain: true, req: post("/complaints/new", url.Values{"kind": {"enquiry"}})},
+	"GET /complaints/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/complaints/%s/%d", t.county, t.complaint), nil
+	})},
+	"POST /complaints/{county}/{id}/{action}": {kind: targeted, perm: auth.PermComplaintHandle, domain: true, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/complaints/%s/%d/reply", t.county, t.complaint), url.Values{"reply": {""}}
+	})},
+	"GET /self/complaints":  {kind: self, perm: auth.PermSelfService, req: get("/self/complaints")},
+	"POST /self/complaints": {kind: self, perm: auth.PermSelfService, domain: true, req: post("/self/complaints", url.Values{"kind": {"enquiry"}})},
 	"GET /reports/supervision": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/supervision?year=2024&region=" + string(t.village), nil
 	})},
@@ -1319,6 +1365,15 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 				To: escalate.LevelTownship, Question: "矩阵请示", AskedByName: "system", AskedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)})
 		}); err != nil {
 			t.Fatalf("%s: question: %v", p.key, err)
+		}
+		tg.complaint = int64(800001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			at := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+			return tx.InsertComplaint(ctx, &complaint.Item{County: tg.county, ID: tg.complaint, Region: string(p.village), Kind: complaint.KindComplaint,
+				Source: complaint.SourcePhone, Received: date.MustParse("2024-05-01"), Name: tg.wife.Name, Content: "矩阵投诉", PersonID: tg.wife.ID,
+				Deadline: date.MustParse("2024-05-16"), Status: complaint.StatusOpen, Version: 1, CreatedAt: at, UpdatedAt: at})
+		}); err != nil {
+			t.Fatalf("%s: complaint: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}

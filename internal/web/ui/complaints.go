@@ -41,8 +41,11 @@ func (h *Handler) complaintsPage(w http.ResponseWriter, r *http.Request) error {
 // items.
 func (h *Handler) complaintCounty(r *http.Request) (string, error) {
 	c := h.tree.County(web.Actor(r).Scope)
+	if err := h.app.ComplaintForm(r.Context(), web.Actor(r)); err != nil {
+		return "", err
+	}
 	if c == "" || c.Level() != region.County {
-		return "", apperr.Forbiddenf("只有县、乡镇、村（社区）工作人员可以登记", "only the staff of a county, a township or a village record items")
+		return "", apperr.Invalidf("region", "只有县、乡镇、村（社区）工作人员可以登记", "only the staff of a county, a township or a village record items")
 	}
 	return string(c), nil
 }
@@ -50,6 +53,9 @@ func (h *Handler) complaintCounty(r *http.Request) (string, error) {
 // complaintNewPage is the form /complaints/new (?person=county/id or
 // ?case=county/id link the person or the case concerned).
 func (h *Handler) complaintNewPage(w http.ResponseWriter, r *http.Request) error {
+	if err := h.app.ComplaintForm(r.Context(), web.Actor(r)); err != nil {
+		return err
+	}
 	v := h.newView(w, r, "cp_new_title")
 	v.Form.Set("received", date.Today(h.now()).String())
 	v.Form.Set("source", complaint.SourcePhone)
