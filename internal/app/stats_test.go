@@ -118,8 +118,43 @@ func statsCounty(t *testing.T, engine store.Engine) *bornEnv {
 		VALUES ('341523', ?, ?, 'jf', ?, '2020-01-01', 2020, '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')`
 	sqls(t, e.a.DB(), rec, 1, aged.ID, renhe)
 	sqls(t, e.a.DB(), rec, 2, young.ID, renhe)
+	specialFamilies(t, e, d1, x, w2, mover)
 	e.clock.set("2026-02-10")
 	return e
+}
+
+// specialFamilies puts four families on the register of special families
+// (worked by hand for 2026-01-31):
+//
+//	1 东苑母 (东苑, since 2025-06-01): a contact since 2025-07-01, visited
+//	  2026-01-20, on the roll of tf_death since 2025-06-01 → counted in
+//	  every figure of 城关镇;
+//	2 晓天母 (晓天, since 2025-01-01): her contact left on 2025-12-31, last
+//	  visited 2025-12-20 (the quarter before) → counted as registered only;
+//	3 晓天妻 (晓天, closed 2025-12-01) and 4 迁出者 (since 2026-02-05): not
+//	  on the register on the day.
+//
+//	→ special.families 2 (城关 1, 晓天 1), .contact 1, .visited 1, .tf 1
+//	  (all 城关).
+func specialFamilies(t *testing.T, e *bornEnv, d1, x, w2, mover registry.Key) {
+	t.Helper()
+	fam := `INSERT INTO special_families (county, id, anchor_id, region, category, source, reason, since, status, closed, created_at, updated_at)
+		VALUES ('341523', ?, ?, ?, 'died', 'manual', '矩阵', ?, ?, ?, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')`
+	sqls(t, e.a.DB(), fam, 1, d1.ID, dongyuan, "2025-06-01", "active", nil)
+	sqls(t, e.a.DB(), fam, 2, x.ID, xiaotian, "2025-01-01", "active", nil)
+	sqls(t, e.a.DB(), fam, 3, w2.ID, xiaotian, "2024-01-01", "closed", "2025-12-01")
+	sqls(t, e.a.DB(), fam, 4, mover.ID, xiaotian, "2026-02-05", "active", nil)
+	contact := `INSERT INTO special_contacts (county, id, family_id, kind, name, from_date, to_date, created_at)
+		VALUES ('341523', ?, ?, 'cadre', '联系人', ?, ?, '2025-01-01T00:00:00Z')`
+	sqls(t, e.a.DB(), contact, 1, 1, "2025-07-01", nil)
+	sqls(t, e.a.DB(), contact, 2, 2, "2025-01-01", "2025-12-31")
+	sqls(t, e.a.DB(), contact, 3, 3, "2024-01-01", nil)
+	visit := `INSERT INTO special_visits (county, id, family_id, region, visited, mode, visitor, found, next_due, created_at)
+		VALUES ('341523', ?, ?, ?, ?, 'home', '走访人', '良好', '2026-06-01', '2025-01-01T00:00:00Z')`
+	sqls(t, e.a.DB(), visit, 1, 1, dongyuan, "2026-01-20")
+	sqls(t, e.a.DB(), visit, 2, 2, xiaotian, "2025-12-20")
+	sqls(t, e.a.DB(), `INSERT INTO recipients (county, id, person_id, program, region, confirmed, start_year, created_at, updated_at)
+		VALUES ('341523', 3, ?, 'tf_death', ?, '2025-06-01', 2025, '2025-06-01T00:00:00Z', '2025-06-01T00:00:00Z')`, d1.ID, dongyuan)
 }
 
 func sqls(t *testing.T, db *store.DB, q string, args ...any) {
@@ -155,6 +190,8 @@ func TestMonthlyReport(t *testing.T) {
 				"paid.jf.persons": 2, "paid.jf.fen": 192000, "paid.jf.central": 153600, "paid.jf.province": 38400,
 				"paid.tf_death.persons": 1, "paid.tf_death.fen": 540000, "paid.all.fen": 732000, "paid.jf.persons@" + xt: 1,
 				"aged": 1, "aged@" + cg: 1,
+				"special.families": 2, "special.families@" + cg: 1, "special.families@" + xt: 1, "special.contact": 1, "special.contact@" + cg: 1,
+				"special.contact@" + xt: 0, "special.visited": 1, "special.visited@" + xt: 0, "special.tf": 1, "special.tf@" + cg: 1,
 			}
 			for k, v := range want {
 				if f[k] != v {
@@ -178,7 +215,39 @@ func TestMonthlyReport(t *testing.T) {
 			if f["pop"] != all || f["pop"] == 0 {
 				t.Errorf("pop = %d, want %d", f["pop"], all)
 			}
+			if sf := r.Report.SpecialFamilies; sf == nil || *sf != (stats.SpecialCoverage{Families: 2, Contact: 1, Visited: 1, TF: 1}) {
+				t.Errorf("special families %+v", sf)
+			}
 			golden(t, r.Report)
+
+			// The families behind a coverage figure: only for those who
+			// care for them, within their scope; the village only its own.
+			fams, n, err := e.a.ReportFamilies(e.ctx, county, "341523", "2026-01", "special.families", 0, 0)
+			if err != nil || n != 2 || fams[0].Name != "东苑母" || fams[1].Name != "晓天母" || !strings.Contains(fams[0].IDNumber, "*") {
+				t.Fatalf("families behind special.families: %+v %d %v", fams, n, err)
+			}
+			if _, n, err = e.a.ReportFamilies(e.ctx, township, "341523100000", "2026-01", "special.tf@"+dongyuan, 0, 0); err != nil || n != 1 {
+				t.Errorf("the township's families on special assistance in 东苑社区: %d %v", n, err)
+			}
+			_, _, err = e.a.ReportFamilies(e.ctx, township, "341523100000", "2026-01", "special.tf@"+xiaotian, 0, 0)
+			wantKind(t, "a unit not of the township's report", err, apperr.Invalid)
+			if fams, n, err = e.a.ReportFamilies(e.ctx, township, "341523100000", "2026-01", "special.tf", 0, 0); err != nil || n != 1 || fams[0].Family != 1 {
+				t.Errorf("the township's families on special assistance: %+v %d %v", fams, n, err)
+			}
+			if _, n, err = e.a.ReportFamilies(e.ctx, villager, renhe, "2026-01", "special.families", 0, 0); err != nil || n != 0 {
+				t.Errorf("仁和村 has no family of its own: %d %v", n, err)
+			}
+			before0 := denied(t, e.a)
+			_, _, err = e.a.ReportFamilies(e.ctx, city, "341500", "2026-01", "special.families", 0, 0)
+			wantKind(t, "the city opens the families", err, apperr.Forbidden)
+			_, _, err = e.a.ReportPersons(e.ctx, county, "341523", "2026-01", "special.families", 0, 0)
+			wantKind(t, "the special families as persons", err, apperr.Invalid)
+			if got := denied(t, e.a) - before0; got != 1 {
+				t.Errorf("%d refusals audited, want 1", got)
+			}
+			if cr, err := e.a.MonthlyReport(e.ctx, city, "341500", "2026-01", "zh"); err != nil || cr.Report.Figures["special.families"] != 2 {
+				t.Errorf("the city reads the count: %v", err)
+			}
 
 			// The list behind a figure, within the reader's scope.
 			rows, n, err := e.a.ReportPersons(e.ctx, county, "341523", "2026-01", "births.p2.all", 0, 0)
@@ -509,9 +578,10 @@ func TestSupervision(t *testing.T) {
 			if x.Reports[0] != stats.ProgressOverdue || x.Overdue != 2 || x.Timeliness != 0 {
 				t.Errorf("晓天镇 %+v", x)
 			}
-			// The roll: the two aged recipients of 仁和村; paid for 2026:
+			// The roll: the two aged recipients of 仁和村 and the special
+			// family of 东苑社区 on tf_death; paid for 2026:
 			// three persons of 城关镇 and one of 晓天镇 (the fixture's lines).
-			if c.PaymentDue != 2 || c.PaymentPaid != 3 || c.Payment != stats.ProgressOnTime || x.PaymentDue != 0 || x.PaymentPaid != 1 {
+			if c.PaymentDue != 3 || c.PaymentPaid != 3 || c.Payment != stats.ProgressOnTime || x.PaymentDue != 0 || x.PaymentPaid != 1 {
 				t.Errorf("payments 城关镇 %+v 晓天镇 %+v", c, x)
 			}
 			if c.Quality != -1 || s.Quarter != "" {
