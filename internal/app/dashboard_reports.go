@@ -21,9 +21,9 @@ type MissingReport struct {
 }
 
 // missingReports lists, for the home page, last month's reports not yet
-// submitted (nor approved) of the actor's own region and of the units one
-// level down (the townships of a county), read from the approvals table
-// alone: no report is computed.
+// submitted (nor approved) of the actor's own region and, from the county
+// up, of the units one level down (the townships of a county), read from
+// the approvals table alone: no report is computed.
 func (a *App) missingReports(ctx context.Context, tx *store.Tx, who auth.Actor) ([]MissingReport, error) {
 	if !auth.Can(who, auth.PermReportApprove) || who.Scope == "" || who.Scope.Level() == region.Village {
 		return nil, nil
@@ -41,9 +41,13 @@ func (a *App) missingReports(ctx context.Context, tx *store.Tx, who auth.Actor) 
 	due := stats.ReportDue(m, day)
 	regs := []string{string(who.Scope)}
 	names := map[string]string{string(who.Scope): a.tree.FullName(who.Scope)}
-	for _, u := range stats.UnitsOf(a.tree, who.Scope) {
-		regs = append(regs, u.Code)
-		names[u.Code] = u.Name
+	if who.Scope.Level() <= region.County {
+		// The townships of a county (the counties of a city, …); a
+		// township is shown its own report only, not its villages'.
+		for _, u := range stats.UnitsOf(a.tree, who.Scope) {
+			regs = append(regs, u.Code)
+			names[u.Code] = u.Name
+		}
 	}
 	approvals, err := tx.ReportApprovals(ctx, regs, m)
 	if err != nil {
