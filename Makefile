@@ -56,3 +56,5 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzParseID$$' -fuzztime $(FUZZTIME) ./internal/matching/
 	go test -run '^$$' -fuzz '^FuzzNormalizeName$$' -fuzztime $(FUZZTIME) ./internal/matching/
 	go test -run '^$$' -fuzz '^FuzzLayout$$' -fuzztime $(FUZZTIME) ./internal/pdf/
+	go test -run '^$$' -fuzz '^FuzzParseDays$$' -fuzztime $(FUZZTIME) ./internal/complaint/
+	go test -run '^$$' -fuzz '^FuzzParseStepDays$$' -fuzztime $(FUZZTIME) ./internal/stats/
