@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -45,6 +46,14 @@ func TestSeedDemo(t *testing.T) {
 			}
 			if r.Again || len(r.Logins) != len(app.DemoUsers) {
 				t.Fatalf("seeded %+v, want %d logins", r, len(app.DemoUsers))
+			}
+			// The register of complaints: four items, the one made at the
+			// office escalated to the county.
+			if items, err := a.Complaints(ctx, auth.System, complaint.Query{}); err != nil || len(items) != 4 {
+				t.Errorf("the demo's complaints: %d %v", len(items), err)
+			}
+			if items, err := a.Complaints(ctx, auth.System, complaint.Query{Status: complaint.FilterEscalated}); err != nil || len(items) != 1 || items[0].EscalatedTo != "341523" {
+				t.Errorf("the demo's escalated complaint: %+v %v", items, err)
 			}
 			roles := map[auth.Role]int{}
 			pass := map[string]string{}
