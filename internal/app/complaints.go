@@ -160,8 +160,15 @@ func (a *App) SelfComplaints(ctx context.Context, who auth.Actor) ([]complaint.I
 			return nil, err
 		}
 		for i := range items {
-			if items[i].History, err = tx.ComplaintEvents(ctx, items[i].County, items[i].ID); err != nil {
+			it := &items[i]
+			if it.History, err = tx.ComplaintEvents(ctx, it.County, it.ID); err != nil {
 				return nil, err
+			}
+			// The citizen sees what happened and when, not the staff's
+			// accounts.
+			it.HandlerID, it.CreatedBy = 0, 0
+			for j := range it.History {
+				it.History[j].UserID, it.History[j].Username = 0, ""
 			}
 		}
 		return items, nil
