@@ -813,9 +813,10 @@ var matrix = map[string]entry{
 	"GET /reports/families": {kind: targeted, perm: auth.PermSpecialCare, req: on(func(t *target) (string, any) {
 		return "/reports/families?month=2024-01&figure=special.families&region=" + string(t.village), nil
 	})},
-	"GET /complaints":      {kind: listed, perm: auth.PermCaseRead, req: get("/complaints")},
-	"GET /complaints/new":  {kind: listed, perm: auth.PermComplaintHandle, req: get("/complaints/new")},
-	"POST /complaints/new": {kind: listed, perm: auth.PermComplaintHandle, domain: true, req: post("/complaints/new", url.Values{"kind": {"enquiry"}})},
+	"GET /complaints":         {kind: listed, perm: auth.PermCaseRead, req: get("/complaints")},
+	"GET /complaints/new":     {kind: listed, perm: auth.PermComplaintHandle, req: get("/complaints/new")},
+	"POST /complaints/limits": {kind: listed, perm: auth.PermRulesManage, domain: true, req: post("/complaints/limits", url.Values{"of": {"enquiry"}, "days": {"5"}})},
+	"POST /complaints/new":    {kind: listed, perm: auth.PermComplaintHandle, domain: true, req: post("/complaints/new", url.Values{"kind": {"enquiry"}})},
 	"GET /complaints/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/complaints/%s/%d", t.county, t.complaint), nil
 	})},

@@ -33,8 +33,72 @@ func (h *Handler) complaintsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Items": items, "Today": date.Today(h.now()), "Kinds": complaint.Kinds, "Statuses": complaint.Statuses}
+	data := map[string]any{"Items": items, "Today": date.Today(h.now()), "Kinds": complaint.Kinds, "Statuses": complaint.Statuses}
+	if err := h.timeLimitRows(r, v, data); err != nil {
+		return err
+	}
+	v.Data = data
 	return h.render(w, http.StatusOK, "complaints.html", v)
+}
+
+// limitRow is a time limit in force, with its name, on the register's
+// page.
+type limitRow struct {
+	Of, Name string
+	Days     int
+}
+
+// timeLimitRows adds to data the time limits of the actor's own region,
+// for a manager of rules of a county, a city or a province, who may set
+// them there.
+func (h *Handler) timeLimitRows(r *http.Request, v *view, data map[string]any) error {
+	a := web.Actor(r)
+	if !v.Can("rules.manage") || a.Scope == "" || a.Scope.Level() > region.County {
+		return nil
+	}
+	tl, err := h.app.TimeLimits(r.Context(), a, string(a.Scope))
+	if err != nil {
+		return err
+	}
+	var rows []limitRow
+	for _, k := range complaint.Kinds {
+		rows = append(rows, limitRow{Of: k.Code, Name: k.Name(v.Lang), Days: tl.Complaints[k.Code]})
+	}
+	for _, st := range stats.StepStates {
+		name := st.Chinese()
+		if v.Lang == "en" {
+			name = st.English()
+		}
+		rows = append(rows, limitRow{Of: string(st), Name: name, Days: tl.Steps[string(st)]})
+	}
+	data["Limits"] = rows
+	return nil
+}
+
+// timeLimitSubmit sets one time limit of the actor's own region.
+func (h *Handler) timeLimitSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.Invalidf("", "表单无效", "invalid form")
+	}
+	a := web.Actor(r)
+	if _, err := h.app.SetTimeLimit(r.Context(), a, string(a.Scope), r.PostFormValue("of"), strings.TrimSpace(r.PostFormValue("days"))); err != nil {
+		v := h.newView(w, r, "cp_title")
+		if !formError(v, err) {
+			return err
+		}
+		items, lerr := h.app.Complaints(r.Context(), a, complaint.Query{})
+		if lerr != nil {
+			return lerr
+		}
+		data := map[string]any{"Items": items, "Today": date.Today(h.now()), "Kinds": complaint.Kinds, "Statuses": complaint.Statuses}
+		if lerr := h.timeLimitRows(r, v, data); lerr != nil {
+			return lerr
+		}
+		v.Data = data
+		return h.render(w, http.StatusUnprocessableEntity, "complaints.html", v)
+	}
+	http.Redirect(w, r, "/complaints?done=cp_limit_saved#cp-limits", http.StatusSeeOther)
+	return nil
 }
 
 // complaintCounty is the county of the actor's scope, where staff record

@@ -173,6 +173,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /reports/families", h.reportFamiliesPage),
 		web.SignedIn("GET /complaints", h.complaintsPage),
 		web.SignedIn("GET /complaints/new", h.complaintNewPage),
+		web.SignedIn("POST /complaints/limits", h.timeLimitSubmit),
 		web.SignedIn("POST /complaints/new", h.complaintNewSubmit),
 		web.SignedIn("GET /complaints/{county}/{id}", h.complaintPage),
 		web.SignedIn("POST /complaints/{county}/{id}/{action}", h.complaintSubmit),
