@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/app"
@@ -159,17 +160,9 @@ func (h *Handler) setTimeLimit(w http.ResponseWriter, r *http.Request) error {
 // the special families behind a coverage figure (special.care only).
 func (h *Handler) reportFamilies(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	offset, limit := 0, 0
-	var err error
-	if s := q.Get("offset"); s != "" {
-		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
-			return apperr.Invalidf("offset", "offset 无效", "invalid offset")
-		}
-	}
-	if s := q.Get("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 {
-			return apperr.Invalidf("limit", "limit 无效", "invalid limit")
-		}
+	offset, limit, err := pageOf(q)
+	if err != nil {
+		return err
 	}
 	rows, n, err := h.app.ReportFamilies(r.Context(), web.Actor(r), r.PathValue("region"), r.PathValue("month"), q.Get("figure"), offset, limit)
 	if err != nil {
@@ -180,4 +173,20 @@ func (h *Handler) reportFamilies(w http.ResponseWriter, r *http.Request) error {
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"total": n, "families": rows})
 	return nil
+}
+
+// pageOf reads a list's ?offset= and ?limit= (0 when absent: the first
+// page of the longest length).
+func pageOf(q url.Values) (offset, limit int, err error) {
+	if s := q.Get("offset"); s != "" {
+		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
+			return 0, 0, apperr.Invalidf("offset", "offset 无效", "invalid offset")
+		}
+	}
+	if s := q.Get("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 {
+			return 0, 0, apperr.Invalidf("limit", "limit 无效", "invalid limit")
+		}
+	}
+	return offset, limit, nil
 }

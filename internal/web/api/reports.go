@@ -31,17 +31,9 @@ func (h *Handler) getReport(w http.ResponseWriter, r *http.Request) error {
 // reportPersons is GET /api/v1/reports/{region}/{month}/persons?figure=.
 func (h *Handler) reportPersons(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	offset, limit := 0, 0
-	var err error
-	if s := q.Get("offset"); s != "" {
-		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
-			return apperr.Invalidf("offset", "offset 无效", "invalid offset")
-		}
-	}
-	if s := q.Get("limit"); s != "" {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 {
-			return apperr.Invalidf("limit", "limit 无效", "invalid limit")
-		}
+	offset, limit, err := pageOf(q)
+	if err != nil {
+		return err
 	}
 	rows, n, err := h.app.ReportPersons(r.Context(), web.Actor(r), r.PathValue("region"), r.PathValue("month"), q.Get("figure"), offset, limit)
 	if err != nil {

@@ -26,7 +26,11 @@ import (
 func (h *Handler) complaintsPage(w http.ResponseWriter, r *http.Request) error {
 	v := h.newView(w, r, "cp_title")
 	q := r.URL.Query()
-	cq := complaint.Query{Status: q.Get("status"), Kind: q.Get("kind")}
+	return h.complaintList(w, r, v, complaint.Query{Status: q.Get("status"), Kind: q.Get("kind")}, http.StatusOK)
+}
+
+// complaintList renders the register's page with the items of cq.
+func (h *Handler) complaintList(w http.ResponseWriter, r *http.Request, v *view, cq complaint.Query, status int) error {
 	v.Form.Set("status", cq.Status)
 	v.Form.Set("kind", cq.Kind)
 	items, err := h.app.Complaints(r.Context(), web.Actor(r), cq)
@@ -38,7 +42,7 @@ func (h *Handler) complaintsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Data = data
-	return h.render(w, http.StatusOK, "complaints.html", v)
+	return h.render(w, status, "complaints.html", v)
 }
 
 // limitRow is a time limit in force, with its name, on the register's
@@ -86,16 +90,7 @@ func (h *Handler) timeLimitSubmit(w http.ResponseWriter, r *http.Request) error 
 		if !formError(v, err) {
 			return err
 		}
-		items, lerr := h.app.Complaints(r.Context(), a, complaint.Query{})
-		if lerr != nil {
-			return lerr
-		}
-		data := map[string]any{"Items": items, "Today": date.Today(h.now()), "Kinds": complaint.Kinds, "Statuses": complaint.Statuses}
-		if lerr := h.timeLimitRows(r, v, data); lerr != nil {
-			return lerr
-		}
-		v.Data = data
-		return h.render(w, http.StatusUnprocessableEntity, "complaints.html", v)
+		return h.complaintList(w, r, v, complaint.Query{}, http.StatusUnprocessableEntity)
 	}
 	http.Redirect(w, r, "/complaints?done=cp_limit_saved#cp-limits", http.StatusSeeOther)
 	return nil
