@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,11 +136,41 @@ func (a *App) CloseComplaint(ctx context.Context, who auth.Actor, county string,
 // EscalateComplaints escalates the items within the actor's scope not
 // answered by their deadline to the level above, once each, and returns
 // how many. The server runs it for the whole country as the system.
+//
+// Each county's items are escalated in a transaction of its own, on the
+// county's audit chain.
 func (a *App) EscalateComplaints(ctx context.Context, who auth.Actor) (int, error) {
 	o := op{name: "complaint.escalate", perm: auth.PermComplaintHandle, target: Target{Entity: "complaint", Region: who.Scope}}
-	return write(a, ctx, who, o, func(tx *store.Tx) (int, error) {
-		return complaint.Escalate(ctx, tx, who, who.Scope)
+	counties, err := look(a, ctx, who, o, func(tx *store.Tx) ([]string, error) {
+		items, err := tx.Complaints(ctx, complaint.Query{Scope: who.Scope, Status: complaint.FilterOverdue, Today: date.Today(tx.Now())})
+		var out []string
+		for _, it := range items {
+			if it.Escalated.IsZero() && !slices.Contains(out, it.County) {
+				out = append(out, it.County)
+			}
+		}
+		return out, err
 	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range counties {
+		scope := who.Scope
+		if scope.Contains(region.Code(c)) {
+			scope = region.Code(c)
+		}
+		oc := o
+		oc.target.Region = scope
+		k, err := write(a, ctx, who, oc, func(tx *store.Tx) (int, error) {
+			return complaint.Escalate(ctx, tx, who, scope)
+		})
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // SelfComplain records what a signed-in citizen files online.
