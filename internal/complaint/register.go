@@ -329,7 +329,7 @@ func Escalate(ctx context.Context, s Store, a auth.Actor, scope region.Code) (in
 		}
 		before := *it
 		it.Escalated, it.EscalatedTo = today, string(to)
-		note := "已逾期（办理期限" + it.Deadline.Chinese() + "），上报至 " + string(to)
+		note := "办理期限" + it.Deadline.Chinese() + "已过，未答复"
 		if err := save(ctx, s, a, "complaint.escalate", ActEscalated, note, it, &before); err != nil {
 			return n, err
 		}
