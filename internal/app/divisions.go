@@ -173,14 +173,14 @@ func (a *App) ChangeDivision(ctx context.Context, who auth.Actor, in DivisionCha
 // DivisionRecord is the history of one code (区划沿革): its versions, the
 // changes that touched it, and what it is today.
 type DivisionRecord struct {
-	Code     region.Code             `json:"code"`
-	Name     string                  `json:"name"`
-	FullName string                  `json:"full_name"`
-	InForce  bool                    `json:"in_force"`
-	Versions []region.Version        `json:"versions"`
-	Changes  []store.DivisionChange  `json:"changes"`
-	Children []region.Division       `json:"children"`
-	Now      region.Code             `json:"now,omitempty"` // the code its records hold today, when retired
+	Code     region.Code            `json:"code"`
+	Name     string                 `json:"name"`
+	FullName string                 `json:"full_name"`
+	InForce  bool                   `json:"in_force"`
+	Versions []region.Version       `json:"versions"`
+	Changes  []store.DivisionChange `json:"changes"`
+	Children []region.Division      `json:"children"`
+	Now      region.Code            `json:"now,omitempty"` // the code its records hold today, when retired
 	Names    map[region.Code]string `json:"names"`         // the names of the codes the changes name
 }
 
