@@ -209,7 +209,7 @@ func (v *View) Children(code Code) []Division {
 			continue
 		}
 		for _, x := range vs {
-			if x.Parent == c && x.On(v.day) {
+			if x.Parent == c && x.Name != "" && x.On(v.day) {
 				out = append(out, Division{Code: x.Code, Name: x.Name, Level: x.Code.Level(), Parent: x.Parent})
 			}
 		}
