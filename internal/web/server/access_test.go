@@ -491,6 +491,20 @@ var matrix = map[string]entry{
 	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
 	})},
+	"GET /api/v1/divisions/{county}/changes": {kind: targeted, perm: auth.PermReportRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + t.county + "/changes", nil
+	})},
+	// A rename without a name: refused after the access check, so the
+	// matrix changes no division.
+	"POST /api/v1/divisions/{county}/changes": {kind: targeted, perm: auth.PermDivisionsManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + t.county + "/changes", map[string]any{"kind": "rename", "code": string(t.village), "day": "2024-01-01"}
+	})},
+	"GET /api/v1/divisions/{code}/history": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + string(t.village) + "/history", nil
+	})},
+	"GET /api/v1/divisions/{code}/children": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + string(t.village) + "/children?on=2024-01-01", nil
+	})},
 	"GET /api/v1/pyramid/{region}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/pyramid/" + string(t.village) + "?on=2024-01-31", nil
 	})},
