@@ -108,7 +108,10 @@ func TestHistoryMerge(t *testing.T) {
 		{"earlier", func() error { _, err := h.Rename("341523100200", "新村", "2024-01-01"); return err }()},
 		{"county", func() error { _, err := h.Rename("341523", "舒城区", "2025-01-01"); return err }()},
 		{"into itself", func() error { _, err := h.Merge("341523100001", "341523100001", "2025-01-01", nil); return err }()},
-		{"used code", func() error { _, err := h.Split("341523101000", "晓天镇", "341523100000", "2025-01-01", nil); return err }()},
+		{"used code", func() error {
+			_, err := h.Split("341523101000", "晓天镇", "341523100000", "2025-01-01", nil)
+			return err
+		}()},
 	} {
 		var re *Error
 		if !errors.As(tc.err, &re) || re.ZH == "" {

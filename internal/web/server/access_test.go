@@ -792,6 +792,13 @@ var matrix = map[string]entry{
 	"GET /reports/quality/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/reports/quality/persons?quarter=2024-Q1&region=" + string(t.village), nil
 	})},
+	"GET /divisions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/divisions?on=2024-01-01&region=" + string(t.village), nil
+	})},
+	// A rename without a name: refused after the access check.
+	"POST /divisions/changes": {kind: targeted, perm: auth.PermDivisionsManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/divisions/changes", url.Values{"kind": {"rename"}, "code": {string(t.village)}, "day": {"2024-01-01"}, "region": {t.county}}
+	})},
 	"GET /reports/supervision": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/supervision?year=2024&region=" + string(t.village), nil
 	})},

@@ -169,6 +169,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /reports/quality/persons", h.qualityPersonsPage),
 		web.SignedIn("GET /reports/supervision", h.supervisionPage),
 		web.SignedIn("GET /reports/pyramid", h.pyramidPage),
+		web.SignedIn("GET /divisions", h.divisionsPage),
+		web.SignedIn("POST /divisions/changes", h.divisionChangeSubmit),
 		web.SignedIn("GET /reports/supervision/export.xlsx", h.supervisionExport),
 		web.SignedIn("GET /births", h.birthsPage),
 		web.SignedIn("GET /births/new", h.birthNewPage),
