@@ -64,6 +64,10 @@ func (a *App) DeclareDivisions(ctx context.Context) error {
 	})
 }
 
+// DivisionChange is a recorded change of a county's divisions, with its
+// keys and the rows it re-keyed.
+type DivisionChange = store.DivisionChange
+
 // DivisionChangeInput is a change to record: Kind (region.ChangeRename,
 // ChangeMerge, ChangeMove, ChangeSplit), the division Code, Target (the
 // division merged into, the township moved under, or the division split

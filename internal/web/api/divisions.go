@@ -7,7 +7,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
 
@@ -22,7 +21,7 @@ func (h *Handler) listDivisionChanges(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if cs == nil {
-		cs = []store.DivisionChange{}
+		cs = []app.DivisionChange{}
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"changes": cs})
 	return nil

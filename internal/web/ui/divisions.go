@@ -12,7 +12,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
-	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
 
@@ -29,12 +28,14 @@ var rekeyedNames = map[string]string{
 // divisionChangeRow is a change as the page lists it, in words.
 type divisionChangeRow struct {
 	Day, Kind, What, Basis, By, Records string
-	Links                              []divisionLink
+	Links                               []divisionLink
 }
 
 type divisionLink struct{ Name, Href string }
 
-func divisionHref(c region.Code) string { return "/divisions?" + url.Values{"region": {string(c)}}.Encode() }
+func divisionHref(c region.Code) string {
+	return "/divisions?" + url.Values{"region": {string(c)}}.Encode()
+}
 
 // chineseDay writes a day as 2026年12月5日.
 func chineseDay(s string) string {
@@ -45,7 +46,7 @@ func chineseDay(s string) string {
 	return fmt.Sprintf("%d年%d月%d日", d.Year(), int(d.Month()), d.Day())
 }
 
-func (h *Handler) changeRow(c store.DivisionChange, names map[region.Code]string) divisionChangeRow {
+func (h *Handler) changeRow(c app.DivisionChange, names map[region.Code]string) divisionChangeRow {
 	name := func(code string) string {
 		if n := names[region.Code(code)]; n != "" {
 			return n

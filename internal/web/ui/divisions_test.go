@@ -57,7 +57,7 @@ func TestUIDivisions(t *testing.T) {
 			// April's report keeps the birth in 晓天; the person is now 城关's.
 			c.Get("/reports/persons?region=341523&month=2024-04&figure=births.all.all%40341523101000").Want(200, "晓天男婴")
 			x.Get("/reports/persons?region=341523100000&month=2024-04&figure=births.all.all").Want(200, "共0人")
-			x.Get("/persons?q=" + url.QueryEscape("晓天男婴")).Want(200, "晓天男婴")
+			x.Get("/persons?q="+url.QueryEscape("晓天男婴")).Want(200, "晓天男婴")
 		})
 	}
 }
