@@ -783,6 +783,9 @@ var matrix = map[string]entry{
 	"GET /reports/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/export.xlsx?month=2024-01&region=" + string(t.village), nil
 	})},
+	"GET /reports/print.pdf": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/print.pdf?month=2024-01&region=" + string(t.village), nil
+	})},
 	"POST /reports/{region}/{month}/{step}": {kind: targeted, perm: auth.PermReportApprove, domain: true, req: on(func(t *target) (string, any) {
 		return "/reports/" + string(t.village) + "/2024-01/submit", url.Values{"version": {"0"}}
 	})},

@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/pdf/pdftest"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -58,6 +59,13 @@ func TestUIDivisions(t *testing.T) {
 			c.Get("/reports/persons?region=341523&month=2024-04&figure=births.all.all%40341523101000").Want(200, "晓天男婴")
 			x.Get("/reports/persons?region=341523100000&month=2024-04&figure=births.all.all").Want(200, "共0人")
 			x.Get("/persons?q="+url.QueryEscape("晓天男婴")).Want(200, "晓天男婴")
+			// The report printed for filing: a PDF of April, by April's
+			// townships.
+			c.Get("/reports/print.pdf?region=341523&month=2024-04").Want(200, "%PDF-")
+			text := pdftest.Text(t, []byte(c.Body))
+			if !strings.Contains(text, "晓天镇") || !strings.Contains(text, "2024年4月") {
+				t.Errorf("the printed April lacks 晓天镇 or its month:\n%s", text)
+			}
 		})
 	}
 }

@@ -164,6 +164,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /reports", h.reportPage),
 		web.SignedIn("GET /reports/persons", h.reportPersonsPage),
 		web.SignedIn("GET /reports/export.xlsx", h.reportExport),
+		web.SignedIn("GET /reports/print.pdf", h.reportPrint),
 		web.SignedIn("POST /reports/{region}/{month}/{step}", h.reportStepSubmit),
 		web.SignedIn("GET /reports/quality", h.qualityPage),
 		web.SignedIn("GET /reports/quality/persons", h.qualityPersonsPage),
