@@ -46,6 +46,10 @@ func TestSeedDemo(t *testing.T) {
 			if r.Again || len(r.Logins) != len(app.DemoUsers) {
 				t.Fatalf("seeded %+v, want %d logins", r, len(app.DemoUsers))
 			}
+			// A village of the demo township became a community this year.
+			if cs, err := a.DivisionChanges(ctx, auth.System, string(app.DemoCounty)); err != nil || len(cs) != 1 || cs[0].Kind != "rename" {
+				t.Errorf("the demo's division changes: %+v %v", cs, err)
+			}
 			roles := map[auth.Role]int{}
 			pass := map[string]string{}
 			var village region.Code

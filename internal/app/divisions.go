@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -306,4 +307,23 @@ func (a *App) DivisionsOn(ctx context.Context, who auth.Actor, reg, day string) 
 		}
 		return h.On(d.String()).Children(c), nil
 	})
+}
+
+// demoRename records, for the demo, that a village of the demo village's
+// township became a community on the first day of this year (村改居): its
+// history page shows the change, and the reports of last year keep its
+// old name.
+func (a *App) demoRename(ctx context.Context, who auth.Actor, village region.Code) error {
+	kids := a.tree.Children(village.Parent())
+	for i := len(kids) - 1; i >= 0; i-- {
+		d := kids[i]
+		if d.Code == village || !strings.HasSuffix(d.Name, "村委会") {
+			continue
+		}
+		year := date.Today(a.db.Now()).Year()
+		_, err := a.ChangeDivision(ctx, who, DivisionChangeInput{Kind: region.ChangeRename, Code: string(d.Code),
+			Name: strings.TrimSuffix(d.Name, "村委会") + "社区居委会", Day: fmt.Sprintf("%d-01-01", year), Basis: "县人民政府关于撤村建居的批复（演示）"})
+		return err
+	}
+	return nil
 }
