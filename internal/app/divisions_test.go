@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/app"
@@ -145,6 +146,28 @@ func TestDivisionMerger(t *testing.T) {
 				t.Errorf("仁和 in February %q, in March %q", a, b)
 			}
 
+			// A new township split from 城关 takes 孔集村; 付圩村 moves under
+			// 千人桥镇: each gets a code under its new township.
+			sp, err := e.a.ChangeDivision(e.ctx, county, app.DivisionChangeInput{Kind: region.ChangeSplit, Code: "341523130000", Name: "新城镇",
+				Target: cg, Day: "2026-03-01", Villages: []string{"341523100214"}})
+			if err != nil || len(sp.Keys) != 1 || sp.Keys[0].New != "341523130214" {
+				t.Fatalf("split: %+v %v", sp, err)
+			}
+			mv, err := e.a.ChangeDivision(e.ctx, county, app.DivisionChangeInput{Kind: region.ChangeMove, Code: "341523100215", Target: "341523102000", Day: "2026-03-01"})
+			if err != nil || len(mv.Keys) != 1 || !region.Code("341523102000").Contains(mv.Keys[0].New) {
+				t.Fatalf("move: %+v %v", mv, err)
+			}
+			_, err = e.a.ChangeDivision(e.ctx, county, app.DivisionChangeInput{Kind: region.ChangeSplit, Code: "341523130000", Name: "又一镇", Target: cg, Day: "2026-03-02"})
+			wantKind(t, "a code used before", err, apperr.Invalid)
+			ds, err := e.a.DivisionsOn(e.ctx, county, "341523130000", "2026-03-01")
+			if err != nil || len(ds) != 1 || ds[0].Name != "孔集村委会" {
+				t.Errorf("the new township's villages: %+v %v", ds, err)
+			}
+			ds, err = e.a.DivisionsOn(e.ctx, county, "341523", "2026-02-28")
+			if err != nil || slices.ContainsFunc(ds, func(d region.Division) bool { return d.Code == "341523130000" }) {
+				t.Errorf("the new township before it was made: %+v %v", ds, err)
+			}
+
 			// The history of both codes.
 			h, err := e.a.DivisionHistory(e.ctx, county, xt)
 			if err != nil {
@@ -163,7 +186,7 @@ func TestDivisionMerger(t *testing.T) {
 				t.Errorf("仁和's history: %+v %v", h, err)
 			}
 			all, err := e.a.DivisionChanges(e.ctx, county, "341523")
-			if err != nil || len(all) != 2 {
+			if err != nil || len(all) != 4 {
 				t.Errorf("the county's changes: %+v %v", all, err)
 			}
 			if n := auditCount(t, e.a.DB(), "division.merge"); n != 1 {

@@ -89,6 +89,17 @@ func NewHistory(base Base, versions []Version, keys []Key, today string) *Histor
 	return h
 }
 
+// inBase reports whether the base tree itself has code (not a division
+// declared by a change, which a Tree's Lookup also finds).
+func (h *History) inBase(c Code) bool {
+	if t, ok := h.base.(*Tree); ok {
+		_, found := t.find(c)
+		return found
+	}
+	_, found := h.base.Lookup(c)
+	return found
+}
+
 // Changed reports whether any division of h has changed.
 func (h *History) Changed() bool { return len(h.versions) > 0 }
 
@@ -198,14 +209,16 @@ func (v *View) Lookup(code Code) (Division, bool) {
 // in code order.
 func (v *View) Children(code Code) []Division {
 	var out []Division
+	listed := map[Code]bool{}
 	for _, d := range v.h.base.Children(code) {
+		listed[d.Code] = true
 		if x, ok := v.Lookup(d.Code); ok {
 			out = append(out, x)
 		}
 	}
 	c, _ := canon(code)
 	for k, vs := range v.h.versions {
-		if _, inTree := v.h.base.Lookup(k); inTree {
+		if listed[k] {
 			continue
 		}
 		for _, x := range vs {
@@ -461,7 +474,7 @@ func (h *History) Split(code Code, name string, from Code, day string, villages 
 	if !ok || c.Level() != src.Code.Level() || c[:6] != src.Code[:6] {
 		return Plan{}, changeErr("code：新区划代码应与原区划同级、同县", "code: the new code must be of the same level and county as the division it is made from")
 	}
-	if _, known := h.base.Lookup(c); known || h.versions[c] != nil {
+	if h.inBase(c) || h.versions[c] != nil {
 		return Plan{}, changeErr("code：区划代码 %s 已被使用过，不能再用", "code: %s has been used before and cannot be used again", c)
 	}
 	name = strings.TrimSpace(name)
