@@ -236,7 +236,11 @@ func (a *App) DivisionHistory(ctx context.Context, who auth.Actor, code string) 
 			}
 			r.Now = h.Resolve(c, today)
 		}
-		if r.Changes, err = tx.DivisionChanges(ctx, string(county), c); err != nil {
+		touching := c
+		if c == county {
+			touching = "" // a county's page lists all its changes
+		}
+		if r.Changes, err = tx.DivisionChanges(ctx, string(county), touching); err != nil {
 			return nil, err
 		}
 		name := func(x region.Code) {

@@ -44,6 +44,7 @@ func TestUIDivisions(t *testing.T) {
 			form.Set("target", "341523100000")
 			c.Post("/divisions/changes", form)
 			c.WantRedirect("/divisions?region=341523&done=division_changed")
+			c.Get(c.Loc).Want(200, "区划变更已登记", "“晓天镇”并入“城关镇”")
 			c.Get("/divisions?region=341523101000").Want(200, "已撤销", "现属", "城关镇", "撤并", "皖民区〔2024〕5号", "2024年5月1日", "人员1条")
 			c.Get("/divisions?region=341523&on=2024-04-30").Want(200, "晓天镇")
 			on := c.Body[strings.Index(c.Body, `id="dv-on-list"`):]
