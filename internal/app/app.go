@@ -94,7 +94,14 @@ func Open(ctx context.Context, url string, migrate bool, cfg Config, logger *slo
 		db.Close()
 		return nil, err
 	}
-	return New(db, cfg, logger), nil
+	a := New(db, cfg, logger)
+	// The divisions made by recorded changes are known to the tree, so
+	// that records may hold their codes (docs/regions.md).
+	if err := a.DeclareDivisions(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 // Close closes the database.

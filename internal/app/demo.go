@@ -242,6 +242,9 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 		return nil, err
 	}
 	say(fmt.Sprintf("demo: %d complaints, enquiries and petitions", nc))
+	if err := a.demoRename(ctx, who, village); err != nil {
+		return nil, err
+	}
 	say(fmt.Sprintf("演示村 demo village %s: 去年 %d 人纳入名册并发放（%s 的一笔被银行退回，待重发）；今年 %d 件在办，%d 人应享未享 / last year %d enrolled and paid (one bank line failed, to retry); %d cases this year; %d eligible not applied",
 		a.tree.FullName(village), len(stage.Cohort), stage.Failed, len(stage.Cases), len(stage.Rest), len(stage.Cohort), len(stage.Cases), len(stage.Rest)))
 	logins, err := a.demoLogins(ctx)

@@ -55,6 +55,10 @@ func TestSeedDemo(t *testing.T) {
 			if items, err := a.Complaints(ctx, auth.System, complaint.Query{Status: complaint.FilterEscalated}); err != nil || len(items) != 1 || items[0].EscalatedTo != "341523" {
 				t.Errorf("the demo's escalated complaint: %+v %v", items, err)
 			}
+			// A village of the demo township became a community this year.
+			if cs, err := a.DivisionChanges(ctx, auth.System, string(app.DemoCounty)); err != nil || len(cs) != 1 || cs[0].Kind != "rename" {
+				t.Errorf("the demo's division changes: %+v %v", cs, err)
+			}
 			roles := map[auth.Role]int{}
 			pass := map[string]string{}
 			var village region.Code

@@ -56,7 +56,11 @@ func (a *App) MonthlyReport(ctx context.Context, who auth.Actor, reg, month, lan
 		return nil, err
 	}
 	return look(a, ctx, who, reportOp("report.read", auth.PermReportRead, c, m), func(tx *store.Tx) (*MonthlyReport, error) {
-		v, err := stats.Get(ctx, tx, a.tree, who, c, m)
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return nil, err
+		}
+		v, err := stats.Get(ctx, tx, t, who, c, m)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +86,11 @@ func (a *App) ReportAdjustments(ctx context.Context, who auth.Actor, reg, month 
 		return nil, err
 	}
 	return look(a, ctx, who, reportOp("report.adjustments", auth.PermReportRead, c, m), func(tx *store.Tx) ([]stats.Revision, error) {
-		return stats.Pending(ctx, tx, a.tree, c, m)
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return nil, err
+		}
+		return stats.Pending(ctx, tx, t, c, m)
 	})
 }
 
@@ -183,7 +191,12 @@ func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, fig
 		if err := auth.Require(who, auth.PermReportRead); err != nil {
 			return err
 		}
-		units := stats.UnitsOf(a.tree, c)
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		names, _ := stats.DivisionsOn(t, m)
+		units := stats.UnitsOf(names, c)
 		if err := stats.CheckKey(c, units, figure); err != nil {
 			return err
 		}
@@ -200,7 +213,7 @@ func (a *App) ReportPersons(ctx context.Context, who auth.Actor, reg, month, fig
 				return err
 			}
 		} else {
-			f, err := tx.Facts(ctx, c, m, false)
+			f, _, _, err := stats.FactsOn(ctx, tx, t, c, m, false)
 			if err != nil {
 				return err
 			}
@@ -251,7 +264,11 @@ func (a *App) reportStep(ctx context.Context, who auth.Actor, name string, in Re
 // level above: its figures are frozen.
 func (a *App) SubmitReport(ctx context.Context, who auth.Actor, in ReportStep) (*stats.Approval, error) {
 	return a.reportStep(ctx, who, "report.submit", in, func(tx *store.Tx, st stats.Step) (*stats.Approval, error) {
-		return stats.Submit(ctx, tx, a.tree, who, st)
+		t, err := a.divisions(ctx, tx, st.Region)
+		if err != nil {
+			return nil, err
+		}
+		return stats.Submit(ctx, tx, t, who, st)
 	})
 }
 
@@ -303,7 +320,11 @@ func (a *App) DataQuality(ctx context.Context, who auth.Actor, reg, quarter stri
 		if err != nil {
 			return nil, err
 		}
-		return stats.ComputeQuality(string(c), a.tree.FullName(c), q, stats.UnitsOf(a.tree, c), pop, issues), nil
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return nil, err
+		}
+		return stats.ComputeQuality(string(c), t.FullName(c), q, stats.UnitsOf(t, c), pop, issues), nil
 	})
 }
 
@@ -337,7 +358,11 @@ func (a *App) QualityPersons(ctx context.Context, who auth.Actor, reg, quarter, 
 		if err := auth.Require(who, auth.PermReportRead); err != nil {
 			return err
 		}
-		units := stats.UnitsOf(a.tree, c)
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		units := stats.UnitsOf(t, c)
 		if unit != "" && !slices.ContainsFunc(units, func(u stats.Unit) bool { return u.Code == unit }) {
 			return apperr.Invalidf("unit", "该单位不在本报表中", "the unit is not one of the report's")
 		}
@@ -383,7 +408,11 @@ func (a *App) Supervision(ctx context.Context, who auth.Actor, reg string, year 
 			}
 		}
 		today := date.Today(tx.Now())
-		units := stats.UnitsOf(a.tree, c)
+		t, err := a.divisions(ctx, tx, c)
+		if err != nil {
+			return nil, err
+		}
+		units := stats.UnitsOf(t, c)
 		codes := make([]string, len(units))
 		for i, u := range units {
 			codes[i] = u.Code

@@ -60,6 +60,10 @@ const (
 	// village, the township and the county. Reading the register needs
 	// case.read (the supervisor, the city and the province read it too).
 	PermComplaintHandle Permission = "complaint.handle"
+	// PermDivisionsManage records the changes of the divisions of the
+	// actor's county (renamed, merged, moved, split: docs/regions.md): the
+	// county and the province.
+	PermDivisionsManage Permission = "divisions.manage"
 )
 
 // Permissions lists every permission, in the order of the table.
@@ -67,6 +71,7 @@ var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
 	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord, PermComplaintHandle,
+	PermDivisionsManage,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -77,11 +82,11 @@ var Permissions = []Permission{
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove, PermComplaintHandle},
 	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermComplaintHandle},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle, PermDivisionsManage},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},
-	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},
+	RoleProvince:   {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord, PermDivisionsManage},
 	RoleAdmin:      {PermUsersManage, PermAuditRead, PermAuditVerify, PermReportRead},
 	RoleCitizen:    {PermSelfService, PermSelfApply},
 	RolePartner:    {PermFamilyCheck},

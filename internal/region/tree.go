@@ -195,6 +195,11 @@ func (t *Tree) Len() int { return len(t.divs) }
 func (t *Tree) Lookup(code Code) (Division, bool) {
 	i, ok := t.find(code)
 	if !ok {
+		if t == defaultTree {
+			if c, ok := canon(code); ok {
+				return lookupDeclared(c)
+			}
+		}
 		return Division{}, false
 	}
 	return t.divs[i], true

@@ -137,12 +137,11 @@ func Live(ctx context.Context, s Store, t Namer, reg region.Code, m Month) (*Rep
 
 // compute computes the report of reg for m from the records.
 func compute(ctx context.Context, s Store, t Namer, reg region.Code, m Month) (*Report, error) {
-	lvl := reg.Level()
-	f, err := s.Facts(ctx, reg, m, lvl >= region.County)
+	f, units, names, err := FactsOn(ctx, s, t, reg, m, reg.Level() >= region.County)
 	if err != nil {
 		return nil, err
 	}
-	r := Compute(reg, t.FullName(reg), m, UnitsOf(t, reg), f)
+	r := Compute(reg, names.FullName(reg), m, units, f)
 	r.Computed = s.Now()
 	return r, nil
 }

@@ -128,9 +128,10 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 		return nil, err
 	}
 	if population {
-		n := unitDigits(reg)
 		// Grouped by the whole division, which the index persons_alive
-		// holds in order, and summed to units here.
+		// holds in order, and kept by division (stats resolves the codes
+		// of divisions that changed, and sums them to units).
+		n := 12
 		if f.Population, err = tx.statGroups(ctx, n, `SELECT region, COUNT(*) FROM persons WHERE `+where+`
 			AND birth <= ? AND (death IS NULL OR death > ?) GROUP BY region`, append(args, last, last)...); err != nil {
 			return nil, fmt.Errorf("population of %s: %w", reg, err)
@@ -246,7 +247,7 @@ func (tx *Tx) statRegistrations(ctx context.Context, reg region.Code, first, las
 // reg, by program and unit.
 func (tx *Tx) statPaid(ctx context.Context, reg region.Code, first, last date.Date) ([]stats.Paid, error) {
 	where, args := statScope("", reg)
-	n := fmt.Sprint(unitDigits(reg))
+	n := fmt.Sprint(paidDigits(reg))
 	rows, err := tx.Query(ctx, `SELECT program, substr(region, 1, `+n+`), COUNT(DISTINCT person_id), SUM(amount_fen), SUM(central_fen), SUM(province_fen),
 		SUM(city_fen), SUM(county_fen) FROM payment_lines WHERE `+where+` AND status = 'paid' AND paid_on >= ? AND paid_on <= ?
 		GROUP BY program, substr(region, 1, `+n+`) ORDER BY 1, 2`, append(args, first, last)...)
@@ -266,6 +267,17 @@ func (tx *Tx) statPaid(ctx context.Context, reg region.Code, first, last date.Da
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// paidDigits is how many digits of the division the money of reg's
+// report is summed by: the whole division for a county and below (so that
+// stats can resolve the codes of divisions that changed; a person is paid
+// in one division), the units' digits above.
+func paidDigits(reg region.Code) int {
+	if reg.Level() >= region.County {
+		return 12
+	}
+	return unitDigits(reg)
 }
 
 // statGroups reads pairs of a division and a count, summed by the

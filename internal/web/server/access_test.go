@@ -523,6 +523,20 @@ var matrix = map[string]entry{
 	"GET /api/v1/supervision/{region}/{year}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/supervision/" + string(t.village) + "/2024", nil
 	})},
+	"GET /api/v1/divisions/{county}/changes": {kind: targeted, perm: auth.PermReportRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + t.county + "/changes", nil
+	})},
+	// A rename without a name: refused after the access check, so the
+	// matrix changes no division.
+	"POST /api/v1/divisions/{county}/changes": {kind: targeted, perm: auth.PermDivisionsManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + t.county + "/changes", map[string]any{"kind": "rename", "code": string(t.village), "day": "2024-01-01"}
+	})},
+	"GET /api/v1/divisions/{code}/history": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + string(t.village) + "/history", nil
+	})},
+	"GET /api/v1/divisions/{code}/children": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/divisions/" + string(t.village) + "/children?on=2024-01-01", nil
+	})},
 	"GET /api/v1/pyramid/{region}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/pyramid/" + string(t.village) + "?on=2024-01-31", nil
 	})},
@@ -801,6 +815,9 @@ var matrix = map[string]entry{
 	"GET /reports/export.xlsx": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/export.xlsx?month=2024-01&region=" + string(t.village), nil
 	})},
+	"GET /reports/print.pdf": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/reports/print.pdf?month=2024-01&region=" + string(t.village), nil
+	})},
 	"POST /reports/{region}/{month}/{step}": {kind: targeted, perm: auth.PermReportApprove, domain: true, req: on(func(t *target) (string, any) {
 		return "/reports/" + string(t.village) + "/2024-01/submit", url.Values{"version": {"0"}}
 	})},
@@ -825,6 +842,13 @@ var matrix = map[string]entry{
 	})},
 	"GET /self/complaints":  {kind: self, perm: auth.PermSelfService, req: get("/self/complaints")},
 	"POST /self/complaints": {kind: self, perm: auth.PermSelfService, domain: true, req: post("/self/complaints", url.Values{"kind": {"enquiry"}})},
+	"GET /divisions": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/divisions?on=2024-01-01&region=" + string(t.village), nil
+	})},
+	// A rename without a name: refused after the access check.
+	"POST /divisions/changes": {kind: targeted, perm: auth.PermDivisionsManage, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/divisions/changes", url.Values{"kind": {"rename"}, "code": {string(t.village)}, "day": {"2024-01-01"}, "region": {t.county}}
+	})},
 	"GET /reports/supervision": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/reports/supervision?year=2024&region=" + string(t.village), nil
 	})},

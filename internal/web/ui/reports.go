@@ -312,6 +312,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, v *view, 
 		"UnitApprovals": units, "SRB": newSRBChart(rep.Report, rep.Thresholds), "Trend": newTrendChart(rep.Report, v.T),
 		"Prev": m.Add(-1).String(), "Next": m.Add(1).String(), "Levels": policy.FundingLevels.Codes(),
 		"Export":   "/reports/export.xlsx?" + url.Values{"region": {reg}, "month": {month}}.Encode(),
+		"Print":    "/reports/print.pdf?" + url.Values{"region": {reg}, "month": {month}}.Encode(),
 		"StepPath": "/reports/" + reg + "/" + month + "/", "Checked": checked,
 		"AdjustURL": "/reports?" + url.Values{"region": {reg}, "month": {month}, "adjust": {"1"}}.Encode(),
 		"Special":   specialTable(rep.Report, v.T, v.Can(string(auth.PermSpecialCare)))}
