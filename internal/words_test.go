@@ -16,6 +16,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
@@ -54,6 +55,7 @@ var homes = []home{
 	{"internal/payment", "payment.BatchStatusNames", payment.BatchStatusNames},
 	{"internal/payment", "payment.BatchKindNames", payment.BatchKindNames},
 	{"internal/payment", "payment.DiffNames", payment.DiffNames},
+	{"internal/charge", "charge.Kinds", charge.Kinds},
 	{"internal/birth", "birth.Statuses", birth.Statuses},
 	{"internal/birth", "birth.Channels", birth.Channels},
 	{"internal/birth", "birth.CancelReasons", birth.CancelReasons},

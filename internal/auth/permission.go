@@ -53,6 +53,16 @@ const (
 	// recipients, the city's and the province's spot-checks (三榜四级).
 	// For the city and the province it is the one thing they record.
 	PermCheckRecord Permission = "check.record"
+
+	// PermChargeAssign puts recipients and open cases in the charge of
+	// named cadres (三级干部分包对象): the township those of its villages
+	// and its own, the county those of all three levels (package charge).
+	PermChargeAssign Permission = "charge.assign"
+
+	// PermPensionList downloads the county-paid pension contributions
+	// list (养老保险代缴) for the social-insurance office, the one file
+	// with full ID numbers: the county only.
+	PermPensionList Permission = "pension.list"
 )
 
 // Permissions lists every permission, in the order of the table.
@@ -60,6 +70,7 @@ var Permissions = []Permission{
 	PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermCaseReview, PermCaseApprove, PermEligibility,
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
 	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord,
+	PermChargeAssign, PermPensionList,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -69,8 +80,8 @@ var Permissions = []Permission{
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermChargeAssign},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermChargeAssign, PermPensionList},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},
