@@ -16,7 +16,6 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
-	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
@@ -55,7 +54,6 @@ var homes = []home{
 	{"internal/payment", "payment.BatchStatusNames", payment.BatchStatusNames},
 	{"internal/payment", "payment.BatchKindNames", payment.BatchKindNames},
 	{"internal/payment", "payment.DiffNames", payment.DiffNames},
-	{"internal/charge", "charge.Kinds", charge.Kinds},
 	{"internal/birth", "birth.Statuses", birth.Statuses},
 	{"internal/birth", "birth.Channels", birth.Channels},
 	{"internal/birth", "birth.CancelReasons", birth.CancelReasons},
