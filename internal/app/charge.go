@@ -49,14 +49,9 @@ func (a *App) ChargeBoard(ctx context.Context, who auth.Actor, q charge.Query) (
 // b.Level, or leaves them with nobody there when b.UserID is 0: all or
 // nothing, each change audited.
 func (a *App) AssignCharges(ctx context.Context, who auth.Actor, b charge.Batch) (*charge.Done, error) {
-	county, err := ParseCounty("county", b.County)
-	if err != nil {
-		return nil, err
-	}
-	b.County = county
-	o := op{name: "charge.assign", perm: auth.PermChargeAssign, target: Target{Entity: "charge", Region: region.Code(county)}}
-	if who.Scope.Level() > region.County && region.Code(county).Contains(who.Scope) {
-		o.target.Region = who.Scope // a township assigns within its own area
+	o := op{name: "charge.assign", perm: auth.PermChargeAssign, target: Target{Entity: "charge"}}
+	if c, err := region.ParseCode(b.Region); err == nil {
+		o.target.Region = c
 	}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*charge.Done, error) {
 		return charge.Assign(ctx, tx, who, b)

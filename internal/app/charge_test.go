@@ -37,7 +37,7 @@ func TestPeopleInCharge(t *testing.T) {
 				t.Fatal(err)
 			}
 			batch := func(level workflow.Level, user int64, ids ...int64) charge.Batch {
-				return charge.Batch{County: "341523", Kind: charge.KindRecipient, Level: level, UserID: user, IDs: ids}
+				return charge.Batch{Region: "341523100000", Kind: charge.KindRecipient, Level: level, UserID: user, IDs: ids}
 			}
 
 			// Refusals.
@@ -73,7 +73,7 @@ func TestPeopleInCharge(t *testing.T) {
 				{township, batch(workflow.LevelTownship, township.UserID, ids[0], ids[1]), 2},
 				{county, batch(workflow.LevelCounty, county.UserID, ids[0]), 1},
 				{county, batch(workflow.LevelCounty, county.UserID, ids[0]), 0}, // already theirs
-				{township, charge.Batch{County: "341523", Kind: charge.KindCase, Level: workflow.LevelVillage, UserID: villager.UserID, IDs: []int64{open.ID}}, 1},
+				{township, charge.Batch{Region: "341523100201", Kind: charge.KindCase, Level: workflow.LevelVillage, UserID: villager.UserID, IDs: []int64{open.ID}}, 1},
 			} {
 				d, err := e.a.AssignCharges(ctx, c.who, c.b)
 				if err != nil || d.Changed != c.want {

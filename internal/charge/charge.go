@@ -166,11 +166,11 @@ func ParseLevel(field, s string) (workflow.Level, error) {
 	return "", apperr.Invalidf(field, "请选择村级、乡级或县级", "choose the village, township or county level")
 }
 
-// Batch is a bulk assignment: the targets of Kind in County given by IDs
-// put in the charge of UserID at Level, or left with nobody there when
-// UserID is 0.
+// Batch is a bulk assignment: the targets of Kind in Region (a county or
+// a division of one) given by IDs put in the charge of UserID at Level, or
+// left with nobody there when UserID is 0.
 type Batch struct {
-	County string         `json:"county"`
+	Region string         `json:"region"`
 	Kind   string         `json:"kind"`
 	Level  workflow.Level `json:"level"`
 	IDs    []int64        `json:"ids"`
@@ -189,6 +189,14 @@ func Assign(ctx context.Context, s Store, a auth.Actor, b Batch) (*Done, error) 
 	if err := auth.Require(a, auth.PermChargeAssign); err != nil {
 		return nil, err
 	}
+	within, err := region.ParseCode(b.Region)
+	if err != nil || within.Level() < region.County {
+		return nil, apperr.Invalidf("region", "请选择县或县以下的区划", "choose a county or a division within one")
+	}
+	if err := a.CheckScope(within); err != nil {
+		return nil, err
+	}
+	county := string(within)[:6]
 	var errs apperr.List
 	if !Kinds.Has(b.Kind) {
 		errs = append(errs, apperr.Invalidf("kind", "请选择名册对象或在办案件", "choose recipients or open cases"))
@@ -196,7 +204,7 @@ func Assign(ctx context.Context, s Store, a auth.Actor, b Batch) (*Done, error) 
 	if _, err := ParseLevel("level", string(b.Level)); err != nil {
 		errs = append(errs, err.(*apperr.Error))
 	} else if !MayAssign(a, b.Level) {
-		return nil, apperr.Forbiddenf("您无权指定%s负责人", "you may not assign the cadres of the %s level", b.Level.Chinese(), b.Level)
+		return nil, apperr.Forbiddenf("您无权指定%s负责人", "you may not assign the cadres of this level (%s)", b.Level.Chinese())
 	}
 	switch {
 	case len(b.IDs) == 0:
@@ -209,10 +217,10 @@ func Assign(ctx context.Context, s Store, a auth.Actor, b Batch) (*Done, error) 
 	}
 	var cadre auth.User
 	if b.UserID != 0 {
-		u, err := s.UserByID(ctx, region.Code(b.County), b.UserID)
+		u, err := s.UserByID(ctx, region.Code(county), b.UserID)
 		if err != nil || u.Disabled || u.Role != RoleOf(b.Level) {
-			return nil, apperr.Invalidf("user_id", "负责人须是本县在用的%s工作人员", "the cadre must be an active %s officer of the county",
-				b.Level.Chinese(), b.Level)
+			return nil, apperr.Invalidf("user_id", "负责人须是本县在用的%s工作人员", "the cadre must be an active officer of the county at this level (%s)",
+				b.Level.Chinese())
 		}
 		cadre = u
 	}
@@ -225,7 +233,7 @@ func Assign(ctx context.Context, s Store, a auth.Actor, b Batch) (*Done, error) 
 			continue
 		}
 		seen[id] = true
-		t, err := s.ChargeTarget(ctx, b.County, b.Kind, id)
+		t, err := s.ChargeTarget(ctx, county, b.Kind, id)
 		if apperr.KindOf(err) == apperr.NotFound {
 			errs = append(errs, apperr.Invalidf("ids["+row+"]", "第 %d 个对象（编号 %d）不存在或已不在册、已办结", "item %d (id %d) does not exist or has ended", i+1, id))
 			continue
@@ -233,7 +241,7 @@ func Assign(ctx context.Context, s Store, a auth.Actor, b Batch) (*Done, error) 
 		if err != nil {
 			return nil, err
 		}
-		if !a.CanSee(region.Code(t.Region)) {
+		if !a.CanSee(region.Code(t.Region)) || !within.Contains(region.Code(t.Region)) {
 			errs = append(errs, apperr.Invalidf("ids["+row+"]", "第 %d 个对象（编号 %d）不在您的辖区内", "item %d (id %d) lies outside your area", i+1, id))
 			continue
 		}
