@@ -216,6 +216,11 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	if err != nil {
 		return nil, err
 	}
+	charged, err := a.demoCharges(ctx, DemoCast{Village: actor["village"], Township: actor["township"], County: actor["county"]}, village)
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("demo: %d recipients and cases put in the charge of the village, township and county cadres", charged))
 	if len(stage.Rest) == 0 {
 		return nil, fmt.Errorf("demo: no eligible person left in %s for the demo citizen", village)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -87,6 +88,23 @@ func TestSeedDemo(t *testing.T) {
 			retries, err := a.Retries(ctx, auth.System, string(app.DemoCounty))
 			if err != nil || len(retries) != 1 {
 				t.Errorf("retries %d, %v; want last year's failed line", len(retries), err)
+			}
+
+			// Some of the village's recipients and cases have cadres in
+			// charge, some nobody.
+			if u, err := a.SignIn(ctx, app.Credentials{Username: "village", Password: pass["village"], Addr: "127.0.0.1"}); err == nil {
+				mine, err := a.MyCharges(ctx, u.User.Actor())
+				if err != nil || len(mine) < 2 {
+					t.Errorf("the village specialist's own list: %d, %v", len(mine), err)
+				}
+			} else {
+				t.Error(err)
+			}
+			for _, kind := range charge.Kinds.Codes() {
+				b, err := a.ChargeBoard(ctx, auth.System, charge.Query{Region: string(village), Kind: kind, Level: workflow.LevelVillage, Nobody: true})
+				if err != nil || len(b.Rows) == 0 || len(b.Townships) != 1 || b.Townships[0].Total == len(b.Rows) {
+					t.Errorf("the demo's %s with and without a village cadre: %+v, %v", kind, b, err)
+				}
 			}
 
 			o, err := a.Outreach(ctx, auth.System, app.OutreachQuery{Region: village, Limit: 1000}, "zh")
