@@ -117,6 +117,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /api/v1/charges", h.chargeBoard),
 		web.SignedIn("POST /api/v1/charges", h.assignCharges),
 		web.SignedIn("GET /api/v1/charges/mine", h.myCharges),
+		web.SignedIn("GET /api/v1/pension-list/{county}", h.pensionList),
 		web.SignedIn("GET /api/v1/check-samples", h.listCheckSamples),
 		web.SignedIn("POST /api/v1/check-samples", h.drawCheckSample),
 		web.SignedIn("GET /api/v1/check-samples/{county}/{id}", h.getCheckSample),

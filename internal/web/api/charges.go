@@ -52,3 +52,9 @@ func (h *Handler) myCharges(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, map[string]any{"targets": xs})
 	return nil
 }
+
+// pensionList is GET /api/v1/pension-list/{county}?year=&format=: the
+// county-paid pension contributions list for the social-insurance office.
+func (h *Handler) pensionList(w http.ResponseWriter, r *http.Request) error {
+	return web.ServePensionList(h.app, w, r, r.PathValue("county"))
+}

@@ -117,6 +117,8 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /charges", h.chargesPage),
 		web.SignedIn("POST /charges", h.chargesAssign),
 		web.SignedIn("GET /charges/mine", h.myChargesPage),
+		web.SignedIn("GET /pension-list", h.pensionPage),
+		web.SignedIn("GET /pension-list/{county}/file", h.pensionFile),
 		web.SignedIn("GET /inperson", h.inPersonPage),
 		web.SignedIn("GET /persons/{county}/{id}/inperson", h.inPersonForm),
 		web.SignedIn("POST /persons/{county}/{id}/inperson", h.inPersonSubmit),
