@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/keys"
@@ -49,6 +50,10 @@ type Config struct {
 	// SQLite deployment, one beside the database file); empty keeps them
 	// in the database itself.
 	Files string
+	// S3, when set, is the S3-compatible object store (MinIO, …) that
+	// keeps the bytes of new attachments instead; older ones are still
+	// read from where they were kept.
+	S3 *attach.S3
 }
 
 // DefaultConfig is the production configuration.
