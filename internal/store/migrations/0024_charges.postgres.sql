@@ -19,3 +19,11 @@ CREATE INDEX charges_user ON charges (county, user_id);
 -- (storage 's3').
 ALTER TABLE attachments DROP CONSTRAINT attachments_storage_check;
 ALTER TABLE attachments ADD CONSTRAINT attachments_storage_check CHECK (storage IN ('db', 'disk', 's3'));
+
+-- The citizen portal's documents keep their bytes in the same file store
+-- as the attachments (storage 'db', 'disk' or 's3', under blob_id, a key
+-- of the attachments' sequence, checked against sha256); the rows stored
+-- before keep theirs in data (storage 'inline').
+ALTER TABLE documents ADD COLUMN storage TEXT NOT NULL DEFAULT 'inline';
+ALTER TABLE documents ADD COLUMN blob_id BIGINT;
+ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';

@@ -39,3 +39,11 @@ INSERT INTO attachments_next SELECT county, id, owner, owner_id, region, kind, n
 DROP TABLE attachments;
 ALTER TABLE attachments_next RENAME TO attachments;
 CREATE INDEX attachments_owner ON attachments (county, owner, owner_id);
+
+-- The citizen portal's documents keep their bytes in the same file store
+-- as the attachments (storage 'db', 'disk' or 's3', under blob_id, a key
+-- of the attachments' sequence, checked against sha256); the rows stored
+-- before keep theirs in data (storage 'inline').
+ALTER TABLE documents ADD COLUMN storage TEXT NOT NULL DEFAULT 'inline';
+ALTER TABLE documents ADD COLUMN blob_id BIGINT;
+ALTER TABLE documents ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
