@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/app"
-	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/keys"
 )
@@ -88,24 +86,8 @@ func appConfig(ctx context.Context, dbURL string) (app.Config, error) {
 	}
 	cfg.Keys = r
 	cfg.Files = os.Getenv("JIAHE_FILES")
-	cfg.S3, err = s3Config(os.Getenv)
+	cfg.S3, err = app.S3Config(os.Getenv)
 	return cfg, err
-}
-
-// s3Config reads the S3-compatible store of attachments from the
-// environment: JIAHE_S3_ENDPOINT (e.g. http://127.0.0.1:9000), _BUCKET,
-// _ACCESS_KEY, _SECRET_KEY and _REGION (us-east-1 when unset). Without an
-// endpoint there is none; with one, every other setting must be there.
-func s3Config(env func(string) string) (*attach.S3, error) {
-	s := attach.S3{Endpoint: env("JIAHE_S3_ENDPOINT"), Bucket: env("JIAHE_S3_BUCKET"), AccessKey: env("JIAHE_S3_ACCESS_KEY"),
-		SecretKey: env("JIAHE_S3_SECRET_KEY"), Region: cmp.Or(env("JIAHE_S3_REGION"), "us-east-1")}
-	if s.Endpoint == "" {
-		return nil, nil
-	}
-	if err := s.Check(); err != nil {
-		return nil, err
-	}
-	return &s, nil
 }
 
 // openApp opens the use-case layer over dbURL with its keys; the schema

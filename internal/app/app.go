@@ -24,12 +24,12 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
-	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/s3"
 )
 
 // Config is the use-case layer's configuration.
@@ -53,7 +53,7 @@ type Config struct {
 	// S3, when set, is the S3-compatible object store (MinIO, …) that
 	// keeps the bytes of new attachments instead; older ones are still
 	// read from where they were kept.
-	S3 *attach.S3
+	S3 *s3.Store
 }
 
 // DefaultConfig is the production configuration.

@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/s3"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -73,7 +74,7 @@ func TestAttachmentsInS3(t *testing.T) {
 			srv := httptest.NewServer(mem)
 			defer srv.Close()
 			cfg := app.DefaultConfig()
-			cfg.S3 = &attach.S3{Endpoint: srv.URL, Bucket: "jiahe", Region: "us-east-1", AccessKey: "k", SecretKey: "s", Client: srv.Client()}
+			cfg.S3 = &s3.Store{Endpoint: srv.URL, Bucket: "jiahe", Region: "us-east-1", AccessKey: "k", SecretKey: "s", Client: srv.Client()}
 			s3 := app.New(db, cfg, nil)
 			s3.SetClock(e.clock.now)
 			x, err := s3.AddPersonAttachment(ctx, villager, k, photo(2))
@@ -137,7 +138,7 @@ func TestPortalDocumentsInFileStore(t *testing.T) {
 			srv := httptest.NewServer(mem)
 			defer srv.Close()
 			cfg := app.DefaultConfig()
-			cfg.S3 = &attach.S3{Endpoint: srv.URL, Bucket: "jiahe", Region: "us-east-1", AccessKey: "k", SecretKey: "s", Client: srv.Client()}
+			cfg.S3 = &s3.Store{Endpoint: srv.URL, Bucket: "jiahe", Region: "us-east-1", AccessKey: "k", SecretKey: "s", Client: srv.Client()}
 			s3 := app.New(db, cfg, nil)
 			s3.SetClock(e.clock.now)
 			photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte{7}, 2000)...)

@@ -131,7 +131,8 @@ type File struct {
 
 // Blobs keeps the bytes of attachments.
 type Blobs interface {
-	// Kind is "db", "disk" or "s3", recorded with each attachment.
+	// Kind is "db", "disk" or "s3" (package store/s3), recorded with
+	// each attachment.
 	Kind() string
 	Put(ctx context.Context, county string, id int64, sum string, data []byte) error
 	Get(ctx context.Context, county string, id int64, sum string) ([]byte, error)

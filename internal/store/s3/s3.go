@@ -1,4 +1,8 @@
-package attach
+// Package s3 keeps the bytes of attachments in an S3-compatible object
+// store (MinIO, a cloud's object storage): the third backend of
+// attach.Blobs, beside the database's and a directory's. It speaks HTTP,
+// so it lives among the adapters, not in the domain package attach.
+package s3
 
 import (
 	"bytes"
@@ -10,20 +14,23 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jiahe-project/jiahe/internal/attach"
 )
 
-// S3 keeps the bytes of attachments in an S3-compatible object store
+// Store keeps the bytes of attachments in an S3-compatible object store
 // (MinIO, a cloud's object storage) where a deployment has one: one object
 // per attachment, named like Disk's files (county/id-digest), in Bucket,
 // addressed path-style at Endpoint (http://minio:9000/bucket/county/...).
 // Requests are signed with AWS Signature Version 4 by the standard library
-// alone. As with Disk, an object written by a transaction that then rolls
+// alone. As with attach.Disk, an object written by a transaction that then rolls
 // back is named by no record and never read.
-type S3 struct {
+type Store struct {
 	Endpoint  string // scheme and host, e.g. https://s3.example.cn or http://127.0.0.1:9000
 	Bucket    string
 	Region    string // e.g. us-east-1 (MinIO's default) or cn-north-1
@@ -37,10 +44,10 @@ type S3 struct {
 }
 
 // Kind is "s3".
-func (S3) Kind() string { return "s3" }
+func (Store) Kind() string { return "s3" }
 
 // Check reports what is missing from the configuration.
-func (s S3) Check() error {
+func (s Store) Check() error {
 	var miss []string
 	for _, f := range []struct{ name, v string }{{"endpoint", s.Endpoint}, {"bucket", s.Bucket}, {"access key", s.AccessKey},
 		{"secret key", s.SecretKey}, {"region", s.Region}} {
@@ -49,42 +56,47 @@ func (s S3) Check() error {
 		}
 	}
 	if len(miss) > 0 {
-		return fmt.Errorf("attach: the S3 store needs its %s", strings.Join(miss, ", "))
+		return fmt.Errorf("s3: the S3 store needs its %s", strings.Join(miss, ", "))
 	}
 	u, err := url.Parse(s.Endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return fmt.Errorf("attach: the S3 endpoint %q must be like https://host[:port]", s.Endpoint)
+		return fmt.Errorf("s3: the S3 endpoint %q must be like https://host[:port]", s.Endpoint)
 	}
 	return nil
 }
 
 // Put writes the object of attachment id.
-func (s S3) Put(ctx context.Context, county string, id int64, sum string, data []byte) error {
+func (s Store) Put(ctx context.Context, county string, id int64, sum string, data []byte) error {
 	_, err := s.do(ctx, http.MethodPut, county, id, sum, data)
 	return err
 }
 
 // Get reads the object of attachment id.
-func (s S3) Get(ctx context.Context, county string, id int64, sum string) ([]byte, error) {
+func (s Store) Get(ctx context.Context, county string, id int64, sum string) ([]byte, error) {
 	return s.do(ctx, http.MethodGet, county, id, sum, nil)
 }
 
 // Delete removes the object of attachment id (an attachment past its
 // retention); removing one that is not there is no error.
-func (s S3) Delete(ctx context.Context, county string, id int64, sum string) error {
+func (s Store) Delete(ctx context.Context, county string, id int64, sum string) error {
 	_, err := s.do(ctx, http.MethodDelete, county, id, sum, nil)
 	return err
 }
 
-// maxObject bounds what Get reads: an attachment and a margin.
-const maxObject = MaxSize + 1<<20
+var (
+	countyRE = regexp.MustCompile(`^[0-9]{6}$`)
+	sumRE    = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
 
-func (s S3) do(ctx context.Context, method, county string, id int64, sum string, body []byte) ([]byte, error) {
+// maxObject bounds what Get reads: an attachment and a margin.
+const maxObject = attach.MaxSize + 1<<20
+
+func (s Store) do(ctx context.Context, method, county string, id int64, sum string, body []byte) ([]byte, error) {
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
-	if !countyRE.MatchString(county) || len(sum) != 64 {
-		return nil, fmt.Errorf("attach: bad key %q/%d", county, id)
+	if !countyRE.MatchString(county) || !sumRE.MatchString(sum) {
+		return nil, fmt.Errorf("s3: bad key %q/%d", county, id)
 	}
 	key := county + "/" + strconv.FormatInt(id, 10) + "-" + sum
 	u := strings.TrimSuffix(s.Endpoint, "/") + "/" + s.Bucket + "/" + key
@@ -108,12 +120,12 @@ func (s S3) do(ctx context.Context, method, county string, id int64, sum string,
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("attach: S3 %s %s: %w", method, key, err)
+		return nil, fmt.Errorf("s3: S3 %s %s: %w", method, key, err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, maxObject))
 	if err != nil {
-		return nil, fmt.Errorf("attach: S3 %s %s: %w", method, key, err)
+		return nil, fmt.Errorf("s3: S3 %s %s: %w", method, key, err)
 	}
 	switch {
 	case res.StatusCode/100 == 2:
@@ -123,7 +135,7 @@ func (s S3) do(ctx context.Context, method, county string, id int64, sum string,
 	case res.StatusCode == http.StatusNotFound:
 		return nil, fmt.Errorf("attachment %s/%d: its object is missing from the S3 store", county, id)
 	}
-	return nil, fmt.Errorf("attach: S3 %s %s: %s: %s", method, key, res.Status, s3Code(data))
+	return nil, fmt.Errorf("s3: S3 %s %s: %s: %s", method, key, res.Status, s3Code(data))
 }
 
 // s3Code is the <Code> of an S3 error document, or its first bytes.

@@ -1,4 +1,4 @@
-package attach_test
+package s3_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/attach"
+	"github.com/jiahe-project/jiahe/internal/store/s3"
 )
 
 // TestSignV4KnownAnswer: the example of AWS's Signature Version 4
@@ -24,14 +25,14 @@ func TestSignV4KnownAnswer(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, "https://examplebucket.s3.amazonaws.com/test.txt", nil)
 	req.Header.Set("Range", "bytes=0-9")
 	at := time.Date(2013, 5, 24, 0, 0, 0, 0, time.UTC)
-	attach.SignV4(req, nil, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", "s3", at)
+	s3.SignV4(req, nil, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", "s3", at)
 	want := "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, " +
 		"SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
 	if got := req.Header.Get("Authorization"); got != want {
 		t.Errorf("Authorization:\n %s\nwant\n %s", got, want)
 	}
-	canonical, _ := attach.CanonicalRequestV4(req, req.Header.Get("X-Amz-Content-Sha256"))
-	sts := attach.StringToSignV4("20130524T000000Z", "20130524/us-east-1/s3/aws4_request", canonical)
+	canonical, _ := s3.CanonicalRequestV4(req, req.Header.Get("X-Amz-Content-Sha256"))
+	sts := s3.StringToSignV4("20130524T000000Z", "20130524/us-east-1/s3/aws4_request", canonical)
 	if !strings.HasSuffix(sts, "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972") {
 		t.Errorf("string to sign:\n%s", sts)
 	}
@@ -138,12 +139,12 @@ func (f *fakeS3) verify(r *http.Request, body []byte) string {
 
 // newFakeS3 starts a fake store and returns it with a client configured
 // for it.
-func newFakeS3(t *testing.T) (*fakeS3, attach.S3) {
+func newFakeS3(t *testing.T) (*fakeS3, s3.Store) {
 	now := time.Date(2024, 6, 1, 2, 3, 4, 0, time.UTC)
 	f := &fakeS3{t: t, access: "jiahe", secret: "s3cr3t/key+1", region: "cn-north-1", now: now, objects: map[string][]byte{}}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return f, attach.S3{Endpoint: srv.URL, Bucket: "case-files", Region: f.region, AccessKey: f.access, SecretKey: f.secret,
+	return f, s3.Store{Endpoint: srv.URL, Bucket: "case-files", Region: f.region, AccessKey: f.access, SecretKey: f.secret,
 		Client: srv.Client(), Now: func() time.Time { return now }}
 }
 
@@ -177,11 +178,11 @@ func TestS3Store(t *testing.T) {
 	if f.refused != 0 {
 		t.Errorf("%d requests refused", f.refused)
 	}
-	for name, bad := range map[string]func(*attach.S3){
-		"wrong secret": func(s *attach.S3) { s.SecretKey = "guess" },
-		"wrong key id": func(s *attach.S3) { s.AccessKey = "other" },
-		"skewed clock": func(s *attach.S3) { s.Now = func() time.Time { return f.now.Add(time.Hour) } },
-		"wrong region": func(s *attach.S3) { s.Region = "us-east-1" },
+	for name, bad := range map[string]func(*s3.Store){
+		"wrong secret": func(s *s3.Store) { s.SecretKey = "guess" },
+		"wrong key id": func(s *s3.Store) { s.AccessKey = "other" },
+		"skewed clock": func(s *s3.Store) { s.Now = func() time.Time { return f.now.Add(time.Hour) } },
+		"wrong region": func(s *s3.Store) { s.Region = "us-east-1" },
 	} {
 		b := s
 		bad(&b)
@@ -192,7 +193,7 @@ func TestS3Store(t *testing.T) {
 	if f.refused != 4 {
 		t.Errorf("%d requests refused, want 4", f.refused)
 	}
-	for _, bad := range []attach.S3{{Endpoint: s.Endpoint}, {Endpoint: "minio:9000", Bucket: "b", Region: "r", AccessKey: "a", SecretKey: "s"}} {
+	for _, bad := range []s3.Store{{Endpoint: s.Endpoint}, {Endpoint: "minio:9000", Bucket: "b", Region: "r", AccessKey: "a", SecretKey: "s"}} {
 		if err := bad.Put(ctx, "341523", 9, sum, data); err == nil {
 			t.Errorf("%+v is accepted", bad)
 		}

@@ -1,6 +1,10 @@
-package main
+package app_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/app"
+)
 
 // TestS3Config: no endpoint, no store; an endpoint with every setting
 // gives the store (region us-east-1 by default); one without its bucket
@@ -30,7 +34,7 @@ func TestS3Config(t *testing.T) {
 		{"bad endpoint", map[string]string{"JIAHE_S3_ENDPOINT": "minio:9000", "JIAHE_S3_BUCKET": "b", "JIAHE_S3_ACCESS_KEY": "k", "JIAHE_S3_SECRET_KEY": "s"}, false, true},
 	}
 	for _, tt := range tests {
-		s, err := s3Config(func(k string) string { return tt.env[k] })
+		s, err := app.S3Config(func(k string) string { return tt.env[k] })
 		switch {
 		case tt.failed && err == nil, !tt.failed && err != nil:
 			t.Errorf("%s: %+v, %v", tt.name, s, err)
