@@ -321,7 +321,14 @@ type Board struct {
 	Query     Query      `json:"query"`
 	Rows      []Target   `json:"rows"`
 	Townships []Township `json:"townships"`
+	// Omitted counts the rows past MaxRows left out of Rows (the
+	// townships' counts hold them all): choose a smaller region.
+	Omitted int `json:"omitted"`
 }
+
+// MaxRows bounds the rows of a board: a township's recipients, not a
+// whole county's.
+const MaxRows = 2000
 
 // List returns the board of q, ID numbers masked.
 func List(ctx context.Context, s Store, a auth.Actor, q Query) (*Board, error) {
@@ -367,6 +374,10 @@ func List(ctx context.Context, s Store, a auth.Actor, q Query) (*Board, error) {
 			}
 		}
 		if q.Nobody && t.Cadre(q.Level) != nil {
+			continue
+		}
+		if len(b.Rows) == MaxRows {
+			b.Omitted++
 			continue
 		}
 		t.IDNumber = idcard.Number(t.IDNumber).Masked()

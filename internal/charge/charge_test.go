@@ -1,9 +1,11 @@
 package charge
 
 import (
+	"context"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -56,5 +58,39 @@ func TestTownship(t *testing.T) {
 		if got := (Target{Region: in}).Township(); got != want {
 			t.Errorf("Township(%s) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// boardStore is a Store with n recipients in one village and nothing else.
+type boardStore struct {
+	Store
+	n int
+}
+
+func (s boardStore) ChargeTargets(_ context.Context, _ region.Code, county, kind string) ([]Target, error) {
+	out := make([]Target, s.n)
+	for i := range out {
+		out[i] = Target{County: county, Kind: kind, ID: int64(i + 1), Region: "341523100201", IDNumber: "34152319600101002X"}
+	}
+	return out, nil
+}
+
+// TestBoardBound: a board lists at most MaxRows rows, counts the others,
+// and the township's counts hold them all; the ID numbers are masked.
+func TestBoardBound(t *testing.T) {
+	a := auth.Actor{UserID: 1, Username: "x", Role: auth.RoleCounty, Scope: "341523"}
+	b, err := List(context.Background(), boardStore{n: MaxRows + 5}, a, Query{Region: "341523"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Rows) != MaxRows || b.Omitted != 5 || b.Townships[0].Total != MaxRows+5 || b.Townships[0].Nobody[workflow.LevelVillage] != MaxRows+5 {
+		t.Errorf("rows %d, omitted %d, townships %+v", len(b.Rows), b.Omitted, b.Townships)
+	}
+	if b.Rows[0].IDNumber[6] != '*' {
+		t.Errorf("the ID number is not masked: %s", b.Rows[0].IDNumber)
+	}
+	if _, err := List(context.Background(), boardStore{}, auth.Actor{UserID: 2, Username: "y", Role: auth.RoleTownship, Scope: "341523100000"},
+		Query{Region: "341523"}); err == nil {
+		t.Error("a township lists the whole county")
 	}
 }
