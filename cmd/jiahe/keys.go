@@ -86,7 +86,8 @@ func appConfig(ctx context.Context, dbURL string) (app.Config, error) {
 	}
 	cfg.Keys = r
 	cfg.Files = os.Getenv("JIAHE_FILES")
-	return cfg, nil
+	cfg.S3, err = app.S3Config(os.Getenv)
+	return cfg, err
 }
 
 // openApp opens the use-case layer over dbURL with its keys; the schema

@@ -29,6 +29,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/keys"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/s3"
 )
 
 // Config is the use-case layer's configuration.
@@ -49,6 +50,10 @@ type Config struct {
 	// SQLite deployment, one beside the database file); empty keeps them
 	// in the database itself.
 	Files string
+	// S3, when set, is the S3-compatible object store (MinIO, …) that
+	// keeps the bytes of new attachments instead; older ones are still
+	// read from where they were kept.
+	S3 *s3.Store
 }
 
 // DefaultConfig is the production configuration.

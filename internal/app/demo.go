@@ -216,6 +216,19 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	if err != nil {
 		return nil, err
 	}
+	// The first round of this year's face-to-face review of the roll:
+	// most seen, some not seen with the reason, a few not reached yet.
+	rev, err := a.GenerateInPersonReviews(ctx, who, string(DemoCounty), year, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("demo: face-to-face review of %d: %d recipients, %d seen, %d not seen with a reason, %d not reached yet",
+		year, rev.Recipients, rev.Seen, rev.NotSeen, rev.Unreached))
+	charged, err := a.demoCharges(ctx, DemoCast{Village: actor["village"], Township: actor["township"], County: actor["county"]}, village)
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("demo: %d recipients and cases put in the charge of the village, township and county cadres", charged))
 	if len(stage.Rest) == 0 {
 		return nil, fmt.Errorf("demo: no eligible person left in %s for the demo citizen", village)
 	}

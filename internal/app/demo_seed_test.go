@@ -8,7 +8,9 @@ import (
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/complaint"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -100,6 +102,41 @@ func TestSeedDemo(t *testing.T) {
 			retries, err := a.Retries(ctx, auth.System, string(app.DemoCounty))
 			if err != nil || len(retries) != 1 {
 				t.Errorf("retries %d, %v; want last year's failed line", len(retries), err)
+			}
+
+			// The first round of the face-to-face review: most seen, the
+			// others not seen at first (the shares: synth's own test).
+			year := date.Today(a.Now()).Year()
+			prog, err := a.InPersonProgress(ctx, auth.System, string(app.DemoCounty), year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total, seen, excused, unseen int
+			for _, tw := range prog.Townships {
+				total, seen, excused, unseen = total+tw.Total, seen+tw.Seen, excused+tw.Excused, unseen+tw.Unseen
+			}
+			if total == 0 || seen == 0 || seen+excused+unseen != total || excused+unseen > total/2 {
+				t.Errorf("the review of %d: %d recipients, %d seen, %d excused, %d not yet", year, total, seen, excused, unseen)
+			}
+			if _, err := a.GenerateInPersonReviews(ctx, county, string(app.DemoCounty), year, 1); apperr.KindOf(err) != apperr.Forbidden {
+				t.Errorf("a county officer generates reviews: %v", err)
+			}
+
+			// Some of the village's recipients and cases have cadres in
+			// charge, some nobody.
+			if u, err := a.SignIn(ctx, app.Credentials{Username: "village", Password: pass["village"], Addr: "127.0.0.1"}); err == nil {
+				mine, err := a.MyCharges(ctx, u.User.Actor())
+				if err != nil || len(mine) < 2 {
+					t.Errorf("the village specialist's own list: %d, %v", len(mine), err)
+				}
+			} else {
+				t.Error(err)
+			}
+			for _, kind := range charge.Kinds.Codes() {
+				b, err := a.ChargeBoard(ctx, auth.System, charge.Query{Region: string(village), Kind: kind, Level: workflow.LevelVillage, Nobody: true})
+				if err != nil || len(b.Rows) == 0 || len(b.Townships) != 1 || b.Townships[0].Total == len(b.Rows) {
+					t.Errorf("the demo's %s with and without a village cadre: %+v, %v", kind, b, err)
+				}
 			}
 
 			o, err := a.Outreach(ctx, auth.System, app.OutreachQuery{Region: village, Limit: 1000}, "zh")

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -16,13 +17,33 @@ import (
 // The annual face-to-face review (年审人人见面, package inperson) and the
 // files kept with persons and cases (package attach).
 
-// blobs is where the bytes of attachments are kept: the directory of
-// Config.Files, or the database within tx.
+// blobs is where the bytes of new attachments are kept: the S3 store of
+// Config.S3, the directory of Config.Files, or the database within tx.
 func (a *App) blobs(tx *store.Tx) attach.Blobs {
-	if a.cfg.Files != "" {
+	switch {
+	case a.cfg.S3 != nil:
+		return *a.cfg.S3
+	case a.cfg.Files != "":
 		return attach.Disk{Dir: a.cfg.Files}
 	}
 	return tx.Blobs()
+}
+
+// blobsOf is the backend that keeps the attachments recorded with
+// storage, for reading: the database's is always there; a directory's or
+// an S3 store's only when configured.
+func (a *App) blobsOf(tx *store.Tx) func(storage string) (attach.Blobs, error) {
+	return func(storage string) (attach.Blobs, error) {
+		switch {
+		case storage == "s3" && a.cfg.S3 != nil:
+			return *a.cfg.S3, nil
+		case storage == "disk" && a.cfg.Files != "":
+			return attach.Disk{Dir: a.cfg.Files}, nil
+		case storage == "db":
+			return tx.Blobs(), nil
+		}
+		return nil, fmt.Errorf("attachments kept in %q storage, which this deployment does not configure", storage)
+	}
 }
 
 // retention is how many years county keeps attachments.
@@ -111,7 +132,7 @@ func (a *App) Attachment(ctx context.Context, who auth.Actor, county string, id 
 	}
 	o := attachmentOp("attachment.read", auth.PermCaseRead, county, id)
 	return write(a, ctx, who, o, func(tx *store.Tx) (*AttachmentFile, error) {
-		x, data, err := attach.Read(ctx, tx, a.blobs(tx), county, id)
+		x, data, err := attach.ReadFrom(ctx, tx, a.blobsOf(tx), county, id)
 		if err != nil {
 			return nil, err
 		}

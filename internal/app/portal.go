@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -311,7 +313,7 @@ func (a *App) AttachDocument(ctx context.Context, who auth.Actor, entity, county
 		if who.Role == auth.RoleCitizen {
 			reg = region.Code(who.Scope)
 		}
-		return portal.Attach(ctx, tx, who, entity, county, id, string(reg), name, data)
+		return portal.Attach(ctx, tx, a.blobs(tx), who, entity, county, id, string(reg), name, data)
 	})
 }
 
@@ -341,6 +343,19 @@ func (a *App) Document(ctx context.Context, who auth.Actor, entity, county strin
 		}
 		if d.Entity != entity || d.EntityID != id {
 			return nil, portalNotFound()
+		}
+		if d.Storage == portal.StorageInline {
+			return d, nil
+		}
+		b, err := a.blobsOf(tx)(d.Storage)
+		if err != nil {
+			return nil, err
+		}
+		if d.Data, err = b.Get(ctx, county, d.BlobID, d.SHA256); err != nil {
+			return nil, err
+		}
+		if attach.Sum(d.Data) != d.SHA256 {
+			return nil, fmt.Errorf("document %s/%d: the stored bytes do not match the recorded digest", county, doc)
 		}
 		return d, nil
 	})

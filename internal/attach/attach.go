@@ -131,7 +131,8 @@ type File struct {
 
 // Blobs keeps the bytes of attachments.
 type Blobs interface {
-	// Kind is "db" or "disk", recorded with each attachment.
+	// Kind is "db", "disk" or "s3" (package store/s3), recorded with
+	// each attachment.
 	Kind() string
 	Put(ctx context.Context, county string, id int64, sum string, data []byte) error
 	Get(ctx context.Context, county string, id int64, sum string) ([]byte, error)
@@ -217,7 +218,19 @@ func Add(ctx context.Context, s Store, b Blobs, a auth.Actor, county, owner stri
 // Read returns attachment id of county with its bytes, checked against
 // the recorded digest.
 func Read(ctx context.Context, s Store, b Blobs, county string, id int64) (*Attachment, []byte, error) {
+	return ReadFrom(ctx, s, func(string) (Blobs, error) { return b, nil }, county, id)
+}
+
+// ReadFrom is Read from the backend pick gives for the storage the
+// attachment was recorded with, which need not be the one that keeps new
+// files (a deployment that moved from the database to a directory or an
+// S3 store still reads its older files).
+func ReadFrom(ctx context.Context, s Store, pick func(storage string) (Blobs, error), county string, id int64) (*Attachment, []byte, error) {
 	x, err := s.Attachment(ctx, county, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := pick(x.Storage)
 	if err != nil {
 		return nil, nil, err
 	}

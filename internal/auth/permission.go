@@ -64,6 +64,15 @@ const (
 	// actor's county (renamed, merged, moved, split: docs/regions.md): the
 	// county and the province.
 	PermDivisionsManage Permission = "divisions.manage"
+	// PermChargeAssign puts recipients and open cases in the charge of
+	// named cadres (三级干部分包对象): the township those of its villages
+	// and its own, the county those of all three levels (package charge).
+	PermChargeAssign Permission = "charge.assign"
+
+	// PermPensionList downloads the county-paid pension contributions
+	// list (养老保险代缴) for the social-insurance office, the one file
+	// with full ID numbers: the county only.
+	PermPensionList Permission = "pension.list"
 )
 
 // Permissions lists every permission, in the order of the table.
@@ -72,6 +81,7 @@ var Permissions = []Permission{
 	PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermRulesManage, PermReportRead, PermAuditRead, PermAuditVerify,
 	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord, PermComplaintHandle,
 	PermDivisionsManage,
+	PermChargeAssign, PermPensionList,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -81,8 +91,8 @@ var Permissions = []Permission{
 // administrator manages users but neither decides nor pays.
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove, PermComplaintHandle},
-	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermComplaintHandle},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle, PermDivisionsManage},
+	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermComplaintHandle, PermChargeAssign},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle, PermDivisionsManage, PermChargeAssign, PermPensionList},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},

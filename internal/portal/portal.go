@@ -11,12 +11,13 @@ package portal
 
 import (
 	"context"
-	"github.com/jiahe-project/jiahe/internal/attach"
 	"path"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jiahe-project/jiahe/internal/attach"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
@@ -81,7 +82,18 @@ type Document struct {
 	Data       []byte    `json:"-"`
 	UploadedBy int64     `json:"uploaded_by"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Storage is where the bytes are: StorageInline (a document stored
+	// before the portal used the file store, its bytes in its own row) or
+	// the kind of the attachment store that keeps them (attach.Blobs:
+	// "db", "disk" or "s3") under BlobID, a key of the attachments'
+	// sequence, checked against SHA256 when read.
+	Storage string `json:"-"`
+	BlobID  int64  `json:"-"`
+	SHA256  string `json:"-"`
 }
+
+// StorageInline marks a document whose bytes are kept in its own row.
+const StorageInline = "inline"
 
 // What documents are stored with.
 const (
@@ -275,8 +287,9 @@ func reportEntry(a auth.Actor, action string, r *Report, before *Report) audit.E
 
 // Attach stores a document with entity id of county, whose region the
 // caller located and checked (the use case does, as for the entity
-// itself); name is the file's name as uploaded.
-func Attach(ctx context.Context, s Store, a auth.Actor, entity, county string, id int64, reg, name string, data []byte) (*Document, error) {
+// itself); name is the file's name as uploaded. Its bytes go to b, the
+// one store of the deployment's files (as the case files' attachments).
+func Attach(ctx context.Context, s Store, b attach.Blobs, a auth.Actor, entity, county string, id int64, reg, name string, data []byte) (*Document, error) {
 	switch entity {
 	case EntityCase, EntityRegistration, EntityClaim:
 	default:
@@ -297,8 +310,15 @@ func Attach(ctx context.Context, s Store, a auth.Actor, entity, county string, i
 	if err != nil {
 		return nil, err
 	}
+	blob, err := s.NextIDs(ctx, "attachment", 1)
+	if err != nil {
+		return nil, err
+	}
 	d := &Document{County: county, ID: nid, Entity: entity, EntityID: id, Region: reg, Name: CleanName(name, ctype), Type: ctype,
-		Size: len(data), Data: data, UploadedBy: a.UserID, CreatedAt: s.Now()}
+		Size: len(data), Data: data, UploadedBy: a.UserID, CreatedAt: s.Now(), Storage: b.Kind(), BlobID: blob, SHA256: attach.Sum(data)}
+	if err := b.Put(ctx, county, blob, d.SHA256, data); err != nil {
+		return nil, err
+	}
 	if err := s.InsertDocument(ctx, d); err != nil {
 		return nil, err
 	}

@@ -98,12 +98,13 @@ func (tx *Tx) Reports(ctx context.Context, scope region.Code, county, status str
 	return out, rows.Err()
 }
 
-const documentColumns = `county, id, entity, entity_id, region, name, ctype, size, uploaded_by, created_at`
+const documentColumns = `county, id, entity, entity_id, region, name, ctype, size, uploaded_by, created_at, storage, blob_id, sha256`
 
 func scanDocument(s scanner, data *string) (*portal.Document, error) {
 	var d portal.Document
 	var created any
-	dest := []any{&d.County, &d.ID, &d.Entity, &d.EntityID, &d.Region, &d.Name, &d.Type, &d.Size, &d.UploadedBy, &created}
+	var blob sql.NullInt64
+	dest := []any{&d.County, &d.ID, &d.Entity, &d.EntityID, &d.Region, &d.Name, &d.Type, &d.Size, &d.UploadedBy, &created, &d.Storage, &blob, &d.SHA256}
 	if data != nil {
 		dest = append(dest, data)
 	}
@@ -111,14 +112,22 @@ func scanDocument(s scanner, data *string) (*portal.Document, error) {
 		return nil, err
 	}
 	d.CreatedAt, _ = timeValue(created)
+	d.BlobID = blob.Int64
 	return &d, nil
 }
 
-// InsertDocument stores an uploaded document.
+// InsertDocument stores the record of an uploaded document; its bytes
+// go into its own row only when d.Storage is portal.StorageInline (or
+// empty), and are otherwise kept by the file store under d.BlobID.
 func (tx *Tx) InsertDocument(ctx context.Context, d *portal.Document) error {
-	_, err := tx.Exec(ctx, `INSERT INTO documents (`+documentColumns+`, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.County, d.ID, d.Entity, d.EntityID, d.Region, d.Name, d.Type, d.Size, d.UploadedBy, ts(d.CreatedAt),
-		base64.StdEncoding.EncodeToString(d.Data))
+	storage, data, blob := d.Storage, "", any(nil)
+	if storage == "" || storage == portal.StorageInline {
+		storage, data = portal.StorageInline, base64.StdEncoding.EncodeToString(d.Data)
+	} else {
+		blob = d.BlobID
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO documents (`+documentColumns+`, data) VALUES (`+placeholders(14)+`)`,
+		d.County, d.ID, d.Entity, d.EntityID, d.Region, d.Name, d.Type, d.Size, d.UploadedBy, ts(d.CreatedAt), storage, blob, d.SHA256, data)
 	if err != nil {
 		return fmt.Errorf("insert document: %w", err)
 	}
@@ -145,7 +154,9 @@ func (tx *Tx) Documents(ctx context.Context, county, entity string, id int64) ([
 	return out, rows.Err()
 }
 
-// Document returns a document with its data.
+// Document returns a document with its data when the row keeps it
+// (portal.StorageInline); the caller reads the others from the file
+// store.
 func (tx *Tx) Document(ctx context.Context, county string, id int64) (*portal.Document, error) {
 	var data string
 	d, err := scanDocument(tx.QueryRow(ctx, `SELECT `+documentColumns+`, data FROM documents WHERE county = ? AND id = ?`, county, id), &data)
@@ -154,6 +165,9 @@ func (tx *Tx) Document(ctx context.Context, county string, id int64) (*portal.Do
 	}
 	if err != nil {
 		return nil, err
+	}
+	if d.Storage != portal.StorageInline {
+		return d, nil
 	}
 	if d.Data, err = base64.StdEncoding.DecodeString(data); err != nil {
 		return nil, fmt.Errorf("document %s/%d: %w", county, id, err)

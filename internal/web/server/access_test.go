@@ -420,9 +420,17 @@ var matrix = map[string]entry{
 	"POST /api/v1/escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/api/v1/escalations/%s/%d/answer", t.county, t.question), map[string]any{}
 	})},
-	"GET /api/v1/escalations":   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
-	"GET /api/v1/policy-sheet":  {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
-	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"GET /api/v1/escalations":  {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
+	"GET /api/v1/policy-sheet": {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
+	"GET /api/v1/charges": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/charges?kind=case&level=township&region=" + string(t.village), nil
+	})},
+	"POST /api/v1/charges": {kind: targeted, perm: auth.PermChargeAssign, domain: true, req: on(func(t *target) (string, any) {
+		return "/api/v1/charges", map[string]any{"region": t.village, "kind": "recipient", "level": "village", "ids": []int64{}, "user_id": 0}
+	})},
+	"GET /api/v1/charges/mine":          {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/charges/mine")},
+	"GET /api/v1/pension-list/{county}": {kind: targeted, perm: auth.PermPensionList, at: atCounty, req: countyPath("/api/v1/pension-list/%s?year=2024", nil)},
+	"GET /api/v1/check-samples":         {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
 	})},
@@ -768,6 +776,15 @@ var matrix = map[string]entry{
 	"POST /checks/{county}/{id}/items/{seq}/{what}": {kind: targeted, perm: auth.PermCheckRecord, domain: true, at: atCounty, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/checks/%s/%d/items/1/visit", t.county, t.sample), url.Values{}
 	})},
+	"GET /charges": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
+		return "/charges?kind=recipient&level=village&region=" + string(t.village), nil
+	})},
+	"POST /charges": {kind: targeted, perm: auth.PermChargeAssign, domain: true, req: on(func(t *target) (string, any) {
+		return "/charges", url.Values{"region": {string(t.village)}, "kind": {"recipient"}, "level": {"village"}, "op": {"unassign"}}
+	})},
+	"GET /charges/mine":               {kind: listed, perm: auth.PermCaseRead, req: get("/charges/mine")},
+	"GET /pension-list":               {kind: listed, perm: auth.PermPensionList, req: get("/pension-list")},
+	"GET /pension-list/{county}/file": {kind: targeted, perm: auth.PermPensionList, at: atCounty, req: countyPath("/pension-list/%s/file?year=2024&format=csv", nil)},
 	"GET /inperson": {kind: targeted, perm: auth.PermCaseRead, req: on(func(t *target) (string, any) {
 		return "/inperson?year=2024&region=" + string(t.village), nil
 	})},

@@ -79,6 +79,8 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/childcare", "nav.childcare", can(auth.PermReportRead) && a.Role != auth.RoleAdmin},
 		{"/inperson", "nav.inperson", can(auth.PermCaseRead)},
 		{"/complaints", "nav.complaints", can(auth.PermCaseRead)},
+		{"/charges", "nav.charges", can(auth.PermCaseRead)},
+		{"/pension-list", "nav.pension", can(auth.PermPensionList)},
 		{"/checks", "nav.checks", can(auth.PermCheckRecord) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/special", "nav.special", can(auth.PermSpecialCare)},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/attach"
 	"github.com/jiahe-project/jiahe/internal/birth"
+	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/inperson"
@@ -79,6 +80,7 @@ var words = map[string]term.List{
 	"checkLevel":     recheck.Levels,
 	"checkMethod":    recheck.Methods,
 	"checkFinding":   recheck.Findings,
+	"chargeKind":     charge.Kinds,
 	"checkItem":      workflow.ChecklistItems,
 	"cpKind":         complaint.Kinds,
 	"cpSource":       complaint.Sources,

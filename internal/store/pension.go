@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jiahe-project/jiahe/internal/payment"
+	"github.com/jiahe-project/jiahe/internal/registry"
+)
+
+var _ payment.PensionStore = (*Tx)(nil)
+
+// PersonsByIDs returns the persons of county with the ids, in id order.
+func (tx *Tx) PersonsByIDs(ctx context.Context, county string, ids []int64) ([]registry.Record, error) {
+	var out []registry.Record
+	for _, part := range chunks(ids) {
+		rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id IN (`+idList(part)+`) ORDER BY id`, county)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			r, err := tx.scanPerson(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, *r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
