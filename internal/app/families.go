@@ -28,6 +28,9 @@ func families(ctx context.Context, tx *store.Tx, county string, persons []int64)
 		for _, id := range fs.Subjects {
 			out[id] = fs.Family(id)
 		}
+		if err := widenMoved(ctx, tx, county, chunk, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

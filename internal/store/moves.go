@@ -500,3 +500,33 @@ func (tx *Tx) RemoteTies(ctx context.Context, k registry.Key) ([]move.RemoteTie,
 	})
 	return out, err
 }
+
+// Origins returns, for those of ids (persons of county) who moved in and
+// left relatives behind, where they came from: their old county and id
+// and the relatives there.
+func (tx *Tx) Origins(ctx context.Context, county string, ids []int64) (map[int64]*move.Origin, error) {
+	out := map[int64]*move.Origin{}
+	for _, chunk := range chunkIDs(ids) {
+		err := scanEach(ctx, tx, `SELECT r.person_id, r.other_county, r.other_id, t.from_county, t.person_id
+			FROM remote_ties r JOIN transfers t ON t.county = r.county AND t.id = r.transfer_id
+			WHERE r.county = ? AND t.new_person_id = r.person_id AND r.other_county = t.from_county AND r.person_id IN (`+idList(chunk)+`)
+			ORDER BY r.person_id, r.id`, []any{county}, func(rows *sql.Rows) error {
+			var id, other, oldID int64
+			var otherCounty, from string
+			if err := rows.Scan(&id, &otherCounty, &other, &from, &oldID); err != nil {
+				return err
+			}
+			o := out[id]
+			if o == nil {
+				o = &move.Origin{County: from, OldID: oldID}
+				out[id] = o
+			}
+			o.Relatives = append(o.Relatives, other)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("origins: %w", err)
+		}
+	}
+	return out, nil
+}
