@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/payment"

@@ -45,6 +45,9 @@ type Store interface {
 	TiesOf(ctx context.Context, k registry.Key) ([]Tie, error)
 	RemoteTies(ctx context.Context, k registry.Key) ([]RemoteTie, error)
 	InsertRemoteTie(ctx context.Context, t RemoteTie) error
+	// SetCarried records on a roll entry the months of its start year
+	// another county paid (payment.Recipient.Carried).
+	SetCarried(ctx context.Context, county string, id int64, months int) error
 }
 
 // SetResidence records where person k lives: a township or village
@@ -340,6 +343,11 @@ func moveEntries(ctx context.Context, s Store, a auth.Actor, in *Transfer, from,
 		n.ExitReason, n.ExitDate, n.LastMonth, n.Version, n.CreatedAt, n.UpdatedAt = "", date.Date{}, 0, 1, s.Now(), s.Now()
 		if err := s.InsertRecipient(ctx, &n); err != nil {
 			return 0, err
+		}
+		if first%12 > 0 {
+			if err := s.SetCarried(ctx, n.County, n.ID, first%12); err != nil {
+				return 0, err
+			}
 		}
 		why = fmt.Sprintf("由%s迁入（迁移编号 %d），本县自%s起计发", in.FromCounty, in.ID, monthText(first))
 		if _, err := roll.RecordChange(ctx, s, a, nil, &n, roll.ChangeMovedIn, roll.FirstOfMonth(first), why, in.SourceRef); err != nil {

@@ -530,3 +530,12 @@ func (tx *Tx) Origins(ctx context.Context, county string, ids []int64) (map[int6
 	}
 	return out, nil
 }
+
+// SetCarried records on recipient id of county the months of its start
+// year's schedule another county paid before handing it over.
+func (tx *Tx) SetCarried(ctx context.Context, county string, id int64, months int) error {
+	if _, err := tx.Exec(ctx, `UPDATE recipients SET carried_months = ? WHERE county = ? AND id = ?`, months, county, id); err != nil {
+		return fmt.Errorf("set carried months: %w", err)
+	}
+	return nil
+}

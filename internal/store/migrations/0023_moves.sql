@@ -14,6 +14,12 @@ ALTER TABLE persons ADD COLUMN moved_to TEXT NOT NULL DEFAULT '';
 -- county holds their hukou: a list across counties.
 CREATE INDEX persons_residence ON persons (residence, county, id);
 
+-- A roll entry handed over by another county in the middle of a year:
+-- how many months of its start year's schedule the old county paid, so
+-- that the new county pays the rest of the year's amount to the fen
+-- (payment.DueFor).
+ALTER TABLE recipients ADD COLUMN carried_months INTEGER NOT NULL DEFAULT 0;
+
 -- A transfer of a person from one county to another. Each transfer has
 -- one row in each county (side 'out' in the old county, 'in' in the new),
 -- with the same id, so that each county lists and audits its own side
