@@ -25,6 +25,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -147,6 +148,7 @@ type target struct {
 	file        int64 // a photo kept with the wife
 	sample      int64 // a county's re-check sample that drew the wife
 	question    int64 // the village's request for instructions on the case
+	transfer    int64 // a transfer coming into the target's county, not yet answered
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -411,8 +413,30 @@ var matrix = map[string]entry{
 	"POST /api/v1/escalations/{county}/{id}/answer": {kind: targeted, perm: auth.PermCaseRead, domain: true, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/api/v1/escalations/%s/%d/answer", t.county, t.question), map[string]any{}
 	})},
-	"GET /api/v1/escalations":   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
-	"GET /api/v1/policy-sheet":  {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
+	"GET /api/v1/escalations":                     {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/escalations")},
+	"GET /api/v1/policy-sheet":                    {kind: listed, perm: auth.PermRegistryRead, req: get("/api/v1/policy-sheet?year=2024")},
+	"GET /api/v1/persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/residence")},
+	"PUT /api/v1/persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return "/api/v1/persons/" + t.person() + "/residence", map[string]any{"residence": "", "version": 99}
+	})},
+	"GET /api/v1/migrants": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/migrants?region=" + string(t.village), nil
+	})},
+	"POST /api/v1/transfers": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return "/api/v1/transfers", map[string]any{"county": t.county, "person_id": t.wife.ID}
+	})},
+	"GET /api/v1/transfers": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/transfers?side=in&county=" + t.county, nil
+	})},
+	"GET /api/v1/transfers/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d", t.county, t.transfer), nil
+	})},
+	"POST /api/v1/transfers/{county}/{id}/decision": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d/decision", t.county, t.transfer), map[string]any{}
+	})},
+	"POST /api/v1/transfers/{county}/{id}/withdraw": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d/withdraw", t.county, t.transfer), map[string]any{}
+	})},
 	"GET /api/v1/check-samples": {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
@@ -1319,6 +1343,15 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 				To: escalate.LevelTownship, Question: "矩阵请示", AskedByName: "system", AskedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)})
 		}); err != nil {
 			t.Fatalf("%s: question: %v", p.key, err)
+		}
+		tg.transfer = int64(800001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertTransfer(ctx, &move.Transfer{County: tg.county, ID: tg.transfer, Side: move.SideIn, FromCounty: "320102",
+				ToCounty: tg.county, PersonID: int64(1 + i), Name: "矩阵迁入", Sex: "F", Birth: date.MustParse("1960-01-01"), FromRegion: "320102002001",
+				MovedOn: date.MustParse("2024-05-01"), Source: move.SourceHand, State: move.StateStarted, StartedByName: "system",
+				StartedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), Version: 1})
+		}); err != nil {
+			t.Fatalf("%s: transfer: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}
