@@ -736,7 +736,31 @@ var matrix = map[string]entry{
 		return fmt.Sprintf("/escalations/%s/%d/answer", t.county, t.question), url.Values{}
 	})},
 	"GET /policy-sheet": {kind: listed, perm: auth.PermRegistryRead, req: get("/policy-sheet?year=2024")},
-	"GET /checks":       {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"GET /transfers": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/transfers?county=" + t.county, nil
+	})},
+	"GET /transfers/new": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/new?county=%s&person=%d", t.county, t.wife.ID), nil
+	})},
+	"POST /transfers": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return "/transfers", url.Values{"county": {t.county}, "person": {strconv.FormatInt(t.wife.ID, 10)}}
+	})},
+	"GET /transfers/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/%s/%d", t.county, t.transfer), nil
+	})},
+	"POST /transfers/{county}/{id}/{what}": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/%s/%d/refuse", t.county, t.transfer), url.Values{"version": {"1"}}
+	})},
+	"GET /migrants": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/migrants?region=" + string(t.village), nil
+	})},
+	"GET /persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/persons/" + t.person() + "/residence", nil
+	})},
+	"POST /persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return "/persons/" + t.person() + "/residence", url.Values{"version": {"99"}}
+	})},
+	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/checks", url.Values{"county": {t.county}}
 	})},

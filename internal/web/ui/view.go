@@ -78,6 +78,8 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/family-reports", "nav.family_reports", can(auth.PermRegistryWrite)},
 		{"/childcare", "nav.childcare", can(auth.PermReportRead) && a.Role != auth.RoleAdmin},
 		{"/inperson", "nav.inperson", can(auth.PermCaseRead)},
+		{"/transfers", "nav.transfers", can(auth.PermTransfer) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
+		{"/migrants", "nav.migrants", can(auth.PermRegistryRead) && a.Role != auth.RoleFinance},
 		{"/checks", "nav.checks", can(auth.PermCheckRecord) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/special", "nav.special", can(auth.PermSpecialCare)},
