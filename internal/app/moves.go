@@ -2,13 +2,18 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
 // People who move (package move): a person's residence apart from their
@@ -259,4 +264,102 @@ func widenMoved(ctx context.Context, tx *store.Tx, county string, ids []int64, f
 		move.Widen(f, ref(id), old, ref(o.OldID), o.County)
 	}
 	return nil
+}
+
+// MovesDone counts the transfers a synthetic county's hukou moves made.
+type MovesDone struct {
+	Accepted int `json:"accepted"`
+	Refused  int `json:"refused"`
+	Open     int `json:"open"`
+}
+
+// handOverSynthetic hands the hukou moves a synthetic county drew over to
+// the counties moved to, through the transfers' own domain code, as the
+// system: a move of the last month before the population's day is still
+// waiting for the new county, one in twenty of the others was refused and
+// the rest accepted. A move already handed over (a second run) is left
+// alone. Each move is one transaction.
+func (a *App) handOverSynthetic(ctx context.Context, county string, moves []synth.PlannedMove) (MovesDone, error) {
+	var done MovesDone
+	last := date.Date{}
+	for _, m := range moves {
+		if m.On.After(last) {
+			last = m.On
+		}
+	}
+	for _, m := range moves {
+		place := firstVillage(a.tree, region.Code(m.To))
+		if place == "" {
+			continue
+		}
+		h := fnv.New32a()
+		h.Write([]byte(m.IDNumber))
+		x := h.Sum32()
+		outcome := ""
+		err := a.db.Update(ctx, func(tx *store.Tx) error {
+			for _, c := range sortedPair(county, m.To) {
+				if err := tx.LockChain(ctx, c); err != nil {
+					return err
+				}
+			}
+			rec, err := tx.PersonByIDNumber(ctx, "", m.IDNumber)
+			if err != nil {
+				return err
+			}
+			t, err := move.Begin(ctx, tx, auth.System, a.tree, move.Start{County: county, PersonID: rec.ID, ToCounty: m.To, MovedOn: m.On,
+				Source: move.SourcePolice, SourceRef: fmt.Sprintf("迁字%d第%05d号", m.On.Year(), x%100000)})
+			if err != nil {
+				return err
+			}
+			switch {
+			case m.On.After(last.AddDays(-30)):
+				outcome = move.StateStarted
+			case x%20 == 0:
+				_, err = move.Decide(ctx, tx, auth.System, a.tree, m.To, t.ID, move.Decision{Reason: "经核实本人未在本县落户", Version: 1})
+				outcome = move.StateRefused
+			default:
+				_, err = move.Decide(ctx, tx, auth.System, a.tree, m.To, t.ID, move.Decision{Accept: true, ToRegion: place, Version: 1})
+				outcome = move.StateAccepted
+			}
+			return err
+		})
+		if k := apperr.KindOf(err); k == apperr.Conflict || k == apperr.NotFound || k == apperr.Invalid {
+			continue // handed over by an earlier run, or no longer there
+		}
+		if err != nil {
+			return done, err
+		}
+		switch outcome {
+		case move.StateStarted:
+			done.Open++
+		case move.StateRefused:
+			done.Refused++
+		case move.StateAccepted:
+			done.Accepted++
+		}
+	}
+	return done, nil
+}
+
+func sortedPair(a, b string) []string {
+	if b < a {
+		return []string{b, a}
+	}
+	return []string{a, b}
+}
+
+// firstVillage returns the first village (or township) of county.
+func firstVillage(t *region.Tree, county region.Code) string {
+	code := county
+	for range 3 {
+		kids := t.Children(code)
+		if len(kids) == 0 {
+			break
+		}
+		code = kids[0].Code
+	}
+	if code.Level() < region.Township {
+		return ""
+	}
+	return string(code)
 }

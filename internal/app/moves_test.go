@@ -12,6 +12,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/synth"
 )
 
 // newVillage is the village of the neighbouring county the family moves to.
@@ -213,6 +214,40 @@ func TestTransferBetweenCounties(t *testing.T) {
 			}
 			if n := e.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'person.residence'`); n != 1 {
 				t.Errorf("%d residence audit entries", n)
+			}
+		})
+	}
+}
+
+// TestSyntheticMoves generates a synthetic county and checks the share of
+// migrants among the living and that its hukou moves to other counties
+// of the province were handed over: most accepted, some waiting, persons
+// and roll entries copied to the new counties, the old rows closed.
+func TestSyntheticMoves(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newPayEnv(t, storetest.Open(t, engine))
+			e.clock.set("2025-07-01")
+			st, err := e.a.GenerateSynthetic(e.ctx, auth.System, synth.Config{County: "341523", Persons: 20000, Seed: 7}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			share := float64(st.Migrants) / float64(st.Alive)
+			if share < 0.12 || share > 0.30 {
+				t.Errorf("%d migrants among %d living (%.1f%%), want 12–30%%", st.Migrants, st.Alive, 100*share)
+			}
+			if st.Moves < 10 || st.Moves > 200 {
+				t.Errorf("%d hukou moves out of the county in a year among %d living", st.Moves, st.Alive)
+			}
+			moved := e.count(`SELECT COUNT(*) FROM persons WHERE county = '341523' AND moved_to <> ''`)
+			accepted := e.count(`SELECT COUNT(*) FROM transfers WHERE county = '341523' AND state = 'accepted'`)
+			open := e.count(`SELECT COUNT(*) FROM transfers WHERE county = '341523' AND state = 'started'`)
+			elsewhere := e.count(`SELECT COUNT(*) FROM persons WHERE county <> '341523'`)
+			if moved != accepted || elsewhere != accepted || accepted < st.Moves/2 || open == 0 {
+				t.Errorf("transfers: %d accepted, %d open of %d; %d old rows closed, %d persons in the new counties", accepted, open, st.Moves, moved, elsewhere)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM transfers WHERE county <> '341523' AND side = 'in'`); n != st.Moves {
+				t.Errorf("%d rows in the new counties for %d moves", n, st.Moves)
 			}
 		})
 	}
