@@ -56,7 +56,7 @@ const (
 // Sources names what a transfer may be started on.
 var Sources = term.List{
 	{Code: SourcePolice, ZH: "公安户籍迁出记录", EN: "Police record of the hukou moving out"},
-	{Code: SourceHand, ZH: "人工登记", EN: "Entered by hand"},
+	{Code: SourceHand, ZH: "依本人或家属申报发起", EN: "Started on the person's or the family's word"},
 }
 
 // Kinds of a tie that spans counties: what the other person is.
@@ -66,12 +66,6 @@ const (
 	TieChild  = "child"
 )
 
-// TieKinds names what a relative in another county is to a person.
-var TieKinds = term.List{
-	{Code: TieSpouse, ZH: "配偶", EN: "Spouse"},
-	{Code: TieParent, ZH: "父母", EN: "Parent"},
-	{Code: TieChild, ZH: "子女", EN: "Child"},
-}
 
 // Field limits.
 const (

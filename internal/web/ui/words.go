@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/childcare"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
@@ -79,6 +80,8 @@ var words = map[string]term.List{
 	"checkMethod":    recheck.Methods,
 	"checkFinding":   recheck.Findings,
 	"checkItem":      workflow.ChecklistItems,
+	"transferState":  move.States,
+	"transferSource": move.Sources,
 }
 
 // wordFuncs returns a template function for each list of words: given the
