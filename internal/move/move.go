@@ -66,7 +66,6 @@ const (
 	TieChild  = "child"
 )
 
-
 // Field limits.
 const (
 	MaxRef    = 40

@@ -216,7 +216,7 @@ type sim struct {
 	// y draws the services of births and the under-threes (services.go),
 	// apart from the rest for the same reason; recent are the births since
 	// 2021, which they read.
-	y       *rand.Rand
+	y *rand.Rand
 	// z draws residence and moves (moves.go), apart for the same reason.
 	z       *rand.Rand
 	recent  []sborn
