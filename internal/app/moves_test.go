@@ -233,6 +233,7 @@ func TestSyntheticMoves(t *testing.T) {
 				t.Fatal(err)
 			}
 			share := float64(st.Migrants) / float64(st.Alive)
+			t.Logf("%d migrants among %d living (%.1f%%), %d moves", st.Migrants, st.Alive, 100*share, st.Moves)
 			if share < 0.12 || share > 0.30 {
 				t.Errorf("%d migrants among %d living (%.1f%%), want 12–30%%", st.Migrants, st.Alive, 100*share)
 			}
