@@ -28,9 +28,11 @@ func families(ctx context.Context, tx *store.Tx, county string, persons []int64)
 		for _, id := range fs.Subjects {
 			out[id] = fs.Family(id)
 		}
-		if err := widenMoved(ctx, tx, county, chunk, out); err != nil {
-			return nil, err
-		}
+	}
+	// The relatives that persons who moved in left in their old county
+	// (package move).
+	if err := tx.WidenFamilies(ctx, county, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -244,28 +244,6 @@ func (a *App) Transfers(ctx context.Context, who auth.Actor, county, side string
 	})
 }
 
-// widenMoved adds to the families of those of ids who moved in from
-// another county the relatives they left there (move.Widen), so that
-// the rules decide them on the family the old county knew.
-func widenMoved(ctx context.Context, tx *store.Tx, county string, ids []int64, fams map[int64]*registry.Family) error {
-	origins, err := tx.Origins(ctx, county, ids)
-	if err != nil || len(origins) == 0 {
-		return err
-	}
-	for id, o := range origins {
-		f := fams[id]
-		if f == nil {
-			continue
-		}
-		old, err := tx.FamilyFacts(ctx, o.County, append([]int64{o.OldID}, o.Relatives...))
-		if err != nil {
-			return err
-		}
-		move.Widen(f, ref(id), old, ref(o.OldID), o.County)
-	}
-	return nil
-}
-
 // MovesDone counts the transfers a synthetic county's hukou moves made.
 type MovesDone struct {
 	Accepted int `json:"accepted"`

@@ -155,6 +155,16 @@ func TestTransferBetweenCounties(t *testing.T) {
 			if due != 96000 {
 				t.Errorf("the year's amount %d", due)
 			}
+			// The new county's procedure reads the family across the counties:
+			// the annual review keeps her, the family view names the son.
+			ar, err := e.a.AnnualReview(ctx, otherCounty, "341522", 2025)
+			if err != nil || ar.Reviewed != 1 || ar.Confirmed != 1 || len(ar.Changed) != 0 {
+				t.Errorf("the new county's annual review: %+v, %v", ar, err)
+			}
+			fam, err := e.a.Family(ctx, otherCounty, nk)
+			if err != nil || len(fam.Persons) != 3 || len(fam.Children) != 2 || len(fam.Marriages) != 1 {
+				t.Errorf("the family across the counties: %+v, %v", fam, err)
+			}
 
 			// A refusal leaves everything in the old county.
 			e.clock.set("2025-03-21")

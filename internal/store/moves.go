@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -536,6 +537,33 @@ func (tx *Tx) Origins(ctx context.Context, county string, ids []int64) (map[int6
 func (tx *Tx) SetCarried(ctx context.Context, county string, id int64, months int) error {
 	if _, err := tx.Exec(ctx, `UPDATE recipients SET carried_months = ? WHERE county = ? AND id = ?`, months, county, id); err != nil {
 		return fmt.Errorf("set carried months: %w", err)
+	}
+	return nil
+}
+
+// WidenFamilies adds to the family of each person among fams who moved
+// in from another county the relatives left there (registry.Widener,
+// move.Widen).
+func (tx *Tx) WidenFamilies(ctx context.Context, county string, fams map[int64]*registry.Family) error {
+	ids := make([]int64, 0, len(fams))
+	for id := range fams {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	origins, err := tx.Origins(ctx, county, ids)
+	if err != nil || len(origins) == 0 {
+		return err
+	}
+	for _, id := range ids {
+		o, f := origins[id], fams[id]
+		if o == nil || f == nil {
+			continue
+		}
+		old, err := tx.FamilyFacts(ctx, o.County, append([]int64{o.OldID}, o.Relatives...))
+		if err != nil {
+			return err
+		}
+		move.Widen(f, strconv.FormatInt(id, 10), old, strconv.FormatInt(o.OldID, 10), o.County)
 	}
 	return nil
 }
