@@ -14,6 +14,7 @@
 package move
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -305,16 +306,8 @@ func ByTownship(ms []Migrant) []TownshipCount {
 		}
 		out[i].Count++
 	}
-	sortCounts(out)
+	slices.SortFunc(out, func(a, b TownshipCount) int { return strings.Compare(a.Township, b.Township) })
 	return out
-}
-
-func sortCounts(xs []TownshipCount) {
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j].Township < xs[j-1].Township; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
-	}
 }
 
 // Tie is a family tie of a person as a move sees it.
