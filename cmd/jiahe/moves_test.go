@@ -22,7 +22,7 @@ func TestTransfersCommand(t *testing.T) {
 			if out, err := jiahe("migrate"); err != nil {
 				t.Fatal(err, out)
 			}
-			if out, err := jiahe("gen", "--county", "341523", "--persons", "8000", "--seed", "7"); err != nil {
+			if out, err := jiahe("gen", "--county", "341523", "--persons", "8000", "--seed", "7", "--transfers"); err != nil {
 				t.Fatal(err, out)
 			}
 			out, err := jiahe("transfers", "--county", "341523")

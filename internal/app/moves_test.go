@@ -238,7 +238,7 @@ func TestSyntheticMoves(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			e := newPayEnv(t, storetest.Open(t, engine))
 			e.clock.set("2025-07-01")
-			st, err := e.a.GenerateSynthetic(e.ctx, auth.System, synth.Config{County: "341523", Persons: 20000, Seed: 7}, nil)
+			st, err := e.a.GenerateSynthetic(e.ctx, auth.System, synth.Config{County: "341523", Persons: 20000, Seed: 7, Transfers: true}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -40,6 +40,9 @@ type Config struct {
 	// Moves, when set, receives each hukou move to another county the
 	// generator draws (moves.go), for the caller to hand over.
 	Moves func(PlannedMove)
+	// Transfers asks the loader to hand those moves over to the counties
+	// moved to (jiahe gen --transfers), which then hold persons too.
+	Transfers bool
 }
 
 // DefaultAsOf is the last simulated day when Config.AsOf is zero.
