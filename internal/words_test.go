@@ -20,6 +20,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
@@ -48,6 +49,8 @@ var homes = []home{
 	{"internal/roll", "roll.ChangeKinds", roll.ChangeKinds},
 	{"internal/roll", "roll.ExitReasons", roll.ExitReasons},
 	{"internal/roll", "roll.Events", roll.Events},
+	{"internal/move", "move.States", move.States},
+	{"internal/move", "move.Sources", move.Sources},
 	// Two reasons of a rejection are the roll's reasons of an exit.
 	{"internal/workflow", "workflow.Reasons", without(workflow.Reasons, roll.ExitReasons)},
 	{"internal/payment", "payment.StatusNames", payment.StatusNames},

@@ -24,6 +24,7 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 	persons := fs.Int("persons", 0, "approximate number of persons to generate")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same population")
 	asOf := fs.String("as-of", "", "last day simulated, YYYY-MM-DD (default "+synth.DefaultAsOf.String()+")")
+	transfers := fs.Bool("transfers", false, "hand the hukou moves to other counties over to those counties (transfers between counties)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -31,10 +32,10 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 		return errUsage
 	}
 	if fs.NArg() > 0 || *county == "" || *persons <= 0 {
-		fmt.Fprintln(stderr, "usage: jiahe gen --county CODE --persons N [--seed S] [--as-of YYYY-MM-DD]")
+		fmt.Fprintln(stderr, "usage: jiahe gen --county CODE --persons N [--seed S] [--as-of YYYY-MM-DD] [--transfers]")
 		return errUsage
 	}
-	cfg := synth.Config{County: *county, Persons: *persons, Seed: *seed}
+	cfg := synth.Config{County: *county, Persons: *persons, Seed: *seed, Transfers: *transfers}
 	if *asOf != "" {
 		d, err := date.Parse(*asOf)
 		if err != nil || d.IsZero() {
@@ -74,6 +75,11 @@ func runGen(ctx context.Context, dbURL string, args []string, stdout, stderr io.
 		st.Contraception, st.Permissions, st.Pensions, st.Admissions)
 	fmt.Fprintf(stdout, "%d birth registrations, %d childcare subsidy claims, %d childcare institutions with %d inspections\n",
 		st.Registrations, st.Claims, st.Institutions, st.Inspections)
+	fmt.Fprintf(stdout, "%d living away from their hukou's township, %d hukou moves to other counties of the province", st.Migrants, st.Moves)
+	if cfg.Transfers {
+		fmt.Fprint(stdout, " (handed over)")
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "%s, %.0f persons/s (%s)\n", el.Round(time.Millisecond), float64(st.Persons-st.Present)/el.Seconds(), a.Engine())
 	return nil
 }

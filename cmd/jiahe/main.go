@@ -27,7 +27,7 @@ func main() {
 var commands = [][2]string{
 	{"serve [--addr :8080] [--demo]", "serve the web UI and the API (migrates first)"},
 	{"migrate", "bring the database schema up to date"},
-	{"gen --county CODE --persons N [--seed S] [--as-of DATE]", "generate a synthetic population into the database"},
+	{"gen --county CODE --persons N [--seed S] [--as-of DATE] [--transfers]", "generate a synthetic population into the database (--transfers: hand its hukou moves to other counties over to them)"},
 	{"eval --year Y [--region CODE] [--floor]", "evaluate every program for every person of the region; writes the determinations (--floor: measure the scan floor first)"},
 	{"lookup --region COUNTY [--clients 32] [--requests 20000] [--kinds id,name,initials,suffix,roll]", "measure registry look-ups (by ID number, name, pinyin initials, ID suffix; the roll filtered) with concurrent clients; prints p50/p95/p99"},
 	{"impact --region CODE --year Y --layer FILE", "preview a proposed rule layer over a county (not stored): who gains or loses eligibility, and the funds, by township"},
@@ -49,6 +49,7 @@ var commands = [][2]string{
 	{"pay ledger --year Y [--region CODE] [--program P]", "print the funds ledger: persons paid and money by level of government"},
 	{"match import --source KIND FILE [--county CODE] [--from NAME] [--map HEADER=COLUMN]... [--dry-run] [--out RESULT.csv]", "import another department's extract (police-deaths, police-moves, civil-marriages, hospital-births, vaccination, pension, disability), match it to the registry and make the worklist; result lines row,role,outcome,id_number,score"},
 	{"gen-extract --source KIND --county CODE --rows N [--noise LEVEL] [--seed S] [--persons N] [--out FILE] [--truth FILE]", "write a dirty extract of a department from the synthetic county jiahe gen makes, with the truth apart"},
+	{"transfers --county CODE [--side in|out]", "list a county's transfers between counties, coming in or going out, with the months each county pays"},
 	{"report --region CODE --month YYYY-MM [--runs N]", "compute the monthly family-planning report of a region and print its main figures and the time taken"},
 }
 
@@ -125,6 +126,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBackup(ctx, *dbURL, rest, stdout, stderr)
 	case "match":
 		return runMatch(ctx, *dbURL, rest, stdout, stderr)
+	case "transfers":
+		return runTransfers(ctx, *dbURL, rest, stdout, stderr)
 	case "gen-extract":
 		return runGenExtract(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

@@ -29,6 +29,11 @@ func families(ctx context.Context, tx *store.Tx, county string, persons []int64)
 			out[id] = fs.Family(id)
 		}
 	}
+	// The relatives that persons who moved in left in their old county
+	// (package move).
+	if err := tx.WidenFamilies(ctx, county, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

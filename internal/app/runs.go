@@ -49,9 +49,17 @@ func (a *App) GenerateSynthetic(ctx context.Context, who auth.Actor, cfg synth.C
 	if err := cfg.Check(); err != nil {
 		return synth.Stats{}, err
 	}
+	var moves []synth.PlannedMove
+	if cfg.Transfers {
+		cfg.Moves = func(m synth.PlannedMove) { moves = append(moves, m) }
+	}
 	st, err := store.LoadSynthetic(ctx, a.db, cfg, progress)
+	var handed MovesDone
+	if err == nil && cfg.Transfers {
+		handed, err = a.handOverSynthetic(ctx, cfg.County, moves)
+	}
 	detail := map[string]any{"seed": cfg.Seed, "persons_asked": cfg.Persons, "persons": st.Persons, "already_present": st.Present,
-		"complete": err == nil}
+		"complete": err == nil, "migrants": st.Migrants, "transfers": handed}
 	if err != nil {
 		detail["error"] = err.Error()
 	}

@@ -73,6 +73,9 @@ const (
 	// list (养老保险代缴) for the social-insurance office, the one file
 	// with full ID numbers: the county only.
 	PermPensionList Permission = "pension.list"
+	// PermTransfer starts the transfer of a person to another county
+	// (迁移) and accepts or refuses one coming in: the county only.
+	PermTransfer Permission = "person.transfer"
 )
 
 // Permissions lists every permission, in the order of the table.
@@ -82,6 +85,7 @@ var Permissions = []Permission{
 	PermUsersManage, PermSelfService, PermSelfApply, PermChildcareManage, PermSpecialCare, PermFamilyCheck, PermReportApprove, PermCheckRecord, PermComplaintHandle,
 	PermDivisionsManage,
 	PermChargeAssign, PermPensionList,
+	PermTransfer,
 }
 
 // grants is the permission table. Separation of duties (四权分离): the
@@ -92,7 +96,7 @@ var Permissions = []Permission{
 var grants = map[Role][]Permission{
 	RoleVillage:    {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApply, PermReportRead, PermSpecialCare, PermReportApprove, PermComplaintHandle},
 	RoleTownship:   {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseReview, PermEligibility, PermReportRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermComplaintHandle, PermChargeAssign},
-	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle, PermDivisionsManage, PermChargeAssign, PermPensionList},
+	RoleCounty:     {PermRegistryRead, PermRegistryWrite, PermCaseRead, PermCaseApprove, PermEligibility, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermChildcareManage, PermSpecialCare, PermReportApprove, PermCheckRecord, PermComplaintHandle, PermDivisionsManage, PermChargeAssign, PermPensionList, PermTransfer},
 	RoleFinance:    {PermRegistryRead, PermPaymentRead, PermPaymentManage, PermPaymentApprove, PermReportRead},
 	RoleSupervisor: {PermRegistryRead, PermCaseRead, PermPaymentRead, PermReportRead, PermAuditRead, PermAuditVerify},
 	RoleCity:       {PermRegistryRead, PermCaseRead, PermPaymentRead, PermRulesManage, PermReportRead, PermAuditRead, PermReportApprove, PermCheckRecord},

@@ -67,13 +67,19 @@ func DueFor(r Recipient, e *Entitlement, p Period, prm Params) Due {
 	if m <= 0 { // paid once: the whole amount falls in the first month
 		m = 1
 	}
-	n := min(start+m-1, end) - start + 1
+	// A roll entry handed over in its start year takes the year's
+	// schedule up where the old county left it.
+	skip := 0
+	if r.StartYear == y && r.Carried > 0 {
+		skip = min(r.Carried, m)
+	}
+	n := min(start+m-skip-1, end) - start + 1
 	if n <= 0 {
 		return Due{Why: fmt.Sprintf("已于 %s 退出，此后不再发放", monthName(end))}
 	}
 	a, b := p.Months()
-	k1 := clamp(a-start, 0, n)
-	k2 := clamp(b-start+1, 0, n)
+	k1 := clamp(a-start, 0, n) + skip
+	k2 := clamp(b-start+1, 0, n) + skip
 	if k2 == k1 {
 		return Due{Why: fmt.Sprintf("%d 年计发月份（%s 起 %d 个月）不在本期", y, monthName(start), n)}
 	}

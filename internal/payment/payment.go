@@ -148,6 +148,10 @@ type Recipient struct {
 	Status     string // one of roll.Statuses
 	ExitDate   date.Date
 	LastMonth  int // paid up to this month index after an exit; -1 when not set
+	// Carried is how many months of the start year's schedule another
+	// county paid before the entry was handed over (package move): the
+	// entry pays the rest of the year from that point of the schedule.
+	Carried int
 	PersonState
 }
 

@@ -902,7 +902,20 @@ func FamilyView(ctx context.Context, s Store, act auth.Actor, k Key) (*Family, e
 	if f == nil {
 		return nil, apperr.NotFoundf("未找到该人员", "no such person")
 	}
+	if w, ok := s.(Widener); ok {
+		if err := w.WidenFamilies(ctx, r.County, map[int64]*Family{r.ID: f}); err != nil {
+			return nil, err
+		}
+	}
 	return f, nil
+}
+
+// Widener is a Store that knows of persons who moved in from another
+// county: WidenFamilies adds to the family of each such person among fams
+// (by id, of county) the relatives they left in the old county (package
+// move), so that rules read one family across the two counties.
+type Widener interface {
+	WidenFamilies(ctx context.Context, county string, fams map[int64]*Family) error
 }
 
 func mergeIDs(a, b []int64) []int64 {

@@ -128,6 +128,7 @@ const (
 	ChangeSuspend = "suspend"
 	ChangeResume  = "resume"
 	ChangeReentry = "reentry"
+	ChangeMovedIn = "moved_in" // handed over by another county (package move)
 )
 
 // ChangeKinds names the kinds of change.
@@ -138,6 +139,7 @@ var ChangeKinds = term.List{
 	{Code: ChangeSuspend, ZH: "暂停发放", EN: "Suspended"},
 	{Code: ChangeResume, ZH: "恢复发放", EN: "Resumed"},
 	{Code: ChangeReentry, ZH: "重新确认", EN: "Re-entry"},
+	{Code: ChangeMovedIn, ZH: "迁入", EN: "Moved in"},
 }
 
 // Entry is a row of the roll as lists show it: the ID number masked,

@@ -312,7 +312,7 @@ func (tx *Tx) AddToPaymentCycle(ctx context.Context, county string, id int64, li
 // the person's name, ID number, death and payment hold.
 func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]payment.Recipient, error) {
 	rows, err := tx.Query(ctx, `SELECT r.id, r.person_id, r.program, r.tier, r.region, r.confirmed, r.start_year, r.start_month,
-			r.status, r.exit_date, r.last_month, p.name, p.id_number, p.death, p.death_source, h.reason
+			r.status, r.exit_date, r.last_month, r.carried_months, p.name, p.id_number, p.death, p.death_source, h.reason
 		FROM recipients r
 		JOIN persons p ON p.county = r.county AND p.id = r.person_id
 		LEFT JOIN payment_holds h ON h.county = r.county AND h.person_id = r.person_id
@@ -328,7 +328,7 @@ func (tx *Tx) PaymentRoll(ctx context.Context, county, program string) ([]paymen
 		var last sql.NullInt64
 		var idn, hold sql.NullString
 		if err := rows.Scan(&r.ID, &r.PersonID, &r.Program, &r.Tier, &r.Region, &r.Confirmed, &r.StartYear, &r.StartMonth,
-			&r.Status, &r.ExitDate, &last, &r.Name, &idn, &r.Death, &r.DeathSource, &hold); err != nil {
+			&r.Status, &r.ExitDate, &last, &r.Carried, &r.Name, &idn, &r.Death, &r.DeathSource, &hold); err != nil {
 			return nil, err
 		}
 		r.LastMonth = -1

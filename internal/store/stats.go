@@ -133,7 +133,7 @@ func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, populat
 		// of divisions that changed, and sums them to units).
 		n := 12
 		if f.Population, err = tx.statGroups(ctx, n, `SELECT region, COUNT(*) FROM persons WHERE `+where+`
-			AND birth <= ? AND (death IS NULL OR death > ?) GROUP BY region`, append(args, last, last)...); err != nil {
+			AND birth <= ? AND (death IS NULL OR death > ?) AND moved_to = '' GROUP BY region`, append(args, last, last)...); err != nil {
 			return nil, fmt.Errorf("population of %s: %w", reg, err)
 		}
 		if f.Places, err = tx.statGroups(ctx, n, `SELECT region, SUM(places) FROM childcare_institutions WHERE `+where+`
@@ -540,7 +540,7 @@ func optTime(t time.Time) any {
 func (tx *Tx) QualityFacts(ctx context.Context, reg region.Code, last date.Date) ([]stats.Issue, map[string]int64, error) {
 	where, args := statScope("", reg)
 	pw, pargs := statScope("p.", reg)
-	alive := ` AND birth <= ? AND (death IS NULL OR death > ?)`
+	alive := ` AND birth <= ? AND (death IS NULL OR death > ?) AND moved_to = ''`
 	var out []stats.Issue
 	add := func(check, q string, a ...any) error {
 		rows, err := tx.Query(ctx, q, a...)
@@ -652,7 +652,7 @@ func (tx *Tx) PaymentProgress(ctx context.Context, reg region.Code, year int, by
 // sex (stats.BuildPyramid bands them).
 func (tx *Tx) AgeSex(ctx context.Context, reg region.Code, on date.Date) ([]stats.AgeSex, error) {
 	where, args := statScope("", reg)
-	rows, err := tx.Query(ctx, `SELECT birth, sex, COUNT(*) FROM persons WHERE `+where+` AND birth <= ? AND (death IS NULL OR death > ?)
+	rows, err := tx.Query(ctx, `SELECT birth, sex, COUNT(*) FROM persons WHERE `+where+` AND birth <= ? AND (death IS NULL OR death > ?) AND moved_to = ''
 		GROUP BY birth, sex`, append(args, on, on)...)
 	if err != nil {
 		return nil, fmt.Errorf("ages of %s: %w", reg, err)

@@ -45,11 +45,12 @@ type generator struct {
 	// villages simulated.
 	regSeq, filingSeq map[int]int
 	urbanShare        float64
+	places            *places // where migrants live and hukou moves go (moves.go)
 }
 
 func newGenerator(cfg Config) (*generator, error) {
 	t := region.Default()
-	g := &generator{cfg: cfg, seqs: make(map[uint64]uint16), regSeq: map[int]int{}, filingSeq: map[int]int{}}
+	g := &generator{cfg: cfg, seqs: make(map[uint64]uint16), regSeq: map[int]int{}, filingSeq: map[int]int{}, places: newPlaces(cfg.County)}
 	for _, tw := range t.Children(region.Code(cfg.County)) {
 		kids := t.Children(tw.Code)
 		if len(kids) == 0 && tw.Level == region.Township {
@@ -215,7 +216,9 @@ type sim struct {
 	// y draws the services of births and the under-threes (services.go),
 	// apart from the rest for the same reason; recent are the births since
 	// 2021, which they read.
-	y       *rand.Rand
+	y *rand.Rand
+	// z draws residence and moves (moves.go), apart for the same reason.
+	z       *rand.Rand
 	recent  []sborn
 	buckets [][]int32 // single men by birth year - bucketBase
 	women   []int32
@@ -232,6 +235,7 @@ func (s *sim) reset(g *generator, vil int, seed uint64) {
 	s.r = rand.New(rand.NewPCG(seed, uint64(vil)*0x9E3779B97F4A7C15+1))
 	s.x = rand.New(rand.NewPCG(seed^0xA5A5A5A5A5A5A5A5, uint64(vil)*0x9E3779B97F4A7C15+7))
 	s.y = rand.New(rand.NewPCG(seed^0x5A5A5A5A5A5A5A5A, uint64(vil)*0x9E3779B97F4A7C15+11))
+	s.z = rand.New(rand.NewPCG(seed^0x3C3C3C3C3C3C3C3C, uint64(vil)*0x9E3779B97F4A7C15+13))
 	s.recent = s.recent[:0]
 	s.ps = s.ps[:0]
 	s.alive = s.alive[:0]
@@ -896,6 +900,12 @@ func (s *sim) emit(b *Batch) int {
 			Birth: p.birth, Death: p.death, Region: g.all[last.vil].code, HukouType: ht,
 			Pension: s.pension(p), Marital: p.marital,
 		})
+		if p.death.IsZero() {
+			q := &b.Persons[len(b.Persons)-1]
+			age := p.birth.YearsBetween(s.asOf)
+			q.Residence = g.residence(s.z, q.Region, last.rural, age)
+			q.MoveTo, q.MoveOn = g.moveOut(s.z, age, s.asOf)
+		}
 		for k, h := range p.hukou {
 			var to date.Date
 			if k+1 < len(p.hukou) {

@@ -37,6 +37,12 @@ type Config struct {
 	// BatchPersons is the minimum number of persons per Batch (default
 	// 20,000); villages are never split.
 	BatchPersons int
+	// Moves, when set, receives each hukou move to another county the
+	// generator draws (moves.go), for the caller to hand over.
+	Moves func(PlannedMove)
+	// Transfers asks the loader to hand those moves over to the counties
+	// moved to (jiahe gen --transfers), which then hold persons too.
+	Transfers bool
 }
 
 // DefaultAsOf is the last simulated day when Config.AsOf is zero.
@@ -58,6 +64,14 @@ type Person struct {
 	HukouType string // registry.Rural or registry.Urban
 	Pension   string // registry.Pension…
 	Marital   string // GB/T 2261.2: 10, 21, 22, 30, 40
+	// Residence is where a living person lives when it is not their
+	// hukou's township ("" otherwise): a migrant (moves.go).
+	Residence string
+	// MoveTo is the county of the province the person's hukou moved to
+	// in the year before AsOf, on MoveOn ("" when it did not): a
+	// transfer the county has to hand over (package move).
+	MoveTo string
+	MoveOn date.Date
 }
 
 // HukouSpell is one period of a person's hukou type and division.
@@ -323,6 +337,10 @@ type Stats struct {
 	Contraception, Permissions, Pensions, Admissions                                                   int
 	Registrations, Claims, Institutions, Inspections                                                   int
 	Villages                                                                                           int
+	// Migrants counts the living who live away from their hukou's
+	// township, Moves the hukou moves to other counties to hand over
+	// (moves.go; Config.Moves receives them).
+	Migrants, Moves int
 	// Present counts the persons of batches a loader found already
 	// written by an earlier run that was stopped part-way, and so did not
 	// write again (set by the loader, not by Generate).
@@ -332,8 +350,15 @@ type Stats struct {
 func (s *Stats) add(b *Batch, asOf date.Date) {
 	s.Persons += len(b.Persons)
 	for i := range b.Persons {
-		if b.Persons[i].Death.IsZero() || b.Persons[i].Death.After(asOf) {
+		p := &b.Persons[i]
+		if p.Death.IsZero() || p.Death.After(asOf) {
 			s.Alive++
+		}
+		if p.Residence != "" {
+			s.Migrants++
+		}
+		if p.MoveTo != "" {
+			s.Moves++
 		}
 	}
 	s.Hukou += len(b.Hukou)
@@ -396,6 +421,13 @@ func Generate(ctx context.Context, cfg Config, sink Sink) (Stats, error) {
 			return nil
 		}
 		st.add(batch, cfg.AsOf)
+		if cfg.Moves != nil {
+			for i := range batch.Persons {
+				if p := &batch.Persons[i]; p.MoveTo != "" {
+					cfg.Moves(PlannedMove{IDNumber: p.IDNumber, To: p.MoveTo, On: p.MoveOn})
+				}
+			}
+		}
 		if err := sink.Write(ctx, batch); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/escalate"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/recheck"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -149,6 +150,7 @@ type target struct {
 	sample      int64 // a county's re-check sample that drew the wife
 	question    int64 // the village's request for instructions on the case
 	complaint   int64 // a complaint about the wife
+	transfer    int64 // a transfer coming into the target's county, not yet answered
 }
 
 func (t *target) person() string { return fmt.Sprintf("%s/%d", t.county, t.wife.ID) }
@@ -428,9 +430,31 @@ var matrix = map[string]entry{
 	"POST /api/v1/charges": {kind: targeted, perm: auth.PermChargeAssign, domain: true, req: on(func(t *target) (string, any) {
 		return "/api/v1/charges", map[string]any{"region": t.village, "kind": "recipient", "level": "village", "ids": []int64{}, "user_id": 0}
 	})},
-	"GET /api/v1/charges/mine":          {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/charges/mine")},
-	"GET /api/v1/pension-list/{county}": {kind: targeted, perm: auth.PermPensionList, at: atCounty, req: countyPath("/api/v1/pension-list/%s?year=2024", nil)},
-	"GET /api/v1/check-samples":         {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"GET /api/v1/charges/mine":                    {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/charges/mine")},
+	"GET /api/v1/pension-list/{county}":           {kind: targeted, perm: auth.PermPensionList, at: atCounty, req: countyPath("/api/v1/pension-list/%s?year=2024", nil)},
+	"GET /api/v1/check-samples":                   {kind: listed, perm: auth.PermCaseRead, req: get("/api/v1/check-samples")},
+	"GET /api/v1/persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryRead, req: personGet("/residence")},
+	"PUT /api/v1/persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return "/api/v1/persons/" + t.person() + "/residence", map[string]any{"residence": "", "version": 99}
+	})},
+	"GET /api/v1/migrants": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/migrants?region=" + string(t.village), nil
+	})},
+	"POST /api/v1/transfers": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return "/api/v1/transfers", map[string]any{"county": t.county, "person_id": t.wife.ID}
+	})},
+	"GET /api/v1/transfers": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/api/v1/transfers?side=in&county=" + t.county, nil
+	})},
+	"GET /api/v1/transfers/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d", t.county, t.transfer), nil
+	})},
+	"POST /api/v1/transfers/{county}/{id}/decision": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d/decision", t.county, t.transfer), map[string]any{}
+	})},
+	"POST /api/v1/transfers/{county}/{id}/withdraw": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/transfers/%s/%d/withdraw", t.county, t.transfer), map[string]any{}
+	})},
 	"POST /api/v1/check-samples": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/api/v1/check-samples", map[string]any{"county": t.county}
 	})},
@@ -766,7 +790,31 @@ var matrix = map[string]entry{
 		return fmt.Sprintf("/escalations/%s/%d/answer", t.county, t.question), url.Values{}
 	})},
 	"GET /policy-sheet": {kind: listed, perm: auth.PermRegistryRead, req: get("/policy-sheet?year=2024")},
-	"GET /checks":       {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
+	"GET /transfers": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return "/transfers?county=" + t.county, nil
+	})},
+	"GET /transfers/new": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/new?county=%s&person=%d", t.county, t.wife.ID), nil
+	})},
+	"POST /transfers": {kind: targeted, perm: auth.PermTransfer, req: on(func(t *target) (string, any) {
+		return "/transfers", url.Values{"county": {t.county}, "person": {strconv.FormatInt(t.wife.ID, 10)}}
+	})},
+	"GET /transfers/{county}/{id}": {kind: targeted, perm: auth.PermCaseRead, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/%s/%d", t.county, t.transfer), nil
+	})},
+	"POST /transfers/{county}/{id}/{what}": {kind: targeted, perm: auth.PermTransfer, at: atCounty, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/transfers/%s/%d/refuse", t.county, t.transfer), url.Values{"version": {"1"}}
+	})},
+	"GET /migrants": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/migrants?region=" + string(t.village), nil
+	})},
+	"GET /persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
+		return "/persons/" + t.person() + "/residence", nil
+	})},
+	"POST /persons/{county}/{id}/residence": {kind: targeted, perm: auth.PermRegistryWrite, req: on(func(t *target) (string, any) {
+		return "/persons/" + t.person() + "/residence", url.Values{"version": {"99"}}
+	})},
+	"GET /checks": {kind: listed, perm: auth.PermCaseRead, req: get("/checks")},
 	"POST /checks": {kind: targeted, perm: auth.PermCheckRecord, at: atCounty, req: on(func(t *target) (string, any) {
 		return "/checks", url.Values{"county": {t.county}}
 	})},
@@ -1416,6 +1464,15 @@ func accessTargets(t *testing.T, ts *testServer) map[string]*target {
 				Deadline: date.MustParse("2024-05-16"), Status: complaint.StatusOpen, Version: 1, CreatedAt: at, UpdatedAt: at})
 		}); err != nil {
 			t.Fatalf("%s: complaint: %v", p.key, err)
+		}
+		tg.transfer = int64(800001 + i)
+		if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+			return tx.InsertTransfer(ctx, &move.Transfer{County: tg.county, ID: tg.transfer, Side: move.SideIn, FromCounty: "320102",
+				ToCounty: tg.county, PersonID: int64(1 + i), Name: "矩阵迁入", Sex: "F", Birth: date.MustParse("1960-01-01"), FromRegion: "320102002001",
+				MovedOn: date.MustParse("2024-05-01"), Source: move.SourceHand, State: move.StateStarted, StartedByName: "system",
+				StartedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), Version: 1})
+		}); err != nil {
+			t.Fatalf("%s: transfer: %v", p.key, err)
 		}
 		out[p.key] = tg
 	}

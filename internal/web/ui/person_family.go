@@ -3,6 +3,7 @@ package ui
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -28,7 +29,12 @@ type spouseNode struct {
 // familyTree arranges the family view around the subject: spouses with
 // their marriages, then children (of any tie) and their children.
 func familyTree(f *registry.Family, county, subject string) familyNode {
-	key := func(ref string) string { return county + "/" + ref }
+	key := func(ref string) string {
+		if c, id, ok := strings.Cut(ref, ":"); ok { // a relative in another county (package move)
+			return c + "/" + id
+		}
+		return county + "/" + ref
+	}
 	var build func(ref string, depth int, seen map[string]bool) familyNode
 	build = func(ref string, depth int, seen map[string]bool) familyNode {
 		seen[ref] = true

@@ -81,6 +81,8 @@ func (h *Handler) navFor(a auth.Actor, t map[string]string, current string) []na
 		{"/complaints", "nav.complaints", can(auth.PermCaseRead)},
 		{"/charges", "nav.charges", can(auth.PermCaseRead)},
 		{"/pension-list", "nav.pension", can(auth.PermPensionList)},
+		{"/transfers", "nav.transfers", can(auth.PermTransfer) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
+		{"/migrants", "nav.migrants", can(auth.PermRegistryRead) && a.Role != auth.RoleFinance},
 		{"/checks", "nav.checks", can(auth.PermCheckRecord) || can(auth.PermAuditRead) && can(auth.PermCaseRead)},
 		{"/payments", "nav.payments", can(auth.PermPaymentRead)},
 		{"/special", "nav.special", can(auth.PermSpecialCare)},

@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/inperson"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
@@ -87,6 +88,8 @@ var words = map[string]term.List{
 	"cpStatus":       complaint.Statuses,
 	"cpOutcome":      complaint.Outcomes,
 	"cpAction":       complaint.Actions,
+	"transferState":  move.States,
+	"transferSource": move.Sources,
 }
 
 // wordFuncs returns a template function for each list of words: given the
