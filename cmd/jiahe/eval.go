@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/pprof"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"

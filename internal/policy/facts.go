@@ -105,10 +105,10 @@ var envFields = func() map[string]int {
 type familyView struct {
 	f        *registry.Family
 	county   string
-	year     int       // the benefit year
-	doubt    bool      // a tie whose counting staff must decide (doubtful adoption)
-	day      date.Date // the day prev belongs to
-	prev     date.Date // the day before day
+	year     int                         // the benefit year
+	doubt    bool                        // a tie whose counting staff must decide (doubtful adoption)
+	day      date.Date                   // the day prev belongs to
+	prev     date.Date                   // the day before day
 	ties     byRef[registry.ParentChild] // by parent
 	parents  byRef[registry.ParentChild] // by child
 	marr     byRef[registry.Marriage]    // by either party
