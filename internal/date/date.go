@@ -233,4 +233,3 @@ var Beijing = time.FixedZone("CST", 8*3600)
 
 // Today returns the calendar day of t in Beijing.
 func Today(t time.Time) Date { return FromTime(t.In(Beijing)) }
-

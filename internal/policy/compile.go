@@ -43,7 +43,7 @@ type program struct {
 	requires           []string
 	doc                string
 	hasReview          bool
-	childAge           bool // a clause reads the child's age (usesChildAge)
+	childAge           bool     // a clause reads the child's age (usesChildAge)
 	def                *progDef // the merged definition, for InForce
 }
 
