@@ -260,6 +260,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		}
 	}
 	events := fv.eventMonths(c.Year)
+	res.Decisions = make([]Decision, 0, len(subjects)*len(rs.programs))
 	for _, ref := range subjects {
 		p := fv.person(ref)
 		if p == nil {
