@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/app"
@@ -27,6 +29,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 	workers := fs.Int("workers", 0, "evaluating goroutines (default: the number of CPUs)")
 	explain := fs.Bool("explain", false, "store the clause-by-clause explanation with each determination")
 	floor := fs.Bool("floor", false, "measure the scan floor first and print evaluation/floor")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -34,7 +37,7 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 		return errUsage
 	}
 	if fs.NArg() > 0 || *year < 2004 || *year > 2100 {
-		fmt.Fprintln(stderr, "usage: jiahe eval --year Y [--region CODE] [--workers N] [--explain] [--floor]")
+		fmt.Fprintln(stderr, "usage: jiahe eval --year Y [--region CODE] [--workers N] [--explain] [--floor] [--cpuprofile FILE]")
 		return errUsage
 	}
 	// The evaluation's live heap is small (a window of the county, the
@@ -42,6 +45,11 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 	// limit keeps memory bounded all the same.
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(768 << 20)
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	a, err := openApp(ctx, dbURL)
 	if err != nil {
 		return err
@@ -87,4 +95,24 @@ func runEval(ctx context.Context, dbURL string, args []string, stdout, stderr io
 
 func fenString(f int64) string {
 	return fmt.Sprintf("%d.%02d", f/100, f%100)
+}
+
+// startCPUProfile writes a CPU profile of the command to path (for go tool
+// pprof) until stop is called; with path "" it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -21,6 +21,7 @@ func runReport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	fs.SetOutput(stderr)
 	code := fs.String("region", "", "division code (village to province)")
 	month := fs.String("month", "", "the month, 2026-11")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs to this file (go tool pprof)")
 	runs := fs.Int("runs", 1, "compute it this many times and print each time taken (the first run of a process also loads the rules)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -29,7 +30,7 @@ func runReport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		return errUsage
 	}
 	if fs.NArg() > 0 || *code == "" || *month == "" {
-		fmt.Fprintln(stderr, "usage: jiahe report --region CODE --month YYYY-MM [--runs N]")
+		fmt.Fprintln(stderr, "usage: jiahe report --region CODE --month YYYY-MM [--runs N] [--cpuprofile FILE]")
 		return errUsage
 	}
 	a, err := openApp(ctx, dbURL)
@@ -38,6 +39,11 @@ func runReport(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	defer a.Close()
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli", Route: "report"})
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	var r *app.MonthlyReport
 	var el time.Duration
 	for i := 0; i < max(*runs, 1); i++ {

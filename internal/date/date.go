@@ -19,6 +19,9 @@ type Date struct {
 
 // Of returns the date y-m-d. It does not validate; use Parse for input.
 func Of(y int, m time.Month, d int) Date {
+	if y > 0 && y < 10000 && m >= 1 && m <= 12 && d >= 1 && (d <= 28 || d <= daysIn(y, int(m))) {
+		return Date{int16(y), uint8(m), uint8(d)} // a valid day: no need to normalise
+	}
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	return Date{int16(t.Year()), uint8(t.Month()), uint8(t.Day())}
 }

@@ -114,3 +114,20 @@ func TestScanText(t *testing.T) {
 		}
 	}
 }
+
+// TestOfAgreesWithTime checks Of, which returns a valid day as it is and
+// normalises the others (the 0th, the 31st of a short month, month 13),
+// against time.Date over four years around a leap day and the year 2000.
+func TestOfAgreesWithTime(t *testing.T) {
+	for _, y := range []int{1900, 1999, 2000, 2023, 2024, 2100} {
+		for m := time.Month(-1); m <= 14; m++ {
+			for d := -1; d <= 33; d++ {
+				tt := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+				want := fmt.Sprintf("%04d-%02d-%02d", tt.Year(), tt.Month(), tt.Day())
+				if got := Of(y, m, d).String(); got != want {
+					t.Errorf("Of(%d, %d, %d) = %s, want %s", y, m, d, got, want)
+				}
+			}
+		}
+	}
+}

@@ -43,6 +43,7 @@ type program struct {
 	requires           []string
 	doc                string
 	hasReview          bool
+	childAge           bool     // a clause reads the child's age (usesChildAge)
 	def                *progDef // the merged definition, for InForce
 }
 
@@ -449,6 +450,7 @@ func (d *progDef) compile() (*program, error) {
 		}
 		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, fast: compileFast(prog.Node()), cheap: cheap})
 	}
+	p.childAge = p.usesChildAge()
 	// Evaluation tests cheap clauses first; explanations keep the order
 	// of the rules.
 	for i := range p.clauses {

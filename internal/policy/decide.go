@@ -209,7 +209,7 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 	if pr.accrual == AccrualHalfYear || pr.ageRule == AgeHalfYear {
 		months |= 1 << 7
 	}
-	if pr.ageRule == AgeBirthday || pr.ageRule == AgeBirthMonth || pr.usesChildAge() {
+	if pr.ageRule == AgeBirthday || pr.ageRule == AgeBirthMonth || pr.childAge {
 		months |= fv.birthMonths()
 	}
 	confYear := rs.year

@@ -260,8 +260,9 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		}
 	}
 	events := fv.eventMonths(c.Year)
+	res.Decisions = make([]Decision, 0, len(subjects)*len(rs.programs))
 	for _, ref := range subjects {
-		p := fv.byRef[ref]
+		p := fv.person(ref)
 		if p == nil {
 			return nil, apperr.Invalidf("subjects", "未知人员%s", "unknown person %s", ref)
 		}

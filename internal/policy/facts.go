@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -104,17 +105,79 @@ var envFields = func() map[string]int {
 type familyView struct {
 	f        *registry.Family
 	county   string
-	year     int       // the benefit year
-	doubt    bool      // a tie whose counting staff must decide (doubtful adoption)
-	day      date.Date // the day prev belongs to
-	prev     date.Date // the day before day
-	byRef    map[string]*registry.Person
-	ties     map[string][]registry.ParentChild // by parent
-	parents  map[string][]registry.ParentChild // by child
-	marr     map[string][]registry.Marriage    // by either party
+	year     int                         // the benefit year
+	doubt    bool                        // a tie whose counting staff must decide (doubtful adoption)
+	day      date.Date                   // the day prev belongs to
+	prev     date.Date                   // the day before day
+	ties     byRef[registry.ParentChild] // by parent
+	parents  byRef[registry.ParentChild] // by child
+	marr     byRef[registry.Marriage]    // by either party
 	readings familyReading
-	kids     map[string]registry.ParentChild // scratch for family
-	starts   []date.Date                     // scratch for family
+	kids     []registry.ParentChild // scratch for family: the counted children's ties, one per child
+	starts   []date.Date            // scratch for family
+}
+
+// byRef indexes values by a person's reference. A family holds a few
+// persons and ties, so a search along its references costs less than
+// hashing them into a map for every family, and the storage is kept from
+// one family to the next.
+type byRef[T any] struct {
+	keys []string
+	vals [][]T
+	n    int // keys in use
+}
+
+func (b *byRef[T]) reset() {
+	for i := range b.n {
+		b.vals[i] = b.vals[i][:0]
+	}
+	b.n = 0
+	if len(b.keys) > 256 {
+		// An unusually large family: do not keep its storage.
+		*b = byRef[T]{}
+	}
+}
+
+func (b *byRef[T]) find(ref string) int {
+	for i, k := range b.keys[:b.n] {
+		if k == ref {
+			return i
+		}
+	}
+	return -1
+}
+
+// of returns the values of ref (nil when none).
+func (b *byRef[T]) of(ref string) []T {
+	if i := b.find(ref); i >= 0 {
+		return b.vals[i]
+	}
+	return nil
+}
+
+func (b *byRef[T]) add(ref string, v T) {
+	i := b.find(ref)
+	if i < 0 {
+		i = b.n
+		b.n++
+		if i == len(b.keys) {
+			b.keys, b.vals = append(b.keys, ref), append(b.vals, nil)
+		} else {
+			b.keys[i] = ref
+		}
+	}
+	b.vals[i] = append(b.vals[i], v)
+}
+
+// person returns the person of the family with reference ref, or nil.
+func (v *familyView) person(ref string) *registry.Person {
+	ps := v.f.Persons
+	for i := len(ps) - 1; i >= 0; i-- { // the last of a reference, as a map filled in order keeps
+		if ps[i].Ref == ref {
+			return &ps[i]
+		}
+	}
+	return nil
 }
 
 // familyReading holds the family-level parameters.
@@ -127,13 +190,7 @@ type familyReading struct {
 }
 
 func newFamilyView(f *registry.Family, county string, r familyReading) *familyView {
-	v := &familyView{
-		byRef:   make(map[string]*registry.Person, len(f.Persons)),
-		ties:    map[string][]registry.ParentChild{},
-		parents: map[string][]registry.ParentChild{},
-		marr:    map[string][]registry.Marriage{},
-		kids:    map[string]registry.ParentChild{},
-	}
+	v := &familyView{}
 	v.reset(f, county, r)
 	return v
 }
@@ -141,36 +198,21 @@ func newFamilyView(f *registry.Family, county string, r familyReading) *familyVi
 // reset re-indexes v for another family, keeping its maps' storage.
 func (v *familyView) reset(f *registry.Family, county string, r familyReading) {
 	v.f, v.county, v.readings = f, county, r
-	clear(v.byRef)
-	for k, s := range v.ties {
-		v.ties[k] = s[:0]
-	}
-	for k, s := range v.parents {
-		v.parents[k] = s[:0]
-	}
-	for k, s := range v.marr {
-		v.marr[k] = s[:0]
-	}
-	if len(v.ties) > 64 {
-		clear(v.ties)
-		clear(v.parents)
-		clear(v.marr)
-	}
-	for i := range f.Persons {
-		v.byRef[f.Persons[i].Ref] = &f.Persons[i]
-	}
+	v.ties.reset()
+	v.parents.reset()
+	v.marr.reset()
 	v.doubt = false
 	for _, t := range f.Children {
-		v.ties[t.Parent] = append(v.ties[t.Parent], t)
-		v.parents[t.Child] = append(v.parents[t.Child], t)
+		v.ties.add(t.Parent, t)
+		v.parents.add(t.Child, t)
 		if v.doubtful(t) {
 			v.doubt = true
 		}
 	}
 	for _, m := range f.Marriages {
-		v.marr[m.A] = append(v.marr[m.A], m)
+		v.marr.add(m.A, m)
 		if m.B != m.A {
-			v.marr[m.B] = append(v.marr[m.B], m)
+			v.marr.add(m.B, m)
 		}
 	}
 }
@@ -288,7 +330,7 @@ func (v *familyView) cheap(e *Env, p *registry.Person, y int, d, ageDay date.Dat
 	e.Alive = p.AliveOn(d)
 	e.Death = dateInt(p.Death)
 	e.BirthInPolicy = true
-	for _, t := range v.parents[p.Ref] {
+	for _, t := range v.parents.of(p.Ref) {
 		if t.Kind == registry.Birth && t.InPolicy != nil && !*t.InPolicy {
 			e.BirthInPolicy = false
 		}
@@ -398,7 +440,7 @@ type famFacts struct {
 // registered and, once ended (divorce or death, on To), no longer counts
 // from the month after.
 func (v *familyView) spouseOn(ref string, d date.Date) (sp *registry.Person, n int) {
-	ms := v.marr[ref]
+	ms := v.marr.of(ref)
 	for _, m := range ms {
 		if !begun(m.From, d) {
 			continue
@@ -409,7 +451,7 @@ func (v *familyView) spouseOn(ref string, d date.Date) (sp *registry.Person, n i
 			if other == ref {
 				other = m.A
 			}
-			if o := v.byRef[other]; o != nil && o.AliveOn(d) {
+			if o := v.person(other); o != nil && o.AliveOn(d) {
 				sp = o
 			}
 		}
@@ -422,7 +464,7 @@ func (v *familyView) tieStart(t registry.ParentChild) date.Date {
 	if !t.From.IsZero() {
 		return t.From
 	}
-	if c := v.byRef[t.Child]; c != nil {
+	if c := v.person(t.Child); c != nil {
 		return c.Birth
 	}
 	return date.Date{}
@@ -432,8 +474,8 @@ func (v *familyView) tieStart(t registry.ParentChild) date.Date {
 // by the month rule); step-children count only when step is set. A
 // doubtful adoption counts only when counted is set (the reading in which
 // staff accept it); a de-facto adoption staff ruled out never counts.
-func (v *familyView) childTies(parent string, d date.Date, step, counted bool, out map[string]registry.ParentChild) (doubts int) {
-	for _, t := range v.ties[parent] {
+func (v *familyView) childTies(parent string, d date.Date, step, counted bool, out *[]registry.ParentChild) (doubts int) {
+	for _, t := range v.ties.of(parent) {
 		if t.Kind == registry.Step && !step {
 			continue
 		}
@@ -449,8 +491,12 @@ func (v *familyView) childTies(parent string, d date.Date, step, counted bool, o
 				continue
 			}
 		}
-		if _, dup := out[t.Child]; !dup || t.Kind == registry.Birth {
-			out[t.Child] = t
+		i := slices.IndexFunc(*out, func(k registry.ParentChild) bool { return k.Child == t.Child })
+		switch {
+		case i < 0:
+			*out = append(*out, t)
+		case t.Kind == registry.Birth:
+			(*out)[i] = t
 		}
 	}
 	return doubts
@@ -458,11 +504,11 @@ func (v *familyView) childTies(parent string, d date.Date, step, counted bool, o
 
 // jointBirth reports whether a and b have a child born to both.
 func (v *familyView) jointBirth(a, b string) bool {
-	for _, t := range v.ties[a] {
+	for _, t := range v.ties.of(a) {
 		if t.Kind != registry.Birth {
 			continue
 		}
-		for _, u := range v.parents[t.Child] {
+		for _, u := range v.parents.of(t.Child) {
 			if u.Parent == b && u.Kind == registry.Birth {
 				return true
 			}
@@ -487,35 +533,36 @@ func (v *familyView) family(p *registry.Person, d date.Date, own, counted bool, 
 	if sp != nil {
 		ff.spouseRural, _ = v.hukouRural(sp, d)
 	}
-	kids := v.kids
-	clear(kids)
+	kids := v.kids[:0]
+	defer func() { v.kids = kids[:0] }()
 	doubts := 0
 	switch {
 	case own:
-		doubts += v.childTies(p.Ref, d, false, counted, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, &kids)
 		if len(kids) == 0 && sp != nil && v.readings.childless == ChildlessSameAsSpouse {
-			doubts += v.childTies(sp.Ref, d, false, counted, kids)
+			doubts += v.childTies(sp.Ref, d, false, counted, &kids)
 			ff.viaSpouse = len(kids) > 0
 		}
 	case v.readings.remarriage == RemarriageAlways:
-		doubts += v.childTies(p.Ref, d, true, counted, kids)
+		doubts += v.childTies(p.Ref, d, true, counted, &kids)
 		if sp != nil {
-			doubts += v.childTies(sp.Ref, d, true, counted, kids)
+			doubts += v.childTies(sp.Ref, d, true, counted, &kids)
 		}
 	case v.readings.remarriage == RemarriageIndividual:
-		doubts += v.childTies(p.Ref, d, false, counted, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, &kids)
 	default: // joint_birth_pools
-		doubts += v.childTies(p.Ref, d, false, counted, kids)
+		doubts += v.childTies(p.Ref, d, false, counted, &kids)
 		if sp != nil && (nm == 1 && !v.remarriedEver(sp.Ref, d) || v.jointBirth(p.Ref, sp.Ref)) {
-			doubts += v.childTies(sp.Ref, d, false, counted, kids)
+			doubts += v.childTies(sp.Ref, d, false, counted, &kids)
 		}
 	}
 	ff.unlawfulAdoptions = doubts
 	var event date.Date // the first death or disability of a counted child
 	starts := v.starts[:0]
 	defer func() { v.starts = starts[:0] }()
-	for ref, t := range kids {
-		c := v.byRef[ref]
+	for _, t := range kids {
+		ref := t.Child
+		c := v.person(ref)
 		if c == nil {
 			continue
 		}
@@ -574,9 +621,9 @@ func (v *familyView) family(p *registry.Person, d date.Date, own, counted bool, 
 		}
 	}
 	var firstBirth, lastAdoption date.Date
-	for ref, t := range kids {
+	for _, t := range kids {
 		s := v.tieStart(t)
-		if t.Kind == registry.Birth && v.byRef[ref] != nil && (firstBirth.IsZero() || s.Before(firstBirth)) {
+		if t.Kind == registry.Birth && v.person(t.Child) != nil && (firstBirth.IsZero() || s.Before(firstBirth)) {
 			firstBirth = s
 		}
 		if (t.Kind == registry.Adoption || t.Kind == registry.AdoptionDeFacto) && s.After(lastAdoption) {
@@ -650,7 +697,7 @@ const CertSterilisation = "sterilisation"
 // remarriedEver reports whether ref married more than once by d.
 func (v *familyView) remarriedEver(ref string, d date.Date) bool {
 	n := 0
-	for _, m := range v.marr[ref] {
+	for _, m := range v.marr.of(ref) {
 		if begun(m.From, d) {
 			n++
 		}

@@ -26,6 +26,10 @@ type FamilyScan struct {
 	Year   int
 	// Chunk is the number of persons read at a time (default 5,000).
 	Chunk int
+	// ByIDLists reads a whole county chunk by chunk with id lists, as a
+	// township is read, instead of with one ordered pass per table: the
+	// earlier reader, kept to compare the two.
+	ByIDLists bool
 }
 
 // ScanFamilies reads the families of the scan's candidates — the persons
@@ -39,7 +43,7 @@ func (db *DB) ScanFamilies(ctx context.Context, s FamilyScan) iter.Seq2[*registr
 	if s.Chunk <= 0 {
 		s.Chunk = 5000
 	}
-	if s.Scope == "" {
+	if s.Scope == "" && !s.ByIDLists {
 		return db.scanCounty(ctx, s)
 	}
 	return db.scanByIDLists(ctx, s)

@@ -156,8 +156,12 @@ type table[T any] struct {
 
 // query returns the query of the table's rows in the county; cond is
 // either "" (the whole pass, ordered) or a condition on the key.
-func (t *table[T]) query(cond string) string {
-	q := `SELECT ` + t.key + `, id, ` + t.cols + ` FROM ` + t.name + ` WHERE county = ?`
+func (t *table[T]) query(e Engine, cond string) string {
+	cols := t.cols
+	if e == SQLite {
+		cols = textDates(cols)
+	}
+	q := `SELECT ` + t.key + `, id, ` + cols + ` FROM ` + t.name + ` WHERE county = ?`
 	if cond == "" {
 		return q + ` ORDER BY ` + t.key
 	}
@@ -287,6 +291,26 @@ var (
 		}}
 )
 
+// dateColumns are the columns of the tables above that hold dates.
+var dateColumns = map[string]bool{"birth": true, "death": true, "from_date": true, "to_date": true, "issued": true,
+	"cancelled": true, "op_date": true, "date": true, "enrolled": true, "ended": true, "drawing": true, "admitted": true,
+	"confirmed": true}
+
+// textDates returns the select list cols with its date columns read as
+// text. SQLite keeps a date as text; its Go driver turns the text of a
+// column declared DATE into a time.Time, which date.Date then reads back,
+// a cost of its own on millions of rows. An expression has no declared
+// type, so the text comes as it is stored and date.Date reads it directly.
+func textDates(cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		if dateColumns[c] {
+			parts[i] = "CAST(" + c + " AS TEXT)"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 func marriageTable(side string) table[registry.KeyedMarriage] {
 	return table[registry.KeyedMarriage]{name: "marriages", key: side, cols: "a_id, b_id, from_date, to_date, end_reason",
 		scan: func(s scanner, key, id *int64, m *registry.KeyedMarriage) error {
@@ -342,8 +366,8 @@ type groupPass struct {
 type querier func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 
 // open starts the pass of t over county on q.
-func open[T any](ctx context.Context, q querier, county string, t *table[T], p *pass[T]) error {
-	rows, err := q(ctx, t.query(""), county)
+func open[T any](ctx context.Context, q querier, e Engine, county string, t *table[T], p *pass[T]) error {
+	rows, err := q(ctx, t.query(e, ""), county)
 	if err != nil {
 		return err
 	}
@@ -352,28 +376,28 @@ func open[T any](ctx context.Context, q querier, county string, t *table[T], p *
 }
 
 // openPasses starts every pass of county, those of group g on qs[g].
-func openPasses(ctx context.Context, qs [2]querier, county string) (*passes, error) {
+func openPasses(ctx context.Context, qs [2]querier, e Engine, county string) (*passes, error) {
 	ps := &passes{}
 	group := map[filler]int{}
 	for _, gp := range ps.all() {
 		group[gp.p] = gp.group
 	}
 	q := func(p filler) querier { return qs[group[p]] }
-	err := open(ctx, q(&ps.persons), county, &personTable, &ps.persons)
+	err := open(ctx, q(&ps.persons), e, county, &personTable, &ps.persons)
 	for i := range ps.marr {
-		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), county, &marriageTables[i], &ps.marr[i]))
+		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), e, county, &marriageTables[i], &ps.marr[i]))
 	}
-	err = cmp.Or(err, open(ctx, q(&ps.ties), county, &tieTable, &ps.ties),
-		open(ctx, q(&ps.hukou), county, &hukouTable, &ps.hukou),
-		open(ctx, q(&ps.certs), county, &certificateTable, &ps.certs),
-		open(ctx, q(&ps.contra), county, &contraceptionTable, &ps.contra),
-		open(ctx, q(&ps.permits), county, &permissionTable, &ps.permits),
-		open(ctx, q(&ps.disab), county, &disabilityTable, &ps.disab),
-		open(ctx, q(&ps.compl), county, &complicationTable, &ps.compl),
-		open(ctx, q(&ps.retire), county, &retirementTable, &ps.retire),
-		open(ctx, q(&ps.pensions), county, &pensionTable, &ps.pensions),
-		open(ctx, q(&ps.admits), county, &admissionTable, &ps.admits),
-		open(ctx, q(&ps.confirms), county, &confirmationTable, &ps.confirms))
+	err = cmp.Or(err, open(ctx, q(&ps.ties), e, county, &tieTable, &ps.ties),
+		open(ctx, q(&ps.hukou), e, county, &hukouTable, &ps.hukou),
+		open(ctx, q(&ps.certs), e, county, &certificateTable, &ps.certs),
+		open(ctx, q(&ps.contra), e, county, &contraceptionTable, &ps.contra),
+		open(ctx, q(&ps.permits), e, county, &permissionTable, &ps.permits),
+		open(ctx, q(&ps.disab), e, county, &disabilityTable, &ps.disab),
+		open(ctx, q(&ps.compl), e, county, &complicationTable, &ps.compl),
+		open(ctx, q(&ps.retire), e, county, &retirementTable, &ps.retire),
+		open(ctx, q(&ps.pensions), e, county, &pensionTable, &ps.pensions),
+		open(ctx, q(&ps.admits), e, county, &admissionTable, &ps.admits),
+		open(ctx, q(&ps.confirms), e, county, &confirmationTable, &ps.confirms))
 	if err != nil {
 		ps.close()
 		return nil, err
@@ -472,7 +496,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				defer second.Rollback()
 				qs[1] = second.QueryContext
 			}
-			ps, err := openPasses(ctx, qs, s.County)
+			ps, err := openPasses(ctx, qs, db.Engine, s.County)
 			if err != nil {
 				return err
 			}
@@ -590,7 +614,7 @@ func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T],
 func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []int64, fn func(key int64, v T)) error {
 	for _, part := range chunkIDs(ids) {
 		var got []keyed[T]
-		err := scanEach(ctx, tx, t.query(`IN (`+idList(part)+`)`), []any{county}, func(rows *sql.Rows) error {
+		err := scanEach(ctx, tx, t.query(tx.db.Engine, `IN (`+idList(part)+`)`), []any{county}, func(rows *sql.Rows) error {
 			var k keyed[T]
 			if err := t.scan(rows, &k.key, &k.id, &k.v); err != nil {
 				return err

@@ -83,7 +83,10 @@ func unitCode(p string) string {
 func (tx *Tx) Facts(ctx context.Context, reg region.Code, m stats.Month, population bool) (*stats.Facts, error) {
 	f := &stats.Facts{}
 	first, last := m.First(), m.Last()
-	var err error
+	err := tx.withoutJIT(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if f.Births, err = tx.statBirths(ctx, reg, m.Add(1-stats.Window).First(), last); err != nil {
 		return nil, fmt.Errorf("births of %s: %w", reg, err)
 	}
