@@ -160,8 +160,17 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if err != nil {
 		return nil, err
 	}
+	if !in.DryRun && imp.Rows >= analyzeAfter {
+		if err := a.db.AnalyzeMatching(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
+
+// analyzeAfter is the number of rows from which an import refreshes the
+// planner's statistics of the matching tables.
+const analyzeAfter = 1000
 
 func checkSource(s string, kind matching.Kind) (string, error) {
 	s = strings.TrimSpace(s)
