@@ -105,7 +105,11 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	}
 	o := op{name: "match.import", perm: auth.PermRegistryWrite, target: Target{Entity: "match_import", Region: region.Code(county)}}
 	mapping := in.Mapping
+	var seq int64 // the county's chain when the registry is read
 	err = a.view(ctx, who, o, func(tx *store.Tx) (err error) {
+		if seq, err = tx.ChainSeq(ctx, county); err != nil {
+			return err
+		}
 		if mapping == nil {
 			mapping, err = tx.MatchMapping(ctx, county, source, kind)
 		}
@@ -138,7 +142,7 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if !x.OK() {
 		return res, matching.ProblemsError(x.Problems)
 	}
-	ix, err := matching.BuildIndex(ctx, a.db.MatchCandidates(ctx, county))
+	ix, err := a.matchIndex(ctx, county, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -149,8 +153,19 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if res.Results, err = m.MatchRows(ctx, x.Rows); err != nil {
 		return nil, err
 	}
+	after := seq // the chain after the import, when nothing came between
 	settle := func(tx *store.Tx) error {
-		return a.settleImport(ctx, tx, who, imp, x, res, in.SaveMapping && !in.DryRun, start)
+		before, err := tx.ChainSeq(ctx, county)
+		if err != nil {
+			return err
+		}
+		if err := a.settleImport(ctx, tx, who, imp, x, res, in.SaveMapping && !in.DryRun, start); err != nil {
+			return err
+		}
+		if before == seq {
+			after, err = tx.ChainSeq(ctx, county)
+		}
+		return err
 	}
 	if in.DryRun {
 		err = a.view(ctx, who, o, settle)
@@ -159,6 +174,9 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if after != seq {
+		a.keepMatchIndex(county, after, ix)
 	}
 	if !in.DryRun && imp.Rows >= analyzeAfter {
 		if err := a.db.AnalyzeMatching(ctx); err != nil {
