@@ -304,6 +304,11 @@ type taskDecision struct {
 	Note     string `json:"note"`
 	Reason   string `json:"reason"`
 	PersonID int64  `json:"person_id"`
+	// What a confirmation that registers a person needs beyond the
+	// department's record.
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	HukouType string `json:"hukou_type"`
 }
 
 // decideMatchTask is POST /api/v1/match/tasks/{county}/{id}/{action} with
@@ -322,7 +327,8 @@ func (h *Handler) decideMatchTask(action string) web.HandlerFunc {
 		var out any
 		switch action {
 		case "confirm":
-			out, err = h.app.ConfirmMatchTask(ctx, who, county, id, in.Version, in.Note)
+			out, err = h.app.ConfirmMatchTaskWith(ctx, who, county, id, in.Version, app.TaskConfirmation{Note: in.Note, Name: in.Name,
+				Region: in.Region, HukouType: in.HukouType})
 		case "reject":
 			out, err = h.app.RejectMatchTask(ctx, who, county, id, in.Version, in.Reason)
 		case "hand-up":
