@@ -163,7 +163,7 @@ func TestUIMatchRegistersChild(t *testing.T) {
 				t.Fatalf("confirm: %d\n%.2000s", village.Code, village.Body)
 			}
 			village.Get(village.Loc).Want(200, "已确认")
-			village.Get("/persons?q=" + url.QueryEscape("郑小雨")).Want(200, "郑小雨")
+			village.Get("/persons?q="+url.QueryEscape("郑小雨")).Want(200, "郑小雨")
 		})
 	}
 }
