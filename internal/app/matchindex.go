@@ -1,10 +1,15 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 
+	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/registry"
+	"github.com/jiahe-project/jiahe/internal/store"
 )
 
 // matchIndexes keeps the matcher's index of the county imported last, so
@@ -47,4 +52,65 @@ func (a *App) keepMatchIndex(county string, seq int64, ix *matching.Index) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.county, c.seq, c.ix = county, seq, ix
+}
+
+// DuplicatePair is a pair of registry persons who are probably one person
+// registered twice, with both records.
+type DuplicatePair struct {
+	matching.Duplicate
+	A, B *registry.Record
+}
+
+// maxDuplicates bounds the pairs MatchDuplicates returns.
+const maxDuplicates = 500
+
+// MatchDuplicates finds the probable duplicates inside county's registry
+// (matching.Matcher.Duplicates over the county's index), most probable
+// first, at most 500 pairs, and how many were found. County staff only:
+// the search compares every person of the county.
+func (a *App) MatchDuplicates(ctx context.Context, who auth.Actor, county string) ([]DuplicatePair, int, error) {
+	o, err := matchCountyOp("match.duplicates", auth.PermRegistryRead, "person", county, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	var seq int64
+	if err := a.view(ctx, who, o, func(tx *store.Tx) (err error) {
+		seq, err = tx.ChainSeq(ctx, county)
+		return err
+	}); err != nil {
+		return nil, 0, err
+	}
+	ix, err := a.matchIndex(ctx, county, seq)
+	if err != nil {
+		return nil, 0, err
+	}
+	m, err := matching.NewMatcher(ix, matching.DefaultParams())
+	if err != nil {
+		return nil, 0, err
+	}
+	ds, err := m.Duplicates(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	slices.SortFunc(ds, func(x, y matching.Duplicate) int {
+		return cmp.Or(cmp.Compare(y.Score, x.Score), cmp.Compare(x.A.ID, y.A.ID), cmp.Compare(x.B.ID, y.B.ID))
+	})
+	n := len(ds)
+	ds = ds[:min(n, maxDuplicates)]
+	out := make([]DuplicatePair, 0, len(ds))
+	err = a.view(ctx, who, o, func(tx *store.Tx) error {
+		for _, d := range ds {
+			pa, err := tx.PersonByKey(ctx, who.Scope, d.A)
+			if err != nil {
+				return err
+			}
+			pb, err := tx.PersonByKey(ctx, who.Scope, d.B)
+			if err != nil {
+				return err
+			}
+			out = append(out, DuplicatePair{Duplicate: d, A: pa, B: pb})
+		}
+		return nil
+	})
+	return out, n, err
 }

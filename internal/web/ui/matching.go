@@ -462,3 +462,19 @@ func errText(err error, lang string) string {
 	}
 	return err.Error()
 }
+
+// matchDuplicatesPage lists the probable duplicates inside a county's
+// registry (?county=, the actor's own by default), for the county's staff.
+func (h *Handler) matchDuplicatesPage(w http.ResponseWriter, r *http.Request) error {
+	v := h.newView(w, r, "match.duplicates.title")
+	county := r.URL.Query().Get("county")
+	if county == "" {
+		county = h.matchCounty(r)
+	}
+	pairs, n, err := h.app.MatchDuplicates(r.Context(), web.Actor(r), county)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Pairs": pairs, "Total": n}
+	return h.render(w, http.StatusOK, "match_duplicates.html", v)
+}

@@ -167,3 +167,37 @@ func TestUIMatchRegistersChild(t *testing.T) {
 		})
 	}
 }
+
+// TestUIMatchDuplicates: a person registered twice, the second time
+// without a number and with a homophone, shows on the county's page of
+// probable duplicates; a village officer may not open it.
+func TestUIMatchDuplicates(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			idn := testID(t, "341523", "1961-06-07", 93)
+			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				for _, p := range []registry.NewPerson{
+					{Name: "张建国", Sex: "M", Birth: date.MustParse("1961-06-07"), IDNumber: idn, Region: "341523100001", HukouType: registry.Rural},
+					{Name: "章建国", Sex: "M", Birth: date.MustParse("1961-06-07"), Region: "341523100001", HukouType: registry.Rural},
+					{Name: "李秀兰", Sex: "F", Birth: date.MustParse("1970-01-02"), Region: "341523100001", HukouType: registry.Rural},
+				} {
+					if _, err := registry.Register(ctx, tx, auth.System, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			county := ts.Browser().Login("county", "county1234")
+			county.Get("/match").Want(200, `href="/match/duplicates"`)
+			county.Get("/match/duplicates").Want(200, "疑似重复登记", "共发现 1 对", "张建国", "章建国")
+			if strings.Contains(county.Body, idn) || strings.Contains(county.Body, "李秀兰") {
+				t.Error("the page shows a full ID number, or a person without a pair")
+			}
+			ts.Browser().Login("village", "village1234").Get("/match/duplicates").Want(403)
+		})
+	}
+}
