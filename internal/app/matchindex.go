@@ -27,7 +27,7 @@ type matchIndexes struct {
 	ix     *matching.Index
 }
 
-// index returns the index of county's registry at chain sequence seq,
+// matchIndex returns the index of county's registry at chain sequence seq,
 // building it when the one kept is of another county or state.
 func (a *App) matchIndex(ctx context.Context, county string, seq int64) (*matching.Index, error) {
 	c := &a.matchIx
