@@ -5,7 +5,7 @@ export GOPROXY ?= https://proxy.golang.org
 export GOFLAGS ?= -mod=mod
 JIAHE_DB ?= sqlite:jiahe.db
 
-.PHONY: build run test test-short test-race deps vet bench bench-eval fuzz
+.PHONY: build run test test-short test-race deps vet bench bench-eval bench-match fuzz
 
 build:
 	@echo "building bin/jiahe (the first build downloads the modules and takes a few minutes)"
@@ -38,6 +38,14 @@ PERSONS ?= 100000
 ENGINES ?= sqlite postgres
 bench-eval:
 	./scripts/bench-eval $(PERSONS) $(ENGINES)
+
+# The acceptance benchmark of cross-department matching (docs/matching.md):
+# a county of MATCH_PERSONS, MATCH_ROWS rows of each kind, imported end to
+# end on each engine of JIAHE_TEST_ENGINES (default both).
+MATCH_PERSONS ?= 1000000
+MATCH_ROWS ?= 100000
+bench-match:
+	JIAHE_BENCH_PERSONS=$(MATCH_PERSONS) JIAHE_BENCH_ROWS=$(MATCH_ROWS) go test ./internal/app -run '^$$' -bench ImportThroughput -benchtime 1x -timeout 180m -v
 
 # Every parser of outside input has a fuzz target; FUZZTIME each.
 FUZZTIME ?= 30s

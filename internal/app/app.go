@@ -69,6 +69,8 @@ type App struct {
 	cfg   Config
 	rules *rulebook
 	gate  *gate // the sign-in throttle and the password hash slots
+	// matchIx keeps the matcher's index of the county imported last.
+	matchIx matchIndexes
 }
 
 // New returns the use-case layer over db.

@@ -232,6 +232,12 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	if len(stage.Rest) == 0 {
 		return nil, fmt.Errorf("demo: no eligible person left in %s for the demo citizen", village)
 	}
+	tasks, err := a.demoMatching(ctx, actor["county"], synth.Config{County: string(DemoCounty), Persons: cfg.Persons, Seed: cfg.Seed})
+	if err != nil {
+		return nil, err
+	}
+	say(fmt.Sprintf("demo: 出生医学证明、预防接种数据各 %d 行已比对，%d 件核查任务 / birth and vaccination extracts of %d rows matched, %d tasks",
+		demoMatchRows, tasks, demoMatchRows, tasks))
 	for i := range citizens {
 		p := stage.Rest[0] // eligible, not yet applied
 		if citizens[i].Username == "citizen2" {

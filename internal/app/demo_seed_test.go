@@ -11,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/charge"
 	"github.com/jiahe-project/jiahe/internal/complaint"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 	"github.com/jiahe-project/jiahe/internal/workflow"
@@ -178,6 +179,11 @@ func TestSeedDemo(t *testing.T) {
 				if row.Region != "341523100001" {
 					t.Errorf("another village's specialist sees %s of %s", row.Name, row.Region)
 				}
+			}
+
+			// The department extracts: new children on the county's worklist.
+			if tasks, n, err := a.MatchWorklist(ctx, county, "341523", matching.TaskQuery{Reason: matching.TaskNewChild}); err != nil || n == 0 || len(tasks) == 0 {
+				t.Errorf("the demo's new-child tasks: %d %v", n, err)
 			}
 
 			again, err := a.SeedDemo(ctx, auth.System, app.DemoConfig{Persons: 5000}, nil)

@@ -15,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/payment"
@@ -105,7 +106,11 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	}
 	o := op{name: "match.import", perm: auth.PermRegistryWrite, target: Target{Entity: "match_import", Region: region.Code(county)}}
 	mapping := in.Mapping
+	var seq int64 // the county's chain when the registry is read
 	err = a.view(ctx, who, o, func(tx *store.Tx) (err error) {
+		if seq, err = tx.ChainSeq(ctx, county); err != nil {
+			return err
+		}
 		if mapping == nil {
 			mapping, err = tx.MatchMapping(ctx, county, source, kind)
 		}
@@ -138,7 +143,7 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if !x.OK() {
 		return res, matching.ProblemsError(x.Problems)
 	}
-	ix, err := matching.BuildIndex(ctx, a.db.MatchCandidates(ctx, county))
+	ix, err := a.matchIndex(ctx, county, seq)
 	if err != nil {
 		return nil, err
 	}
@@ -149,8 +154,19 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if res.Results, err = m.MatchRows(ctx, x.Rows); err != nil {
 		return nil, err
 	}
+	after := seq // the chain after the import, when nothing came between
 	settle := func(tx *store.Tx) error {
-		return a.settleImport(ctx, tx, who, imp, x, res, in.SaveMapping && !in.DryRun, start)
+		before, err := tx.ChainSeq(ctx, county)
+		if err != nil {
+			return err
+		}
+		if err := a.settleImport(ctx, tx, who, imp, x, res, in.SaveMapping && !in.DryRun, start); err != nil {
+			return err
+		}
+		if before == seq {
+			after, err = tx.ChainSeq(ctx, county)
+		}
+		return err
 	}
 	if in.DryRun {
 		err = a.view(ctx, who, o, settle)
@@ -160,8 +176,20 @@ func (a *App) ImportExtract(ctx context.Context, who auth.Actor, in MatchImport)
 	if err != nil {
 		return nil, err
 	}
+	if after != seq {
+		a.keepMatchIndex(county, after, ix)
+	}
+	if !in.DryRun && imp.Rows >= analyzeAfter {
+		if err := a.db.AnalyzeMatching(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
+
+// analyzeAfter is the number of rows from which an import refreshes the
+// planner's statistics of the matching tables.
+const analyzeAfter = 1000
 
 func checkSource(s string, kind matching.Kind) (string, error) {
 	s = strings.TrimSpace(s)
@@ -649,6 +677,10 @@ type TaskOutcome struct {
 	Payments *payment.Recomputed
 	// New are the tasks a review decision made of the row's fact.
 	New []matching.Task
+	// Registered is the person a new-child or arrival task registered;
+	// Closed the birth registration a hospital birth closed.
+	Registered *registry.Key
+	Closed     *birth.Registration
 }
 
 type rollResult = struct {
@@ -662,11 +694,21 @@ type rollResult = struct {
 // audited; when the actor confirms eligibility (township, county) the roll
 // follows at once and the periods already paid are recomputed into
 // recovery and arrears lines; a village's confirmation records the fact
-// and hands the task up to the township for the roll. A fact the registry
-// cannot take from an extract (a child or arrival to register, a move out
-// of the county) is confirmed as verified, to be registered by its own
-// form. version is the version read.
+// and hands the task up to the township for the roll. A new child or an
+// arrival is registered (ConfirmMatchTaskWith gives what the record
+// lacks); a move out of the county is confirmed as verified, to be
+// transferred by its own form. version is the version read.
 func (a *App) ConfirmMatchTask(ctx context.Context, who auth.Actor, county string, id int64, version int, note string) (*TaskOutcome, error) {
+	return a.ConfirmMatchTaskWith(ctx, who, county, id, version, TaskConfirmation{Note: note})
+}
+
+// ConfirmMatchTaskWith confirms task id of county as ConfirmMatchTask
+// does; a task of a new child or of an arrival registers the person from
+// the department's record, with what in gives that the record lacks (a
+// hospital birth of parents with an open birth registration closes it and
+// adds the child through it).
+func (a *App) ConfirmMatchTaskWith(ctx context.Context, who auth.Actor, county string, id int64, version int, in TaskConfirmation) (*TaskOutcome, error) {
+	note := in.Note
 	return write(a, ctx, who, taskOp("match.task.confirm", auth.PermRegistryWrite, county, id), func(tx *store.Tx) (*TaskOutcome, error) {
 		v, err := a.taskView(ctx, tx, who, county, id)
 		if err != nil {
@@ -688,7 +730,12 @@ func (a *App) ConfirmMatchTask(ctx context.Context, who auth.Actor, county strin
 			return nil, err
 		}
 		out := &TaskOutcome{Task: t}
-		if err := a.applyTask(ctx, tx, who, t, row, out); err != nil {
+		if registersPerson(t.Reason) {
+			err = a.registerFromTask(ctx, tx, who, t, row, v.Row.Results, in, out)
+		} else {
+			err = a.applyTask(ctx, tx, who, t, row, out)
+		}
+		if err != nil {
 			return nil, err
 		}
 		before := *t
@@ -705,8 +752,16 @@ func (a *App) ConfirmMatchTask(ctx context.Context, who auth.Actor, county strin
 		if err := tx.UpdateMatchTask(ctx, t); err != nil {
 			return nil, err
 		}
-		return out, auditTask(ctx, tx, who, "match.task.confirm", &before, t, map[string]any{"applied": out.Applied, "roll": out.Roll, "payments": out.Payments})
+		return out, auditTask(ctx, tx, who, "match.task.confirm", &before, t, map[string]any{"applied": out.Applied, "roll": out.Roll,
+			"payments": out.Payments, "registered": out.Registered, "closed": closedID(out.Closed)})
 	})
+}
+
+func closedID(r *birth.Registration) any {
+	if r == nil {
+		return nil
+	}
+	return r.ID
 }
 
 func needsRoll(reason string) bool {

@@ -351,3 +351,31 @@ func TestImportAfterKeyRotation(t *testing.T) {
 		})
 	}
 }
+
+// TestMatchIndexFollowsTheRegistry: the matcher's index is kept between
+// imports of a county, and a person registered between two imports is
+// found by the second.
+func TestMatchIndexFollowsTheRegistry(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			e := newPayEnv(t, storetest.Open(t, engine))
+			first := e.family("周玉梅", "1956-04-04", 1)
+			for i, tc := range []struct {
+				who  *registry.Record
+				died string
+			}{{first, "2023-05-05"}, {nil, "2023-06-06"}, {first, "2023-05-05"}} {
+				w := tc.who
+				if w == nil {
+					w = e.family("吴凤英", "1959-11-11", 2) // registered after the first import
+				}
+				res, err := e.importDeaths(county, deathsFile([4]string{w.Name, w.IDNumber, w.Birth.String(), tc.died}), false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := res.Results[0]; r.Outcome != matching.Matched || r.Person.ID != w.ID {
+					t.Errorf("import %d: %+v, want %s matched", i+1, r, w.Name)
+				}
+			}
+		})
+	}
+}

@@ -350,3 +350,18 @@ func (tx *Tx) auditHeads(ctx context.Context, q string, args ...any) ([]audit.He
 func (tx *Tx) AuditHeads(ctx context.Context) ([]audit.Head, error) {
 	return tx.auditHeads(ctx, `SELECT county, seq, hash, key_id, mac FROM audit_head WHERE seq > 0 ORDER BY county`)
 }
+
+// ChainSeq returns the sequence number of the head of county's audit
+// chain as the transaction sees it (with its own entries; 0 when the
+// chain does not exist). Every audited change of the county moves it on.
+func (tx *Tx) ChainSeq(ctx context.Context, county string) (int64, error) {
+	if h, ok := tx.heads[county]; ok {
+		return h.Seq, nil
+	}
+	var seq int64
+	err := tx.QueryRow(ctx, `SELECT seq FROM audit_head WHERE county = ?`, county).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return seq, err
+}

@@ -258,6 +258,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /api/v1/match/kinds", h.matchKinds),
 		web.SignedIn("POST /api/v1/match/imports", h.matchImport),
 		web.SignedIn("GET /api/v1/match/imports", h.listMatchImports),
+		web.SignedIn("GET /api/v1/match/duplicates", h.listMatchDuplicates),
 		web.SignedIn("GET /api/v1/match/imports/{county}/{id}", h.getMatchImport),
 		web.SignedIn("GET /api/v1/match/imports/{county}/{id}/feedback", h.matchFeedback),
 		web.SignedIn("GET /api/v1/match/tasks", h.listMatchTasks),

@@ -304,6 +304,11 @@ type taskDecision struct {
 	Note     string `json:"note"`
 	Reason   string `json:"reason"`
 	PersonID int64  `json:"person_id"`
+	// What a confirmation that registers a person needs beyond the
+	// department's record.
+	Name      string `json:"name"`
+	Region    string `json:"region"`
+	HukouType string `json:"hukou_type"`
 }
 
 // decideMatchTask is POST /api/v1/match/tasks/{county}/{id}/{action} with
@@ -322,7 +327,8 @@ func (h *Handler) decideMatchTask(action string) web.HandlerFunc {
 		var out any
 		switch action {
 		case "confirm":
-			out, err = h.app.ConfirmMatchTask(ctx, who, county, id, in.Version, in.Note)
+			out, err = h.app.ConfirmMatchTaskWith(ctx, who, county, id, in.Version, app.TaskConfirmation{Note: in.Note, Name: in.Name,
+				Region: in.Region, HukouType: in.HukouType})
 		case "reject":
 			out, err = h.app.RejectMatchTask(ctx, who, county, id, in.Version, in.Reason)
 		case "hand-up":
@@ -394,5 +400,34 @@ func (h *Handler) putMatchMapping(w http.ResponseWriter, r *http.Request) error 
 // columns.
 func (h *Handler) matchKinds(w http.ResponseWriter, r *http.Request) error {
 	web.WriteJSON(w, http.StatusOK, map[string]any{"kinds": h.app.MatchKinds()})
+	return nil
+}
+
+// duplicateJSON is a probable duplicate pair, the ID numbers masked.
+type duplicateJSON struct {
+	A        personSide        `json:"a"`
+	B        personSide        `json:"b"`
+	Score    float64           `json:"score"`
+	Outcome  matching.Outcome  `json:"outcome"`
+	Evidence matching.Evidence `json:"evidence"`
+}
+
+// listMatchDuplicates is GET /api/v1/match/duplicates?county=: the probable
+// duplicates inside the county's registry, most probable first.
+func (h *Handler) listMatchDuplicates(w http.ResponseWriter, r *http.Request) error {
+	county, err := web.County(r, h.tree)
+	if err != nil {
+		return err
+	}
+	pairs, n, err := h.app.MatchDuplicates(r.Context(), web.Actor(r), county)
+	if err != nil {
+		return err
+	}
+	out := make([]duplicateJSON, len(pairs))
+	for i, p := range pairs {
+		s := sides(map[int64]*registry.Record{p.A.ID: p.A, p.B.ID: p.B})
+		out[i] = duplicateJSON{A: s[p.A.ID], B: s[p.B.ID], Score: p.Score, Outcome: p.Outcome, Evidence: p.Evidence}
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"pairs": out, "total": n})
 	return nil
 }

@@ -599,6 +599,7 @@ var matrix = map[string]entry{
 		return "/api/v1/match/imports?dry_run=1&source=police-deaths&county=" + t.county, []byte("身份证号,姓名\n")
 	})},
 	"GET /api/v1/match/imports":                        {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/imports?county=%s", nil)},
+	"GET /api/v1/match/duplicates":                     {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/duplicates?county=%s", nil)},
 	"GET /api/v1/match/imports/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/api/v1/match/imports/%s/999999", nil)},
 	"GET /api/v1/match/imports/{county}/{id}/feedback": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: countyPath("/api/v1/match/imports/%s/999999/feedback", nil)},
 	"GET /api/v1/match/tasks": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
@@ -724,6 +725,7 @@ var matrix = map[string]entry{
 	"GET /match/imports/{county}/{id}":          {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/match/imports/%s/999999", nil)},
 	"GET /match/imports/{county}/{id}/feedback": {kind: targeted, perm: auth.PermRegistryWrite, at: atCounty, req: countyPath("/match/imports/%s/999999/feedback", nil)},
 	"GET /match/tasks":                          {kind: listed, perm: auth.PermRegistryRead, req: get("/match/tasks")},
+	"GET /match/duplicates":                     {kind: targeted, perm: auth.PermRegistryRead, at: atCounty, req: countyPath("/match/duplicates?county=%s", nil)},
 	"GET /match/tasks/{county}/{id}": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return fmt.Sprintf("/match/tasks/%s/%d", t.county, t.task), nil
 	})},

@@ -401,7 +401,7 @@ func (h *Handler) renderTask(w http.ResponseWriter, r *http.Request, v *view, co
 			cands = res.Candidates
 		}
 	}
-	v.Data = map[string]any{"Task": tv, "Side": sb, "Candidates": cands}
+	v.Data = map[string]any{"Task": tv, "Side": sb, "Candidates": cands, "Root": string(web.Actor(r).Scope)}
 	return h.render(w, status, "match_task.html", v)
 }
 
@@ -419,7 +419,8 @@ func (h *Handler) matchTaskSubmit(w http.ResponseWriter, r *http.Request) error 
 	done := ""
 	switch action {
 	case "confirm":
-		err = ignore(h.app.ConfirmMatchTask(ctx, a, county, id, version, note))
+		err = ignore(h.app.ConfirmMatchTaskWith(ctx, a, county, id, version, app.TaskConfirmation{Note: note,
+			Name: r.PostFormValue("name"), Region: r.PostFormValue("region"), HukouType: r.PostFormValue("hukou_type")}))
 		done = "match_confirmed"
 	case "reject":
 		_, err = h.app.RejectMatchTask(ctx, a, county, id, version, note)
@@ -460,4 +461,20 @@ func errText(err error, lang string) string {
 		return e.Message(lang)
 	}
 	return err.Error()
+}
+
+// matchDuplicatesPage lists the probable duplicates inside a county's
+// registry (?county=, the actor's own by default), for the county's staff.
+func (h *Handler) matchDuplicatesPage(w http.ResponseWriter, r *http.Request) error {
+	v := h.newView(w, r, "match.duplicates.title")
+	county := r.URL.Query().Get("county")
+	if county == "" {
+		county = h.matchCounty(r)
+	}
+	pairs, n, err := h.app.MatchDuplicates(r.Context(), web.Actor(r), county)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Pairs": pairs, "Total": n}
+	return h.render(w, http.StatusOK, "match_duplicates.html", v)
 }

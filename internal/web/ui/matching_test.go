@@ -126,3 +126,78 @@ func TestUIMatchJourney(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestUIMatchRegistersChild: a vaccination record of a child the registry
+// lacks, without a name; the village's task page asks for the name, and
+// the confirmation registers the child.
+func TestUIMatchRegistersChild(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			idn := testID(t, "341523", "1993-02-03", 84)
+			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				_, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{Name: "吴晓燕", Sex: "F", Birth: date.MustParse("1993-02-03"),
+					IDNumber: idn, Region: "341523100001", HukouType: registry.Rural})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			file := []byte("儿童姓名,性别,出生日期,母亲姓名,母亲身份证号,接种单位\n女婴,女,2023-03-04,吴晓燕," + idn + ",城关镇卫生院\n")
+			county := ts.Browser().Login("county", "county1234")
+			county.Multipart("/match/import", map[string]string{"kind": "vaccination"}, file).Want(200, "生成核查任务 1 件")
+			content := regexp.MustCompile(`name="content" value="([^"]+)"`).FindStringSubmatch(county.Body)
+			postForm(t, county, "/match/import", [][2]string{{"confirm", "1"}, {"kind", "vaccination"}, {"content", html.UnescapeString(content[1])}}, nil)
+			if county.Code != http.StatusSeeOther {
+				t.Fatalf("run: %d\n%.2000s", county.Code, county.Body)
+			}
+
+			village := ts.Browser().Login("village", "village1234")
+			village.Get("/match/tasks").Want(200, "新生儿未在库", "共 1 件")
+			href := regexp.MustCompile(`href="(/match/tasks/341523/\d+)"`).FindStringSubmatch(village.Body)
+			village.Get(href[1]).Want(200, "女婴", `name="name"`, "确认后按部门记录将新生儿登记入人口库")
+			version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(village.Body)[1]
+			village.Post(href[1]+"/confirm", url.Values{"version": {version}}).Want(422, "请填写姓名")
+			village.Post(href[1]+"/confirm", url.Values{"version": {version}, "name": {"郑小雨"}, "note": {"入户核实"}})
+			if village.Code != http.StatusSeeOther {
+				t.Fatalf("confirm: %d\n%.2000s", village.Code, village.Body)
+			}
+			village.Get(village.Loc).Want(200, "已确认")
+			village.Get("/persons?q="+url.QueryEscape("郑小雨")).Want(200, "郑小雨")
+		})
+	}
+}
+
+// TestUIMatchDuplicates: a person registered twice, the second time
+// without a number and with a homophone, shows on the county's page of
+// probable duplicates; a village officer may not open it.
+func TestUIMatchDuplicates(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			idn := testID(t, "341523", "1961-06-07", 93)
+			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				for _, p := range []registry.NewPerson{
+					{Name: "张建国", Sex: "M", Birth: date.MustParse("1961-06-07"), IDNumber: idn, Region: "341523100001", HukouType: registry.Rural},
+					{Name: "章建国", Sex: "M", Birth: date.MustParse("1961-06-07"), Region: "341523100001", HukouType: registry.Rural},
+					{Name: "李秀兰", Sex: "F", Birth: date.MustParse("1970-01-02"), Region: "341523100001", HukouType: registry.Rural},
+				} {
+					if _, err := registry.Register(ctx, tx, auth.System, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			county := ts.Browser().Login("county", "county1234")
+			county.Get("/match").Want(200, `href="/match/duplicates"`)
+			county.Get("/match/duplicates").Want(200, "疑似重复登记", "共发现 1 对", "张建国", "章建国")
+			if strings.Contains(county.Body, idn) || strings.Contains(county.Body, "李秀兰") {
+				t.Error("the page shows a full ID number, or a person without a pair")
+			}
+			ts.Browser().Login("village", "village1234").Get("/match/duplicates").Want(403)
+		})
+	}
+}

@@ -174,6 +174,7 @@ func (h *Handler) Routes() []web.Route {
 		web.SignedIn("GET /match/imports/{county}/{id}", h.matchImportResultPage),
 		web.SignedIn("GET /match/imports/{county}/{id}/feedback", h.matchFeedbackDownload),
 		web.SignedIn("GET /match/tasks", h.matchTasksPage),
+		web.SignedIn("GET /match/duplicates", h.matchDuplicatesPage),
 		web.SignedIn("GET /match/tasks/{county}/{id}", h.matchTaskPage),
 		web.SignedIn("POST /match/tasks/{county}/{id}/{action}", h.matchTaskSubmit),
 		web.SignedIn("GET /reports", h.reportPage),
