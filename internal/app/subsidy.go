@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/policy"
@@ -118,8 +119,28 @@ func (a *App) ConfirmSubsidy(ctx context.Context, who auth.Actor, county string,
 		if err != nil {
 			return nil, err
 		}
-		return birth.Confirm(ctx, tx, eng, who, county, id, version, approve, note)
+		c, err := birth.Confirm(ctx, tx, eng, who, county, id, version, approve, note)
+		if err != nil || c.Status != birth.ClaimApproved {
+			return c, err
+		}
+		return c, payToApplicant(ctx, tx, who, c)
 	})
+}
+
+// payToApplicant records that the subsidy of c's child is paid into the
+// account of the parent or guardian who applied (docs/births.md,
+// "Payment"); the child's own account is used while the applicant has
+// none.
+func payToApplicant(ctx context.Context, tx *store.Tx, who auth.Actor, c *birth.Claim) error {
+	if c.Applicant == 0 || c.Applicant == c.Child {
+		return nil
+	}
+	if err := tx.SavePaymentPayee(ctx, c.County, c.Child, policy.ProgramChildcareSubsidy, c.Applicant, who.UserID); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, audit.Entry{County: c.County, UserID: who.UserID, Username: who.Username, Action: "payment.payee",
+		Entity: "person", EntityID: strconv.FormatInt(c.Child, 10), Region: c.Region,
+		After: audit.JSON(map[string]any{"program": policy.ProgramChildcareSubsidy, "payee_id": c.Applicant, "claim_id": c.ID})})
 }
 
 // WithdrawSubsidy withdraws claim id of county before it is confirmed: the

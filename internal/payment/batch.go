@@ -167,7 +167,23 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 	if err := reviewHolds(ctx, s, county, states); err != nil {
 		return nil, err
 	}
-	accounts, err := s.BankAccounts(ctx, county, persons)
+	keys := make([]PayeeKey, len(lines))
+	for i, l := range lines {
+		keys[i] = PayeeKey{l.PersonID, l.Program}
+	}
+	accounts, whose, err := paidInto(ctx, s, county, keys)
+	if err != nil {
+		return nil, err
+	}
+	// The bank file names the account's holder with the holder's own ID
+	// number: a payee's when the line is paid to one.
+	var payees []int64
+	for k, p := range whose {
+		if p != k.PersonID {
+			payees = append(payees, p)
+		}
+	}
+	payeeStates, err := s.PaymentPersonStates(ctx, county, payees)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +200,7 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 			heldBy[why] = append(heldBy[why], l.ID)
 			continue
 		}
-		acc, ok := accounts[l.PersonID]
+		acc, ok := accounts[PayeeKey{l.PersonID, l.Program}]
 		if !ok {
 			run.NoAccount = append(run.NoAccount, l)
 			continue
@@ -227,7 +243,11 @@ func makeBatches(ctx context.Context, s Store, a auth.Actor, county, kind string
 			CreatedBy: a.UserID, CreatedByName: actorName(a), CreatedAt: now}
 		ids := make([]int64, len(ls))
 		for i, l := range ls {
-			acc, st := accounts[l.PersonID], states[l.PersonID]
+			k := PayeeKey{l.PersonID, l.Program}
+			acc, st := accounts[k], states[l.PersonID]
+			if p := whose[k]; p != l.PersonID {
+				st = payeeStates[p]
+			}
 			b.Items = append(b.Items, Item{Seq: i + 1, LineID: l.ID, PersonID: l.PersonID, Name: acc.Holder,
 				IDNumber: st.IDNumber, Bank: bank, Account: acc.Number, Amount: l.Amount, Program: l.Program,
 				Period: l.Period.String()})
@@ -425,22 +445,22 @@ func retries(ctx context.Context, s Store, county string) ([]Retry, error) {
 		return nil, err
 	}
 	ids := make([]int64, len(lines))
-	persons := make([]int64, len(lines))
+	keys := make([]PayeeKey, len(lines))
 	for i, l := range lines {
-		ids[i], persons[i] = l.ID, l.PersonID
+		ids[i], keys[i] = l.ID, PayeeKey{l.PersonID, l.Program}
 	}
 	items, err := s.LastBatchItems(ctx, county, ids)
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := s.BankAccounts(ctx, county, persons)
+	accounts, _, err := paidInto(ctx, s, county, keys)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Retry, 0, len(lines))
 	for _, l := range lines {
 		r := Retry{Line: l, Failed: items[l.ID], FailedAt: items[l.ID].ResultAt}
-		if acc, ok := accounts[l.PersonID]; ok {
+		if acc, ok := accounts[PayeeKey{l.PersonID, l.Program}]; ok {
 			r.Account = &acc
 			r.Fixed = acc.UpdatedAt.After(r.FailedAt)
 		}

@@ -111,10 +111,15 @@ func CheckConsistency(ctx context.Context, s Store, as Assessor, a auth.Actor, c
 	for _, r := range recipients {
 		persons = append(persons, r.PersonID)
 	}
-	accounts, err := s.BankAccounts(ctx, county, persons)
+	keys := make([]PayeeKey, len(persons))
+	for i, id := range persons {
+		keys[i] = PayeeKey{id, c.Program}
+	}
+	paid, _, err := paidInto(ctx, s, county, keys)
 	if err != nil {
 		return nil, err
 	}
+	accounts := accountsByPerson(paid)
 	states, err := s.PaymentPersonStates(ctx, county, persons)
 	if err != nil {
 		return nil, err

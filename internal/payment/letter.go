@@ -183,10 +183,15 @@ func letters(ctx context.Context, s Store, tree *region.Tree, c *Cycle, lines []
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := s.BankAccounts(ctx, c.County, persons)
+	keys := make([]PayeeKey, len(persons))
+	for i, id := range persons {
+		keys[i] = PayeeKey{id, c.Program}
+	}
+	paid, _, err := paidInto(ctx, s, c.County, keys)
 	if err != nil {
 		return nil, err
 	}
+	accounts := accountsByPerson(paid)
 	items, err := s.LastBatchItems(ctx, c.County, ids)
 	if err != nil {
 		return nil, err

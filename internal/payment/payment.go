@@ -52,6 +52,9 @@ type Store interface {
 	SaveBankAccount(ctx context.Context, a *Account) error
 	// BankAccounts returns the accounts of the persons that have one.
 	BankAccounts(ctx context.Context, county string, personIDs []int64) (map[int64]Account, error)
+	// PaymentPayees returns the payees recorded for persons, by person and
+	// program (paidInto).
+	PaymentPayees(ctx context.Context, county string, personIDs []int64) (map[PayeeKey]int64, error)
 	// PaymentPersonStates returns name, ID number, death and hold of persons.
 	PaymentPersonStates(ctx context.Context, county string, personIDs []int64) (map[int64]PersonState, error)
 	// SetPaymentHold raises (or replaces) a hold on a person; ClearHold lifts it.

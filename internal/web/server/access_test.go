@@ -544,8 +544,27 @@ var matrix = map[string]entry{
 		req: complaintPath("/reply", map[string]any{"reply": ""})},
 	"POST /api/v1/complaints/{county}/{id}/close": {kind: targeted, perm: auth.PermComplaintHandle, domain: true,
 		req: complaintPath("/close", map[string]any{})},
-	"GET /api/v1/self/complaints":  {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/complaints")},
-	"POST /api/v1/self/complaints": {kind: self, perm: auth.PermSelfService, domain: true, req: post("/api/v1/self/complaints", map[string]any{})},
+	"GET /api/v1/self/complaints":      {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/complaints")},
+	"POST /api/v1/self/complaints":     {kind: self, perm: auth.PermSelfService, domain: true, req: post("/api/v1/self/complaints", map[string]any{})},
+	"GET /api/v1/self/family":          {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/family")},
+	"POST /api/v1/self/family-reports": {kind: self, perm: auth.PermSelfService, req: post("/api/v1/self/family-reports", map[string]any{"text": "我的出生日期登记有误"})},
+	"GET /api/v1/self/qualify":         {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/qualify")},
+	"POST /api/v1/self/births":         {kind: self, perm: auth.PermSelfApply, req: post("/api/v1/self/births", map[string]any{})},
+	"POST /api/v1/self/subsidy-claims": {kind: self, perm: auth.PermSelfApply, req: post("/api/v1/self/subsidy-claims", map[string]any{})},
+	"GET /api/v1/self/applications":    {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/applications")},
+	"GET /api/v1/self/payments":        {kind: self, perm: auth.PermSelfService, req: get("/api/v1/self/payments")},
+	"GET /api/v1/self/letters/{county}/{id}/{person}": {kind: targeted, perm: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/self/letters/%s/900001/%d", t.county, t.wife.ID), nil
+	})},
+	"GET /api/v1/documents/{entity}/{county}/{id}": {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/documents/birth_registration/%s/%d", t.county, t.birth), nil
+	})},
+	"GET /api/v1/documents/{entity}/{county}/{id}/{doc}": {kind: targeted, perm: auth.PermRegistryRead, also: auth.PermSelfService, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/documents/birth_registration/%s/%d/1", t.county, t.birth), nil
+	})},
+	"POST /api/v1/documents/{entity}/{county}/{id}": {kind: targeted, perm: auth.PermRegistryWrite, also: auth.PermSelfApply, req: on(func(t *target) (string, any) {
+		return fmt.Sprintf("/api/v1/documents/birth_registration/%s/%d", t.county, t.birth), map[string]any{}
+	})},
 	"GET /api/v1/time-limits/{region}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/time-limits/" + string(t.village), nil
 	})},

@@ -60,40 +60,7 @@ func (h *Handler) renderSelfFamily(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return err
 	}
-	me := f.Me.Ref()
-	type rel struct {
-		Person registry.Person
-		Kind   string // spouse, former, child, parent
-		Tie    string
-	}
-	var rels []rel
-	for _, m := range f.Family.Marriages {
-		other := m.B
-		if m.B == me {
-			other = m.A
-		} else if m.A != me {
-			continue
-		}
-		if p := f.Family.Person(other); p != nil {
-			kind := "spouse"
-			if !m.To.IsZero() {
-				kind = "former"
-			}
-			rels = append(rels, rel{Person: *p, Kind: kind})
-		}
-	}
-	for _, t := range f.Family.Children {
-		switch me {
-		case t.Parent:
-			if p := f.Family.Person(t.Child); p != nil {
-				rels = append(rels, rel{Person: *p, Kind: "child", Tie: t.Kind})
-			}
-		case t.Child:
-			if p := f.Family.Person(t.Parent); p != nil {
-				rels = append(rels, rel{Person: *p, Kind: "parent", Tie: t.Kind})
-			}
-		}
-	}
+	rels := f.Relatives()
 	v.Data = map[string]any{"Me": f.Me, "Relatives": rels, "Reports": f.Reports}
 	return h.render(w, status, "self_family.html", v)
 }
@@ -149,18 +116,7 @@ func (h *Handler) renderSelfBirth(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	me := f.Me.Ref()
-	var spouse *registry.Person
-	for _, m := range f.Family.Marriages {
-		if !m.To.IsZero() || (m.A != me && m.B != me) {
-			continue
-		}
-		other := m.B
-		if m.B == me {
-			other = m.A
-		}
-		spouse = f.Family.Person(other)
-	}
+	spouse := f.Spouse()
 	v.Data = map[string]any{"Me": f.Me, "Spouse": spouse}
 	return h.render(w, status, "self_birth.html", v)
 }

@@ -3,12 +3,14 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
+	"github.com/jiahe-project/jiahe/internal/portal"
 	"github.com/jiahe-project/jiahe/internal/web"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
@@ -68,7 +70,18 @@ func (h *Handler) selfPageData(r *http.Request, v *view, prefill bool) error {
 
 // selfSubmit takes the form of /self (workflow.ApplyAsCitizen).
 func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	// The form is sent with a photo of a document (multipart) or, from an
+	// older page, without one.
+	var name string
+	var photo []byte
+	var perr error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		var fields url.Values
+		if name, photo, fields, perr = web.ReadDocument(w, r, portal.MaxDocument); fields == nil {
+			fields = url.Values{}
+		}
+		r.PostForm, r.Form = fields, fields
+	} else if err := r.ParseForm(); err != nil {
 		return apperr.Invalidf("", "表单无效", "invalid form")
 	}
 	v := h.newView(w, r, "self.title")
@@ -76,6 +89,18 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 		v.Form.Set(f, strings.TrimSpace(r.PostFormValue(f)))
 	}
 	var errs apperr.List
+	// A photo chosen is checked before the application is taken: a
+	// wrong file is named on the form and nothing is submitted.
+	if perr == nil && len(photo) > 0 {
+		_, perr = portal.Sniff("file", photo)
+	}
+	if perr != nil {
+		e, ok := apperr.As(perr)
+		if !ok {
+			return perr
+		}
+		errs = append(errs, e)
+	}
 	year, e := formInt(r, "year", 2004, 2100)
 	if e != nil {
 		errs = append(errs, e)
@@ -105,8 +130,17 @@ func (h *Handler) selfSubmit(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, http.StatusUnprocessableEntity, "self.html", v)
 	}
-	// The tracking page follows the application and takes the photos
-	// of its documents.
+	// The photo is stored with the case; the tracking page follows the
+	// application and takes more photos of its documents.
+	if len(photo) > 0 {
+		if _, err := h.app.AttachDocument(r.Context(), web.Actor(r), portal.EntityCase, c.County, c.ID, name, photo); err != nil {
+			if e, ok := apperr.As(err); !ok || e.Kind != apperr.Invalid {
+				return err
+			}
+			http.Redirect(w, r, fmt.Sprintf("/self/track?done=self_submitted&upload_error=type#case-%d", c.ID), http.StatusSeeOther)
+			return nil
+		}
+	}
 	http.Redirect(w, r, fmt.Sprintf("/self/track?done=self_submitted#case-%d", c.ID), http.StatusSeeOther)
 	return nil
 }
