@@ -171,7 +171,7 @@ func (a *App) ChangeDivision(ctx context.Context, who auth.Actor, in DivisionCha
 		declare(a.tree, p.Open)
 		return c, tx.Audit(ctx, audit.Entry{County: string(county), UserID: who.UserID, Username: who.Username, Action: "division." + in.Kind,
 			Entity: "division", EntityID: string(code), Region: string(code), Before: audit.JSON(p.Close), After: audit.JSON(map[string]any{
-				"change": c.ID, "open": p.Open, "keys": p.Keys, "rekeyed": c.Rekeyed, "basis": c.Basis})})
+				"change": c.ID, "open": p.Open, "keys": p.Keys, "rekeyed": c.Rekeyed, "users": c.Users, "basis": c.Basis})})
 	})
 }
 

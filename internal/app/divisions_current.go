@@ -1,0 +1,121 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jiahe-project/jiahe/internal/apperr"
+	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/region"
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// The divisions in force today (docs/regions.md): what the pickers offer
+// and what a new entry may hold. A code a recorded change retired is
+// refused for a new entry, with a message naming its successor; an
+// imported row that holds one is keyed to the successor.
+
+// retired reports, for a township or village code a recorded change of
+// its county retired before today, the code that succeeds it today and
+// the message that refuses it; "" and nil for a code in force.
+func (a *App) retired(ctx context.Context, tx *store.Tx, field string, code region.Code) (region.Code, error) {
+	county := a.tree.County(code)
+	if county == "" || code.Level() < region.Township {
+		return "", nil
+	}
+	h, err := a.history(ctx, tx, string(county))
+	if err != nil || !h.Changed() {
+		return "", err
+	}
+	today := date.Today(tx.Now()).String()
+	if h.Valid(code, today) {
+		return "", nil
+	}
+	succ := h.Resolve(code, today)
+	if succ == code || !h.Valid(succ, today) {
+		return "", nil // not made yet, or unknown to the history
+	}
+	vs := h.Versions(code)
+	last := vs[len(vs)-1]
+	gone := h.On(dayBefore(last.To))
+	oldName, newName := below(gone, county, code), below(h.On(today), county, succ)
+	verb, verbEN := "并入", "was merged into"
+	if n, _ := gone.Lookup(code); code.Level() == region.Village {
+		if d, ok := h.On(today).Lookup(succ); ok && d.Name == n.Name {
+			verb, verbEN = "改隶", "was moved under"
+		}
+	}
+	day := date.Chinese(last.To)
+	return succ, &apperr.Error{Kind: apperr.Invalid, Field: field,
+		ZH: oldName + "已于" + day + verb + newName + "，该区划代码已停用，请选择" + newName,
+		EN: oldName + " " + verbEN + " " + newName + " on " + last.To + "; its code is retired: choose " + newName + " (" + string(succ) + ")"}
+}
+
+// below is the name of code below its county as v has it (镇 and 村).
+func below(v *region.View, county, code region.Code) string {
+	full, top := v.FullName(code), v.FullName(county)
+	if n := strings.TrimPrefix(full, top); n != "" && full != "" {
+		return n
+	}
+	if d, ok := v.Lookup(code); ok {
+		return d.Name
+	}
+	return string(code)
+}
+
+// inForce refuses code (a new entry's division, named by field) when a
+// recorded change retired it.
+func (a *App) inForce(ctx context.Context, tx *store.Tx, field, code string) error {
+	c, err := region.ParseCode(strings.TrimSpace(code))
+	if err != nil || c == "" {
+		return nil // the domain names a malformed code
+	}
+	_, err = a.retired(ctx, tx, field, c)
+	return err
+}
+
+// successor is the code a recorded change keyed code to, when a change
+// retired it; code itself otherwise.
+func (a *App) successor(ctx context.Context, tx *store.Tx, code string) (string, error) {
+	c, err := region.ParseCode(strings.TrimSpace(code))
+	if err != nil || c == "" {
+		return code, nil
+	}
+	succ, err := a.retired(ctx, tx, "", c)
+	if succ == "" {
+		return code, nil
+	}
+	if _, ok := err.(*apperr.Error); ok {
+		err = nil
+	}
+	return string(succ), err
+}
+
+// DivisionsToday returns the divisions directly below code as they are
+// today, with the changes recorded for its county: what a division
+// picker offers. A retired division has none.
+func (a *App) DivisionsToday(ctx context.Context, code region.Code) ([]region.Division, error) {
+	county := a.tree.County(code)
+	if county == "" {
+		return a.tree.Children(code), nil
+	}
+	var out []region.Division
+	err := a.db.View(ctx, func(tx *store.Tx) error {
+		h, err := a.history(ctx, tx, string(county))
+		if err != nil {
+			return err
+		}
+		out = h.On(date.Today(tx.Now()).String()).Children(code)
+		return nil
+	})
+	return out, err
+}
+
+// DivisionInForce reports whether code names a division in force today;
+// when a change retired it, the error says which division succeeds it.
+func (a *App) DivisionInForce(ctx context.Context, code region.Code) error {
+	return a.db.View(ctx, func(tx *store.Tx) error {
+		_, err := a.retired(ctx, tx, "region", code)
+		return err
+	})
+}
