@@ -37,18 +37,26 @@ func (a *App) retired(ctx context.Context, tx *store.Tx, field string, code regi
 	}
 	vs := h.Versions(code)
 	last := vs[len(vs)-1]
-	gone := h.On(dayBefore(last.To))
-	oldName, newName := below(gone, county, code), below(h.On(today), county, succ)
-	verb, verbEN := "并入", "was merged into"
-	if n, _ := gone.Lookup(code); code.Level() == region.Village {
-		if d, ok := h.On(today).Lookup(succ); ok && d.Name == n.Name {
-			verb, verbEN = "改隶", "was moved under"
+	gone, now := h.On(dayBefore(last.To)), h.On(today)
+	oldName, newName := below(gone, county, code), below(now, county, succ)
+	day := date.Chinese(last.To)
+	zh := oldName + "已于" + day + "并入" + newName + "，该区划代码已停用，请选择" + newName
+	en := oldName + " was merged into " + newName + " on " + last.To
+	if code.Level() == region.Village {
+		was, _ := gone.Lookup(code)
+		is, _ := now.Lookup(succ)
+		switch {
+		case !h.Valid(was.Parent, today): // its township was merged
+			town := h.Resolve(was.Parent, today)
+			zh = below(gone, county, was.Parent) + "已于" + day + "并入" + below(now, county, town) + "，" + oldName + "现为" + newName + "，请选择" + newName
+			en = below(gone, county, was.Parent) + " was merged into " + below(now, county, town) + " on " + last.To + "; " + oldName + " is now " + newName
+		case was.Name == is.Name: // moved under another township
+			zh = oldName + "已于" + day + "改隶" + below(now, county, is.Parent) + "，请选择" + newName
+			en = oldName + " was moved under " + below(now, county, is.Parent) + " on " + last.To
 		}
 	}
-	day := date.Chinese(last.To)
-	return succ, &apperr.Error{Kind: apperr.Invalid, Field: field,
-		ZH: oldName + "已于" + day + verb + newName + "，该区划代码已停用，请选择" + newName,
-		EN: oldName + " " + verbEN + " " + newName + " on " + last.To + "; its code is retired: choose " + newName + " (" + string(succ) + ")"}
+	return succ, &apperr.Error{Kind: apperr.Invalid, Field: field, ZH: zh,
+		EN: en + "; its code is retired: choose " + newName + " (" + string(succ) + ")"}
 }
 
 // below is the name of code below its county as v has it (镇 and 村).
