@@ -29,13 +29,14 @@ import (
 // parameters set for 晓天 follow unless 城关 has its own.
 func TestRetiredDivision(t *testing.T) {
 	const cg, xt = "341523100000", "341523101000"
+	const cgP, xtP = "341523100", "341523101" // parameters are set for a prefix
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			e := statsCounty(t, engine)
 			xtStaff := auth.Actor{UserID: 901, Username: "xtz", Name: "晓天乡干", Role: auth.RoleTownship, Scope: xt}
 			xtVillage := auth.Actor{UserID: 902, Username: "xtc", Name: "晓天村干", Role: auth.RoleVillage, Scope: xiaotian}
 			addStaff(t, e.a.DB(), xtStaff, xtVillage)
-			sqls(t, e.a.DB(), `INSERT INTO workflow_params (region, name, value) VALUES (?, 'survey_days', '9'), (?, 'notice_days', '5'), (?, 'notice_days', '7')`, xt, xt, cg)
+			sqls(t, e.a.DB(), `INSERT INTO workflow_params (region, name, value) VALUES (?, 'survey_days', '9'), (?, 'notice_days', '5'), (?, 'notice_days', '7')`, xtP, xtP, cgP)
 
 			ch, err := e.a.ChangeDivision(e.ctx, county, app.DivisionChangeInput{Kind: region.ChangeMerge, Code: xt, Target: cg, Day: "2026-02-01", Basis: "皖政秘〔2026〕1号"})
 			if err != nil {
@@ -127,7 +128,7 @@ func TestRetiredDivision(t *testing.T) {
 			}
 			var params []string
 			if err := e.a.DB().View(e.ctx, func(tx *store.Tx) error {
-				rows, err := tx.Query(e.ctx, `SELECT region || ':' || name || '=' || value FROM workflow_params WHERE region IN (?, ?) ORDER BY 1`, xt, cg)
+				rows, err := tx.Query(e.ctx, `SELECT region || ':' || name || '=' || value FROM workflow_params WHERE region IN (?, ?) ORDER BY 1`, xtP, cgP)
 				if err != nil {
 					return err
 				}
@@ -143,7 +144,7 @@ func TestRetiredDivision(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			want := []string{cg + ":notice_days=7", cg + ":survey_days=9", xt + ":notice_days=5"}
+			want := []string{cgP + ":notice_days=7", cgP + ":survey_days=9", xtP + ":notice_days=5"}
 			if !slices.Equal(params, want) {
 				t.Errorf("the parameters: %v, want %v", params, want)
 			}

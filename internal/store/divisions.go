@@ -291,15 +291,21 @@ func (tx *Tx) rekeySettings(ctx context.Context, c *DivisionChange, id int64) er
 	if len(c.Users) > 0 {
 		c.Rekeyed = append(c.Rekeyed, Rekeyed{Table: "users", Rows: int64(len(c.Users))})
 	}
-	res, err := tx.Exec(ctx, `UPDATE workflow_params SET region = `+successorOf("workflow_params.region")+`
-		WHERE region IN `+retired+` AND NOT EXISTS (SELECT 1 FROM workflow_params w
-			WHERE w.name = workflow_params.name AND w.region = `+successorOf("workflow_params.region")+`)`,
-		c.County, id, c.County, id, c.County, id)
-	if err != nil {
-		return fmt.Errorf("re-keying workflow_params: %w", err)
+	// A parameter is set for a division's prefix (Tx.SetParam).
+	var params int64
+	for _, k := range c.Keys {
+		from, _ := k.Old.Prefix()
+		to, _ := k.New.Prefix()
+		res, err := tx.Exec(ctx, `UPDATE workflow_params SET region = ? WHERE region = ?
+			AND NOT EXISTS (SELECT 1 FROM workflow_params w WHERE w.region = ? AND w.name = workflow_params.name)`, to, from, to)
+		if err != nil {
+			return fmt.Errorf("re-keying workflow_params: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		params += n
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		c.Rekeyed = append(c.Rekeyed, Rekeyed{Table: "workflow_params", Rows: n})
+	if params > 0 {
+		c.Rekeyed = append(c.Rekeyed, Rekeyed{Table: "workflow_params", Rows: params})
 	}
 	return nil
 }
