@@ -127,3 +127,32 @@ func (a *App) DivisionInForce(ctx context.Context, code region.Code) error {
 		return err
 	})
 }
+
+// InForceToday keeps of ds the divisions in force today (a search of the
+// tree finds retired ones too), reading each county's changes once.
+func (a *App) InForceToday(ctx context.Context, ds []region.Division) ([]region.Division, error) {
+	out := ds[:0:0]
+	err := a.db.View(ctx, func(tx *store.Tx) error {
+		today := date.Today(tx.Now()).String()
+		hs := map[region.Code]*region.History{}
+		for _, d := range ds {
+			county := a.tree.County(d.Code)
+			if county != "" && d.Code.Level() >= region.Township {
+				h, ok := hs[county]
+				if !ok {
+					var err error
+					if h, err = a.history(ctx, tx, string(county)); err != nil {
+						return err
+					}
+					hs[county] = h
+				}
+				if !h.Valid(d.Code, today) {
+					continue
+				}
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -109,6 +109,10 @@ func (h *Handler) searchRegions(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": h.toRegionsJSON(h.tree.Search(query, within, limit))})
+	found, err := h.app.InForceToday(r.Context(), h.tree.Search(query, within, limit))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": h.toRegionsJSON(found)})
 	return nil
 }

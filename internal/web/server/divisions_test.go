@@ -40,6 +40,10 @@ func TestRetiredDivisionAPI(t *testing.T) {
 			if s := fmt.Sprint(body); code != 200 || strings.Contains(s, "341523101000") || !strings.Contains(s, "341523100000") {
 				t.Errorf("the county's townships offered: %d %v", code, body)
 			}
+			code, body = ts.Call(c, "GET", "/api/v1/regions?q=%E6%99%93%E5%A4%A9&within=341523", nil)
+			if s := fmt.Sprint(body); code != 200 || strings.Contains(s, "341523101") {
+				t.Errorf("a search for 晓天 offers: %d %v", code, body)
+			}
 			id := idcard.Make("341523", date.MustParse("1990-01-01").Time(), 903)
 			code, body = ts.Call(c, "POST", "/api/v1/persons", map[string]any{"id_number": string(id), "name": "新来者", "sex": "M",
 				"birth": "1990-01-01", "region": "341523101200", "hukou_type": "rural"})
