@@ -151,6 +151,9 @@ func TestRetiredDivision(t *testing.T) {
 			if n := auditCount(t, e.a.DB(), "division.merge"); n != 1 {
 				t.Errorf("%d merger audited", n)
 			}
+			if n := auditCount(t, e.a.DB(), "user.region"); n != 2 {
+				t.Errorf("%d users' moves audited, want 2", n)
+			}
 		})
 	}
 }
