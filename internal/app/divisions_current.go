@@ -24,11 +24,15 @@ func (a *App) retired(ctx context.Context, tx *store.Tx, field string, code regi
 		return "", nil
 	}
 	h, err := a.history(ctx, tx, string(county))
-	if err != nil || !h.Changed() {
+	if err != nil {
 		return "", err
 	}
-	today := date.Today(tx.Now()).String()
-	if h.Valid(code, today) {
+	return retiredIn(h, date.Today(tx.Now()).String(), county, field, code)
+}
+
+// retiredIn is retired with county's history h read.
+func retiredIn(h *region.History, today string, county region.Code, field string, code region.Code) (region.Code, error) {
+	if !h.Changed() || h.Valid(code, today) {
 		return "", nil
 	}
 	succ := h.Resolve(code, today)
@@ -82,21 +86,30 @@ func (a *App) inForce(ctx context.Context, tx *store.Tx, field, code string) err
 	return err
 }
 
-// successor is the code a recorded change keyed code to, when a change
-// retired it; code itself otherwise.
-func (a *App) successor(ctx context.Context, tx *store.Tx, code string) (string, error) {
-	c, err := region.ParseCode(strings.TrimSpace(code))
-	if err != nil || c == "" {
+// successors returns a function that gives the code a recorded change
+// keyed code to, when a change retired it, and code itself otherwise;
+// it reads each county's changes once (an import calls it per row).
+func (a *App) successors(ctx context.Context, tx *store.Tx) func(code string) (string, error) {
+	hs := map[region.Code]*region.History{}
+	today := date.Today(tx.Now()).String()
+	return func(code string) (string, error) {
+		c, err := region.ParseCode(strings.TrimSpace(code))
+		county := a.tree.County(c)
+		if err != nil || county == "" || c.Level() < region.Township {
+			return code, nil
+		}
+		h, ok := hs[county]
+		if !ok {
+			if h, err = a.history(ctx, tx, string(county)); err != nil {
+				return "", err
+			}
+			hs[county] = h
+		}
+		if succ, _ := retiredIn(h, today, county, "", c); succ != "" {
+			return string(succ), nil
+		}
 		return code, nil
 	}
-	succ, err := a.retired(ctx, tx, "", c)
-	if succ == "" {
-		return code, nil
-	}
-	if _, ok := err.(*apperr.Error); ok {
-		err = nil
-	}
-	return string(succ), err
 }
 
 // DivisionsToday returns the divisions directly below code as they are

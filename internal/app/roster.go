@@ -32,8 +32,9 @@ func (a *App) ImportRoster(ctx context.Context, who auth.Actor, src registry.Row
 	run := func(tx *store.Tx) (*registry.ImportResult, error) {
 		// A row of a division a recorded change retired is keyed to
 		// its successor, as the records of that division were.
+		successor := a.successors(ctx, tx)
 		for i := range ro.Rows {
-			succ, err := a.successor(ctx, tx, ro.Rows[i].Person.Region)
+			succ, err := successor(ro.Rows[i].Person.Region)
 			if err != nil {
 				return nil, err
 			}
