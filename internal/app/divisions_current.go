@@ -132,15 +132,6 @@ func (a *App) DivisionsToday(ctx context.Context, code region.Code) ([]region.Di
 	return out, err
 }
 
-// DivisionInForce reports whether code names a division in force today;
-// when a change retired it, the error says which division succeeds it.
-func (a *App) DivisionInForce(ctx context.Context, code region.Code) error {
-	return a.db.View(ctx, func(tx *store.Tx) error {
-		_, err := a.retired(ctx, tx, "region", code)
-		return err
-	})
-}
-
 // InForceToday keeps of ds the divisions in force today (a search of the
 // tree finds retired ones too), reading each county's changes once.
 func (a *App) InForceToday(ctx context.Context, ds []region.Division) ([]region.Division, error) {
