@@ -40,6 +40,9 @@ func (a *App) FileChildcare(ctx context.Context, who auth.Actor, county string, 
 	}
 	o := op{name: "childcare.file", perm: auth.PermChildcareManage, target: Target{Entity: "childcare_institution", Region: region.Code(county)}}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*childcare.Institution, error) {
+		if err := a.inForce(ctx, tx, "region", in.Region); err != nil {
+			return nil, err
+		}
 		return childcare.File(ctx, tx, who, county, in)
 	})
 }
@@ -50,6 +53,9 @@ func (a *App) FileChildcare(ctx context.Context, who auth.Actor, county string, 
 func (a *App) AmendChildcare(ctx context.Context, who auth.Actor, county string, id int64, version int, in childcare.NewInstitution, effective date.Date, reason string) (*childcare.Institution, error) {
 	o := institutionOp("childcare.change", auth.PermChildcareManage, county, id)
 	return write(a, ctx, who, o, func(tx *store.Tx) (*childcare.Institution, error) {
+		if err := a.inForce(ctx, tx, "region", in.Region); err != nil {
+			return nil, err
+		}
 		return childcare.Amend(ctx, tx, who, county, id, version, in, effective, reason)
 	})
 }

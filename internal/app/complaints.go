@@ -75,6 +75,9 @@ func (a *App) FileComplaint(ctx context.Context, who auth.Actor, county string, 
 			return who.Scope, nil
 		}}
 	return write(a, ctx, who, o, func(tx *store.Tx) (*complaint.Item, error) {
+		if err := a.inForce(ctx, tx, "region", in.Region); err != nil {
+			return nil, err
+		}
 		return complaint.File(ctx, tx, who, county, in)
 	})
 }

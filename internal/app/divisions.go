@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
@@ -169,9 +170,17 @@ func (a *App) ChangeDivision(ctx context.Context, who auth.Actor, in DivisionCha
 			return nil, err
 		}
 		declare(a.tree, p.Open)
+		// Each user the change moved has it in their own history.
+		for _, u := range c.Users {
+			if err := tx.Audit(ctx, audit.Entry{UserID: who.UserID, Username: who.Username, Action: "user.region", Entity: "user",
+				EntityID: strconv.FormatInt(u.ID, 10), Region: string(u.To), Before: audit.JSON(map[string]any{"region": u.From}),
+				After: audit.JSON(map[string]any{"region": u.To, "division_change": string(county) + "/" + strconv.FormatInt(c.ID, 10)})}); err != nil {
+				return nil, err
+			}
+		}
 		return c, tx.Audit(ctx, audit.Entry{County: string(county), UserID: who.UserID, Username: who.Username, Action: "division." + in.Kind,
 			Entity: "division", EntityID: string(code), Region: string(code), Before: audit.JSON(p.Close), After: audit.JSON(map[string]any{
-				"change": c.ID, "open": p.Open, "keys": p.Keys, "rekeyed": c.Rekeyed, "basis": c.Basis})})
+				"change": c.ID, "open": p.Open, "keys": p.Keys, "rekeyed": c.Rekeyed, "users": c.Users, "basis": c.Basis})})
 	})
 }
 

@@ -57,6 +57,9 @@ func regionOp(name string, perm auth.Permission, code string) op {
 // RegisterPerson registers a person with an opening hukou spell.
 func (a *App) RegisterPerson(ctx context.Context, who auth.Actor, in registry.NewPerson) (*registry.Record, error) {
 	return write(a, ctx, who, regionOp("person.register", auth.PermRegistryWrite, in.Region), func(tx *store.Tx) (*registry.Record, error) {
+		if err := a.inForce(ctx, tx, "region", in.Region); err != nil {
+			return nil, err
+		}
 		return registry.Register(ctx, tx, who, in)
 	})
 }
@@ -143,6 +146,9 @@ func (a *App) RecordDeath(ctx context.Context, who auth.Actor, k registry.Key, d
 // ChangeHukou moves person k to a new hukou type or division.
 func (a *App) ChangeHukou(ctx context.Context, who auth.Actor, k registry.Key, c registry.HukouChange) (*registry.Record, error) {
 	return write(a, ctx, who, personOp("person.hukou", auth.PermRegistryWrite, k), func(tx *store.Tx) (*registry.Record, error) {
+		if err := a.inForce(ctx, tx, "region", c.Region); err != nil {
+			return nil, err
+		}
 		return registry.ChangeHukou(ctx, tx, who, k, c)
 	})
 }

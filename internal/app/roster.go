@@ -30,6 +30,16 @@ func (a *App) ImportRoster(ctx context.Context, who auth.Actor, src registry.Row
 		return nil, err
 	}
 	run := func(tx *store.Tx) (*registry.ImportResult, error) {
+		// A row of a division a recorded change retired is keyed to
+		// its successor, as the records of that division were.
+		successor := a.successors(ctx, tx)
+		for i := range ro.Rows {
+			succ, err := successor(ro.Rows[i].Person.Region)
+			if err != nil {
+				return nil, err
+			}
+			ro.Rows[i].Person.Region = succ
+		}
 		return registry.ImportRoster(ctx, tx, who, ro, dryRun)
 	}
 	if dryRun {

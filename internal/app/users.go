@@ -105,6 +105,9 @@ func (a *App) CreateUser(ctx context.Context, who auth.Actor, in auth.NewUser) (
 		return auth.User{}, a.audited(ctx, who, o, err)
 	}
 	return write(a, ctx, who, o, func(tx *store.Tx) (auth.User, error) {
+		if err := a.inForce(ctx, tx, "region", string(u.Region)); err != nil {
+			return auth.User{}, err
+		}
 		return auth.CreateUser(ctx, tx, who, u)
 	})
 }

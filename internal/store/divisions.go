@@ -27,6 +27,7 @@ type DivisionChange struct {
 	Basis    string       `json:"basis,omitempty"`
 	Rekeyed  []Rekeyed    `json:"rekeyed,omitempty"`
 	Keys     []region.Key `json:"keys,omitempty"`
+	Users    []MovedUser  `json:"users,omitempty"` // the staff users it moved (not kept: in the audit entry)
 	UserID   int64        `json:"user_id"`
 	Username string       `json:"username"`
 	At       time.Time    `json:"at"`
@@ -36,6 +37,15 @@ type DivisionChange struct {
 type Rekeyed struct {
 	Table string `json:"table"`
 	Rows  int64  `json:"rows"`
+}
+
+// MovedUser is a staff user whose scope a change moved from a retired
+// division to its successor.
+type MovedUser struct {
+	ID       int64       `json:"id"`
+	Username string      `json:"username"`
+	From     region.Code `json:"from"`
+	To       region.Code `json:"to"`
 }
 
 // rekeyTables are the tables whose current records follow a re-keyed
@@ -173,6 +183,11 @@ func (tx *Tx) RecordDivisionChange(ctx context.Context, c *DivisionChange, p reg
 			}
 		}
 	}
+	if len(p.Keys) > 0 {
+		if err := tx.rekeySettings(ctx, c, id); err != nil {
+			return err
+		}
+	}
 	rk, err := json.Marshal(c.Rekeyed)
 	if err != nil {
 		return err
@@ -236,4 +251,61 @@ func (tx *Tx) DivisionChanges(ctx context.Context, county string, code region.Co
 		}
 	}
 	return out, nil
+}
+
+// successorOf is the SQL of the code change id keyed the column col to.
+func successorOf(col string) string {
+	return `(SELECT k.new_code FROM division_keys k WHERE k.county = ? AND k.change_id = ? AND k.old_code = ` + col + `)`
+}
+
+// rekeySettings moves what is set for a retired division to its
+// successor, in the change's transaction: the staff users scoped to it
+// (listed in c.Users) and the region parameters set for it
+// (workflow_params: time limits, thresholds, targets), unless the
+// successor has its own value of the same parameter, which stays.
+func (tx *Tx) rekeySettings(ctx context.Context, c *DivisionChange, id int64) error {
+	retired := `(SELECT old_code FROM division_keys WHERE county = ? AND change_id = ?)`
+	rows, err := tx.Query(ctx, `SELECT id, username, region, `+successorOf("users.region")+` FROM users WHERE region IN `+retired+` ORDER BY id`,
+		c.County, id, c.County, id)
+	if err != nil {
+		return err
+	}
+	c.Users = nil
+	for rows.Next() {
+		var u MovedUser
+		if err := rows.Scan(&u.ID, &u.Username, &u.From, &u.To); err != nil {
+			rows.Close()
+			return err
+		}
+		c.Users = append(c.Users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range c.Users {
+		if _, err := tx.Exec(ctx, `UPDATE users SET region = ?, updated_at = ? WHERE id = ?`, u.To, ts(c.At), u.ID); err != nil {
+			return err
+		}
+	}
+	if len(c.Users) > 0 {
+		c.Rekeyed = append(c.Rekeyed, Rekeyed{Table: "users", Rows: int64(len(c.Users))})
+	}
+	// A parameter is set for a division's prefix (Tx.SetParam).
+	var params int64
+	for _, k := range c.Keys {
+		from, _ := k.Old.Prefix()
+		to, _ := k.New.Prefix()
+		res, err := tx.Exec(ctx, `UPDATE workflow_params SET region = ? WHERE region = ?
+			AND NOT EXISTS (SELECT 1 FROM workflow_params w WHERE w.region = ? AND w.name = workflow_params.name)`, to, from, to)
+		if err != nil {
+			return fmt.Errorf("re-keying workflow_params: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		params += n
+	}
+	if params > 0 {
+		c.Rekeyed = append(c.Rekeyed, Rekeyed{Table: "workflow_params", Rows: params})
+	}
+	return nil
 }

@@ -24,6 +24,9 @@ type Handler struct {
 	now  func() time.Time
 	cfg  web.Config
 	tree *region.Tree
+	// PrintReport sends a monthly report as the printed PDF, made as the
+	// pages make it (the server sets it).
+	PrintReport func(w http.ResponseWriter, r *http.Request, reg, month string) error
 }
 
 // New returns the API over the use cases of a.
@@ -167,6 +170,7 @@ func (h *Handler) Routes() []web.Route {
 
 		web.SignedIn("GET /api/v1/reports/{region}/{month}", h.getReport),
 		web.SignedIn("GET /api/v1/reports/{region}/{month}/persons", h.reportPersons),
+		web.SignedIn("GET /api/v1/reports/{region}/{month}/print.pdf", h.reportPDF),
 		web.SignedIn("POST /api/v1/reports/{region}/{month}/{step}", h.reportStep),
 		web.SignedIn("GET /api/v1/reports/{region}/revisions", h.reportRevisions),
 		web.SignedIn("GET /api/v1/quality/{region}/{quarter}", h.getQuality),

@@ -66,7 +66,11 @@ func (h *Handler) regionChildren(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		kids = h.tree.Children(d.Code)
+		// A picker offers the divisions in force today, with the
+		// changes recorded for the county.
+		if kids, err = h.app.DivisionsToday(r.Context(), d.Code); err != nil {
+			return err
+		}
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": h.toRegionsJSON(kids)})
 	return nil
@@ -105,6 +109,10 @@ func (h *Handler) searchRegions(w http.ResponseWriter, r *http.Request) error {
 		}
 		limit = n
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": h.toRegionsJSON(h.tree.Search(query, within, limit))})
+	found, err := h.app.InForceToday(r.Context(), h.tree.Search(query, within, limit))
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": h.toRegionsJSON(found)})
 	return nil
 }

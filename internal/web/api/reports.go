@@ -28,6 +28,15 @@ func (h *Handler) getReport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// reportPDF is GET /api/v1/reports/{region}/{month}/print.pdf: the
+// printed monthly report, as the pages print it.
+func (h *Handler) reportPDF(w http.ResponseWriter, r *http.Request) error {
+	if h.PrintReport == nil {
+		return apperr.New(apperr.NotFound, "打印件暂不可用", "the printed report is not available")
+	}
+	return h.PrintReport(w, r, r.PathValue("region"), r.PathValue("month"))
+}
+
 // reportPersons is GET /api/v1/reports/{region}/{month}/persons?figure=.
 func (h *Handler) reportPersons(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()

@@ -514,6 +514,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/reports/{region}/{month}": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/reports/" + string(t.village) + "/2024-01", nil
 	})},
+	"GET /api/v1/reports/{region}/{month}/print.pdf": {kind: targeted, perm: auth.PermReportRead, req: on(func(t *target) (string, any) {
+		return "/api/v1/reports/" + string(t.village) + "/2024-01/print.pdf", nil
+	})},
 	"GET /api/v1/reports/{region}/{month}/persons": {kind: targeted, perm: auth.PermRegistryRead, req: on(func(t *target) (string, any) {
 		return "/api/v1/reports/" + string(t.village) + "/2024-01/persons?figure=births.all.all", nil
 	})},

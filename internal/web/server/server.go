@@ -37,6 +37,7 @@ func New(a *app.App, logger *slog.Logger, cfg web.Config) (*Server, error) {
 	if s.ui, err = ui.New(a, logger, cfg); err != nil {
 		return nil, err
 	}
+	s.api.PrintReport = s.ui.PrintReport
 	return s, nil
 }
 

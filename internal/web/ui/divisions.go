@@ -23,6 +23,7 @@ import (
 var rekeyedNames = map[string]string{
 	"persons": "人员", "hukou_spells": "户籍记录", "recipients": "名册对象", "cases": "案件", "birth_registrations": "生育登记",
 	"subsidy_claims": "育儿补贴申领", "match_tasks": "核查任务", "special_families": "特殊家庭", "childcare_institutions": "托育机构",
+	"users": "工作人员账号", "workflow_params": "区域参数",
 }
 
 // divisionChangeRow is a change as the page lists it, in words.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -74,7 +75,7 @@ type regionNav struct {
 	Current  region.Code
 }
 
-func (h *Handler) regionNav(scope, current region.Code) regionNav {
+func (h *Handler) regionNav(ctx context.Context, scope, current region.Code) regionNav {
 	nav := regionNav{Current: current}
 	if current == "" {
 		current = scope
@@ -87,7 +88,12 @@ func (h *Handler) regionNav(scope, current region.Code) regionNav {
 	if d, ok := h.tree.Lookup(current); ok {
 		nav.Path = append(nav.Path, d)
 	}
-	nav.Children = h.tree.Children(current)
+	// The divisions in force today: a retired one holds no one.
+	if kids, err := h.app.DivisionsToday(ctx, current); err == nil {
+		nav.Children = kids
+	} else {
+		nav.Children = h.tree.Children(current)
+	}
 	return nav
 }
 
@@ -130,10 +136,10 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	v.Data = data
 	if err != nil {
 		formError(v, err)
-		data["Tree"] = h.regionNav(a.Scope, "")
+		data["Tree"] = h.regionNav(r.Context(), a.Scope, "")
 		return h.render(w, http.StatusBadRequest, "persons.html", v)
 	}
-	data["Tree"] = h.regionNav(a.Scope, s.Region)
+	data["Tree"] = h.regionNav(r.Context(), a.Scope, s.Region)
 	data["Keep"] = sortFields(s.Sort, registry.SortKeys)
 	filtered := s.IDNumber != "" || s.Name != "" || s.Who.Kind != registry.WhoAny || s.Region != "" || r.URL.Query().Has("alive")
 	if !filtered && a.Scope.Level() < region.Township {

@@ -23,6 +23,13 @@ func (h *Handler) reportPrint(w http.ResponseWriter, r *http.Request) error {
 	if reg == "" {
 		return apperr.Invalidf("region", "请指定区划", "name a region")
 	}
+	return h.PrintReport(w, r, reg, month)
+}
+
+// PrintReport sends the monthly report of reg for month as a PDF
+// (printout.MonthlyReport), with the figures named as the pages name
+// them; the API serves it too.
+func (h *Handler) PrintReport(w http.ResponseWriter, r *http.Request, reg, month string) error {
 	a := web.Actor(r)
 	rep, err := h.app.MonthlyReport(r.Context(), a, reg, month, "zh")
 	if err != nil {
