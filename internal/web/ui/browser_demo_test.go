@@ -239,11 +239,21 @@ func TestBrowserDemo(t *testing.T) {
 	d.page("persons", "/persons", `form[role="search"]`)
 	d.page("audit", "/audit", "table.audit")
 	if n := get(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.audit a[href^="/cases/"]').length`)); n == 0 {
-		t.Error("the audit trail links no case")
+		t.Errorf("the audit trail links no case: %.600q", textOf(t, ctx, "table.audit tbody"))
 	}
 	if a := textOf(t, ctx, "table.audit tbody"); !strings.Contains(a, "县卫健委（演示）") {
 		t.Errorf("the audit trail does not name its users: %.300q", a)
 	}
+	// The county's other registers and lists, in words.
+	d.page("reports", "/reports", "main h1")
+	d.page("supervision", "/reports/supervision", "main h1")
+	d.page("complaints", "/complaints", "main h1")
+	d.page("divisions", "/divisions", "main h1")
+	d.page("charges", "/charges", "main h1")
+	d.page("transfers", "/transfers", "main h1")
+	d.page("migrants", "/migrants", "main h1")
+	d.page("pension_list", "/pension-list", "main h1")
+	d.page("duplicates", "/match/duplicates", "main h1")
 
 	// Finance: last year's failed line is fixed and paid again through a
 	// retry batch a second officer approves; this year's cycle is made.
@@ -355,6 +365,7 @@ func TestBrowserDemo(t *testing.T) {
 	d.look("self_applied")
 	d.signIn("citizen2")
 	d.look("self_recipient")
+	d.page("self_complaints", "/self/complaints", "main h1")
 
 	t.Logf("%d pages in %s", d.pages, time.Since(start).Round(time.Millisecond))
 	if out := os.Getenv("JIAHE_SCREENSHOTS"); out != "" {
