@@ -1,0 +1,215 @@
+package store_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jiahe-project/jiahe/internal/store"
+)
+
+// countyFlows are the store tests whose statements TestQueriesFilterCounty
+// records: together they run the county-scoped use cases end to end —
+// registering persons and families, searching the registry, the case
+// procedure from application to roll, the annual review, a payment cycle
+// and its batches, a roster, a citizen's application and the dashboard.
+// They are chosen to keep the test within a few seconds.
+var countyFlows = []struct {
+	name string
+	run  func(*testing.T)
+}{
+	{"FamilyAndTieRules", TestFamilyAndTieRules},
+	{"SearchWho", TestSearchWho},
+	{"CaseProcedureToRoll", TestCaseProcedureToRoll},
+	{"AnnualReview", TestAnnualReview},
+	{"WorklistAndDocuments", TestWorklistAndDocuments},
+	{"PaymentBatchFlow", TestPaymentBatchFlow},
+	{"ImportRoster", TestImportRoster},
+	{"CitizenApplication", TestCitizenApplication},
+	{"DashboardQueries", TestDashboardQueries},
+}
+
+// countyFilterExceptions are the store functions whose statements read or
+// write people's tables without limiting county, each with why that is
+// right and what a sharded deployment does with it. The test fails when a
+// statement of any other function does so.
+var countyFilterExceptions = map[string]string{
+	"(*Tx).IDNumberTaken":     "an ID number is unique across counties: the check reads the global index on its keyed hash, under its bucket lock (docs/scaling.md); sharded, it fans out to every shard, or reads a reference table of hashes",
+	"(*Tx).IDNumbersTaken":    "the same check for the ID numbers of a roster, in one statement per chunk",
+	"(*Tx).VerifyAudit":       "`jiahe audit verify` without a county walks every chain, an administrator's tool; with a county it reads that county's chain only",
+	"(*Tx).auditHeads":        "the heads of every chain (one row a county), read to verify or anchor all chains at once, an administrator's tool",
+	"(*DB).migrate.func2":     "a migration rewrites whole tables; it runs on the coordinator, which applies it to every shard",
+	"fillNameInitials":        "a migration step that fills a new column for every county once",
+	"(*DB).resealTable.func1": "`jiahe keys rotate` re-encrypts every table in key order, an administrator's tool",
+}
+
+// Forms of a statement that limit county. A statement limits it when it
+// compares county with a value or a list (county = ?, county IN (…)),
+// joins on it (a.county = b.county, USING (county)), inserts rows that
+// carry it, or — for a region wider than a county — limits it to a prefix
+// (county LIKE ?) or a range (county >= ?), which fans out to the shards
+// of that city or province only. A statement in the scope of the whole
+// country (a national user's, written 1=1) is counted apart: it fans out
+// to every shard, and no county use case runs it.
+var (
+	countyEquals = regexp.MustCompile(`(?i)\bcounty\s*(=|IN\s*\()|USING\s*\([^)]*\bcounty\b`)
+	countyInsert = regexp.MustCompile(`(?is)^\s*INSERT\s+INTO\s+\w+\s*\([^)]*\bcounty\b`)
+	countyPrefix = regexp.MustCompile(`(?i)\bcounty\s*(LIKE|>=|>|<|BETWEEN)`)
+	wholeCountry = regexp.MustCompile(`\b(WHERE|AND) 1=1\b`)
+	tableRef     = regexp.MustCompile(`(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+(\w+)`)
+	spaces       = regexp.MustCompile(`\s+`)
+)
+
+// statement is one statement text as a store function ran it.
+type statement struct {
+	query string // whitespace folded
+	fn    string // the store function that ran it
+	site  string // its file and line
+}
+
+// TestQueriesFilterCounty records the statements the store runs while the
+// county-scoped flows of countyFlows execute, on every available engine,
+// and checks that each statement that reads or writes a table of people's
+// data (every table but referenceTables, see TestDistributionShape)
+// limits county, so that a sharded deployment routes it to the county's
+// shard (docs/scaling.md). Statements written in test files are not
+// checked; statements of the functions in countyFilterExceptions are
+// reported, not failed.
+func TestQueriesFilterCounty(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]statement{}
+	stop := store.TraceStatements(func(query string) {
+		fn, site, ok := storeCaller()
+		if !ok {
+			return
+		}
+		q := strings.TrimSpace(spaces.ReplaceAllString(query, " "))
+		mu.Lock()
+		defer mu.Unlock()
+		if _, dup := seen[fn+"\x00"+q]; !dup {
+			seen[fn+"\x00"+q] = statement{query: q, fn: fn, site: site}
+		}
+	})
+	for _, f := range countyFlows {
+		t.Run(f.name, f.run)
+	}
+	stop()
+	if t.Failed() {
+		return
+	}
+	var all []statement
+	for _, s := range seen {
+		all = append(all, s)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].site+all[i].query < all[j].site+all[j].query })
+	used := map[string]bool{}
+	var people, prefixed, national int
+	for _, s := range all {
+		tables := peopleTables(s.query)
+		if len(tables) == 0 {
+			continue
+		}
+		people++
+		switch {
+		case countyEquals.MatchString(s.query) || countyInsert.MatchString(s.query):
+		case countyPrefix.MatchString(s.query):
+			prefixed++
+		case wholeCountry.MatchString(s.query):
+			// The scope of a user of the whole country (scopeClause
+			// writes it 1=1): no county use case runs it.
+			national++
+		default:
+			if reason, ok := countyFilterExceptions[s.fn]; ok {
+				used[s.fn] = true
+				t.Logf("%s (%s) reads %s across counties (known: %s)", s.fn, s.site, strings.Join(tables, ", "), reason)
+				continue
+			}
+			t.Errorf("%s: %s runs a statement on %s that does not limit county (add county = ? or list it in countyFilterExceptions with the reason):\n\t%s",
+				s.site, s.fn, strings.Join(tables, ", "), shorten(s.query))
+		}
+	}
+	if people < 100 {
+		t.Errorf("only %d statements on people's tables recorded: the flows no longer run the store", people)
+	}
+	for fn := range countyFilterExceptions {
+		if !used[fn] {
+			t.Logf("%s is listed in countyFilterExceptions but ran no such statement in these flows", fn)
+		}
+	}
+	t.Logf("%d statements recorded, %d on people's tables: %d limited to a region's prefix of counties, %d in the scope of the whole country",
+		len(all), people, prefixed, national)
+}
+
+// peopleTables returns the tables of people's data that query names.
+func peopleTables(query string) []string {
+	var out []string
+	for _, m := range tableRef.FindAllStringSubmatch(query, -1) {
+		name := strings.ToLower(m[1])
+		if slices.Contains(referenceTables, name) || slices.Contains(out, name) || !isTable(name) {
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// isTable tells a table's name from the other words that can follow FROM
+// (a subquery's alias, a common table expression, a function).
+func isTable(name string) bool {
+	return schemaTables()[name]
+}
+
+var schemaTables = sync.OnceValue(func() map[string]bool {
+	out := map[string]bool{}
+	files, _ := filepath.Glob("migrations/*.sql")
+	create := regexp.MustCompile(`(?i)CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, m := range create.FindAllStringSubmatch(string(b), -1) {
+			out[strings.ToLower(m[1])] = true
+		}
+	}
+	return out
+})
+
+// storeCaller returns the function of internal/store, outside store.go,
+// that ran the statement being traced, and its file and line; ok is
+// false when a test file ran it.
+func storeCaller() (fn, site string, ok bool) {
+	pc := make([]uintptr, 16)
+	n := runtime.Callers(3, pc)
+	frames := runtime.CallersFrames(pc[:n])
+	for {
+		f, more := frames.Next()
+		dir, file := filepath.Split(f.File)
+		switch {
+		case !strings.HasSuffix(filepath.Clean(dir), filepath.Join("internal", "store")):
+			return "", "", false
+		case strings.HasSuffix(file, "_test.go"):
+			return "", "", false
+		case file != "store.go":
+			return strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store."), fmt.Sprintf("internal/store/%s:%d", file, f.Line), true
+		}
+		if !more {
+			return "", "", false
+		}
+	}
+}
+
+// shorten cuts a long statement for a message.
+func shorten(q string) string {
+	if len(q) > 400 {
+		return q[:400] + " …"
+	}
+	return q
+}
