@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/store"
+	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
 
 // countyFlows are the store tests whose statements TestQueriesFilterCounty
@@ -117,11 +120,11 @@ func TestQueriesFilterCounty(t *testing.T) {
 			continue
 		}
 		people++
-		switch {
-		case countyEquals.MatchString(s.query) || countyInsert.MatchString(s.query):
-		case countyPrefix.MatchString(s.query):
+		switch countyLimit(s.query) {
+		case "county":
+		case "prefix":
 			prefixed++
-		case wholeCountry.MatchString(s.query):
+		case "country":
 			// The scope of a user of the whole country (scopeClause
 			// writes it 1=1): no county use case runs it.
 			national++
@@ -145,6 +148,156 @@ func TestQueriesFilterCounty(t *testing.T) {
 	}
 	t.Logf("%d statements recorded, %d on people's tables: %d limited to a region's prefix of counties, %d in the scope of the whole country",
 		len(all), people, prefixed, national)
+	if slices.Contains(storetest.Engines(t), store.Postgres) {
+		explainCounty(t, all)
+	}
+}
+
+// explainCounty asks PostgreSQL for the generic plan of each recorded
+// query that limits county to a value and checks that every scan of a
+// people's table in it is limited by county — in its index condition,
+// its filter, or the condition of a join above it — so that the planner
+// does not drop the condition the text shows.
+func explainCounty(t *testing.T, all []statement) {
+	db := storetest.Open(t, store.Postgres)
+	ctx := context.Background()
+	var planned, skipped int
+	err := db.View(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+			return err
+		}
+		for _, s := range all {
+			q := strings.TrimSuffix(s.query, ";")
+			upper := strings.ToUpper(q)
+			if !(strings.HasPrefix(upper, "SELECT") || strings.HasPrefix(upper, "WITH")) || strings.Contains(upper, "FOR UPDATE") ||
+				len(peopleTables(q)) == 0 || !countyEquals.MatchString(q) {
+				continue
+			}
+			pq := store.Rebind(q)
+			n := strings.Count(pq, "$")
+			if _, err := tx.Exec(ctx, `SAVEPOINT plan`); err != nil {
+				return err
+			}
+			var plan string
+			err := func() error {
+				if _, err := tx.Exec(ctx, `PREPARE county_plan AS `+pq); err != nil {
+					return err
+				}
+				nulls := strings.TrimPrefix(strings.Repeat(", NULL", n), ", ")
+				exec := `EXPLAIN (FORMAT JSON) EXECUTE county_plan`
+				if n > 0 {
+					exec += `(` + nulls + `)`
+				}
+				return tx.QueryRow(ctx, exec).Scan(&plan)
+			}()
+			if err != nil {
+				// A text of SQLite's dialect, or parameters PostgreSQL
+				// cannot type from the text alone.
+				skipped++
+				if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT plan`); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.Exec(ctx, `DEALLOCATE county_plan`); err != nil {
+				return err
+			}
+			planned++
+			var nodes []struct {
+				Plan map[string]any
+			}
+			if err := json.Unmarshal([]byte(plan), &nodes); err != nil || len(nodes) != 1 {
+				return fmt.Errorf("plan of %s: %v", q, err)
+			}
+			for _, table := range unlimitedScans(nodes[0].Plan, false) {
+				t.Errorf("%s: %s: PostgreSQL's plan scans %s without a condition on county:\n\t%s", s.site, s.fn, table, shorten(q))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if planned < 50 {
+		t.Errorf("only %d plans read (%d skipped)", planned, skipped)
+	}
+	t.Logf("%d plans read on PostgreSQL, %d texts skipped (SQLite's dialect or untyped parameters)", planned, skipped)
+}
+
+// planConds are the fields of a plan node that hold conditions.
+var planConds = []string{"Index Cond", "Filter", "Recheck Cond", "Hash Cond", "Merge Cond", "Join Filter", "TID Cond"}
+
+// unlimitedScans returns the people's tables that node, or a node below
+// it, scans without a condition on county, in the node, in a join above
+// it (limited), or in the scan's index condition.
+func unlimitedScans(node map[string]any, limited bool) []string {
+	for _, f := range planConds {
+		if c, ok := node[f].(string); ok && strings.Contains(c, "county") {
+			limited = true
+		}
+	}
+	var out []string
+	if rel, ok := node["Relation Name"].(string); ok && !limited && len(peopleTables("FROM "+rel)) > 0 {
+		out = append(out, rel)
+	}
+	children, _ := node["Plans"].([]any)
+	for _, c := range children {
+		if m, ok := c.(map[string]any); ok {
+			out = append(out, unlimitedScans(m, limited)...)
+		}
+	}
+	return out
+}
+
+// countyLimit tells how query limits county: "county" (to one county or a
+// list, by a join, or rows inserted with it), "prefix" (a region's
+// counties), "country" (a national user's scope) or "" (not at all).
+func countyLimit(query string) string {
+	switch {
+	case countyEquals.MatchString(query) || countyInsert.MatchString(query):
+		return "county"
+	case countyPrefix.MatchString(query):
+		return "prefix"
+	case wholeCountry.MatchString(query):
+		return "country"
+	}
+	return ""
+}
+
+// TestCountyLimit checks the forms TestQueriesFilterCounty recognises,
+// and that a plan scanning a people's table without county is caught.
+func TestCountyLimit(t *testing.T) {
+	for _, c := range []struct{ query, want string }{
+		{`SELECT name FROM persons WHERE county = ? AND id = ?`, "county"},
+		{`SELECT name FROM persons p WHERE p.county IN (?, ?)`, "county"},
+		{`SELECT m.id FROM marriages m JOIN persons p USING (county, id)`, "county"},
+		{`INSERT INTO persons (county, id, name) VALUES (?, ?, ?)`, "county"},
+		{`SELECT COUNT(*) FROM persons WHERE county LIKE ?`, "prefix"},
+		{`SELECT COUNT(*) FROM persons WHERE county >= ? AND county < ?`, "prefix"},
+		{`SELECT name FROM persons WHERE id_hash = ? AND 1=1`, "country"},
+		{`SELECT name FROM persons WHERE id = ?`, ""},
+		{`UPDATE persons SET name = ? WHERE id = ?`, ""},
+		{`DELETE FROM marriages WHERE husband = ?`, ""},
+		{`INSERT INTO marriages SELECT * FROM marriages_old`, ""},
+	} {
+		if got := countyLimit(c.query); got != c.want {
+			t.Errorf("countyLimit(%s) = %q, want %q", c.query, got, c.want)
+		}
+	}
+	if got := peopleTables(`SELECT 1 FROM users u JOIN persons p ON p.id = u.person JOIN (SELECT 1) x ON true`); !slices.Equal(got, []string{"persons"}) {
+		t.Errorf("peopleTables = %v, want [persons]", got)
+	}
+	plan := map[string]any{"Node Type": "Hash Join", "Hash Cond": "(p.county = m.county)", "Plans": []any{
+		map[string]any{"Node Type": "Seq Scan", "Relation Name": "persons", "Filter": "(county = $1)"},
+		map[string]any{"Node Type": "Hash", "Plans": []any{map[string]any{"Node Type": "Seq Scan", "Relation Name": "marriages"}}},
+	}}
+	if got := unlimitedScans(plan, false); len(got) != 0 {
+		t.Errorf("unlimitedScans of a join on county = %v, want none", got)
+	}
+	plan["Hash Cond"] = "(p.id = m.husband)"
+	if got := unlimitedScans(plan, false); !slices.Equal(got, []string{"marriages"}) {
+		t.Errorf("unlimitedScans of a join on id = %v, want [marriages]", got)
+	}
 }
 
 // peopleTables returns the tables of people's data that query names.
