@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"slices"
@@ -39,18 +40,69 @@ var countyFlows = []struct {
 	{"DashboardQueries", TestDashboardQueries},
 }
 
+// moreCountyFlows are the other store tests, run as flows too when
+// JIAHE_COUNTY_FLOWS=all is set (about a minute on the two-core machine):
+// every statement the store's tests run is then checked.
+var moreCountyFlows = []func(*testing.T){
+	TestAuditAnchorBoundsTruncation,
+	TestLoadSynthetic,
+	TestBulkSinkRollback,
+	TestCitizenUserLink,
+	TestFamilyReader,
+	TestFamilyFacts,
+	TestPaymentHolds,
+	TestPaymentConsistency,
+	TestPaymentLetter,
+	TestPaymentCycle,
+	TestPaymentPaidOnceConstraint,
+	TestPaymentConcurrentCycles,
+	TestPaymentArrearsAndCorrections,
+	TestPaymentAccounts,
+	TestRegisterValidation,
+	TestOptimisticUpdate,
+	TestIDNumbersUnreadableInDump,
+	TestMigrateOlderDatabase,
+	TestRotateKeys,
+	TestKeysOfAnotherDatabaseRefused,
+	TestPersonsByIDSuffix,
+	TestOneIDNumberTwoCounties,
+	TestReviewHoldsPayment,
+	TestAuditEntriesScope,
+	TestInitialsOfOlderDatabase,
+	TestSessions,
+	TestPersonSearchSort,
+	TestRollCasesAndLinesSort,
+	TestPersonSortUsesIndex,
+	TestMigrateTwiceAndDates,
+	TestNextIDs,
+	TestRebindCacheIsBounded,
+	TestRetriesExhausted,
+	TestUsers,
+	TestIllegalTransitions,
+	TestRolesScopeAndSeparation,
+	TestNotices,
+	TestCountyObjectionUpheld,
+	TestDecisions,
+	TestDecisionsNeedingReview,
+	TestConcurrentSteps,
+	TestApplyEvent,
+	TestWithdraw,
+}
+
 // countyFilterExceptions are the store functions whose statements read or
 // write people's tables without limiting county, each with why that is
 // right and what a sharded deployment does with it. The test fails when a
 // statement of any other function does so.
 var countyFilterExceptions = map[string]string{
-	"(*Tx).IDNumberTaken":     "an ID number is unique across counties: the check reads the global index on its keyed hash, under its bucket lock (docs/scaling.md); sharded, it fans out to every shard, or reads a reference table of hashes",
-	"(*Tx).IDNumbersTaken":    "the same check for the ID numbers of a roster, in one statement per chunk",
-	"(*Tx).VerifyAudit":       "`jiahe audit verify` without a county walks every chain, an administrator's tool; with a county it reads that county's chain only",
-	"(*Tx).auditHeads":        "the heads of every chain (one row a county), read to verify or anchor all chains at once, an administrator's tool",
-	"(*DB).migrate.func2":     "a migration rewrites whole tables; it runs on the coordinator, which applies it to every shard",
-	"fillNameInitials":        "a migration step that fills a new column for every county once",
-	"(*DB).resealTable.func1": "`jiahe keys rotate` re-encrypts every table in key order, an administrator's tool",
+	"(*Tx).IDNumberTaken":          "an ID number is unique across counties: the check reads the global index on its keyed hash, under its bucket lock (docs/scaling.md); sharded, it fans out to every shard, or reads a reference table of hashes",
+	"(*Tx).IDNumbersTaken":         "the same check for the ID numbers of a roster, in one statement per chunk",
+	"(*Tx).VerifyAudit":            "`jiahe audit verify` without a county walks every chain, an administrator's tool; with a county it reads that county's chain only",
+	"(*Tx).auditHeads":             "the heads of every chain (one row a county), read to verify or anchor all chains at once, an administrator's tool",
+	"(*DB).migrate.func2":          "a migration rewrites whole tables; it runs on the coordinator, which applies it to every shard",
+	"fillNameInitials":             "a migration step that fills a new column for every county once",
+	"(*DB).KeyUse.func1":           "`jiahe keys status` counts the values each key generation encrypted, in every table, an administrator's tool",
+	"(*DB).rehashMatchFacts.func1": "`jiahe keys rotate` recomputes the keyed hashes of every import's match facts, an administrator's tool",
+	"(*DB).resealTable.func1":      "`jiahe keys rotate` re-encrypts every table in key order, an administrator's tool",
 }
 
 // Forms of a statement that limit county. A statement limits it when it
@@ -102,6 +154,11 @@ func TestQueriesFilterCounty(t *testing.T) {
 	})
 	for _, f := range countyFlows {
 		t.Run(f.name, f.run)
+	}
+	if os.Getenv("JIAHE_COUNTY_FLOWS") == "all" {
+		for _, f := range moreCountyFlows {
+			t.Run(strings.TrimPrefix(runtime.FuncForPC(reflect.ValueOf(f).Pointer()).Name(), "github.com/jiahe-project/jiahe/internal/store_test.Test"), f)
+		}
 	}
 	stop()
 	if t.Failed() {
@@ -335,6 +392,10 @@ var schemaTables = sync.OnceValue(func() map[string]bool {
 	return out
 })
 
+// statementHelpers run statements for other store functions, which are
+// named instead.
+var statementHelpers = []string{"scanEach"}
+
 // storeCaller returns the function of internal/store, outside store.go,
 // that ran the statement being traced, and its file and line; ok is
 // false when a test file ran it.
@@ -350,7 +411,7 @@ func storeCaller() (fn, site string, ok bool) {
 			return "", "", false
 		case strings.HasSuffix(file, "_test.go"):
 			return "", "", false
-		case file != "store.go":
+		case file != "store.go" && !slices.Contains(statementHelpers, strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store.")):
 			return strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store."), fmt.Sprintf("internal/store/%s:%d", file, f.Line), true
 		}
 		if !more {
