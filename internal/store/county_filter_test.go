@@ -392,9 +392,9 @@ var schemaTables = sync.OnceValue(func() map[string]bool {
 	return out
 })
 
-// statementHelpers run statements for other store functions, which are
+// statementRunners run statements for other store functions, which are
 // named instead.
-var statementHelpers = []string{"scanEach"}
+var statementRunners = []string{"scanEach"}
 
 // storeCaller returns the function of internal/store, outside store.go,
 // that ran the statement being traced, and its file and line; ok is
@@ -411,7 +411,7 @@ func storeCaller() (fn, site string, ok bool) {
 			return "", "", false
 		case strings.HasSuffix(file, "_test.go"):
 			return "", "", false
-		case file != "store.go" && !slices.Contains(statementHelpers, strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store.")):
+		case file != "store.go" && !slices.Contains(statementRunners, strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store.")):
 			return strings.TrimPrefix(f.Function, "github.com/jiahe-project/jiahe/internal/store."), fmt.Sprintf("internal/store/%s:%d", file, f.Line), true
 		}
 		if !more {
