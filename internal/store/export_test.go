@@ -69,3 +69,11 @@ func (db *DB) MigrateTo(ctx context.Context, version int) error {
 	defer func() { migrationLimit = all }()
 	return db.migrate(ctx)
 }
+
+// TraceStatements calls fn with the text of every statement a Tx runs,
+// on any database, until the returned function is called (for tests that
+// check the statements themselves; not safe to nest).
+func TraceStatements(fn func(query string)) (stop func()) {
+	traced.Store(&fn)
+	return func() { traced.Store(nil) }
+}

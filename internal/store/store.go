@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -309,18 +310,33 @@ func IsUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
+// traced, when set, is called with the text of every statement a Tx runs.
+// Only tests set it (export_test.go), to check that the statements of
+// county-scoped use cases filter on county (docs/scaling.md).
+var traced atomic.Pointer[func(query string)]
+
+// trace passes query to traced, if set.
+func trace(query string) {
+	if f := traced.Load(); f != nil {
+		(*f)(query)
+	}
+}
+
 // Exec runs a statement written with ? placeholders.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	trace(query)
 	return tx.tx.ExecContext(ctx, tx.db.rebind(query), args...)
 }
 
 // Query runs a query written with ? placeholders.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	trace(query)
 	return tx.tx.QueryContext(ctx, tx.db.rebind(query), args...)
 }
 
 // QueryRow runs a query written with ? placeholders that returns one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	trace(query)
 	return tx.tx.QueryRowContext(ctx, tx.db.rebind(query), args...)
 }
 
