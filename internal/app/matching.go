@@ -18,6 +18,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/birth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/matching"
+	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -602,6 +603,9 @@ type TaskView struct {
 	Row     *matching.ImportRow
 	Persons map[int64]*registry.Record // the task's person, the other party and the candidates within scope
 	Overdue bool
+	// Transfer is the transfer to another county confirming a move-out
+	// task started, with its state (nil when none).
+	Transfer *move.Transfer
 }
 
 // MatchTask returns task id of county with the records side by side.
@@ -647,7 +651,9 @@ func (a *App) taskView(ctx context.Context, tx *store.Tx, who auth.Actor, county
 		}
 		v.Persons[pid] = rec
 	}
-	return v, nil
+	tr, err := a.taskTransfer(ctx, tx, t)
+	v.Transfer = tr
+	return v, err
 }
 
 // reparse reads the stored cells of a task's row again as its import read
@@ -681,6 +687,11 @@ type TaskOutcome struct {
 	// Closed the birth registration a hospital birth closed.
 	Registered *registry.Key
 	Closed     *birth.Registration
+	// Transfer is the transfer a move out to another county of the
+	// system started (or the one already under way); ToCounty says the
+	// task was verified below the county and waits there for it.
+	Transfer *move.Transfer
+	ToCounty bool
 }
 
 type rollResult = struct {
@@ -708,8 +719,45 @@ func (a *App) ConfirmMatchTask(ctx context.Context, who auth.Actor, county strin
 // hospital birth of parents with an open birth registration closes it and
 // adds the child through it).
 func (a *App) ConfirmMatchTaskWith(ctx context.Context, who auth.Actor, county string, id int64, version int, in TaskConfirmation) (*TaskOutcome, error) {
+	var out *TaskOutcome
+	err := a.twoCounties(ctx, who, taskOp("match.task.confirm", auth.PermRegistryWrite, county, id), a.taskCounties(ctx, county, id),
+		func(tx *store.Tx) (err error) {
+			out, err = a.confirmTask(ctx, tx, who, county, id, version, in)
+			return err
+		})
+	return out, err
+}
+
+// taskCounties returns the counties confirming task id of county writes
+// in: county, and for a move out to another county of the division
+// table, that county (a transfer starts there).
+func (a *App) taskCounties(ctx context.Context, county string, id int64) func(tx *store.Tx) ([2]string, error) {
+	return func(tx *store.Tx) ([2]string, error) {
+		cs := [2]string{county, ""}
+		t, err := tx.MatchTask(ctx, "", county, id)
+		if err != nil || t.Reason != matching.TaskMovedOut {
+			return cs, err
+		}
+		imp, err := tx.MatchImport(ctx, county, t.ImportID)
+		if err != nil {
+			return cs, err
+		}
+		rows, err := tx.MatchRows(ctx, county, t.ImportID, []int{t.Row})
+		if err != nil || len(rows) != 1 {
+			return cs, err
+		}
+		row, err := reparse(imp, &rows[0])
+		if err != nil {
+			return cs, err
+		}
+		cs[1], _ = a.moveTarget(county, row.Event.Region)
+		return cs, nil
+	}
+}
+
+func (a *App) confirmTask(ctx context.Context, tx *store.Tx, who auth.Actor, county string, id int64, version int, in TaskConfirmation) (*TaskOutcome, error) {
 	note := in.Note
-	return write(a, ctx, who, taskOp("match.task.confirm", auth.PermRegistryWrite, county, id), func(tx *store.Tx) (*TaskOutcome, error) {
+	{
 		v, err := a.taskView(ctx, tx, who, county, id)
 		if err != nil {
 			return nil, err
@@ -730,9 +778,12 @@ func (a *App) ConfirmMatchTaskWith(ctx context.Context, who auth.Actor, county s
 			return nil, err
 		}
 		out := &TaskOutcome{Task: t}
-		if registersPerson(t.Reason) {
+		switch {
+		case registersPerson(t.Reason):
 			err = a.registerFromTask(ctx, tx, who, t, row, v.Row.Results, in, out)
-		} else {
+		case t.Reason == matching.TaskMovedOut:
+			err = a.transferFromTask(ctx, tx, who, t, row, note, out)
+		default:
 			err = a.applyTask(ctx, tx, who, t, row, out)
 		}
 		if err != nil {
@@ -740,11 +791,16 @@ func (a *App) ConfirmMatchTaskWith(ctx context.Context, who auth.Actor, county s
 		}
 		before := *t
 		now := tx.Now()
-		if out.Applied && out.Roll == nil && needsRoll(t.Reason) {
+		switch {
+		case out.Applied && out.Roll == nil && needsRoll(t.Reason):
 			// A village recorded the fact; the township follows the roll.
 			t.Level, t.Deadline = matching.AtTownship, date.Today(now).AddDays(matching.TownshipDays)
 			t.Note = joinNote(t.Note, "村级已核实并登记："+note)
-		} else {
+		case out.ToCounty:
+			// Verified below the county; the county starts the transfer.
+			t.Level, t.Deadline = matching.AtCounty, date.Today(now).AddDays(matching.TownshipDays)
+			t.Note = joinNote(t.Note, "已核实，待县级发起跨县迁移："+note)
+		default:
 			t.Status, t.Decision = matching.TaskConfirmed, note
 			t.DecidedBy, t.DecidedByName, t.DecidedAt = who.UserID, actorName(who), now
 		}
@@ -753,8 +809,15 @@ func (a *App) ConfirmMatchTaskWith(ctx context.Context, who auth.Actor, county s
 			return nil, err
 		}
 		return out, auditTask(ctx, tx, who, "match.task.confirm", &before, t, map[string]any{"applied": out.Applied, "roll": out.Roll,
-			"payments": out.Payments, "registered": out.Registered, "closed": closedID(out.Closed)})
-	})
+			"payments": out.Payments, "registered": out.Registered, "closed": closedID(out.Closed), "transfer": transferID(out.Transfer)})
+	}
+}
+
+func transferID(t *move.Transfer) any {
+	if t == nil {
+		return nil
+	}
+	return t.ID
 }
 
 func closedID(r *birth.Registration) any {

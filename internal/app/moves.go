@@ -9,6 +9,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/move"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -340,4 +341,93 @@ func firstVillage(t *region.Tree, county region.Code) string {
 		return ""
 	}
 	return string(code)
+}
+
+// moveTarget reads the other side of a police move out of county: the
+// county of the division table it names, other than county, and the
+// township or village in it when the record names one the table knows
+// ("" and "" for a place outside the system or within county).
+func (a *App) moveTarget(county, code string) (to, place string) {
+	c, err := region.ParseCode(code)
+	if err != nil || a.tree == nil {
+		return "", ""
+	}
+	cc := a.tree.County(c)
+	if cc == "" || cc.Level() != region.County || string(cc) == county {
+		return "", ""
+	}
+	if _, ok := a.tree.Lookup(cc); !ok {
+		return "", ""
+	}
+	if c.Level() >= region.Township {
+		if _, ok := a.tree.Lookup(c); ok {
+			place = string(c)
+		}
+	}
+	return string(cc), place
+}
+
+// taskRef is the source reference of a transfer started from task t: the
+// police record's place in its import.
+func taskRef(t *matching.Task) string {
+	return fmt.Sprintf("公安户籍变动比对第%d批第%d行", t.ImportID, t.Row)
+}
+
+// transferFromTask starts, from task t's police record of a move out to
+// another county of the division table, the transfer of the task's person
+// to that county, prefilled from the record — the county and, when the
+// record names it, the township or village; the date; the record as the
+// source — through the transfers' own domain code, audited in both
+// counties (the caller holds both counties' audit chains). A transfer
+// already under way to that county is linked, not doubled. Below the
+// county (no transfer permission) the task is only verified and waits for
+// the county; a move to a place outside the system is confirmed as
+// verified.
+func (a *App) transferFromTask(ctx context.Context, tx *store.Tx, who auth.Actor, t *matching.Task, row *matching.Row, note string, out *TaskOutcome) error {
+	to, place := a.moveTarget(t.County, row.Event.Region)
+	if to == "" || t.Person.ID == 0 {
+		return nil
+	}
+	if !auth.Can(who, auth.PermTransfer) {
+		out.ToCounty = true
+		return nil
+	}
+	k := registry.Key{County: t.County, ID: t.Person.ID}
+	ts, err := tx.TransfersOf(ctx, k)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		if ts[i].County == t.County && ts[i].Side == move.SideOut && ts[i].ToCounty == to &&
+			(ts[i].State == move.StateStarted || ts[i].State == move.StateAccepted) {
+			out.Transfer, out.Applied = &ts[i], true
+			return nil
+		}
+	}
+	tr, err := move.Begin(ctx, tx, who, a.tree, move.Start{County: t.County, PersonID: k.ID, ToCounty: to, ToRegion: place,
+		MovedOn: row.Event.Date.Date, Source: move.SourcePolice, SourceRef: taskRef(t), Note: note})
+	if err != nil {
+		return err
+	}
+	out.Transfer, out.Applied = tr, true
+	return nil
+}
+
+// taskTransfer returns the transfer started from task t, if any: its
+// row on the old county's side, read again for its state.
+func (a *App) taskTransfer(ctx context.Context, tx *store.Tx, t *matching.Task) (*move.Transfer, error) {
+	if t.Reason != matching.TaskMovedOut || t.Person.ID == 0 {
+		return nil, nil
+	}
+	ts, err := tx.TransfersOf(ctx, registry.Key{County: t.County, ID: t.Person.ID})
+	if err != nil {
+		return nil, err
+	}
+	ref := taskRef(t)
+	for i := range ts {
+		if ts[i].County == t.County && ts[i].Side == move.SideOut && ts[i].SourceRef == ref {
+			return &ts[i], nil
+		}
+	}
+	return nil, nil
 }

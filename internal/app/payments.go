@@ -4,7 +4,9 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/store"
@@ -69,10 +71,54 @@ func (a *App) GenerateCycle(ctx context.Context, who auth.Actor, req payment.Cyc
 		if err != nil {
 			return nil, err
 		}
+		if err := a.notContribution(ctx, tx, req.County, req.Program, req.Period); err != nil {
+			return nil, err
+		}
 		c, lines, err = payment.GenerateCycle(ctx, tx, as, who, req)
 		return c, err
 	})
 	return c, lines, err
+}
+
+// contributions returns the programs (code to name) county's rules in
+// force in year mark as pension contributions (pension_contribution): the
+// county pays their amount to the social-insurance office on the pension
+// list (PensionList), never to the person's card.
+func (a *App) contributions(ctx context.Context, tx *store.Tx, county string, year int) (map[string]string, error) {
+	ev, err := a.compiled(ctx, tx, "")
+	if err != nil {
+		return nil, err
+	}
+	rs, err := ev.InForce(county, year)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range PensionPrograms(rs) {
+		out[p.Code] = p.Name
+	}
+	return out, nil
+}
+
+// notContribution refuses a payment cycle of program for period when the
+// county's rules of the period's year mark the program as a pension
+// contribution: its money goes to the social-insurance office on the
+// pension list, not to the person's bank card. A period or county that
+// does not read is left to the cycle's own checks.
+func (a *App) notContribution(ctx context.Context, tx *store.Tx, county, program, period string) error {
+	p, err := payment.ParsePeriod(period)
+	if err != nil || len(county) != 6 {
+		return nil
+	}
+	cs, err := a.contributions(ctx, tx, county, p.Year())
+	if err != nil {
+		return nil // the cycle's own checks name the problem
+	}
+	if name, ok := cs[program]; ok {
+		return apperr.Invalidf("program", "“%s”是养老保险代缴项目，由县里缴入社保经办机构（见养老保险代缴名单），不发放到个人账户，不生成发放周期",
+			"%s is a pension contribution the county pays to the social-insurance office (see the pension list), not to the person's account: it has no payment cycle", name)
+	}
+	return nil
 }
 
 // SupplementCycle tops up cycle id of county with the persons on the roll
@@ -83,6 +129,13 @@ func (a *App) SupplementCycle(ctx context.Context, who auth.Actor, county string
 	return write(a, ctx, who, o, func(tx *store.Tx) (*payment.Supplement, error) {
 		as, err := a.assessor(ctx, tx)
 		if err != nil {
+			return nil, err
+		}
+		c, err := tx.PaymentCycle(ctx, county, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.notContribution(ctx, tx, county, c.Program, c.Period.String()); err != nil {
 			return nil, err
 		}
 		return payment.SupplementCycle(ctx, tx, as, who, county, id)
@@ -96,6 +149,10 @@ type CycleList struct {
 	Cycles   []payment.Cycle   // oldest period first
 	Programs []string          // the programs' codes
 	Names    map[string]string // program names, by code
+	// Contributions are the programs this year's rules mark as pension
+	// contributions: paid to the social-insurance office on the pension
+	// list, they have no payment cycle.
+	Contributions []string
 }
 
 // Cycles lists the payment cycles of county that f selects, the programs
@@ -108,7 +165,18 @@ func (a *App) Cycles(ctx context.Context, who auth.Actor, county string, f payme
 			return nil, err
 		}
 		list, err := a.programs(ctx, tx)
-		return &CycleList{County: county, Cycles: cs, Programs: list.Codes(), Names: namesIn(list, lang)}, err
+		if err != nil {
+			return nil, err
+		}
+		out := &CycleList{County: county, Cycles: cs, Programs: list.Codes(), Names: namesIn(list, lang)}
+		if contrib, err := a.contributions(ctx, tx, county, date.Today(tx.Now()).Year()); err == nil {
+			for _, p := range out.Programs {
+				if _, ok := contrib[p]; ok {
+					out.Contributions = append(out.Contributions, p)
+				}
+			}
+		}
+		return out, nil
 	})
 }
 

@@ -2,12 +2,14 @@ package app_test
 
 import (
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/app"
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/money"
+	"github.com/jiahe-project/jiahe/internal/payment"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
 )
@@ -37,6 +39,17 @@ func TestPensionList(t *testing.T) {
 			  "documents": [{"id": "t_1", "issuer": "测试县人民政府", "number": "测政〔2024〕1号", "title": "养老保险代缴", "date": "2024-01-01"}],
 			  "programs": [{"code": "jf", "doc": "t_1", "params": {"pension_contribution": 1, "pension_tier_fen": 10000}}]}`)); err != nil {
 				t.Fatal(err)
+			}
+			// Its money goes to the social-insurance office, not to the
+			// persons' cards: no payment cycle, and the cycle page says so.
+			if _, _, err := e.a.GenerateCycle(ctx, finance, payment.CycleRequest{County: "341523", Program: "jf", Period: "2024"}); fieldsOf(err) != "program" {
+				t.Errorf("a payment cycle of a pension contribution: %v", err)
+			}
+			if cl, err := e.a.Cycles(ctx, finance, "341523", payment.CycleFilter{}, "zh"); err != nil || !slices.Equal(cl.Contributions, []string{"jf"}) {
+				t.Errorf("the cycle list's contributions: %+v, %v", cl, err)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM payment_lines`); n != 0 {
+				t.Errorf("%d payment lines of a pension contribution", n)
 			}
 			for _, who := range []auth.Actor{township, finance, villager, neighbour} {
 				if _, err := e.a.PensionList(ctx, who, "341523", 2024, "csv"); apperr.KindOf(err) != apperr.Forbidden {

@@ -47,51 +47,53 @@ func Widen(f *registry.Family, self string, old *registry.Family, oldSelf, count
 		}
 	}
 	// The facts about the person themselves moved with them; the
-	// relatives' stay in the old county.
+	// relatives' stay in the old county. Only the facts of the persons
+	// of old are read (old may hold others' facts: a batch reads the
+	// relatives of all who moved in from one county at once).
 	for _, x := range old.Disabilities {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Disabilities = append(f.Disabilities, x)
 		}
 	}
 	for _, x := range old.Certificates {
-		if x.Holder != oldSelf {
+		if x.Holder != oldSelf && in[x.Holder] {
 			x.Holder = rename(x.Holder)
 			f.Certificates = append(f.Certificates, x)
 		}
 	}
 	for _, x := range old.Complications {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Complications = append(f.Complications, x)
 		}
 	}
 	for _, x := range old.Retirements {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Retirements = append(f.Retirements, x)
 		}
 	}
 	for _, x := range old.Contraception {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Contraception = append(f.Contraception, x)
 		}
 	}
 	for _, x := range old.Permissions {
-		if x.Holder != oldSelf {
+		if x.Holder != oldSelf && in[x.Holder] {
 			x.Holder = rename(x.Holder)
 			f.Permissions = append(f.Permissions, x)
 		}
 	}
 	for _, x := range old.Pensions {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Pensions = append(f.Pensions, x)
 		}
 	}
 	for _, x := range old.Admissions {
-		if x.Person != oldSelf {
+		if x.Person != oldSelf && in[x.Person] {
 			x.Person = rename(x.Person)
 			f.Admissions = append(f.Admissions, x)
 		}

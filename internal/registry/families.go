@@ -50,6 +50,10 @@ type Families struct {
 	Permissions   map[int64][]BirthPermission
 	Pensions      map[int64][]Pension
 	Admissions    map[int64][]Admission
+	// Widen, when set, adds to the family of a subject the relatives read
+	// elsewhere: those a person who moved in left in the old county
+	// (package move). The reader sets it; it must not keep f.
+	Widen func(id int64, f *Family)
 
 	byPerson map[int64][]int // marriage indexes by either party
 	byParent map[int64][]int // tie indexes by parent, by child id
@@ -207,4 +211,7 @@ func (fs *Families) build(id int64, f *Family) {
 	f.Retirements = append(f.Retirements, fs.Retirements[id]...)
 	f.Pensions = append(f.Pensions, fs.Pensions[id]...)
 	f.Confirmations = append(f.Confirmations, fs.Confirmations[id]...)
+	if fs.Widen != nil {
+		fs.Widen(id, f)
+	}
 }

@@ -55,6 +55,14 @@ func (db *DB) ScanFamilies(ctx context.Context, s FamilyScan) iter.Seq2[*registr
 func (db *DB) scanByIDLists(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	return func(yield func(*registry.Families, error) bool) {
 		var after int64
+		var widen func(int64, *registry.Family)
+		if err := db.View(ctx, func(tx *Tx) (err error) {
+			widen, err = tx.countyWidener(ctx, s.County)
+			return err
+		}); err != nil {
+			yield(nil, err)
+			return
+		}
 		for {
 			var fs *registry.Families
 			err := db.View(ctx, func(tx *Tx) error {
@@ -62,6 +70,9 @@ func (db *DB) scanByIDLists(ctx context.Context, s FamilyScan) iter.Seq2[*regist
 				fs, after, err = tx.scanFamilies(ctx, s, after)
 				return err
 			})
+			if fs != nil {
+				fs.Widen = widen
+			}
 			if err != nil {
 				yield(nil, err)
 				return

@@ -505,12 +505,20 @@ func (tx *Tx) RemoteTies(ctx context.Context, k registry.Key) ([]move.RemoteTie,
 // Origins returns, for those of ids (persons of county) who moved in and
 // left relatives behind, where they came from: their old county and id
 // and the relatives there.
+// A nil ids reads every such person of county, in one query.
 func (tx *Tx) Origins(ctx context.Context, county string, ids []int64) (map[int64]*move.Origin, error) {
 	out := map[int64]*move.Origin{}
-	for _, chunk := range chunkIDs(ids) {
+	conds := []string{""}
+	if ids != nil {
+		conds = conds[:0]
+		for _, chunk := range chunkIDs(ids) {
+			conds = append(conds, ` AND r.person_id IN (`+idList(chunk)+`)`)
+		}
+	}
+	for _, cond := range conds {
 		err := scanEach(ctx, tx, `SELECT r.person_id, r.other_county, r.other_id, t.from_county, t.person_id
 			FROM remote_ties r JOIN transfers t ON t.county = r.county AND t.id = r.transfer_id
-			WHERE r.county = ? AND t.new_person_id = r.person_id AND r.other_county = t.from_county AND r.person_id IN (`+idList(chunk)+`)
+			WHERE r.county = ? AND t.new_person_id = r.person_id AND r.other_county = t.from_county`+cond+`
 			ORDER BY r.person_id, r.id`, []any{county}, func(rows *sql.Rows) error {
 			var id, other, oldID int64
 			var otherCounty, from string
@@ -566,4 +574,52 @@ func (tx *Tx) WidenFamilies(ctx context.Context, county string, fams map[int64]*
 		move.Widen(f, strconv.FormatInt(id, 10), old, strconv.FormatInt(o.OldID, 10), o.County)
 	}
 	return nil
+}
+
+// countyWidener returns, for a batch read of county's families, the
+// function that adds to the family of each person who moved in the
+// relatives they left in the old county (registry.Families.Widen,
+// move.Widen), exactly as WidenFamilies does for a few persons: one query
+// finds the county's persons who moved in with ties left behind, and one
+// read per old county the facts of all their relatives there. nil when
+// nobody did.
+func (tx *Tx) countyWidener(ctx context.Context, county string) (func(int64, *registry.Family), error) {
+	origins, err := tx.Origins(ctx, county, nil)
+	if err != nil || len(origins) == 0 {
+		return nil, err
+	}
+	byCounty := map[string][]int64{}
+	for _, o := range origins {
+		byCounty[o.County] = append(append(byCounty[o.County], o.OldID), o.Relatives...)
+	}
+	olds := map[string]*registry.Family{}
+	for c, ids := range byCounty {
+		slices.Sort(ids)
+		if olds[c], err = tx.FamilyFacts(ctx, c, slices.Compact(ids)); err != nil {
+			return nil, err
+		}
+	}
+	// Each person's part of the old county's family: themselves and their
+	// relatives there.
+	parts := make(map[int64]*registry.Family, len(origins))
+	for id, o := range origins {
+		old := olds[o.County]
+		keep := map[string]bool{strconv.FormatInt(o.OldID, 10): true}
+		for _, r := range o.Relatives {
+			keep[strconv.FormatInt(r, 10)] = true
+		}
+		part := *old
+		part.Persons = nil
+		for _, p := range old.Persons {
+			if keep[p.Ref] {
+				part.Persons = append(part.Persons, p)
+			}
+		}
+		parts[id] = &part
+	}
+	return func(id int64, f *registry.Family) {
+		if o, part := origins[id], parts[id]; o != nil && part != nil {
+			move.Widen(f, strconv.FormatInt(id, 10), part, strconv.FormatInt(o.OldID, 10), o.County)
+		}
+	}, nil
 }

@@ -496,6 +496,12 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				defer second.Rollback()
 				qs[1] = second.QueryContext
 			}
+			// The relatives persons who moved in left in their old
+			// county: one query for the county, one read per old county.
+			widen, err := tx.countyWidener(ctx, s.County)
+			if err != nil {
+				return err
+			}
 			ps, err := openPasses(ctx, qs, db.Engine, s.County)
 			if err != nil {
 				return err
@@ -518,6 +524,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					return err
 				}
 				fs := registry.NewFamilies(s.County)
+				fs.Widen = widen
 				for _, p := range ps.persons.in(clo, chi) {
 					fs.Persons[p.key] = p.v
 					if !p.v.Birth.After(yearEnd) && (p.v.Death.IsZero() || !p.v.Death.Before(yearStart)) {

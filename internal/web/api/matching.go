@@ -295,7 +295,7 @@ func (h *Handler) getMatchTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"task": v.Task, "overdue": v.Overdue, "header": v.Import.Header, "kind": v.Import.Kind,
-		"source": v.Import.Source, "row": v.Row, "persons": sides(v.Persons)})
+		"source": v.Import.Source, "row": v.Row, "persons": sides(v.Persons), "transfer": v.Transfer})
 	return nil
 }
 

@@ -201,3 +201,42 @@ func TestUIMatchDuplicates(t *testing.T) {
 		})
 	}
 }
+
+// TestUIMatchMoveOutTransfer: a police record of a move out to the
+// neighbouring county; the county's task page says what confirming does,
+// and the confirmation starts the transfer, shown on the task with its
+// state and a link.
+func TestUIMatchMoveOutTransfer(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			idn := testID(t, "341523", "1961-05-06", 46)
+			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				_, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{Name: "陈玉兰", Sex: "F", Birth: date.MustParse("1961-05-06"),
+					IDNumber: idn, Region: "341523100001", HukouType: registry.Rural})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			moved := date.Today(ts.Clock.Now()).AddDays(-10).String()
+			file := []byte("身份证号,姓名,变动类型,变动日期,对方区划代码\n" + idn + ",陈玉兰,迁出," + moved + ",341522100002\n")
+			county := ts.Browser().Login("county", "county1234")
+			county.Multipart("/match/import", map[string]string{"kind": "police-moves"}, file).Want(200, "生成核查任务 1 件")
+			content := regexp.MustCompile(`name="content" value="([^"]+)"`).FindStringSubmatch(county.Body)
+			postForm(t, county, "/match/import", [][2]string{{"confirm", "1"}, {"kind", "police-moves"}, {"content", html.UnescapeString(content[1])}}, nil)
+			if county.Code != http.StatusSeeOther {
+				t.Fatalf("run: %d\n%.2000s", county.Code, county.Body)
+			}
+			county.Get("/match/tasks").Want(200, "已迁出本县", "共 1 件")
+			href := regexp.MustCompile(`href="(/match/tasks/341523/\d+)"`).FindStringSubmatch(county.Body)
+			county.Get(href[1]).Want(200, "确认后即按公安记录发起跨县迁移")
+			version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(county.Body)[1]
+			county.Post(href[1]+"/confirm", url.Values{"version": {version}, "note": {"核实属实"}})
+			if county.Code != http.StatusSeeOther {
+				t.Fatalf("confirm: %d\n%.2000s", county.Code, county.Body)
+			}
+			county.Get(county.Loc).Want(200, "已确认", `id="match-transfer"`, "已发起跨县迁移", "待迁入地接收", `href="/transfers/341523/`)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,8 +121,18 @@ func (h *Handler) paymentsData(r *http.Request, v *view, county string) error {
 		c := list.Cycles[i]
 		rows = append(rows, cycleRow{Cycle: c, ProgramName: list.Names[c.Program]})
 	}
-	v.Data = map[string]any{"County": county, "Rows": rows, "Programs": list.Programs, "Names": list.Names,
-		"Filter": map[string]string{"program": f.Program, "year": q.Get("year")}}
+	// A pension contribution is paid to the social-insurance office, not
+	// in a cycle: it is left out of the programs to generate, and named.
+	var payable, contrib []string
+	for _, p := range list.Programs {
+		if slices.Contains(list.Contributions, p) {
+			contrib = append(contrib, list.Names[p])
+		} else {
+			payable = append(payable, p)
+		}
+	}
+	v.Data = map[string]any{"County": county, "Rows": rows, "Programs": list.Programs, "Payable": payable, "Names": list.Names,
+		"Contributions": strings.Join(contrib, "、"), "Filter": map[string]string{"program": f.Program, "year": q.Get("year")}}
 	return nil
 }
 
