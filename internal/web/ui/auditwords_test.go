@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/region"
 )
 
@@ -298,4 +299,43 @@ func literal(e ast.Expr) (string, bool) {
 func sameIdent(e ast.Expr, id *ast.Ident) bool {
 	x, ok := e.(*ast.Ident)
 	return ok && x.Name == id.Name
+}
+
+// TestAuditRowsShowNoCodes renders audit rows as the audit page does: an
+// action or entity without words shows a neutral word, a division code
+// its region's name, an internal word nothing.
+func TestAuditRowsShowNoCodes(t *testing.T) {
+	u, err := newEngine(region.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		e       audit.Entry
+		want    []string
+		mustNot []string
+	}{
+		{audit.Entry{Action: "division.rename", Entity: "division", EntityID: "341523100"},
+			[]string{"区划更名", "行政区划", region.Default().FullName("341523100")}, []string{"division", "341523100"}},
+		{audit.Entry{Action: "complaint.escalate", Entity: "complaint", EntityID: "341523/2"},
+			[]string{"投诉咨询超时上报", "投诉咨询", "2"}, []string{"complaint", "341523"}},
+		{audit.Entry{Action: "someday.new_thing", Entity: "new_thing", EntityID: "overview"},
+			[]string{"其他操作", "其他对象"}, []string{"someday", "new_thing", "overview"}},
+	} {
+		var b strings.Builder
+		err := u.pages["audit.html"].ExecuteTemplate(&b, "auditrows", map[string]any{"E": []audit.Entry{c.e}, "T": u.msgs["zh"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := b.String()
+		for _, w := range c.want {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: rows lack %q:\n%s", c.e.Action, w, page)
+			}
+		}
+		for _, w := range c.mustNot {
+			if strings.Contains(page, w) {
+				t.Errorf("%s: rows show %q:\n%s", c.e.Action, w, page)
+			}
+		}
+	}
 }
