@@ -31,9 +31,9 @@ func TestAuditWordsTranslated(t *testing.T) {
 	if len(s.found["action"]) < 100 || len(s.found["entity"]) < 20 {
 		t.Fatalf("scan found only %d actions, %d entities", len(s.found["action"]), len(s.found["entity"]))
 	}
-	// Values built from a prefix and a declared list of kinds.
-	// prefix → where its kinds are declared: the constants of a package
-	// (or of a type) whose names begin so
+	// Values built from a prefix and a kind: prefix → where the kinds are
+	// declared (the constants of a package, or of a type, whose names
+	// begin so).
 	built := map[string][2]string{
 		"action.division.":        {"region", "Change"},
 		"action.recipient.":       {"roll", "Change"},
