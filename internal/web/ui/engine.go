@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -178,6 +179,17 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 		// auditHref links an audit entry's object to its page ("" when it
 		// has none).
 		"auditHref": auditHref,
+		// auditWord names an audit entry's action or entity (kind), with a
+		// neutral word when the code has none, so no code shows.
+		"auditWord": func(t map[string]string, kind, v string) string {
+			if s, ok := t[kind+"."+v]; ok || v == "" {
+				return s
+			}
+			return t[kind+".other"]
+		},
+		// auditObject shows an audit entry's object ID: region codes by
+		// their names, internal words left out.
+		"auditObject": func(id string) string { return auditObject(tree, id) },
 		// program names a program in the page's language.
 		"program": func(lang, code string) string { return policy.BuiltinPrograms().Name(code, lang) },
 		"list":    func(xs ...string) []string { return xs },
@@ -291,6 +303,26 @@ func ruleVersionText(tree *region.Tree, lang, v string) string {
 
 // auditHref returns the page of the object an audit entry is about, or
 // "" when it has no page of its own.
+// auditObject shows id, an audit entry's EntityID, on a page: each part
+// that is a region code (341523, 341523/12, 341523@3) by the region's
+// name, and nothing for an internal word (a read of a list, a parameter's
+// name).
+func auditObject(tree *region.Tree, id string) string {
+	if internalWord.MatchString(id) {
+		return ""
+	}
+	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '/' || r == '@' })
+	for i, p := range parts {
+		if n := tree.FullName(region.Code(p)); n != "" && len(p) >= 6 {
+			parts[i] = n
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// internalWord is the shape of a code word rather than a number.
+var internalWord = regexp.MustCompile(`^[a-z][a-z_.]*$`)
+
 func auditHref(e audit.Entry) string {
 	id := e.EntityID
 	if id == "" || strings.ContainsAny(id, " ?#&") {
