@@ -50,52 +50,24 @@ func Widen(f *registry.Family, self string, old *registry.Family, oldSelf, count
 	// relatives' stay in the old county. Only the facts of the persons
 	// of old are read (old may hold others' facts: a batch reads the
 	// relatives of all who moved in from one county at once).
-	for _, x := range old.Disabilities {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Disabilities = append(f.Disabilities, x)
-		}
-	}
-	for _, x := range old.Certificates {
-		if x.Holder != oldSelf && in[x.Holder] {
-			x.Holder = rename(x.Holder)
-			f.Certificates = append(f.Certificates, x)
-		}
-	}
-	for _, x := range old.Complications {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Complications = append(f.Complications, x)
-		}
-	}
-	for _, x := range old.Retirements {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Retirements = append(f.Retirements, x)
-		}
-	}
-	for _, x := range old.Contraception {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Contraception = append(f.Contraception, x)
-		}
-	}
-	for _, x := range old.Permissions {
-		if x.Holder != oldSelf && in[x.Holder] {
-			x.Holder = rename(x.Holder)
-			f.Permissions = append(f.Permissions, x)
-		}
-	}
-	for _, x := range old.Pensions {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Pensions = append(f.Pensions, x)
-		}
-	}
-	for _, x := range old.Admissions {
-		if x.Person != oldSelf && in[x.Person] {
-			x.Person = rename(x.Person)
-			f.Admissions = append(f.Admissions, x)
+	relative := func(r string) bool { return r != oldSelf && in[r] }
+	carry(&f.Disabilities, old.Disabilities, func(x *registry.Disability) *string { return &x.Person }, relative, rename)
+	carry(&f.Certificates, old.Certificates, func(x *registry.Certificate) *string { return &x.Holder }, relative, rename)
+	carry(&f.Complications, old.Complications, func(x *registry.Complication) *string { return &x.Person }, relative, rename)
+	carry(&f.Retirements, old.Retirements, func(x *registry.Retirement) *string { return &x.Person }, relative, rename)
+	carry(&f.Contraception, old.Contraception, func(x *registry.Contraception) *string { return &x.Person }, relative, rename)
+	carry(&f.Permissions, old.Permissions, func(x *registry.BirthPermission) *string { return &x.Holder }, relative, rename)
+	carry(&f.Pensions, old.Pensions, func(x *registry.Pension) *string { return &x.Person }, relative, rename)
+	carry(&f.Admissions, old.Admissions, func(x *registry.Admission) *string { return &x.Person }, relative, rename)
+}
+
+// carry appends to dst the facts of src about a person keep accepts, each
+// with its person's ref (who) renamed.
+func carry[T any](dst *[]T, src []T, who func(*T) *string, keep func(string) bool, rename func(string) string) {
+	for _, x := range src {
+		if r := who(&x); keep(*r) {
+			*r = rename(*r)
+			*dst = append(*dst, x)
 		}
 	}
 }
