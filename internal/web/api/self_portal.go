@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"path"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/portal"
-	"github.com/jiahe-project/jiahe/internal/printout"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -305,19 +303,7 @@ func (h *Handler) getSelfPayments(w http.ResponseWriter, r *http.Request) error 
 // selfLetter sends the citizen's notification letter of a cycle as a PDF:
 // GET /api/v1/self/letters/{county}/{id}/{person}.
 func (h *Handler) selfLetter(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := web.CountyKey(r, h.tree)
-	if err != nil {
-		return err
-	}
-	person, err := web.PathID(r, "person")
-	if err != nil {
-		return err
-	}
-	l, err := h.app.SelfLetter(r.Context(), web.Actor(r), county, id, person)
-	if err != nil {
-		return err
-	}
-	return web.ServePDF(w, "告知书.pdf", "letter.pdf", func(out io.Writer) error { return printout.Letter(out, *l) })
+	return web.ServeSelfLetter(w, r, h.app, h.tree)
 }
 
 // listDocuments lists the documents stored with a case, registration or

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"path"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/policy"
 	"github.com/jiahe-project/jiahe/internal/portal"
-	"github.com/jiahe-project/jiahe/internal/printout"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/web"
 )
@@ -458,19 +456,7 @@ func (h *Handler) selfPaymentsPage(w http.ResponseWriter, r *http.Request) error
 // selfLetterPDF sends the citizen's notification letter of a cycle as a
 // PDF: GET /self/letters/{county}/{id}/{person}.
 func (h *Handler) selfLetterPDF(w http.ResponseWriter, r *http.Request) error {
-	county, id, err := web.CountyKey(r, h.tree)
-	if err != nil {
-		return err
-	}
-	person, err := web.PathID(r, "person")
-	if err != nil {
-		return err
-	}
-	l, err := h.app.SelfLetter(r.Context(), web.Actor(r), county, id, person)
-	if err != nil {
-		return err
-	}
-	return web.ServePDF(w, "告知书.pdf", "letter.pdf", func(out io.Writer) error { return printout.Letter(out, *l) })
+	return web.ServeSelfLetter(w, r, h.app, h.tree)
 }
 
 // familyReportsPage is the village's task list of the citizens' reports of
