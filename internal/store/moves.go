@@ -219,40 +219,31 @@ func (tx *Tx) Transfer(ctx context.Context, county string, id int64) (*move.Tran
 // Transfers lists county's rows of one side, open ones first, newest
 // first; at most limit.
 func (tx *Tx) Transfers(ctx context.Context, county, side string, limit int) ([]move.Transfer, error) {
-	rows, err := tx.Query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE county = ? AND side = ?
+	return tx.transfersWhere(ctx, "transfers", `county = ? AND side = ?
 		ORDER BY CASE WHEN state = 'started' THEN 0 ELSE 1 END, started_at DESC, id DESC LIMIT ?`, county, side, limit)
-	if err != nil {
-		return nil, fmt.Errorf("transfers: %w", err)
-	}
-	defer rows.Close()
-	out := []move.Transfer{}
-	for rows.Next() {
-		t, err := tx.scanTransfer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, rows.Err()
 }
 
 // TransfersOf lists the transfers of person k (side out), newest first.
 func (tx *Tx) TransfersOf(ctx context.Context, k registry.Key) ([]move.Transfer, error) {
-	rows, err := tx.Query(ctx, `SELECT `+transferColumns+` FROM transfers WHERE county = ? AND side = 'out' AND person_id = ?
+	return tx.transfersWhere(ctx, "transfers of person", `county = ? AND side = 'out' AND person_id = ?
 		ORDER BY id DESC`, k.County, k.ID)
-	if err != nil {
-		return nil, fmt.Errorf("transfers of person: %w", err)
-	}
-	defer rows.Close()
+}
+
+// transfersWhere lists the transfers the condition (and order) where
+// selects; what names the list in an error.
+func (tx *Tx) transfersWhere(ctx context.Context, what, where string, args ...any) ([]move.Transfer, error) {
 	out := []move.Transfer{}
-	for rows.Next() {
+	err := scanEach(ctx, tx, `SELECT `+transferColumns+` FROM transfers WHERE `+where, args, func(rows *sql.Rows) error {
 		t, err := tx.scanTransfer(rows)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			out = append(out, *t)
 		}
-		out = append(out, *t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // factTables are the tables of facts about one person that move with
