@@ -318,6 +318,8 @@ func TestAuditRowsShowNoCodes(t *testing.T) {
 			[]string{"区划更名", "行政区划", region.Default().FullName("341523100")}, []string{"division", "341523100"}},
 		{audit.Entry{Action: "complaint.escalate", Entity: "complaint", EntityID: "341523/2"},
 			[]string{"投诉咨询超时上报", "投诉咨询", "2"}, []string{"complaint", "341523"}},
+		{audit.Entry{Action: "charge.assign", Entity: "charge", EntityID: "recipient/2/village"},
+			[]string{"指定负责人", "2"}, []string{"recipient", "village"}},
 		{audit.Entry{Action: "someday.new_thing", Entity: "new_thing", EntityID: "overview"},
 			[]string{"其他操作", "其他对象"}, []string{"someday", "new_thing", "overview"}},
 	} {

@@ -306,18 +306,19 @@ func ruleVersionText(tree *region.Tree, lang, v string) string {
 // auditObject shows id, an audit entry's EntityID, on a page: each part
 // that is a region code (341523, 341523/12, 341523@3) by the region's
 // name, and nothing for an internal word (a read of a list, a parameter's
-// name).
+// name, the kind and level in case/13/village).
 func auditObject(tree *region.Tree, id string) string {
-	if internalWord.MatchString(id) {
-		return ""
-	}
-	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '/' || r == '@' })
-	for i, p := range parts {
-		if n := tree.FullName(region.Code(p)); n != "" && len(p) >= 6 {
-			parts[i] = n
+	var out []string
+	for _, p := range strings.FieldsFunc(id, func(r rune) bool { return r == '/' || r == '@' }) {
+		switch n := tree.FullName(region.Code(p)); {
+		case internalWord.MatchString(p):
+		case n != "" && len(p) >= 6:
+			out = append(out, n)
+		default:
+			out = append(out, p)
 		}
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(out, " ")
 }
 
 // internalWord is the shape of a code word rather than a number.
