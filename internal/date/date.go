@@ -77,7 +77,54 @@ func (d Date) Time() time.Time {
 }
 
 // AddDays returns d plus n days.
-func (d Date) AddDays(n int) Date { return FromTime(d.Time().AddDate(0, 0, n)) }
+func (d Date) AddDays(n int) Date {
+	if d.IsZero() || d.m < 1 || d.m > 12 || d.d < 1 || int(d.d) > daysIn(int(d.y), int(d.m)) {
+		return FromTime(d.Time().AddDate(0, 0, n)) // normalised as time.Date does
+	}
+	return FromDays(d.Days() + n)
+}
+
+// Days returns the number of days from 1970-01-01 to d, negative before
+// it; d must be a valid date. It is civil-calendar arithmetic on integers
+// (proleptic Gregorian, as package time), without building a time.Time.
+func (d Date) Days() int {
+	y, m := int(d.y), int(d.m)
+	if m <= 2 {
+		y--
+	}
+	era := floorDiv(y, 400)
+	yoe := y - era*400                         // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + int(d.d) - 1 // [0, 365], from March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy     // [0, 146096]
+	return era*146097 + doe - 719468
+}
+
+// FromDays returns the date n days after 1970-01-01 (before it when n is
+// negative): the inverse of Days.
+func FromDays(n int) Date {
+	n += 719468
+	era := floorDiv(n, 146097)
+	doe := n - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	y := yoe + era*400
+	if m > 12 {
+		m -= 12
+		y++
+	}
+	return Date{int16(y), uint8(m), uint8(day)}
+}
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
+}
 
 // AddMonths returns d plus n months, normalised like time.AddDate.
 func (d Date) AddMonths(n int) Date { return FromTime(d.Time().AddDate(0, n, 0)) }

@@ -131,3 +131,41 @@ func TestOfAgreesWithTime(t *testing.T) {
 		}
 	}
 }
+
+func TestDaysAgreeWithTime(t *testing.T) {
+	for _, tc := range []struct{ from, to string }{
+		{"1899-12-25", "1901-03-05"}, {"1968-02-20", "1972-03-10"}, {"1999-12-01", "2001-03-31"},
+		{"2024-02-27", "2024-03-02"}, {"2099-12-20", "2100-03-05"}, {"0100-02-20", "0100-03-05"},
+	} {
+		for d := MustParse(tc.from); !d.After(MustParse(tc.to)); d = FromTime(d.Time().AddDate(0, 0, 1)) {
+			want := int(floorDiv(int(d.Time().Unix()), 86400))
+			if got := d.Days(); got != want {
+				t.Fatalf("%s.Days() = %d, want %d", d, got, want)
+			}
+			if got := FromDays(want); got != d {
+				t.Fatalf("FromDays(%d) = %s, want %s", want, got, d)
+			}
+			for _, n := range []int{-400, -61, -1, 0, 1, 29, 365, 366, 1461} {
+				if got, want := d.AddDays(n), FromTime(d.Time().AddDate(0, 0, n)); got != want {
+					t.Fatalf("%s.AddDays(%d) = %s, want %s", d, n, got, want)
+				}
+			}
+		}
+	}
+	if got := (Date{}).AddDays(3); got != FromTime(time.Time{}.AddDate(0, 0, 3)) {
+		t.Fatalf("zero date plus 3 days = %s", got)
+	}
+}
+
+func FuzzAddDays(f *testing.F) {
+	f.Add(2024, 2, 29, 365)
+	f.Fuzz(func(t *testing.T, y, m, d, n int) {
+		if y < 1 || y > 9000 || n < -1000000 || n > 1000000 {
+			return
+		}
+		x := Date{int16(y), uint8(m), uint8(d)}
+		if got, want := x.AddDays(n), FromTime(x.Time().AddDate(0, 0, n)); got != want {
+			t.Fatalf("%v.AddDays(%d) = %v, want %v", x, n, got, want)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -553,13 +554,7 @@ func compileExpr(src string, params map[string]int, asBool bool, field string) (
 	if maxd > maxDepth {
 		return nil, nil, apperr.Invalidf(field, "表达式嵌套过深（最多%d层）", "expression nested too deeply (at most %d levels)", maxDepth)
 	}
-	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes), expr.DisableAllBuiltins(), expr.Optimize(false)}
-	if asBool {
-		opts = append(opts, expr.AsBool())
-	} else {
-		opts = append(opts, expr.AsKind(reflect.String))
-	}
-	prog, err := expr.Compile(src, opts...)
+	prog, err := compiledExprs.compile(src, asBool)
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
 		return nil, nil, apperr.Invalidf(field, "表达式错误：%s", "invalid expression: %s", msg)
@@ -571,6 +566,57 @@ func compileExpr(src string, params map[string]int, asBool bool, field string) (
 		return nil, nil, apperr.Invalidf(field, "表达式引用了不存在的参数%s", "the expression names an unknown parameter %s", w.err)
 	}
 	return prog, w.idents, nil
+}
+
+// exprCache keeps the programs of the expressions compiled so far, by
+// source and kind. Every layer is compiled for many counties and years
+// (validateStack checks each for eleven years), and layers repeat the
+// clauses of the layers they amend, so the same text is compiled many
+// times; expr's type checking is the slow part of loading the rules. A
+// program is immutable once compiled and safe to run concurrently. The
+// cache is emptied when it reaches maxCachedExprs, so that texts typed in
+// the rule editor over months cannot grow it without bound.
+type exprCache struct {
+	mu   sync.Mutex
+	byID map[exprKey]exprResult
+}
+
+type exprKey struct {
+	src    string
+	asBool bool
+}
+
+type exprResult struct {
+	prog *vm.Program
+	err  error
+}
+
+const maxCachedExprs = 4096
+
+var compiledExprs = &exprCache{byID: map[exprKey]exprResult{}}
+
+func (c *exprCache) compile(src string, asBool bool) (*vm.Program, error) {
+	k := exprKey{src, asBool}
+	c.mu.Lock()
+	r, ok := c.byID[k]
+	c.mu.Unlock()
+	if ok {
+		return r.prog, r.err
+	}
+	opts := []expr.Option{expr.Env(Env{}), expr.MaxNodes(maxNodes), expr.DisableAllBuiltins(), expr.Optimize(false)}
+	if asBool {
+		opts = append(opts, expr.AsBool())
+	} else {
+		opts = append(opts, expr.AsKind(reflect.String))
+	}
+	r.prog, r.err = expr.Compile(src, opts...)
+	c.mu.Lock()
+	if len(c.byID) >= maxCachedExprs {
+		clear(c.byID)
+	}
+	c.byID[k] = r
+	c.mu.Unlock()
+	return r.prog, r.err
 }
 
 type identWalker struct {
