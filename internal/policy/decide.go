@@ -28,6 +28,30 @@ type scratch struct {
 	// the first of the month (0) and on the first of the next month (1,
 	// for exit_timing event_month); "" when no division is recorded.
 	owner [2][13]string
+	// person-only facts of the current subject by day, age day and age
+	// rule, shared by all programs (familyView.cheap)
+	cheap []cheapEntry
+}
+
+type cheapEntry struct {
+	day, ageDay date.Date
+	rule        string
+	env         Env
+}
+
+// cheapEnv sets env to the person-only facts of p (familyView.cheap) and
+// nothing else, computing them once for each day, age day and age rule of
+// the current subject.
+func (s *scratch) cheapEnv(env *Env, fv *familyView, p *registry.Person, y int, day, ageDay date.Date, rule string) {
+	for i := range s.cheap {
+		if c := &s.cheap[i]; c.day == day && c.ageDay == ageDay && c.rule == rule {
+			*env = c.env
+			return
+		}
+	}
+	*env = Env{}
+	fv.cheap(env, p, y, day, ageDay, rule)
+	s.cheap = append(s.cheap, cheapEntry{day: day, ageDay: ageDay, rule: rule, env: *env})
 }
 
 type famEntry struct {
@@ -330,9 +354,8 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 		day, ageDay := statusDay(y, m, pr.exit)
 		cm := y*12 + m - 1
 		env := &envs[m]
-		*env = Env{}
+		s.cheapEnv(env, fv, p, y, day, ageDay, pr.ageRule)
 		env.P = pr.p
-		fv.cheap(env, p, y, day, ageDay, pr.ageRule)
 		if pr.accrual == AccrualClaim {
 			claimFacts(env, p, y, pr)
 		}

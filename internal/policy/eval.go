@@ -267,7 +267,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 			return nil, apperr.Invalidf("subjects", "未知人员%s", "unknown person %s", ref)
 		}
 		start := len(res.Decisions)
-		s.fam = s.fam[:0]
+		s.fam, s.cheap = s.fam[:0], s.cheap[:0]
 		s.owners(fv, p, c.Year)
 		for _, pr := range rs.programs {
 			d := e.decide(s, rs, fv, p, pr, events, res.Decisions[start:])

@@ -52,7 +52,7 @@ type keyed[T any] struct {
 // pass is one table read in key order, with the rows of the current
 // window in buf.
 type pass[T any] struct {
-	rows    *sql.Rows
+	rows    cursor
 	scan    func(s scanner, key, id *int64, v *T) error
 	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
 	buf     []keyed[T]
@@ -363,7 +363,18 @@ type groupPass struct {
 }
 
 // querier runs a query; a pass holds its rows open.
-type querier func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+type querier func(ctx context.Context, query string, args ...any) (cursor, error)
+
+// sqlQuerier is q as a querier.
+func sqlQuerier(q func(ctx context.Context, query string, args ...any) (*sql.Rows, error)) querier {
+	return func(ctx context.Context, query string, args ...any) (cursor, error) {
+		rows, err := q(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		return rows, nil
+	}
+}
 
 // open starts the pass of t over county on q.
 func open[T any](ctx context.Context, q querier, e Engine, county string, t *table[T], p *pass[T]) error {
@@ -445,10 +456,11 @@ func (ps *passes) advance(lo, hi int64, perPass bool) error {
 // (s.Scope empty) with one pass per table; see ScanFamilies.
 func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	return func(yield func(*registry.Families, error) bool) {
-		// A scan takes its connections one by one (15 on PostgreSQL, 2
-		// on SQLite): scans that all held some while waiting for more
-		// would wait for each other for ever, so at most two run at once
-		// and the others wait before taking any.
+		// A scan takes its connections one by one (14 of its own on
+		// PostgreSQL, 2 of the pool on SQLite): scans that all held some
+		// while waiting for more would wait for each other for ever, and
+		// each PostgreSQL connection is a server process, so at most two
+		// run at once and the others wait before taking any.
 		select {
 		case countyScans <- struct{}{}:
 			defer func() { <-countyScans }()
@@ -462,39 +474,18 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			// of one connection: the first group on tx, the second on a
 			// second transaction. PostgreSQL reads each pass on a
 			// connection of its own.
-			qs, perPass := [2]querier{tx.Query, nil}, false
+			qs, perPass := [2]querier{sqlQuerier(tx.Query), nil}, false
 			if db.Engine == Postgres {
-				// Each pass on a read-only transaction of its own,
-				// without JIT compilation, which costs more than it
-				// saves on a plain ordered read.
-				var mu sync.Mutex
-				var txs []*sql.Tx
-				defer func() {
-					for _, t := range txs {
-						t.Rollback()
-					}
-				}()
-				pool := func(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-					t, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-					if err != nil {
-						return nil, err
-					}
-					mu.Lock()
-					txs = append(txs, t)
-					mu.Unlock()
-					if _, err := t.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
-						return nil, err
-					}
-					return t.QueryContext(ctx, db.rebind(query), args...)
-				}
-				qs, perPass = [2]querier{pool, pool}, true
+				// Each pass on a connection and a read-only transaction
+				// of its own (openPGCursor).
+				qs, perPass = [2]querier{db.openPGCursor, db.openPGCursor}, true
 			} else {
 				second, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 				if err != nil {
 					return err
 				}
 				defer second.Rollback()
-				qs[1] = second.QueryContext
+				qs[1] = sqlQuerier(second.QueryContext)
 			}
 			// The relatives persons who moved in left in their old
 			// county: one query for the county, one read per old county.
@@ -551,7 +542,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 }
 
 // countyScans bounds the county scans running at once (see scanCounty):
-// two need at most 30 of PostgreSQL's 32 connections of a pool and 4 of
+// two need 28 PostgreSQL connections besides the pool's, and 4 of
 // SQLite's 8 readers.
 var countyScans = make(chan struct{}, 2)
 
