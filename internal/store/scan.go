@@ -486,6 +486,17 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				}
 				defer second.Rollback()
 				qs[1] = sqlQuerier(second.QueryContext)
+				// A pass reads each page once, in order: the
+				// connections' page caches (64 MiB each) would only
+				// fill with pages never read again, and SQLite frees
+				// a full cache page by page. The two connections keep
+				// a small cache for the scan and get theirs back after.
+				for _, c := range []func(context.Context, string, ...any) (sql.Result, error){tx.tx.ExecContext, second.ExecContext} {
+					if _, err := c(ctx, `PRAGMA cache_size = -`+strconv.Itoa(scanCacheKiB)); err != nil {
+						return err
+					}
+					defer c(context.Background(), `PRAGMA cache_size = -`+strconv.Itoa(sqliteCacheKiB))
+				}
 			}
 			// The relatives persons who moved in left in their old
 			// county: one query for the county, one read per old county.
@@ -540,6 +551,10 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 		}
 	}
 }
+
+// scanCacheKiB is the page cache of a SQLite connection during a county
+// scan.
+const scanCacheKiB = 4096
 
 // countyScans bounds the county scans running at once (see scanCounty):
 // two need 28 PostgreSQL connections besides the pool's, and 4 of

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,9 @@ type DB struct {
 	rebindMu sync.RWMutex
 	rebound  map[string]string
 }
+
+// sqliteCacheKiB is the page cache of each SQLite connection.
+const sqliteCacheKiB = 65536
 
 // Option configures Open.
 type Option func(*DB)
@@ -108,7 +112,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(ON)")
 		q.Add("_pragma", "synchronous(NORMAL)")
-		q.Add("_pragma", "cache_size(-65536)")
+		q.Add("_pragma", "cache_size(-"+strconv.Itoa(sqliteCacheKiB)+")")
 		dsn := "file:" + path + "?" + q.Encode()
 		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
