@@ -166,7 +166,8 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 	case registry.WhoAny:
 		return "1=1", nil, nil
 	case registry.WhoName:
-		return p + "name LIKE ?", []any{escapeLike(w.Text) + "%"}, nil
+		c, a := tx.namePrefix(p, w.Text)
+		return c, a, nil
 	case registry.WhoInitials:
 		// The prefix is written into the query, not passed as an
 		// argument: PostgreSQL plans a prepared statement generically
