@@ -170,14 +170,19 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	offset := max(q.Offset, 0)
 	page := order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset)
 	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
-	if q.Who.Kind == registry.WhoInitials && (q.Sort == "" || q.Sort == registry.SortName) {
-		// Three initials are shared by thousands in a large county, and
-		// the name order is not the initials' order: the page is chosen
-		// from persons_name_initials alone (county, initials, name, id),
-		// sorting index entries without reading rows, and only its rows
-		// are read. Left to itself the planner may instead walk the name
-		// index in order and filter every row (seconds on a million).
-		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond + page + `)` + order
+	if q.Who.Kind == registry.WhoInitials && (q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE") {
+		// Two or three initials are shared by thousands in a large county,
+		// and the name order is not the initials' order: the page is
+		// chosen from persons_name_initials alone (county, initials, name,
+		// id), sorting index entries without reading rows, and only its
+		// rows are read. Left to itself the planner walks the name index
+		// in order instead, reading and filtering every row until the page
+		// is full (seconds on a million, when the first match sorts far
+		// down): the inner query sorts by name || '', the same order,
+		// which that index cannot give.
+		inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
+		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
+			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
 	}
 	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
