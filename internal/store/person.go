@@ -170,12 +170,14 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	offset := max(q.Offset, 0)
 	page := order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset)
 	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
-	if q.Who.Kind == registry.WhoInitials && (q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE") {
-		// Two or three initials are shared by thousands in a large county,
-		// and the name order is not the initials' order: the page is
-		// chosen from persons_name_initials alone (county, initials, name,
-		// id), sorting index entries without reading rows, and only its
-		// rows are read. Left to itself the planner walks the name index
+	if (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4) &&
+		(q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE") {
+		// Two or three initials are shared by thousands in a large county
+		// (and the last five characters of a number by hundreds), and the
+		// name order is not the index's order: the page is chosen from
+		// persons_name_initials (county, initials, name, id) or
+		// persons_id_tail6 alone, sorting index entries without reading
+		// rows, and only its rows are read. Left to itself the planner walks the name index
 		// in order instead, reading and filtering every row until the page
 		// is full (seconds on a million, when the first match sorts far
 		// down): the inner query sorts by name || '', the same order,
