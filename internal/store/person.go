@@ -177,11 +177,11 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		// name order is not the index's order: the page is chosen from
 		// persons_name_initials (county, initials, name, id) or
 		// persons_id_tail6 alone, sorting index entries without reading
-		// rows, and only its rows are read. Left to itself the planner walks the name index
-		// in order instead, reading and filtering every row until the page
-		// is full (seconds on a million, when the first match sorts far
-		// down): the inner query sorts by name || '', the same order,
-		// which that index cannot give.
+		// rows, and only its rows are read. Left to itself the planner
+		// walks the name index in order instead, reading and filtering
+		// every row until the page is full (seconds on a million, when the
+		// first match sorts far down): the inner query sorts by
+		// name || '', the same order, which that index cannot give.
 		inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
 			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
