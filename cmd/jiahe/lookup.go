@@ -23,7 +23,7 @@ import (
 
 // lookupKinds are the searches jiahe lookup can make, in the order it
 // reports them.
-var lookupKinds = []string{"id", "name", "initials", "suffix", "roll"}
+var lookupKinds = []string{"id", "name", "initials", "suffix", "suffix5", "roll"}
 
 // lookupNames are their descriptions in the report.
 var lookupNames = map[string]string{
@@ -31,16 +31,17 @@ var lookupNames = map[string]string{
 	"name":     "by full name",
 	"initials": "by initials",
 	"suffix":   "by ID suffix",
+	"suffix5":  "by 5 of suffix",
 	"roll":     "roll filter",
 }
 
 // runLookup measures registry look-ups the way staff make them, with many
 // concurrent clients, and prints the latency percentiles that design §7
 // bounds: jiahe lookup --region COUNTY [--clients 32] [--requests 20000]
-// [--kinds id,name,initials,suffix,roll]. The kinds are the person search
-// by the whole ID number, by full name, by the pinyin initials of the
-// name (the first three letters) and by the last six characters of the ID
-// number, each within the county, and the roll of the person's village for
+// [--kinds id,name,initials,suffix,suffix5,roll]. The kinds are the person
+// search by the whole ID number, by full name, by the pinyin initials of
+// the name (the first three letters) and by the last six (suffix) or five
+// (suffix5) characters of the ID number, each within the county, and the roll of the person's village for
 // one program and status, searched by the initials.
 func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
@@ -92,9 +93,11 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			q.IDNumber = t.IDNumber
 		case "name":
 			q.Name = t.Name
-		case "initials", "suffix", "roll":
+		case "initials", "suffix", "suffix5", "roll":
 			text := t.IDNumber[len(t.IDNumber)-6:]
-			if kind != "suffix" {
+			if kind == "suffix5" {
+				text = text[1:]
+			} else if kind != "suffix" {
 				text = matching.Initials(t.Name)
 				text = text[:min(3, len(text))]
 			}

@@ -94,7 +94,7 @@ func boolArg(b *bool) any {
 func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable {
 	c := b.County
 	return []bulkTable{
-		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at", "id_hash", "id_tail", "id_division", "name_initials", "residence"},
+		{"persons", []string{"county", "id", "id_number", "name", "sex", "birth", "death", "death_source", "region", "hukou_type", "pension", "marital", "created_at", "updated_at", "id_hash", "id_tail", "id_tail6", "id_division", "name_initials", "residence"},
 			len(b.Persons), func(i int, now any, o []any) {
 				p := &b.Persons[i]
 				src := ""
@@ -102,9 +102,9 @@ func bulkTables(b *synth.Batch, dateArg func(date.Date) any, tx *Tx) []bulkTable
 					src = "synthetic"
 				}
 				f := tx.idFields(c, p.ID, p.IDNumber)
-				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17], o[18] =
+				o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7], o[8], o[9], o[10], o[11], o[12], o[13], o[14], o[15], o[16], o[17], o[18], o[19] =
 					c, p.ID, f.sealed, p.Name, p.Sex, dateArg(p.Birth), dateArg(p.Death), src, p.Region, p.HukouType, p.Pension, p.Marital, now, now,
-					f.hash, f.tail, f.division, matching.Initials(p.Name), p.Residence
+					f.hash, f.tail, f.tail6, f.division, matching.Initials(p.Name), p.Residence
 			}},
 		{"hukou_spells", []string{"county", "id", "person_id", "type", "region", "from_date", "to_date", "reason"},
 			len(b.Hukou), func(i int, _ any, o []any) {

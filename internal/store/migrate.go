@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -82,25 +83,49 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, latest int, err error
 // together with its record in schema_migrations, and then brings the
 // database under its keys (protect): it needs them.
 func (db *DB) Migrate(ctx context.Context) error {
-	if err := db.migrate(ctx); err != nil {
-		return err
-	}
-	return db.protect(ctx)
-}
-
-func (db *DB) migrate(ctx context.Context) error {
-	ms, err := db.migrations()
+	applied, err := db.migrateApplied(ctx)
 	if err != nil {
 		return err
+	}
+	if err := db.protect(ctx); err != nil {
+		return err
+	}
+	if db.Engine == Postgres && slices.ContainsFunc(applied, func(v int) bool { return vacuumAfter[v] }) {
+		// The step rewrote every person: vacuum, so that index-only scans
+		// (the first page of a search by initials) skip the rows again,
+		// and analyze the new column.
+		if _, err := db.w.ExecContext(ctx, `VACUUM (ANALYZE) persons`); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// vacuumAfter are the migrations whose step rewrites the persons table.
+var vacuumAfter = map[int]bool{31: true}
+
+func (db *DB) migrate(ctx context.Context) error {
+	_, err := db.migrateApplied(ctx)
+	return err
+}
+
+// migrateApplied applies the pending migrations and returns the versions
+// it applied.
+func (db *DB) migrateApplied(ctx context.Context) ([]int, error) {
+	ms, err := db.migrations()
+	if err != nil {
+		return nil, err
 	}
 	if err := db.Update(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
 		return err
 	}); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	var applied []int
 	for _, m := range ms {
+		ran := false
 		err := db.Update(ctx, func(tx *Tx) error {
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
@@ -121,13 +146,17 @@ func (db *DB) migrate(ctx context.Context) error {
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, tx.Now().Format("2006-01-02T15:04:05Z"))
+			ran = err == nil
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return applied, fmt.Errorf("migrate: %w", err)
+		}
+		if ran {
+			applied = append(applied, m.version)
 		}
 	}
-	return nil
+	return applied, nil
 }
 
 // splitStatements splits a migration file on semicolons at the end of a

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jiahe-project/jiahe/internal/apperr"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -145,8 +146,8 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		args = append(args, hargs...)
 	}
 	if q.Name != "" {
-		conds = append(conds, "name LIKE ?")
-		args = append(args, escapeLike(q.Name)+"%")
+		c, a := tx.namePrefix("", q.Name)
+		conds, args = append(conds, c), append(args, a...)
 	}
 	if q.Region != "" {
 		if c, err := region.ParseCode(q.Region); err == nil {
@@ -167,8 +168,25 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	}
 	cond := strings.Join(conds, " AND ")
 	offset := max(q.Offset, 0)
-	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+
-		order+` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(offset), args...)
+	page := order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset)
+	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
+	if (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4) &&
+		(q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE") {
+		// Two or three initials are shared by thousands in a large county
+		// (and the last five characters of a number by hundreds), and the
+		// name order is not the index's order: the page is chosen from
+		// persons_name_initials (county, initials, name, id) or
+		// persons_id_tail6 alone, sorting index entries without reading
+		// rows, and only its rows are read. Left to itself the planner
+		// walks the name index in order instead, reading and filtering
+		// every row until the page is full (seconds on a million, when the
+		// first match sorts far down): the inner query sorts by
+		// name || '', the same order, which that index cannot give.
+		inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
+		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
+			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
+	}
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -195,6 +213,28 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	return out, total, err
 }
 
+// namePrefix returns the condition that selects the persons (aliased p)
+// whose name begins with text, and its arguments. On PostgreSQL the
+// condition also bounds the name in the order of persons_name (COLLATE
+// "C", where LIKE 'abc%' is exactly 'abc' <= name < 'abd'): a prepared
+// statement planned generically cannot derive that range from LIKE $1,
+// and would walk the county's names in order (seconds on a million),
+// while the range with arguments is an index search in any plan.
+func (tx *Tx) namePrefix(p, text string) (string, []any) {
+	prefix := escapeLike(text)
+	cond, args := p+"name LIKE ?", []any{prefix + "%"}
+	if tx.Engine() != Postgres || prefix == "" {
+		return cond, args
+	}
+	r := []rune(prefix)
+	last := r[len(r)-1]
+	if last >= utf8.MaxRune-1 || last >= 0xD7FF && last < 0xE000 {
+		return cond, args
+	}
+	r[len(r)-1] = last + 1
+	return cond + " AND " + p + `name COLLATE "C" >= ? AND ` + p + `name COLLATE "C" < ?`, append(args, prefix, string(r))
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer("%", "", "_", "").Replace(s)
 }
@@ -206,10 +246,10 @@ func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
 		return errNoKeys
 	}
 	f := tx.idFields(r.County, r.ID, r.IDNumber)
-	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_division, name_initials)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_tail6, id_division, name_initials)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.County, r.ID, f.sealed, r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
-		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.division,
+		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.tail6, f.division,
 		matching.Initials(r.Name))
 	if IsUniqueViolation(err) {
 		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "该身份证号已登记", EN: "this ID number is already registered", Err: err}

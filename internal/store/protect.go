@@ -23,8 +23,9 @@ import (
 // encrypted (keys.Ring.Seal, bound to their row), and so is the state
 // before and after of every audit entry, which may hold them. A person's
 // row also holds keyed hashes of the ID number (id_hash, found by
-// look-ups and unique per county) and of its last four characters
-// (id_tail, for searches by the end of a number), and the six digits of
+// look-ups and unique per county), of its last four characters
+// (id_tail) and of its last six (id_tail6), for searches by the end of a
+// number, and the six digits of
 // the division that issued it (id_division, by which the person list
 // sorts; the date of birth it encodes is the birth column already). None
 // of these reveals a number to someone without the key file.
@@ -33,10 +34,11 @@ import (
 const (
 	hashIDNumber = "id_number"
 	hashIDTail   = "id_tail"
+	hashIDTail6  = "id_tail6"
 )
 
 // idColumns are the values stored for an ID number.
-type idColumns struct{ sealed, hash, tail, division any }
+type idColumns struct{ sealed, hash, tail, tail6, division any }
 
 func personAAD(county string, id int64) string {
 	return "persons.id_number " + county + "/" + strconv.FormatInt(id, 10)
@@ -54,6 +56,7 @@ func (tx *Tx) idFields(county string, id int64, idn string) idColumns {
 		c.tail = k.Hash(hashIDTail, idn[len(idn)-4:])
 	}
 	if len(idn) >= 6 {
+		c.tail6 = k.Hash(hashIDTail6, idn[len(idn)-6:])
 		c.division = idn[:6]
 	}
 	return c
@@ -135,36 +138,33 @@ func (tx *Tx) lockIDNumbers(ctx context.Context, hashes []any) error {
 
 // PersonsByIDSuffix returns up to limit persons within scope whose ID
 // number ends in suffix (four to six digits, the last may be X), in
-// county and id order. The last four are found by their keyed hash; longer
-// suffixes are then compared after decryption.
+// county and id order, found by the keyed hashes of the end (suffixCond).
 func (tx *Tx) PersonsByIDSuffix(ctx context.Context, scope region.Code, suffix string, limit int) ([]registry.Record, error) {
 	suffix = strings.ToUpper(strings.TrimSpace(suffix))
 	if n := len(suffix); n < 4 || n > 6 || strings.Trim(suffix[:n-1], "0123456789") != "" || strings.Trim(suffix[n-1:], "0123456789X") != "" {
 		return nil, apperr.Invalidf("id_suffix", "身份证号末尾应为 4 至 6 位", "give the last 4 to 6 characters of an ID number")
 	}
-	if tx.db.keys == nil {
-		return nil, errNoKeys
-	}
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	in, args, _ := hashCond(tx.db.keys.Hashes(hashIDTail, suffix[len(suffix)-4:]))
+	cond, args, err := tx.suffixCond("", suffix)
+	if err != nil {
+		return nil, err
+	}
 	where, sargs := scopeClause("", scope)
-	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE id_tail `+in+` AND `+where+` ORDER BY county, id`,
+	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+` AND `+where+` ORDER BY county, id LIMIT `+strconv.Itoa(limit),
 		append(args, sargs...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []registry.Record
-	for rows.Next() && len(out) < limit {
+	for rows.Next() {
 		r, err := tx.scanPerson(rows)
 		if err != nil {
 			return nil, err
 		}
-		if strings.HasSuffix(r.IDNumber, suffix) {
-			out = append(out, *r)
-		}
+		out = append(out, *r)
 	}
 	return out, rows.Err()
 }
@@ -366,6 +366,10 @@ func (db *DB) keyChains(ctx context.Context) error {
 	return nil
 }
 
+// idDerived are the columns of persons computed from the ID number, in
+// the order of idColumns after sealed.
+var idDerived = []string{"id_hash", "id_tail", "id_tail6", "id_division"}
+
 // sealTable says how to reseal the encrypted columns of one table.
 type sealTable struct {
 	name string
@@ -392,7 +396,7 @@ func (db *DB) sealTables() []sealTable {
 			aad: func(_ string, k []any) string { return personAAD(k[0].(string), k[1].(int64)) },
 			derived: func(k []any, plain string) ([]string, []any) {
 				f := (&Tx{db: db}).idFields(k[0].(string), k[1].(int64), plain)
-				return []string{"id_hash", "id_tail", "id_division"}, []any{f.hash, f.tail, f.division}
+				return idDerived, []any{f.hash, f.tail, f.tail6, f.division}
 			}},
 		{name: "bank_accounts", key: []string{"county", "person_id"}, pg: []string{"text", "bigint"}, cols: []string{"account_no"},
 			aad: func(_ string, k []any) string { return accountAAD(k[0].(string), k[1].(int64)) }},
@@ -532,7 +536,7 @@ func (tx *Tx) resealRows(ctx context.Context, t sealTable, rows [][]any) error {
 			}
 		}
 		if t.derived != nil && len(names) == len(t.cols) { // a NULL number: no hashes
-			out, names = append(out, nil, nil, nil), append(names, "id_hash", "id_tail", "id_division")
+			out, names = append(out, nil, nil, nil, nil), append(names, idDerived...)
 		}
 		setCols = names
 		values = append(values, append(slices.Clone(key), out...))

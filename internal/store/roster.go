@@ -149,13 +149,13 @@ func (tx *Tx) RegisterPersons(ctx context.Context, persons []*registry.Record, s
 		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "导入期间有身份证号被他人登记，请重新导入",
 			EN: "an ID number of the import was registered meanwhile: import again"}
 	}
-	cols := personColumns + `, id_hash, id_tail, id_division, name_initials`
-	const nc = 22
+	cols := personColumns + `, id_hash, id_tail, id_tail6, id_division, name_initials`
+	const nc = 23
 	err = insertMany(ctx, tx, `INSERT INTO persons (`+cols+`) VALUES `, nc, len(persons), func(i int, args []any) []any {
 		r := persons[i]
 		f := tx.idFields(r.County, r.ID, r.IDNumber)
 		return append(args, r.County, r.ID, f.sealed, r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
-			r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.division,
+			r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.tail6, f.division,
 			matching.Initials(r.Name))
 	})
 	if IsUniqueViolation(err) {

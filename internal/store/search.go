@@ -2,8 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/region"
@@ -14,16 +19,16 @@ import (
 // name, by the beginning of its pinyin initials (persons.name_initials,
 // computed with matching.Initials whenever a person is written), by the
 // end of the ID number, or by the whole number. The end of a number is
-// found through id_tail, the keyed hash of its last four characters (see
-// idFields): a hash needs the key file to be computed, so the column
-// reveals no digits, only which persons share their last four. A search
-// by five or six characters reads the few persons who share the last
-// four, decrypts their numbers and keeps those that end as asked.
+// found through id_tail and id_tail6, the keyed hashes of its last four
+// and last six characters (see idFields and suffixCond): a hash needs the
+// key file to be computed, so the columns reveal no digits, only which
+// persons share their last four or six.
 
 // migrationSteps are steps in Go that run in the transaction of the
 // migration of their number, after its SQL.
 var migrationSteps = map[int]func(context.Context, *Tx) error{
 	16: fillNameInitials,
+	31: fillIDTail6,
 }
 
 // fillNameInitials computes the initials of the names of the persons
@@ -63,9 +68,94 @@ func fillNameInitials(ctx context.Context, tx *Tx) error {
 	return err
 }
 
-// maxSuffixMatches bounds the persons a search by the last five or six
-// characters of an ID number may find within the scope.
-const maxSuffixMatches = 1000
+// fillIDTail6 computes the keyed hash of the last six characters of the
+// ID numbers registered before persons.id_tail6 existed: the numbers are
+// read and decrypted a batch at a time (on every core), their hashes
+// gathered in a temporary table, then written by one UPDATE joining it.
+func fillIDTail6(ctx context.Context, tx *Tx) error {
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE id_tail6_fill (county TEXT NOT NULL, id BIGINT NOT NULL, h TEXT NOT NULL,
+		PRIMARY KEY (county, id))`); err != nil {
+		return err
+	}
+	const batch = 20000
+	type row struct {
+		county, sealed, hash string
+		id                   int64
+	}
+	var cursor []any
+	filled := 0
+	for {
+		q, args := `SELECT county, id, id_number FROM persons WHERE id_number IS NOT NULL AND id_tail6 IS NULL`, []any(nil)
+		if cursor != nil {
+			q, args = q+` AND (county, id) > (?, ?)`, cursor
+		}
+		rows, err := tx.Query(ctx, q+` ORDER BY county, id LIMIT `+strconv.Itoa(batch), args...)
+		if err != nil {
+			return err
+		}
+		var work []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.county, &r.id, &r.sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			work = append(work, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(work) == 0 {
+			break
+		}
+		if tx.db.keys == nil {
+			return errNoKeys
+		}
+		cursor = []any{work[len(work)-1].county, work[len(work)-1].id}
+		errs := make([]error, runtime.NumCPU())
+		var wg sync.WaitGroup
+		for w := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(work); i += len(errs) {
+					n, err := tx.openIDNumber(work[i].county, work[i].id, work[i].sealed)
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					if f := tx.idFields(work[i].county, work[i].id, n); f.tail6 != nil {
+						work[i].hash = f.tail6.(string)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+		full := len(work) == batch
+		work = slices.DeleteFunc(work, func(r row) bool { return r.hash == "" })
+		if err := insertMany(ctx, tx, `INSERT INTO id_tail6_fill (county, id, h) VALUES `, 3, len(work), func(i int, args []any) []any {
+			return append(args, work[i].county, work[i].id, work[i].hash)
+		}); err != nil {
+			return err
+		}
+		filled += len(work)
+		if !full {
+			break
+		}
+	}
+	if filled > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE persons SET id_tail6 = f.h FROM id_tail6_fill f
+			WHERE f.county = persons.county AND f.id = persons.id`); err != nil {
+			return fmt.Errorf("fill id_tail6: %w", err)
+		}
+	}
+	_, err := tx.Exec(ctx, `DROP TABLE id_tail6_fill`)
+	return err
+}
 
 // whoCond returns the condition that selects the persons (aliased p,
 // e.g. "p.") matching w within scope, and its arguments. A search by five
@@ -76,7 +166,8 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 	case registry.WhoAny:
 		return "1=1", nil, nil
 	case registry.WhoName:
-		return p + "name LIKE ?", []any{escapeLike(w.Text) + "%"}, nil
+		c, a := tx.namePrefix(p, w.Text)
+		return c, a, nil
 	case registry.WhoInitials:
 		// The prefix is written into the query, not passed as an
 		// argument: PostgreSQL plans a prepared statement generically
@@ -94,55 +185,39 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 		in, args, err := tx.idHashes(w.Text)
 		return p + "id_hash " + in, args, err
 	case registry.WhoIDSuffix:
-		if tx.db.keys == nil {
-			return "", nil, errNoKeys
-		}
-		in, args, _ := hashCond(tx.db.keys.Hashes(hashIDTail, w.Text[len(w.Text)-4:]))
-		if len(w.Text) == 4 {
-			return p + "id_tail " + in, args, nil
-		}
-		hashes, err := tx.suffixHashes(ctx, scope, w.Text, in, args)
-		if err != nil {
-			return "", nil, err
-		}
-		if len(hashes) == 0 {
-			return "1=0", nil, nil
-		}
-		return p + "id_hash IN (?" + strings.Repeat(", ?", len(hashes)-1) + ")", hashes, nil
+		return tx.suffixCond(p, w.Text)
 	}
 	return "", nil, fmt.Errorf("whoCond: unknown kind %d", w.Kind)
 }
 
-// suffixHashes returns the id hashes of the persons within scope whose
-// number ends in suffix (five or six characters), among those whose last
-// four have the hashes of the condition "id_tail "+in.
-func (tx *Tx) suffixHashes(ctx context.Context, scope region.Code, suffix, in string, args []any) ([]any, error) {
-	where, sargs := scopeClause("", scope)
-	rows, err := tx.Query(ctx, `SELECT county, id, id_number, id_hash FROM persons WHERE id_tail `+in+` AND `+where,
-		append(args, sargs...)...)
-	if err != nil {
-		return nil, err
+// suffixCond returns the condition that selects the persons (aliased p)
+// whose ID number ends in suffix (four to six characters, in upper case),
+// and its arguments: the keyed hashes of the last four (id_tail) for four
+// characters, of the last six (id_tail6) for six, and for five the hashes
+// of the ten six-character endings that end so (the character before the
+// last five of a number is a digit), under every key generation in use.
+// Each is one probe of an index; no number is decrypted.
+func (tx *Tx) suffixCond(p, suffix string) (string, []any, error) {
+	if tx.db.keys == nil {
+		return "", nil, errNoKeys
 	}
-	defer rows.Close()
-	var out []any
-	for rows.Next() {
-		var county, sealed, hash string
-		var id int64
-		if err := rows.Scan(&county, &id, &sealed, &hash); err != nil {
-			return nil, err
-		}
-		n, err := tx.openIDNumber(county, id, sealed)
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasSuffix(n, suffix) {
-			out = append(out, hash)
-			if len(out) == maxSuffixMatches {
-				break
+	switch len(suffix) {
+	case 4:
+		in, args, _ := hashCond(tx.db.keys.Hashes(hashIDTail, suffix))
+		return p + "id_tail " + in, args, nil
+	case 5, 6:
+		var hs []string
+		if len(suffix) == 6 {
+			hs = tx.db.keys.Hashes(hashIDTail6, suffix)
+		} else {
+			for d := '0'; d <= '9'; d++ {
+				hs = append(hs, tx.db.keys.Hashes(hashIDTail6, string(d)+suffix)...)
 			}
 		}
+		in, args, _ := hashCond(hs)
+		return p + "id_tail6 " + in, args, nil
 	}
-	return out, rows.Err()
+	return "", nil, fmt.Errorf("suffixCond: %q is not 4 to 6 characters", suffix)
 }
 
 // personsOf returns the condition that selects the rows (aliased p, with

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/roll"
 	"github.com/jiahe-project/jiahe/internal/store"
 	"github.com/jiahe-project/jiahe/internal/store/storetest"
+	"github.com/jiahe-project/jiahe/internal/synth"
 	"github.com/jiahe-project/jiahe/internal/workflow"
 )
 
@@ -221,5 +223,98 @@ func TestInitialsOfOlderDatabase(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSearchGenericPlans checks, on PostgreSQL, that the person search by
+// name, initials, the end of an ID number and the whole number is an index
+// search on its own condition even in the generic plan of a prepared
+// statement (which PostgreSQL adopts after a few runs when it looks no
+// dearer), not a walk of the county's names in order filtered row by row.
+func TestSearchGenericPlans(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.Postgres) {
+		t.Skip("PostgreSQL only")
+	}
+	db := storetest.Open(t, store.Postgres)
+	fixedClock(db)
+	ctx := context.Background()
+	// Enough persons for the planner's statistics to tell the indexes apart.
+	if _, err := store.LoadSynthetic(ctx, db, synth.Config{County: "341523", Persons: 5000, Seed: 2, BatchPersons: 2500}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := register(t, db, person(t, "王秀英", "F", "1960-03-21", 471))
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who   registry.Who
+		index string // the index the scan of persons must search (or one whose name begins so)
+		cond  string // in its Index Cond
+	}{
+		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials", "name_initials >="},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 ="},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY"},
+		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash ="},
+	} {
+		var query string
+		stop := store.TraceStatements(func(q string) {
+			if query == "" && strings.Contains(q, "FROM persons") {
+				query = q
+			}
+		})
+		rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
+			rs, _, err := tx.FindPersons(ctx, "341523", registry.Query{Region: "341523", Who: c.who, Limit: 20})
+			return rs, err
+		})
+		stop()
+		if (c.who.Kind == registry.WhoIDSuffix || c.who.Kind == registry.WhoIDNumber) && !slices.ContainsFunc(rs, func(r registry.Record) bool { return r.ID == a.ID }) ||
+			len(rs) == 0 {
+			t.Errorf("%+v did not find %s", c.who, a.IDNumber)
+		}
+		var plan []string
+		err := db.View(ctx, func(tx *store.Tx) error {
+			// A table of a few rows is read whole whatever the indexes;
+			// without sequential and bitmap scans the plan shows which
+			// index, and which of its conditions, the search would use.
+			for _, s := range []string{`SET LOCAL plan_cache_mode = force_generic_plan`, `SET LOCAL enable_seqscan = off`,
+				`SET LOCAL enable_bitmapscan = off`, `PREPARE search_plan AS ` + store.Rebind(query)} {
+				if _, err := tx.Exec(ctx, s); err != nil {
+					return err
+				}
+			}
+			n := strings.Count(store.Rebind(query), "$")
+			rows, err := tx.Query(ctx, `EXPLAIN EXECUTE search_plan(`+strings.TrimPrefix(strings.Repeat(", NULL", n), ", ")+`)`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				plan = append(plan, line)
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `DEALLOCATE search_plan`)
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%+v: %v\n%s", c.who, err, query)
+		}
+		text := strings.Join(plan, "\n")
+		found := false
+		for i, line := range plan {
+			if strings.Contains(line, "using "+c.index) && i+1 < len(plan) &&
+				strings.Contains(plan[i+1], "Index Cond") && strings.Contains(plan[i+1], c.cond) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%+v: the generic plan does not search %s on %q:\n%s\n%s", c.who, c.index, c.cond, query, text)
+		}
 	}
 }
