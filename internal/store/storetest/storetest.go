@@ -10,11 +10,9 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,43 +92,33 @@ func URL(t testing.TB, engine store.Engine) string {
 		newKeyFile(t, url, path+".keys")
 		return url
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", PostgresURL())
+	// The schema is recorded in the pool's table, never pooled, so that
+	// it is dropped later if the run is killed before the test ends.
+	admin, _, err := poolDB()
 	if err != nil {
-		t.Fatalf("postgres: %v", err)
+		admin = nil
 	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+	schema, err := newSchema(context.Background(), admin, "")
+	if err != nil {
 		t.Fatalf("postgres: create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", PostgresURL())
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		a.Exec("DROP SCHEMA " + schema + " CASCADE")
-	})
-	u := PostgresURL()
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	// Tests do not survive a crash of the server, so a commit need not
-	// wait for the disk: the same statements, a fraction of the time.
-	url := u + sep + "search_path=" + schema + "&synchronous_commit=off"
+	t.Cleanup(func() { dropSchema(admin, schema) })
+	url := schemaURL(schema, schema)
 	newKeyFile(t, url, filepath.Join(t.TempDir(), "jiahe.keys"))
 	return url
 }
 
 // Open returns a fresh, migrated database on engine, closed at the end of
-// the test.
+// the test: on PostgreSQL, a schema of the pool.
 func Open(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	url := URL(t, engine)
+	var url string
+	if engine == store.Postgres {
+		url = pooledURL(t)
+	} else {
+		url = URL(t, engine)
+	}
 	db, err := store.Open(ctx, url, store.WithKeys(Keys(t, url)))
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
@@ -140,4 +128,30 @@ func Open(t testing.TB, engine store.Engine) *store.DB {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return db
+}
+
+// pooledURL claims a migrated schema of the pool for the test and returns
+// its URL, with a key file of its own; the schema goes back to the pool
+// when the test ends (release). Without the pool, it is an empty schema
+// of its own, as URL makes.
+func pooledURL(t testing.TB) string {
+	t.Helper()
+	admin, digest, err := poolDB()
+	if err != nil {
+		t.Logf("storetest: no pool of schemas (%v): migrating a schema of the test's own", err)
+		return URL(t, store.Postgres)
+	}
+	p, err := claim(context.Background(), admin, digest)
+	if err != nil {
+		t.Fatalf("postgres: schema of the pool: %v", err)
+	}
+	var b [3]byte
+	rand.Read(b[:])
+	// The tag is unique to the test: its URL is, and the test's key file
+	// is recorded for it.
+	tag := p.schema + "_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() { release(t, admin, p, tag) })
+	url := schemaURL(p.schema, tag)
+	newKeyFile(t, url, filepath.Join(t.TempDir(), "jiahe.keys"))
+	return url
 }
