@@ -33,7 +33,7 @@ const (
 	// poolFormat begins the digests of the pool's schemas; it changes
 	// when what is recorded of them does, so that no schema recorded by
 	// another version of this file is claimed.
-	poolFormat = "1:"
+	poolFormat = "2:"
 )
 
 // pooled is one migrated schema of the pool and what was recorded of it
@@ -71,6 +71,14 @@ func poolDB() (*sql.DB, string, error) {
 		pool.admin.SetMaxOpenConns(8)
 		pool.admin.SetMaxIdleConns(4)
 		ctx := context.Background()
+		var super bool
+		if pool.err = pool.admin.QueryRowContext(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); pool.err != nil {
+			return
+		}
+		if !super {
+			pool.err = errors.New("the pool needs a superuser, to put back the counts of pg_class that TRUNCATE changes")
+			return
+		}
 		pool.err = inTx(ctx, pool.admin, func(tx *sql.Tx) error {
 			// Processes starting together would race to create the table.
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('`+poolTable+`'))`); err != nil {
@@ -357,14 +365,15 @@ func empty(ctx context.Context, tx *sql.Tx, p *pooled) error {
 		if len(values) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE pg_catalog.pg_class c SET relpages = v.pages, reltuples = v.tuples, relallvisible = v.visible
 				FROM (VALUES `+strings.Join(values, ", ")+`) v (name, pages, tuples, visible)
-				WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = v.name`); err != nil {
+				WHERE c.oid = quote_ident(v.name)::regclass`); err != nil {
 				return err
 			}
 		}
 	}
 	var seqs []string
-	if err := queryEach(ctx, tx, `SELECT quote_ident(relname) FROM pg_class
-		WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind = 'S'`, nil, func(rows *sql.Rows) error {
+	if err := queryEach(ctx, tx, `WITH `+objects+`
+		SELECT quote_ident(c.relname) FROM objects o JOIN pg_class c ON c.oid = o.objid
+		WHERE o.classid = 'pg_class'::regclass AND c.relkind = 'S'`, nil, func(rows *sql.Rows) error {
 		var name string
 		err := rows.Scan(&name)
 		seqs = append(seqs, name)
@@ -402,7 +411,9 @@ func empty(ctx context.Context, tx *sql.Tx, p *pooled) error {
 // tablesWithRows returns the tables of schema holding rows.
 func tablesWithRows(ctx context.Context, tx *sql.Tx, schema string) ([]string, error) {
 	var tables []string
-	if err := queryEach(ctx, tx, `SELECT relname FROM pg_class WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND relkind = 'r' ORDER BY relname`,
+	if err := queryEach(ctx, tx, `WITH `+objects+`
+		SELECT c.relname FROM objects o JOIN pg_class c ON c.oid = o.objid
+		WHERE o.classid = 'pg_class'::regclass AND c.relkind = 'r' ORDER BY c.relname`,
 		nil, func(rows *sql.Rows) error {
 			var name string
 			err := rows.Scan(&name)
@@ -511,9 +522,12 @@ func parsePlan(s string) (plan, error) {
 // planState returns what the planner reads of the current schema.
 func planState(ctx context.Context, tx *sql.Tx, schema string) (plan, error) {
 	p := plan{rels: map[string]relState{}}
-	err := queryEach(ctx, tx, `SELECT c.relname, coalesce(t.relname, c.relname), c.relpages, c.reltuples::text, c.relallvisible, pg_relation_size(c.oid)
-		FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid
-		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relkind IN ('r', 'i', 'm')`,
+	err := queryEach(ctx, tx, `WITH `+tables+`, rels AS (
+			SELECT oid, oid AS tab FROM tables WHERE relkind IN ('r', 'm')
+			UNION ALL
+			SELECT i.indexrelid, i.indrelid FROM tables t JOIN pg_index i ON i.indrelid = t.oid WHERE t.relkind IN ('r', 'm'))
+		SELECT c.relname, t.relname, c.relpages, c.reltuples::text, c.relallvisible, pg_relation_size(c.oid)
+		FROM rels r JOIN pg_class c ON c.oid = r.oid JOIN pg_class t ON t.oid = r.tab`,
 		nil, func(rows *sql.Rows) error {
 			var name string
 			var r relState
@@ -524,7 +538,8 @@ func planState(ctx context.Context, tx *sql.Tx, schema string) (plan, error) {
 	if err != nil {
 		return p, err
 	}
-	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM pg_stats WHERE schemaname = $1`, schema).Scan(&p.stats)
+	err = tx.QueryRowContext(ctx, `WITH `+tables+`
+		SELECT count(*) FROM tables t JOIN pg_statistic s ON s.starelid = t.oid`).Scan(&p.stats)
 	return p, err
 }
 
@@ -539,13 +554,32 @@ func shape(ctx context.Context, tx *sql.Tx, schema string) (string, error) {
 	return d, err
 }
 
+// The schema's objects are found through what depends on the schema, and
+// the rest through the indexes of the catalogs: the catalogs of a test
+// database, where schemas are made and dropped all day, are too large to
+// be read whole at every test's end.
+const (
+	// objects are the objects of the current schema: tables, views,
+	// sequences, functions, types, … (not indexes: they belong to their
+	// table).
+	objects = `objects AS (SELECT classid, objid FROM pg_depend
+		WHERE refclassid = 'pg_namespace'::regclass AND deptype = 'n'
+		AND refobjid = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))`
+	// tables are the relations of the current schema that have columns.
+	tables = objects + `, tables AS (SELECT c.* FROM objects o JOIN pg_class c ON c.oid = o.objid
+		WHERE o.classid = 'pg_class'::regclass AND c.relkind IN ('r', 'm', 'p', 'v', 'f', 'c', 'S'))`
+)
+
 // shapeLines is the query of shape's lines, one an object, $1 the schema.
 // Some definitions name the schema (pg_get_indexdef): it is taken out.
-const shapeLines = `WITH ns AS (SELECT (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AS oid)
+const shapeLines = `WITH ` + tables + `
 	SELECT replace(line, $1 || '.', '') AS line FROM (
+		SELECT concat_ws(' ', 'object', o.classid::regclass::text, (pg_identify_object(o.classid, o.objid, 0)).identity) AS line
+		FROM objects o
+		UNION ALL
 		SELECT concat_ws(' ', 'rel', c.relname, c.relkind, c.relpersistence, c.reloptions::text, c.relacl::text,
-			c.relowner::regrole::text, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relhasrules, c.relhastriggers) AS line
-		FROM pg_class c, ns WHERE c.relnamespace = ns.oid AND c.relkind <> 't'
+			c.relowner::regrole::text, c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relhasrules, c.relhastriggers)
+		FROM tables c
 		UNION ALL
 		SELECT concat_ws(' ', 'column', c.relname, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
 			a.attisdropped, a.attidentity, a.attgenerated, a.attstattarget, a.attacl::text,
@@ -553,42 +587,43 @@ const shapeLines = `WITH ns AS (SELECT (SELECT oid FROM pg_namespace WHERE nspna
 			-- options, differs between schemas alike.
 			(SELECT string_agg(o, ',' ORDER BY o) FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%'),
 			(SELECT collname FROM pg_collation WHERE oid = a.attcollation), pg_get_expr(ad.adbin, ad.adrelid))
-		FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON c.relnamespace = ns.oid
+		FROM tables c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
 		LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-		WHERE a.attnum > 0 AND c.relkind <> 't'
 		UNION ALL
 		SELECT concat_ws(' ', 'index', pg_get_indexdef(i.indexrelid), i.indisclustered, i.indisvalid, i.indisready, i.indislive, i.indisreplident)
-		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ns ON c.relnamespace = ns.oid
+		FROM tables c JOIN pg_index i ON i.indrelid = c.oid
 		UNION ALL
-		SELECT concat_ws(' ', 'constraint', co.conrelid::regclass::text, co.contypid::regtype::text, co.conname,
-			pg_get_constraintdef(co.oid), co.condeferrable, co.condeferred, co.convalidated)
-		FROM pg_constraint co, ns WHERE co.connamespace = ns.oid
+		SELECT concat_ws(' ', 'constraint', c.relname, co.conname, pg_get_constraintdef(co.oid), co.condeferrable, co.condeferred, co.convalidated)
+		FROM tables c JOIN pg_constraint co ON co.conrelid = c.oid
+		UNION ALL
+		SELECT concat_ws(' ', 'type constraint', co.contypid::regtype::text, co.conname, pg_get_constraintdef(co.oid))
+		FROM objects o JOIN pg_constraint co ON co.contypid = o.objid WHERE o.classid = 'pg_type'::regclass
 		UNION ALL
 		SELECT concat_ws(' ', 'trigger', c.relname, tg.tgenabled,
 			CASE WHEN tg.tgisinternal THEN concat_ws(' ', (SELECT conname FROM pg_constraint WHERE oid = tg.tgconstraint), tg.tgfoid::regproc::text, tg.tgtype)
 			ELSE pg_get_triggerdef(tg.oid) END)
-		FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN ns ON c.relnamespace = ns.oid
+		FROM tables c JOIN pg_trigger tg ON tg.tgrelid = c.oid
 		UNION ALL
-		SELECT concat_ws(' ', 'rule', tablename, rulename, definition) FROM pg_rules WHERE schemaname = $1
+		SELECT concat_ws(' ', 'rule', c.relname, r.rulename, r.ev_enabled, pg_get_ruledef(r.oid))
+		FROM tables c JOIN pg_rewrite r ON r.ev_class = c.oid
 		UNION ALL
-		SELECT concat_ws(' ', 'policy', tablename, policyname, permissive, roles::text, cmd, qual, with_check) FROM pg_policies WHERE schemaname = $1
+		SELECT concat_ws(' ', 'policy', c.relname, p.polname, p.polcmd, p.polpermissive, p.polroles::text,
+			pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+		FROM tables c JOIN pg_policy p ON p.polrelid = c.oid
 		UNION ALL
-		SELECT concat_ws(' ', 'view', c.relname, pg_get_viewdef(c.oid))
-		FROM pg_class c, ns WHERE c.relnamespace = ns.oid AND c.relkind IN ('v', 'm')
-		UNION ALL
-		SELECT concat_ws(' ', 'sequence', sequencename, data_type::text, start_value, min_value, max_value, increment_by, cycle, cache_size)
-		FROM pg_sequences WHERE schemaname = $1
+		SELECT concat_ws(' ', 'sequence', c.relname, s.seqtypid::regtype::text, s.seqstart, s.seqincrement, s.seqmax, s.seqmin, s.seqcache, s.seqcycle)
+		FROM tables c JOIN pg_sequence s ON s.seqrelid = c.oid
 		UNION ALL
 		SELECT concat_ws(' ', 'function', p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, p.provolatile,
 			p.prorettype::regtype::text, p.proconfig::text, md5(p.prosrc))
-		FROM pg_proc p, ns WHERE p.pronamespace = ns.oid
+		FROM objects o JOIN pg_proc p ON p.oid = o.objid WHERE o.classid = 'pg_proc'::regclass
 		UNION ALL
 		SELECT concat_ws(' ', 'type', t.typname, t.typtype, t.typbasetype::regtype::text, t.typnotnull,
 			(SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid))
-		FROM pg_type t, ns WHERE t.typnamespace = ns.oid
+		FROM objects o JOIN pg_type t ON t.oid = o.objid WHERE o.classid = 'pg_type'::regclass
 		UNION ALL
-		SELECT concat_ws(' ', 'statistics', s.stxname, s.stxrelid::regclass::text, s.stxkeys::text, s.stxkind::text)
-		FROM pg_statistic_ext s, ns WHERE s.stxnamespace = ns.oid
+		SELECT concat_ws(' ', 'statistics', s.stxname, c.relname, s.stxkeys::text, s.stxkind::text)
+		FROM tables c JOIN pg_statistic_ext s ON s.stxrelid = c.oid
 	) lines`
 
 // inSchema runs fn in a transaction whose search_path is schema alone.

@@ -1,10 +1,48 @@
 // Package storetest opens fresh, migrated databases for tests: a SQLite
 // file in the test's temporary directory, and a PostgreSQL schema of its
 // own on the server named by JIAHE_TEST_PG (default
-// postgres://127.0.0.1:5432/test), dropped when the test ends. Each
-// database gets a key file of its own (KeyFile), generated for the test:
-// beside the SQLite file, where `jiahe` looks for it, or in the test's
-// temporary directory for PostgreSQL.
+// postgres://127.0.0.1:5432/test). Each database gets a key file of its
+// own (KeyFile), generated for the test: beside the SQLite file, where
+// `jiahe` looks for it, or in the test's temporary directory for
+// PostgreSQL.
+//
+// Migrating a PostgreSQL schema (some 300 statements) takes a few tenths
+// of a second, and hundreds of tests open one, so Open takes them from a
+// pool of migrated, empty schemas instead (pool.go), which the test
+// processes of a run share and later runs reuse:
+//
+//   - The pool is the table public.storetest_pool of the test database: a
+//     row a schema, with the digest of the migrations it was migrated
+//     with (store.MigrationsDigest: the files' names and texts), whether
+//     it is free, and what was recorded of it just after its migrations.
+//     A test claims a free schema of the current digest (UPDATE … FOR
+//     UPDATE SKIP LOCKED, so that two processes never take the same), or
+//     creates and migrates a new one (store.MigrateSchema, without keys)
+//     when none is free. Open then runs Migrate with the test's new keys,
+//     which finds every migration applied and brings the schema under the
+//     keys (the database's id, key generations, the audit chain's first
+//     entry), as on a new schema.
+//   - When a test that passed ends, the schema is reset: no connection of
+//     the test may remain (they are named by application_name); the
+//     tables written (whose files or pg_class counts differ from the
+//     record) are truncated, which gives them new, empty files, and their
+//     counts in pg_class put back as recorded (this needs a superuser);
+//     sequences are restarted; and its structure (tables, columns,
+//     indexes, constraints, triggers, functions, views, types, …), what
+//     the planner reads of it (file sizes, pg_class counts, column
+//     statistics) and the rows the migrations left (schema_migrations,
+//     id_locks) must all be as recorded. Only then is it free again. A
+//     test that failed, or changed anything the reset cannot put back
+//     (ALTER TABLE, ANALYZE, a row of id_locks), has its schema dropped,
+//     as is a schema returned when the pool holds poolMax free ones.
+//   - Free schemas of another digest are dropped once idle for an hour
+//     (another checkout's migrations), and schemas claimed for more than
+//     six hours (a killed run) are dropped too, by the first test of a
+//     process to open a schema.
+//
+// Without a pool (the table cannot be made, or the server user is not a
+// superuser) every test migrates a schema of its own. URL's empty
+// schemas, for tests that migrate from nothing, are never pooled.
 package storetest
 
 import (
