@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -99,6 +101,27 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// MigrateSchema applies every pending migration and stops there: the
+// database is not brought under keys, and Migrate must still run before
+// it is used. Tests prepare schemas ahead of their keys with it
+// (storetest's pool).
+func (db *DB) MigrateSchema(ctx context.Context) error { return db.migrate(ctx) }
+
+// MigrationsDigest returns a digest of the names and texts of the
+// migrations engine applies (and of which of them have a step in Go):
+// two databases migrated to the same digest have the same schema.
+func MigrationsDigest(engine Engine) (string, error) {
+	ms, err := (&DB{Engine: engine}).migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s %d %t\n%s\n", m.version, m.name, len(m.sql), migrationSteps[m.version] != nil, m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // vacuumAfter are the migrations whose step rewrites the persons table.

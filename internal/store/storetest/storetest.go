@@ -1,20 +1,56 @@
 // Package storetest opens fresh, migrated databases for tests: a SQLite
 // file in the test's temporary directory, and a PostgreSQL schema of its
 // own on the server named by JIAHE_TEST_PG (default
-// postgres://127.0.0.1:5432/test), dropped when the test ends. Each
-// database gets a key file of its own (KeyFile), generated for the test:
-// beside the SQLite file, where `jiahe` looks for it, or in the test's
-// temporary directory for PostgreSQL.
+// postgres://127.0.0.1:5432/test). Each database gets a key file of its
+// own (KeyFile), generated for the test: beside the SQLite file, where
+// `jiahe` looks for it, or in the test's temporary directory for
+// PostgreSQL.
+//
+// Migrating a PostgreSQL schema (some 300 statements) takes a few tenths
+// of a second, and hundreds of tests open one, so Open takes them from a
+// pool of migrated, empty schemas instead (pool.go), which the test
+// processes of a run share and later runs reuse:
+//
+//   - The pool is the table public.storetest_pool of the test database: a
+//     row a schema, with the digest of the migrations it was migrated
+//     with (store.MigrationsDigest: the files' names and texts), whether
+//     it is free, and what was recorded of it just after its migrations.
+//     A test claims a free schema of the current digest (UPDATE … FOR
+//     UPDATE SKIP LOCKED, so that two processes never take the same), or
+//     creates and migrates a new one (store.MigrateSchema, without keys)
+//     when none is free. Open then runs Migrate with the test's new keys,
+//     which finds every migration applied and brings the schema under the
+//     keys (the database's id, key generations, the audit chain's first
+//     entry), as on a new schema.
+//   - When a test that passed ends, the schema is reset: no connection of
+//     the test may remain (they are named by application_name); the
+//     tables written (whose files or pg_class counts differ from the
+//     record) are truncated, which gives them new, empty files, and their
+//     counts in pg_class put back as recorded (this needs a superuser);
+//     sequences are restarted; and its structure (tables, columns,
+//     indexes, constraints, triggers, functions, views, types, …), what
+//     the planner reads of it (file sizes, pg_class counts, column
+//     statistics) and the rows the migrations left (schema_migrations,
+//     id_locks) must all be as recorded. Only then is it free again. A
+//     test that failed, or changed anything the reset cannot put back
+//     (ALTER TABLE, ANALYZE, a row of id_locks), has its schema dropped,
+//     as is a schema returned when the pool holds poolMax free ones.
+//   - Free schemas of another digest are dropped once idle for an hour
+//     (another checkout's migrations), and schemas claimed for more than
+//     six hours (a killed run) are dropped too, by the first test of a
+//     process to open a schema.
+//
+// Without a pool (the table cannot be made, or the server user is not a
+// superuser) every test migrates a schema of its own. URL's empty
+// schemas, for tests that migrate from nothing, are never pooled.
 package storetest
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,43 +130,33 @@ func URL(t testing.TB, engine store.Engine) string {
 		newKeyFile(t, url, path+".keys")
 		return url
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", PostgresURL())
+	// The schema is recorded in the pool's table, never pooled, so that
+	// it is dropped later if the run is killed before the test ends.
+	admin, _, err := poolDB()
 	if err != nil {
-		t.Fatalf("postgres: %v", err)
+		admin = nil
 	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+	schema, err := newSchema(context.Background(), admin, "")
+	if err != nil {
 		t.Fatalf("postgres: create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", PostgresURL())
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		a.Exec("DROP SCHEMA " + schema + " CASCADE")
-	})
-	u := PostgresURL()
-	sep := "?"
-	if strings.Contains(u, "?") {
-		sep = "&"
-	}
-	// Tests do not survive a crash of the server, so a commit need not
-	// wait for the disk: the same statements, a fraction of the time.
-	url := u + sep + "search_path=" + schema + "&synchronous_commit=off"
+	t.Cleanup(func() { dropSchema(admin, schema) })
+	url := schemaURL(schema, schema)
 	newKeyFile(t, url, filepath.Join(t.TempDir(), "jiahe.keys"))
 	return url
 }
 
 // Open returns a fresh, migrated database on engine, closed at the end of
-// the test.
+// the test: on PostgreSQL, a schema of the pool.
 func Open(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	url := URL(t, engine)
+	var url string
+	if engine == store.Postgres {
+		url = pooledURL(t)
+	} else {
+		url = URL(t, engine)
+	}
 	db, err := store.Open(ctx, url, store.WithKeys(Keys(t, url)))
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
@@ -140,4 +166,30 @@ func Open(t testing.TB, engine store.Engine) *store.DB {
 		t.Fatalf("migrate %s: %v", engine, err)
 	}
 	return db
+}
+
+// pooledURL claims a migrated schema of the pool for the test and returns
+// its URL, with a key file of its own; the schema goes back to the pool
+// when the test ends (release). Without the pool, it is an empty schema
+// of its own, as URL makes.
+func pooledURL(t testing.TB) string {
+	t.Helper()
+	admin, digest, err := poolDB()
+	if err != nil {
+		t.Logf("storetest: no pool of schemas (%v): migrating a schema of the test's own", err)
+		return URL(t, store.Postgres)
+	}
+	p, err := claim(context.Background(), admin, digest)
+	if err != nil {
+		t.Fatalf("postgres: schema of the pool: %v", err)
+	}
+	var b [3]byte
+	rand.Read(b[:])
+	// The tag is unique to the test: its URL is, and the test's key file
+	// is recorded for it.
+	tag := p.schema + "_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() { release(t, admin, p, tag) })
+	url := schemaURL(p.schema, tag)
+	newKeyFile(t, url, filepath.Join(t.TempDir(), "jiahe.keys"))
+	return url
 }
