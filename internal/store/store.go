@@ -113,7 +113,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		q.Add("_pragma", "foreign_keys(ON)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(sqliteCacheKiB)+")")
-		dsn := "file:" + path + "?" + q.Encode()
+		dsn := "file:" + uriPath(path) + "?" + q.Encode()
 		db.dsn = dsn
 		w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
 		if err != nil {
@@ -133,6 +133,14 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connect %s: %w", db.Engine, err)
 	}
 	return db, nil
+}
+
+// uriPath escapes the characters of a file path that a SQLite URI
+// filename would read otherwise: "?" would start its parameters, "#" its
+// fragment (the rest of the path silently dropped, so that another file
+// is opened), and "%" an escape.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 // Close closes the pools.
