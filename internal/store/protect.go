@@ -56,10 +56,16 @@ func (tx *Tx) idFields(county string, id int64, idn string) idColumns {
 		c.tail = k.Hash(hashIDTail, idn[len(idn)-4:])
 	}
 	if len(idn) >= 6 {
-		c.tail6 = k.Hash(hashIDTail6, idn[len(idn)-6:])
+		c.tail6 = idTail6(k, idn)
 		c.division = idn[:6]
 	}
 	return c
+}
+
+// idTail6 returns the keyed hash of the last six characters of idn, which
+// must have six at least.
+func idTail6(k *keys.Ring, idn string) string {
+	return k.Hash(hashIDTail6, idn[len(idn)-6:])
 }
 
 // openIDNumber decrypts person county/id's ID number.

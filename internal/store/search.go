@@ -125,8 +125,8 @@ func fillIDTail6(ctx context.Context, tx *Tx) error {
 						errs[w] = err
 						return
 					}
-					if f := tx.idFields(work[i].county, work[i].id, n); f.tail6 != nil {
-						work[i].hash = f.tail6.(string)
+					if len(n) >= 6 {
+						work[i].hash = idTail6(tx.db.keys, n)
 					}
 				}
 			}()
