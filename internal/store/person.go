@@ -246,7 +246,7 @@ func (tx *Tx) InsertPerson(ctx context.Context, r *registry.Record) error {
 		return errNoKeys
 	}
 	f := tx.idFields(r.County, r.ID, r.IDNumber)
-	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, id_hash, id_tail, id_tail6, id_division, name_initials)
+	_, err := tx.Exec(ctx, `INSERT INTO persons (`+personColumns+`, `+idDerivedColumns+`, name_initials)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.County, r.ID, f.sealed, r.Name, r.Sex, r.Birth, r.Death, r.DeathSource, r.Region, r.HukouType,
 		r.Pension, r.Marital, r.Ethnic, r.Address, r.Phone, r.Version, ts(r.CreatedAt), ts(r.UpdatedAt), f.hash, f.tail, f.tail6, f.division,

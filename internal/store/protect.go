@@ -376,6 +376,9 @@ func (db *DB) keyChains(ctx context.Context) error {
 // the order of idColumns after sealed.
 var idDerived = []string{"id_hash", "id_tail", "id_tail6", "id_division"}
 
+// idDerivedColumns is idDerived as a column list.
+var idDerivedColumns = strings.Join(idDerived, ", ")
+
 // sealTable says how to reseal the encrypted columns of one table.
 type sealTable struct {
 	name string

@@ -149,7 +149,7 @@ func (tx *Tx) RegisterPersons(ctx context.Context, persons []*registry.Record, s
 		return &apperr.Error{Kind: apperr.Conflict, Field: "id_number", ZH: "导入期间有身份证号被他人登记，请重新导入",
 			EN: "an ID number of the import was registered meanwhile: import again"}
 	}
-	cols := personColumns + `, id_hash, id_tail, id_tail6, id_division, name_initials`
+	cols := personColumns + `, ` + idDerivedColumns + `, name_initials`
 	const nc = 23
 	err = insertMany(ctx, tx, `INSERT INTO persons (`+cols+`) VALUES `, nc, len(persons), func(i int, args []any) []any {
 		r := persons[i]
