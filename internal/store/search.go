@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
@@ -89,21 +90,13 @@ func fillIDTail6(ctx context.Context, tx *Tx) error {
 		if cursor != nil {
 			q, args = q+` AND (county, id) > (?, ?)`, cursor
 		}
-		rows, err := tx.Query(ctx, q+` ORDER BY county, id LIMIT `+strconv.Itoa(batch), args...)
-		if err != nil {
-			return err
-		}
 		var work []row
-		for rows.Next() {
+		if err := scanEach(ctx, tx, q+` ORDER BY county, id LIMIT `+strconv.Itoa(batch), args, func(rows *sql.Rows) error {
 			var r row
-			if err := rows.Scan(&r.county, &r.id, &r.sealed); err != nil {
-				rows.Close()
-				return err
-			}
+			err := rows.Scan(&r.county, &r.id, &r.sealed)
 			work = append(work, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return err
+		}); err != nil {
 			return err
 		}
 		if len(work) == 0 {
