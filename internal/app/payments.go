@@ -85,11 +85,7 @@ func (a *App) GenerateCycle(ctx context.Context, who auth.Actor, req payment.Cyc
 // county pays their amount to the social-insurance office on the pension
 // list (PensionList), never to the person's card.
 func (a *App) contributions(ctx context.Context, tx *store.Tx, county string, year int) (map[string]string, error) {
-	ev, err := a.compiled(ctx, tx, "")
-	if err != nil {
-		return nil, err
-	}
-	rs, err := ev.InForce(county, year)
+	rs, err := a.rulesInForce(ctx, tx, county, year)
 	if err != nil {
 		return nil, err
 	}

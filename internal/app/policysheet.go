@@ -29,11 +29,7 @@ func (a *App) PolicySheet(ctx context.Context, who auth.Actor, county string, ye
 		if err := CheckYear(year); err != nil {
 			return nil, err
 		}
-		ev, err := a.compiled(ctx, tx, "")
-		if err != nil {
-			return nil, err
-		}
-		rs, err := ev.InForce(c, year)
+		rs, err := a.rulesInForce(ctx, tx, c, year)
 		if err != nil {
 			return nil, err
 		}

@@ -191,12 +191,18 @@ func (a *App) Programs(ctx context.Context, who auth.Actor, county string, year 
 	}
 	o := op{name: "policy.programs", perm: auth.PermRegistryRead, target: Target{Entity: "rules"}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*policy.RulesInForce, error) {
-		ev, err := a.compiled(ctx, tx, "")
-		if err != nil {
-			return nil, err
-		}
-		return ev.InForce(c, year)
+		return a.rulesInForce(ctx, tx, c, year)
 	})
+}
+
+// rulesInForce returns the rules in force in county in year, compiled without
+// explanations.
+func (a *App) rulesInForce(ctx context.Context, tx *store.Tx, county string, year int) (*policy.RulesInForce, error) {
+	ev, err := a.compiled(ctx, tx, "")
+	if err != nil {
+		return nil, err
+	}
+	return ev.InForce(county, year)
 }
 
 // LayerInfo is a rule layer with where it comes from: embedded in the

@@ -59,11 +59,7 @@ func specialCountyOp(name, county string, who auth.Actor) op {
 // county this year: the min_age of the special assistance (only child
 // died) and the max_grade of its disability tier.
 func (a *App) specialRules(ctx context.Context, tx *store.Tx, county string) (special.Rules, error) {
-	ev, err := a.compiled(ctx, tx, "")
-	if err != nil {
-		return special.Rules{}, err
-	}
-	in, err := ev.InForce(county, date.Today(tx.Now()).Year())
+	in, err := a.rulesInForce(ctx, tx, county, date.Today(tx.Now()).Year())
 	if err != nil {
 		return special.Rules{}, err
 	}
