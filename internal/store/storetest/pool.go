@@ -119,8 +119,46 @@ func poolDB() (*sql.DB, string, error) {
 		for _, s := range gone {
 			pool.admin.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+ident(s)+` CASCADE`)
 		}
+		tidyCatalog(ctx, pool.admin)
 	})
 	return pool.admin, pool.digest, pool.err
+}
+
+// catalogTables are the system catalogs that creating and dropping
+// schemas, tables and temporary tables leave dead rows in.
+var catalogTables = []string{"pg_attribute", "pg_class", "pg_depend", "pg_type", "pg_index",
+	"pg_constraint", "pg_attrdef", "pg_statistic", "pg_trigger", "pg_proc", "pg_namespace"}
+
+// catalogDeadMax is the number of dead rows in pg_attribute past which
+// tidyCatalog vacuums the catalogs: some ten runs of the suite.
+const catalogDeadMax = 200_000
+
+// tidyCatalog vacuums the system catalogs of the test database when they
+// hold many dead rows. The schemas the tests drop and the temporary
+// tables the code under test makes leave dead rows in them, and on a
+// server whose autovacuum is off (or too slow to follow) they pile up
+// run after run, until every migration, schema drop and catalog look-up
+// is slowed by them. One process of a run does it (an advisory lock);
+// the others go on. A failure only leaves the catalog as it was.
+func tidyCatalog(ctx context.Context, admin *sql.DB) {
+	var dead int64
+	if admin.QueryRowContext(ctx, `SELECT coalesce(n_dead_tup, 0) FROM pg_stat_sys_tables
+		WHERE schemaname = 'pg_catalog' AND relname = 'pg_attribute'`).Scan(&dead) != nil || dead < catalogDeadMax {
+		return
+	}
+	conn, err := admin.Conn(ctx)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var got bool
+	if conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext('storetest catalog'))`).Scan(&got) != nil || !got {
+		return
+	}
+	defer conn.ExecContext(ctx, `SELECT pg_advisory_unlock(hashtext('storetest catalog'))`)
+	for _, t := range catalogTables {
+		conn.ExecContext(ctx, `VACUUM pg_catalog.`+t)
+	}
 }
 
 // newSchema creates an empty schema of a new name and records it in the
