@@ -39,6 +39,9 @@
 //     (another checkout's migrations), and schemas claimed for more than
 //     six hours (a killed run) are dropped too, by the first test of a
 //     process to open a schema.
+//   - That same first test vacuums the system catalogs when dead rows
+//     have piled up in them (tidyCatalog), as they do run after run on a
+//     server without autovacuum.
 //
 // Without a pool (the table cannot be made, or the server user is not a
 // superuser) every test migrates a schema of its own. URL's empty
