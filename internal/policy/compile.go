@@ -45,6 +45,7 @@ type program struct {
 	doc                string
 	hasReview          bool
 	childAge           bool     // a clause reads the child's age (usesChildAge)
+	keepsPension       bool     // parameter pension_keeps_county is 1
 	def                *progDef // the merged definition, for InForce
 }
 
@@ -452,6 +453,7 @@ func (d *progDef) compile() (*program, error) {
 		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, fast: compileFast(prog.Node()), cheap: cheap})
 	}
 	p.childAge = p.usesChildAge()
+	p.keepsPension = p.p["pension_keeps_county"] == 1
 	// Evaluation tests cheap clauses first; explanations keep the order
 	// of the rules.
 	for i := range p.clauses {

@@ -28,6 +28,9 @@ type scratch struct {
 	// the first of the month (0) and on the first of the next month (1,
 	// for exit_timing event_month); "" when no division is recorded.
 	owner [2][13]string
+	// home is set when every month of owner is the county evaluating (or
+	// none is recorded).
+	home [2]bool
 	// person-only facts of the current subject by day, age day and age
 	// rule, shared by all programs (familyView.cheap)
 	cheap []cheapEntry
@@ -74,8 +77,21 @@ func (s *scratch) family(p *registry.Person, day date.Date, own, counted bool, c
 	return &s.fam[len(s.fam)-1].ff
 }
 
-// owners fills s.owner for p in year y.
-func (s *scratch) owners(fv *familyView, p *registry.Person, y int) {
+// owners fills s.owner and s.home for p in year y, evaluated by county.
+func (s *scratch) owners(fv *familyView, p *registry.Person, y int, county string) {
+	s.fillOwners(fv, p, y)
+	for ob := range s.owner {
+		s.home[ob] = true
+		for m := 1; m <= 12; m++ {
+			if c := s.owner[ob][m]; c != "" && c != county {
+				s.home[ob] = false
+				break
+			}
+		}
+	}
+}
+
+func (s *scratch) fillOwners(fv *familyView, p *registry.Person, y int) {
 	// Most people's hukou never left one county: no need to read it month
 	// by month.
 	one, c := true, county6(p.Region)
@@ -337,13 +353,14 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 		ob = 1
 	}
 	var owner [13]string
+	home := s.home[ob] // every month's county is this one
 	for m := 1; m <= 12; m++ {
 		owner[m] = s.owner[ob][m]
 		if owner[m] == "" {
 			owner[m] = rs.county
 		}
 	}
-	keepsPension := pr.p["pension_keeps_county"] == 1
+	keepsPension := pr.keepsPension
 
 	for m := 1; m <= 12; m++ {
 		if months&(1<<uint(m)) == 0 {
@@ -392,6 +409,15 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			}
 			o.lastOK = m
 		}
+	}
+	if o.firstOK == 0 && !explain && home {
+		// No month eligible, nothing to explain, and every month this
+		// county's: nothing is paid, and nobody else pays.
+		for m := 1; m <= 12; m++ {
+			o.resp[m], o.mine[m] = rs.county, true
+			envs[o.envAt[m]].InCounty = true
+		}
+		return o
 	}
 
 	// Which county pays (one program, one person, one period): a year (or
@@ -590,8 +616,10 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	for k, v := range yearInc {
 		o.byPayer[k] += v / 12
 	}
-	if v, has := pr.p["amount_fen"]; has && o.n > 0 && pr.accrual == AccrualOnce {
-		o.base += money.Fen(v)
+	if pr.accrual == AccrualOnce && o.n > 0 {
+		if v, has := pr.p["amount_fen"]; has {
+			o.base += money.Fen(v)
+		}
 	}
 	o.total = o.base
 	for _, v := range o.byPayer {

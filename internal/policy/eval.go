@@ -268,7 +268,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		}
 		start := len(res.Decisions)
 		s.fam, s.cheap = s.fam[:0], s.cheap[:0]
-		s.owners(fv, p, c.Year)
+		s.owners(fv, p, c.Year, rs.county)
 		for _, pr := range rs.programs {
 			d := e.decide(s, rs, fv, p, pr, events, res.Decisions[start:])
 			res.Decisions = append(res.Decisions, d)
