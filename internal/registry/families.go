@@ -35,31 +35,64 @@ type Families struct {
 	// Subjects are the persons whose families were read, in id order.
 	Subjects []int64
 	// Persons are every person read, each with one hukou spell of their
-	// current type; Hukou holds the recorded histories.
+	// current type; their recorded histories and other facts are in
+	// their Facts (Of).
 	Persons map[int64]*Person
-	Hukou   map[int64][]HukouSpell
 	// Marriages are every marriage read, each once; Ties every tie read.
-	Marriages     []KeyedMarriage
-	Ties          []KeyedTie
-	Disabilities  map[int64][]Disability
-	Certificates  map[int64][]Certificate
-	Complications map[int64][]Complication
-	Retirements   map[int64][]Retirement
-	Confirmations map[int64][]Confirmation
-	Contraception map[int64][]Contraception
-	Permissions   map[int64][]BirthPermission
-	Pensions      map[int64][]Pension
-	Admissions    map[int64][]Admission
+	Marriages []KeyedMarriage
+	Ties      []KeyedTie
 	// Widen, when set, adds to the family of a subject the relatives read
 	// elsewhere: those a person who moved in left in the old county
 	// (package move). The reader sets it; it must not keep f.
 	Widen func(id int64, f *Family)
 
-	byPerson map[int64][]int // marriage indexes by either party
-	byParent map[int64][]int // tie indexes by parent, by child id
-	members  []int64         // scratch of Family
-	marr     []int           // scratch of Family
-	kids     []int64         // scratch of Family
+	// facts holds each person's facts, so that a family is cut out with
+	// one look-up a person.
+	facts   map[int64]*Facts
+	indexed bool    // the marriages and ties of facts are filled in
+	members []int64 // scratch of Family
+	marr    []int   // scratch of Family
+	kids    []int64 // scratch of Family
+}
+
+// Facts are the recorded facts of one person read into a Families, each
+// list in the order the family view reads it.
+type Facts struct {
+	Hukou         []HukouSpell
+	Disabilities  []Disability
+	Certificates  []Certificate
+	Complications []Complication
+	Retirements   []Retirement
+	Confirmations []Confirmation
+	Contraception []Contraception
+	Permissions   []BirthPermission
+	Pensions      []Pension
+	Admissions    []Admission
+
+	marriages []int // indexes into Marriages, by start
+	ties      []int // indexes into Ties as parent, by child id
+}
+
+// noFacts stands for the facts of a person with none recorded.
+var noFacts Facts
+
+// Of returns the facts of person id, for storage to add to; the first
+// call for a person adds an empty record.
+func (fs *Families) Of(id int64) *Facts {
+	f := fs.facts[id]
+	if f == nil {
+		f = &Facts{}
+		fs.facts[id] = f
+	}
+	return f
+}
+
+// factsOf returns the facts of person id, empty when none were read.
+func (fs *Families) factsOf(id int64) *Facts {
+	if f := fs.facts[id]; f != nil {
+		return f
+	}
+	return &noFacts
 }
 
 // KeyedMarriage is a marriage with its own id and its parties' ids.
@@ -76,36 +109,37 @@ type KeyedTie struct {
 
 // NewFamilies returns an empty set of the families of county.
 func NewFamilies(county string) *Families {
-	return &Families{County: county, Persons: map[int64]*Person{}, Hukou: map[int64][]HukouSpell{},
-		Disabilities: map[int64][]Disability{}, Certificates: map[int64][]Certificate{},
-		Complications: map[int64][]Complication{}, Retirements: map[int64][]Retirement{},
-		Confirmations: map[int64][]Confirmation{}, Contraception: map[int64][]Contraception{},
-		Permissions: map[int64][]BirthPermission{}, Pensions: map[int64][]Pension{}, Admissions: map[int64][]Admission{}}
+	return &Families{County: county, Persons: map[int64]*Person{}, facts: map[int64]*Facts{}}
 }
 
-// index builds the look-ups of marriages and ties once all rows are in.
+// index files the marriages and ties under their persons once all rows
+// are in.
 func (fs *Families) index() {
-	if fs.byPerson != nil {
+	if fs.indexed {
 		return
 	}
-	fs.byPerson = make(map[int64][]int, len(fs.Marriages)*2)
+	fs.indexed = true
 	for i, m := range fs.Marriages {
-		fs.byPerson[m.A] = append(fs.byPerson[m.A], i)
+		a := fs.Of(m.A)
+		a.marriages = append(a.marriages, i)
 		if m.B != m.A {
-			fs.byPerson[m.B] = append(fs.byPerson[m.B], i)
+			b := fs.Of(m.B)
+			b.marriages = append(b.marriages, i)
 		}
 	}
-	for _, is := range fs.byPerson {
-		slices.SortFunc(is, func(x, y int) int {
-			return cmp.Or(fs.Marriages[x].Marriage.From.Compare(fs.Marriages[y].Marriage.From), cmp.Compare(fs.Marriages[x].ID, fs.Marriages[y].ID))
-		})
-	}
-	fs.byParent = make(map[int64][]int, len(fs.Ties))
 	for i, t := range fs.Ties {
-		fs.byParent[t.Parent] = append(fs.byParent[t.Parent], i)
+		p := fs.Of(t.Parent)
+		p.ties = append(p.ties, i)
 	}
-	for _, is := range fs.byParent {
-		slices.SortFunc(is, func(x, y int) int { return cmp.Compare(fs.Ties[x].Child, fs.Ties[y].Child) })
+	for _, f := range fs.facts {
+		if len(f.marriages) > 1 {
+			slices.SortFunc(f.marriages, func(x, y int) int {
+				return cmp.Or(fs.Marriages[x].Marriage.From.Compare(fs.Marriages[y].Marriage.From), cmp.Compare(fs.Marriages[x].ID, fs.Marriages[y].ID))
+			})
+		}
+		if len(f.ties) > 1 {
+			slices.SortFunc(f.ties, func(x, y int) int { return cmp.Compare(fs.Ties[x].Child, fs.Ties[y].Child) })
+		}
 	}
 }
 
@@ -159,7 +193,7 @@ func (fs *Families) build(id int64, f *Family) {
 	}
 	// marriagesOf adds the marriages of pid whose other party is known.
 	marriagesOf := func(pid int64) {
-		for _, mi := range fs.byPerson[pid] {
+		for _, mi := range fs.factsOf(pid).marriages {
 			if slices.Contains(fs.marr, mi) {
 				continue
 			}
@@ -183,7 +217,7 @@ func (fs *Families) build(id int64, f *Family) {
 	}
 	parents := fs.members[:spouses]
 	for _, par := range parents {
-		for _, ti := range fs.byParent[par] {
+		for _, ti := range fs.factsOf(par).ties {
 			t := &fs.Ties[ti]
 			if !add(t.Child) { // a child not read (another county) is left out
 				continue
@@ -195,22 +229,25 @@ func (fs *Families) build(id int64, f *Family) {
 		}
 	}
 	for i, pid := range parents {
-		if h := fs.Hukou[pid]; len(h) > 0 {
-			f.Persons[i].Hukou = h
+		pf := fs.factsOf(pid)
+		if len(pf.Hukou) > 0 {
+			f.Persons[i].Hukou = pf.Hukou
 		}
-		f.Certificates = append(f.Certificates, fs.Certificates[pid]...)
-		f.Contraception = append(f.Contraception, fs.Contraception[pid]...)
-		f.Permissions = append(f.Permissions, fs.Permissions[pid]...)
+		f.Certificates = append(f.Certificates, pf.Certificates...)
+		f.Contraception = append(f.Contraception, pf.Contraception...)
+		f.Permissions = append(f.Permissions, pf.Permissions...)
 	}
-	f.Disabilities = append(f.Disabilities, fs.Disabilities[id]...)
+	own := fs.factsOf(id)
+	f.Disabilities = append(f.Disabilities, own.Disabilities...)
 	for _, kid := range fs.kids {
-		f.Disabilities = append(f.Disabilities, fs.Disabilities[kid]...)
-		f.Admissions = append(f.Admissions, fs.Admissions[kid]...)
+		kf := fs.factsOf(kid)
+		f.Disabilities = append(f.Disabilities, kf.Disabilities...)
+		f.Admissions = append(f.Admissions, kf.Admissions...)
 	}
-	f.Complications = append(f.Complications, fs.Complications[id]...)
-	f.Retirements = append(f.Retirements, fs.Retirements[id]...)
-	f.Pensions = append(f.Pensions, fs.Pensions[id]...)
-	f.Confirmations = append(f.Confirmations, fs.Confirmations[id]...)
+	f.Complications = append(f.Complications, own.Complications...)
+	f.Retirements = append(f.Retirements, own.Retirements...)
+	f.Pensions = append(f.Pensions, own.Pensions...)
+	f.Confirmations = append(f.Confirmations, own.Confirmations...)
 	if fs.Widen != nil {
 		fs.Widen(id, f)
 	}

@@ -217,7 +217,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		if isParent[id] {
-			fs.Hukou[id] = append(fs.Hukou[id], h)
+			f := fs.Of(id)
+			f.Hukou = append(f.Hukou, h)
 		}
 		return nil
 	}); err != nil {
@@ -232,7 +233,8 @@ func (r *familyReader) read(ctx context.Context) error {
 		}
 		if isParent[id] {
 			c.Holder = ref(id)
-			fs.Certificates[id] = append(fs.Certificates[id], c)
+			f := fs.Of(id)
+			f.Certificates = append(f.Certificates, c)
 		}
 		return nil
 	}); err != nil {
@@ -247,7 +249,8 @@ func (r *familyReader) read(ctx context.Context) error {
 		}
 		if isParent[id] {
 			x.Person = ref(id)
-			fs.Contraception[id] = append(fs.Contraception[id], x)
+			f := fs.Of(id)
+			f.Contraception = append(f.Contraception, x)
 		}
 		return nil
 	}); err != nil {
@@ -262,7 +265,8 @@ func (r *familyReader) read(ctx context.Context) error {
 		}
 		if isParent[id] {
 			x.Holder = ref(id)
-			fs.Permissions[id] = append(fs.Permissions[id], x)
+			f := fs.Of(id)
+			f.Permissions = append(f.Permissions, x)
 		}
 		return nil
 	}); err != nil {
@@ -276,7 +280,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		d.Person = ref(id)
-		fs.Disabilities[id] = append(fs.Disabilities[id], d)
+		f := fs.Of(id)
+		f.Disabilities = append(f.Disabilities, d)
 		return nil
 	}); err != nil {
 		return err
@@ -289,7 +294,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		c.Person = ref(id)
-		fs.Complications[id] = append(fs.Complications[id], c)
+		f := fs.Of(id)
+		f.Complications = append(f.Complications, c)
 		return nil
 	}); err != nil {
 		return err
@@ -302,7 +308,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		x.Person = ref(id)
-		fs.Retirements[id] = append(fs.Retirements[id], x)
+		f := fs.Of(id)
+		f.Retirements = append(f.Retirements, x)
 		return nil
 	}); err != nil {
 		return err
@@ -315,7 +322,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		x.Person = ref(id)
-		fs.Pensions[id] = append(fs.Pensions[id], x)
+		f := fs.Of(id)
+		f.Pensions = append(f.Pensions, x)
 		return nil
 	}); err != nil {
 		return err
@@ -328,7 +336,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		x.Person = ref(id)
-		fs.Admissions[id] = append(fs.Admissions[id], x)
+		f := fs.Of(id)
+		f.Admissions = append(f.Admissions, x)
 		return nil
 	}); err != nil {
 		return err
@@ -343,7 +352,8 @@ func (r *familyReader) read(ctx context.Context) error {
 			return err
 		}
 		x.Person = ref(id)
-		fs.Confirmations[id] = append(fs.Confirmations[id], x)
+		f := fs.Of(id)
+		f.Confirmations = append(f.Confirmations, x)
 		return nil
 	})
 }

@@ -174,7 +174,10 @@ var (
 			return s.Scan(key, id, &h.Type, &h.Region, &h.From, &h.To, &h.Reason)
 		},
 		less: func(a, b *registry.HukouSpell) int { return a.From.Compare(b.From) },
-		put:  func(fs *registry.Families, k int64, v registry.HukouSpell) { fs.Hukou[k] = append(fs.Hukou[k], v) }}
+		put: func(fs *registry.Families, k int64, v registry.HukouSpell) {
+			f := fs.Of(k)
+			f.Hukou = append(f.Hukou, v)
+		}}
 	certificateTable = table[registry.Certificate]{name: "certificates", key: "holder_id", cols: "kind, number, issued, cancelled",
 		scan: func(s scanner, key, id *int64, c *registry.Certificate) error {
 			return s.Scan(key, id, &c.Kind, &c.Number, &c.Issued, &c.Cancelled)
@@ -182,7 +185,8 @@ var (
 		less: func(a, b *registry.Certificate) int { return a.Issued.Compare(b.Issued) },
 		put: func(fs *registry.Families, k int64, v registry.Certificate) {
 			v.Holder = ref(k)
-			fs.Certificates[k] = append(fs.Certificates[k], v)
+			f := fs.Of(k)
+			f.Certificates = append(f.Certificates, v)
 		}}
 	contraceptionTable = table[registry.Contraception]{name: "contraception", key: "person_id", cols: "method, op_date",
 		scan: func(s scanner, key, id *int64, x *registry.Contraception) error {
@@ -191,7 +195,8 @@ var (
 		less: func(a, b *registry.Contraception) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Contraception) {
 			v.Person = ref(k)
-			fs.Contraception[k] = append(fs.Contraception[k], v)
+			f := fs.Of(k)
+			f.Contraception = append(f.Contraception, v)
 		}}
 	permissionTable = table[registry.BirthPermission]{name: "birth_permissions", key: "holder_id", cols: "kind, number, issued",
 		scan: func(s scanner, key, id *int64, x *registry.BirthPermission) error {
@@ -200,7 +205,8 @@ var (
 		less: func(a, b *registry.BirthPermission) int { return a.Issued.Compare(b.Issued) },
 		put: func(fs *registry.Families, k int64, v registry.BirthPermission) {
 			v.Holder = ref(k)
-			fs.Permissions[k] = append(fs.Permissions[k], v)
+			f := fs.Of(k)
+			f.Permissions = append(f.Permissions, v)
 		}}
 	disabilityTable = table[registry.Disability]{name: "disabilities", key: "person_id", cols: "grade, category, from_date, to_date",
 		scan: func(s scanner, key, id *int64, d *registry.Disability) error {
@@ -209,7 +215,8 @@ var (
 		less: func(a, b *registry.Disability) int { return a.From.Compare(b.From) },
 		put: func(fs *registry.Families, k int64, v registry.Disability) {
 			v.Person = ref(k)
-			fs.Disabilities[k] = append(fs.Disabilities[k], v)
+			f := fs.Of(k)
+			f.Disabilities = append(f.Disabilities, v)
 		}}
 	complicationTable = table[registry.Complication]{name: "complications", key: "person_id", cols: "grade, from_date, to_date",
 		scan: func(s scanner, key, id *int64, c *registry.Complication) error {
@@ -218,7 +225,8 @@ var (
 		less: func(a, b *registry.Complication) int { return a.From.Compare(b.From) },
 		put: func(fs *registry.Families, k int64, v registry.Complication) {
 			v.Person = ref(k)
-			fs.Complications[k] = append(fs.Complications[k], v)
+			f := fs.Of(k)
+			f.Complications = append(f.Complications, v)
 		}}
 	retirementTable = table[registry.Retirement]{name: "retirements", key: "person_id", cols: "date, employer",
 		scan: func(s scanner, key, id *int64, x *registry.Retirement) error {
@@ -227,7 +235,8 @@ var (
 		less: func(a, b *registry.Retirement) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Retirement) {
 			v.Person = ref(k)
-			fs.Retirements[k] = append(fs.Retirements[k], v)
+			f := fs.Of(k)
+			f.Retirements = append(f.Retirements, v)
 		}}
 	pensionTable = table[registry.Pension]{name: "pensions", key: "person_id", cols: "scheme, enrolled, ended, drawing, region",
 		scan: func(s scanner, key, id *int64, x *registry.Pension) error {
@@ -236,7 +245,8 @@ var (
 		less: func(a, b *registry.Pension) int { return a.Enrolled.Compare(b.Enrolled) },
 		put: func(fs *registry.Families, k int64, v registry.Pension) {
 			v.Person = ref(k)
-			fs.Pensions[k] = append(fs.Pensions[k], v)
+			f := fs.Of(k)
+			f.Pensions = append(f.Pensions, v)
 		}}
 	admissionTable = table[registry.Admission]{name: "admissions", key: "person_id", cols: "admitted, level",
 		scan: func(s scanner, key, id *int64, x *registry.Admission) error {
@@ -245,7 +255,8 @@ var (
 		less: func(a, b *registry.Admission) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Admission) {
 			v.Person = ref(k)
-			fs.Admissions[k] = append(fs.Admissions[k], v)
+			f := fs.Of(k)
+			f.Admissions = append(f.Admissions, v)
 		}}
 	confirmationTable = table[registry.Confirmation]{name: "recipients", key: "person_id", cols: "program, confirmed",
 		scan: func(s scanner, key, id *int64, x *registry.Confirmation) error {
@@ -254,7 +265,8 @@ var (
 		less: func(a, b *registry.Confirmation) int { return strings.Compare(a.Program, b.Program) },
 		put: func(fs *registry.Families, k int64, v registry.Confirmation) {
 			v.Person = ref(k)
-			fs.Confirmations[k] = append(fs.Confirmations[k], v)
+			f := fs.Of(k)
+			f.Confirmations = append(f.Confirmations, v)
 		}}
 	// Persons without their ID numbers; the key is the id.
 	personTable = table[*registry.Person]{name: "persons", key: "id", cols: "name, sex, birth, death, region, pension, hukou_type",
