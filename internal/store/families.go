@@ -26,6 +26,9 @@ type FamilyScan struct {
 	Year   int
 	// Chunk is the number of persons read at a time (default 5,000).
 	Chunk int
+	// Margin is how far, in ids, a county scan's window reaches beyond
+	// each side of a chunk (default twice the chunk; see scanCounty).
+	Margin int
 	// ByIDLists reads a whole county chunk by chunk with id lists, as a
 	// township is read, instead of with one ordered pass per table: the
 	// earlier reader, kept to compare the two.
@@ -42,6 +45,9 @@ type FamilyScan struct {
 func (db *DB) ScanFamilies(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	if s.Chunk <= 0 {
 		s.Chunk = 5000
+	}
+	if s.Margin <= 0 {
+		s.Margin = windowMargin * s.Chunk
 	}
 	if s.Scope == "" && !s.ByIDLists {
 		return db.scanCounty(ctx, s)

@@ -48,7 +48,7 @@ func TestFamilyReader(t *testing.T) {
 				{"county", store.FamilyScan{County: "341523", Year: 2024, Chunk: 700}},
 				// A window of 40 persons on each side of a chunk of 160:
 				// most spouses and children lie outside it and are read by id.
-				{"county, narrow window", store.FamilyScan{County: "341523", Year: 2024, Chunk: 160}},
+				{"county, narrow window", store.FamilyScan{County: "341523", Year: 2024, Chunk: 160, Margin: 40}},
 				{"township", store.FamilyScan{County: "341523", Scope: town[:9], Year: 2024, Chunk: 300}},
 			}
 			for _, tt := range tests {
