@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +51,7 @@ type DB struct {
 
 	w *sql.DB // writer
 	r *sql.DB // readers (same as w on PostgreSQL)
+	q *sql.DB // Read's single statements (a small pool of its own on PostgreSQL; r on SQLite)
 
 	keys *keys.Ring // the key file's keys; nil until given
 	dsn  string     // SQLite: the data source name, without the pools' options
@@ -56,6 +59,17 @@ type DB struct {
 
 	rebindMu sync.RWMutex
 	rebound  map[string]string
+}
+
+// quickConns is the number of connections Read's statements run on with
+// PostgreSQL: JIAHE_READ_CONNS, or twice the cores this process may use,
+// plus one. A server does the most statements a second with about that
+// many running at once; more only share its cores, and each waits longer.
+func quickConns() int {
+	if n, err := strconv.Atoi(os.Getenv("JIAHE_READ_CONNS")); err == nil && n > 0 {
+		return n
+	}
+	return 2*runtime.GOMAXPROCS(0) + 1
 }
 
 // sqliteCacheKiB is the page cache of each SQLite connection.
@@ -100,6 +114,19 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		seq.SetMaxIdleConns(2)
 		seq.SetConnMaxIdleTime(5 * time.Minute)
 		db.ids = newIDBlocks(seq)
+		// Read's statements run on a few connections: a look-up waits in
+		// line for one rather than every caller's statement running at
+		// once and all of them sharing the server's cores.
+		q, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			c.Close()
+			seq.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		q.SetMaxOpenConns(quickConns())
+		q.SetMaxIdleConns(quickConns())
+		q.SetConnMaxIdleTime(5 * time.Minute)
+		db.q = q
 	default:
 		db.Engine = SQLite
 		path := strings.TrimPrefix(rawURL, "sqlite:")
@@ -126,7 +153,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		r.SetMaxOpenConns(8)
-		db.w, db.r = w, r
+		db.w, db.r, db.q = w, r, r
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
@@ -148,6 +175,11 @@ func (db *DB) Close() error {
 	err := db.w.Close()
 	if db.r != db.w {
 		if e := db.r.Close(); err == nil {
+			err = e
+		}
+	}
+	if db.q != db.r {
+		if e := db.q.Close(); err == nil {
 			err = e
 		}
 	}
@@ -253,11 +285,14 @@ func retry(ctx context.Context, run func() error) error {
 }
 
 // Read runs fn outside any transaction: each statement runs on its own on
-// the reader pool. It is for the hot path of single-statement reads (a
-// registry look-up), where BEGIN and COMMIT would double the round trips;
-// fn sees no snapshot shared between its statements, and must not write.
+// the reader pool (on PostgreSQL, a pool of quickConns connections of its
+// own, which callers take in turn). It is for the hot path of
+// single-statement reads (a registry look-up), where BEGIN and COMMIT
+// would double the round trips; fn sees no snapshot shared between its
+// statements, and must not write or hold a statement's rows open while it
+// runs another.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	return fn(&Tx{db: db, tx: db.r, now: db.Now().UTC().Truncate(time.Microsecond)})
+	return fn(&Tx{db: db, tx: db.q, now: db.Now().UTC().Truncate(time.Microsecond)})
 }
 
 // View runs fn in a read-only transaction.

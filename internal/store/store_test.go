@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,5 +132,49 @@ func TestRetriesExhausted(t *testing.T) {
 	other := db.Update(context.Background(), func(tx *store.Tx) error { runs = -1; return errors.New("boom") })
 	if apperr.KindOf(other) != apperr.Internal || runs != -1 {
 		t.Errorf("another error: %v, ran %d", other, runs)
+	}
+}
+
+// TestReadsWaitForFewConnections checks that on PostgreSQL the statements
+// of Read run on a pool of their own of JIAHE_READ_CONNS connections:
+// many callers at once take turns on them instead of each running on a
+// connection of its own.
+func TestReadsWaitForFewConnections(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.Postgres) {
+		t.Skip("PostgreSQL only")
+	}
+	t.Setenv("JIAHE_READ_CONNS", "3")
+	ctx := context.Background()
+	db := storetest.Open(t, store.Postgres)
+	var mu sync.Mutex
+	backends := map[int]bool{}
+	var wg sync.WaitGroup
+	for range 24 {
+		wg.Go(func() {
+			err := db.Read(ctx, func(tx *store.Tx) error {
+				var pid int
+				if err := tx.QueryRow(ctx, `SELECT pg_backend_pid() FROM (SELECT pg_sleep(0.02)) s`).Scan(&pid); err != nil {
+					return err
+				}
+				mu.Lock()
+				backends[pid] = true
+				mu.Unlock()
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(backends) == 0 || len(backends) > 3 {
+		t.Errorf("24 reads at once ran on %d connections, want 1 to 3", len(backends))
+	}
+	// Transactions are not held to that pool.
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		var one int
+		return tx.QueryRow(ctx, `SELECT 1`).Scan(&one)
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
