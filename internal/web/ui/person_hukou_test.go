@@ -35,3 +35,28 @@ func TestUIHukouReasons(t *testing.T) {
 		}
 	}
 }
+
+// TestUIPagerGaps checks that the paging bar marks the pages it leaves
+// out: page 10 of 75 links 1 … 8 9 10 11 12 … 75, never 1 8 or 12 75 side
+// by side as if they followed each other.
+func TestUIPagerGaps(t *testing.T) {
+	ts := newTestServer(t, store.SQLite)
+	ctx := context.Background()
+	if _, err := store.LoadSynthetic(ctx, ts.DB, synth.Config{County: "341523", Persons: 1500, Seed: 7}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := ts.Browser().Login("county", "county1234")
+	c.Get("/persons?region=341523&page=10").Want(200, `aria-current="page">10</span>`)
+	nav := c.Body[strings.Index(c.Body, `<nav class="pager"`):]
+	nav = nav[:strings.Index(nav, "</nav>")]
+	if n := strings.Count(nav, `class="gap"`); n != 2 {
+		t.Errorf("the paging bar of page 10 has %d gaps, want 2 (before 8 and after 12):\n%s", n, nav)
+	}
+	c.Get("/persons?region=341523&page=2").Want(200)
+	nav = c.Body[strings.Index(c.Body, `<nav class="pager"`):]
+	nav = nav[:strings.Index(nav, "</nav>")]
+	if n := strings.Count(nav, `class="gap"`); n != 1 {
+		t.Errorf("the paging bar of page 2 has %d gaps, want 1 (after 4):\n%s", n, nav)
+	}
+}
+
