@@ -30,6 +30,8 @@ func TestBrowserTransfer(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`a[href^="/transfers/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("to_county")),
 		chromedp.SendKeys(chromedp.ID("to_county"), "341522"),
+		chromedp.Blur(chromedp.ID("to_county")),
+		named("to_county"),
 		chromedp.SetValue(chromedp.ID("source"), "hand"),
 		chromedp.SendKeys(chromedp.ID("note"), "随子女迁居霍邱县"),
 		leave,
@@ -52,6 +54,8 @@ func TestBrowserTransfer(t *testing.T) {
 		chromedp.Click(chromedp.CSS("table.transfers a")),
 		chromedp.WaitVisible(chromedp.ID("to_region")),
 		chromedp.SendKeys(chromedp.ID("to_region"), "341522100002"),
+		chromedp.Blur(chromedp.ID("to_region")),
+		named("to_region"),
 		leave,
 		chromedp.Click(chromedp.CSS(`form[action$="/accept"] button[type="submit"]`)),
 		arrived(".notice"),
@@ -71,3 +75,14 @@ func TestBrowserTransfer(t *testing.T) {
 		t.Errorf("%d persons moved to the new village (%v)", n, err)
 	}
 }
+
+// named waits until the division field id shows the name of the code
+// typed into it (the page looks it up when the field is left), as a user
+// sees it before going on.
+func named(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`document.getElementById("` + id + `-name").textContent !== ""`)(ctx, tg)
+		return err
+	})
+}
+
