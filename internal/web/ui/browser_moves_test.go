@@ -81,8 +81,7 @@ func TestBrowserTransfer(t *testing.T) {
 // sees it before going on.
 func named(id string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Poll[bool](`document.getElementById("` + id + `-name").textContent !== ""`)(ctx, tg)
+		_, err := chromedp.Poll[bool](`document.getElementById("`+id+`-name").textContent !== ""`)(ctx, tg)
 		return err
 	})
 }
-

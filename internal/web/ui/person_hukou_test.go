@@ -59,4 +59,3 @@ func TestUIPagerGaps(t *testing.T) {
 		t.Errorf("the paging bar of page 2 has %d gaps, want 1 (after 4):\n%s", n, nav)
 	}
 }
-
