@@ -47,15 +47,24 @@ func TestUIPagerGaps(t *testing.T) {
 	}
 	c := ts.Browser().Login("county", "county1234")
 	c.Get("/persons?region=341523&page=10").Want(200, `aria-current="page">10</span>`)
-	nav := c.Body[strings.Index(c.Body, `<nav class="pager"`):]
-	nav = nav[:strings.Index(nav, "</nav>")]
+	nav := pagerOf(c.Body)
 	if n := strings.Count(nav, `class="gap"`); n != 2 {
 		t.Errorf("the paging bar of page 10 has %d gaps, want 2 (before 8 and after 12):\n%s", n, nav)
 	}
 	c.Get("/persons?region=341523&page=2").Want(200)
-	nav = c.Body[strings.Index(c.Body, `<nav class="pager"`):]
-	nav = nav[:strings.Index(nav, "</nav>")]
+	nav = pagerOf(c.Body)
 	if n := strings.Count(nav, `class="gap"`); n != 1 {
 		t.Errorf("the paging bar of page 2 has %d gaps, want 1 (after 4):\n%s", n, nav)
 	}
 }
+
+// pagerOf returns the paging bar of a page ("" when it has none).
+func pagerOf(body string) string {
+	i := strings.Index(body, `<nav class="pager"`)
+	if i < 0 {
+		return ""
+	}
+	nav := body[i:]
+	return nav[:strings.Index(nav, "</nav>")+len("</nav>")]
+}
+
