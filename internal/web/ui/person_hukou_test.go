@@ -67,4 +67,3 @@ func pagerOf(body string) string {
 	nav := body[i:]
 	return nav[:strings.Index(nav, "</nav>")+len("</nav>")]
 }
-
