@@ -94,39 +94,29 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Engine = Postgres
-		c, err := sql.Open("pgx", rawURL)
+		c, err := pgPool(rawURL, 32, 16)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, err
 		}
-		c.SetMaxOpenConns(32)
-		c.SetMaxIdleConns(16)
-		c.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = c, c
 		// Id blocks are reserved on connections of their own, so that a
 		// reservation never waits for a connection that a transaction
 		// waiting for it holds.
-		seq, err := sql.Open("pgx", rawURL)
+		seq, err := pgPool(rawURL, 2, 2)
 		if err != nil {
 			c.Close()
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, err
 		}
-		seq.SetMaxOpenConns(2)
-		seq.SetMaxIdleConns(2)
-		seq.SetConnMaxIdleTime(5 * time.Minute)
 		db.ids = newIDBlocks(seq)
 		// Read's statements run on a few connections: a look-up waits in
 		// line for one rather than every caller's statement running at
 		// once and all of them sharing the server's cores.
-		q, err := sql.Open("pgx", rawURL)
-		if err != nil {
+		n := quickConns()
+		if db.q, err = pgPool(rawURL, n, n); err != nil {
 			c.Close()
 			seq.Close()
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, err
 		}
-		q.SetMaxOpenConns(quickConns())
-		q.SetMaxIdleConns(quickConns())
-		q.SetConnMaxIdleTime(5 * time.Minute)
-		db.q = q
 	default:
 		db.Engine = SQLite
 		path := strings.TrimPrefix(rawURL, "sqlite:")
@@ -160,6 +150,19 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connect %s: %w", db.Engine, err)
 	}
 	return db, nil
+}
+
+// pgPool opens a pool of at most open connections to the PostgreSQL
+// database of rawURL, keeping idle of them when unused (for five minutes).
+func pgPool(rawURL string, open, idle int) (*sql.DB, error) {
+	p, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(open)
+	p.SetMaxIdleConns(idle)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	return p, nil
 }
 
 // uriPath escapes the characters of a file path that a SQLite URI
