@@ -487,7 +487,14 @@ func scanFamilyPersons(ctx context.Context, tx *Tx, fs *registry.Families, q str
 
 // scanEach runs q and calls fn with every row.
 func scanEach(ctx context.Context, tx *Tx, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.Query(ctx, q, args...)
+	return EachRow(ctx, tx.Query, q, args, fn)
+}
+
+// EachRow runs q with query (Tx.Query, or QueryContext of a database/sql
+// pool or transaction) and calls fn with every row, stopping at the
+// first error.
+func EachRow(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return err
 	}

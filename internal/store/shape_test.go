@@ -42,7 +42,7 @@ func TestDistributionShape(t *testing.T) {
 	ctx := context.Background()
 	query := func(q string, fn func(rows *sql.Rows) error) {
 		t.Helper()
-		if err := db.View(ctx, func(tx *store.Tx) error { return scanEach(ctx, tx, q, fn) }); err != nil {
+		if err := db.View(ctx, func(tx *store.Tx) error { return store.EachRow(ctx, tx.Query, q, nil, fn) }); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -128,19 +128,4 @@ func TestDistributionShape(t *testing.T) {
 		t.Errorf("sequence %s: ids must come from blocks reserved in id_seq, not from a sequence per node", name)
 		return nil
 	})
-}
-
-// scanEach runs q on tx and calls fn with every row.
-func scanEach(ctx context.Context, tx *store.Tx, q string, fn func(*sql.Rows) error) error {
-	rows, err := tx.Query(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

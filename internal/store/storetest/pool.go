@@ -409,7 +409,7 @@ func empty(ctx context.Context, tx *sql.Tx, p *pooled) error {
 		}
 	}
 	var seqs []string
-	if err := queryEach(ctx, tx, `WITH `+objects+`
+	if err := store.EachRow(ctx, tx.QueryContext, `WITH `+objects+`
 		SELECT quote_ident(c.relname) FROM objects o JOIN pg_class c ON c.oid = o.objid
 		WHERE o.classid = 'pg_class'::regclass AND c.relkind = 'S'`, nil, func(rows *sql.Rows) error {
 		var name string
@@ -449,7 +449,7 @@ func empty(ctx context.Context, tx *sql.Tx, p *pooled) error {
 // tablesWithRows returns the tables of schema holding rows.
 func tablesWithRows(ctx context.Context, tx *sql.Tx, schema string) ([]string, error) {
 	var tables []string
-	if err := queryEach(ctx, tx, `WITH `+objects+`
+	if err := store.EachRow(ctx, tx.QueryContext, `WITH `+objects+`
 		SELECT c.relname FROM objects o JOIN pg_class c ON c.oid = o.objid
 		WHERE o.classid = 'pg_class'::regclass AND c.relkind = 'r' ORDER BY c.relname`,
 		nil, func(rows *sql.Rows) error {
@@ -560,7 +560,7 @@ func parsePlan(s string) (plan, error) {
 // planState returns what the planner reads of the current schema.
 func planState(ctx context.Context, tx *sql.Tx, schema string) (plan, error) {
 	p := plan{rels: map[string]relState{}}
-	err := queryEach(ctx, tx, `WITH `+tables+`, rels AS (
+	err := store.EachRow(ctx, tx.QueryContext, `WITH `+tables+`, rels AS (
 			SELECT oid, oid AS tab FROM tables WHERE relkind IN ('r', 'm')
 			UNION ALL
 			SELECT i.indexrelid, i.indrelid FROM tables t JOIN pg_index i ON i.indrelid = t.oid WHERE t.relkind IN ('r', 'm'))
@@ -684,20 +684,6 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-func queryEach(ctx context.Context, tx *sql.Tx, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // literal quotes a string for PostgreSQL.
