@@ -91,6 +91,7 @@ func (s *scratch) owners(fv *familyView, p *registry.Person, y int, county strin
 	}
 }
 
+// fillOwners fills s.owner for p in year y (see scratch.owner).
 func (s *scratch) fillOwners(fv *familyView, p *registry.Person, y int) {
 	// Most people's hukou never left one county: no need to read it month
 	// by month.
