@@ -395,7 +395,7 @@ var schemaTables = sync.OnceValue(func() map[string]bool {
 
 // statementRunners run statements for other store functions, which are
 // named instead.
-var statementRunners = []string{"scanEach"}
+var statementRunners = []string{"scanEach", "EachRow"}
 
 // storeCaller returns the function of internal/store, outside store.go,
 // that ran the statement being traced, and its file and line; ok is
