@@ -487,32 +487,24 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 		}
 		stop := false
 		err := db.View(ctx, func(tx *Tx) error {
-			// SQLite holds the passes of a group on the read transaction
-			// of one connection: the first group on tx, the second on a
-			// second transaction. PostgreSQL reads each pass on a
-			// connection of its own.
-			qs, perPass := [2]querier{sqlQuerier(tx.Query), nil}, false
-			if db.Engine == Postgres {
+			// SQLite reads the passes of a group on a connection of the
+			// library's own, in one read transaction (scan_sqlite.go).
+			// PostgreSQL reads each pass on a connection of its own.
+			var qs [2]querier
+			perPass := db.Engine == Postgres
+			if perPass {
 				// Each pass on a connection and a read-only transaction
 				// of its own (openPGCursor).
-				qs, perPass = [2]querier{db.openPGCursor, db.openPGCursor}, true
+				qs = [2]querier{db.openPGCursor, db.openPGCursor}
 			} else {
-				second, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-				if err != nil {
-					return err
-				}
-				defer second.Rollback()
-				qs[1] = sqlQuerier(second.QueryContext)
-				// A pass reads each page once, in order: the
-				// connections' page caches (64 MiB each) would only
-				// fill with pages never read again, and SQLite frees
-				// a full cache page by page. The two connections keep
-				// a small cache for the scan and get theirs back after.
-				for _, c := range []func(context.Context, string, ...any) (sql.Result, error){tx.tx.ExecContext, second.ExecContext} {
-					if _, err := c(ctx, `PRAGMA cache_size = -`+strconv.Itoa(scanCacheKiB)); err != nil {
+				file, _, _ := strings.Cut(db.dsn, "?")
+				for g := range qs {
+					c, err := openSQLiteConn(file)
+					if err != nil {
 						return err
 					}
-					defer c(context.Background(), `PRAGMA cache_size = -`+strconv.Itoa(sqliteCacheKiB))
+					defer c.close()
+					qs[g] = c.query
 				}
 			}
 			// The relatives persons who moved in left in their old

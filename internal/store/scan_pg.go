@@ -93,14 +93,12 @@ const (
 	pgEpochDay = 10957 // 2000-01-01, PostgreSQL's day 0, in days from 1970-01-01
 )
 
-var errPGNull = errors.New("NULL where a value is required")
-
 func decodePG(v []byte, f *pgconn.FieldDescription, dest any) error {
 	bin := f.Format == pgx.BinaryFormatCode
 	switch d := dest.(type) {
 	case *string:
 		if v == nil {
-			return errPGNull
+			return errNull
 		}
 		*d = string(v)
 	case *int64:
@@ -137,7 +135,7 @@ func decodePG(v []byte, f *pgconn.FieldDescription, dest any) error {
 		return err
 	case *bool:
 		if v == nil {
-			return errPGNull
+			return errNull
 		}
 		b, err := pgBool(v, bin)
 		*d = b
@@ -152,7 +150,7 @@ var binaryBE = binary.BigEndian
 
 func pgInt(v []byte, oid uint32, bin bool) (int64, error) {
 	if v == nil {
-		return 0, errPGNull
+		return 0, errNull
 	}
 	if !bin {
 		return strconv.ParseInt(string(v), 10, 64)
