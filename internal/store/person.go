@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +160,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if q.Alive {
 		conds = append(conds, "death IS NULL")
 	}
+	base, baseArgs := strings.Join(conds, " AND "), slices.Clone(args)
 	if q.Who.Kind != registry.WhoAny {
 		w, a, err := tx.whoCond(ctx, "", scope, q.Who)
 		if err != nil {
@@ -170,23 +172,40 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	offset := max(q.Offset, 0)
 	page := order + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset)
 	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
-	if (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4) &&
-		(q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE") {
-		// Two or three initials are shared by thousands in a large county
-		// (and the last five characters of a number by hundreds), and the
-		// name order is not the index's order: the page is chosen from
-		// persons_name_initials (county, initials, name, id) or
+	pageArgs := args
+	byName := (q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE")
+	switch arms := initialsArms(tx.Engine(), q.Who); {
+	case byName && len(arms) > 0:
+		// Two or three initials are shared by tens of thousands in a
+		// large county. Each arm is a range of an index in name order
+		// (persons_name_initials2 for two initials, persons_name_initials
+		// for those who have exactly the initials asked and for those
+		// whose initials go on), so the page takes the first rows of each
+		// arm instead of sorting everyone who shares the initials.
+		var ids []string
+		pageArgs = nil
+		for i, arm := range arms {
+			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm+order+
+				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) a`+strconv.Itoa(i))
+			pageArgs = append(pageArgs, baseArgs...)
+		}
+		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
+			strings.Join(ids, ` UNION ALL `) + `) u` + page + `)` + order
+	case byName && (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4):
+		// One initial, or the last five or six characters of a number
+		// (shared by hundreds; under every key generation in use), whose
+		// matches the name order of no index follows: the page is chosen from persons_name_initials or
 		// persons_id_tail6 alone, sorting index entries without reading
 		// rows, and only its rows are read. Left to itself the planner
 		// walks the name index in order instead, reading and filtering
-		// every row until the page is full (seconds on a million, when the
-		// first match sorts far down): the inner query sorts by
+		// every row until the page is full (seconds on a million, when
+		// the first match sorts far down): the inner query sorts by
 		// name || '', the same order, which that index cannot give.
 		inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
 			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
 	}
-	rows, err := tx.Query(ctx, query, args...)
+	rows, err := tx.Query(ctx, query, pageArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -211,6 +230,33 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE `+cond+
 		` LIMIT `+strconv.Itoa(registry.CountCap+1)+`) m`, args...).Scan(&total)
 	return out, total, err
+}
+
+// initialsArms returns, for a search by two or more initials w, the
+// conditions whose union selects the persons whose initials begin with
+// them, each a range of an index that holds the persons in name order:
+// for two, the index on the first two initials (persons_name_initials2);
+// for more, persons_name_initials for those who have exactly the initials
+// asked, and for those whose initials go on (few: names of four
+// characters and more). Nil for any other search. The initials are Latin
+// letters and digits (whoCond), written into the query.
+func initialsArms(e Engine, w registry.Who) []string {
+	if w.Kind != registry.WhoInitials {
+		return nil
+	}
+	t := initialsText(w.Text)
+	col := "name_initials"
+	if e == SQLite {
+		col += " COLLATE NOCASE" // the index's collation
+	}
+	switch {
+	case len(t) == 2:
+		return []string{"substr(name_initials, 1, 2) = '" + t + "'"}
+	case len(t) > 2:
+		next := t[:len(t)-1] + string(t[len(t)-1]+1)
+		return []string{col + " = '" + t + "'", col + " > '" + t + "' AND " + col + " < '" + next + "'"}
+	}
+	return nil
 }
 
 // namePrefix returns the condition that selects the persons (aliased p)

@@ -101,6 +101,7 @@ func TestSQLiteCursorErrors(t *testing.T) {
 
 	// A cancelled scan stops within 1,024 rows, with the context's error.
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	cur, err := c.query(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT i FROM n`)
 	if err != nil {
 		t.Fatal(err)

@@ -167,13 +167,7 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 		// after a few runs, and a generic plan cannot use the index for
 		// LIKE $1 (it walked the name index instead, seconds on a county
 		// of a million). Initials are Latin letters and digits only.
-		prefix := strings.Map(func(r rune) rune {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, strings.ToLower(w.Text))
-		return p + "name_initials LIKE '" + prefix + "%'", nil, nil
+		return p + "name_initials LIKE '" + initialsText(w.Text) + "%'", nil, nil
 	case registry.WhoIDNumber:
 		in, args, err := tx.idHashes(w.Text)
 		return p + "id_hash " + in, args, err
@@ -181,6 +175,17 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 		return tx.suffixCond(p, w.Text)
 	}
 	return "", nil, fmt.Errorf("whoCond: unknown kind %d", w.Kind)
+}
+
+// initialsText returns initials searched for as they are written into a
+// query: the Latin letters (in lower case) and digits of text.
+func initialsText(text string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(text))
 }
 
 // suffixCond returns the condition that selects the persons (aliased p)

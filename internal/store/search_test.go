@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
+	"github.com/jiahe-project/jiahe/internal/matching"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
 	"github.com/jiahe-project/jiahe/internal/roll"
@@ -252,7 +254,8 @@ func TestSearchGenericPlans(t *testing.T) {
 		cond  string // in its Index Cond
 	}{
 		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $"},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials", "name_initials >="},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "name_initials = 'wxy'"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2) = 'wx'"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 ="},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY"},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash ="},
@@ -316,5 +319,58 @@ func TestSearchGenericPlans(t *testing.T) {
 		if !found {
 			t.Errorf("%+v: the generic plan does not search %s on %q:\n%s\n%s", c.who, c.index, c.cond, query, text)
 		}
+	}
+}
+
+// TestInitialsPages checks that a search by initials pages through
+// everyone whose initials begin with those asked, in name order, whether
+// their initials are exactly those asked or go on, with two initials or
+// more, ascending and descending.
+func TestInitialsPages(t *testing.T) {
+	names := []string{"张建", "张建国", "赵军", "周杰伦", "朱建国", "张家港口", "曾经", "张建国", "郑佳", "张军", "赵建华", "郑",
+		"欧阳建国", "张金", "周家宝", "朱江"}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			db := storetest.Open(t, engine)
+			fixedClock(db)
+			ctx := context.Background()
+			type entry struct {
+				name string
+				id   int64
+			}
+			var all []entry
+			for i, n := range names {
+				r := register(t, db, person(t, n, "F", "1970-01-01", 300+i))
+				all = append(all, entry{n, r.ID})
+			}
+			for _, q := range []string{"zj", "zjg", "zjgk", "zjh", "z", "zw"} {
+				for _, desc := range []bool{false, true} {
+					var want []string
+					for _, e := range all {
+						if strings.HasPrefix(matching.Initials(e.name), q) {
+							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
+						}
+					}
+					slices.Sort(want) // names in byte order, then ids (of one length here)
+					if desc {
+						slices.Reverse(want)
+					}
+					var got []string
+					for offset := 0; offset < len(want)+2; offset += 2 {
+						rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
+							rs, _, err := tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoInitials, Text: q},
+								Desc: desc, Limit: 2, Offset: offset})
+							return rs, err
+						})
+						for _, r := range rs {
+							got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
+						}
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%q (descending %v): pages give %v, want %v", q, desc, got, want)
+					}
+				}
+			}
+		})
 	}
 }
