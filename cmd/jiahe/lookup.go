@@ -51,6 +51,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	requests := fs.Int("requests", 20000, "look-ups in all")
 	seed := fs.Uint64("seed", 1, "seed for the choice of persons")
 	kindList := fs.String("kinds", "id,name", "comma-separated searches to make, in turn: "+strings.Join(lookupKinds, ", "))
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the look-ups to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -66,7 +67,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	county, err := region.ParseCode(*code)
 	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 || len(kinds) == 0 ||
 		slices.ContainsFunc(kinds, func(k string) bool { return !slices.Contains(lookupKinds, k) }) {
-		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"]")
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--cpuprofile FILE]")
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
@@ -117,6 +118,11 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 		found, _, err := a.SearchPersons(ctx, officer, q)
 		return len(found), err
 	}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	lat := make([][]time.Duration, *clients)
 	byKind := make([]map[string][]time.Duration, *clients)
 	errs := make([]error, *clients)

@@ -65,7 +65,7 @@ func (a *App) RegisterPerson(ctx context.Context, who auth.Actor, in registry.Ne
 }
 
 // SearchPersons returns a page of the persons within the actor's scope
-// that q selects, and how many it selects (at most registry.CountCap+1).
+// that q selects, and how many it selects (at most q.CountCap()+1).
 func (a *App) SearchPersons(ctx context.Context, who auth.Actor, q registry.Query) ([]registry.Record, int, error) {
 	var recs []registry.Record
 	var total int

@@ -29,3 +29,22 @@ func TestParseWho(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryCountCap(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		q    Query
+		want int
+	}{
+		{"a list of a township", Query{Region: "341523100"}, CountCap},
+		{"a list of the living", Query{Region: "341523100", Alive: true}, CountCap},
+		{"an ID number", Query{IDNumber: "341523196003214712"}, CountCap},
+		{"a name", Query{Region: "341523", Name: "王丽"}, SearchCountCap},
+		{"initials", Query{Who: Who{Kind: WhoInitials, Text: "wl"}}, SearchCountCap},
+		{"the end of an ID number", Query{Who: Who{Kind: WhoIDSuffix, Text: "3214"}}, SearchCountCap},
+	} {
+		if got := c.q.CountCap(); got != c.want {
+			t.Errorf("%s: CountCap() = %d, want %d", c.name, got, c.want)
+		}
+	}
+}

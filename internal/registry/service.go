@@ -71,11 +71,28 @@ const (
 // SortKeys lists the sort keys of a search; the first is the default.
 var SortKeys = []string{SortName, SortBirth, SortIDNumber, SortRegion}
 
-// CountCap bounds the counting of search matches: a search reports at
+// CountCap bounds the counting of a list's matches: a list reports at
 // most CountCap+1 matches, which means "more than CountCap". Counting every
-// holder of a common name in a county of ten million would cost more than
-// the search itself, and nobody pages through ten thousand rows.
+// person of a city would cost more than the page itself, and nobody pages
+// through ten thousand rows.
 const CountCap = 10000
+
+// SearchCountCap bounds the counting of the matches of a search by name,
+// initials or the end of an ID number, whose answer past a thousand is
+// that the text is too short: two initials or a common name are shared by
+// tens of thousands in a county of ten million, and counting them would
+// cost several times the page.
+const SearchCountCap = 1000
+
+// CountCap returns how far the matches of q are counted: SearchCountCap
+// for a search by a person's name, initials or the end of an ID number,
+// CountCap for any other.
+func (q Query) CountCap() int {
+	if q.Name != "" || q.Who.Kind != WhoAny {
+		return SearchCountCap
+	}
+	return CountCap
+}
 
 // Store is what the registry needs from storage. Every read takes the
 // actor's scope and must return NotFound for a person outside it.

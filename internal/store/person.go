@@ -130,7 +130,7 @@ func (tx *Tx) IDNumberTaken(ctx context.Context, idNumber string) (bool, error) 
 
 // FindPersons searches persons within scope, in the order of q.Sort (one
 // of registry.SortKeys; "" for name) then county and id. The count is the
-// number of matches, counted up to registry.CountCap+1.
+// number of matches, counted up to q.CountCap()+1.
 func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Query) ([]registry.Record, int, error) {
 	order, err := personSorts.orderBy(tx.Engine(), q.Sort, q.Desc)
 	if err != nil {
@@ -174,20 +174,18 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
 	pageArgs := args
 	byName := (q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE")
-	switch arms := initialsArms(tx.Engine(), q.Who); {
+	switch arms, armArgs := initialsArms(tx.Engine(), q.Who); {
 	case byName && len(arms) > 0:
 		// Two or three initials are shared by tens of thousands in a
-		// large county. Each arm is a range of an index in name order
-		// (persons_name_initials2 for two initials, persons_name_initials
-		// for those who have exactly the initials asked and for those
-		// whose initials go on), so the page takes the first rows of each
-		// arm instead of sorting everyone who shares the initials.
+		// large county. Each arm is a range of an index in name order,
+		// so the page takes the first rows of each arm instead of
+		// sorting everyone who shares the initials.
 		var ids []string
 		pageArgs = nil
 		for i, arm := range arms {
 			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm+order+
 				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) a`+strconv.Itoa(i))
-			pageArgs = append(pageArgs, baseArgs...)
+			pageArgs = append(append(pageArgs, baseArgs...), armArgs[i]...)
 		}
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
 			strings.Join(ids, ` UNION ALL `) + `) u` + page + `)` + order
@@ -228,35 +226,31 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	}
 	var total int
 	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE `+cond+
-		` LIMIT `+strconv.Itoa(registry.CountCap+1)+`) m`, args...).Scan(&total)
+		` LIMIT `+strconv.Itoa(q.CountCap()+1)+`) m`, args...).Scan(&total)
 	return out, total, err
 }
 
 // initialsArms returns, for a search by two or more initials w, the
 // conditions whose union selects the persons whose initials begin with
-// them, each a range of an index that holds the persons in name order:
-// for two, the index on the first two initials (persons_name_initials2);
-// for more, persons_name_initials for those who have exactly the initials
-// asked, and for those whose initials go on (few: names of four
-// characters and more). Nil for any other search. The initials are Latin
-// letters and digits (whoCond), written into the query.
-func initialsArms(e Engine, w registry.Who) []string {
+// them, each a range of an index that holds the persons in name order,
+// and each condition's arguments: for two, the index on the first two
+// initials (persons_name_initials2); for more, persons_name_initials for
+// those who have exactly the initials asked, and for those whose initials
+// go on (few: names of four characters and more). Nil for any other
+// search.
+func initialsArms(e Engine, w registry.Who) (conds []string, args [][]any) {
 	if w.Kind != registry.WhoInitials {
-		return nil
+		return nil, nil
 	}
 	t := initialsText(w.Text)
-	col := "name_initials"
-	if e == SQLite {
-		col += " COLLATE NOCASE" // the index's collation
-	}
+	col := initialsColumn(e)
 	switch {
 	case len(t) == 2:
-		return []string{"substr(name_initials, 1, 2) = '" + t + "'"}
+		return []string{"substr(name_initials, 1, 2) = ?"}, [][]any{{t}}
 	case len(t) > 2:
-		next := t[:len(t)-1] + string(t[len(t)-1]+1)
-		return []string{col + " = '" + t + "'", col + " > '" + t + "' AND " + col + " < '" + next + "'"}
+		return []string{col + " = ?", col + " > ? AND " + col + " < ?"}, [][]any{{t}, {t, successor(t)}}
 	}
-	return nil
+	return nil, nil
 }
 
 // namePrefix returns the condition that selects the persons (aliased p)

@@ -162,12 +162,16 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 		c, a := tx.namePrefix(p, w.Text)
 		return c, a, nil
 	case registry.WhoInitials:
-		// The prefix is written into the query, not passed as an
-		// argument: PostgreSQL plans a prepared statement generically
-		// after a few runs, and a generic plan cannot use the index for
-		// LIKE $1 (it walked the name index instead, seconds on a county
-		// of a million). Initials are Latin letters and digits only.
-		return p + "name_initials LIKE '" + initialsText(w.Text) + "%'", nil, nil
+		// A range of initials in byte order, with the bounds as
+		// arguments: PostgreSQL plans a prepared statement generically
+		// after a few runs, and a generic plan can search an index on
+		// a range of arguments (it cannot on LIKE $1).
+		t := initialsText(w.Text)
+		if t == "" {
+			return "1=1", nil, nil
+		}
+		col := p + initialsColumn(tx.Engine())
+		return col + " >= ? AND " + col + " < ?", []any{t, successor(t)}, nil
 	case registry.WhoIDNumber:
 		in, args, err := tx.idHashes(w.Text)
 		return p + "id_hash " + in, args, err
@@ -177,8 +181,8 @@ func (tx *Tx) whoCond(ctx context.Context, p string, scope region.Code, w regist
 	return "", nil, fmt.Errorf("whoCond: unknown kind %d", w.Kind)
 }
 
-// initialsText returns initials searched for as they are written into a
-// query: the Latin letters (in lower case) and digits of text.
+// initialsText returns the initials searched for: the Latin letters (in
+// lower case) and digits of text, as name_initials holds them.
 func initialsText(text string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
@@ -186,6 +190,22 @@ func initialsText(text string) string {
 		}
 		return -1
 	}, strings.ToLower(text))
+}
+
+// initialsColumn is name_initials compared in the order of the indexes on
+// it, byte order: "C" on PostgreSQL whatever the database's collation,
+// NOCASE on SQLite (initials are in lower case, so NOCASE is byte order).
+func initialsColumn(e Engine) string {
+	if e == Postgres {
+		return `name_initials COLLATE "C"`
+	}
+	return "name_initials COLLATE NOCASE"
+}
+
+// successor returns the least string above every string that begins with
+// t (t is Latin letters and digits): t with its last byte raised by one.
+func successor(t string) string {
+	return t[:len(t)-1] + string(t[len(t)-1]+1)
 }
 
 // suffixCond returns the condition that selects the persons (aliased p)

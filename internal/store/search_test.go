@@ -254,8 +254,8 @@ func TestSearchGenericPlans(t *testing.T) {
 		cond  string // in its Index Cond
 	}{
 		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $"},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "name_initials = 'wxy'"},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2) = 'wx'"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "(substr(name_initials, 1, 2) = $"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 ="},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY"},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash ="},

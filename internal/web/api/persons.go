@@ -127,7 +127,7 @@ func (h *Handler) searchPersons(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"persons": h.toPersonList(recs), "total": total, "total_capped": total > registry.CountCap, "limit": q.Limit, "offset": q.Offset,
+	web.WriteJSON(w, http.StatusOK, map[string]any{"persons": h.toPersonList(recs), "total": total, "total_capped": total > q.CountCap(), "limit": q.Limit, "offset": q.Offset,
 		"sort": order.Key, "order": order.Order()})
 	return nil
 }

@@ -146,7 +146,8 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 		return h.render(w, http.StatusOK, "persons.html", v)
 	}
 	page, offset := pageOf(r)
-	rows, total, err := h.app.SearchPersons(r.Context(), a, s.query(pageSize, offset))
+	sq := s.query(pageSize, offset)
+	rows, total, err := h.app.SearchPersons(r.Context(), a, sq)
 	if err != nil {
 		if formError(v, err) {
 			return h.render(w, http.StatusBadRequest, "persons.html", v)
@@ -155,8 +156,8 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Searched"] = true
 	data["Rows"] = toPersonRows(rows)
-	pg := newPager(r, min(total, registry.CountCap), page)
-	pg.More = total > registry.CountCap
+	pg := newPager(r, min(total, sq.CountCap()), page)
+	pg.More = total > sq.CountCap()
 	data["Pager"] = pg
 	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), registry.SortKeys, s.Sort)
 	q := r.URL.Query()
