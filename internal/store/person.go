@@ -192,9 +192,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	case byName && (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4):
 		// One initial, or the last five or six characters of a number
 		// (shared by hundreds; under every key generation in use), whose
-		// matches the name order of no index follows: the page is chosen from persons_name_initials or
-		// persons_id_tail6 alone, sorting index entries without reading
-		// rows, and only its rows are read. Left to itself the planner
+		// matches follow the name order of no index: the page is chosen
+		// from persons_name_initials or persons_id_tail6 alone, sorting
+		// index entries without reading rows, and only its rows are read. Left to itself the planner
 		// walks the name index in order instead, reading and filtering
 		// every row until the page is full (seconds on a million, when
 		// the first match sorts far down): the inner query sorts by
