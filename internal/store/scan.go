@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"iter"
 	"slices"
 	"strconv"
@@ -29,7 +30,8 @@ import (
 // window, not the county.
 //
 // On SQLite the passes run in two groups, each on the read transaction of
-// one connection (a connection holds several cursors), and the groups of
+// a connection opened through the SQLite library for the scan
+// (scan_sqlite.go; a connection holds several cursors), and the groups of
 // a window are read in parallel. On PostgreSQL every pass has a
 // connection and a read-only transaction of its own, and the passes of a
 // window are read in parallel. Each pass sees its own snapshot, as the
@@ -379,19 +381,20 @@ type groupPass struct {
 	group int
 }
 
+// cursor is a pass's open result: sqliteCursor on SQLite, pgCursor on
+// PostgreSQL.
+type cursor interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close() error
+}
+
+// errNull is a cursor's error for NULL where a value is required.
+var errNull = errors.New("NULL where a value is required")
+
 // querier runs a query; a pass holds its rows open.
 type querier func(ctx context.Context, query string, args ...any) (cursor, error)
-
-// sqlQuerier is q as a querier.
-func sqlQuerier(q func(ctx context.Context, query string, args ...any) (*sql.Rows, error)) querier {
-	return func(ctx context.Context, query string, args ...any) (cursor, error) {
-		rows, err := q(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		return rows, nil
-	}
-}
 
 // open starts the pass of t over county on q.
 func open[T any](ctx context.Context, q querier, e Engine, county string, t *table[T], p *pass[T]) error {

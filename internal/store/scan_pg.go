@@ -22,15 +22,6 @@ import (
 // without database/sql's conversions, locks and interface values, which
 // cost more than the decoding itself on the millions of rows of a county.
 
-// cursor is a pass's open result: *sql.Rows on SQLite, pgCursor on
-// PostgreSQL.
-type cursor interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-	Close() error
-}
-
 // pgCursor is the rows of one query on a connection of its own.
 type pgCursor struct {
 	conn   *pgx.Conn

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -250,5 +249,3 @@ func pointerAt(p uintptr) uintptr {
 	}
 	return uintptr(binary.NativeEndian.Uint64(b))
 }
-
-var errNull = errors.New("NULL where a value is required")
