@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,7 +159,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if q.Alive {
 		conds = append(conds, "death IS NULL")
 	}
-	base, baseArgs := strings.Join(conds, " AND "), slices.Clone(args)
+	// The conditions without the text searched for: the arms of a search
+	// by initials add their own.
+	base, baseArgs := strings.Join(conds, " AND "), args[:len(args):len(args)]
 	if q.Who.Kind != registry.WhoAny {
 		w, a, err := tx.whoCond(ctx, "", scope, q.Who)
 		if err != nil {
