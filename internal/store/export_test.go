@@ -77,3 +77,12 @@ func TraceStatements(fn func(query string)) (stop func()) {
 	traced.Store(&fn)
 	return func() { traced.Store(nil) }
 }
+
+// SetRangeRows sets the rows a range of a PostgreSQL county scan aims at
+// and returns a function that restores it (for tests that read a small
+// county in many ranges).
+func SetRangeRows(n int64) (restore func()) {
+	old := pgRangeRows
+	pgRangeRows = n
+	return func() { pgRangeRows = old }
+}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,7 +66,8 @@ type pass[T any] struct {
 	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
 	buf     []keyed[T]
 	pending keyed[T]
-	has     bool // pending holds the first row beyond the window
+	has     bool  // pending holds the first row beyond the window
+	last    int64 // the key of the last row read
 	done    bool
 }
 
@@ -89,6 +92,10 @@ func (p *pass[T]) fill(upto int64) error {
 		if err := p.scan(p.rows, &k.key, &k.id, &k.v); err != nil {
 			return err
 		}
+		if k.key < p.last {
+			return fmt.Errorf("scan: key %d after %d: rows out of key order", k.key, p.last)
+		}
+		p.last = k.key
 		if k.key > upto {
 			p.pending, p.has = k, true
 			break
@@ -161,18 +168,32 @@ type table[T any] struct {
 	put             func(fs *registry.Families, key int64, v T)
 }
 
-// query returns the query of the table's rows in the county; cond is
-// either "" (the whole pass, ordered) or a condition on the key.
+// query returns the query of the table's rows in the county whose key
+// meets cond (a condition on the key, such as "IN (…)").
 func (t *table[T]) query(e Engine, cond string) string {
+	return t.pass(e, "").sel + ` AND ` + t.key + ` ` + cond
+}
+
+// pass returns the query of a pass over the table's rows in county.
+func (t *table[T]) pass(e Engine, county string) passQuery {
 	cols := t.cols
 	if e == SQLite {
 		cols = textDates(cols)
 	}
-	q := `SELECT ` + t.key + `, id, ` + cols + ` FROM ` + t.name + ` WHERE county = ?`
-	if cond == "" {
-		return q + ` ORDER BY ` + t.key
-	}
-	return q + ` AND ` + t.key + ` ` + cond
+	return passQuery{sel: `SELECT ` + t.key + `, id, ` + cols + ` FROM ` + t.name + ` WHERE county = ?`, table: t.name, key: t.key, county: county}
+}
+
+// passQuery is what a pass reads: every row of a table in a county, by
+// the key of the person it belongs to.
+type passQuery struct {
+	sel        string // SELECT key, id, … FROM table WHERE county = ?
+	table, key string
+	county     string
+}
+
+// ordered is the pass's query in key order, with its argument.
+func (q passQuery) ordered() (string, []any) {
+	return q.sel + ` ORDER BY ` + q.key, []any{q.county}
 }
 
 var (
@@ -393,16 +414,16 @@ type cursor interface {
 // errNull is a cursor's error for NULL where a value is required.
 var errNull = errors.New("NULL where a value is required")
 
-// querier runs a query; a pass holds its rows open.
-type querier func(ctx context.Context, query string, args ...any) (cursor, error)
+// querier opens a pass's rows, in key order; the pass holds them open.
+type querier func(ctx context.Context, q passQuery) (cursor, error)
 
 // open starts the pass of t over county on q.
 func open[T any](ctx context.Context, q querier, e Engine, county string, t *table[T], p *pass[T]) error {
-	rows, err := q(ctx, t.query(e, ""), county)
+	rows, err := q(ctx, t.pass(e, county))
 	if err != nil {
 		return err
 	}
-	p.rows, p.scan, p.less = rows, t.scan, t.less
+	p.rows, p.scan, p.less, p.last = rows, t.scan, t.less, math.MinInt64
 	return nil
 }
 
@@ -443,30 +464,23 @@ func (ps *passes) close() {
 }
 
 // advance moves the window to lo..hi: every pass is read up to hi and
-// forgets the rows below lo. With perPass, every pass is read on its own
-// goroutine (each has its own connection); else each group is.
-func (ps *passes) advance(lo, hi int64, perPass bool) error {
+// forgets the rows below lo, the groups in parallel, each on its own
+// connection.
+func (ps *passes) advance(lo, hi int64) error {
 	all := ps.all()
 	errs := make([]error, len(all))
 	var wg sync.WaitGroup
-	if perPass {
-		for i, gp := range all {
-			gp.p.drop(lo)
-			wg.Go(func() { errs[i] = gp.p.fill(hi) })
-		}
-	} else {
-		for g := range 2 {
-			wg.Go(func() {
-				for i, gp := range all {
-					if gp.group == g {
-						gp.p.drop(lo)
-						if errs[i] = gp.p.fill(hi); errs[i] != nil {
-							return
-						}
+	for g := range 2 {
+		wg.Go(func() {
+			for i, gp := range all {
+				if gp.group == g {
+					gp.p.drop(lo)
+					if errs[i] = gp.p.fill(hi); errs[i] != nil {
+						return
 					}
 				}
-			})
-		}
+			}
+		})
 	}
 	wg.Wait()
 	return cmp.Or(errs...)
@@ -490,24 +504,30 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 		}
 		stop := false
 		err := db.View(ctx, func(tx *Tx) error {
-			// SQLite reads the passes of a group on a connection of the
-			// library's own, in one read transaction (scan_sqlite.go).
-			// PostgreSQL reads each pass on a connection of its own.
+			// The passes of a group are read on a connection of the
+			// scan's own, in one read transaction: through the SQLite
+			// library itself (scan_sqlite.go), or outside the pool on
+			// PostgreSQL, a range of keys at a time (scan_pg.go).
 			var qs [2]querier
-			perPass := db.Engine == Postgres
-			if perPass {
-				// Each pass on a connection and a read-only transaction
-				// of its own (openPGCursor).
-				qs = [2]querier{db.openPGCursor, db.openPGCursor}
-			} else {
-				file, _, _ := strings.Cut(db.dsn, "?")
-				for g := range qs {
-					c, err := openSQLiteConn(file)
+			for g := range qs {
+				if db.Engine == Postgres {
+					c, err := db.openPGScanConn(ctx)
 					if err != nil {
 						return err
 					}
 					defer c.close()
 					qs[g] = c.query
+					continue
+				}
+				file, _, _ := strings.Cut(db.dsn, "?")
+				c, err := openSQLiteConn(file)
+				if err != nil {
+					return err
+				}
+				defer c.close()
+				qs[g] = func(ctx context.Context, q passQuery) (cursor, error) {
+					query, args := q.ordered()
+					return c.query(ctx, query, args...)
 				}
 			}
 			// The relatives persons who moved in left in their old
@@ -534,7 +554,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					return nil
 				}
 				clo, chi := chunk[0].key, chunk[len(chunk)-1].key
-				if err := ps.advance(clo-margin, chi+margin, perPass); err != nil {
+				if err := ps.advance(clo-margin, chi+margin); err != nil {
 					return err
 				}
 				fs := registry.NewFamilies(s.County)

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
@@ -21,54 +23,280 @@ import (
 // fields — a bigint from its eight bytes, a date from its day number —
 // without database/sql's conversions, locks and interface values, which
 // cost more than the decoding itself on the millions of rows of a county.
+//
+// A pass does not ask the server for its rows in key order. Read through
+// the key's index, every row costs the server an index entry and a visit
+// to its heap page, and the server's share of a county's evaluation was
+// twice what reading the same rows in table order costs it
+// (docs/performance.md). Instead a pass reads a range of keys at a time —
+// a bitmap of the range's rows from the index, then their pages in table
+// order, each once — and orders each range itself. A range holds some
+// tens of thousands of rows, so memory holds one range a pass; rows
+// registered together lie together in a table, so a range's rows come
+// nearly in order and are ordered in about one look at each.
 
-// pgCursor is the rows of one query on a connection of its own.
-type pgCursor struct {
-	conn   *pgx.Conn
-	rows   pgx.Rows
-	fields []pgconn.FieldDescription
+// pgRangeRows is the number of rows a range of a pass aims at: the width
+// of the next range is set from the rows of the last. A variable for tests.
+var pgRangeRows int64 = 1 << 14
+
+// pgScanConn is a connection of a county scan, outside the pool, on which
+// a group of passes reads its ranges. One goroutine runs the connection's
+// queries in turn, so that a pass asks for its next range as soon as it
+// starts on the current one, and the server reads ahead while the rows
+// already read are evaluated.
+type pgScanConn struct {
+	conn *pgx.Conn
+	sql  func(string) string // the pool's placeholder rewriting
+	jobs chan *connJob
+	done chan struct{}
 }
 
-// openPGCursor connects to the database of db, starts a read-only
-// transaction without JIT compilation (which costs more than it saves on a
-// plain ordered read) and runs query with args.
-func (db *DB) openPGCursor(ctx context.Context, query string, args ...any) (cursor, error) {
+// connJob is a query a pass asks of the connection.
+type connJob struct {
+	run   func(*pgx.Conn) error
+	err   error
+	ready chan struct{} // closed when run has returned
+}
+
+// openPGScanConn connects to the database of db and starts a read-only
+// transaction on one snapshot (every range of every pass of the group
+// reads the same) without JIT compilation, which costs more than it saves
+// on plain reads.
+func (db *DB) openPGScanConn(ctx context.Context) (*pgScanConn, error) {
 	conn, err := pgx.Connect(ctx, db.URL)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, `BEGIN READ ONLY; SET LOCAL jit = off`); err != nil {
+	if _, err := conn.Exec(ctx, `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off`); err != nil {
 		conn.Close(context.Background())
 		return nil, err
 	}
-	rows, err := conn.Query(ctx, db.rebind(query), args...)
-	if err != nil {
-		conn.Close(context.Background())
-		return nil, err
-	}
-	return &pgCursor{conn: conn, rows: rows, fields: rows.FieldDescriptions()}, nil
+	c := &pgScanConn{conn: conn, sql: db.rebind, jobs: make(chan *connJob, 16), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for j := range c.jobs {
+			j.err = j.run(conn)
+			close(j.ready)
+		}
+	}()
+	return c, nil
 }
 
-func (c *pgCursor) Next() bool { return c.rows.Next() }
-func (c *pgCursor) Err() error { return c.rows.Err() }
+// start queues run on the connection.
+func (c *pgScanConn) start(run func(*pgx.Conn) error) *connJob {
+	j := &connJob{run: run, ready: make(chan struct{})}
+	c.jobs <- j
+	return j
+}
 
-func (c *pgCursor) Close() error {
-	c.rows.Close()
-	return c.conn.Close(context.Background())
+// close waits for the queued queries and closes the connection; the
+// passes are closed first.
+func (c *pgScanConn) close() {
+	close(c.jobs)
+	<-c.done
+	c.conn.Close(context.Background())
+}
+
+// pgRanges is the rows of one pass, read a range of keys at a time on the
+// group's connection, each range ordered by key and id, with the next
+// range read ahead.
+type pgRanges struct {
+	c      *pgScanConn
+	ctx    context.Context
+	query  string // the pass's query with the range's bounds, $2 <= key < $3
+	county string
+	next   int64 // the first key of the next range
+	last   int64 // the county's last key
+	width  int64
+	more   bool // ranges remain to be asked for
+	fields []pgconn.FieldDescription
+	cur    *rangeBuf // the range being read
+	ahead  *rangeBuf // the range read ahead (pending), or a spare buffer
+	job    *connJob  // the read of ahead; nil when none is pending
+	pos    int
+	err    error
+}
+
+// rangeBuf is the rows of a range, ordered, with their columns' bytes.
+type rangeBuf struct {
+	rows  []rangeRow
+	spans [][2]int32 // the columns of rows, one after the other: start and end in data (end -1: NULL)
+	data  []byte
+}
+
+// rangeRow is a row of a range: its key and id and where its columns are.
+type rangeRow struct {
+	key, id int64
+	at      int32 // index of its first column in spans
+}
+
+// query opens the pass q: it finds the county's first and last key in the
+// table; the ranges are read as Next needs them.
+func (c *pgScanConn) query(ctx context.Context, q passQuery) (cursor, error) {
+	r := &pgRanges{c: c, ctx: ctx, county: q.county, width: pgRangeRows, cur: &rangeBuf{},
+		query: c.sql(q.sel + ` AND ` + q.key + ` >= ? AND ` + q.key + ` < ?`)}
+	var first, last *int64
+	j := c.start(func(conn *pgx.Conn) error {
+		return conn.QueryRow(ctx, `SELECT min(`+q.key+`), max(`+q.key+`) FROM `+q.table+` WHERE county = $1`, q.county).Scan(&first, &last)
+	})
+	<-j.ready
+	if j.err != nil {
+		return nil, j.err
+	}
+	if first != nil {
+		r.next, r.last, r.more = *first, *last, true
+	}
+	return r, nil
+}
+
+// Next moves to the next row, taking the range read ahead when the current
+// one is done and asking for the one after it.
+func (r *pgRanges) Next() bool {
+	r.pos++
+	for r.pos >= len(r.cur.rows) {
+		if r.err != nil {
+			return false
+		}
+		if r.job == nil {
+			if !r.more {
+				return false
+			}
+			r.fetch()
+		}
+		<-r.job.ready
+		if r.err = r.job.err; r.err != nil {
+			return false
+		}
+		r.job = nil
+		r.cur, r.ahead = r.ahead, r.cur
+		r.pos = 0
+		r.aim(len(r.cur.rows))
+		if r.more {
+			r.fetch()
+		}
+	}
+	return true
+}
+
+// fetch asks the connection for the next range, into r.ahead.
+func (r *pgRanges) fetch() {
+	lo := r.next
+	hi := lo + r.width
+	if hi > r.last || hi < lo { // the last range, or past the largest key
+		hi, r.more = r.last, false
+	}
+	r.next = hi + 1
+	if r.ahead == nil {
+		r.ahead = &rangeBuf{}
+	}
+	b := r.ahead
+	first := r.fields == nil
+	r.job = r.c.start(func(conn *pgx.Conn) error {
+		fields, err := b.read(r.ctx, conn, r.query, r.county, lo, hi+1, first)
+		if first && err == nil {
+			r.fields = fields
+		}
+		return err
+	})
+}
+
+// aim sets the width of the next range from the rows of the last: about
+// pgRangeRows rows, widening at most fourfold at a time (a sparse stretch
+// of keys).
+func (r *pgRanges) aim(n int) {
+	switch {
+	case int64(n)*4 < pgRangeRows:
+		r.width *= 4
+	default:
+		r.width = max(1, r.width*pgRangeRows/int64(n))
+	}
+	r.width = min(r.width, 1<<40)
+}
+
+// read reads the rows of query with keys lo..hi-1 into b, ordered, and
+// returns the columns' descriptions when asked (the connection reuses its
+// own for the next query).
+func (b *rangeBuf) read(ctx context.Context, conn *pgx.Conn, query, county string, lo, hi int64, describe bool) ([]pgconn.FieldDescription, error) {
+	b.rows, b.spans, b.data = b.rows[:0], b.spans[:0], b.data[:0]
+	rows, err := conn.Query(ctx, query, county, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	fields := rows.FieldDescriptions()
+	if len(fields) < 2 {
+		return nil, fmt.Errorf("scan: %d columns", len(fields))
+	}
+	sorted := true
+	for rows.Next() {
+		vals := rows.RawValues()
+		r := rangeRow{at: int32(len(b.spans))}
+		var err error
+		if r.key, err = pgInt(vals[0], fields[0].DataTypeOID, fields[0].Format == pgx.BinaryFormatCode); err != nil {
+			return nil, fmt.Errorf("scan column %s: %w", fields[0].Name, err)
+		}
+		if r.id, err = pgInt(vals[1], fields[1].DataTypeOID, fields[1].Format == pgx.BinaryFormatCode); err != nil {
+			return nil, fmt.Errorf("scan column %s: %w", fields[1].Name, err)
+		}
+		for _, v := range vals {
+			if v == nil {
+				b.spans = append(b.spans, [2]int32{0, -1})
+				continue
+			}
+			start := int32(len(b.data))
+			b.data = append(b.data, v...)
+			b.spans = append(b.spans, [2]int32{start, int32(len(b.data))})
+		}
+		if n := len(b.rows); n > 0 && rangeRowCmp(b.rows[n-1], r) > 0 {
+			sorted = false
+		}
+		b.rows = append(b.rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !sorted {
+		slices.SortFunc(b.rows, rangeRowCmp)
+	}
+	if describe {
+		return slices.Clone(fields), nil
+	}
+	return nil, nil
+}
+
+func rangeRowCmp(a, b rangeRow) int {
+	return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
+}
+
+func (r *pgRanges) Err() error { return r.err }
+
+// Close waits for the range read ahead, if any, and forgets the pass's
+// rows; the connection is the group's.
+func (r *pgRanges) Close() error {
+	if r.job != nil {
+		<-r.job.ready
+		r.job = nil
+	}
+	r.cur, r.ahead, r.more = &rangeBuf{}, nil, false
+	return nil
 }
 
 // Scan decodes the current row into dest: *int64, *int, *string,
 // *date.Date, *bool or *sql.NullBool, from the columns' binary (or text)
 // format. NULL is allowed where database/sql allows it: into a date (the
 // zero date) and a sql.NullBool.
-func (c *pgCursor) Scan(dest ...any) error {
-	vals := c.rows.RawValues()
-	if len(vals) != len(dest) {
-		return fmt.Errorf("scan: %d columns into %d values", len(vals), len(dest))
+func (r *pgRanges) Scan(dest ...any) error {
+	if len(dest) != len(r.fields) {
+		return fmt.Errorf("scan: %d columns into %d values", len(r.fields), len(dest))
 	}
+	row := &r.cur.rows[r.pos]
 	for i, d := range dest {
-		if err := decodePG(vals[i], &c.fields[i], d); err != nil {
-			return fmt.Errorf("scan column %s: %w", c.fields[i].Name, err)
+		var v []byte
+		if sp := r.cur.spans[int(row.at)+i]; sp[1] >= 0 {
+			v = r.cur.data[sp[0]:sp[1]:sp[1]]
+		}
+		if err := decodePG(v, &r.fields[i], d); err != nil {
+			return fmt.Errorf("scan column %s: %w", r.fields[i].Name, err)
 		}
 	}
 	return nil
