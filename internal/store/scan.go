@@ -490,11 +490,11 @@ func (ps *passes) advance(lo, hi int64) error {
 // (s.Scope empty) with one pass per table; see ScanFamilies.
 func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.Families, error] {
 	return func(yield func(*registry.Families, error) bool) {
-		// A scan takes its connections one by one (14 of its own on
-		// PostgreSQL, 2 of the pool on SQLite): scans that all held some
-		// while waiting for more would wait for each other for ever, and
-		// each PostgreSQL connection is a server process, so at most two
-		// run at once and the others wait before taking any.
+		// A scan takes its connections one by one (one of the pool and
+		// two of its own): scans that all held some while waiting for
+		// more would wait for each other for ever, and each PostgreSQL
+		// connection is a server process, so at most two run at once and
+		// the others wait before taking any.
 		select {
 		case countyScans <- struct{}{}:
 			defer func() { <-countyScans }()
@@ -589,8 +589,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 const scanCacheKiB = 4096
 
 // countyScans bounds the county scans running at once (see scanCounty):
-// two need 28 PostgreSQL connections besides the pool's, and 4 of
-// SQLite's 8 readers.
+// two need four connections besides two of the pool's.
 var countyScans = make(chan struct{}, 2)
 
 // nextChunk returns the persons of the next chunk, from id lo on, reading
