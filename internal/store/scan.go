@@ -9,6 +9,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,11 +139,6 @@ func (p *pass[T]) drop(from int64) {
 	n := copy(p.buf, p.buf[i:])
 	clear(p.buf[n:])
 	p.buf = p.buf[:n]
-}
-
-// of returns the rows of key.
-func (p *pass[T]) of(key int64) []keyed[T] {
-	return p.in(key, key)
 }
 
 // in returns the rows keyed lo..hi.
@@ -626,31 +622,73 @@ type windowReader struct {
 
 func (w *windowReader) inWindow(id int64) bool { return id >= w.lo && id <= w.hi }
 
-// split returns the ids within the window and those outside it, each
-// once and sorted.
-func (w *windowReader) split(ids []int64) (in, out []int64) {
-	for _, id := range ids {
+// ids are persons of a family read, each once and in order: those within
+// the window and those outside it.
+type ids struct{ in, out []int64 }
+
+// split returns ids divided by the window.
+func (w *windowReader) split(list []int64) ids {
+	var x ids
+	for _, id := range list {
 		if w.inWindow(id) {
-			in = append(in, id)
+			x.in = append(x.in, id)
 		} else {
-			out = append(out, id)
+			x.out = append(x.out, id)
 		}
 	}
-	slices.Sort(in)
-	slices.Sort(out)
-	return slices.Compact(in), slices.Compact(out)
+	slices.Sort(x.in)
+	slices.Sort(x.out)
+	x.in, x.out = slices.Compact(x.in), slices.Compact(x.out)
+	return x
 }
 
-// facts puts the rows of t of persons ids into fs: from the pass for
-// those within the window, by id for the others.
-func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T], ids []int64) error {
-	in, out := w.split(ids)
-	for _, id := range in {
-		for _, r := range p.of(id) {
-			t.put(w.fs, id, r.v)
+// concat returns the ids of both, each once and in order.
+func (x ids) concat(y ids) ids {
+	in, out := slices.Concat(x.in, y.in), slices.Concat(x.out, y.out)
+	slices.Sort(in)
+	slices.Sort(out)
+	return ids{slices.Compact(in), slices.Compact(out)}
+}
+
+// facts puts the rows of t of persons x into fs: from the pass for those
+// within the window, by id for the others.
+func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T], x ids) error {
+	p.each(x.in, func(k *keyed[T]) { t.put(w.fs, k.key, k.v) })
+	return byID(ctx, w.tx, w.fs.County, t, x.out, func(key int64, v T) { t.put(w.fs, key, v) })
+}
+
+// each calls fn with the rows of the window keyed by ids (sorted, each
+// once), in order. It walks the rows and the ids together, skipping ahead
+// in either by doubling steps, so that a few ids among many rows, or many
+// ids among a few rows, cost about as many steps as the fewer of them.
+func (p *pass[T]) each(ids []int64, fn func(*keyed[T])) {
+	rows := p.buf
+	i, j := 0, 0
+	for i < len(rows) && j < len(ids) {
+		switch k, id := rows[i].key, ids[j]; {
+		case k < id:
+			i += gallop(len(rows)-i, func(n int) bool { return rows[i+n].key >= id })
+		case k > id:
+			j += gallop(len(ids)-j, func(n int) bool { return ids[j+n] >= k })
+		default:
+			for ; i < len(rows) && rows[i].key == id; i++ {
+				fn(&rows[i])
+			}
+			j++
 		}
 	}
-	return byID(ctx, w.tx, w.fs.County, t, out, func(key int64, v T) { t.put(w.fs, key, v) })
+}
+
+// gallop returns the least n < size for which ok(n) holds, or size; ok
+// must be false up to some n and true from there, and false at 0.
+func gallop(size int, ok func(int) bool) int {
+	lo, step := 0, 1 // ok(lo) is false
+	for lo+step < size && !ok(lo+step) {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, size) // ok(hi) holds, or hi == size
+	return lo + 1 + sort.Search(hi-lo-1, func(n int) bool { return ok(lo + 1 + n) })
 }
 
 // byID reads the rows of t of persons ids (not in any window), ordered
@@ -698,17 +736,12 @@ func (w *windowReader) read(ctx context.Context) error {
 	}
 	// The marriages of the chunk's persons, then those of the subjects'
 	// spouses.
-	marriagesOf := func(ids []int64) error {
-		in, out := w.split(ids)
-		for _, id := range in {
-			for i := range ps.marr {
-				for _, r := range ps.marr[i].of(id) {
-					addMarriage(r.v)
-				}
-			}
+	marriagesOf := func(x ids) error {
+		for i := range ps.marr {
+			ps.marr[i].each(x.in, func(r *keyed[registry.KeyedMarriage]) { addMarriage(r.v) })
 		}
 		for i := range marriageTables {
-			if err := byID(ctx, w.tx, fs.County, &marriageTables[i], out, func(_ int64, m registry.KeyedMarriage) { addMarriage(m) }); err != nil {
+			if err := byID(ctx, w.tx, fs.County, &marriageTables[i], x.out, func(_ int64, m registry.KeyedMarriage) { addMarriage(m) }); err != nil {
 				return err
 			}
 		}
@@ -720,7 +753,7 @@ func (w *windowReader) read(ctx context.Context) error {
 		}
 	}
 	spouses := otherParties(fs.Marriages, isSubject)
-	if err := marriagesOf(spouses); err != nil {
+	if err := marriagesOf(w.split(spouses)); err != nil {
 		return err
 	}
 	isParent := make(map[int64]bool, len(subjects)+len(spouses))
@@ -731,22 +764,25 @@ func (w *windowReader) read(ctx context.Context) error {
 		isParent[id] = true
 	}
 	exes := otherParties(fs.Marriages, isParent)
-	parents := append(slices.Clip(subjects), spouses...)
+	// The subjects lie within the chunk, in order.
+	subj := ids{in: subjects}
+	parents := w.split(append(slices.Clip(subjects), spouses...))
 	if err := facts(ctx, w, &tieTable, &ps.ties, parents); err != nil {
 		return err
 	}
-	var children []int64
+	var childList []int64
 	for _, t := range fs.Ties {
-		children = append(children, t.Child)
+		childList = append(childList, t.Child)
 	}
+	children := w.split(childList)
 	// The persons at the other ends.
 	var want []int64
-	for _, id := range slices.Concat(spouses, exes, children) {
+	for _, id := range slices.Concat(spouses, exes, childList) {
 		if fs.Persons[id] == nil {
 			want = append(want, id)
 		}
 	}
-	if err := facts(ctx, w, &personTable, &ps.persons, want); err != nil {
+	if err := facts(ctx, w, &personTable, &ps.persons, w.split(want)); err != nil {
 		return err
 	}
 	for _, f := range []error{
@@ -754,12 +790,12 @@ func (w *windowReader) read(ctx context.Context) error {
 		facts(ctx, w, &certificateTable, &ps.certs, parents),
 		facts(ctx, w, &contraceptionTable, &ps.contra, parents),
 		facts(ctx, w, &permissionTable, &ps.permits, parents),
-		facts(ctx, w, &disabilityTable, &ps.disab, slices.Concat(subjects, children)),
-		facts(ctx, w, &complicationTable, &ps.compl, subjects),
-		facts(ctx, w, &retirementTable, &ps.retire, subjects),
-		facts(ctx, w, &pensionTable, &ps.pensions, subjects),
+		facts(ctx, w, &disabilityTable, &ps.disab, subj.concat(children)),
+		facts(ctx, w, &complicationTable, &ps.compl, subj),
+		facts(ctx, w, &retirementTable, &ps.retire, subj),
+		facts(ctx, w, &pensionTable, &ps.pensions, subj),
 		facts(ctx, w, &admissionTable, &ps.admits, children),
-		facts(ctx, w, &confirmationTable, &ps.confirms, subjects),
+		facts(ctx, w, &confirmationTable, &ps.confirms, subj),
 	} {
 		if f != nil {
 			return f
