@@ -57,23 +57,33 @@ func (s *scratch) cheapEnv(env *Env, fv *familyView, p *registry.Person, y int, 
 	s.cheap = append(s.cheap, cheapEntry{day: day, ageDay: ageDay, rule: rule, env: *env})
 }
 
-type famEntry struct {
-	day     date.Date
-	own     bool
-	counted bool
-	cm      int
-	ff      famFacts
+// famKey says which family facts of the current subject a month reads:
+// those of its period (the month of the last event of the family up to
+// it, see eventMonths: the facts are the same in every month of a period),
+// read on the first of the month or of the next (late, for exit_timing
+// event_month), with children counted person by person (own) and doubtful
+// adoptions counted or not.
+type famKey struct {
+	period             int
+	late, own, counted bool
 }
 
-// family returns the family facts of the current subject, cached.
-func (s *scratch) family(p *registry.Person, day date.Date, own, counted bool, cm int) *famFacts {
+type famEntry struct {
+	key famKey
+	ff  famFacts
+}
+
+// family returns the family facts of the current subject for key, cached:
+// computed on day (of month index cm) the first time the key is asked.
+// Months evaluated for an age reached or a half-year, not for an event of
+// the family, read the facts of their period again.
+func (s *scratch) family(p *registry.Person, key famKey, day date.Date, cm int) *famFacts {
 	for i := range s.fam {
-		x := &s.fam[i]
-		if x.day == day && x.own == own && x.counted == counted && x.cm == cm {
+		if x := &s.fam[i]; x.key == key {
 			return &x.ff
 		}
 	}
-	s.fam = append(s.fam, famEntry{day: day, own: own, counted: counted, cm: cm, ff: s.fv.family(p, day, own, counted, cm)})
+	s.fam = append(s.fam, famEntry{key: key, ff: s.fv.family(p, day, key.own, key.counted, cm)})
 	return &s.fam[len(s.fam)-1].ff
 }
 
@@ -262,10 +272,10 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 			}
 		}
 	}
-	o := e.assess(s, 0, rs, fv, p, pr, months, confYear, false, earlier)
+	o := e.assess(s, 0, rs, fv, p, pr, months, events, confYear, false, earlier)
 	var doubt *outcome
 	if fv.doubt {
-		alt := e.assess(s, 1, rs, fv, p, pr, months, confYear, true, earlier)
+		alt := e.assess(s, 1, rs, fv, p, pr, months, events, confYear, true, earlier)
 		if alt.eligible() != o.eligible() || alt.total != o.total || alt.n != o.n {
 			doubt = &alt
 		}
@@ -342,8 +352,10 @@ func paidBy(o *outcome, county string) []CountyMonths {
 }
 
 // assess evaluates pr for p month by month under one reading of the
-// family (counted: doubtful adoptions count), into env bank.
-func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, months uint16,
+// family (counted: doubtful adoptions count), into env bank: the months
+// of months, of which events are those whose family facts may differ
+// from the month before's.
+func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, months, events uint16,
 	confYear int, counted bool, earlier []Decision) outcome {
 	y := rs.year
 	explain := e.opts.Explain
@@ -362,6 +374,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 		}
 	}
 	keepsPension := pr.keepsPension
+	fk := famKey{late: pr.exit == ExitThisMonth, own: pr.own, counted: counted}
 
 	for m := 1; m <= 12; m++ {
 		if months&(1<<uint(m)) == 0 {
@@ -369,6 +382,9 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			continue
 		}
 		o.last = m
+		if events&(1<<uint(m)) != 0 || fk.period == 0 {
+			fk.period = m
+		}
 		day, ageDay := statusDay(y, m, pr.exit)
 		cm := y*12 + m - 1
 		env := &envs[m]
@@ -388,7 +404,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 		for _, ci := range pr.order {
 			c := &pr.clauses[ci]
 			if !c.cheap && !famDone {
-				s.family(p, day, pr.own, counted, cm).fill(env, p, y, ageDay, pr)
+				s.family(p, fk, day, cm).fill(env, p, y, ageDay, pr)
 				famDone = true
 			}
 			if !e.runFast(s, c.prog, c.fast, env) {
@@ -399,7 +415,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			}
 		}
 		if (explain || (good && pr.hasReview)) && !famDone {
-			s.family(p, day, pr.own, counted, cm).fill(env, p, y, ageDay, pr)
+			s.family(p, fk, day, cm).fill(env, p, y, ageDay, pr)
 		}
 		o.ok[m], o.envAt[m] = good, m
 	}
