@@ -540,6 +540,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			margin := int64(s.Margin)
 			yearStart, yearEnd := date.Of(s.Year, 1, 1), date.Of(s.Year, 12, 31)
 			var lo int64 = -1 << 62
+			ties, marriages := 0, 0
 			for {
 				// The chunk: the next s.Chunk persons by id.
 				chunk, err := nextChunk(&ps.persons, lo, s.Chunk)
@@ -555,6 +556,11 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				}
 				fs := registry.NewFamilies(s.County)
 				fs.Widen = widen
+				// Room for as many ties and marriages as the last chunk's,
+				// and some: growing them row by row copied each chunk's
+				// several times over.
+				fs.Ties = make([]registry.KeyedTie, 0, ties+ties/8)
+				fs.Marriages = make([]registry.KeyedMarriage, 0, marriages+marriages/8)
 				for _, p := range ps.persons.in(clo, chi) {
 					fs.Persons[p.key] = p.v
 					if !p.v.Birth.After(yearEnd) && (p.v.Death.IsZero() || !p.v.Death.Before(yearStart)) {
@@ -567,6 +573,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 						return err
 					}
 				}
+				ties, marriages = len(fs.Ties), len(fs.Marriages)
 				if !yield(fs, nil) {
 					stop = true
 					return nil

@@ -249,6 +249,12 @@ func (b *rangeBuf) read(ctx context.Context, conn *pgx.Conn, query, county strin
 		}
 		if n := len(b.rows); n > 0 && rangeRowCmp(b.rows[n-1], r) > 0 {
 			sorted = false
+		} else if n == 0 && cap(b.rows) == 0 {
+			// Room for a range at once, from the size of its first row.
+			n := int(pgRangeRows + pgRangeRows/4)
+			b.rows = slices.Grow(b.rows, n)
+			b.spans = slices.Grow(b.spans, n*len(vals))
+			b.data = slices.Grow(b.data, n*len(b.data))
 		}
 		b.rows = append(b.rows, r)
 	}
