@@ -203,6 +203,7 @@ type decider struct {
 	version string
 	explain bool
 	cs      policy.Case
+	res     policy.Result // reused from person to person
 }
 
 func (d *decider) decide(fs *registry.Families) (decided, error) {
@@ -211,11 +212,10 @@ func (d *decider) decide(fs *registry.Families) (decided, error) {
 	err := fs.Each(func(id int64, f *registry.Family) error {
 		d.cs.Family = *f
 		d.cs.Subjects = append(d.cs.Subjects[:0], f.Persons[0].Ref)
-		res, err := d.ev.Evaluate(&d.cs)
-		if err != nil {
+		if err := d.ev.EvaluateInto(&d.cs, &d.res); err != nil {
 			return fmt.Errorf("person %d: %w", id, err)
 		}
-		for _, dec := range res.Decisions {
+		for _, dec := range d.res.Decisions {
 			switch {
 			case dec.Status == policy.StatusReview:
 				// Not payable until staff decide (design §5): counted only.

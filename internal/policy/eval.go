@@ -15,6 +15,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -230,16 +231,28 @@ func (e *Evaluator) Version(county string, year int) (string, error) {
 
 // Evaluate decides every program for the case's subjects.
 func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
+	res := &Result{}
+	if err := e.EvaluateInto(c, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// EvaluateInto is Evaluate writing into res, whose storage for decisions
+// it reuses: a batch deciding person after person keeps one Result, and
+// keeps nothing of a result's decisions but copies once the next is asked
+// (the slices a decision holds are its own).
+func (e *Evaluator) EvaluateInto(c *Case, res *Result) error {
 	if len(c.Region) != 6 {
-		return nil, apperr.Invalidf("region", "区划代码应为6位县级代码", "region must be a six-digit county code")
+		return apperr.Invalidf("region", "区划代码应为6位县级代码", "region must be a six-digit county code")
 	}
 	rs, err := e.rules(c.Region, c.Year)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(c.Params) > 0 {
 		if rs, err = rs.withParams(c.Params); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	s := e.pool.Get().(*scratch)
@@ -252,7 +265,7 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 	fv := s.fv
 	fv.year = c.Year
 	defer func() { s.fv.f = nil }()
-	res := &Result{Year: c.Year, Region: c.Region, Version: rs.version}
+	*res = Result{Year: c.Year, Region: c.Region, Version: rs.version, Decisions: res.Decisions[:0]}
 	subjects := c.Subjects
 	if len(subjects) == 0 {
 		for _, p := range c.Persons {
@@ -260,11 +273,11 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 		}
 	}
 	events := fv.eventMonths(c.Year)
-	res.Decisions = make([]Decision, 0, len(subjects)*len(rs.programs))
+	res.Decisions = slices.Grow(res.Decisions, len(subjects)*len(rs.programs))
 	for _, ref := range subjects {
 		p := fv.person(ref)
 		if p == nil {
-			return nil, apperr.Invalidf("subjects", "未知人员%s", "unknown person %s", ref)
+			return apperr.Invalidf("subjects", "未知人员%s", "unknown person %s", ref)
 		}
 		start := len(res.Decisions)
 		s.fam, s.cheap = s.fam[:0], s.cheap[:0]
@@ -276,10 +289,10 @@ func (e *Evaluator) Evaluate(c *Case) (*Result, error) {
 	}
 	if c.Registration != nil {
 		if res.Parity, err = e.Parity(c.Region, &c.Family, *c.Registration); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // withParams returns a copy of rs with case parameters applied.
