@@ -316,8 +316,9 @@ var (
 			}
 			t.Parent = *key
 			if inPolicy.Valid {
-				v := inPolicy.Bool
-				t.Tie.InPolicy = &v
+				// Shared, not one allocation a tie: nothing writes
+				// through a tie's InPolicy.
+				t.Tie.InPolicy = &inPolicyValues[b2i(inPolicy.Bool)]
 			}
 			return nil
 		},
@@ -326,6 +327,17 @@ var (
 			fs.Ties = append(fs.Ties, v)
 		}}
 )
+
+// inPolicyValues are what a tie read by a county scan points to: false and
+// true.
+var inPolicyValues = [2]bool{false, true}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // dateColumns are the columns of the tables above that hold dates.
 var dateColumns = map[string]bool{"birth": true, "death": true, "from_date": true, "to_date": true, "issued": true,
