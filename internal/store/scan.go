@@ -594,6 +594,11 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			}
 		})
 		if err != nil && !stop {
+			if ctx.Err() != nil {
+				// Cancelled: the passes' connections fail in their own
+				// words (a closed connection); say what happened.
+				err = ctx.Err()
+			}
 			yield(nil, err)
 		}
 	}

@@ -225,6 +225,12 @@ func (b *rangeBuf) read(ctx context.Context, conn *pgx.Conn, query, county strin
 	defer rows.Close()
 	fields := rows.FieldDescriptions()
 	if len(fields) < 2 {
+		// A query that failed (cancelled, say) describes no columns; its
+		// error comes once its rows are closed.
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("scan: %d columns", len(fields))
 	}
 	sorted := true
