@@ -24,16 +24,17 @@ import (
 // without database/sql's conversions, locks and interface values, which
 // cost more than the decoding itself on the millions of rows of a county.
 //
-// A pass does not ask the server for its rows in key order. Read through
-// the key's index, every row costs the server an index entry and a visit
-// to its heap page, and the server's share of a county's evaluation was
-// twice what reading the same rows in table order costs it
-// (docs/performance.md). Instead a pass reads a range of keys at a time —
-// a bitmap of the range's rows from the index, then their pages in table
-// order, each once — and orders each range itself. A range holds some
-// tens of thousands of rows, so memory holds one range a pass; rows
-// registered together lie together in a table, so a range's rows come
-// nearly in order and are ordered in about one look at each.
+// The passes run in two groups, each on one connection: a connection a
+// pass meant fourteen server processes sharing two cores, and the server
+// spent half as much again on the same reads (docs/performance.md). A
+// pass does not hold a cursor open in key order on its connection, which
+// a group's other passes then could not use; it reads a range of keys at
+// a time — a bitmap of the range's rows from the key's index, then their
+// pages in table order, each once — and orders each range itself. A range
+// holds some sixteen thousand rows, and memory two ranges a pass (the one
+// read and the one read ahead); rows registered together lie together in a
+// table, so a range's rows come nearly in order and are ordered in about
+// one look at each.
 
 // pgRangeRows is the number of rows a range of a pass aims at: the width
 // of the next range is set from the rows of the last. A variable for tests.
