@@ -32,13 +32,13 @@ import (
 // id, as the family view reads them. Each pass streams: memory holds the
 // window, not the county.
 //
-// On SQLite the passes run in two groups, each on the read transaction of
-// a connection opened through the SQLite library for the scan
-// (scan_sqlite.go; a connection holds several cursors), and the groups of
-// a window are read in parallel. On PostgreSQL every pass has a
-// connection and a read-only transaction of its own, and the passes of a
-// window are read in parallel. Each pass sees its own snapshot, as the
-// chunks of the previous reader each did. The batch does not read ID
+// The passes run in two groups, each on the read transaction of a
+// connection of the scan's own, and the groups of a window are read in
+// parallel: on SQLite a connection opened through the SQLite library
+// (scan_sqlite.go; a connection holds several cursors), on PostgreSQL a
+// connection outside the pool on which each pass reads a range of keys at
+// a time and orders it (scan_pg.go). Each group sees its own snapshot, as
+// the chunks of the previous reader each did. The batch does not read ID
 // numbers: rules do not use them, and nothing is decrypted.
 
 // windowMargin is how far, in chunks, the window reaches beyond each side
