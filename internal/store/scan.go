@@ -410,7 +410,7 @@ type groupPass struct {
 	group int
 }
 
-// cursor is a pass's open result: sqliteCursor on SQLite, pgCursor on
+// cursor is a pass's open result: sqliteCursor on SQLite, pgRanges on
 // PostgreSQL.
 type cursor interface {
 	Next() bool
@@ -666,14 +666,6 @@ func (w *windowReader) split(list []int64) ids {
 	return x
 }
 
-// concat returns the ids of both, each once and in order.
-func (x ids) concat(y ids) ids {
-	in, out := slices.Concat(x.in, y.in), slices.Concat(x.out, y.out)
-	slices.Sort(in)
-	slices.Sort(out)
-	return ids{slices.Compact(in), slices.Compact(out)}
-}
-
 // facts puts the rows of t of persons x into fs: from the pass for those
 // within the window, by id for the others.
 func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T], x ids) error {
@@ -814,7 +806,7 @@ func (w *windowReader) read(ctx context.Context) error {
 		facts(ctx, w, &certificateTable, &ps.certs, parents),
 		facts(ctx, w, &contraceptionTable, &ps.contra, parents),
 		facts(ctx, w, &permissionTable, &ps.permits, parents),
-		facts(ctx, w, &disabilityTable, &ps.disab, subj.concat(children)),
+		facts(ctx, w, &disabilityTable, &ps.disab, w.split(slices.Concat(subjects, childList))),
 		facts(ctx, w, &complicationTable, &ps.compl, subj),
 		facts(ctx, w, &retirementTable, &ps.retire, subj),
 		facts(ctx, w, &pensionTable, &ps.pensions, subj),
