@@ -112,7 +112,7 @@ type pgRanges struct {
 	more   bool // ranges remain to be asked for
 	fields []pgconn.FieldDescription
 	cur    *rangeBuf // the range being read
-	ahead  *rangeBuf // the range read ahead (pending), or a spare buffer
+	ahead  *rangeBuf // the range read ahead (pending), or the spare buffer
 	job    *connJob  // the read of ahead; nil when none is pending
 	pos    int
 	err    error
@@ -134,7 +134,7 @@ type rangeRow struct {
 // query opens the pass q: it finds the county's first and last key in the
 // table; the ranges are read as Next needs them.
 func (c *pgScanConn) query(ctx context.Context, q passQuery) (cursor, error) {
-	r := &pgRanges{c: c, ctx: ctx, county: q.county, width: pgRangeRows, cur: &rangeBuf{},
+	r := &pgRanges{c: c, ctx: ctx, county: q.county, width: pgRangeRows, cur: &rangeBuf{}, ahead: &rangeBuf{},
 		query: c.sql(q.sel + ` AND ` + q.key + ` >= ? AND ` + q.key + ` < ?`)}
 	var first, last *int64
 	j := c.start(func(conn *pgx.Conn) error {
@@ -187,9 +187,6 @@ func (r *pgRanges) fetch() {
 		hi, r.more = r.last, false
 	}
 	r.next = hi + 1
-	if r.ahead == nil {
-		r.ahead = &rangeBuf{}
-	}
 	b := r.ahead
 	first := r.fields == nil
 	r.job = r.c.start(func(conn *pgx.Conn) error {
@@ -290,7 +287,7 @@ func (r *pgRanges) Close() error {
 		<-r.job.ready
 		r.job = nil
 	}
-	r.cur, r.ahead, r.more = &rangeBuf{}, nil, false
+	r.cur, r.ahead, r.more = &rangeBuf{}, &rangeBuf{}, false
 	return nil
 }
 
