@@ -224,16 +224,21 @@ func (d *Date) Scan(src any) error {
 }
 
 func (d *Date) scanText(s string) error {
+	v, err := ParseStored(s)
+	*d = v
+	return err
+}
+
+// ParseStored reads a date as a database stores it as text: YYYY-MM-DD,
+// perhaps followed by a time, which is ignored.
+func ParseStored(s string) (Date, error) {
 	if len(s) > 10 {
 		s = s[:10]
 	}
 	if v, ok := parseISO(s); ok {
-		*d = v
-		return nil
+		return v, nil
 	}
-	v, err := Parse(s)
-	*d = v
-	return err
+	return Parse(s)
 }
 
 // parseISO reads a valid YYYY-MM-DD quickly, as databases return dates

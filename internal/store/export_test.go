@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 )
@@ -85,4 +88,48 @@ func SetRangeRows(n int64) (restore func()) {
 	old := pgRangeRows
 	pgRangeRows = n
 	return func() { pgRangeRows = old }
+}
+
+// Row is the current row of a county scan's cursor (for tests).
+type Row = row
+
+// ReadScanRow reads the first row of query through the cursor a county
+// scan reads a pass with on db's engine, and returns what read makes of it
+// and the cursor's error after. On PostgreSQL the query is read as a range
+// of a pass: it takes the county and a range of keys ($1, $2, $3).
+func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row) T) (T, error) {
+	var zero T
+	var cur cursor
+	if db.Engine == Postgres {
+		c, err := db.openPGScanConn(ctx)
+		if err != nil {
+			return zero, err
+		}
+		defer c.close()
+		r := &pgRanges{c: c, ctx: ctx, county: "341523", query: query, width: 1, more: true, cur: &rangeBuf{}, ahead: &rangeBuf{}}
+		defer r.Close()
+		cur = r
+	} else {
+		file, _, _ := strings.Cut(db.dsn, "?")
+		c, err := openSQLiteConn(file)
+		if err != nil {
+			return zero, err
+		}
+		defer c.close()
+		if cur, err = c.query(ctx, query); err != nil {
+			return zero, err
+		}
+		defer cur.Close()
+	}
+	if !cur.Next() {
+		return zero, fmt.Errorf("no row: %v", cur.Err())
+	}
+	v := read(cur)
+	if err := cur.Err(); err != nil {
+		return v, err
+	}
+	if cur.Next() {
+		return v, errors.New("a second row")
+	}
+	return v, cur.Err()
 }

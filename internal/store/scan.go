@@ -63,7 +63,7 @@ type keyed[T any] struct {
 // window in buf.
 type pass[T any] struct {
 	rows    cursor
-	scan    func(s scanner, key, id *int64, v *T) error
+	scan    func(r row) T
 	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
 	buf     []keyed[T]
 	pending keyed[T]
@@ -89,8 +89,8 @@ func (p *pass[T]) fill(upto int64) error {
 			}
 			break
 		}
-		var k keyed[T]
-		if err := p.scan(p.rows, &k.key, &k.id, &k.v); err != nil {
+		k := keyed[T]{key: p.rows.Int64(0), id: p.rows.Int64(1), v: p.scan(p.rows)}
+		if err := p.rows.Err(); err != nil {
 			return err
 		}
 		if k.key < p.last {
@@ -156,10 +156,11 @@ func (p *pass[T]) close() {
 }
 
 // table describes how a table of facts is read: the select list after
-// the key and id columns, and where its rows go.
+// the key and id columns, how a row of them is read (its columns from 2
+// on), and where its rows go.
 type table[T any] struct {
 	name, key, cols string
-	scan            func(s scanner, key, id *int64, v *T) error
+	scan            func(r row) T
 	less            func(a, b *T) int
 	put             func(fs *registry.Families, key int64, v T)
 }
@@ -194,8 +195,8 @@ func (q passQuery) ordered() (string, []any) {
 
 var (
 	hukouTable = table[registry.HukouSpell]{name: "hukou_spells", key: "person_id", cols: "type, region, from_date, to_date, reason",
-		scan: func(s scanner, key, id *int64, h *registry.HukouSpell) error {
-			return s.Scan(key, id, &h.Type, &h.Region, &h.From, &h.To, &h.Reason)
+		scan: func(r row) registry.HukouSpell {
+			return registry.HukouSpell{Type: r.Text(2), Region: r.Text(3), From: r.Date(4), To: r.Date(5), Reason: r.Text(6)}
 		},
 		less: func(a, b *registry.HukouSpell) int { return a.From.Compare(b.From) },
 		put: func(fs *registry.Families, k int64, v registry.HukouSpell) {
@@ -203,8 +204,8 @@ var (
 			f.Hukou = append(f.Hukou, v)
 		}}
 	certificateTable = table[registry.Certificate]{name: "certificates", key: "holder_id", cols: "kind, number, issued, cancelled",
-		scan: func(s scanner, key, id *int64, c *registry.Certificate) error {
-			return s.Scan(key, id, &c.Kind, &c.Number, &c.Issued, &c.Cancelled)
+		scan: func(r row) registry.Certificate {
+			return registry.Certificate{Kind: r.Text(2), Number: r.Text(3), Issued: r.Date(4), Cancelled: r.Date(5)}
 		},
 		less: func(a, b *registry.Certificate) int { return a.Issued.Compare(b.Issued) },
 		put: func(fs *registry.Families, k int64, v registry.Certificate) {
@@ -213,8 +214,8 @@ var (
 			f.Certificates = append(f.Certificates, v)
 		}}
 	contraceptionTable = table[registry.Contraception]{name: "contraception", key: "person_id", cols: "method, op_date",
-		scan: func(s scanner, key, id *int64, x *registry.Contraception) error {
-			return s.Scan(key, id, &x.Method, &x.Date)
+		scan: func(r row) registry.Contraception {
+			return registry.Contraception{Method: r.Text(2), Date: r.Date(3)}
 		},
 		less: func(a, b *registry.Contraception) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Contraception) {
@@ -223,8 +224,8 @@ var (
 			f.Contraception = append(f.Contraception, v)
 		}}
 	permissionTable = table[registry.BirthPermission]{name: "birth_permissions", key: "holder_id", cols: "kind, number, issued",
-		scan: func(s scanner, key, id *int64, x *registry.BirthPermission) error {
-			return s.Scan(key, id, &x.Kind, &x.Number, &x.Issued)
+		scan: func(r row) registry.BirthPermission {
+			return registry.BirthPermission{Kind: r.Text(2), Number: r.Text(3), Issued: r.Date(4)}
 		},
 		less: func(a, b *registry.BirthPermission) int { return a.Issued.Compare(b.Issued) },
 		put: func(fs *registry.Families, k int64, v registry.BirthPermission) {
@@ -233,8 +234,8 @@ var (
 			f.Permissions = append(f.Permissions, v)
 		}}
 	disabilityTable = table[registry.Disability]{name: "disabilities", key: "person_id", cols: "grade, category, from_date, to_date",
-		scan: func(s scanner, key, id *int64, d *registry.Disability) error {
-			return s.Scan(key, id, &d.Grade, &d.Category, &d.From, &d.To)
+		scan: func(r row) registry.Disability {
+			return registry.Disability{Grade: int(r.Int64(2)), Category: r.Text(3), From: r.Date(4), To: r.Date(5)}
 		},
 		less: func(a, b *registry.Disability) int { return a.From.Compare(b.From) },
 		put: func(fs *registry.Families, k int64, v registry.Disability) {
@@ -243,8 +244,8 @@ var (
 			f.Disabilities = append(f.Disabilities, v)
 		}}
 	complicationTable = table[registry.Complication]{name: "complications", key: "person_id", cols: "grade, from_date, to_date",
-		scan: func(s scanner, key, id *int64, c *registry.Complication) error {
-			return s.Scan(key, id, &c.Grade, &c.From, &c.To)
+		scan: func(r row) registry.Complication {
+			return registry.Complication{Grade: int(r.Int64(2)), From: r.Date(3), To: r.Date(4)}
 		},
 		less: func(a, b *registry.Complication) int { return a.From.Compare(b.From) },
 		put: func(fs *registry.Families, k int64, v registry.Complication) {
@@ -253,8 +254,8 @@ var (
 			f.Complications = append(f.Complications, v)
 		}}
 	retirementTable = table[registry.Retirement]{name: "retirements", key: "person_id", cols: "date, employer",
-		scan: func(s scanner, key, id *int64, x *registry.Retirement) error {
-			return s.Scan(key, id, &x.Date, &x.Employer)
+		scan: func(r row) registry.Retirement {
+			return registry.Retirement{Date: r.Date(2), Employer: r.Text(3)}
 		},
 		less: func(a, b *registry.Retirement) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Retirement) {
@@ -263,8 +264,8 @@ var (
 			f.Retirements = append(f.Retirements, v)
 		}}
 	pensionTable = table[registry.Pension]{name: "pensions", key: "person_id", cols: "scheme, enrolled, ended, drawing, region",
-		scan: func(s scanner, key, id *int64, x *registry.Pension) error {
-			return s.Scan(key, id, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region)
+		scan: func(r row) registry.Pension {
+			return registry.Pension{Scheme: r.Text(2), Enrolled: r.Date(3), Ended: r.Date(4), Drawing: r.Date(5), Region: r.Text(6)}
 		},
 		less: func(a, b *registry.Pension) int { return a.Enrolled.Compare(b.Enrolled) },
 		put: func(fs *registry.Families, k int64, v registry.Pension) {
@@ -273,8 +274,8 @@ var (
 			f.Pensions = append(f.Pensions, v)
 		}}
 	admissionTable = table[registry.Admission]{name: "admissions", key: "person_id", cols: "admitted, level",
-		scan: func(s scanner, key, id *int64, x *registry.Admission) error {
-			return s.Scan(key, id, &x.Date, &x.Level)
+		scan: func(r row) registry.Admission {
+			return registry.Admission{Date: r.Date(2), Level: r.Text(3)}
 		},
 		less: func(a, b *registry.Admission) int { return a.Date.Compare(b.Date) },
 		put: func(fs *registry.Families, k int64, v registry.Admission) {
@@ -283,8 +284,8 @@ var (
 			f.Admissions = append(f.Admissions, v)
 		}}
 	confirmationTable = table[registry.Confirmation]{name: "recipients", key: "person_id", cols: "program, confirmed",
-		scan: func(s scanner, key, id *int64, x *registry.Confirmation) error {
-			return s.Scan(key, id, &x.Program, &x.Confirmed)
+		scan: func(r row) registry.Confirmation {
+			return registry.Confirmation{Program: r.Text(2), Confirmed: r.Date(3)}
 		},
 		less: func(a, b *registry.Confirmation) int { return strings.Compare(a.Program, b.Program) },
 		put: func(fs *registry.Families, k int64, v registry.Confirmation) {
@@ -294,33 +295,23 @@ var (
 		}}
 	// Persons without their ID numbers; the key is the id.
 	personTable = table[*registry.Person]{name: "persons", key: "id", cols: "name, sex, birth, death, region, pension, hukou_type",
-		scan: func(s scanner, key, id *int64, p **registry.Person) error {
-			x := &registry.Person{}
-			var hukou string
-			if err := s.Scan(key, id, &x.Name, &x.Sex, &x.Birth, &x.Death, &x.Region, &x.Pension, &hukou); err != nil {
-				return err
-			}
-			x.Ref = strconv.FormatInt(*key, 10)
-			x.Hukou = []registry.HukouSpell{{Type: hukou}}
-			*p = x
-			return nil
+		scan: func(r row) *registry.Person {
+			return &registry.Person{Ref: strconv.FormatInt(r.Int64(0), 10), Name: r.Text(2), Sex: r.Text(3), Birth: r.Date(4),
+				Death: r.Date(5), Region: r.Text(6), Pension: r.Text(7), Hukou: []registry.HukouSpell{{Type: r.Text(8)}}}
 		},
 		put: func(fs *registry.Families, k int64, v *registry.Person) { fs.Persons[k] = v }}
 	// Marriages, read twice: by either party.
 	marriageTables = [2]table[registry.KeyedMarriage]{marriageTable("a_id"), marriageTable("b_id")}
 	tieTable       = table[registry.KeyedTie]{name: "parent_child", key: "parent_id", cols: "child_id, kind, from_date, in_policy, ruling",
-		scan: func(s scanner, key, id *int64, t *registry.KeyedTie) error {
-			var inPolicy sql.NullBool
-			if err := s.Scan(key, id, &t.Child, &t.Tie.Kind, &t.Tie.From, &inPolicy, &t.Tie.Ruling); err != nil {
-				return err
-			}
-			t.Parent = *key
-			if inPolicy.Valid {
+		scan: func(r row) registry.KeyedTie {
+			t := registry.KeyedTie{Parent: r.Int64(0), Child: r.Int64(2)}
+			t.Tie.Kind, t.Tie.From, t.Tie.Ruling = r.Text(3), r.Date(4), r.Text(6)
+			if inPolicy := r.NullBool(5); inPolicy.Valid {
 				// Shared, not one allocation a tie: nothing writes
 				// through a tie's InPolicy.
 				t.Tie.InPolicy = &inPolicyValues[b2i(inPolicy.Bool)]
 			}
-			return nil
+			return t
 		},
 		put: func(fs *registry.Families, _ int64, v registry.KeyedTie) {
 			v.Tie.Parent, v.Tie.Child = ref(v.Parent), ref(v.Child)
@@ -361,12 +352,10 @@ func textDates(cols string) string {
 
 func marriageTable(side string) table[registry.KeyedMarriage] {
 	return table[registry.KeyedMarriage]{name: "marriages", key: side, cols: "a_id, b_id, from_date, to_date, end_reason",
-		scan: func(s scanner, key, id *int64, m *registry.KeyedMarriage) error {
-			if err := s.Scan(key, id, &m.A, &m.B, &m.Marriage.From, &m.Marriage.To, &m.Marriage.End); err != nil {
-				return err
-			}
-			m.ID = *id
-			return nil
+		scan: func(r row) registry.KeyedMarriage {
+			m := registry.KeyedMarriage{ID: r.Int64(1), A: r.Int64(2), B: r.Int64(3)}
+			m.Marriage.From, m.Marriage.To, m.Marriage.End = r.Date(4), r.Date(5), r.Text(6)
+			return m
 		}}
 }
 
@@ -411,12 +400,25 @@ type groupPass struct {
 }
 
 // cursor is a pass's open result: sqliteCursor on SQLite, pgRanges on
-// PostgreSQL.
+// PostgreSQL. Its current row is read column by column (row); a column
+// that cannot be read as asked reads as its zero value and ends the
+// cursor, with an error naming the column (Err).
 type cursor interface {
+	row
 	Next() bool
-	Scan(dest ...any) error
 	Err() error
 	Close() error
+}
+
+// row is the current row of a cursor, read column by column, each into the
+// type of the field it fills: no value passes through an interface, which
+// on the millions of rows of a county cost an allocation each and a
+// conversion.
+type row interface {
+	Int64(col int) int64    // an integer; NULL is an error
+	Text(col int) string    // NULL is an error
+	Date(col int) date.Date // NULL reads as the zero date
+	NullBool(col int) sql.NullBool
 }
 
 // errNull is a cursor's error for NULL where a value is required.
@@ -712,13 +714,13 @@ func gallop(size int, ok func(int) bool) int {
 func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []int64, fn func(key int64, v T)) error {
 	for _, part := range chunkIDs(ids) {
 		var got []keyed[T]
+		var r sqlRow
 		err := scanEach(ctx, tx, t.query(tx.db.Engine, `IN (`+idList(part)+`)`), []any{county}, func(rows *sql.Rows) error {
-			var k keyed[T]
-			if err := t.scan(rows, &k.key, &k.id, &k.v); err != nil {
+			if err := r.scan(rows); err != nil {
 				return err
 			}
-			got = append(got, k)
-			return nil
+			got = append(got, keyed[T]{key: r.Int64(0), id: r.Int64(1), v: t.scan(&r)})
+			return r.err
 		})
 		if err != nil {
 			return err
@@ -732,6 +734,97 @@ func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []
 		}
 	}
 	return nil
+}
+
+// sqlRow is a row of database/sql's rows read as a cursor's: the rows of
+// relatives outside the window, a few a chunk. Each value comes as the
+// driver gives it: an integer as int64, a text as string (or []byte), a
+// date as time.Time (PostgreSQL) or text (SQLite), a boolean as bool (or
+// an integer on SQLite).
+type sqlRow struct {
+	vals, ptrs []any
+	err        error // the first column that could not be read
+}
+
+// scan reads the next row of rows.
+func (r *sqlRow) scan(rows *sql.Rows) error {
+	if r.ptrs == nil {
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		r.vals, r.ptrs = make([]any, len(cols)), make([]any, len(cols))
+		for i := range r.vals {
+			r.ptrs[i] = &r.vals[i]
+		}
+	}
+	return rows.Scan(r.ptrs...)
+}
+
+func (r *sqlRow) fail(col int, err error) {
+	if r.err == nil {
+		r.err = fmt.Errorf("scan column %d: %w", col, err)
+	}
+}
+
+func (r *sqlRow) value(col int) (any, bool) {
+	if col < 0 || col >= len(r.vals) {
+		r.fail(col, errors.New("no such column"))
+		return nil, false
+	}
+	return r.vals[col], true
+}
+
+func (r *sqlRow) Int64(col int) int64 {
+	v, ok := r.value(col)
+	switch v := v.(type) {
+	case int64:
+		return v
+	case nil:
+		if ok {
+			r.fail(col, errNull)
+		}
+	default:
+		r.fail(col, fmt.Errorf("not an integer (%T)", v))
+	}
+	return 0
+}
+
+func (r *sqlRow) Text(col int) string {
+	v, ok := r.value(col)
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case nil:
+		if ok {
+			r.fail(col, errNull)
+		}
+	default:
+		r.fail(col, fmt.Errorf("not a text (%T)", v))
+	}
+	return ""
+}
+
+func (r *sqlRow) Date(col int) date.Date {
+	var d date.Date
+	if v, ok := r.value(col); ok {
+		if err := d.Scan(v); err != nil {
+			r.fail(col, err)
+		}
+	}
+	return d
+}
+
+func (r *sqlRow) NullBool(col int) sql.NullBool {
+	var b sql.NullBool
+	if v, ok := r.value(col); ok {
+		if err := b.Scan(v); err != nil {
+			r.fail(col, err)
+		}
+	}
+	return b
 }
 
 // read mirrors familyReader.read.

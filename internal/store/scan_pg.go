@@ -153,6 +153,9 @@ func (c *pgScanConn) query(ctx context.Context, q passQuery) (cursor, error) {
 // Next moves to the next row, taking the range read ahead when the current
 // one is done and asking for the one after it.
 func (r *pgRanges) Next() bool {
+	if r.err != nil {
+		return false
+	}
 	r.pos++
 	for r.pos >= len(r.cur.rows) {
 		if r.err != nil {
@@ -291,25 +294,81 @@ func (r *pgRanges) Close() error {
 	return nil
 }
 
-// Scan decodes the current row into dest: *int64, *int, *string,
-// *date.Date, *bool or *sql.NullBool, from the columns' binary (or text)
-// format. NULL is allowed where database/sql allows it: into a date (the
-// zero date) and a sql.NullBool.
-func (r *pgRanges) Scan(dest ...any) error {
-	if len(dest) != len(r.fields) {
-		return fmt.Errorf("scan: %d columns into %d values", len(r.fields), len(dest))
+// The current row's columns, decoded from their binary (or text) format.
+// A column that cannot be read ends the pass with an error naming it.
+
+// value returns column col of the current row (nil: NULL) and its
+// description; ok is false when there is no such column.
+func (r *pgRanges) value(col int) (v []byte, f *pgconn.FieldDescription, ok bool) {
+	if col < 0 || col >= len(r.fields) {
+		r.fail(col, fmt.Errorf("no column %d of %d", col, len(r.fields)))
+		return nil, nil, false
 	}
-	row := &r.cur.rows[r.pos]
-	for i, d := range dest {
-		var v []byte
-		if sp := r.cur.spans[int(row.at)+i]; sp[1] >= 0 {
-			v = r.cur.data[sp[0]:sp[1]:sp[1]]
-		}
-		if err := decodePG(v, &r.fields[i], d); err != nil {
-			return fmt.Errorf("scan column %s: %w", r.fields[i].Name, err)
-		}
+	if sp := r.cur.spans[int(r.cur.rows[r.pos].at)+col]; sp[1] >= 0 {
+		v = r.cur.data[sp[0]:sp[1]:sp[1]]
 	}
-	return nil
+	return v, &r.fields[col], true
+}
+
+// fail ends the pass with the error of column col, the first one's.
+func (r *pgRanges) fail(col int, err error) {
+	if r.err == nil {
+		name := strconv.Itoa(col)
+		if col >= 0 && col < len(r.fields) {
+			name = r.fields[col].Name
+		}
+		r.err = fmt.Errorf("scan column %s: %w", name, err)
+	}
+}
+
+func (r *pgRanges) Int64(col int) int64 {
+	switch col { // the key and the id, decoded as the range was read
+	case 0:
+		return r.cur.rows[r.pos].key
+	case 1:
+		return r.cur.rows[r.pos].id
+	}
+	v, f, ok := r.value(col)
+	if !ok {
+		return 0
+	}
+	n, err := pgInt(v, f.DataTypeOID, f.Format == pgx.BinaryFormatCode)
+	if err != nil {
+		r.fail(col, err)
+	}
+	return n
+}
+
+func (r *pgRanges) Text(col int) string {
+	v, _, ok := r.value(col)
+	if ok && v == nil {
+		r.fail(col, errNull)
+	}
+	return string(v)
+}
+
+func (r *pgRanges) Date(col int) date.Date {
+	v, f, ok := r.value(col)
+	if !ok || v == nil {
+		return date.Date{}
+	}
+	d, err := decodePGDate(v, f)
+	if err != nil {
+		r.fail(col, err)
+	}
+	return d
+}
+
+func (r *pgRanges) NullBool(col int) sql.NullBool {
+	v, f, ok := r.value(col)
+	if !ok || v == nil {
+		return sql.NullBool{}
+	}
+	b, err := pgBool(v, f.Format == pgx.BinaryFormatCode)
+	if err != nil {
+		r.fail(col, err)
+	}
+	return sql.NullBool{Bool: b, Valid: err == nil}
 }
 
 // PostgreSQL's type OIDs of the columns a scan reads.
@@ -322,57 +381,21 @@ const (
 	pgEpochDay = 10957 // 2000-01-01, PostgreSQL's day 0, in days from 1970-01-01
 )
 
-func decodePG(v []byte, f *pgconn.FieldDescription, dest any) error {
-	bin := f.Format == pgx.BinaryFormatCode
-	switch d := dest.(type) {
-	case *string:
-		if v == nil {
-			return errNull
-		}
-		*d = string(v)
-	case *int64:
-		n, err := pgInt(v, f.DataTypeOID, bin)
-		*d = n
-		return err
-	case *int:
-		n, err := pgInt(v, f.DataTypeOID, bin)
-		*d = int(n)
-		return err
-	case *date.Date:
-		if v == nil {
-			*d = date.Date{}
-			return nil
-		}
-		if !bin {
-			return d.Scan(string(v))
-		}
-		if f.DataTypeOID != oidDate || len(v) != 4 {
-			return fmt.Errorf("not a date (type %d)", f.DataTypeOID)
-		}
-		n := int32(binaryBE.Uint32(v))
-		if n == 1<<31-1 || n == -1<<31 {
-			return errors.New("infinite date")
-		}
-		*d = date.FromDays(int(n) + pgEpochDay)
-	case *sql.NullBool:
-		if v == nil {
-			*d = sql.NullBool{}
-			return nil
-		}
-		b, err := pgBool(v, bin)
-		*d = sql.NullBool{Bool: b, Valid: err == nil}
-		return err
-	case *bool:
-		if v == nil {
-			return errNull
-		}
-		b, err := pgBool(v, bin)
-		*d = b
-		return err
-	default:
-		return fmt.Errorf("cannot scan into %T", dest)
+// decodePGDate decodes a date (not NULL).
+func decodePGDate(v []byte, f *pgconn.FieldDescription) (date.Date, error) {
+	var d date.Date
+	if f.Format != pgx.BinaryFormatCode {
+		err := d.Scan(string(v))
+		return d, err
 	}
-	return nil
+	if f.DataTypeOID != oidDate || len(v) != 4 {
+		return d, fmt.Errorf("not a date (type %d)", f.DataTypeOID)
+	}
+	n := int32(binaryBE.Uint32(v))
+	if n == 1<<31-1 || n == -1<<31 {
+		return d, errors.New("infinite date")
+	}
+	return date.FromDays(int(n) + pgEpochDay), nil
 }
 
 var binaryBE = binary.BigEndian

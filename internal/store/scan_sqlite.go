@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -104,7 +106,8 @@ func (c *sqliteConn) query(ctx context.Context, query string, args ...any) (curs
 	if rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pstmt, 0); rc != sqlite3.SQLITE_OK {
 		return nil, c.err(rc)
 	}
-	cur := &sqliteCursor{c: c, ctx: ctx, stmt: pointerAt(pstmt)}
+	stmt := pointerAt(pstmt)
+	cur := &sqliteCursor{c: c, ctx: ctx, stmt: stmt, cols: int(sqlite3.Xsqlite3_column_count(c.tls, stmt))}
 	for i, a := range args {
 		var rc int32
 		switch v := a.(type) {
@@ -144,6 +147,7 @@ type sqliteCursor struct {
 	c    *sqliteConn
 	ctx  context.Context
 	stmt uintptr
+	cols int // the number of columns
 	n    int
 	err  error
 }
@@ -180,62 +184,90 @@ func (r *sqliteCursor) Close() error {
 	return nil
 }
 
-// Scan reads the current row into dest: *int64, *int, *string, *date.Date
-// (from its text), *bool or *sql.NullBool. NULL is allowed where
-// database/sql allows it: into a date (the zero date) and a sql.NullBool.
-func (r *sqliteCursor) Scan(dest ...any) error {
-	tls, stmt := r.c.tls, r.stmt
-	for i, d := range dest {
-		col := int32(i)
-		null := sqlite3.Xsqlite3_column_type(tls, stmt, col) == sqlite3.SQLITE_NULL
-		var err error
-		switch d := d.(type) {
-		case *int64:
-			if null {
-				err = errNull
-			}
-			*d = sqlite3.Xsqlite3_column_int64(tls, stmt, col)
-		case *int:
-			if null {
-				err = errNull
-			}
-			*d = int(sqlite3.Xsqlite3_column_int64(tls, stmt, col))
-		case *bool:
-			if null {
-				err = errNull
-			}
-			*d = sqlite3.Xsqlite3_column_int64(tls, stmt, col) != 0
-		case *sql.NullBool:
-			*d = sql.NullBool{Bool: sqlite3.Xsqlite3_column_int64(tls, stmt, col) != 0, Valid: !null}
-		case *string:
-			if null {
-				err = errNull
-			}
-			*d = r.text(col)
-		case *date.Date:
-			if null {
-				*d = date.Date{}
-			} else {
-				err = d.Scan(r.text(col))
-			}
-		default:
-			err = fmt.Errorf("cannot scan into %T", d)
-		}
-		if err != nil {
-			return fmt.Errorf("scan column %d: %w", i, err)
-		}
+// The current row's columns. A column that cannot be read ends the
+// cursor with an error naming it.
+
+func (r *sqliteCursor) fail(col int, err error) {
+	if r.err == nil {
+		r.err = fmt.Errorf("scan column %d: %w", col, err)
 	}
-	return nil
+}
+
+// column returns col's number for the library, and whether it is NULL;
+// ok is false when there is no such column.
+func (r *sqliteCursor) column(col int) (c int32, null, ok bool) {
+	if col < 0 || col >= r.cols {
+		r.fail(col, errors.New("no such column"))
+		return 0, false, false
+	}
+	c = int32(col)
+	return c, sqlite3.Xsqlite3_column_type(r.c.tls, r.stmt, c) == sqlite3.SQLITE_NULL, true
+}
+
+func (r *sqliteCursor) Int64(col int) int64 {
+	c, null, ok := r.column(col)
+	if !ok {
+		return 0
+	}
+	if null {
+		r.fail(col, errNull)
+	}
+	return sqlite3.Xsqlite3_column_int64(r.c.tls, r.stmt, c)
+}
+
+func (r *sqliteCursor) Text(col int) string {
+	c, null, ok := r.column(col)
+	if !ok {
+		return ""
+	}
+	if null {
+		r.fail(col, errNull)
+		return ""
+	}
+	return r.text(c)
+}
+
+func (r *sqliteCursor) Date(col int) date.Date {
+	c, null, ok := r.column(col)
+	if !ok || null {
+		return date.Date{}
+	}
+	// Read in place: the text is not kept.
+	var d date.Date
+	var err error
+	if b := r.bytes(c); len(b) > 0 {
+		d, err = date.ParseStored(unsafe.String(&b[0], len(b)))
+	} else {
+		err = errors.New("not a date: empty text")
+	}
+	if err != nil {
+		r.fail(col, err)
+	}
+	return d
+}
+
+func (r *sqliteCursor) NullBool(col int) sql.NullBool {
+	c, null, ok := r.column(col)
+	if !ok || null {
+		return sql.NullBool{}
+	}
+	return sql.NullBool{Bool: sqlite3.Xsqlite3_column_int64(r.c.tls, r.stmt, c) != 0, Valid: true}
 }
 
 // text returns column col's value as text, copied out of SQLite's memory.
 func (r *sqliteCursor) text(col int32) string {
+	return string(r.bytes(col))
+}
+
+// bytes returns column col's value as text in SQLite's memory, valid until
+// the cursor moves.
+func (r *sqliteCursor) bytes(col int32) []byte {
 	p := sqlite3.Xsqlite3_column_text(r.c.tls, r.stmt, col)
 	n := sqlite3.Xsqlite3_column_bytes(r.c.tls, r.stmt, col)
 	if p == 0 || n == 0 {
-		return ""
+		return nil
 	}
-	return string(libc.GoBytes(p, int(n)))
+	return libc.GoBytes(p, int(n))
 }
 
 // ptrSize is the size of a pointer in the library's memory.
