@@ -133,3 +133,29 @@ func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row
 	}
 	return v, cur.Err()
 }
+
+// ScanColumns returns, for each table a county scan reads, the columns it
+// selects: the key, the row's id and the values (for tests that keep the
+// engine's floor in scripts/bench-eval reading the same).
+func ScanColumns() map[string][]string {
+	out := map[string][]string{}
+	add := func(name, key, cols string) {
+		out[name] = append([]string{key, "id"}, strings.Split(cols, ", ")...)
+	}
+	add(personTable.name, personTable.key, personTable.cols)
+	add(tieTable.name, tieTable.key, tieTable.cols)
+	for _, t := range marriageTables {
+		add(t.name, t.key, t.cols)
+	}
+	add(hukouTable.name, hukouTable.key, hukouTable.cols)
+	add(certificateTable.name, certificateTable.key, certificateTable.cols)
+	add(contraceptionTable.name, contraceptionTable.key, contraceptionTable.cols)
+	add(permissionTable.name, permissionTable.key, permissionTable.cols)
+	add(disabilityTable.name, disabilityTable.key, disabilityTable.cols)
+	add(complicationTable.name, complicationTable.key, complicationTable.cols)
+	add(retirementTable.name, retirementTable.key, retirementTable.cols)
+	add(pensionTable.name, pensionTable.key, pensionTable.cols)
+	add(admissionTable.name, admissionTable.key, admissionTable.cols)
+	add(confirmationTable.name, confirmationTable.key, confirmationTable.cols)
+	return out
+}
