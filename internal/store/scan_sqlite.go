@@ -232,14 +232,13 @@ func (r *sqliteCursor) Date(col int) date.Date {
 	if !ok || null {
 		return date.Date{}
 	}
-	// Read in place: the text is not kept.
-	var d date.Date
-	var err error
-	if b := r.bytes(c); len(b) > 0 {
-		d, err = date.ParseStored(unsafe.String(&b[0], len(b)))
-	} else {
-		err = errors.New("not a date: empty text")
+	// Read in place: the text is not kept. An empty text is the zero
+	// date, as date.Date.Scan reads it.
+	b := r.bytes(c)
+	if len(b) == 0 {
+		return date.Date{}
 	}
+	d, err := date.ParseStored(unsafe.String(&b[0], len(b)))
 	if err != nil {
 		r.fail(col, err)
 	}
