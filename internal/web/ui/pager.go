@@ -10,7 +10,11 @@ import (
 type pager struct {
 	Total, Page, Pages, From, To int
 	// More says the count stopped at Total: there are more rows.
-	More       bool
+	More bool
+	// Past says the page asked for lies past the last (an old link to a
+	// list that has since shrunk): it has no rows, and Prev leads to the
+	// last page.
+	Past       bool
 	Prev, Next string
 	Links      []pageLink
 }
@@ -40,6 +44,7 @@ func newPager(r *http.Request, total, page int) pager {
 		p.From = (page-1)*pageSize + 1
 		p.To = min(page*pageSize, total)
 	}
+	p.Past = total > 0 && page > p.Pages
 	link := func(n int) string {
 		q := r.URL.Query()
 		q.Del("done")
@@ -47,7 +52,7 @@ func newPager(r *http.Request, total, page int) pager {
 		return r.URL.Path + "?" + q.Encode()
 	}
 	if page > 1 {
-		p.Prev = link(page - 1)
+		p.Prev = link(min(page-1, max(p.Pages, 1)))
 	}
 	if page < p.Pages {
 		p.Next = link(page + 1)

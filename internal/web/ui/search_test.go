@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -73,5 +74,17 @@ func testUISearchBox(t *testing.T, engine store.Engine) {
 	}
 	c.Get("/cases?program=jf&state="+state+"&q=lh").Want(200, "李华")
 	c.Get("/cases?program=nosuch").Want(400, "项目无效")
+	// An old link to a page past the last says so, and leads back to the
+	// last page.
+	for _, page := range []string{"/persons?q=zjg&page=9", "/roll?q=zjg&page=9"} {
+		c.Get(page).Want(200, "第 9 页没有记录：共 1 条，1 页", "回到最后一页")
+		if !regexp.MustCompile(`<a href="[^"]*page=1[^"]*" rel="prev">回到最后一页</a>`).MatchString(c.Body) {
+			t.Errorf("%s: no link to the last page", page)
+		}
+		if strings.Contains(c.Body, "第 161–") {
+			t.Errorf("%s counts rows past the last", page)
+		}
+	}
 	c.Get("/roll?q=lh&lang=en").Want(200, "李华", "Find a person")
+	c.Get("/roll?q=zjg&page=9").Want(200, "Page 9 has no rows: 1 rows in 1 pages", "Go to the last page")
 }
