@@ -53,7 +53,17 @@ func (a Actor) CheckScope(code region.Code) error {
 	if a.CanSee(code) {
 		return nil
 	}
-	return apperr.Forbiddenf("区划 %s 不在您的管辖范围（%s）内", "region %s is outside your scope (%s)", code, a.Scope)
+	there, scope := regionName(code), regionName(a.Scope)
+	return apperr.Forbiddenf("%s不在您的管辖范围（%s）内", "%s is outside your scope (%s)", there, scope)
+}
+
+// regionName names code for a message: its full name, or "区划 <code>"
+// for a code the division tree does not know.
+func regionName(code region.Code) string {
+	if n := region.Default().FullName(code); n != "" {
+		return n
+	}
+	return "区划 " + string(code)
 }
 
 // ReadOnly reports whether the actor's role may change nothing.

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +324,34 @@ func TestActorContext(t *testing.T) {
 	got, ok := auth.ActorFrom(auth.WithActor(t.Context(), a))
 	if !ok || got != a {
 		t.Errorf("ActorFrom = %+v, %v; want %+v", got, ok, a)
+	}
+}
+
+// TestRefusalsSpeakWords checks that a refusal names what was refused in
+// words: every permission has a Chinese and an English name, and neither
+// a refusal of a permission nor one of a region shows a code.
+func TestRefusalsSpeakWords(t *testing.T) {
+	code := regexp.MustCompile(`[a-z]+\.[a-z]+|\d{6}`)
+	for _, p := range auth.Permissions {
+		zh, en := p.Names()
+		if zh == string(p) || en == string(p) || zh == "" || en == "" {
+			t.Errorf("%s has no names: %q, %q", p, zh, en)
+		}
+		village := auth.Actor{Role: auth.RoleVillage, Scope: "341523100231"}
+		err := auth.Require(auth.Actor{Role: auth.RolePartner, Scope: "341523"}, p)
+		if p == auth.PermFamilyCheck {
+			err = auth.Require(village, p)
+		}
+		e, ok := apperr.As(err)
+		if !ok {
+			t.Fatalf("%s: refusal %v", p, err)
+		}
+		if !strings.Contains(e.ZH, zh) || !strings.Contains(e.EN, en) || code.MatchString(e.ZH) || code.MatchString(e.EN) {
+			t.Errorf("%s: refused with %q / %q", p, e.ZH, e.EN)
+		}
+	}
+	e, _ := apperr.As(auth.Actor{Role: auth.RoleVillage, Scope: "341523100231"}.CheckScope("341523101001"))
+	if e == nil || code.MatchString(e.ZH) || !strings.Contains(e.ZH, "舒城县城关镇石桥村委会") || !strings.Contains(e.ZH, "不在您的管辖范围") {
+		t.Errorf("a region outside the scope refused with %v", e)
 	}
 }

@@ -125,10 +125,53 @@ func Can(a Actor, p Permission) bool {
 	return grantSet[a.Role][p]
 }
 
-// Require returns a Forbidden error unless a may do p.
+// Require returns a Forbidden error unless a may do p. It names the role
+// and what p allows in words, not codes.
 func Require(a Actor, p Permission) error {
 	if Can(a, p) {
 		return nil
 	}
-	return apperr.Forbiddenf("您的角色（%s）无权执行此操作（%s）", "your role (%s) may not do this (%s)", a.Role.Chinese(), p)
+	zh, en := p.Names()
+	return apperr.Forbiddenf("您的角色（%[1]s）无权%[2]s", "your role (%[1]s) may not %[3]s", a.Role.Chinese(), zh, en)
+}
+
+// Names returns what p allows, in Chinese and in English, as the rest of a
+// sentence ("无权……", "may not …"); an unknown permission is named by
+// itself.
+func (p Permission) Names() (zh, en string) {
+	if n, ok := permissionNames[p]; ok {
+		return n[0], n[1]
+	}
+	return string(p), string(p)
+}
+
+// permissionNames are what each permission allows, in words.
+var permissionNames = map[Permission][2]string{
+	PermRegistryRead:    {"查看人口信息", "read the population registry"},
+	PermRegistryWrite:   {"登记和修改人口信息", "register persons and their life events"},
+	PermCaseRead:        {"查看申报、材料和对象名册", "read cases, their documents and the roll"},
+	PermCaseApply:       {"受理申报、入户调查、村评议和村级公示", "take applications, surveys, village reviews and notices"},
+	PermCaseReview:      {"乡镇审核、乡级公示和年审", "carry out township reviews, notices and the annual review"},
+	PermCaseApprove:     {"县级审批和管理对象名册", "approve cases and keep the roll"},
+	PermEligibility:     {"确认资格测算", "confirm eligibility"},
+	PermPaymentRead:     {"查看资金发放", "read payments"},
+	PermPaymentManage:   {"办理资金发放、银行文件和对账", "run payment cycles, bank files and reconciliation"},
+	PermPaymentApprove:  {"复核放行发放批次", "release payment batches"},
+	PermRulesManage:     {"管理政策规则和地方项目", "manage the rules and local programs"},
+	PermReportRead:      {"查看统计报表", "read reports"},
+	PermAuditRead:       {"查看审计日志", "read the audit trail"},
+	PermAuditVerify:     {"校验审计日志", "verify the audit trail"},
+	PermUsersManage:     {"管理用户账号", "manage user accounts"},
+	PermSelfService:     {"办理本人事项", "use a citizen's own services"},
+	PermSelfApply:       {"以本人名义申请", "apply for oneself"},
+	PermChildcareManage: {"管理托育机构和检查记录", "keep childcare institutions and their inspections"},
+	PermSpecialCare:     {"查看和维护计生特殊家庭档案", "read and keep the files of special families"},
+	PermFamilyCheck:     {"查询计生家庭身份", "check a person's family-planning category"},
+	PermReportApprove:   {"报送和审核统计报表", "submit and approve reports"},
+	PermCheckRecord:     {"抽查复核", "record checks after approval"},
+	PermComplaintHandle: {"办理投诉、咨询和信访", "handle complaints, enquiries and petitions"},
+	PermDivisionsManage: {"维护行政区划变更", "record changes of divisions"},
+	PermChargeAssign:    {"分配包户负责人", "put persons in the charge of cadres"},
+	PermPensionList:     {"下载养老保险代缴名单", "download the pension contributions list"},
+	PermTransfer:        {"办理跨县迁移", "transfer persons between counties"},
 }
