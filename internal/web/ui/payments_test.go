@@ -57,6 +57,8 @@ func TestUIPayments(t *testing.T) {
 	}
 	c.Post(cycle+"/supplement", url.Values{}).Want(403)
 	f.Get(cycle+"?show=extra").Want(200, "没有符合条件的明细")
+	// An old link past the last page of lines says so and leads back.
+	f.Get(cycle+"?page=5").Want(200, "第 5 页没有记录：共 2 条，1 页", "回到最后一页")
 	f.Get(cycle + "?show=bogus").Want(400)
 
 	// Batches per bank; the maker cannot approve, a second officer can
