@@ -110,8 +110,7 @@ func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row
 		defer r.Close()
 		cur = r
 	} else {
-		file, _, _ := strings.Cut(db.dsn, "?")
-		c, err := openSQLiteConn(file)
+		c, err := db.openSQLiteScanConn()
 		if err != nil {
 			return zero, err
 		}
@@ -134,28 +133,25 @@ func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row
 	return v, cur.Err()
 }
 
-// ScanColumns returns, for each table a county scan reads, the columns it
-// selects: the key, the row's id and the values (for tests that keep the
-// engine's floor in scripts/bench-eval reading the same).
+// ScanColumns returns, for each table a county scan reads, the columns its
+// passes select: the key, the row's id and the values (for tests that keep
+// the engine's floor in scripts/bench-eval reading the same).
 func ScanColumns() map[string][]string {
 	out := map[string][]string{}
-	add := func(name, key, cols string) {
-		out[name] = append([]string{key, "id"}, strings.Split(cols, ", ")...)
+	for _, q := range scanQueries(Postgres, "") {
+		cols, _, _ := strings.Cut(strings.TrimPrefix(q.sel, "SELECT "), " FROM ")
+		out[q.table] = strings.Split(cols, ", ")
 	}
-	add(personTable.name, personTable.key, personTable.cols)
-	add(tieTable.name, tieTable.key, tieTable.cols)
-	for _, t := range marriageTables {
-		add(t.name, t.key, t.cols)
-	}
-	add(hukouTable.name, hukouTable.key, hukouTable.cols)
-	add(certificateTable.name, certificateTable.key, certificateTable.cols)
-	add(contraceptionTable.name, contraceptionTable.key, contraceptionTable.cols)
-	add(permissionTable.name, permissionTable.key, permissionTable.cols)
-	add(disabilityTable.name, disabilityTable.key, disabilityTable.cols)
-	add(complicationTable.name, complicationTable.key, complicationTable.cols)
-	add(retirementTable.name, retirementTable.key, retirementTable.cols)
-	add(pensionTable.name, pensionTable.key, pensionTable.cols)
-	add(admissionTable.name, admissionTable.key, admissionTable.cols)
-	add(confirmationTable.name, confirmationTable.key, confirmationTable.cols)
 	return out
+}
+
+// scanQueries are the passes of a county scan of county on e.
+func scanQueries(e Engine, county string) []passQuery {
+	return []passQuery{
+		personTable.pass(e, county), marriageTables[0].pass(e, county), marriageTables[1].pass(e, county),
+		tieTable.pass(e, county), hukouTable.pass(e, county), certificateTable.pass(e, county),
+		contraceptionTable.pass(e, county), permissionTable.pass(e, county), disabilityTable.pass(e, county),
+		complicationTable.pass(e, county), retirementTable.pass(e, county), pensionTable.pass(e, county),
+		admissionTable.pass(e, county), confirmationTable.pass(e, county),
+	}
 }

@@ -421,8 +421,12 @@ type row interface {
 	NullBool(col int) sql.NullBool
 }
 
-// errNull is a cursor's error for NULL where a value is required.
-var errNull = errors.New("NULL where a value is required")
+// errNull is a cursor's error for NULL where a value is required, and
+// errNoColumn its error for a column the row does not have.
+var (
+	errNull     = errors.New("NULL where a value is required")
+	errNoColumn = errors.New("no such column")
+)
 
 // querier opens a pass's rows, in key order; the pass holds them open.
 type querier func(ctx context.Context, q passQuery) (cursor, error)
@@ -529,8 +533,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					qs[g] = c.query
 					continue
 				}
-				file, _, _ := strings.Cut(db.dsn, "?")
-				c, err := openSQLiteConn(file)
+				c, err := db.openSQLiteScanConn()
 				if err != nil {
 					return err
 				}
@@ -769,7 +772,7 @@ func (r *sqlRow) fail(col int, err error) {
 
 func (r *sqlRow) value(col int) (any, bool) {
 	if col < 0 || col >= len(r.vals) {
-		r.fail(col, errors.New("no such column"))
+		r.fail(col, errNoColumn)
 		return nil, false
 	}
 	return r.vals[col], true

@@ -301,7 +301,7 @@ func (r *pgRanges) Close() error {
 // description; ok is false when there is no such column.
 func (r *pgRanges) value(col int) (v []byte, f *pgconn.FieldDescription, ok bool) {
 	if col < 0 || col >= len(r.fields) {
-		r.fail(col, fmt.Errorf("no column %d of %d", col, len(r.fields)))
+		r.fail(col, errNoColumn)
 		return nil, nil, false
 	}
 	if sp := r.cur.spans[int(r.cur.rows[r.pos].at)+col]; sp[1] >= 0 {
@@ -383,17 +383,15 @@ const (
 
 // decodePGDate decodes a date (not NULL).
 func decodePGDate(v []byte, f *pgconn.FieldDescription) (date.Date, error) {
-	var d date.Date
 	if f.Format != pgx.BinaryFormatCode {
-		err := d.Scan(string(v))
-		return d, err
+		return date.ParseStored(string(v))
 	}
 	if f.DataTypeOID != oidDate || len(v) != 4 {
-		return d, fmt.Errorf("not a date (type %d)", f.DataTypeOID)
+		return date.Date{}, fmt.Errorf("not a date (type %d)", f.DataTypeOID)
 	}
 	n := int32(binaryBE.Uint32(v))
 	if n == 1<<31-1 || n == -1<<31 {
-		return d, errors.New("infinite date")
+		return date.Date{}, errors.New("infinite date")
 	}
 	return date.FromDays(int(n) + pgEpochDay), nil
 }

@@ -49,7 +49,7 @@ func BenchmarkPGServerRead(b *testing.B) {
 				b.Fatal(err)
 			}
 			before := backendCPU(b, c)
-			for _, q := range scanQueries(county) {
+			for _, q := range scanQueries(Postgres, county) {
 				if mode == "plain" {
 					rs, err := c.conn.Query(ctx, c.sql(q.sel), q.county)
 					if err != nil {
@@ -88,17 +88,6 @@ func BenchmarkPGServerRead(b *testing.B) {
 	b.ReportMetric(float64(rows[0])/float64(b.N), "rows/op")
 	if cpu[0] > 0 {
 		b.ReportMetric(cpu[1].Seconds()/cpu[0].Seconds(), "ranges/plain")
-	}
-}
-
-// scanQueries are the passes of a county scan of county.
-func scanQueries(county string) []passQuery {
-	return []passQuery{
-		personTable.pass(Postgres, county), marriageTables[0].pass(Postgres, county), marriageTables[1].pass(Postgres, county),
-		tieTable.pass(Postgres, county), hukouTable.pass(Postgres, county), certificateTable.pass(Postgres, county),
-		contraceptionTable.pass(Postgres, county), permissionTable.pass(Postgres, county), disabilityTable.pass(Postgres, county),
-		complicationTable.pass(Postgres, county), retirementTable.pass(Postgres, county), pensionTable.pass(Postgres, county),
-		admissionTable.pass(Postgres, county), confirmationTable.pass(Postgres, county),
 	}
 }
 

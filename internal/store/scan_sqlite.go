@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -34,6 +34,12 @@ type sqliteConn struct {
 	tls   *libc.TLS
 	db    uintptr
 	begun bool
+}
+
+// openSQLiteScanConn opens a connection of a county scan on db's file.
+func (db *DB) openSQLiteScanConn() (*sqliteConn, error) {
+	file, _, _ := strings.Cut(db.dsn, "?")
+	return openSQLiteConn(file)
 }
 
 // openSQLiteConn opens the database file of uri (a "file:" URI without
@@ -197,7 +203,7 @@ func (r *sqliteCursor) fail(col int, err error) {
 // ok is false when there is no such column.
 func (r *sqliteCursor) column(col int) (c int32, null, ok bool) {
 	if col < 0 || col >= r.cols {
-		r.fail(col, errors.New("no such column"))
+		r.fail(col, errNoColumn)
 		return 0, false, false
 	}
 	c = int32(col)
