@@ -16,7 +16,8 @@ import (
 // TestEvaluateSameAsIDLists evaluates a generated county with the batch
 // evaluation (the county reader, workers, multi-row writes) and again
 // with the earlier path — the families read chunk by chunk with id lists
-// and every person decided one after the other — and checks that the
+// and every person decided one after the other, explained, so that every
+// clause of every month is tested on every fact — and checks that the
 // stored determinations are exactly those of the earlier path: the same
 // persons and programs, amounts, months and shares, on both engines.
 func TestEvaluateSameAsIDLists(t *testing.T) {
@@ -50,7 +51,7 @@ func TestEvaluateSameAsIDLists(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			ev, err := policy.NewEvaluator(policy.Options{})
+			ev, err := policy.NewEvaluator(policy.Options{Explain: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,7 +35,7 @@ type program struct {
 	windowFrom         date.Date
 	windowTo           date.Date
 	clauses            []clause
-	order              []int // evaluation order of clauses: cheap ones first
+	order              []int // evaluation order of clauses: by the level of the facts they read
 	tier               *vm.Program
 	rates              []Rate
 	increments         []increment
@@ -53,7 +53,7 @@ type clause struct {
 	ClauseDef
 	prog  *vm.Program
 	fast  boolFn // the fast path of prog, nil when it has none
-	cheap bool
+	level int // of the facts it reads: levelPerson, levelCouple or levelChildren
 }
 
 type increment struct {
@@ -434,7 +434,7 @@ func (d *progDef) compile() (*program, error) {
 			if err := checkTemplate(c.Text, p.p, f[:len(f)-len(".expr")]+".text"); err != nil {
 				return nil, err
 			}
-			p.clauses = append(p.clauses, clause{ClauseDef: c, cheap: true})
+			p.clauses = append(p.clauses, clause{ClauseDef: c})
 			continue
 		}
 		prog, idents, err := compileExpr(c.Expr, p.p, true, f)
@@ -444,24 +444,20 @@ func (d *progDef) compile() (*program, error) {
 		if err := checkTemplate(c.Text, p.p, f[:len(f)-len(".expr")]+".text"); err != nil {
 			return nil, err
 		}
-		cheap := true
-		for _, id := range idents {
-			if !cheapFacts[id] {
-				cheap = false
-			}
-		}
-		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, fast: compileFast(prog.Node()), cheap: cheap})
+		p.clauses = append(p.clauses, clause{ClauseDef: c, prog: prog, fast: compileFast(prog.Node()), level: factLevel(idents)})
 	}
 	p.childAge = p.usesChildAge()
 	p.keepsPension = p.p["pension_keeps_county"] == 1
-	// Evaluation tests cheap clauses first; explanations keep the order
-	// of the rules.
+	// Evaluation tests the clauses on the person's own facts first, then
+	// those on the couple's, then those on the children's, each computed
+	// only when a clause needs them; explanations keep the order of the
+	// rules.
 	for i := range p.clauses {
 		if !p.clauses[i].Review {
 			p.order = append(p.order, i)
 		}
 	}
-	sort.SliceStable(p.order, func(a, b int) bool { return p.clauses[p.order[a]].cheap && !p.clauses[p.order[b]].cheap })
+	sort.SliceStable(p.order, func(a, b int) bool { return p.clauses[p.order[a]].level < p.clauses[p.order[b]].level })
 	if d.tier != "" {
 		prog, _, err := compileExpr(d.tier, p.p, false, d.field["tier"])
 		if err != nil {

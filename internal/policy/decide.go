@@ -34,6 +34,10 @@ type scratch struct {
 	// person-only facts of the current subject by day, age day and age
 	// rule, shared by all programs (familyView.cheap)
 	cheap []cheapEntry
+	// rs are the rules last used, of rsCounty in rsYear.
+	rs       *ruleSet
+	rsCounty string
+	rsYear   int
 }
 
 type cheapEntry struct {
@@ -69,22 +73,56 @@ type famKey struct {
 }
 
 type famEntry struct {
-	key famKey
-	ff  famFacts
+	key   famKey
+	day   date.Date // the day the facts are read on
+	cm    int       // and the month (index) whose status it gives
+	level int       // the levels of ff computed
+	ff    famFacts
 }
 
-// family returns the family facts of the current subject for key, cached:
-// computed on day (of month index cm) the first time the key is asked.
-// Months evaluated for an age reached or a half-year, not for an event of
-// the family, read the facts of their period again.
-func (s *scratch) family(p *registry.Person, key famKey, day date.Date, cm int) *famFacts {
+// family returns the family facts of the current subject for key up to
+// level, cached: read on day (of month index cm) the first time the key
+// is asked, and a level the first time it is asked. Months evaluated for
+// an age reached or a half-year, not for an event of the family, read the
+// facts of their period again. The couple's facts are shared by the ways
+// of counting children.
+func (s *scratch) family(p *registry.Person, key famKey, day date.Date, cm int, level int) *famFacts {
+	var x *famEntry
 	for i := range s.fam {
-		if x := &s.fam[i]; x.key == key {
-			return &x.ff
+		if s.fam[i].key == key {
+			x = &s.fam[i]
+			break
 		}
 	}
-	s.fam = append(s.fam, famEntry{key: key, ff: s.fv.family(p, day, key.own, key.counted, cm)})
-	return &s.fam[len(s.fam)-1].ff
+	if x == nil {
+		// A new entry, keeping the storage of the one it replaces.
+		n := len(s.fam)
+		if n < cap(s.fam) {
+			s.fam = s.fam[:n+1]
+		} else {
+			s.fam = append(s.fam, famEntry{})
+		}
+		x = &s.fam[n]
+		*x = famEntry{key: key, day: day, cm: cm, ff: famFacts{childFacts: childFacts{outOfPolicy: x.ff.outOfPolicy}}}
+	}
+	if level >= levelCouple && x.level < levelCouple {
+		x.level = levelCouple
+		shared := false
+		for i := range s.fam {
+			if y := &s.fam[i]; y != x && y.level >= levelCouple && y.key.period == key.period && y.key.late == key.late && y.day == x.day {
+				x.ff.coupleFacts, shared = y.ff.coupleFacts, true
+				break
+			}
+		}
+		if !shared {
+			s.fv.couple(&x.ff.coupleFacts, p, x.day, x.cm)
+		}
+	}
+	if level >= levelChildren && x.level < levelChildren {
+		x.level = levelChildren
+		s.fv.children(&x.ff.childFacts, &x.ff.coupleFacts, p, x.day, key.own, key.counted)
+	}
+	return &x.ff
 }
 
 // owners fills s.owner and s.home for p in year y, evaluated by county.
@@ -272,6 +310,23 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 			}
 		}
 	}
+	moved := false
+	for m := 2; m <= 12; m++ {
+		if s.owner[0][m] != s.owner[0][1] {
+			moved = true
+		}
+	}
+	paidElsewhere := moved || (s.owner[0][1] != "" && s.owner[0][1] != rs.county)
+	if excluded, missing := bars(pr, earlier); !e.opts.Explain && !paidElsewhere && (excluded != "" || missing) {
+		// Barred by another program's decision (rules.md §1.9): nothing
+		// is paid whatever the clauses say, under either reading of the
+		// family, so the months are not assessed. The explaining path
+		// assesses them to show each clause.
+		if !rs.provinceEncoded {
+			d.Flags = append(d.Flags, FlagRulesNotEncoded)
+		}
+		return d
+	}
 	o := e.assess(s, 0, rs, fv, p, pr, months, events, confYear, false, earlier)
 	var doubt *outcome
 	if fv.doubt {
@@ -315,13 +370,7 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 	if pr.funding.Unverified != "" && d.Status == StatusEligible {
 		d.Flags = append(d.Flags, FlagFundingUnverified)
 	}
-	moved := false
-	for m := 2; m <= 12; m++ {
-		if s.owner[0][m] != s.owner[0][1] {
-			moved = true
-		}
-	}
-	if moved || (s.owner[0][1] != "" && s.owner[0][1] != rs.county) {
+	if paidElsewhere {
 		d.PaidBy = paidBy(&o, rs.county)
 		if moved {
 			d.Flags = append(d.Flags, FlagMovedCounty)
@@ -332,6 +381,29 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 		d.Clauses = e.explain(s, rs, fv, p, pr, &o, doubt, d)
 	}
 	return d
+}
+
+// bars returns what keeps pr from being paid to a person whose decisions
+// so far are earlier (rules.md §1.9): the last excluding program received
+// (excluded), and whether none of the programs it requires is received
+// (missing).
+func bars(pr *program, earlier []Decision) (excluded string, missing bool) {
+	for _, x := range pr.exclusive {
+		for _, prev := range earlier {
+			if prev.Program == x && prev.Eligible {
+				excluded = x
+			}
+		}
+	}
+	if len(pr.requires) > 0 {
+		missing = true
+		for _, prev := range earlier {
+			if prev.Eligible && slices.Contains(pr.requires, prev.Program) {
+				missing = false
+			}
+		}
+	}
+	return excluded, missing
 }
 
 // paidBy lists the counties responsible for the months of o.
@@ -400,12 +472,12 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			owner[m] = rs.county
 		}
 		good := true
-		famDone := false
+		level := levelPerson // the levels of facts env holds
 		for _, ci := range pr.order {
 			c := &pr.clauses[ci]
-			if !c.cheap && !famDone {
-				s.family(p, fk, day, cm).fill(env, p, y, ageDay, pr)
-				famDone = true
+			if c.level > level {
+				s.family(p, fk, day, cm, c.level).fill(env, p, y, ageDay, pr, level, c.level)
+				level = c.level
 			}
 			if !e.runFast(s, c.prog, c.fast, env) {
 				good = false
@@ -414,8 +486,10 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 				}
 			}
 		}
-		if (explain || (good && pr.hasReview)) && !famDone {
-			s.family(p, fk, day, cm).fill(env, p, y, ageDay, pr)
+		if (explain || good) && level < levelChildren {
+			// Every fact, for the explanation, or for the tier, the
+			// increments and the review clauses of a month that holds.
+			s.family(p, fk, day, cm, levelChildren).fill(env, p, y, ageDay, pr, level, levelChildren)
 		}
 		o.ok[m], o.envAt[m] = good, m
 	}
@@ -485,21 +559,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 	}
 
 	// Exclusivity and requirements (rules.md §1.9).
-	for _, x := range pr.exclusive {
-		for _, prev := range earlier {
-			if prev.Program == x && prev.Eligible {
-				o.excluded = x
-			}
-		}
-	}
-	if len(pr.requires) > 0 {
-		o.missing = true
-		for _, prev := range earlier {
-			if prev.Eligible && slices.Contains(pr.requires, prev.Program) {
-				o.missing = false
-			}
-		}
-	}
+	o.excluded, o.missing = bars(pr, earlier)
 
 	// Months paid, by accrual and exit timing.
 	anyOK := firstOK > 0

@@ -246,17 +246,24 @@ func (e *Evaluator) EvaluateInto(c *Case, res *Result) error {
 	if len(c.Region) != 6 {
 		return apperr.Invalidf("region", "区划代码应为6位县级代码", "region must be a six-digit county code")
 	}
-	rs, err := e.rules(c.Region, c.Year)
-	if err != nil {
-		return err
+	s := e.pool.Get().(*scratch)
+	defer e.pool.Put(s)
+	// A batch asks for one county's rules person after person: the
+	// scratch keeps the last ones it was given.
+	if s.rs == nil || s.rsCounty != c.Region || s.rsYear != c.Year {
+		rs, err := e.rules(c.Region, c.Year)
+		if err != nil {
+			return err
+		}
+		s.rs, s.rsCounty, s.rsYear = rs, c.Region, c.Year
 	}
+	rs := s.rs
+	var err error
 	if len(c.Params) > 0 {
 		if rs, err = rs.withParams(c.Params); err != nil {
 			return err
 		}
 	}
-	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
 	if s.fv == nil {
 		s.fv = newFamilyView(&c.Family, c.Region, rs.reading)
 	} else {

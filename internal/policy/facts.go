@@ -407,12 +407,66 @@ func claimFacts(e *Env, p *registry.Person, y int, pr *program) {
 	}
 }
 
+// The levels of facts a clause reads (clause.level), each computed only
+// for persons who pass the clauses of the levels below: the person's own
+// (cheapFacts), the couple's (coupleFactNames: the marriage and the
+// spouse, and the couple's certificates, operations and permissions), or
+// the children's (every other fact of the family).
+const (
+	levelPerson = iota
+	levelCouple
+	levelChildren
+)
+
+// coupleFactNames are the Env names of the couple's facts (coupleFacts).
+var coupleFactNames = map[string]bool{
+	"married": true, "spouse_rural": true, "spouse_age": true, "wife_age": true, "first_marriage": true, "remarried": true,
+	"has_certificate": true, "certificate_holder": true, "certificate_issued": true, "sterilisation_date": true,
+	"sterilised_self": true, "second_birth_permitted": true, "contraception_method": true, "contraception_date": true,
+	"contraception_self": true,
+}
+
+// factLevel returns the level of the facts named idents.
+func factLevel(idents []string) int {
+	level := levelPerson
+	for _, id := range idents {
+		switch {
+		case cheapFacts[id]:
+		case coupleFactNames[id]:
+			level = max(level, levelCouple)
+		default:
+			level = levelChildren
+		}
+	}
+	return level
+}
+
 // famFacts are the family facts of one person on one day for one way of
 // counting children; they do not depend on program parameters except the
 // window, applied later from the birth dates kept here.
 type famFacts struct {
+	coupleFacts
+	childFacts
+}
+
+// coupleFacts are the facts of the couple: they do not depend on the way
+// children are counted.
+type coupleFacts struct {
 	married, spouseRural, first, remarried bool
 	spouse                                 *registry.Person
+	marriages                              int // begun by the day
+	certificate, holder                    bool
+	certIssued                             date.Date
+	sterilised                             date.Date
+	sterilisedSelf                         bool
+	permitted                              bool
+	opMethod                               string
+	opDate                                 date.Date
+	opSelf                                 bool
+}
+
+// childFacts are the facts of the children counted.
+type childFacts struct {
 	ever, everDaughters, everBorn, adopted int
 	surviving, survivingDaughters          int
 	outOfPolicy                            []date.Date
@@ -421,16 +475,8 @@ type famFacts struct {
 	laterChild                             bool
 	firstChild                             date.Date
 	youngest                               date.Date
-	certificate, holder                    bool
-	sterilised                             date.Date
-	sterilisedSelf                         bool
 	viaSpouse                              bool
 	lastChild, lastBirth                   date.Date
-	certIssued                             date.Date
-	permitted                              bool
-	opMethod                               string
-	opDate                                 date.Date
-	opSelf                                 bool
 	admitted, admittedDaughters            int
 	adoptedAfterBirth                      bool
 }
@@ -517,22 +563,56 @@ func (v *familyView) jointBirth(a, b string) bool {
 	return false
 }
 
-// family computes the family facts of p on d. With own set, children are
-// counted person by person (特扶), else by the remarriage reading (奖扶).
-// With counted set, doubtful adoptions count as children. cm is the month
+// couple computes the couple's facts of p on d into ff. cm is the month
 // (index) whose status d gives, for certificates, which count from the
 // month they are issued in.
-func (v *familyView) family(p *registry.Person, d date.Date, own, counted bool, cm int) famFacts {
-	var ff famFacts
+func (v *familyView) couple(ff *coupleFacts, p *registry.Person, d date.Date, cm int) {
 	sp, nm := v.spouseOn(p.Ref, d)
-	ff.spouse = sp
-	ff.married = sp != nil
-	ff.first = sp != nil && nm == 1
-	ff.remarried = nm > 1
-	ff.spouseRural = true
+	*ff = coupleFacts{spouse: sp, married: sp != nil, first: sp != nil && nm == 1, remarried: nm > 1, marriages: nm, spouseRural: true}
 	if sp != nil {
 		ff.spouseRural, _ = v.hukouRural(sp, d)
 	}
+	couple := func(ref string) bool { return ref == p.Ref || (sp != nil && ref == sp.Ref) }
+	for _, c := range v.f.Certificates {
+		if !couple(c.Holder) {
+			continue
+		}
+		switch c.Kind {
+		case registry.CertOneChild:
+			// 从领证之月起 (rules.md §1.4 A-DBF, Henan art. 31): a
+			// certificate counts from the month it is issued in.
+			if c.Issued.MonthIndex() <= cm && lasts(c.Cancelled, d) {
+				ff.certificate = true
+				ff.holder = ff.holder || c.Holder == p.Ref
+				if ff.certIssued.IsZero() || c.Issued.Before(ff.certIssued) {
+					ff.certIssued = c.Issued
+				}
+			}
+		case CertSterilisation:
+			v.operation(ff, p.Ref, registry.Contraception{Person: c.Holder, Method: registry.FemaleSterilisation, Date: c.Issued})
+		}
+	}
+	for _, c := range v.f.Contraception {
+		if couple(c.Person) {
+			v.operation(ff, p.Ref, c)
+		}
+	}
+	yearEnd := date.Of(v.year, 12, 31)
+	for _, x := range v.f.Permissions {
+		if couple(x.Holder) && x.Kind == registry.PermitSecondBirth && !x.Issued.After(yearEnd) {
+			ff.permitted = true
+		}
+	}
+}
+
+// children computes the facts of p's children on d into ff, given the
+// couple's facts cf of the same day. With own set, children are counted
+// person by person (特扶), else by the remarriage reading (奖扶). With
+// counted set, doubtful adoptions count as children. The storage of
+// ff.outOfPolicy is reused.
+func (v *familyView) children(ff *childFacts, cf *coupleFacts, p *registry.Person, d date.Date, own, counted bool) {
+	*ff = childFacts{outOfPolicy: ff.outOfPolicy[:0]}
+	sp, nm := cf.spouse, cf.marriages
 	kids := v.kids[:0]
 	defer func() { v.kids = kids[:0] }()
 	doubts := 0
@@ -638,44 +718,12 @@ func (v *familyView) family(p *registry.Person, d date.Date, own, counted bool, 
 			}
 		}
 	}
-	couple := func(ref string) bool { return ref == p.Ref || (sp != nil && ref == sp.Ref) }
-	for _, c := range v.f.Certificates {
-		if !couple(c.Holder) {
-			continue
-		}
-		switch c.Kind {
-		case registry.CertOneChild:
-			// 从领证之月起 (rules.md §1.4 A-DBF, Henan art. 31): a
-			// certificate counts from the month it is issued in.
-			if c.Issued.MonthIndex() <= cm && lasts(c.Cancelled, d) {
-				ff.certificate = true
-				ff.holder = ff.holder || c.Holder == p.Ref
-				if ff.certIssued.IsZero() || c.Issued.Before(ff.certIssued) {
-					ff.certIssued = c.Issued
-				}
-			}
-		case CertSterilisation:
-			v.operation(&ff, p.Ref, registry.Contraception{Person: c.Holder, Method: registry.FemaleSterilisation, Date: c.Issued})
-		}
-	}
-	for _, c := range v.f.Contraception {
-		if couple(c.Person) {
-			v.operation(&ff, p.Ref, c)
-		}
-	}
-	yearEnd := date.Of(v.year, 12, 31)
-	for _, x := range v.f.Permissions {
-		if couple(x.Holder) && x.Kind == registry.PermitSecondBirth && !x.Issued.After(yearEnd) {
-			ff.permitted = true
-		}
-	}
-	return ff
 }
 
 // operation records a contraceptive operation of the couple of self, as
 // of the end of the benefit year (operations are events that once-only
 // awards test by their year).
-func (v *familyView) operation(ff *famFacts, self string, c registry.Contraception) {
+func (v *familyView) operation(ff *coupleFacts, self string, c registry.Contraception) {
 	if c.Date.IsZero() || c.Date.Year() > v.year {
 		return
 	}
@@ -705,16 +753,26 @@ func (v *familyView) remarriedEver(ref string, d date.Date) bool {
 	return n > 1
 }
 
-// fill copies family facts into e, applying the program's age rule and
-// compliance window.
-func (ff *famFacts) fill(e *Env, p *registry.Person, y int, d date.Date, pr *program) {
-	e.Married, e.SpouseRural, e.FirstMarriage, e.Remarried = ff.married, ff.spouseRural, ff.first, ff.remarried
-	e.SpouseAge, e.WifeAge = 0, e.Age
-	if ff.spouse != nil {
-		e.SpouseAge = ageOn(pr.ageRule, ff.spouse.Birth, y, d)
-		if p.Sex != registry.Female && ff.spouse.Sex == registry.Female {
-			e.WifeAge = e.SpouseAge
+// fill copies the family facts of the levels above from up to to into e,
+// applying the program's age rule and compliance window.
+func (ff *famFacts) fill(e *Env, p *registry.Person, y int, d date.Date, pr *program, from, to int) {
+	if from < levelCouple && to >= levelCouple {
+		e.Married, e.SpouseRural, e.FirstMarriage, e.Remarried = ff.married, ff.spouseRural, ff.first, ff.remarried
+		e.SpouseAge, e.WifeAge = 0, e.Age
+		if ff.spouse != nil {
+			e.SpouseAge = ageOn(pr.ageRule, ff.spouse.Birth, y, d)
+			if p.Sex != registry.Female && ff.spouse.Sex == registry.Female {
+				e.WifeAge = e.SpouseAge
+			}
 		}
+		e.HasCertificate, e.CertificateHolder = ff.certificate, ff.holder
+		e.Sterilised, e.SterilisedSelf = dateInt(ff.sterilised), ff.sterilisedSelf
+		e.CertificateIssued = dateInt(ff.certIssued)
+		e.SecondBirthPermitted = ff.permitted
+		e.ContraceptionMethod, e.ContraceptionDate, e.ContraceptionSelf = ff.opMethod, dateInt(ff.opDate), ff.opSelf
+	}
+	if from >= levelChildren || to < levelChildren {
+		return
 	}
 	e.EverChildren, e.EverDaughters, e.EverBorn, e.Adopted = ff.ever, ff.everDaughters, ff.everBorn, ff.adopted
 	e.Surviving, e.SurvivingDaughters = ff.surviving, ff.survivingDaughters
@@ -733,14 +791,9 @@ func (ff *famFacts) fill(e *Env, p *registry.Person, y int, d date.Date, pr *pro
 		e.ChildAge = y - ff.youngest.Year()
 		e.ChildMonthsOld = d.MonthIndex() - ff.youngest.MonthIndex()
 	}
-	e.HasCertificate, e.CertificateHolder = ff.certificate, ff.holder
-	e.Sterilised, e.SterilisedSelf = dateInt(ff.sterilised), ff.sterilisedSelf
 	e.ViaSpouse = ff.viaSpouse
 	e.LastChild, e.LastChildBirth = dateInt(ff.lastChild), dateInt(ff.youngest)
 	e.AdoptedAfterBirth = ff.adoptedAfterBirth
-	e.CertificateIssued = dateInt(ff.certIssued)
-	e.SecondBirthPermitted = ff.permitted
-	e.ContraceptionMethod, e.ContraceptionDate, e.ContraceptionSelf = ff.opMethod, dateInt(ff.opDate), ff.opSelf
 	e.ChildrenAdmitted, e.DaughtersAdmitted = ff.admitted, ff.admittedDaughters
 }
 
