@@ -53,7 +53,7 @@ type clause struct {
 	ClauseDef
 	prog  *vm.Program
 	fast  boolFn // the fast path of prog, nil when it has none
-	level int // of the facts it reads: levelPerson, levelCouple or levelChildren
+	level int    // of the facts it reads: levelPerson, levelCouple or levelChildren
 }
 
 type increment struct {
