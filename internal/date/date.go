@@ -81,6 +81,15 @@ func (d Date) AddDays(n int) Date {
 	if d.IsZero() || d.m < 1 || d.m > 12 || d.d < 1 || int(d.d) > daysIn(int(d.y), int(d.m)) {
 		return FromTime(d.Time().AddDate(0, 0, n)) // normalised as time.Date does
 	}
+	if day := int(d.d) + n; day >= 1 && day <= 28 {
+		return Date{d.y, d.m, uint8(day)} // within the month
+	}
+	if n == -1 && d.d == 1 { // the last day of the month before
+		if d.m == 1 {
+			return Date{d.y - 1, 12, 31}
+		}
+		return Date{d.y, d.m - 1, uint8(daysIn(int(d.y), int(d.m)-1))}
+	}
 	return FromDays(d.Days() + n)
 }
 
