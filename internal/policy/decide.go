@@ -56,9 +56,10 @@ func (s *scratch) cheapEnv(env *Env, fv *familyView, p *registry.Person, y int, 
 			return
 		}
 	}
-	*env = Env{}
-	fv.cheap(env, p, y, day, ageDay, rule)
-	s.cheap = append(s.cheap, cheapEntry{day: day, ageDay: ageDay, rule: rule, env: *env})
+	s.cheap = append(s.cheap, cheapEntry{day: day, ageDay: ageDay, rule: rule})
+	c := &s.cheap[len(s.cheap)-1]
+	fv.cheap(&c.env, p, y, day, ageDay, rule)
+	*env = c.env
 }
 
 // famKey says which family facts of the current subject a month reads:
@@ -327,10 +328,12 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 		}
 		return d
 	}
-	o := e.assess(s, 0, rs, fv, p, pr, months, events, confYear, false, earlier)
+	var o outcome
+	e.assess(&o, s, 0, rs, fv, p, pr, months, events, confYear, false, earlier)
 	var doubt *outcome
 	if fv.doubt {
-		alt := e.assess(s, 1, rs, fv, p, pr, months, events, confYear, true, earlier)
+		var alt outcome
+		e.assess(&alt, s, 1, rs, fv, p, pr, months, events, confYear, true, earlier)
 		if alt.eligible() != o.eligible() || alt.total != o.total || alt.n != o.n {
 			doubt = &alt
 		}
@@ -424,14 +427,14 @@ func paidBy(o *outcome, county string) []CountyMonths {
 }
 
 // assess evaluates pr for p month by month under one reading of the
-// family (counted: doubtful adoptions count), into env bank: the months
-// of months, of which events are those whose family facts may differ
-// from the month before's.
-func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, months, events uint16,
-	confYear int, counted bool, earlier []Decision) outcome {
+// family (counted: doubtful adoptions count) into o, which is zero, with
+// the facts of each month in env bank: the months of months, of which
+// events are those whose family facts may differ from the month before's.
+func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, months, events uint16,
+	confYear int, counted bool, earlier []Decision) {
 	y := rs.year
 	explain := e.opts.Explain
-	o := outcome{bank: bank}
+	o.bank = bank
 	envs := &s.envs[bank]
 	ob := 0
 	if pr.exit == ExitThisMonth {
@@ -508,7 +511,7 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			o.resp[m], o.mine[m] = rs.county, true
 			envs[o.envAt[m]].InCounty = true
 		}
-		return o
+		return
 	}
 
 	// Which county pays (one program, one person, one period): a year (or
@@ -727,7 +730,6 @@ func (e *Evaluator) assess(s *scratch, bank int, rs *ruleSet, fv *familyView, p 
 			}
 		}
 	}
-	return o
 }
 
 // explain builds the clause-by-clause explanation of d.

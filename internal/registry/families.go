@@ -49,6 +49,7 @@ type Families struct {
 	// facts holds each person's facts, so that a family is cut out with
 	// one look-up a person.
 	facts   map[int64]*Facts
+	block   []Facts // the records facts points into, filled up to its capacity
 	indexed bool    // the marriages and ties of facts are filled in
 	members []int64 // scratch of Family
 	marr    []int   // scratch of Family
@@ -81,7 +82,13 @@ var noFacts Facts
 func (fs *Families) Of(id int64) *Facts {
 	f := fs.facts[id]
 	if f == nil {
-		f = &Facts{}
+		// From a block of records, not one allocation each: a chunk of
+		// a county scan holds tens of thousands.
+		if len(fs.block) == cap(fs.block) {
+			fs.block = make([]Facts, 0, 512)
+		}
+		fs.block = fs.block[:len(fs.block)+1]
+		f = &fs.block[len(fs.block)-1]
 		fs.facts[id] = f
 	}
 	return f
