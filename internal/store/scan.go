@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -60,12 +61,13 @@ type keyed[T any] struct {
 }
 
 // pass is one table read in key order, with the rows of the current
-// window in buf.
+// window in buf[off:].
 type pass[T any] struct {
 	rows    cursor
 	scan    func(r row) T
 	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
 	buf     []keyed[T]
+	off     int // rows of buf before off were dropped
 	pending keyed[T]
 	has     bool  // pending holds the first row beyond the window
 	last    int64 // the key of the last row read
@@ -74,6 +76,9 @@ type pass[T any] struct {
 
 // fill reads rows until the key passes upto.
 func (p *pass[T]) fill(upto int64) error {
+	if len(p.buf) == cap(p.buf) {
+		p.compact() // before append would copy the dropped rows too
+	}
 	from := len(p.buf)
 	if p.has {
 		if p.pending.key > upto {
@@ -133,20 +138,38 @@ func sortRuns[T any](rows []keyed[T], less func(a, b *T) int) {
 	}
 }
 
-// drop forgets the rows keyed below from.
+// drop forgets the rows keyed below from. The rows kept are moved to the
+// front of the buffer only once the rows dropped fill half of it: moving
+// them at every window's step copied most of the window each time.
 func (p *pass[T]) drop(from int64) {
-	i, _ := slices.BinarySearchFunc(p.buf, from, func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) })
-	n := copy(p.buf, p.buf[i:])
-	clear(p.buf[n:])
-	p.buf = p.buf[:n]
+	i, _ := slices.BinarySearchFunc(p.window(), from, func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) })
+	p.off += i
+	if p.off >= len(p.buf)/2 {
+		p.compact()
+	}
 }
+
+// compact moves the window's rows to the front of the buffer, forgetting
+// those dropped.
+func (p *pass[T]) compact() {
+	if p.off == 0 {
+		return
+	}
+	n := copy(p.buf, p.buf[p.off:])
+	clear(p.buf[n:])
+	p.buf, p.off = p.buf[:n], 0
+}
+
+// window returns the rows of the window, in key order.
+func (p *pass[T]) window() []keyed[T] { return p.buf[p.off:] }
 
 // in returns the rows keyed lo..hi.
 func (p *pass[T]) in(lo, hi int64) []keyed[T] {
 	cmpKey := func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) }
-	i, _ := slices.BinarySearchFunc(p.buf, lo, cmpKey)
-	j, _ := slices.BinarySearchFunc(p.buf[i:], hi+1, cmpKey)
-	return p.buf[i : i+j]
+	rows := p.window()
+	i, _ := slices.BinarySearchFunc(rows, lo, cmpKey)
+	j, _ := slices.BinarySearchFunc(rows[i:], hi+1, cmpKey)
+	return rows[i : i+j]
 }
 
 func (p *pass[T]) close() {
@@ -410,6 +433,56 @@ type cursor interface {
 	Close() error
 }
 
+// texts keeps the texts a column of a pass has read, so that a text that
+// repeats (a sex, a kind, a division's code) is one string, not one
+// allocation a row. A column whose texts mostly differ (a name, a
+// certificate's number) stops being kept once a few thousand are.
+type texts struct {
+	seen map[string]string
+	hits int
+	off  bool
+}
+
+// textsKept and textsLong bound what texts keeps: how many texts, and how
+// long.
+const (
+	textsKept = 2048
+	textsLong = 32
+)
+
+// of returns b as a string.
+func (t *texts) of(b []byte) string {
+	if t.off || len(b) == 0 || len(b) > textsLong {
+		return string(b)
+	}
+	if s, ok := t.seen[string(b)]; ok {
+		t.hits++
+		return s
+	}
+	s := string(b)
+	switch {
+	case t.seen == nil:
+		t.seen = map[string]string{s: s}
+	case len(t.seen) < textsKept:
+		t.seen[s] = s
+	case t.hits < 4*textsKept:
+		// As many different texts as kept, and few read again.
+		t.off, t.seen = true, nil
+	}
+	return s
+}
+
+// columnTexts are the texts of each column of a pass.
+type columnTexts []texts
+
+// of returns b, the text of column col, as a string.
+func (c *columnTexts) of(col int, b []byte) string {
+	if col >= len(*c) {
+		*c = append(*c, make([]texts, col+1-len(*c))...)
+	}
+	return (*c)[col].of(b)
+}
+
 // row is the current row of a cursor, read column by column, each into the
 // type of the field it fills: no value passes through an interface, which
 // on the millions of rows of a county cost an allocation each and a
@@ -645,8 +718,9 @@ type windowReader struct {
 	tx       *Tx
 	ps       *passes
 	fs       *registry.Families
-	lo, hi   int64 // the window
-	clo, chi int64 // the chunk
+	lo, hi   int64    // the window
+	clo, chi int64    // the chunk
+	marks    []uint64 // scratch of split: a bit for each id of the window
 }
 
 func (w *windowReader) inWindow(id int64) bool { return id >= w.lo && id <= w.hi }
@@ -658,16 +732,44 @@ type ids struct{ in, out []int64 }
 // split returns ids divided by the window.
 func (w *windowReader) split(list []int64) ids {
 	var x ids
-	for _, id := range list {
-		if w.inWindow(id) {
-			x.in = append(x.in, id)
-		} else {
-			x.out = append(x.out, id)
+	width := w.hi - w.lo + 1
+	if width > 64*int64(len(list)) {
+		// A window wider than its ids are many (ids far apart): sorted.
+		for _, id := range list {
+			if w.inWindow(id) {
+				x.in = append(x.in, id)
+			} else {
+				x.out = append(x.out, id)
+			}
+		}
+		slices.Sort(x.in)
+		x.in = slices.Compact(x.in)
+	} else {
+		// Marked in a set of the window's ids, and read off it in order,
+		// each once: cheaper than sorting them.
+		if n := int((width + 63) / 64); len(w.marks) < n {
+			w.marks = make([]uint64, n)
+		}
+		count := 0
+		for _, id := range list {
+			if w.inWindow(id) {
+				w.marks[(id-w.lo)/64] |= 1 << uint((id-w.lo)%64)
+				count++
+			} else {
+				x.out = append(x.out, id)
+			}
+		}
+		x.in = make([]int64, 0, count)
+		for i, m := range w.marks[:(width+63)/64] {
+			for m != 0 {
+				x.in = append(x.in, w.lo+int64(i)*64+int64(bits.TrailingZeros64(m)))
+				m &= m - 1
+			}
+			w.marks[i] = 0
 		}
 	}
-	slices.Sort(x.in)
 	slices.Sort(x.out)
-	x.in, x.out = slices.Compact(x.in), slices.Compact(x.out)
+	x.out = slices.Compact(x.out)
 	return x
 }
 
@@ -683,7 +785,7 @@ func facts[T any](ctx context.Context, w *windowReader, t *table[T], p *pass[T],
 // in either by doubling steps, so that a few ids among many rows, or many
 // ids among a few rows, cost about as many steps as the fewer of them.
 func (p *pass[T]) each(ids []int64, fn func(*keyed[T])) {
-	rows := p.buf
+	rows := p.window()
 	i, j := 0, 0
 	for i < len(rows) && j < len(ids) {
 		switch k, id := rows[i].key, ids[j]; {

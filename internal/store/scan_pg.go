@@ -102,6 +102,7 @@ func (c *pgScanConn) close() {
 // group's connection, each range ordered by key and id, with the next
 // range read ahead.
 type pgRanges struct {
+	texts  columnTexts
 	c      *pgScanConn
 	ctx    context.Context
 	query  string // the pass's query with the range's bounds, $2 <= key < $3
@@ -344,7 +345,7 @@ func (r *pgRanges) Text(col int) string {
 	if ok && v == nil {
 		r.fail(col, errNull)
 	}
-	return string(v)
+	return r.texts.of(col, v)
 }
 
 func (r *pgRanges) Date(col int) date.Date {

@@ -150,12 +150,13 @@ func (c *sqliteConn) close() {
 
 // sqliteCursor is the rows of one statement of a sqliteConn.
 type sqliteCursor struct {
-	c    *sqliteConn
-	ctx  context.Context
-	stmt uintptr
-	cols int // the number of columns
-	n    int
-	err  error
+	texts columnTexts
+	c     *sqliteConn
+	ctx   context.Context
+	stmt  uintptr
+	cols  int // the number of columns
+	n     int
+	err   error
 }
 
 // Next steps to the next row. It stops with the context's error when the
@@ -230,7 +231,7 @@ func (r *sqliteCursor) Text(col int) string {
 		r.fail(col, errNull)
 		return ""
 	}
-	return r.text(c)
+	return r.texts.of(col, r.bytes(c))
 }
 
 func (r *sqliteCursor) Date(col int) date.Date {
@@ -257,11 +258,6 @@ func (r *sqliteCursor) NullBool(col int) sql.NullBool {
 		return sql.NullBool{}
 	}
 	return sql.NullBool{Bool: sqlite3.Xsqlite3_column_int64(r.c.tls, r.stmt, c) != 0, Valid: true}
-}
-
-// text returns column col's value as text, copied out of SQLite's memory.
-func (r *sqliteCursor) text(col int32) string {
-	return string(r.bytes(col))
 }
 
 // bytes returns column col's value as text in SQLite's memory, valid until

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestPassEach checks the walk of a window's rows by a list of ids against
@@ -53,5 +56,84 @@ func TestPassEach(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWindowSplit checks the division of a family's ids by the window
+// against sorting them, for windows narrow and wide beside the ids (marked
+// in a set of the window's ids, or sorted), with ids repeated, at the
+// window's edges and outside it on either side.
+func TestWindowSplit(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name      string
+		lo, hi    int64
+		ids       int
+		from, end int64 // ids are drawn from from..end-1
+	}{
+		{"none", 100, 200, 0, 0, 1},
+		{"narrow", 1000, 1999, 500, 900, 2100},
+		{"edges", 0, 63, 200, 0, 64},
+		{"negative", -130, 70, 300, -200, 200},
+		{"wide", 0, 1 << 40, 50, 0, 1 << 41},
+		{"wide by a little", 0, 64 * 40, 40, -10, 64*40 + 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := windowReader{lo: tc.lo, hi: tc.hi}
+			for range 20 {
+				var list []int64
+				for range tc.ids {
+					list = append(list, tc.from+rnd.Int64N(tc.end-tc.from))
+				}
+				var in, out []int64
+				for _, id := range list {
+					if id >= tc.lo && id <= tc.hi {
+						in = append(in, id)
+					} else {
+						out = append(out, id)
+					}
+				}
+				slices.Sort(in)
+				slices.Sort(out)
+				in, out = slices.Compact(in), slices.Compact(out)
+				got := w.split(list)
+				if !slices.Equal(got.in, in) || !slices.Equal(got.out, out) {
+					t.Fatalf("ids %v in %d..%d: split in %v out %v, want in %v out %v", list, tc.lo, tc.hi, got.in, got.out, in, out)
+				}
+			}
+		})
+	}
+}
+
+// TestTexts checks that a column's texts read back as they were, whether
+// kept (repeated short texts), too long to keep, or in a column that
+// stops being kept (texts that mostly differ), and that repeated texts
+// are one string.
+func TestTexts(t *testing.T) {
+	var c columnTexts
+	for i := range 3 * textsKept {
+		for col, want := range []string{
+			[]string{"M", "F"}[i%2],              // repeats
+			fmt.Sprintf("name %d", i),            // differs: stops being kept
+			strings.Repeat("x", textsLong+1+i%3), // too long to keep
+			"",                                   // empty
+			fmt.Sprintf("34152310%04d", i%textsKept/4), // repeats four times
+		} {
+			b := []byte(want)
+			got := c.of(col, b)
+			if len(b) > 0 {
+				b[0] = '?' // the reader's bytes are reused
+			}
+			if got != want {
+				t.Fatalf("row %d column %d: %q, want %q", i, col, got, want)
+			}
+		}
+	}
+	if !c[1].off || c[0].off || c[4].off {
+		t.Errorf("kept: sexes %v, names %v, codes %v; want the names only not kept", !c[0].off, !c[1].off, !c[4].off)
+	}
+	a, b := c.of(0, []byte("M")), c.of(0, []byte("M"))
+	if unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Error("a repeated text was read into a new string")
 	}
 }
