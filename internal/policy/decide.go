@@ -31,6 +31,12 @@ type scratch struct {
 	// home is set when every month of owner is the county evaluating (or
 	// none is recorded).
 	home [2]bool
+	// paying is owner with the county evaluating for the months none is
+	// recorded.
+	paying [2][13]string
+	// moved is set when owner[0] changes in the year; elsewhere when it
+	// does, or when another county's the year round.
+	moved, elsewhere bool
 	// person-only facts of the current subject by day, age day and age
 	// rule, shared by all programs (familyView.cheap)
 	cheap []cheapEntry
@@ -46,20 +52,22 @@ type cheapEntry struct {
 	env         Env
 }
 
-// cheapEnv sets env to the person-only facts of p (familyView.cheap) and
-// nothing else, computing them once for each day, age day and age rule of
-// the current subject.
-func (s *scratch) cheapEnv(env *Env, fv *familyView, p *registry.Person, y int, day, ageDay date.Date, rule string) {
+// cheapEnv returns the facts of the current subject with only the
+// person's own (familyView.cheap) filled in, computed once for each day,
+// age day and age rule. Each program sets its parameters and its own facts
+// (P, the confirmation year, a claim's) before reading them, and tests the
+// clauses on the person's facts there: a month is copied out (into the
+// scratch's envs) only when it reaches the family's facts or holds.
+func (s *scratch) cheapEnv(fv *familyView, p *registry.Person, y int, day, ageDay date.Date, rule string) *Env {
 	for i := range s.cheap {
 		if c := &s.cheap[i]; c.day == day && c.ageDay == ageDay && c.rule == rule {
-			*env = c.env
-			return
+			return &c.env
 		}
 	}
 	s.cheap = append(s.cheap, cheapEntry{day: day, ageDay: ageDay, rule: rule})
 	c := &s.cheap[len(s.cheap)-1]
 	fv.cheap(&c.env, p, y, day, ageDay, rule)
-	*env = c.env
+	return &c.env
 }
 
 // famKey says which family facts of the current subject a month reads:
@@ -132,12 +140,23 @@ func (s *scratch) owners(fv *familyView, p *registry.Person, y int, county strin
 	for ob := range s.owner {
 		s.home[ob] = true
 		for m := 1; m <= 12; m++ {
-			if c := s.owner[ob][m]; c != "" && c != county {
+			c := s.owner[ob][m]
+			if c != "" && c != county {
 				s.home[ob] = false
-				break
 			}
+			if c == "" {
+				c = county
+			}
+			s.paying[ob][m] = c
 		}
 	}
+	s.moved = false
+	for m := 2; m <= 12; m++ {
+		if s.owner[0][m] != s.owner[0][1] {
+			s.moved = true
+		}
+	}
+	s.elsewhere = s.moved || (s.owner[0][1] != "" && s.owner[0][1] != county)
 }
 
 // fillOwners fills s.owner for p in year y (see scratch.owner).
@@ -311,14 +330,8 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 			}
 		}
 	}
-	moved := false
-	for m := 2; m <= 12; m++ {
-		if s.owner[0][m] != s.owner[0][1] {
-			moved = true
-		}
-	}
-	paidElsewhere := moved || (s.owner[0][1] != "" && s.owner[0][1] != rs.county)
-	if excluded, missing := bars(pr, earlier); !e.opts.Explain && !paidElsewhere && (excluded != "" || missing) {
+	moved, paidElsewhere := s.moved, s.elsewhere
+	if !e.opts.Explain && !paidElsewhere && barred(pr, earlier) {
 		// Barred by another program's decision (rules.md §1.9): nothing
 		// is paid whatever the clauses say, under either reading of the
 		// family, so the months are not assessed. The explaining path
@@ -386,6 +399,15 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 	return d
 }
 
+// barred reports whether something keeps pr from being paid (bars).
+func barred(pr *program, earlier []Decision) bool {
+	if len(pr.exclusive) == 0 && len(pr.requires) == 0 {
+		return false
+	}
+	excluded, missing := bars(pr, earlier)
+	return excluded != "" || missing
+}
+
 // bars returns what keeps pr from being paid to a person whose decisions
 // so far are earlier (rules.md §1.9): the last excluding program received
 // (excluded), and whether none of the programs it requires is received
@@ -440,15 +462,13 @@ func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *fa
 	if pr.exit == ExitThisMonth {
 		ob = 1
 	}
-	var owner [13]string
+	owner := &s.paying[ob]
 	home := s.home[ob] // every month's county is this one
-	for m := 1; m <= 12; m++ {
-		owner[m] = s.owner[ob][m]
-		if owner[m] == "" {
-			owner[m] = rs.county
-		}
-	}
 	keepsPension := pr.keepsPension
+	if keepsPension {
+		kept := *owner // changed below
+		owner = &kept
+	}
 	fk := famKey{late: pr.exit == ExitThisMonth, own: pr.own, counted: counted}
 
 	for m := 1; m <= 12; m++ {
@@ -462,11 +482,12 @@ func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *fa
 		}
 		day, ageDay := statusDay(y, m, pr.exit)
 		cm := y*12 + m - 1
-		env := &envs[m]
-		s.cheapEnv(env, fv, p, y, day, ageDay, pr.ageRule)
+		env := s.cheapEnv(fv, p, y, day, ageDay, pr.ageRule)
 		env.P = pr.p
 		if pr.accrual == AccrualClaim {
 			claimFacts(env, p, y, pr)
+		} else {
+			env.EntitledMonths, env.ClaimIndex, env.ClaimMonths = 0, 0, 0
 		}
 		env.ConfirmationYear = confYear
 		if keepsPension && env.PensionHere && owner[m][:2] != rs.county[:2] {
@@ -474,11 +495,22 @@ func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *fa
 			// province on this county's roll (Henan urban reward, H-CZ 1).
 			owner[m] = rs.county
 		}
+		// The month's own facts, copied out of the person's when a clause
+		// needs the family's or the month holds; until then the month is
+		// read by nobody (envAt points to it only for the months that
+		// hold, or when explaining).
+		own := func() {
+			if env != &envs[m] {
+				envs[m] = *env
+				env = &envs[m]
+			}
+		}
 		good := true
 		level := levelPerson // the levels of facts env holds
 		for _, ci := range pr.order {
 			c := &pr.clauses[ci]
 			if c.level > level {
+				own()
 				s.family(p, fk, day, cm, c.level).fill(env, p, y, ageDay, pr, level, c.level)
 				level = c.level
 			}
@@ -489,10 +521,13 @@ func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *fa
 				}
 			}
 		}
-		if (explain || good) && level < levelChildren {
+		if explain || good {
 			// Every fact, for the explanation, or for the tier, the
 			// increments and the review clauses of a month that holds.
-			s.family(p, fk, day, cm, levelChildren).fill(env, p, y, ageDay, pr, level, levelChildren)
+			own()
+			if level < levelChildren {
+				s.family(p, fk, day, cm, levelChildren).fill(env, p, y, ageDay, pr, level, levelChildren)
+			}
 		}
 		o.ok[m], o.envAt[m] = good, m
 	}
