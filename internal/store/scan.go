@@ -596,6 +596,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			// library itself (scan_sqlite.go), or outside the pool on
 			// PostgreSQL, a range of keys at a time (scan_pg.go).
 			var qs [2]querier
+			var pgConns []*pgScanConn
 			for g := range qs {
 				if db.Engine == Postgres {
 					c, err := db.openPGScanConn(ctx)
@@ -604,6 +605,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					}
 					defer c.close()
 					qs[g] = c.query
+					pgConns = append(pgConns, c)
 					continue
 				}
 				c, err := db.openSQLiteScanConn()
@@ -627,6 +629,11 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				return err
 			}
 			defer ps.close()
+			for _, c := range pgConns {
+				if err := c.rangesOnly(ctx); err != nil {
+					return err
+				}
+			}
 			margin := int64(s.Margin)
 			yearStart, yearEnd := date.Of(s.Year, 1, 1), date.Of(s.Year, 12, 31)
 			var lo int64 = -1 << 62

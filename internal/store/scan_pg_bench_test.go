@@ -14,11 +14,14 @@ import (
 // BenchmarkPGServerRead measures what PostgreSQL itself spends serving the
 // rows of a county scan, two ways, on a county generated beforehand:
 //
-//	plain   every table the scan reads, in one SELECT each, in no order
-//	        (a sequential scan, as the engine's floor of scripts/bench-eval
-//	        reads them);
-//	ranges  the passes of a county scan (scan_pg.go), ranges of keys in
-//	        key order on one connection, decoded as the scan decodes them.
+//	plain         every table the scan reads, in one SELECT each, in no
+//	              order (a sequential scan, as the engine's floor of
+//	              scripts/bench-eval reads them);
+//	index-ranges  the passes of a county scan (scan_pg.go), ranges of keys
+//	              in key order on one connection, as the planner would
+//	              read them (through the key's index, row by row);
+//	ranges        the same, as the scan reads them (pgScanConn.rangesOnly:
+//	              a bitmap of each range's rows, then their pages in order).
 //
 // It reports the server process's CPU time (from /proc, read through
 // pg_read_file: a superuser's connection on the same machine) and the rows.
@@ -39,7 +42,7 @@ func BenchmarkPGServerRead(b *testing.B) {
 	defer db.Close()
 	// The two ways in turn, each iteration: this kind of machine's speed
 	// drifts by half over minutes, and the ratio of the two is what holds.
-	modes := []string{"plain", "ranges"}
+	modes := []string{"plain", "index-ranges", "ranges"}
 	cpu := make([]time.Duration, len(modes))
 	rows := make([]int, len(modes))
 	for range b.N {
@@ -49,6 +52,7 @@ func BenchmarkPGServerRead(b *testing.B) {
 				b.Fatal(err)
 			}
 			before := backendCPU(b, c)
+			var curs []cursor
 			for _, q := range scanQueries(Postgres, county) {
 				if mode == "plain" {
 					rs, err := c.conn.Query(ctx, c.sql(q.sel), q.county)
@@ -63,10 +67,17 @@ func BenchmarkPGServerRead(b *testing.B) {
 					}
 					continue
 				}
-				cur, err := c.query(ctx, q)
-				if err != nil {
+				curs = append(curs, nil)
+				if curs[len(curs)-1], err = c.query(ctx, q); err != nil {
 					b.Fatal(err)
 				}
+			}
+			if mode == "ranges" {
+				if err := c.rangesOnly(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, cur := range curs {
 				for cur.Next() {
 					rows[m]++
 				}
@@ -79,15 +90,15 @@ func BenchmarkPGServerRead(b *testing.B) {
 			c.close()
 		}
 	}
-	if rows[0] != rows[1] {
-		b.Errorf("plain read %d rows, ranges %d", rows[0], rows[1])
+	if rows[0] != rows[1] || rows[0] != rows[2] {
+		b.Errorf("plain read %d rows, index ranges %d, ranges %d", rows[0], rows[1], rows[2])
 	}
 	for m, mode := range modes {
 		b.ReportMetric(cpu[m].Seconds()/float64(b.N), mode+"-server-s/op")
 	}
 	b.ReportMetric(float64(rows[0])/float64(b.N), "rows/op")
 	if cpu[0] > 0 {
-		b.ReportMetric(cpu[1].Seconds()/cpu[0].Seconds(), "ranges/plain")
+		b.ReportMetric(cpu[2].Seconds()/cpu[0].Seconds(), "ranges/plain")
 	}
 }
 
