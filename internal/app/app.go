@@ -64,7 +64,6 @@ func DefaultConfig() Config {
 // App is the use-case layer over one database.
 type App struct {
 	db    *store.DB
-	tree  *region.Tree
 	log   *slog.Logger
 	cfg   Config
 	rules *rulebook
@@ -78,7 +77,11 @@ func New(db *store.DB, cfg Config, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{db: db, tree: region.Default(), log: logger, cfg: cfg, rules: newRulebook(), gate: newGate(cfg)}
+	// The division tree is read in the background (a tenth of a second
+	// of unpacking): a command that needs it late, or not at all, does
+	// not wait for it first.
+	go region.Default()
+	return &App{db: db, log: logger, cfg: cfg, rules: newRulebook(), gate: newGate(cfg)}
 }
 
 // Open opens the database at url, brings its schema up to date when
@@ -115,7 +118,10 @@ func Open(ctx context.Context, url string, migrate bool, cfg Config, logger *slo
 func (a *App) Close() error { return a.db.Close() }
 
 // Tree returns the division tree.
-func (a *App) Tree() *region.Tree { return a.tree }
+func (a *App) Tree() *region.Tree { return a.tree() }
+
+// tree returns the division tree.
+func (a *App) tree() *region.Tree { return region.Default() }
 
 // Config returns the configuration.
 func (a *App) Config() Config { return a.cfg }
@@ -195,7 +201,7 @@ func (a *App) update(ctx context.Context, who auth.Actor, o op, fn func(tx *stor
 		if err := o.check(ctx, tx, who); err != nil {
 			return err
 		}
-		if c := a.tree.County(o.target.Region); c != "" {
+		if c := a.tree().County(o.target.Region); c != "" {
 			if err := tx.LockChain(ctx, string(c)); err != nil {
 				return err
 			}
@@ -283,7 +289,7 @@ func (a *App) Refuse(ctx context.Context, who auth.Actor, t Target, refusal erro
 func (a *App) deny(ctx context.Context, who auth.Actor, o op, refusal error) error {
 	chain := ""
 	if who.Scope.Level() >= region.County {
-		chain = string(a.tree.County(who.Scope))
+		chain = string(a.tree().County(who.Scope))
 	}
 	req := RequestFrom(ctx)
 	detail := map[string]string{"reason": refusal.Error()}

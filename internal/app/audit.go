@@ -63,7 +63,7 @@ func (a *App) auditChain(ctx context.Context, who auth.Actor, o op, county strin
 		return "", a.audited(ctx, who, o, err)
 	}
 	if county == "" {
-		return string(a.tree.County(who.Scope)), nil
+		return string(a.tree().County(who.Scope)), nil
 	}
 	c, err := region.ParseCode(county)
 	if err != nil {
@@ -272,7 +272,7 @@ func (a *App) RecordExport(ctx context.Context, who auth.Actor, x Export) error 
 	ctx = context.WithoutCancel(ctx)
 	o := op{name: "export.record", target: Target{Entity: x.Entity, ID: x.EntityID, Region: x.Region}}
 	return a.update(ctx, who, o, func(tx *store.Tx) error {
-		return tx.Audit(ctx, audit.Entry{County: string(a.tree.County(x.Region)), UserID: who.UserID, Username: who.Username,
+		return tx.Audit(ctx, audit.Entry{County: string(a.tree().County(x.Region)), UserID: who.UserID, Username: who.Username,
 			Action: x.Action, Entity: x.Entity, EntityID: x.EntityID, Region: string(x.Region), After: audit.JSON(x.Detail)})
 	})
 }

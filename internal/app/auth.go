@@ -356,7 +356,7 @@ func (a *App) Me(ctx context.Context, who auth.Actor) (*Profile, error) {
 		if err != nil {
 			return nil, err
 		}
-		p := &Profile{User: u, RegionName: a.tree.FullName(u.Region), Permissions: []auth.Permission{}}
+		p := &Profile{User: u, RegionName: a.tree().FullName(u.Region), Permissions: []auth.Permission{}}
 		for _, perm := range auth.Permissions {
 			if auth.Can(who, perm) {
 				p.Permissions = append(p.Permissions, perm)

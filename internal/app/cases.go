@@ -200,7 +200,7 @@ func (a *App) Case(ctx context.Context, who auth.Actor, k CaseKey) (*workflow.Hi
 // the active village, township and county officers of its divisions.
 func (a *App) investigators(ctx context.Context, tx *store.Tx, code region.Code) ([]workflow.StaffRef, error) {
 	codes := []region.Code{code}
-	for _, d := range a.tree.Ancestors(code) {
+	for _, d := range a.tree().Ancestors(code) {
 		codes = append(codes, d.Code)
 	}
 	users, err := tx.StaffIn(ctx, codes, []auth.Role{auth.RoleVillage, auth.RoleTownship, auth.RoleCounty})

@@ -40,11 +40,11 @@ func (a *App) missingReports(ctx context.Context, tx *store.Tx, who auth.Actor) 
 	}
 	due := stats.ReportDue(m, day)
 	regs := []string{string(who.Scope)}
-	names := map[string]string{string(who.Scope): a.tree.FullName(who.Scope)}
+	names := map[string]string{string(who.Scope): a.tree().FullName(who.Scope)}
 	if who.Scope.Level() <= region.County {
 		// The townships of a county (the counties of a city, …); a
 		// township is shown its own report only, not its villages'.
-		for _, u := range stats.UnitsOf(a.tree, who.Scope) {
+		for _, u := range stats.UnitsOf(a.tree(), who.Scope) {
 			regs = append(regs, u.Code)
 			names[u.Code] = u.Name
 		}

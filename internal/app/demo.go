@@ -43,7 +43,7 @@ func (a *App) CreateDemoUsers(ctx context.Context, who auth.Actor, users []auth.
 	built := make([]auth.User, len(users))
 	for i, nu := range users {
 		var err error
-		if built[i], err = nu.Build(a.tree, a.cfg.Password); err != nil {
+		if built[i], err = nu.Build(a.tree(), a.cfg.Password); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +151,7 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 	if err != nil {
 		return nil, err
 	}
-	say(fmt.Sprintf("演示县 demo county %s %s: %d synthetic persons", DemoCounty, a.tree.FullName(DemoCounty), stats.Persons))
+	say(fmt.Sprintf("演示县 demo county %s %s: %d synthetic persons", DemoCounty, a.tree().FullName(DemoCounty), stats.Persons))
 	year := date.Today(a.db.Now()).Year()
 	st, err := a.Evaluate(ctx, who, EvalOptions{Region: string(DemoCounty), Year: year})
 	if err != nil {
@@ -265,7 +265,7 @@ func (a *App) SeedDemo(ctx context.Context, who auth.Actor, cfg DemoConfig, say 
 		return nil, err
 	}
 	say(fmt.Sprintf("演示村 demo village %s: 去年 %d 人纳入名册并发放（%s 的一笔被银行退回，待重发）；今年 %d 件在办，%d 人应享未享 / last year %d enrolled and paid (one bank line failed, to retry); %d cases this year; %d eligible not applied",
-		a.tree.FullName(village), len(stage.Cohort), stage.Failed, len(stage.Cases), len(stage.Rest), len(stage.Cohort), len(stage.Cases), len(stage.Rest)))
+		a.tree().FullName(village), len(stage.Cohort), stage.Failed, len(stage.Cases), len(stage.Rest), len(stage.Cohort), len(stage.Cases), len(stage.Rest)))
 	logins, err := a.demoLogins(ctx)
 	return &DemoReport{Logins: logins}, err
 }

@@ -42,7 +42,7 @@ func (a *App) DemoVillage(ctx context.Context, who auth.Actor, county region.Cod
 	by := map[string][]OutreachRow{}
 	best := ""
 	for _, r := range o.Rows {
-		d, ok := a.tree.Lookup(region.Code(r.Region))
+		d, ok := a.tree().Lookup(region.Code(r.Region))
 		if !ok || !strings.Contains(d.Name, "村") {
 			continue
 		}

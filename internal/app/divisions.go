@@ -25,13 +25,13 @@ import (
 // changes, as a stats.Namer: the tree itself when nothing changed, or for
 // a region above the county (whose units, counties, never change here).
 func (a *App) divisions(ctx context.Context, tx *store.Tx, reg region.Code) (stats.Namer, error) {
-	county := a.tree.County(reg)
+	county := a.tree().County(reg)
 	if county == "" {
-		return a.tree, nil
+		return a.tree(), nil
 	}
 	h, err := a.history(ctx, tx, string(county))
 	if err != nil || !h.Changed() {
-		return a.tree, err
+		return a.tree(), err
 	}
 	return h, nil
 }
@@ -43,8 +43,8 @@ func (a *App) history(ctx context.Context, tx *store.Tx, county string) (*region
 	if err != nil {
 		return nil, err
 	}
-	declare(a.tree, vs)
-	return region.NewHistory(a.tree, vs, ks, date.Today(tx.Now()).String()), nil
+	declare(a.tree(), vs)
+	return region.NewHistory(a.tree(), vs, ks, date.Today(tx.Now()).String()), nil
 }
 
 // declare makes the divisions created by changes known to the tree.
@@ -61,7 +61,7 @@ func declare(t *region.Tree, vs []region.Version) {
 func (a *App) DeclareDivisions(ctx context.Context) error {
 	return a.db.View(ctx, func(tx *store.Tx) error {
 		vs, _, err := tx.DivisionHistory(ctx, "")
-		declare(a.tree, vs)
+		declare(a.tree(), vs)
 		return err
 	})
 }
@@ -169,7 +169,7 @@ func (a *App) ChangeDivision(ctx context.Context, who auth.Actor, in DivisionCha
 		if err := tx.RecordDivisionChange(ctx, c, p); err != nil {
 			return nil, err
 		}
-		declare(a.tree, p.Open)
+		declare(a.tree(), p.Open)
 		// Each user the change moved has it in their own history.
 		for _, u := range c.Users {
 			if err := tx.Audit(ctx, audit.Entry{UserID: who.UserID, Username: who.Username, Action: "user.region", Entity: "user",
@@ -208,14 +208,14 @@ func (a *App) DivisionHistory(ctx context.Context, who auth.Actor, code string) 
 	}
 	o := op{name: "division.history", perm: auth.PermReportRead, target: Target{Entity: "division", ID: string(c), Region: c}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*DivisionRecord, error) {
-		county := a.tree.County(c)
+		county := a.tree().County(c)
 		r := &DivisionRecord{Code: c, Names: map[region.Code]string{}}
 		if county == "" {
-			d, ok := a.tree.Lookup(c)
+			d, ok := a.tree().Lookup(c)
 			if !ok && !c.IsCountry() {
 				return nil, apperr.NotFoundf("没有这个区划", "no such division")
 			}
-			r.Name, r.FullName, r.InForce, r.Children = d.Name, a.tree.FullName(c), true, a.tree.Children(c)
+			r.Name, r.FullName, r.InForce, r.Children = d.Name, a.tree().FullName(c), true, a.tree().Children(c)
 			r.Versions = []region.Version{{Code: c, Name: d.Name, Parent: d.Parent}}
 			return r, nil
 		}
@@ -226,7 +226,7 @@ func (a *App) DivisionHistory(ctx context.Context, who auth.Actor, code string) 
 		today := date.Today(tx.Now()).String()
 		r.Versions = h.Versions(c)
 		if r.Versions == nil {
-			d, ok := a.tree.Lookup(c)
+			d, ok := a.tree().Lookup(c)
 			if !ok {
 				return nil, apperr.NotFoundf("没有这个区划", "no such division")
 			}
@@ -259,7 +259,7 @@ func (a *App) DivisionHistory(ctx context.Context, who auth.Actor, code string) 
 			vs := h.Versions(x)
 			if len(vs) > 0 {
 				r.Names[x] = vs[len(vs)-1].Name
-			} else if d, ok := a.tree.Lookup(x); ok {
+			} else if d, ok := a.tree().Lookup(x); ok {
 				r.Names[x] = d.Name
 			}
 		}
@@ -310,9 +310,9 @@ func (a *App) DivisionsOn(ctx context.Context, who auth.Actor, reg, day string) 
 	}
 	o := op{name: "division.on", perm: auth.PermReportRead, target: Target{Entity: "division", ID: string(c), Region: c}}
 	return look(a, ctx, who, o, func(tx *store.Tx) ([]region.Division, error) {
-		county := a.tree.County(c)
+		county := a.tree().County(c)
 		if county == "" {
-			return a.tree.Children(c), nil
+			return a.tree().Children(c), nil
 		}
 		h, err := a.history(ctx, tx, string(county))
 		if err != nil {
@@ -327,7 +327,7 @@ func (a *App) DivisionsOn(ctx context.Context, who auth.Actor, reg, day string) 
 // history page shows the change, and the reports of last year keep its
 // old name.
 func (a *App) demoRename(ctx context.Context, who auth.Actor, village region.Code) error {
-	kids := a.tree.Children(village.Parent())
+	kids := a.tree().Children(village.Parent())
 	for i := len(kids) - 1; i >= 0; i-- {
 		d := kids[i]
 		if d.Code == village || !strings.HasSuffix(d.Name, "村委会") {

@@ -19,7 +19,7 @@ import (
 // its county retired before today, the code that succeeds it today and
 // the message that refuses it; "" and nil for a code in force.
 func (a *App) retired(ctx context.Context, tx *store.Tx, field string, code region.Code) (region.Code, error) {
-	county := a.tree.County(code)
+	county := a.tree().County(code)
 	if county == "" || code.Level() < region.Township {
 		return "", nil
 	}
@@ -94,7 +94,7 @@ func (a *App) successors(ctx context.Context, tx *store.Tx) func(code string) (s
 	today := date.Today(tx.Now()).String()
 	return func(code string) (string, error) {
 		c, err := region.ParseCode(strings.TrimSpace(code))
-		county := a.tree.County(c)
+		county := a.tree().County(c)
 		if err != nil || county == "" || c.Level() < region.Township {
 			return code, nil
 		}
@@ -116,9 +116,9 @@ func (a *App) successors(ctx context.Context, tx *store.Tx) func(code string) (s
 // today, with the changes recorded for its county: what a division
 // picker offers. A retired division has none.
 func (a *App) DivisionsToday(ctx context.Context, code region.Code) ([]region.Division, error) {
-	county := a.tree.County(code)
+	county := a.tree().County(code)
 	if county == "" {
-		return a.tree.Children(code), nil
+		return a.tree().Children(code), nil
 	}
 	var out []region.Division
 	err := a.db.View(ctx, func(tx *store.Tx) error {
@@ -140,7 +140,7 @@ func (a *App) InForceToday(ctx context.Context, ds []region.Division) ([]region.
 		today := date.Today(tx.Now()).String()
 		hs := map[region.Code]*region.History{}
 		for _, d := range ds {
-			county := a.tree.County(d.Code)
+			county := a.tree().County(d.Code)
 			if county != "" && d.Code.Level() >= region.Township {
 				h, ok := hs[county]
 				if !ok {

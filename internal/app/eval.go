@@ -108,21 +108,7 @@ func (a *App) Evaluate(ctx context.Context, who auth.Actor, o EvalOptions) (Eval
 			return errors.New("evaluation: the write transaction was retried after a conflict; run it again")
 		}
 		consumed = true
-		lang := ""
-		if o.Explain {
-			lang = "zh"
-		}
-		ev, err := a.compiled(ctx, tx, lang)
-		if err != nil {
-			return err
-		}
-		if st.RuleVersion, err = ev.Version(scan.County, scan.Year); err != nil {
-			return err
-		}
-		if err := tx.ClearDeterminations(ctx, scan.County, scan.Scope, scan.Year); err != nil {
-			return err
-		}
-		return a.evaluate(ctx, tx, ev, scan, o, &st)
+		return a.evaluate(ctx, tx, scan, o, &st)
 	})
 	if err != nil {
 		return EvalStats{}, fmt.Errorf("evaluate %s %d: %w", code, o.Year, err)
@@ -132,19 +118,31 @@ func (a *App) Evaluate(ctx context.Context, who auth.Actor, o EvalOptions) (Eval
 }
 
 // evaluate runs the pipeline of Evaluate inside its write transaction tx:
-// the workers send the eligible decisions of each chunk, with the number
+// the county is read from the start while the rules are compiled and the
+// year's earlier determinations cleared in tx; the workers wait for the
+// rules, then send the eligible decisions of each chunk, with the number
 // that need review, here, and the decisions are inserted 2,000 at a time.
-func (a *App) evaluate(ctx context.Context, tx *store.Tx, ev *policy.Evaluator, scan store.FamilyScan, o EvalOptions, st *EvalStats) error {
+func (a *App) evaluate(ctx context.Context, tx *store.Tx, scan store.FamilyScan, o EvalOptions, st *EvalStats) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var ev *policy.Evaluator
+	ready := make(chan struct{}) // closed once ev and st.RuleVersion are set
 	results := make(chan decided, o.workers()*2)
 	var persons atomic.Int64
 	var streamErr error
 	go func() {
 		defer close(results)
 		streamErr = a.fanOut(ctx, scan, o.workers(), func(int) func(*registry.Families) error {
-			d := decider{ev: ev, year: scan.Year, version: st.RuleVersion, explain: o.Explain}
+			var d *decider
 			return func(fs *registry.Families) error {
+				if d == nil {
+					select {
+					case <-ready:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+					d = &decider{ev: ev, year: scan.Year, version: st.RuleVersion, explain: o.Explain}
+				}
 				out, err := d.decide(fs)
 				if err != nil {
 					return err
@@ -159,7 +157,28 @@ func (a *App) evaluate(ctx context.Context, tx *store.Tx, ev *policy.Evaluator, 
 			}
 		})
 	}()
-	var err error
+	// The rules and the clearing, in tx, while the first chunks are read.
+	err := func() error {
+		lang := ""
+		if o.Explain {
+			lang = "zh"
+		}
+		var err error
+		if ev, err = a.compiled(ctx, tx, lang); err != nil {
+			return err
+		}
+		if st.RuleVersion, err = ev.Version(scan.County, scan.Year); err != nil {
+			return err
+		}
+		return tx.ClearDeterminations(ctx, scan.County, scan.Scope, scan.Year)
+	}()
+	if err != nil {
+		cancel()
+		for range results { // until the pipeline stops
+		}
+		return err
+	}
+	close(ready)
 	var batch []policy.Determination
 	for out := range results {
 		if err != nil {

@@ -107,7 +107,7 @@ func (a *App) Residence(ctx context.Context, who auth.Actor, k registry.Key) (*P
 // SetResidence records where person k lives ("" for the hukou's place).
 func (a *App) SetResidence(ctx context.Context, who auth.Actor, k registry.Key, r move.Residence) (*move.Residence, error) {
 	return write(a, ctx, who, personOp("person.residence", auth.PermRegistryWrite, k), func(tx *store.Tx) (*move.Residence, error) {
-		return move.SetResidence(ctx, tx, who, a.tree, k, r)
+		return move.SetResidence(ctx, tx, who, a.tree(), k, r)
 	})
 }
 
@@ -162,7 +162,7 @@ func (a *App) StartTransfer(ctx context.Context, who auth.Actor, in move.Start) 
 	var out *move.Transfer
 	err = a.twoCounties(ctx, who, o, func(*store.Tx) ([2]string, error) { return [2]string{county, in.ToCounty}, nil },
 		func(tx *store.Tx) (err error) {
-			out, err = move.Begin(ctx, tx, who, a.tree, in)
+			out, err = move.Begin(ctx, tx, who, a.tree(), in)
 			return err
 		})
 	return out, err
@@ -194,7 +194,7 @@ func (a *App) DecideTransfer(ctx context.Context, who auth.Actor, county string,
 	var out *move.Transfer
 	err = a.twoCounties(ctx, who, transferOp(name, auth.PermTransfer, county, id), transferCounties(ctx, county, id),
 		func(tx *store.Tx) (err error) {
-			out, err = move.Decide(ctx, tx, who, a.tree, county, id, d)
+			out, err = move.Decide(ctx, tx, who, a.tree(), county, id, d)
 			return err
 		})
 	return out, err
@@ -267,7 +267,7 @@ func (a *App) handOverSynthetic(ctx context.Context, county string, moves []synt
 		}
 	}
 	for _, m := range moves {
-		place := firstVillage(a.tree, region.Code(m.To))
+		place := firstVillage(a.tree(), region.Code(m.To))
 		if place == "" {
 			continue
 		}
@@ -285,7 +285,7 @@ func (a *App) handOverSynthetic(ctx context.Context, county string, moves []synt
 			if err != nil {
 				return err
 			}
-			t, err := move.Begin(ctx, tx, auth.System, a.tree, move.Start{County: county, PersonID: rec.ID, ToCounty: m.To, MovedOn: m.On,
+			t, err := move.Begin(ctx, tx, auth.System, a.tree(), move.Start{County: county, PersonID: rec.ID, ToCounty: m.To, MovedOn: m.On,
 				Source: move.SourcePolice, SourceRef: fmt.Sprintf("迁字%d第%05d号", m.On.Year(), x%100000)})
 			if err != nil {
 				return err
@@ -294,10 +294,10 @@ func (a *App) handOverSynthetic(ctx context.Context, county string, moves []synt
 			case m.On.After(last.AddDays(-30)):
 				outcome = move.StateStarted
 			case x%20 == 0:
-				_, err = move.Decide(ctx, tx, auth.System, a.tree, m.To, t.ID, move.Decision{Reason: "经核实本人未在本县落户", Version: 1})
+				_, err = move.Decide(ctx, tx, auth.System, a.tree(), m.To, t.ID, move.Decision{Reason: "经核实本人未在本县落户", Version: 1})
 				outcome = move.StateRefused
 			default:
-				_, err = move.Decide(ctx, tx, auth.System, a.tree, m.To, t.ID, move.Decision{Accept: true, ToRegion: place, Version: 1})
+				_, err = move.Decide(ctx, tx, auth.System, a.tree(), m.To, t.ID, move.Decision{Accept: true, ToRegion: place, Version: 1})
 				outcome = move.StateAccepted
 			}
 			return err
@@ -349,18 +349,18 @@ func firstVillage(t *region.Tree, county region.Code) string {
 // ("" and "" for a place outside the system or within county).
 func (a *App) moveTarget(county, code string) (to, place string) {
 	c, err := region.ParseCode(code)
-	if err != nil || a.tree == nil {
+	if err != nil || a.tree() == nil {
 		return "", ""
 	}
-	cc := a.tree.County(c)
+	cc := a.tree().County(c)
 	if cc == "" || cc.Level() != region.County || string(cc) == county {
 		return "", ""
 	}
-	if _, ok := a.tree.Lookup(cc); !ok {
+	if _, ok := a.tree().Lookup(cc); !ok {
 		return "", ""
 	}
 	if c.Level() >= region.Township {
-		if _, ok := a.tree.Lookup(c); ok {
+		if _, ok := a.tree().Lookup(c); ok {
 			place = string(c)
 		}
 	}
@@ -404,7 +404,7 @@ func (a *App) transferFromTask(ctx context.Context, tx *store.Tx, who auth.Actor
 			return nil
 		}
 	}
-	tr, err := move.Begin(ctx, tx, who, a.tree, move.Start{County: t.County, PersonID: k.ID, ToCounty: to, ToRegion: place,
+	tr, err := move.Begin(ctx, tx, who, a.tree(), move.Start{County: t.County, PersonID: k.ID, ToCounty: to, ToRegion: place,
 		MovedOn: row.Event.Date.Date, Source: move.SourcePolice, SourceRef: taskRef(t), Note: note})
 	if err != nil {
 		return err

@@ -89,12 +89,12 @@ func (a *App) Outreach(ctx context.Context, who auth.Actor, q OutreachQuery, lan
 // placeName names a village with its township ("城关镇石桥村委会"), or
 // any other division by its own name.
 func (a *App) placeName(c region.Code, lang string) string {
-	d, ok := a.tree.Lookup(c)
+	d, ok := a.tree().Lookup(c)
 	if !ok {
 		return string(c)
 	}
 	if c.Level() == region.Village {
-		if t, ok := a.tree.Lookup(c.Parent()); ok {
+		if t, ok := a.tree().Lookup(c.Parent()); ok {
 			return t.Name + d.Name
 		}
 	}

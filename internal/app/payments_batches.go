@@ -59,7 +59,7 @@ func (a *App) RecallBatch(ctx context.Context, who auth.Actor, county string, id
 func (a *App) BankFile(ctx context.Context, who auth.Actor, county string, id int64) (*payment.BankFiles, error) {
 	o := countyOp("payment.batch.file", auth.PermPaymentManage, "payment_batch", county, id)
 	return look(a, ctx, who, o, func(tx *store.Tx) (*payment.BankFiles, error) {
-		return payment.BatchFile(ctx, tx, who, a.tree, county, id)
+		return payment.BatchFile(ctx, tx, who, a.tree(), county, id)
 	})
 }
 

@@ -23,7 +23,7 @@ type LedgerView struct {
 func (a *App) Ledger(ctx context.Context, who auth.Actor, year int, code, program, lang string) (*LedgerView, error) {
 	o := op{name: "payment.ledger", perm: auth.PermPaymentRead, target: Target{Entity: "ledger", Region: region.Code(code)}}
 	return look(a, ctx, who, o, func(tx *store.Tx) (*LedgerView, error) {
-		l, err := payment.GetLedger(ctx, tx, who, a.tree, year, code, program)
+		l, err := payment.GetLedger(ctx, tx, who, a.tree(), year, code, program)
 		if err != nil {
 			return nil, err
 		}
@@ -49,7 +49,7 @@ func (a *App) Ledger(ctx context.Context, who auth.Actor, year int, code, progra
 func (a *App) Letter(ctx context.Context, who auth.Actor, county string, id, person int64) ([]byte, error) {
 	o := countyOp("payment.letter", auth.PermPaymentRead, "payment_cycle", county, id)
 	return look(a, ctx, who, o, func(tx *store.Tx) ([]byte, error) {
-		return payment.Letter(ctx, tx, who, a.tree, county, id, person)
+		return payment.Letter(ctx, tx, who, a.tree(), county, id, person)
 	})
 }
 
@@ -58,6 +58,6 @@ func (a *App) Letter(ctx context.Context, who auth.Actor, county string, id, per
 func (a *App) LetterContent(ctx context.Context, who auth.Actor, county string, id, person int64) (*payment.LetterData, error) {
 	o := countyOp("payment.letter", auth.PermPaymentRead, "payment_cycle", county, id)
 	return look(a, ctx, who, o, func(tx *store.Tx) (*payment.LetterData, error) {
-		return payment.LetterContent(ctx, tx, who, a.tree, county, id, person)
+		return payment.LetterContent(ctx, tx, who, a.tree(), county, id, person)
 	})
 }

@@ -255,7 +255,7 @@ func (a *App) SelfLetter(ctx context.Context, who auth.Actor, county string, id,
 		}
 		// The citizen's own letter is read on their behalf: the check
 		// above is the citizen's access rule.
-		return payment.LetterContent(ctx, tx, auth.System, a.tree, county, id, person)
+		return payment.LetterContent(ctx, tx, auth.System, a.tree(), county, id, person)
 	})
 }
 

@@ -26,7 +26,7 @@ import (
 func (a *App) CycleLetters(ctx context.Context, who auth.Actor, county string, id int64, township string) ([]payment.LetterData, error) {
 	o := countyOp("payment.letters", auth.PermPaymentRead, "payment_cycle", county, id)
 	ls, err := look(a, ctx, who, o, func(tx *store.Tx) ([]payment.LetterData, error) {
-		return payment.CycleLetters(ctx, tx, who, a.tree, county, id, township)
+		return payment.CycleLetters(ctx, tx, who, a.tree(), county, id, township)
 	})
 	if err != nil {
 		return nil, err

@@ -152,10 +152,10 @@ func (a *App) county(field, s string) (string, error) {
 	if c.Level() != region.County && c.Level() != region.Prefecture {
 		return "", apperr.Invalidf(field, "%s 不是县级区划代码", "%s is not a county code", c)
 	}
-	if _, ok := a.tree.Lookup(c); !ok {
+	if _, ok := a.tree().Lookup(c); !ok {
 		return "", apperr.NotFoundf("区划 %s 不存在", "there is no division %s", c)
 	}
-	if a.tree.County(c) != c {
+	if a.tree().County(c) != c {
 		return "", apperr.Invalidf(field, "%s 不是县级区划代码", "%s is not a county code", c)
 	}
 	return string(c), nil

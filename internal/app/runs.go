@@ -30,7 +30,7 @@ func (a *App) RecordRun(ctx context.Context, who auth.Actor, r Run) error {
 	ctx = context.WithoutCancel(ctx)
 	o := op{name: "run.record", target: Target{Entity: r.Entity, Region: r.Region}}
 	return a.update(ctx, who, o, func(tx *store.Tx) error {
-		return tx.Audit(ctx, audit.Entry{County: string(a.tree.County(r.Region)), UserID: who.UserID, Username: who.Username,
+		return tx.Audit(ctx, audit.Entry{County: string(a.tree().County(r.Region)), UserID: who.UserID, Username: who.Username,
 			Action: r.Action, Entity: r.Entity, Region: string(r.Region), After: audit.JSON(r.Detail)})
 	})
 }

@@ -435,9 +435,9 @@ func (a *App) Supervision(ctx context.Context, who auth.Actor, reg string, year 
 			if err != nil {
 				return nil, err
 			}
-			quality = stats.ComputeQuality(string(c), a.tree.FullName(c), last, units, pop, issues)
+			quality = stats.ComputeQuality(string(c), a.tree().FullName(c), last, units, pop, issues)
 		}
-		s := stats.Supervise(string(c), a.tree.FullName(c), year, today, day, units, approvals, due, paid, quality)
+		s := stats.Supervise(string(c), a.tree().FullName(c), year, today, day, units, approvals, due, paid, quality)
 		return s, a.addTimeliness(ctx, tx, c, s, units)
 	})
 }
@@ -464,7 +464,7 @@ func (a *App) Pyramid(ctx context.Context, who auth.Actor, reg, on string) (*sta
 		if err != nil {
 			return nil, err
 		}
-		return stats.BuildPyramid(string(c), a.tree.FullName(c), day, rows), nil
+		return stats.BuildPyramid(string(c), a.tree().FullName(c), day, rows), nil
 	})
 }
 

@@ -49,7 +49,7 @@ func (a *App) ReportFamilies(ctx context.Context, who auth.Actor, reg, month, fi
 		if err := auth.Require(who, auth.PermReportRead); err != nil {
 			return err
 		}
-		units := stats.UnitsOf(a.tree, c)
+		units := stats.UnitsOf(a.tree(), c)
 		if err := stats.CheckKey(c, units, figure); err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (a *App) ReportFamilies(ctx context.Context, who auth.Actor, reg, month, fi
 		}
 		chain := ""
 		if who.Scope.Level() >= region.County {
-			chain = string(a.tree.County(who.Scope))
+			chain = string(a.tree().County(who.Scope))
 		}
 		return tx.Audit(ctx, audit.Entry{County: chain, UserID: who.UserID, Username: who.Username, Action: "special.list",
 			Entity: "special_family", EntityID: "report:" + figure, Region: string(c)})

@@ -94,7 +94,7 @@ func (a *App) CreateUser(ctx context.Context, who auth.Actor, in auth.NewUser) (
 	}
 	var u auth.User
 	err := a.hashing(ctx, func() (err error) {
-		u, err = in.Build(a.tree, a.cfg.Password)
+		u, err = in.Build(a.tree(), a.cfg.Password)
 		return err
 	})
 	if err != nil {
