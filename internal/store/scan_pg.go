@@ -139,6 +139,53 @@ type rangeBuf struct {
 	rows  []rangeRow
 	spans [][2]int32 // the columns of rows, one after the other: start and end in data (end -1: NULL)
 	data  []byte
+	// scratch of sort
+	counts []int32
+	sorted []rangeRow
+}
+
+// sort orders the rows, whose keys are lo..hi-1, by key and id. A range
+// read through a bitmap comes in the order of the table's pages, nearly
+// but not quite the keys' order: when the range's keys are not many more
+// than its rows, the rows are counted into place by key (the keys of a
+// range lie close together), and only the few rows of one key ordered by
+// id; otherwise they are sorted.
+func (b *rangeBuf) sort(lo, hi int64) {
+	n := len(b.rows)
+	width := hi - lo
+	if width <= 0 || width > 4*int64(n)+1024 {
+		slices.SortFunc(b.rows, rangeRowCmp)
+		return
+	}
+	if int64(cap(b.counts)) < width+1 {
+		b.counts = make([]int32, width+1)
+	}
+	counts := b.counts[:width+1]
+	clear(counts)
+	for _, r := range b.rows {
+		if r.key < lo || r.key >= hi {
+			slices.SortFunc(b.rows, rangeRowCmp) // not the range asked for: sorted as it is
+			return
+		}
+		counts[r.key-lo+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	b.sorted = slices.Grow(b.sorted[:0], n)[:n]
+	for _, r := range b.rows {
+		i := &counts[r.key-lo]
+		b.sorted[*i] = r
+		*i++
+	}
+	b.rows, b.sorted = b.sorted, b.rows
+	// Rows of one key, by id: a few at most, mostly in order already.
+	rows := b.rows
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && rows[j].key == rows[j-1].key && rows[j].id < rows[j-1].id; j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
 }
 
 // rangeRow is a row of a range: its key and id and where its columns are.
@@ -285,7 +332,7 @@ func (b *rangeBuf) read(ctx context.Context, conn *pgx.Conn, query, county strin
 		return nil, err
 	}
 	if !sorted {
-		slices.SortFunc(b.rows, rangeRowCmp)
+		b.sort(lo, hi)
 	}
 	if describe {
 		return slices.Clone(fields), nil

@@ -137,3 +137,62 @@ func TestTexts(t *testing.T) {
 		t.Error("a repeated text was read into a new string")
 	}
 }
+
+// TestRangeSort checks the ordering of a range's rows by key and id
+// against sorting them, for rows in order, nearly in order (as a bitmap
+// reads them), in no order, with many rows to a key, with keys far apart
+// (sorted, not counted) and with a key outside the range.
+func TestRangeSort(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		name        string
+		rows        int
+		width       int64 // keys are lo..lo+width-1
+		perKey      int   // rows of one key at most
+		swaps       int   // rows moved out of order, -1 for all
+		outOfBounds bool
+	}{
+		{"empty", 0, 10, 1, 0, false},
+		{"in order", 2000, 2000, 1, 0, false},
+		{"nearly", 5000, 4000, 3, 300, false},
+		{"no order", 5000, 3000, 4, -1, false},
+		{"many to a key", 3000, 20, 200, -1, false},
+		{"keys far apart", 500, 1 << 30, 1, -1, false},
+		{"a key outside", 500, 600, 1, 50, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b rangeBuf
+			for range 10 {
+				const lo = -77
+				b.rows = b.rows[:0]
+				id := int64(0)
+				for len(b.rows) < tc.rows {
+					k := lo + rnd.Int64N(tc.width)
+					for range 1 + rnd.IntN(tc.perKey) {
+						id += 1 + rnd.Int64N(5)
+						b.rows = append(b.rows, rangeRow{key: k, id: id, at: int32(len(b.rows))})
+					}
+				}
+				slices.SortFunc(b.rows, rangeRowCmp)
+				switch {
+				case tc.swaps < 0:
+					rnd.Shuffle(len(b.rows), func(i, j int) { b.rows[i], b.rows[j] = b.rows[j], b.rows[i] })
+				default:
+					for range tc.swaps {
+						i, j := rnd.IntN(len(b.rows)), rnd.IntN(len(b.rows))
+						b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
+					}
+				}
+				hi := lo + tc.width
+				if tc.outOfBounds {
+					b.rows[len(b.rows)/2].key = hi + 3
+				}
+				want := slices.SortedFunc(slices.Values(b.rows), rangeRowCmp)
+				b.sort(lo, hi)
+				if !slices.Equal(b.rows, want) {
+					t.Fatalf("ordered %v, want %v", b.rows, want)
+				}
+			}
+		})
+	}
+}
