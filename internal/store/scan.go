@@ -76,9 +76,7 @@ type pass[T any] struct {
 
 // fill reads rows until the key passes upto.
 func (p *pass[T]) fill(upto int64) error {
-	if len(p.buf) == cap(p.buf) {
-		p.compact() // before append would copy the dropped rows too
-	}
+	p.room()
 	from := len(p.buf)
 	if p.has {
 		if p.pending.key > upto {
@@ -138,26 +136,31 @@ func sortRuns[T any](rows []keyed[T], less func(a, b *T) int) {
 	}
 }
 
-// drop forgets the rows keyed below from. The rows kept are moved to the
-// front of the buffer only once the rows dropped fill half of it: moving
-// them at every window's step copied most of the window each time.
+// drop forgets the rows keyed below from. They stay in the buffer until
+// room moves the window's rows down over them: moving them at every
+// window's step copied most of the window each time.
 func (p *pass[T]) drop(from int64) {
 	i, _ := slices.BinarySearchFunc(p.window(), from, func(k keyed[T], t int64) int { return cmp.Compare(k.key, t) })
 	p.off += i
-	if p.off >= len(p.buf)/2 {
-		p.compact()
-	}
 }
 
-// compact moves the window's rows to the front of the buffer, forgetting
-// those dropped.
-func (p *pass[T]) compact() {
-	if p.off == 0 {
+// room makes room at the end of the buffer for the rows fill reads, once
+// the rows dropped take more of it than the room left: the window's rows
+// are moved to the front, into a buffer twice their number at least, so
+// that they are moved about once for every window's worth of rows read.
+func (p *pass[T]) room() {
+	if p.off == 0 || p.off < cap(p.buf)-len(p.buf) {
 		return
 	}
-	n := copy(p.buf, p.buf[p.off:])
-	clear(p.buf[n:])
-	p.buf, p.off = p.buf[:n], 0
+	rows := p.window()
+	if cap(p.buf) < 2*len(rows) {
+		p.buf = append(make([]keyed[T], 0, 2*len(rows)+64), rows...)
+	} else {
+		n := copy(p.buf, rows)
+		clear(p.buf[n:])
+		p.buf = p.buf[:n]
+	}
+	p.off = 0
 }
 
 // window returns the rows of the window, in key order.

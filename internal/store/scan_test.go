@@ -1,12 +1,15 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/jiahe-project/jiahe/internal/date"
 )
 
 // TestPassEach checks the walk of a window's rows by a list of ids against
@@ -194,5 +197,55 @@ func TestRangeSort(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fakeRows is a cursor over rows of a key and an id.
+type fakeRows struct {
+	rows [][2]int64
+	at   int
+}
+
+func (f *fakeRows) Next() bool                { f.at++; return f.at <= len(f.rows) }
+func (f *fakeRows) Err() error                { return nil }
+func (f *fakeRows) Close() error              { return nil }
+func (f *fakeRows) Int64(col int) int64       { return f.rows[f.at-1][col] }
+func (f *fakeRows) Text(int) string           { return "" }
+func (f *fakeRows) Date(int) date.Date        { return date.Date{} }
+func (f *fakeRows) NullBool(int) sql.NullBool { return sql.NullBool{} }
+
+// TestPassWindow walks a pass's window along a table as a scan does —
+// reading ahead to a key, forgetting the rows below another — and checks
+// that the window holds exactly the rows between, whatever the steps.
+func TestPassWindow(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for _, step := range []int64{1, 7, 100, 5000} {
+		var rows [][2]int64
+		for k := int64(0); k < 20000; k++ {
+			for range rnd.IntN(3) {
+				rows = append(rows, [2]int64{k, int64(len(rows))})
+			}
+		}
+		p := pass[int64]{rows: &fakeRows{rows: rows}, scan: func(r row) int64 { return r.Int64(1) }}
+		for lo := int64(0); lo < 21000; lo += step {
+			hi := lo + 3*step
+			if err := p.fill(hi); err != nil {
+				t.Fatal(err)
+			}
+			p.drop(lo)
+			var want []int64
+			for _, r := range rows {
+				if r[0] >= lo && r[0] <= hi {
+					want = append(want, r[1])
+				}
+			}
+			var got []int64
+			for _, k := range p.window() {
+				got = append(got, k.v)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d, window %d..%d: rows %v, want %v", step, lo, hi, got, want)
+			}
+		}
 	}
 }
