@@ -116,8 +116,19 @@ type KeyedTie struct {
 
 // NewFamilies returns an empty set of the families of county.
 func NewFamilies(county string) *Families {
-	return &Families{County: county, Persons: map[int64]*Person{}, facts: map[int64]*Facts{}}
+	return NewFamiliesSized(county, 0, 0)
 }
+
+// NewFamiliesSized is NewFamilies with room for the given numbers of
+// persons and of persons with facts: a batch that fills one set after
+// another knows about how many the next will hold, and maps grown entry
+// by entry are rebuilt several times over.
+func NewFamiliesSized(county string, persons, facts int) *Families {
+	return &Families{County: county, Persons: make(map[int64]*Person, persons), facts: make(map[int64]*Facts, facts)}
+}
+
+// Sizes returns the numbers of persons and of persons with facts held.
+func (fs *Families) Sizes() (persons, facts int) { return len(fs.Persons), len(fs.facts) }
 
 // index files the marriages and ties under their persons once all rows
 // are in.

@@ -640,7 +640,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			margin := int64(s.Margin)
 			yearStart, yearEnd := date.Of(s.Year, 1, 1), date.Of(s.Year, 12, 31)
 			var lo int64 = -1 << 62
-			ties, marriages := 0, 0
+			ties, marriages, persons, withFacts := 0, 0, 0, 0
 			for {
 				// The chunk: the next s.Chunk persons by id.
 				chunk, err := nextChunk(&ps.persons, lo, s.Chunk)
@@ -654,11 +654,11 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 				if err := ps.advance(clo-margin, chi+margin); err != nil {
 					return err
 				}
-				fs := registry.NewFamilies(s.County)
+				fs := registry.NewFamiliesSized(s.County, persons+persons/8, withFacts+withFacts/8)
 				fs.Widen = widen
-				// Room for as many ties and marriages as the last chunk's,
-				// and some: growing them row by row copied each chunk's
-				// several times over.
+				// Room for as many persons, ties and marriages as the last
+				// chunk's, and some: growing them row by row copied each
+				// chunk's several times over.
 				fs.Ties = make([]registry.KeyedTie, 0, ties+ties/8)
 				fs.Marriages = make([]registry.KeyedMarriage, 0, marriages+marriages/8)
 				for _, p := range ps.persons.in(clo, chi) {
@@ -674,6 +674,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 					}
 				}
 				ties, marriages = len(fs.Ties), len(fs.Marriages)
+				persons, withFacts = fs.Sizes()
 				if !yield(fs, nil) {
 					stop = true
 					return nil
@@ -950,7 +951,7 @@ func (w *windowReader) read(ctx context.Context) error {
 	for _, id := range subjects {
 		isSubject[id] = true
 	}
-	seen := map[int64]bool{}
+	seen := make(map[int64]bool, cap(fs.Marriages))
 	addMarriage := func(m registry.KeyedMarriage) {
 		if !seen[m.ID] {
 			seen[m.ID] = true
