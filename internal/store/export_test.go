@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -99,27 +100,35 @@ type Row = row
 // of a pass: it takes the county and a range of keys ($1, $2, $3).
 func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row) T) (T, error) {
 	var zero T
-	var cur cursor
 	if db.Engine == Postgres {
 		c, err := db.openPGScanConn(ctx)
 		if err != nil {
 			return zero, err
 		}
 		defer c.close()
-		r := &pgRanges{c: c, ctx: ctx, county: "341523", query: query, width: 1, more: true, cur: &rangeBuf{}, ahead: &rangeBuf{}}
+		r := &pgRanges[T]{c: c, ctx: ctx, county: "341523", query: query, scan: func(r row) T { return read(r) },
+			width: 1, more: true, cur: &pgRange[T]{}, ahead: &pgRange[T]{}}
 		defer r.Close()
-		cur = r
-	} else {
-		c, err := db.openSQLiteScanConn()
-		if err != nil {
-			return zero, err
+		k := r.nextRow()
+		if k == nil {
+			return zero, fmt.Errorf("no row: %w", cmp.Or(r.Err(), errors.New("none")))
 		}
-		defer c.close()
-		if cur, err = c.query(ctx, query); err != nil {
-			return zero, err
+		v := k.v
+		if r.nextRow() != nil {
+			return v, errors.New("a second row")
 		}
-		defer cur.Close()
+		return v, r.Err()
 	}
+	c, err := db.openSQLiteScanConn()
+	if err != nil {
+		return zero, err
+	}
+	defer c.close()
+	cur, err := c.query(ctx, query)
+	if err != nil {
+		return zero, err
+	}
+	defer cur.Close()
 	if !cur.Next() {
 		return zero, fmt.Errorf("no row: %v", cur.Err())
 	}

@@ -63,8 +63,7 @@ type keyed[T any] struct {
 // pass is one table read in key order, with the rows of the current
 // window in buf[off:].
 type pass[T any] struct {
-	rows    cursor
-	scan    func(r row) T
+	src     source[T]
 	less    func(a, b *T) int // order of one person's rows before their id; nil for id order
 	buf     []keyed[T]
 	off     int // rows of buf before off were dropped
@@ -85,26 +84,23 @@ func (p *pass[T]) fill(upto int64) error {
 		p.buf, p.has = append(p.buf, p.pending), false
 	}
 	for !p.done {
-		if !p.rows.Next() {
+		k := p.src.nextRow()
+		if k == nil {
 			p.done = true
-			if err := p.rows.Err(); err != nil {
+			if err := p.src.Err(); err != nil {
 				return err
 			}
 			break
-		}
-		k := keyed[T]{key: p.rows.Int64(0), id: p.rows.Int64(1), v: p.scan(p.rows)}
-		if err := p.rows.Err(); err != nil {
-			return err
 		}
 		if k.key < p.last {
 			return fmt.Errorf("scan: key %d after %d: rows out of key order", k.key, p.last)
 		}
 		p.last = k.key
 		if k.key > upto {
-			p.pending, p.has = k, true
+			p.pending, p.has = *k, true
 			break
 		}
-		p.buf = append(p.buf, k)
+		p.buf = append(p.buf, *k)
 	}
 	// Rows of one person come in any order; order them as the family
 	// view does. The pass is in key order and a person's rows never
@@ -176,10 +172,43 @@ func (p *pass[T]) in(lo, hi int64) []keyed[T] {
 }
 
 func (p *pass[T]) close() {
-	if p.rows != nil {
-		p.rows.Close()
+	if p.src != nil {
+		p.src.Close()
 	}
 }
+
+// source is what a pass reads its rows from, in key order: a cursor's
+// rows decoded as the pass takes them (cursorRows, SQLite), or ranges of
+// rows decoded as they arrive (pgRanges, PostgreSQL).
+type source[T any] interface {
+	// nextRow returns the next row, valid until the next call; nil at
+	// the end or on an error (Err).
+	nextRow() *keyed[T]
+	Err() error
+	Close() error
+}
+
+// cursorRows are the rows of a cursor, decoded by scan.
+type cursorRows[T any] struct {
+	cur  cursor
+	scan func(r row) T
+	k    keyed[T]
+}
+
+func (c *cursorRows[T]) nextRow() *keyed[T] {
+	if !c.cur.Next() {
+		return nil
+	}
+	c.k = keyed[T]{key: c.cur.Int64(0), id: c.cur.Int64(1)}
+	c.k.v = c.scan(c.cur)
+	if c.cur.Err() != nil {
+		return nil
+	}
+	return &c.k
+}
+
+func (c *cursorRows[T]) Err() error   { return c.cur.Err() }
+func (c *cursorRows[T]) Close() error { return c.cur.Close() }
 
 // table describes how a table of facts is read: the select list after
 // the key and id columns, how a row of them is read (its columns from 2
@@ -507,39 +536,51 @@ var (
 // querier opens a pass's rows, in key order; the pass holds them open.
 type querier func(ctx context.Context, q passQuery) (cursor, error)
 
-// open starts the pass of t over county on q.
-func open[T any](ctx context.Context, q querier, e Engine, county string, t *table[T], p *pass[T]) error {
+// open starts the pass of t over county: on PostgreSQL in ranges on the
+// connection pg, otherwise on q.
+func open[T any](ctx context.Context, q querier, pg *pgScanConn, e Engine, county string, t *table[T], p *pass[T]) error {
+	p.less, p.last = t.less, math.MinInt64
+	if pg != nil {
+		r, err := openPGRanges(ctx, pg, t.pass(e, county), t.scan)
+		if err != nil {
+			return err
+		}
+		p.src = r
+		return nil
+	}
 	rows, err := q(ctx, t.pass(e, county))
 	if err != nil {
 		return err
 	}
-	p.rows, p.scan, p.less, p.last = rows, t.scan, t.less, math.MinInt64
+	p.src = &cursorRows[T]{cur: rows, scan: t.scan}
 	return nil
 }
 
-// openPasses starts every pass of county, those of group g on qs[g].
-func openPasses(ctx context.Context, qs [2]querier, e Engine, county string) (*passes, error) {
+// openPasses starts every pass of county, those of group g on qs[g], or
+// on PostgreSQL on pg[g].
+func openPasses(ctx context.Context, qs [2]querier, pg [2]*pgScanConn, e Engine, county string) (*passes, error) {
 	ps := &passes{}
 	group := map[filler]int{}
 	for _, gp := range ps.all() {
 		group[gp.p] = gp.group
 	}
 	q := func(p filler) querier { return qs[group[p]] }
-	err := open(ctx, q(&ps.persons), e, county, &personTable, &ps.persons)
+	c := func(p filler) *pgScanConn { return pg[group[p]] }
+	err := open(ctx, q(&ps.persons), c(&ps.persons), e, county, &personTable, &ps.persons)
 	for i := range ps.marr {
-		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), e, county, &marriageTables[i], &ps.marr[i]))
+		err = cmp.Or(err, open(ctx, q(&ps.marr[i]), c(&ps.marr[i]), e, county, &marriageTables[i], &ps.marr[i]))
 	}
-	err = cmp.Or(err, open(ctx, q(&ps.ties), e, county, &tieTable, &ps.ties),
-		open(ctx, q(&ps.hukou), e, county, &hukouTable, &ps.hukou),
-		open(ctx, q(&ps.certs), e, county, &certificateTable, &ps.certs),
-		open(ctx, q(&ps.contra), e, county, &contraceptionTable, &ps.contra),
-		open(ctx, q(&ps.permits), e, county, &permissionTable, &ps.permits),
-		open(ctx, q(&ps.disab), e, county, &disabilityTable, &ps.disab),
-		open(ctx, q(&ps.compl), e, county, &complicationTable, &ps.compl),
-		open(ctx, q(&ps.retire), e, county, &retirementTable, &ps.retire),
-		open(ctx, q(&ps.pensions), e, county, &pensionTable, &ps.pensions),
-		open(ctx, q(&ps.admits), e, county, &admissionTable, &ps.admits),
-		open(ctx, q(&ps.confirms), e, county, &confirmationTable, &ps.confirms))
+	err = cmp.Or(err, open(ctx, q(&ps.ties), c(&ps.ties), e, county, &tieTable, &ps.ties),
+		open(ctx, q(&ps.hukou), c(&ps.hukou), e, county, &hukouTable, &ps.hukou),
+		open(ctx, q(&ps.certs), c(&ps.certs), e, county, &certificateTable, &ps.certs),
+		open(ctx, q(&ps.contra), c(&ps.contra), e, county, &contraceptionTable, &ps.contra),
+		open(ctx, q(&ps.permits), c(&ps.permits), e, county, &permissionTable, &ps.permits),
+		open(ctx, q(&ps.disab), c(&ps.disab), e, county, &disabilityTable, &ps.disab),
+		open(ctx, q(&ps.compl), c(&ps.compl), e, county, &complicationTable, &ps.compl),
+		open(ctx, q(&ps.retire), c(&ps.retire), e, county, &retirementTable, &ps.retire),
+		open(ctx, q(&ps.pensions), c(&ps.pensions), e, county, &pensionTable, &ps.pensions),
+		open(ctx, q(&ps.admits), c(&ps.admits), e, county, &admissionTable, &ps.admits),
+		open(ctx, q(&ps.confirms), c(&ps.confirms), e, county, &confirmationTable, &ps.confirms))
 	if err != nil {
 		ps.close()
 		return nil, err
@@ -599,7 +640,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			// library itself (scan_sqlite.go), or outside the pool on
 			// PostgreSQL, a range of keys at a time (scan_pg.go).
 			var qs [2]querier
-			var pgConns []*pgScanConn
+			var pg [2]*pgScanConn
 			for g := range qs {
 				if db.Engine == Postgres {
 					c, err := db.openPGScanConn(ctx)
@@ -607,8 +648,7 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 						return err
 					}
 					defer c.close()
-					qs[g] = c.query
-					pgConns = append(pgConns, c)
+					pg[g] = c
 					continue
 				}
 				c, err := db.openSQLiteScanConn()
@@ -627,12 +667,15 @@ func (db *DB) scanCounty(ctx context.Context, s FamilyScan) iter.Seq2[*registry.
 			if err != nil {
 				return err
 			}
-			ps, err := openPasses(ctx, qs, db.Engine, s.County)
+			ps, err := openPasses(ctx, qs, pg, db.Engine, s.County)
 			if err != nil {
 				return err
 			}
 			defer ps.close()
-			for _, c := range pgConns {
+			for _, c := range pg {
+				if c == nil {
+					continue
+				}
 				if err := c.rangesOnly(ctx); err != nil {
 					return err
 				}

@@ -114,90 +114,40 @@ func (c *pgScanConn) close() {
 }
 
 // pgRanges is the rows of one pass, read a range of keys at a time on the
-// group's connection, each range ordered by key and id, with the next
-// range read ahead.
-type pgRanges struct {
-	texts  columnTexts
+// group's connection and decoded there as they arrive (scan), each range
+// ordered by key and id, with the next range read ahead while the pass
+// takes the rows of the current one.
+type pgRanges[T any] struct {
 	c      *pgScanConn
 	ctx    context.Context
 	query  string // the pass's query with the range's bounds, $2 <= key < $3
 	county string
-	next   int64 // the first key of the next range
-	last   int64 // the county's last key
+	scan   func(r row) T
+	texts  columnTexts // the texts of the columns read, used by the connection's goroutine only
+	next   int64       // the first key of the next range
+	last   int64       // the county's last key
 	width  int64
-	more   bool // ranges remain to be asked for
-	fields []pgconn.FieldDescription
-	cur    *rangeBuf // the range being read
-	ahead  *rangeBuf // the range read ahead (pending), or the spare buffer
-	job    *connJob  // the read of ahead; nil when none is pending
+	more   bool        // ranges remain to be asked for
+	cur    *pgRange[T] // the range being read
+	ahead  *pgRange[T] // the range read ahead (pending), or the spare buffer
+	job    *connJob    // the read of ahead; nil when none is pending
 	pos    int
 	err    error
 }
 
-// rangeBuf is the rows of a range, ordered, with their columns' bytes.
-type rangeBuf struct {
-	rows  []rangeRow
-	spans [][2]int32 // the columns of rows, one after the other: start and end in data (end -1: NULL)
-	data  []byte
+// pgRange is the rows of a range, decoded and ordered.
+type pgRange[T any] struct {
+	rows []keyed[T]
 	// scratch of sort
 	counts []int32
-	sorted []rangeRow
+	sorted []keyed[T]
 }
 
-// sort orders the rows, whose keys are lo..hi-1, by key and id. A range
-// read through a bitmap comes in the order of the table's pages, nearly
-// but not quite the keys' order: when the range's keys are not many more
-// than its rows, the rows are counted into place by key (the keys of a
-// range lie close together), and only the few rows of one key ordered by
-// id; otherwise they are sorted.
-func (b *rangeBuf) sort(lo, hi int64) {
-	n := len(b.rows)
-	width := hi - lo
-	if width <= 0 || width > 4*int64(n)+1024 {
-		slices.SortFunc(b.rows, rangeRowCmp)
-		return
-	}
-	if int64(cap(b.counts)) < width+1 {
-		b.counts = make([]int32, width+1)
-	}
-	counts := b.counts[:width+1]
-	clear(counts)
-	for _, r := range b.rows {
-		if r.key < lo || r.key >= hi {
-			slices.SortFunc(b.rows, rangeRowCmp) // not the range asked for: sorted as it is
-			return
-		}
-		counts[r.key-lo+1]++
-	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
-	}
-	b.sorted = slices.Grow(b.sorted[:0], n)[:n]
-	for _, r := range b.rows {
-		i := &counts[r.key-lo]
-		b.sorted[*i] = r
-		*i++
-	}
-	b.rows, b.sorted = b.sorted, b.rows
-	// Rows of one key, by id: a few at most, mostly in order already.
-	rows := b.rows
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && rows[j].key == rows[j-1].key && rows[j].id < rows[j-1].id; j-- {
-			rows[j], rows[j-1] = rows[j-1], rows[j]
-		}
-	}
-}
-
-// rangeRow is a row of a range: its key and id and where its columns are.
-type rangeRow struct {
-	key, id int64
-	at      int32 // index of its first column in spans
-}
-
-// query opens the pass q: it finds the county's first and last key in the
-// table; the ranges are read as Next needs them.
-func (c *pgScanConn) query(ctx context.Context, q passQuery) (cursor, error) {
-	r := &pgRanges{c: c, ctx: ctx, county: q.county, width: pgRangeRows, cur: &rangeBuf{}, ahead: &rangeBuf{},
+// openPGRanges opens the pass q on c, its rows decoded by scan: it finds
+// the county's first and last key in the table; the ranges are read as
+// next needs them.
+func openPGRanges[T any](ctx context.Context, c *pgScanConn, q passQuery, scan func(r row) T) (*pgRanges[T], error) {
+	r := &pgRanges[T]{c: c, ctx: ctx, county: q.county, scan: scan, width: pgRangeRows, cur: &pgRange[T]{}, ahead: &pgRange[T]{},
 		query: c.sql(q.sel + ` AND ` + q.key + ` >= ? AND ` + q.key + ` < ?`)}
 	var first, last *int64
 	j := c.start(func(conn *pgx.Conn) error {
@@ -213,26 +163,24 @@ func (c *pgScanConn) query(ctx context.Context, q passQuery) (cursor, error) {
 	return r, nil
 }
 
-// Next moves to the next row, taking the range read ahead when the current
-// one is done and asking for the one after it.
-func (r *pgRanges) Next() bool {
+// nextRow returns the next row, taking the range read ahead when the
+// current one is done and asking for the one after it; nil at the end or
+// on an error (Err).
+func (r *pgRanges[T]) nextRow() *keyed[T] {
 	if r.err != nil {
-		return false
+		return nil
 	}
 	r.pos++
 	for r.pos >= len(r.cur.rows) {
-		if r.err != nil {
-			return false
-		}
 		if r.job == nil {
 			if !r.more {
-				return false
+				return nil
 			}
 			r.fetch()
 		}
 		<-r.job.ready
 		if r.err = r.job.err; r.err != nil {
-			return false
+			return nil
 		}
 		r.job = nil
 		r.cur, r.ahead = r.ahead, r.cur
@@ -242,11 +190,11 @@ func (r *pgRanges) Next() bool {
 			r.fetch()
 		}
 	}
-	return true
+	return &r.cur.rows[r.pos]
 }
 
 // fetch asks the connection for the next range, into r.ahead.
-func (r *pgRanges) fetch() {
+func (r *pgRanges[T]) fetch() {
 	lo := r.next
 	hi := lo + r.width
 	if hi > r.last || hi < lo { // the last range, or past the largest key
@@ -254,20 +202,15 @@ func (r *pgRanges) fetch() {
 	}
 	r.next = hi + 1
 	b := r.ahead
-	first := r.fields == nil
 	r.job = r.c.start(func(conn *pgx.Conn) error {
-		fields, err := b.read(r.ctx, conn, r.query, r.county, lo, hi+1, first)
-		if first && err == nil {
-			r.fields = fields
-		}
-		return err
+		return r.read(conn, b, lo, hi+1)
 	})
 }
 
 // aim sets the width of the next range from the rows of the last: about
 // pgRangeRows rows, widening at most fourfold at a time (a sparse stretch
 // of keys).
-func (r *pgRanges) aim(n int) {
+func (r *pgRanges[T]) aim(n int) {
 	switch {
 	case int64(n)*4 < pgRangeRows:
 		r.width *= 4
@@ -277,104 +220,137 @@ func (r *pgRanges) aim(n int) {
 	r.width = min(r.width, 1<<40)
 }
 
-// read reads the rows of query with keys lo..hi-1 into b, ordered, and
-// returns the columns' descriptions when asked (the connection reuses its
-// own for the next query).
-func (b *rangeBuf) read(ctx context.Context, conn *pgx.Conn, query, county string, lo, hi int64, describe bool) ([]pgconn.FieldDescription, error) {
-	b.rows, b.spans, b.data = b.rows[:0], b.spans[:0], b.data[:0]
-	rows, err := conn.Query(ctx, query, county, lo, hi)
+// read reads the rows with keys lo..hi-1 into b, decoded and ordered. A
+// column that cannot be read as the table reads it fails the read, with
+// an error naming the column.
+func (r *pgRanges[T]) read(conn *pgx.Conn, b *pgRange[T], lo, hi int64) error {
+	b.rows = b.rows[:0]
+	rows, err := conn.Query(r.ctx, r.query, r.county, lo, hi)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	fields := rows.FieldDescriptions()
-	if len(fields) < 2 {
+	raw := pgRow{fields: rows.FieldDescriptions(), texts: &r.texts}
+	if len(raw.fields) < 2 {
 		// A query that failed (cancelled, say) describes no columns; its
 		// error comes once its rows are closed.
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("scan: %d columns", len(fields))
+		return fmt.Errorf("scan: %d columns", len(raw.fields))
+	}
+	if cap(b.rows) == 0 {
+		b.rows = make([]keyed[T], 0, pgRangeRows+pgRangeRows/4)
 	}
 	sorted := true
 	for rows.Next() {
-		vals := rows.RawValues()
-		r := rangeRow{at: int32(len(b.spans))}
-		var err error
-		if r.key, err = pgInt(vals[0], fields[0].DataTypeOID, fields[0].Format == pgx.BinaryFormatCode); err != nil {
-			return nil, fmt.Errorf("scan column %s: %w", fields[0].Name, err)
+		raw.vals = rows.RawValues()
+		k := keyed[T]{key: raw.Int64(0), id: raw.Int64(1)}
+		k.v = r.scan(&raw)
+		if raw.err != nil {
+			return raw.err
 		}
-		if r.id, err = pgInt(vals[1], fields[1].DataTypeOID, fields[1].Format == pgx.BinaryFormatCode); err != nil {
-			return nil, fmt.Errorf("scan column %s: %w", fields[1].Name, err)
-		}
-		for _, v := range vals {
-			if v == nil {
-				b.spans = append(b.spans, [2]int32{0, -1})
-				continue
-			}
-			start := int32(len(b.data))
-			b.data = append(b.data, v...)
-			b.spans = append(b.spans, [2]int32{start, int32(len(b.data))})
-		}
-		if n := len(b.rows); n > 0 && rangeRowCmp(b.rows[n-1], r) > 0 {
+		if n := len(b.rows); n > 0 && keyedCmp(&b.rows[n-1], &k) > 0 {
 			sorted = false
-		} else if n == 0 && cap(b.rows) == 0 {
-			// Room for a range at once, from the size of its first row.
-			n := int(pgRangeRows + pgRangeRows/4)
-			b.rows = slices.Grow(b.rows, n)
-			b.spans = slices.Grow(b.spans, n*len(vals))
-			b.data = slices.Grow(b.data, n*len(b.data))
 		}
-		b.rows = append(b.rows, r)
+		b.rows = append(b.rows, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if !sorted {
 		b.sort(lo, hi)
 	}
-	if describe {
-		return slices.Clone(fields), nil
-	}
-	return nil, nil
+	return nil
 }
 
-func rangeRowCmp(a, b rangeRow) int {
+func keyedCmp[T any](a, b *keyed[T]) int {
 	return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
 }
 
-func (r *pgRanges) Err() error { return r.err }
+// sort orders the rows, whose keys are lo..hi-1, by key and id. A range
+// read through a bitmap comes in the order of the table's pages, nearly
+// but not quite the keys' order: when the range's keys are not many more
+// than its rows, the rows are counted into place by key (the keys of a
+// range lie close together), and only the few rows of one key ordered by
+// id; otherwise they are sorted.
+func (b *pgRange[T]) sort(lo, hi int64) {
+	n := len(b.rows)
+	width := hi - lo
+	if width <= 0 || width > 4*int64(n)+1024 {
+		slices.SortFunc(b.rows, func(x, y keyed[T]) int { return keyedCmp(&x, &y) })
+		return
+	}
+	if int64(cap(b.counts)) < width+1 {
+		b.counts = make([]int32, width+1)
+	}
+	counts := b.counts[:width+1]
+	clear(counts)
+	for i := range b.rows {
+		k := b.rows[i].key
+		if k < lo || k >= hi {
+			// Not the range asked for: sorted as it is.
+			slices.SortFunc(b.rows, func(x, y keyed[T]) int { return keyedCmp(&x, &y) })
+			return
+		}
+		counts[k-lo+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	b.sorted = slices.Grow(b.sorted[:0], n)[:n]
+	for i := range b.rows {
+		c := &counts[b.rows[i].key-lo]
+		b.sorted[*c] = b.rows[i]
+		*c++
+	}
+	clear(b.rows) // the values' strings, no longer kept here
+	b.rows, b.sorted = b.sorted, b.rows
+	// Rows of one key, by id: a few at most, mostly in order already.
+	rows := b.rows
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && rows[j].key == rows[j-1].key && rows[j].id < rows[j-1].id; j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
+}
+
+func (r *pgRanges[T]) Err() error { return r.err }
 
 // Close waits for the range read ahead, if any, and forgets the pass's
 // rows; the connection is the group's.
-func (r *pgRanges) Close() error {
+func (r *pgRanges[T]) Close() error {
 	if r.job != nil {
 		<-r.job.ready
 		r.job = nil
 	}
-	r.cur, r.ahead, r.more = &rangeBuf{}, &rangeBuf{}, false
+	r.cur, r.ahead, r.more = &pgRange[T]{}, &pgRange[T]{}, false
 	return nil
 }
 
-// The current row's columns, decoded from their binary (or text) format.
-// A column that cannot be read ends the pass with an error naming it.
+// pgRow is a row as it arrives, its columns decoded from their binary (or
+// text) format as a table reads them. A column that cannot be read sets
+// err, the first one's, naming it.
+type pgRow struct {
+	vals   [][]byte
+	fields []pgconn.FieldDescription
+	texts  *columnTexts
+	err    error
+}
 
-// value returns column col of the current row (nil: NULL) and its
-// description; ok is false when there is no such column.
-func (r *pgRanges) value(col int) (v []byte, f *pgconn.FieldDescription, ok bool) {
-	if col < 0 || col >= len(r.fields) {
+// value returns column col (nil: NULL) and its description; ok is false
+// when there is no such column.
+func (r *pgRow) value(col int) (v []byte, f *pgconn.FieldDescription, ok bool) {
+	if col < 0 || col >= len(r.fields) || col >= len(r.vals) {
 		r.fail(col, errNoColumn)
 		return nil, nil, false
 	}
-	if sp := r.cur.spans[int(r.cur.rows[r.pos].at)+col]; sp[1] >= 0 {
-		v = r.cur.data[sp[0]:sp[1]:sp[1]]
-	}
-	return v, &r.fields[col], true
+	return r.vals[col], &r.fields[col], true
 }
 
-// fail ends the pass with the error of column col, the first one's.
-func (r *pgRanges) fail(col int, err error) {
+// fail records the error of column col, the first one's.
+func (r *pgRow) fail(col int, err error) {
 	if r.err == nil {
 		name := strconv.Itoa(col)
 		if col >= 0 && col < len(r.fields) {
@@ -384,13 +360,7 @@ func (r *pgRanges) fail(col int, err error) {
 	}
 }
 
-func (r *pgRanges) Int64(col int) int64 {
-	switch col { // the key and the id, decoded as the range was read
-	case 0:
-		return r.cur.rows[r.pos].key
-	case 1:
-		return r.cur.rows[r.pos].id
-	}
+func (r *pgRow) Int64(col int) int64 {
 	v, f, ok := r.value(col)
 	if !ok {
 		return 0
@@ -402,7 +372,7 @@ func (r *pgRanges) Int64(col int) int64 {
 	return n
 }
 
-func (r *pgRanges) Text(col int) string {
+func (r *pgRow) Text(col int) string {
 	v, _, ok := r.value(col)
 	if ok && v == nil {
 		r.fail(col, errNull)
@@ -410,7 +380,7 @@ func (r *pgRanges) Text(col int) string {
 	return r.texts.of(col, v)
 }
 
-func (r *pgRanges) Date(col int) date.Date {
+func (r *pgRow) Date(col int) date.Date {
 	v, f, ok := r.value(col)
 	if !ok || v == nil {
 		return date.Date{}
@@ -422,7 +392,7 @@ func (r *pgRanges) Date(col int) date.Date {
 	return d
 }
 
-func (r *pgRanges) NullBool(col int) sql.NullBool {
+func (r *pgRow) NullBool(col int) sql.NullBool {
 	v, f, ok := r.value(col)
 	if !ok || v == nil {
 		return sql.NullBool{}

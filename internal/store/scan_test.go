@@ -164,7 +164,7 @@ func TestRangeSort(t *testing.T) {
 		{"a key outside", 500, 600, 1, 50, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var b rangeBuf
+			var b pgRange[string]
 			for range 10 {
 				const lo = -77
 				b.rows = b.rows[:0]
@@ -173,10 +173,11 @@ func TestRangeSort(t *testing.T) {
 					k := lo + rnd.Int64N(tc.width)
 					for range 1 + rnd.IntN(tc.perKey) {
 						id += 1 + rnd.Int64N(5)
-						b.rows = append(b.rows, rangeRow{key: k, id: id, at: int32(len(b.rows))})
+						b.rows = append(b.rows, keyed[string]{key: k, id: id, v: fmt.Sprint(k, "/", id)})
 					}
 				}
-				slices.SortFunc(b.rows, rangeRowCmp)
+				cmpRows := func(x, y keyed[string]) int { return keyedCmp(&x, &y) }
+				slices.SortFunc(b.rows, cmpRows)
 				switch {
 				case tc.swaps < 0:
 					rnd.Shuffle(len(b.rows), func(i, j int) { b.rows[i], b.rows[j] = b.rows[j], b.rows[i] })
@@ -190,7 +191,7 @@ func TestRangeSort(t *testing.T) {
 				if tc.outOfBounds {
 					b.rows[len(b.rows)/2].key = hi + 3
 				}
-				want := slices.SortedFunc(slices.Values(b.rows), rangeRowCmp)
+				want := slices.SortedFunc(slices.Values(b.rows), cmpRows)
 				b.sort(lo, hi)
 				if !slices.Equal(b.rows, want) {
 					t.Fatalf("ordered %v, want %v", b.rows, want)
@@ -226,7 +227,7 @@ func TestPassWindow(t *testing.T) {
 				rows = append(rows, [2]int64{k, int64(len(rows))})
 			}
 		}
-		p := pass[int64]{rows: &fakeRows{rows: rows}, scan: func(r row) int64 { return r.Int64(1) }}
+		p := pass[int64]{src: &cursorRows[int64]{cur: &fakeRows{rows: rows}, scan: func(r row) int64 { return r.Int64(1) }}}
 		for lo := int64(0); lo < 21000; lo += step {
 			hi := lo + 3*step
 			if err := p.fill(hi); err != nil {
