@@ -17,12 +17,14 @@ import (
 )
 
 // The passes of a county scan on PostgreSQL read their rows through pgx's
-// own interface rather than database/sql: each pass opens a connection of
-// its own (outside the pool, closed when the scan ends), and every value
-// is decoded from PostgreSQL's binary format straight into the pass's
-// fields — a bigint from its eight bytes, a date from its day number —
-// without database/sql's conversions, locks and interface values, which
-// cost more than the decoding itself on the millions of rows of a county.
+// own interface rather than database/sql, on connections of the scan's own
+// (outside the pool, closed when the scan ends), and every value is decoded
+// from PostgreSQL's binary format straight into the pass's fields — a
+// bigint from its eight bytes, a date from its day number — without
+// database/sql's conversions, locks and interface values, which cost more
+// than the decoding itself on the millions of rows of a county. A range's
+// rows are decoded as they arrive, by the goroutine of the connection that
+// reads them, so that the pass takes values, not bytes to decode.
 //
 // The passes run in two groups, each on one connection: a connection a
 // pass meant fourteen server processes sharing two cores, and the server
@@ -30,11 +32,11 @@ import (
 // pass does not hold a cursor open in key order on its connection, which
 // a group's other passes then could not use; it reads a range of keys at
 // a time — a bitmap of the range's rows from the key's index, then their
-// pages in table order, each once — and orders each range itself. A range
-// holds some sixteen thousand rows, and memory two ranges a pass (the one
-// read and the one read ahead); rows registered together lie together in a
-// table, so a range's rows come nearly in order and are ordered in about
-// one look at each.
+// pages in table order, each once (pgScanConn.rangesOnly) — and orders each
+// range itself. A range holds some sixteen thousand rows, and memory two
+// ranges a pass (the one read and the one read ahead); rows registered
+// together lie together in a table, so a range's keys lie close together
+// and its rows are counted into place by key (pgRange.sort).
 
 // pgRangeRows is the number of rows a range of a pass aims at: the width
 // of the next range is set from the rows of the last. A variable for tests.
