@@ -218,6 +218,17 @@ type table[T any] struct {
 	scan            func(r row) T
 	less            func(a, b *T) int
 	put             func(fs *registry.Families, key int64, v T)
+	// passScan, when set, returns the scan of one pass, which may keep
+	// state from row to row (one goroutine reads a pass at a time).
+	passScan func() func(r row) T
+}
+
+// passScanOf returns the scan a pass of t reads its rows with.
+func (t *table[T]) passScanOf() func(r row) T {
+	if t.passScan != nil {
+		return t.passScan()
+	}
+	return t.scan
 }
 
 // query returns the query of the table's rows in the county whose key
@@ -351,8 +362,27 @@ var (
 	// Persons without their ID numbers; the key is the id.
 	personTable = table[*registry.Person]{name: "persons", key: "id", cols: "name, sex, birth, death, region, pension, hukou_type",
 		scan: func(r row) *registry.Person {
-			return &registry.Person{Ref: strconv.FormatInt(r.Int64(0), 10), Name: r.Text(2), Sex: r.Text(3), Birth: r.Date(4),
-				Death: r.Date(5), Region: r.Text(6), Pension: r.Text(7), Hukou: []registry.HukouSpell{{Type: r.Text(8)}}}
+			p := &registry.Person{Hukou: make([]registry.HukouSpell, 1)}
+			readPerson(r, p)
+			return p
+		},
+		// A pass places its persons one after the other in blocks, as it
+		// reads them, not each on its own: the persons of a family lie
+		// close together in memory as in the table, and building each
+		// subject's family, which copies them, waits less on memory.
+		passScan: func() func(r row) *registry.Person {
+			var persons []registry.Person
+			var spells []registry.HukouSpell
+			return func(r row) *registry.Person {
+				if len(persons) == cap(persons) {
+					persons, spells = make([]registry.Person, 0, 1024), make([]registry.HukouSpell, 0, 1024)
+				}
+				persons, spells = persons[:len(persons)+1], spells[:len(spells)+1]
+				p := &persons[len(persons)-1]
+				p.Hukou = spells[len(spells)-1 : len(spells) : len(spells)]
+				readPerson(r, p)
+				return p
+			}
 		},
 		put: func(fs *registry.Families, k int64, v *registry.Person) { fs.Persons[k] = v }}
 	// Marriages, read twice: by either party.
@@ -373,6 +403,12 @@ var (
 			fs.Ties = append(fs.Ties, v)
 		}}
 )
+
+// readPerson reads a person's row into p, whose Hukou holds one spell.
+func readPerson(r row, p *registry.Person) {
+	p.Ref, p.Name, p.Sex, p.Birth = strconv.FormatInt(r.Int64(0), 10), r.Text(2), r.Text(3), r.Date(4)
+	p.Death, p.Region, p.Pension, p.Hukou[0].Type = r.Date(5), r.Text(6), r.Text(7), r.Text(8)
+}
 
 // inPolicyValues are what a tie read by a county scan points to: false and
 // true.
@@ -541,7 +577,7 @@ type querier func(ctx context.Context, q passQuery) (cursor, error)
 func open[T any](ctx context.Context, q querier, pg *pgScanConn, e Engine, county string, t *table[T], p *pass[T]) error {
 	p.less, p.last = t.less, math.MinInt64
 	if pg != nil {
-		r, err := openPGRanges(ctx, pg, t.pass(e, county), t.scan)
+		r, err := openPGRanges(ctx, pg, t.pass(e, county), t.passScanOf())
 		if err != nil {
 			return err
 		}
@@ -552,7 +588,7 @@ func open[T any](ctx context.Context, q querier, pg *pgScanConn, e Engine, count
 	if err != nil {
 		return err
 	}
-	p.src = &cursorRows[T]{cur: rows, scan: t.scan}
+	p.src = &cursorRows[T]{cur: rows, scan: t.passScanOf()}
 	return nil
 }
 
