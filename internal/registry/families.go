@@ -50,6 +50,8 @@ type Families struct {
 	// one look-up a person.
 	facts   map[int64]*Facts
 	block   []Facts // the records facts points into, filled up to its capacity
+	lastID  int64   // the person Of last returned the facts of (last)
+	last    *Facts
 	indexed bool    // the marriages and ties of facts are filled in
 	members []int64 // scratch of Family
 	marr    []int   // scratch of Family
@@ -80,6 +82,9 @@ var noFacts Facts
 // Of returns the facts of person id, for storage to add to; the first
 // call for a person adds an empty record.
 func (fs *Families) Of(id int64) *Facts {
+	if fs.last != nil && fs.lastID == id {
+		return fs.last // the rows of one person come one after another
+	}
 	f := fs.facts[id]
 	if f == nil {
 		// From a block of records, not one allocation each: a chunk of
@@ -91,6 +96,7 @@ func (fs *Families) Of(id int64) *Facts {
 		f = &fs.block[len(fs.block)-1]
 		fs.facts[id] = f
 	}
+	fs.lastID, fs.last = id, f
 	return f
 }
 
