@@ -787,17 +787,17 @@ func (e *Evaluator) explain(s *scratch, rs *ruleSet, fv *familyView, p *registry
 			Source: e.cite(rs, firstNonEmpty(c.Doc, pr.doc)), Review: c.Review})
 	}
 	if len(pr.exclusive) > 0 {
-		cr := e.exclusiveClause(o.excluded, pr)
+		cr := e.exclusiveClause(rs, o.excluded, pr)
 		cr.Source = e.cite(rs, pr.doc)
 		out = append(out, cr)
 	}
 	if len(pr.requires) > 0 {
-		names := strings.Join(pr.requires, "、")
+		names := e.programNames(rs, pr.requires, "、", ", ")
 		cr := ClauseResult{ID: "requires", OK: !o.missing, Source: e.cite(rs, pr.doc)}
 		if o.missing {
-			cr.Text = e.pick("本年未享受"+names+"中的任何一项", "receives none of "+strings.Join(pr.requires, ", ")+" this year")
+			cr.Text = e.pick("本年未享受"+names+"中的任何一项", "receives none of "+names+" this year")
 		} else {
-			cr.Text = e.pick("本年享受"+names+"之一", "receives one of "+strings.Join(pr.requires, ", ")+" this year")
+			cr.Text = e.pick("本年享受"+names+"之一", "receives one of "+names+" this year")
 		}
 		out = append(out, cr)
 	}

@@ -14,6 +14,7 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -491,15 +492,33 @@ func (e *Evaluator) template(c ClauseDef) string {
 	return c.Text
 }
 
-func (e *Evaluator) exclusiveClause(by string, pr *program) ClauseResult {
+func (e *Evaluator) exclusiveClause(rs *ruleSet, by string, pr *program) ClauseResult {
 	if by != "" {
+		name := e.programNames(rs, []string{by}, "", "")
 		return ClauseResult{ID: "exclusive", OK: false, Text: e.pick(
-			fmt.Sprintf("本年已享受%s，不能同时享受本项目", by),
-			fmt.Sprintf("receives %s this year, which excludes this program", by))}
+			fmt.Sprintf("本年已享受%s，不能同时享受本项目", name),
+			fmt.Sprintf("receives %s this year, which excludes this program", name))}
 	}
 	return ClauseResult{ID: "exclusive", OK: true, Text: e.pick(
-		"未享受互斥项目（"+strings.Join(pr.exclusive, "、")+"）",
-		"receives none of the excluding programs ("+strings.Join(pr.exclusive, ", ")+")")}
+		"未享受互斥项目（"+e.programNames(rs, pr.exclusive, "、", ", ")+"）",
+		"receives none of the excluding programs ("+e.programNames(rs, pr.exclusive, "、", ", ")+")")}
+}
+
+// programNames returns the names of the programs codes in force in rs, in
+// the explanation's language, joined by zh (Chinese) or en (English). A
+// program not in force keeps its code.
+func (e *Evaluator) programNames(rs *ruleSet, codes []string, zh, en string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = c
+		for _, p := range rs.programs {
+			if p.code == c {
+				names[i] = e.pick(p.name, cmp.Or(p.nameEN, p.name))
+				break
+			}
+		}
+	}
+	return strings.Join(names, e.pick(zh, en))
 }
 
 // render fills a clause text: {fact} and {P.param} become values, and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -467,5 +468,44 @@ func TestDocsListEveryRule(t *testing.T) {
 				t.Errorf("docs/policy.md does not name program %s", p.Code)
 			}
 		}
+	}
+}
+
+// TestExplanationsNameNoCodes checks that no clause of any decision of the
+// case library, in Chinese, shows a program's code where its name belongs
+// (a program excluded or required by another).
+func TestExplanationsNameNoCodes(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.json"))
+	ev, err := NewEvaluator(Options{Explain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := regexp.MustCompile(`[a-z][a-z0-9]*(_[a-z0-9]+)*`)
+	seen := 0
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		c, err := ParseCase(bytes.NewReader(b), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		res, err := ev.Evaluate(c)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, d := range res.Decisions {
+			for _, cl := range d.Clauses {
+				if cl.ID == "exclusive" || cl.ID == "requires" {
+					seen++
+				}
+				for _, m := range codes.FindAllString(cl.Text, -1) {
+					if BuiltinPrograms().Has(m) {
+						t.Errorf("%s: %s %s: %q names the program %s by its code", filepath.Base(f), d.Program, cl.ID, cl.Text, m)
+					}
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no case explains an exclusion or a requirement")
 	}
 }
