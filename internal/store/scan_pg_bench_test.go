@@ -12,7 +12,7 @@ import (
 )
 
 // BenchmarkPGServerRead measures what PostgreSQL itself spends serving the
-// rows of a county scan, two ways, on a county generated beforehand:
+// rows of a county scan, three ways, on a county generated beforehand:
 //
 //	plain         every table the scan reads, in one SELECT each, in no
 //	              order (a sequential scan, as the engine's floor of
