@@ -40,8 +40,8 @@ func BenchmarkPGServerRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	// The two ways in turn, each iteration: this kind of machine's speed
-	// drifts by half over minutes, and the ratio of the two is what holds.
+	// The ways in turn, each iteration: this kind of machine's speed
+	// drifts by half over minutes, and the ratios are what hold.
 	modes := []string{"plain", "index-ranges", "ranges"}
 	cpu := make([]time.Duration, len(modes))
 	rows := make([]int, len(modes))
