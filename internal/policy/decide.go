@@ -331,7 +331,8 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 		}
 	}
 	moved, paidElsewhere := s.moved, s.elsewhere
-	if !e.opts.Explain && !paidElsewhere && barred(pr, earlier) {
+	excluded, missing := bars(pr, earlier)
+	if !e.opts.Explain && !paidElsewhere && (excluded != "" || missing) {
 		// Barred by another program's decision (rules.md §1.9): nothing
 		// is paid whatever the clauses say, under either reading of the
 		// family, so the months are not assessed. The explaining path
@@ -342,11 +343,11 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 		return d
 	}
 	var o outcome
-	e.assess(&o, s, 0, rs, fv, p, pr, months, events, confYear, false, earlier)
+	e.assess(&o, s, 0, rs, fv, p, pr, months, events, confYear, false, excluded, missing)
 	var doubt *outcome
 	if fv.doubt {
 		var alt outcome
-		e.assess(&alt, s, 1, rs, fv, p, pr, months, events, confYear, true, earlier)
+		e.assess(&alt, s, 1, rs, fv, p, pr, months, events, confYear, true, excluded, missing)
 		if alt.eligible() != o.eligible() || alt.total != o.total || alt.n != o.n {
 			doubt = &alt
 		}
@@ -399,15 +400,6 @@ func (e *Evaluator) decide(s *scratch, rs *ruleSet, fv *familyView, p *registry.
 	return d
 }
 
-// barred reports whether something keeps pr from being paid (bars).
-func barred(pr *program, earlier []Decision) bool {
-	if len(pr.exclusive) == 0 && len(pr.requires) == 0 {
-		return false
-	}
-	excluded, missing := bars(pr, earlier)
-	return excluded != "" || missing
-}
-
 // bars returns what keeps pr from being paid to a person whose decisions
 // so far are earlier (rules.md §1.9): the last excluding program received
 // (excluded), and whether none of the programs it requires is received
@@ -452,8 +444,9 @@ func paidBy(o *outcome, county string) []CountyMonths {
 // family (counted: doubtful adoptions count) into o, which is zero, with
 // the facts of each month in env bank: the months of months, of which
 // events are those whose family facts may differ from the month before's.
+// excluded and missing are what bars the program (bars).
 func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *familyView, p *registry.Person, pr *program, months, events uint16,
-	confYear int, counted bool, earlier []Decision) {
+	confYear int, counted bool, excluded string, missing bool) {
 	y := rs.year
 	explain := e.opts.Explain
 	o.bank = bank
@@ -597,7 +590,7 @@ func (e *Evaluator) assess(o *outcome, s *scratch, bank int, rs *ruleSet, fv *fa
 	}
 
 	// Exclusivity and requirements (rules.md §1.9).
-	o.excluded, o.missing = bars(pr, earlier)
+	o.excluded, o.missing = excluded, missing
 
 	// Months paid, by accrual and exit timing.
 	anyOK := firstOK > 0
@@ -792,7 +785,7 @@ func (e *Evaluator) explain(s *scratch, rs *ruleSet, fv *familyView, p *registry
 		out = append(out, cr)
 	}
 	if len(pr.requires) > 0 {
-		names := e.programNames(rs, pr.requires, "、", ", ")
+		names := e.programNames(rs, pr.requires)
 		cr := ClauseResult{ID: "requires", OK: !o.missing, Source: e.cite(rs, pr.doc)}
 		if o.missing {
 			cr.Text = e.pick("本年未享受"+names+"中的任何一项", "receives none of "+names+" this year")

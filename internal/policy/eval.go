@@ -494,31 +494,32 @@ func (e *Evaluator) template(c ClauseDef) string {
 
 func (e *Evaluator) exclusiveClause(rs *ruleSet, by string, pr *program) ClauseResult {
 	if by != "" {
-		name := e.programNames(rs, []string{by}, "", "")
+		name := e.programNames(rs, []string{by})
 		return ClauseResult{ID: "exclusive", OK: false, Text: e.pick(
 			fmt.Sprintf("本年已享受%s，不能同时享受本项目", name),
 			fmt.Sprintf("receives %s this year, which excludes this program", name))}
 	}
+	names := e.programNames(rs, pr.exclusive)
 	return ClauseResult{ID: "exclusive", OK: true, Text: e.pick(
-		"未享受互斥项目（"+e.programNames(rs, pr.exclusive, "、", ", ")+"）",
-		"receives none of the excluding programs ("+e.programNames(rs, pr.exclusive, "、", ", ")+")")}
+		"未享受互斥项目（"+names+"）", "receives none of the excluding programs ("+names+")")}
 }
 
-// programNames returns the names of the programs codes in force in rs, in
-// the explanation's language, joined by zh (Chinese) or en (English). A
-// program not in force keeps its code.
-func (e *Evaluator) programNames(rs *ruleSet, codes []string, zh, en string) string {
+// programNames returns the names of the programs codes, in the
+// explanation's language, joined as a list in it: as the rules in force
+// in rs name them, or, for a program not in force there, as the layers
+// declaring it do.
+func (e *Evaluator) programNames(rs *ruleSet, codes []string) string {
 	names := make([]string, len(codes))
 	for i, c := range codes {
-		names[i] = c
-		for _, p := range rs.programs {
-			if p.code == c {
-				names[i] = e.pick(p.name, cmp.Or(p.nameEN, p.name))
-				break
-			}
+		j := slices.IndexFunc(rs.programs, func(p *program) bool { return p.code == c })
+		if j < 0 {
+			names[i] = ProgramsOf(e.opts.Layers).Name(c, e.opts.Lang)
+			continue
 		}
+		p := rs.programs[j]
+		names[i] = e.pick(p.name, cmp.Or(p.nameEN, p.name))
 	}
-	return strings.Join(names, e.pick(zh, en))
+	return strings.Join(names, e.pick("、", ", "))
 }
 
 // render fills a clause text: {fact} and {P.param} become values, and
