@@ -97,9 +97,22 @@ func (tx *Tx) ClearDeterminations(ctx context.Context, county, scope string, yea
 
 const detCols = 14
 
+// The statement that stores determinations, both ways: its columns (before
+// the rows) and what replaces a determination already stored for the same
+// person, program and year (after them).
+const (
+	detInsert = `INSERT INTO determinations (county, year, program, person_id, eligible, amount_fen, months,
+			central_fen, province_fen, city_fen, county_fen, rule_version, evaluated_at, explanation) `
+	detReplace = ` ON CONFLICT (county, year, program, person_id) DO UPDATE SET eligible = excluded.eligible,
+			amount_fen = excluded.amount_fen, months = excluded.months, central_fen = excluded.central_fen,
+			province_fen = excluded.province_fen, city_fen = excluded.city_fen, county_fen = excluded.county_fen,
+			rule_version = excluded.rule_version, evaluated_at = excluded.evaluated_at, explanation = excluded.explanation`
+)
+
 // InsertDeterminations writes ds, stamped with the transaction's time, in
-// multi-row statements of 1,000 rows; a determination already stored for
-// the same person, program and year is replaced.
+// multi-row statements of 1,000 rows (on PostgreSQL, columns of arrays:
+// insertDeterminationsPG); a determination already stored for the same
+// person, program and year is replaced.
 func (tx *Tx) InsertDeterminations(ctx context.Context, ds []policy.Determination) error {
 	if tx.db.Engine == Postgres {
 		return tx.insertDeterminationsPG(ctx, ds)
@@ -111,8 +124,7 @@ func (tx *Tx) InsertDeterminations(ctx context.Context, ds []policy.Determinatio
 	for len(ds) > 0 {
 		n := min(per, len(ds))
 		b.Reset()
-		b.WriteString(`INSERT INTO determinations (county, year, program, person_id, eligible, amount_fen, months,
-			central_fen, province_fen, city_fen, county_fen, rule_version, evaluated_at, explanation) VALUES `)
+		b.WriteString(detInsert + `VALUES `)
 		args = args[:0]
 		for i, d := range ds[:n] {
 			if i > 0 {
@@ -126,10 +138,7 @@ func (tx *Tx) InsertDeterminations(ctx context.Context, ds []policy.Determinatio
 			args = append(args, d.County, d.Year, d.Program, d.PersonID, d.Eligible, d.AmountFen, d.Months,
 				d.Funding[0], d.Funding[1], d.Funding[2], d.Funding[3], d.RuleVersion, now, ex)
 		}
-		b.WriteString(` ON CONFLICT (county, year, program, person_id) DO UPDATE SET eligible = excluded.eligible,
-			amount_fen = excluded.amount_fen, months = excluded.months, central_fen = excluded.central_fen,
-			province_fen = excluded.province_fen, city_fen = excluded.city_fen, county_fen = excluded.county_fen,
-			rule_version = excluded.rule_version, evaluated_at = excluded.evaluated_at, explanation = excluded.explanation`)
+		b.WriteString(detReplace)
 		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("insert determinations: %w", err)
 		}
@@ -174,15 +183,9 @@ func (tx *Tx) insertDeterminationsPG(ctx context.Context, ds []policy.Determinat
 			}
 			explanation = append(explanation, ex)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO determinations (county, year, program, person_id, eligible, amount_fen, months,
-			central_fen, province_fen, city_fen, county_fen, rule_version, evaluated_at, explanation)
-			SELECT c, y, p, id, e, a, m, f0, f1, f2, f3, v, ?::timestamptz, x
+		if _, err := tx.Exec(ctx, detInsert+`SELECT c, y, p, id, e, a, m, f0, f1, f2, f3, v, ?::timestamptz, x
 			FROM unnest(?::text[], ?::integer[], ?::text[], ?::bigint[], ?::boolean[], ?::bigint[], ?::integer[],
-				?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS r(c, y, p, id, e, a, m, f0, f1, f2, f3, v, x)
-			ON CONFLICT (county, year, program, person_id) DO UPDATE SET eligible = excluded.eligible,
-			amount_fen = excluded.amount_fen, months = excluded.months, central_fen = excluded.central_fen,
-			province_fen = excluded.province_fen, city_fen = excluded.city_fen, county_fen = excluded.county_fen,
-			rule_version = excluded.rule_version, evaluated_at = excluded.evaluated_at, explanation = excluded.explanation`,
+				?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) AS r(c, y, p, id, e, a, m, f0, f1, f2, f3, v, x)`+detReplace,
 			ts(tx.now), county, year, program, person, eligible, amount, months,
 			funding[0], funding[1], funding[2], funding[3], version, explanation); err != nil {
 			return fmt.Errorf("insert determinations: %w", err)
