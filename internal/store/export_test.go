@@ -94,52 +94,44 @@ func SetRangeRows(n int64) (restore func()) {
 // Row is the current row of a county scan's cursor (for tests).
 type Row = row
 
-// ReadScanRow reads the first row of query through the cursor a county
-// scan reads a pass with on db's engine, and returns what read makes of it
-// and the cursor's error after. On PostgreSQL the query is read as a range
-// of a pass: it takes the county and a range of keys ($1, $2, $3).
+// ReadScanRow reads the first row of query as a county scan's pass reads
+// its rows on db's engine (source: the key, the id, then read's value),
+// and returns what read makes of it and the pass's error after. On
+// PostgreSQL the query is read as a range of a pass: it takes the county
+// and a range of keys ($1, $2, $3).
 func ReadScanRow[T any](ctx context.Context, db *DB, query string, read func(Row) T) (T, error) {
 	var zero T
+	var src source[T]
 	if db.Engine == Postgres {
 		c, err := db.openPGScanConn(ctx)
 		if err != nil {
 			return zero, err
 		}
 		defer c.close()
-		r := &pgRanges[T]{c: c, ctx: ctx, county: "341523", query: query, scan: func(r row) T { return read(r) },
+		src = &pgRanges[T]{c: c, ctx: ctx, county: "341523", query: query, scan: func(r row) T { return read(r) },
 			width: 1, more: true, cur: &pgRange[T]{}, ahead: &pgRange[T]{}}
-		defer r.Close()
-		k := r.nextRow()
-		if k == nil {
-			return zero, fmt.Errorf("no row: %w", cmp.Or(r.Err(), errors.New("none")))
+	} else {
+		c, err := db.openSQLiteScanConn()
+		if err != nil {
+			return zero, err
 		}
-		v := k.v
-		if r.nextRow() != nil {
-			return v, errors.New("a second row")
+		defer c.close()
+		cur, err := c.query(ctx, query)
+		if err != nil {
+			return zero, err
 		}
-		return v, r.Err()
+		src = &cursorRows[T]{cur: cur, scan: func(r row) T { return read(r) }}
 	}
-	c, err := db.openSQLiteScanConn()
-	if err != nil {
-		return zero, err
+	defer src.Close()
+	k := src.nextRow()
+	if k == nil {
+		return zero, fmt.Errorf("no row: %w", cmp.Or(src.Err(), errors.New("none")))
 	}
-	defer c.close()
-	cur, err := c.query(ctx, query)
-	if err != nil {
-		return zero, err
-	}
-	defer cur.Close()
-	if !cur.Next() {
-		return zero, fmt.Errorf("no row: %v", cur.Err())
-	}
-	v := read(cur)
-	if err := cur.Err(); err != nil {
-		return v, err
-	}
-	if cur.Next() {
+	v := k.v
+	if src.nextRow() != nil {
 		return v, errors.New("a second row")
 	}
-	return v, cur.Err()
+	return v, src.Err()
 }
 
 // ScanColumns returns, for each table a county scan reads, the columns its
