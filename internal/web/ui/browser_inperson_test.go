@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -101,6 +102,9 @@ func TestBrowserInPersonReview(t *testing.T) {
 		chromedp.Navigate(base+"/persons/341523/501/inperson"),
 		chromedp.WaitVisible(chromedp.CSS(".files img")),
 	)
+	// The image is shown before its bytes arrive: wait until the browser
+	// has loaded it or given up, as an eye would.
+	get(t, ctx, chromedp.Poll[bool](`document.querySelector(".files img").complete`, chromedp.WithPollingTimeout(20*time.Second)))
 	if ok := get(t, ctx, chromedp.Evaluate[bool](`document.querySelector(".files img").naturalWidth === 64`)); !ok {
 		t.Error("the kept photo does not show on the form")
 	}
