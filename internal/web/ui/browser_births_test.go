@@ -113,7 +113,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("expected")),
 		chromedp.SetValue(chromedp.ID("expected"), "2026-03-20"),
 		chromedp.SendKeys(chromedp.ID("phone"), "13905641234"),
-		shot(t, dir, "self_birth"),
+		shot("self_birth"),
 		chromedp.Submit(chromedp.ID("expected")),
 		chromedp.WaitVisible(chromedp.ID("slip-serial")),
 		chromedp.WaitVisible(chromedp.ID("parity-h")),
@@ -150,7 +150,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 	run(t, ctx, "verify by the QR link",
 		chromedp.Navigate(base+slip.VerifyPath),
 		chromedp.WaitVisible(chromedp.ID("verify-serial")),
-		shot(t, dir, "verify"),
+		shot("verify"),
 	)
 	fitsPhone(t, ctx, "the verification")
 	page := textOf(t, ctx, "main")
@@ -172,7 +172,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 	run(t, ctx, "apply for the subsidy",
 		chromedp.Click(chromedp.CSS(`ul.menu a[href="/self/subsidy"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/self/subsidy"]`)),
-		shot(t, dir, "self_subsidy"),
+		shot("self_subsidy"),
 	)
 	if d := textOf(t, ctx, ".decision"); !strings.Contains(d, "3,600.00") {
 		t.Errorf("the subsidy decision = %q, want 3,600.00 yuan for 2025", d)
@@ -180,7 +180,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 	run(t, ctx, "send the claim",
 		chromedp.Click(chromedp.CSS(`form[action="/self/subsidy"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("ol.track-steps")),
-		shot(t, dir, "self_track"),
+		shot("self_track"),
 	)
 	fitsPhone(t, ctx, "the tracking page")
 	claims, _, err := ts.App.SubsidyClaims(context.Background(), auth.System, "341523", birth.ClaimQuery{})
@@ -236,7 +236,7 @@ func TestBrowserBirthOnPhone(t *testing.T) {
 	run(t, ctx, "the mother sees the payment",
 		chromedp.Click(chromedp.CSS(`ul.menu a[href="/self/payments"]`)),
 		chromedp.WaitVisible(chromedp.CSS("li.payment-line")),
-		shot(t, dir, "self_payments"),
+		shot("self_payments"),
 	)
 	fitsPhone(t, ctx, "the payments")
 	if p := textOf(t, ctx, "li.payment-line"); !strings.Contains(p, "3,600.00") || !strings.Contains(p, "王小宝") ||
@@ -258,7 +258,6 @@ func TestBrowserChildcare(t *testing.T) {
 	ts := newTestServer(t, store.SQLite)
 	setDay(ts, "2025-06-10")
 	base := ts.URL
-	dir := t.TempDir()
 	c := app.WithRequest(context.Background(), app.Request{Door: "test"})
 	for i, v := range []string{"341523100001", "341523100201", "341523101001"} {
 		b := date.MustParse("1980-01-01")
@@ -284,7 +283,7 @@ func TestBrowserChildcare(t *testing.T) {
 		chromedp.Navigate(base+"/childcare"),
 		chromedp.WaitVisible(chromedp.ID("places-table")),
 		chromedp.WaitVisible(chromedp.CSS("svg.places-chart")),
-		shot(t, dir, "childcare"),
+		shot("childcare"),
 	)
 	rows := get(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#places-table tbody th")).map(function (e) { return e.textContent })`))
 	if len(rows) < 2 || !strings.Contains(rows[0], "低于目标") || strings.Contains(rows[len(rows)-1], "低于目标") || !strings.Contains(rows[len(rows)-1], "城关镇") {
@@ -317,7 +316,7 @@ func TestBrowserChildcare(t *testing.T) {
 		leave,
 		chromedp.Click(chromedp.CSS(`form[action$="/check"] button`)),
 		arrived(".notice"),
-		shot(t, dir, "institution"),
+		shot("institution"),
 	)
 	if s := textOf(t, ctx, ".inspection-status"); !strings.Contains(s, "办结") {
 		t.Errorf("inspection status after the check = %q", s)

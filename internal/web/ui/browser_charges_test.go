@@ -22,7 +22,7 @@ func TestBrowserCharges(t *testing.T) {
 	ts.PaySeed()
 	ts.AddStaff(t, auth.NewUser{Username: "renhe", Name: "仁和村专干", Role: auth.RoleVillage, Region: "341523100201", Password: "renhe1234"})
 	ts.AddStaff(t, auth.NewUser{Username: "xiang", Name: "乡镇干部", Role: auth.RoleTownship, Region: "341523100000", Password: "xiang1234"})
-	base, dir := ts.URL, t.TempDir()
+	base := ts.URL
 	run(t, ctx, "Chinese pages", chromedp.Navigate(base+"/login?lang=zh"))
 	signIn(t, ctx, base, "xiang", "xiang1234")
 	run(t, ctx, "the recipients with nobody at the village level",
@@ -41,7 +41,7 @@ func TestBrowserCharges(t *testing.T) {
 		leave,
 		chromedp.Click(chromedp.CSS(`button[name="op"][value="assign"]`)),
 		arrived(".notice"),
-		shot(t, dir, "charges"),
+		shot("charges"),
 	)
 	if n := get(t, ctx, chromedp.Evaluate[float64](`document.querySelectorAll('table.charges input[name="id"]').length`)); n != 0 {
 		t.Errorf("%v recipients still with nobody", n)

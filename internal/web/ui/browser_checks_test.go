@@ -25,7 +25,7 @@ func TestBrowserChecks(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	base, dir := ts.URL, t.TempDir()
+	base := ts.URL
 	run(t, ctx, "Chinese pages", chromedp.Navigate(base+"/login?lang=zh"))
 	signIn(t, ctx, base, "county", "county1234")
 	run(t, ctx, "draw the re-check sample",
@@ -53,7 +53,7 @@ func TestBrowserChecks(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/items/1/finding"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 		chromedp.WaitVisible(chromedp.CSS("#item-1 .finding .tag")),
-		shot(t, dir, "check_sample"),
+		shot("check_sample"),
 	)
 	if f := textOf(t, ctx, "#item-1 .finding"); !strings.Contains(f, "情况不符") || !strings.Contains(f, "已重新核查") || !strings.Contains(f, "子女情况与申报不符") {
 		t.Errorf("the finding shown = %q", f)

@@ -89,7 +89,7 @@ func (d *demoTour) look(name string) {
 		url := get(d.t, d.ctx, chromedp.Location())
 		d.t.Errorf("%s (%s) shows codes %q in its Chinese text", name, url, m)
 	}
-	run(d.t, d.ctx, "screenshot "+name, shot(d.t, d.dir, "demo_"+name))
+	run(d.t, d.ctx, "screenshot "+name, shot("demo_"+name))
 	d.pages++
 }
 

@@ -56,7 +56,7 @@ func TestBrowserInPersonReview(t *testing.T) {
 	run(t, ctx, "the village's review",
 		chromedp.Navigate(base+"/inperson"),
 		chromedp.WaitVisible(chromedp.ID("tw-h")),
-		shot(t, dir, "inperson_list"),
+		shot("inperson_list"),
 	)
 	if tw := textOf(t, ctx, "#tw-h ~ .table-wrap tbody"); !strings.Contains(tw, "城关镇") || !strings.Contains(tw, "2") {
 		t.Errorf("the townships' table = %q", tw)
@@ -74,11 +74,11 @@ func TestBrowserInPersonReview(t *testing.T) {
 	run(t, ctx, "take the photo and save",
 		chromedp.SendKeys(chromedp.ID("place"), "张秀英家中"),
 		chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
-		shot(t, dir, "inperson_form"),
+		shot("inperson_form"),
 		chromedp.Click(chromedp.CSS(`form[action$="/inperson"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 		chromedp.WaitVisible(chromedp.ID("rows-h")),
-		shot(t, dir, "inperson_done"),
+		shot("inperson_done"),
 	)
 	rows := textOf(t, ctx, "table.inperson tbody")
 	if !strings.Contains(rows, "张秀英") || !strings.Contains(rows, "已见面") || !strings.Contains(rows, "尚未见面") {

@@ -21,7 +21,7 @@ func TestBrowserTransfer(t *testing.T) {
 	ts := newTestServer(t, store.SQLite)
 	ts.PaySeed()
 	ts.AddStaff(t, auth.NewUser{Username: "county2", Name: "霍邱县审批", Role: auth.RoleCounty, Region: "341522", Password: "county21234"})
-	base, dir := ts.URL, t.TempDir()
+	base := ts.URL
 	run(t, ctx, "Chinese pages", chromedp.Navigate(base+"/login?lang=zh"))
 	signIn(t, ctx, base, "county", "county1234")
 	run(t, ctx, "start the transfer",
@@ -60,7 +60,7 @@ func TestBrowserTransfer(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/accept"] button[type="submit"]`)),
 		arrived(".notice"),
 		chromedp.WaitVisible(chromedp.CSS("table.handover")),
-		shot(t, dir, "transfer_accepted"),
+		shot("transfer_accepted"),
 	)
 	if s := textOf(t, ctx, "#transfer-state"); s != "已接收" {
 		t.Errorf("the transfer's state after acceptance = %q", s)

@@ -82,7 +82,7 @@ func TestBrowserPayments(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/payments/cycles"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 		chromedp.WaitVisible(chromedp.CSS("nav.tabs")),
-		shot(t, dir, "payment_cycle"),
+		shot("payment_cycle"),
 	)
 	if lines := textOf(t, ctx, "#ln-h + nav.tabs"); !strings.Contains(lines, "待发") {
 		t.Errorf("cycle tabs = %q", lines)
@@ -110,7 +110,7 @@ func TestBrowserPayments(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/approve"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 		chromedp.WaitVisible(chromedp.ID("fl-h")),
-		shot(t, dir, "payment_batch"),
+		shot("payment_batch"),
 	)
 
 	signIn(t, ctx, base, "finance", "finance1234")
@@ -145,7 +145,7 @@ func TestBrowserPayments(t *testing.T) {
 	run(t, ctx, "the funds ledger",
 		chromedp.Navigate(base+"/payments/ledger?year=2024"),
 		chromedp.WaitVisible(chromedp.CSS("svg.ledger-chart")),
-		shot(t, dir, "ledger"),
+		shot("ledger"),
 	)
 	if l := textOf(t, ctx, "#lg-h ~ ul.stats"); !strings.Contains(l, "0.1") {
 		t.Errorf("ledger totals = %q", l)

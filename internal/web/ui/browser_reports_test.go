@@ -29,7 +29,6 @@ func TestBrowserReportApproval(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := ts.URL
-	dir := t.TempDir()
 	page := base + "/reports?region=341523100000&month=2024-04"
 	signIn := func(user, pass string) {
 		t.Helper()
@@ -53,7 +52,7 @@ func TestBrowserReportApproval(t *testing.T) {
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.ID("st-submit")),
 		chromedp.WaitVisible(chromedp.CSS("svg.chart")),
-		shot(t, dir, "report"),
+		shot("report"),
 	)
 	if s := textOf(t, ctx, "#st-parity"); !strings.Contains(s, "一孩") || !strings.Contains(s, "1") {
 		t.Errorf("the parity table beside the charts: %q", s)
@@ -91,7 +90,7 @@ func TestBrowserReportApproval(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("st-approve")),
 		chromedp.Click(chromedp.ID("st-approve")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
-		shot(t, dir, "report-locked"),
+		shot("report-locked"),
 	)
 	if s := status(); !strings.Contains(s, "已审核锁定") {
 		t.Errorf("after the approval: %q", s)

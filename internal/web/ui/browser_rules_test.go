@@ -23,14 +23,13 @@ func TestBrowserRulesEditor(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := ts.URL
-	dir := t.TempDir()
 
 	run(t, ctx, "Chinese pages", chromedp.Navigate(base+"/login?lang=zh"))
 	signIn(t, ctx, base, "county", "county1234")
 	run(t, ctx, "open the rules form",
 		chromedp.Navigate(base+"/rules"),
 		chromedp.WaitVisible(chromedp.ID("preview")),
-		shot(t, dir, "rules"),
+		shot("rules"),
 	)
 	if v := get(t, ctx, chromedp.Evaluate[string](`document.getElementById("p.tf_death.min_age").value`)); v != "49" {
 		t.Fatalf("the form shows 特扶's minimum age as %q, want 49", v)
@@ -44,7 +43,7 @@ func TestBrowserRulesEditor(t *testing.T) {
 		script(`document.getElementById("from").value = "2024-01-01"; document.getElementById("year").value = "2024"`),
 		chromedp.Click(chromedp.ID("preview")),
 		chromedp.WaitVisible(chromedp.ID("impact")),
-		shot(t, dir, "rules_preview"),
+		shot("rules_preview"),
 	)
 	impact := textOf(t, ctx, "#impact")
 	for _, want := range []string{"城关镇", "计划生育家庭特别扶助（独生子女死亡）", "合计"} {
@@ -58,7 +57,7 @@ func TestBrowserRulesEditor(t *testing.T) {
 	run(t, ctx, "confirm",
 		chromedp.Click(chromedp.ID("confirm-save")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
-		shot(t, dir, "rules_saved"),
+		shot("rules_saved"),
 	)
 	main := textOf(t, ctx, "main")
 	for _, want := range []string{"舒城县第2版", "舒城县卫生健康委员会《关于调整特别扶助领取年龄的通知》（舒卫〔2024〕3号", "撤回此版本"} {
@@ -75,7 +74,7 @@ func TestBrowserRulesEditor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[value="preview"]`)),
 		arrived("#impact"),
 		chromedp.SendKeys(chromedp.ID("reason"), "上级未批准调整"),
-		shot(t, dir, "rules_withdraw"),
+		shot("rules_withdraw"),
 		chromedp.Click(chromedp.ID("confirm-withdraw")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 	)

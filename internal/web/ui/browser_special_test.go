@@ -51,7 +51,6 @@ func TestBrowserSpecialFamily(t *testing.T) {
 	ctx := browserSession(t)
 	ts := newTestServer(t, store.SQLite)
 	base := ts.URL
-	dir := t.TempDir()
 	ts.AddStaff(t, auth.NewUser{Username: "township", Name: "城关镇计生办", Role: auth.RoleTownship, Region: "341523100000", Password: "township1234"})
 	ts.AddStaff(t, auth.NewUser{Username: "doctor", Name: "王村医", Role: auth.RoleVillage, Region: "341523100001", Password: "doctor1234"})
 
@@ -127,7 +126,7 @@ func TestBrowserSpecialFamily(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("v-found")),
 		chromedp.SendKeys(chromedp.ID("v-found"), "老两口身体尚可，情绪平稳"),
 		chromedp.SendKeys(chromedp.ID("v-help"), "测量血压"),
-		shot(t, dir, "special-visit-phone"),
+		shot("special-visit-phone"),
 		chromedp.Submit(chromedp.ID("v-found")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
 	)
@@ -156,7 +155,7 @@ func TestBrowserSpecialFamily(t *testing.T) {
 		arrived(".notice"),
 		chromedp.Navigate(base+"/special/coverage"),
 		chromedp.WaitVisible(chromedp.ID("gap-h")),
-		shot(t, dir, "special-coverage"),
+		shot("special-coverage"),
 	)
 	body := textOf(t, ctx, "main")
 	if !strings.Contains(body, "1（100%）") {

@@ -75,21 +75,21 @@ func session(t *testing.T, width, height int, limit time.Duration) context.Conte
 	return ctx
 }
 
-// shot saves a full-page PNG screenshot to the test's directory and, when
-// JIAHE_SCREENSHOTS names a directory, there too (docs/screenshots).
-func shot(t *testing.T, dir, name string) chromedp.Action[chromedp.Void] {
+// shot saves a full-page PNG screenshot of the page as name.png in the
+// directory JIAHE_SCREENSHOTS names (docs/screenshots), and does nothing
+// without it: encoding a page as PNG costs chromium more than loading it,
+// and a test's own directory is gone when it ends.
+func shot(name string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		out := os.Getenv("JIAHE_SCREENSHOTS")
+		if out == "" {
+			return nil
+		}
 		buf, err := chromedp.FullScreenshot(100)(ctx, tg)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-			return err
-		}
-		if out := os.Getenv("JIAHE_SCREENSHOTS"); out != "" {
-			return os.WriteFile(filepath.Join(out, name+".png"), buf, 0o644)
-		}
-		return nil
+		return os.WriteFile(filepath.Join(out, name+".png"), buf, 0o644)
 	})
 }
 
@@ -166,13 +166,12 @@ func TestBrowserRegisterFamily(t *testing.T) {
 	ctx := browserSession(t)
 	ts := newTestServer(t, store.SQLite)
 	base := ts.URL
-	dir := t.TempDir()
 
 	run(t, ctx, "sign in",
 		chromedp.Navigate(base+"/login?lang=zh"),
 		chromedp.Navigate(base+"/persons"),
 		chromedp.WaitVisible(chromedp.ID("username")),
-		shot(t, dir, "login"),
+		shot("login"),
 		chromedp.SendKeys(chromedp.ID("username"), "village"),
 		chromedp.SendKeys(chromedp.ID("password"), "village1234"),
 		chromedp.Submit(chromedp.ID("password")),
@@ -197,7 +196,7 @@ func TestBrowserRegisterFamily(t *testing.T) {
 	run(t, ctx, "fill from a valid number",
 		script(`document.getElementById("id_number").value = ""`),
 		chromedp.SendKeys(chromedp.ID("id_number"), husband),
-		shot(t, dir, "register"),
+		shot("register"),
 	)
 	birth := get(t, ctx, chromedp.Value(chromedp.ID("birth")))
 	sex := get(t, ctx, chromedp.Value(chromedp.ID("sex")))
@@ -257,7 +256,7 @@ func TestBrowserRegisterFamily(t *testing.T) {
 	run(t, ctx, "the family on the husband's page",
 		chromedp.Navigate(base+hPath),
 		chromedp.WaitVisible(chromedp.CSS("ul.family")),
-		shot(t, dir, "person"),
+		shot("person"),
 	)
 	fam := textOf(t, ctx, "ul.family")
 	for _, want := range []string{"王建国", "李秀英", "王小红", "亲生", "政策内"} {
@@ -272,7 +271,7 @@ func TestBrowserRegisterFamily(t *testing.T) {
 	run(t, ctx, "the village list",
 		chromedp.Navigate(base+"/persons?region=341523100001"),
 		chromedp.WaitVisible(chromedp.CSS("table.list")),
-		shot(t, dir, "persons"),
+		shot("persons"),
 		chromedp.Click(chromedp.CSS(`a[lang="en"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.list")),
 	)
@@ -293,7 +292,7 @@ func TestBrowserRegisterFamily(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".welcome")),
 		chromedp.Navigate(base+"/audit"),
 		chromedp.WaitVisible(chromedp.CSS("table.audit")),
-		shot(t, dir, "audit"),
+		shot("audit"),
 	)
 	if a := textOf(t, ctx, "table.audit"); !strings.Contains(a, "登记亲子关系") || !strings.Contains(a, "登记结婚") {
 		t.Errorf("audit trail lacks the family's entries: %.500q", a)
@@ -346,7 +345,6 @@ func TestBrowserProcedure(t *testing.T) {
 	ts.AddStaff(t, auth.NewUser{Username: "surveyor", Name: "李调查", Role: auth.RoleTownship, Region: "341523100000", Password: "surveyor1234"})
 	hKey := ts.seedFamily(t)
 	base := ts.URL
-	dir := t.TempDir()
 
 	run(t, ctx, "Chinese pages", chromedp.Navigate(base+"/login?lang=zh"))
 	signIn(t, ctx, base, "village", "village1234")
@@ -417,7 +415,7 @@ func TestBrowserProcedure(t *testing.T) {
 	run(t, ctx, "the case on the roll",
 		chromedp.Navigate(base+casePath),
 		chromedp.WaitVisible(chromedp.CSS("ol.steps")),
-		shot(t, dir, "case"),
+		shot("case"),
 	)
 	if s := textOf(t, ctx, "#c-h"); !strings.Contains(s, "名册") && !strings.Contains(s, "终结") {
 		t.Errorf("case state = %q, want enrolled", s)
@@ -428,7 +426,7 @@ func TestBrowserProcedure(t *testing.T) {
 	run(t, ctx, "print the county notice",
 		chromedp.Click(chromedp.CSS(`table.list a[href*="/notices/"]`)),
 		chromedp.WaitVisible(chromedp.CSS("article.printable")),
-		shot(t, dir, "notice"),
+		shot("notice"),
 	)
 	if n := textOf(t, ctx, "article.printable"); !strings.Contains(n, "********") || !strings.Contains(n, "王建国") {
 		t.Errorf("notice = %q, want the name and a masked ID number", n)
@@ -439,7 +437,7 @@ func TestBrowserProcedure(t *testing.T) {
 	run(t, ctx, "the roll",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/roll"]`)),
 		chromedp.WaitVisible(chromedp.CSS("table.roll")),
-		shot(t, dir, "roll"),
+		shot("roll"),
 	)
 	if roll := textOf(t, ctx, "table.roll tbody"); !strings.Contains(roll, "王建国") || !strings.Contains(roll, "********") || !strings.Contains(roll, "奖励扶助") {
 		t.Errorf("the roll = %q, want the husband with a masked ID number on 奖励扶助 (jf)", roll)
@@ -447,7 +445,7 @@ func TestBrowserProcedure(t *testing.T) {
 	run(t, ctx, "the dashboard",
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#roll-chart rect")),
-		shot(t, dir, "dashboard"),
+		shot("dashboard"),
 	)
 	if row := textOf(t, ctx, "#home-roll table.chart-data tbody tr"); !strings.Contains(row, "奖励扶助") || !strings.Contains(row, "1") {
 		t.Errorf("the dashboard's roll table = %q, want 奖励扶助 (jf) counted once", row)
