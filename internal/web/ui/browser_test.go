@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,8 +41,28 @@ func browserSessionFor(t *testing.T, limit time.Duration) context.Context {
 	return session(t, 1280, 900, limit)
 }
 
-// session starts chromium with a window of width × height for a journey
-// that may take up to limit.
+// chromium is the one browser the tests of the package share: it starts
+// with the first journey and stops when the tests end (TestMain). Each
+// journey opens a tab in a browser context of its own, so that journeys
+// share no cookie, storage or cache; starting chromium costs about two
+// seconds of CPU, which every journey paid when each started its own.
+var chromium struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chromium.cancel != nil {
+		chromium.cancel()
+	}
+	os.Exit(code)
+}
+
+// session opens a tab with a viewport of width × height, in a browser
+// context of its own, for a journey that may take up to limit.
 func session(t *testing.T, width, height int, limit time.Duration) context.Context {
 	t.Helper()
 	if testing.Short() {
@@ -50,27 +71,41 @@ func session(t *testing.T, width, height int, limit time.Duration) context.Conte
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("%s is not installed", chromiumPath)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.WindowSize(width, height),
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "jiahe-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromiumPath),
+			chromedp.UserDataDir(dir),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-extensions", true),
+			chromedp.Flag("lang", "zh-CN"),
+			chromedp.WindowSize(1280, 900),
+		}
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelB := chromedp.NewContext(actx)
+		chromium.ctx = ctx
+		chromium.cancel = func() { cancelB(); cancelA(); os.RemoveAll(dir) }
+		chromium.err = chromedp.Do(ctx)
+	})
+	if chromium.err != nil {
+		t.Fatalf("start chromium: %v", chromium.err)
 	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelB := chromedp.NewContext(chromium.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancelC := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	t.Cleanup(func() { cancelC(); cancelB() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("open a tab: %v", err)
 	}
 	return ctx
 }
