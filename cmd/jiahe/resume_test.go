@@ -95,7 +95,7 @@ func TestGenResumesAfterKill(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			url := keyedURL(t, engine)
 			runOK(t, "", "--db", url, "migrate")
-			args := []string{"--db", url, "gen", "--county", "341523", "--persons", "60000", "--seed", "3"}
+			args := []string{"--db", url, "gen", "--county", "341523", "--persons", "40000", "--seed", "3"}
 			cmd, _ := child(t, args...)
 			killWhen(t, cmd, func() bool { return count(t, url, "persons") > 0 })
 			partial := count(t, url, "persons")

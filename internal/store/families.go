@@ -416,8 +416,9 @@ func (r *familyReader) persons(ctx context.Context, ids []int64) error {
 	slices.Sort(want)
 	want = slices.Compact(want)
 	for _, part := range chunkIDs(want) {
+		in, args := r.tx.oneOf(part)
 		if err := scanFamilyPersons(ctx, r.tx, r.fs, `SELECT `+familyPersonColumns+` FROM persons
-			WHERE county = ? AND id IN (`+idList(part)+`)`, []any{r.fs.County}, nil); err != nil {
+			WHERE county = ? AND id `+in, append([]any{r.fs.County}, args...), nil); err != nil {
 			return err
 		}
 	}
@@ -439,7 +440,8 @@ func (r *familyReader) query(ctx context.Context, q string, withRange bool, ids 
 		}
 	}
 	for _, part := range chunkIDs(ids) {
-		if err := scanEach(ctx, r.tx, strings.Replace(q, "{ids}", "IN ("+idList(part)+")", 1), []any{r.fs.County}, fn); err != nil {
+		in, args := r.tx.oneOf(part)
+		if err := scanEach(ctx, r.tx, strings.Replace(q, "{ids}", in, 1), append([]any{r.fs.County}, args...), fn); err != nil {
 			return err
 		}
 	}

@@ -327,6 +327,20 @@ func idList(ids []int64) string {
 	return b.String()
 }
 
+// oneOf returns the condition that a column is one of ids, to follow
+// the column, and its arguments. On PostgreSQL the ids go as one array,
+// so that the statement's text is the same whatever the ids: it is
+// prepared once a connection, where a list written out made a statement
+// of its own each time (a round trip to prepare it, and one to forget
+// another). On SQLite, where a statement costs no round trip, the ids are
+// written out.
+func (tx *Tx) oneOf(ids []int64) (string, []any) {
+	if tx.db.Engine == Postgres {
+		return "= ANY(?)", []any{ids}
+	}
+	return "IN (" + idList(ids) + ")", nil
+}
+
 func ref(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Relatives returns spouses and children of ids, and the children's other
@@ -335,13 +349,17 @@ func (tx *Tx) Relatives(ctx context.Context, county string, ids []int64) ([]int6
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	in := idList(ids)
+	in, inArgs := tx.oneOf(ids)
+	var args []any
+	for range 4 {
+		args = append(append(args, county), inArgs...)
+	}
 	rows, err := tx.Query(ctx, `
-		SELECT b_id FROM marriages WHERE county = ? AND a_id IN (`+in+`)
-		UNION SELECT a_id FROM marriages WHERE county = ? AND b_id IN (`+in+`)
-		UNION SELECT child_id FROM parent_child WHERE county = ? AND parent_id IN (`+in+`)
+		SELECT b_id FROM marriages WHERE county = ? AND a_id `+in+`
+		UNION SELECT a_id FROM marriages WHERE county = ? AND b_id `+in+`
+		UNION SELECT child_id FROM parent_child WHERE county = ? AND parent_id `+in+`
 		UNION SELECT o.parent_id FROM parent_child c JOIN parent_child o ON o.county = c.county AND o.child_id = c.child_id
-			WHERE c.county = ? AND c.parent_id IN (`+in+`)`, county, county, county, county)
+			WHERE c.county = ? AND c.parent_id `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -383,14 +401,14 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 	if len(ids) == 0 {
 		return f, nil
 	}
-	in := idList(ids)
+	in, inArgs := tx.oneOf(ids)
 	type query struct {
 		sql  string
 		scan func(*sql.Rows) error
 	}
 	byRef := map[string]int{}
 	queries := []query{
-		{`SELECT ` + personColumns + ` FROM persons WHERE county = ? AND id IN (` + in + `) ORDER BY id`, func(rows *sql.Rows) error {
+		{`SELECT ` + personColumns + ` FROM persons WHERE county = ? AND id ` + in + ` ORDER BY id`, func(rows *sql.Rows) error {
 			r, err := tx.scanPerson(rows)
 			if err != nil {
 				return err
@@ -400,7 +418,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 				Birth: r.Birth, Death: r.Death, Pension: r.Pension, Region: r.Region})
 			return nil
 		}},
-		{`SELECT person_id, type, region, from_date, to_date, reason FROM hukou_spells WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date, id`, func(rows *sql.Rows) error {
+		{`SELECT person_id, type, region, from_date, to_date, reason FROM hukou_spells WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, from_date, id`, func(rows *sql.Rows) error {
 			var pid int64
 			var h registry.HukouSpell
 			if err := rows.Scan(&pid, &h.Type, &h.Region, &h.From, &h.To, &h.Reason); err != nil {
@@ -411,7 +429,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			}
 			return nil
 		}},
-		{`SELECT a_id, b_id, from_date, to_date, end_reason FROM marriages WHERE county = ? AND a_id IN (` + in + `) AND b_id IN (` + in + `) ORDER BY from_date, id`, func(rows *sql.Rows) error {
+		{`SELECT a_id, b_id, from_date, to_date, end_reason FROM marriages WHERE county = ? AND a_id ` + in + ` AND b_id ` + in + ` ORDER BY from_date, id`, func(rows *sql.Rows) error {
 			var a, b int64
 			var m registry.Marriage
 			if err := rows.Scan(&a, &b, &m.From, &m.To, &m.End); err != nil {
@@ -421,7 +439,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Marriages = append(f.Marriages, m)
 			return nil
 		}},
-		{`SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child WHERE county = ? AND parent_id IN (` + in + `) AND child_id IN (` + in + `) ORDER BY child_id, parent_id`, func(rows *sql.Rows) error {
+		{`SELECT parent_id, child_id, kind, from_date, in_policy, ruling FROM parent_child WHERE county = ? AND parent_id ` + in + ` AND child_id ` + in + ` ORDER BY child_id, parent_id`, func(rows *sql.Rows) error {
 			var p, c int64
 			var t registry.ParentChild
 			var inPolicy sql.NullBool
@@ -436,7 +454,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Children = append(f.Children, t)
 			return nil
 		}},
-		{`SELECT person_id, grade, category, from_date, to_date FROM disabilities WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
+		{`SELECT person_id, grade, category, from_date, to_date FROM disabilities WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
 			var p int64
 			var d registry.Disability
 			if err := rows.Scan(&p, &d.Grade, &d.Category, &d.From, &d.To); err != nil {
@@ -446,7 +464,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Disabilities = append(f.Disabilities, d)
 			return nil
 		}},
-		{`SELECT holder_id, kind, number, issued, cancelled FROM certificates WHERE county = ? AND holder_id IN (` + in + `) ORDER BY holder_id, issued`, func(rows *sql.Rows) error {
+		{`SELECT holder_id, kind, number, issued, cancelled FROM certificates WHERE county = ? AND holder_id ` + in + ` ORDER BY holder_id, issued`, func(rows *sql.Rows) error {
 			var p int64
 			var c registry.Certificate
 			if err := rows.Scan(&p, &c.Kind, &c.Number, &c.Issued, &c.Cancelled); err != nil {
@@ -456,7 +474,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Certificates = append(f.Certificates, c)
 			return nil
 		}},
-		{`SELECT person_id, grade, from_date, to_date FROM complications WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
+		{`SELECT person_id, grade, from_date, to_date FROM complications WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, from_date`, func(rows *sql.Rows) error {
 			var p int64
 			var c registry.Complication
 			if err := rows.Scan(&p, &c.Grade, &c.From, &c.To); err != nil {
@@ -466,7 +484,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Complications = append(f.Complications, c)
 			return nil
 		}},
-		{`SELECT person_id, program, confirmed FROM recipients WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, program`, func(rows *sql.Rows) error {
+		{`SELECT person_id, program, confirmed FROM recipients WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, program`, func(rows *sql.Rows) error {
 			var p int64
 			var c registry.Confirmation
 			if err := rows.Scan(&p, &c.Program, &c.Confirmed); err != nil {
@@ -476,7 +494,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Confirmations = append(f.Confirmations, c)
 			return nil
 		}},
-		{`SELECT person_id, date, employer FROM retirements WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, date`, func(rows *sql.Rows) error {
+		{`SELECT person_id, date, employer FROM retirements WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, date`, func(rows *sql.Rows) error {
 			var p int64
 			var r registry.Retirement
 			if err := rows.Scan(&p, &r.Date, &r.Employer); err != nil {
@@ -486,7 +504,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Retirements = append(f.Retirements, r)
 			return nil
 		}},
-		{`SELECT person_id, method, op_date FROM contraception WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, op_date, id`, func(rows *sql.Rows) error {
+		{`SELECT person_id, method, op_date FROM contraception WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, op_date, id`, func(rows *sql.Rows) error {
 			var p int64
 			var x registry.Contraception
 			if err := rows.Scan(&p, &x.Method, &x.Date); err != nil {
@@ -496,7 +514,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Contraception = append(f.Contraception, x)
 			return nil
 		}},
-		{`SELECT holder_id, kind, number, issued FROM birth_permissions WHERE county = ? AND holder_id IN (` + in + `) ORDER BY holder_id, issued, id`, func(rows *sql.Rows) error {
+		{`SELECT holder_id, kind, number, issued FROM birth_permissions WHERE county = ? AND holder_id ` + in + ` ORDER BY holder_id, issued, id`, func(rows *sql.Rows) error {
 			var p int64
 			var x registry.BirthPermission
 			if err := rows.Scan(&p, &x.Kind, &x.Number, &x.Issued); err != nil {
@@ -506,7 +524,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Permissions = append(f.Permissions, x)
 			return nil
 		}},
-		{`SELECT person_id, scheme, enrolled, ended, drawing, region FROM pensions WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, enrolled, id`, func(rows *sql.Rows) error {
+		{`SELECT person_id, scheme, enrolled, ended, drawing, region FROM pensions WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, enrolled, id`, func(rows *sql.Rows) error {
 			var p int64
 			var x registry.Pension
 			if err := rows.Scan(&p, &x.Scheme, &x.Enrolled, &x.Ended, &x.Drawing, &x.Region); err != nil {
@@ -516,7 +534,7 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 			f.Pensions = append(f.Pensions, x)
 			return nil
 		}},
-		{`SELECT person_id, admitted, level FROM admissions WHERE county = ? AND person_id IN (` + in + `) ORDER BY person_id, admitted, id`, func(rows *sql.Rows) error {
+		{`SELECT person_id, admitted, level FROM admissions WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, admitted, id`, func(rows *sql.Rows) error {
 			var p int64
 			var x registry.Admission
 			if err := rows.Scan(&p, &x.Date, &x.Level); err != nil {
@@ -528,7 +546,11 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 		}},
 	}
 	for _, q := range queries {
-		rows, err := tx.Query(ctx, q.sql, county)
+		args := []any{county}
+		for range strings.Count(q.sql, in) {
+			args = append(args, inArgs...)
+		}
+		rows, err := tx.Query(ctx, q.sql, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -910,7 +910,8 @@ func byID[T any](ctx context.Context, tx *Tx, county string, t *table[T], ids []
 	for _, part := range chunkIDs(ids) {
 		var got []keyed[T]
 		var r sqlRow
-		err := scanEach(ctx, tx, t.query(tx.db.Engine, `IN (`+idList(part)+`)`), []any{county}, func(rows *sql.Rows) error {
+		in, args := tx.oneOf(part)
+		err := scanEach(ctx, tx, t.query(tx.db.Engine, in), append([]any{county}, args...), func(rows *sql.Rows) error {
 			if err := r.scan(rows); err != nil {
 				return err
 			}

@@ -1317,12 +1317,19 @@ func deniedSince(t *testing.T, db *store.DB, chain string, user int64, last *int
 	t.Helper()
 	var out []audit.Entry
 	if err := db.View(context.Background(), func(tx *store.Tx) error {
-		es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: chain, UserID: user, Limit: 20})
-		if err != nil {
+		// Most calls leave no entry of the caller: count the new ones
+		// first, and read (and decrypt) only those.
+		var n int
+		if err := tx.QueryRow(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE county = ? AND user_id = ? AND seq > ?`,
+			chain, user, *last).Scan(&n); err != nil || n == 0 {
 			return err
 		}
-		if len(es) == 20 && es[19].Seq > *last {
-			return fmt.Errorf("more than 20 entries of user %d in one call", user)
+		if n > 20 {
+			return fmt.Errorf("%d entries of user %d in one call", n, user)
+		}
+		es, err := tx.AuditEntries(context.Background(), "", store.AuditFilter{County: chain, UserID: user, Limit: n})
+		if err != nil {
+			return err
 		}
 		for _, e := range es {
 			if e.Seq > *last && e.Action == "access.denied" {
