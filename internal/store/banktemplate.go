@@ -101,7 +101,8 @@ func (tx *Tx) DeleteBankTemplate(ctx context.Context, county, bank string, versi
 func (tx *Tx) LineRegions(ctx context.Context, county string, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
 	for _, part := range chunks(ids) {
-		rows, err := tx.Query(ctx, `SELECT id, region FROM payment_lines WHERE county = ? AND id IN (`+idList(part)+`)`, county)
+		in, args := tx.oneOf(part)
+		rows, err := tx.Query(ctx, `SELECT id, region FROM payment_lines WHERE county = ? AND id `+in, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("line regions: %w", err)
 		}

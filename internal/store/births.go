@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -241,9 +242,9 @@ func (tx *Tx) Approvals(ctx context.Context, county string, persons []int64) ([]
 	if len(ids) == 0 {
 		return out, nil
 	}
-	list := idList(ids)
-	rows, err := tx.Query(ctx, `SELECT `+approvalColumns+` FROM birth_approvals WHERE county = ? AND (person_id IN (`+list+`) OR spouse_id IN (`+list+`))
-		ORDER BY issued, id`, county)
+	in, args := tx.oneOf(ids)
+	rows, err := tx.Query(ctx, `SELECT `+approvalColumns+` FROM birth_approvals WHERE county = ? AND (person_id `+in+` OR spouse_id `+in+`)
+		ORDER BY issued, id`, slices.Concat([]any{county}, args, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("birth approvals: %w", err)
 	}

@@ -70,10 +70,11 @@ func (tx *Tx) chargeTargets(ctx context.Context, county, kind, where string, arg
 		ids[i] = t.ID
 	}
 	for _, part := range chunks(ids) {
+		in, args := tx.oneOf(part)
 		rows, err := tx.Query(ctx, `SELECT c.target_id, c.level, c.user_id, COALESCE(u.display_name, ''), c.assigned_by, c.assigned_by_name,
 				c.assigned_at
 			FROM charges c LEFT JOIN users u ON u.id = c.user_id
-			WHERE c.county = ? AND c.kind = ? AND c.target_id IN (`+idList(part)+`) ORDER BY c.target_id, c.level`, county, kind)
+			WHERE c.county = ? AND c.kind = ? AND c.target_id `+in+` ORDER BY c.target_id, c.level`, append([]any{county, kind}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("charges: %w", err)
 		}

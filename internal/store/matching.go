@@ -102,9 +102,9 @@ func (tx *Tx) matchCandidates(ctx context.Context, county string, after int64, n
 func (tx *Tx) MatchPersonStates(ctx context.Context, county string, ids []int64) (map[int64]matching.PersonState, error) {
 	out := map[int64]matching.PersonState{}
 	for _, part := range chunkIDs(ids) {
-		list := idList(part)
-		err := scanEach(ctx, tx, `SELECT id, name, region, death, hukou_type FROM persons WHERE county = ? AND id IN (`+list+`)`,
-			[]any{county}, func(rows *sql.Rows) error {
+		in, args := tx.oneOf(part)
+		err := scanEach(ctx, tx, `SELECT id, name, region, death, hukou_type FROM persons WHERE county = ? AND id `+in,
+			append([]any{county}, args...), func(rows *sql.Rows) error {
 				var p matching.PersonState
 				if err := rows.Scan(&p.Key.ID, &p.Name, &p.Region, &p.Death, &p.HukouType); err != nil {
 					return err
@@ -117,7 +117,7 @@ func (tx *Tx) MatchPersonStates(ctx context.Context, county string, ids []int64)
 			return nil, err
 		}
 		set := func(q string, fn func(p *matching.PersonState, rows *sql.Rows) error) error {
-			return scanEach(ctx, tx, strings.Replace(q, "{ids}", list, 1), []any{county}, func(rows *sql.Rows) error {
+			return scanEach(ctx, tx, strings.Replace(q, "{ids}", in, 1), append([]any{county}, args...), func(rows *sql.Rows) error {
 				var id int64
 				var p matching.PersonState
 				if err := fn(&p, rows); err != nil {
@@ -138,21 +138,21 @@ func (tx *Tx) MatchPersonStates(ctx context.Context, county string, ids []int64)
 				return nil
 			})
 		}
-		if err := set(`SELECT DISTINCT person_id FROM recipients WHERE county = ? AND person_id IN ({ids}) AND status IN ('active', 'suspended')`,
+		if err := set(`SELECT DISTINCT person_id FROM recipients WHERE county = ? AND person_id {ids} AND status IN ('active', 'suspended')`,
 			func(p *matching.PersonState, rows *sql.Rows) error { p.OnRoll = true; return rows.Scan(&p.Key.ID) }); err != nil {
 			return nil, err
 		}
-		if err := set(`SELECT DISTINCT person_id FROM retirements WHERE county = ? AND person_id IN ({ids})`,
+		if err := set(`SELECT DISTINCT person_id FROM retirements WHERE county = ? AND person_id {ids}`,
 			func(p *matching.PersonState, rows *sql.Rows) error { p.Retired = true; return rows.Scan(&p.Key.ID) }); err != nil {
 			return nil, err
 		}
-		if err := set(`SELECT person_id, grade FROM disabilities WHERE county = ? AND person_id IN ({ids}) AND to_date IS NULL`,
+		if err := set(`SELECT person_id, grade FROM disabilities WHERE county = ? AND person_id {ids} AND to_date IS NULL`,
 			func(p *matching.PersonState, rows *sql.Rows) error { return rows.Scan(&p.Key.ID, &p.Grade) }); err != nil {
 			return nil, err
 		}
 		for _, q := range []string{
-			`SELECT a_id, b_id FROM marriages WHERE county = ? AND a_id IN ({ids}) AND to_date IS NULL`,
-			`SELECT b_id, a_id FROM marriages WHERE county = ? AND b_id IN ({ids}) AND to_date IS NULL`,
+			`SELECT a_id, b_id FROM marriages WHERE county = ? AND a_id {ids} AND to_date IS NULL`,
+			`SELECT b_id, a_id FROM marriages WHERE county = ? AND b_id {ids} AND to_date IS NULL`,
 		} {
 			if err := set(q, func(p *matching.PersonState, rows *sql.Rows) error {
 				var other int64

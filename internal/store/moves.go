@@ -97,8 +97,9 @@ func (tx *Tx) migrantPrograms(ctx context.Context, ms []move.Migrant) error {
 	progs := map[registry.Key][]string{}
 	for county, ids := range byCounty {
 		for _, chunk := range chunkIDs(ids) {
-			err := scanEach(ctx, tx, `SELECT person_id, program FROM recipients WHERE county = ? AND status <> 'exited' AND person_id IN (`+
-				idList(chunk)+`) ORDER BY program`, []any{county}, func(rows *sql.Rows) error {
+			in, args := tx.oneOf(chunk)
+			err := scanEach(ctx, tx, `SELECT person_id, program FROM recipients WHERE county = ? AND status <> 'exited' AND person_id `+
+				in+` ORDER BY program`, append([]any{county}, args...), func(rows *sql.Rows) error {
 				var id int64
 				var prog string
 				if err := rows.Scan(&id, &prog); err != nil {
@@ -499,18 +500,23 @@ func (tx *Tx) RemoteTies(ctx context.Context, k registry.Key) ([]move.RemoteTie,
 // A nil ids reads every such person of county, in one query.
 func (tx *Tx) Origins(ctx context.Context, county string, ids []int64) (map[int64]*move.Origin, error) {
 	out := map[int64]*move.Origin{}
-	conds := []string{""}
+	type part struct {
+		cond string
+		args []any
+	}
+	parts := []part{{args: []any{county}}}
 	if ids != nil {
-		conds = conds[:0]
+		parts = parts[:0]
 		for _, chunk := range chunkIDs(ids) {
-			conds = append(conds, ` AND r.person_id IN (`+idList(chunk)+`)`)
+			in, args := tx.oneOf(chunk)
+			parts = append(parts, part{` AND r.person_id ` + in, append([]any{county}, args...)})
 		}
 	}
-	for _, cond := range conds {
+	for _, p := range parts {
 		err := scanEach(ctx, tx, `SELECT r.person_id, r.other_county, r.other_id, t.from_county, t.person_id
 			FROM remote_ties r JOIN transfers t ON t.county = r.county AND t.id = r.transfer_id
-			WHERE r.county = ? AND t.new_person_id = r.person_id AND r.other_county = t.from_county`+cond+`
-			ORDER BY r.person_id, r.id`, []any{county}, func(rows *sql.Rows) error {
+			WHERE r.county = ? AND t.new_person_id = r.person_id AND r.other_county = t.from_county`+p.cond+`
+			ORDER BY r.person_id, r.id`, p.args, func(rows *sql.Rows) error {
 			var id, other, oldID int64
 			var otherCounty, from string
 			if err := rows.Scan(&id, &otherCounty, &other, &from, &oldID); err != nil {

@@ -20,7 +20,8 @@ func (tx *Tx) SavePaymentPayee(ctx context.Context, county string, person int64,
 func (tx *Tx) PaymentPayees(ctx context.Context, county string, personIDs []int64) (map[payment.PayeeKey]int64, error) {
 	out := map[payment.PayeeKey]int64{}
 	for _, ids := range chunks(personIDs) {
-		rows, err := tx.Query(ctx, `SELECT person_id, program, payee_id FROM payment_payees WHERE county = ? AND person_id IN (`+idList(ids)+`)`, county)
+		in, args := tx.oneOf(ids)
+		rows, err := tx.Query(ctx, `SELECT person_id, program, payee_id FROM payment_payees WHERE county = ? AND person_id `+in, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,7 +161,8 @@ func (tx *Tx) SaveBankAccount(ctx context.Context, a *payment.Account) error {
 func (tx *Tx) BankAccounts(ctx context.Context, county string, personIDs []int64) (map[int64]payment.Account, error) {
 	out := map[int64]payment.Account{}
 	for _, ids := range chunks(personIDs) {
-		rows, err := tx.Query(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id IN (`+idList(ids)+`)`, county)
+		in, args := tx.oneOf(ids)
+		rows, err := tx.Query(ctx, `SELECT `+accountColumns+` FROM bank_accounts WHERE county = ? AND person_id `+in, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -184,9 +186,10 @@ func (tx *Tx) BankAccounts(ctx context.Context, county string, personIDs []int64
 func (tx *Tx) PaymentPersonStates(ctx context.Context, county string, personIDs []int64) (map[int64]payment.PersonState, error) {
 	out := map[int64]payment.PersonState{}
 	for _, ids := range chunks(personIDs) {
+		in, args := tx.oneOf(ids)
 		rows, err := tx.Query(ctx, `SELECT p.id, p.name, p.id_number, p.death, p.death_source, h.reason
 			FROM persons p LEFT JOIN payment_holds h ON h.county = p.county AND h.person_id = p.id
-			WHERE p.county = ? AND p.id IN (`+idList(ids)+`)`, county)
+			WHERE p.county = ? AND p.id `+in, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -532,9 +535,10 @@ func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64
 	}
 	n := 0
 	for _, part := range chunks(ids) {
-		args := append([]any{string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county}, states...)
+		in, ids := tx.oneOf(part)
+		args := slices.Concat([]any{string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county}, states, ids)
 		res, err := tx.Exec(ctx, `UPDATE payment_lines SET status = ?, hold_reason = ?, batch_id = ?, paid_on = ?, fail_reason = ?,
-			updated_at = ? WHERE county = ? AND status IN (`+placeholders(len(states))+`) AND id IN (`+idList(part)+`)`, args...)
+			updated_at = ? WHERE county = ? AND status IN (`+placeholders(len(states))+`) AND id `+in, args...)
 		if err != nil {
 			return n, fmt.Errorf("update payment lines: %w", err)
 		}
@@ -731,8 +735,9 @@ func (tx *Tx) SetBatchItemResults(ctx context.Context, county string, batchID in
 	}
 	for _, k := range order {
 		for _, part := range chunks(groups[k]) {
+			in, seqs := tx.oneOf(part)
 			_, err := tx.Exec(ctx, `UPDATE payment_batch_items SET result = ?, reason = ?, paid_on = ?, result_at = ?
-				WHERE county = ? AND batch_id = ? AND seq IN (`+idList(part)+`)`, k.result, k.reason, k.paid, ts(k.at), county, batchID)
+				WHERE county = ? AND batch_id = ? AND seq `+in, append([]any{k.result, k.reason, k.paid, ts(k.at), county, batchID}, seqs...)...)
 			if err != nil {
 				return fmt.Errorf("record bank results: %w", err)
 			}
@@ -746,9 +751,10 @@ func (tx *Tx) SetBatchItemResults(ctx context.Context, county string, batchID in
 func (tx *Tx) LastBatchItems(ctx context.Context, county string, lineIDs []int64) (map[int64]payment.Item, error) {
 	out := map[int64]payment.Item{}
 	for _, ids := range chunks(lineIDs) {
+		in, args := tx.oneOf(ids)
 		rows, err := tx.Query(ctx, `SELECT i.batch_id, `+prefixed("i.", itemColumns)+` FROM payment_batch_items i
 			JOIN payment_batches b ON b.county = i.county AND b.id = i.batch_id
-			WHERE i.county = ? AND i.line_id IN (`+idList(ids)+`) AND b.status <> 'recalled' ORDER BY i.line_id, i.batch_id`, county)
+			WHERE i.county = ? AND i.line_id `+in+` AND b.status <> 'recalled' ORDER BY i.line_id, i.batch_id`, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -837,10 +843,11 @@ func (tx *Tx) UnseenAtReview(ctx context.Context, county string, personIDs []int
 	out := map[int64]bool{}
 	start := date.Of(year, time.January, 1)
 	for _, ids := range chunks(personIDs) {
+		in, args := tx.oneOf(ids)
 		rows, err := tx.Query(ctx, `SELECT DISTINCT r.person_id FROM recipients r
-			WHERE r.county = ? AND r.person_id IN (`+idList(ids)+`) AND r.status = 'active' AND r.confirmed < ?
+			WHERE r.county = ? AND r.person_id `+in+` AND r.status = 'active' AND r.confirmed < ?
 			AND NOT EXISTS (SELECT 1 FROM inperson_reviews v WHERE v.county = r.county AND v.person_id = r.person_id AND v.year >= ?)`,
-			county, start, year)
+			slices.Concat([]any{county}, args, []any{start, year})...)
 		if err != nil {
 			return nil, err
 		}

@@ -13,7 +13,8 @@ var _ payment.PensionStore = (*Tx)(nil)
 func (tx *Tx) PersonsByIDs(ctx context.Context, county string, ids []int64) ([]registry.Record, error) {
 	var out []registry.Record
 	for _, part := range chunks(ids) {
-		rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id IN (`+idList(part)+`) ORDER BY id`, county)
+		in, args := tx.oneOf(part)
+		rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id `+in+` ORDER BY id`, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -135,7 +135,8 @@ func (tx *Tx) lockIDNumbers(ctx context.Context, hashes []any) error {
 	}
 	slices.Sort(buckets)
 	buckets = slices.Compact(buckets)
-	rows, err := tx.Query(ctx, `SELECT bucket FROM id_locks WHERE bucket IN (`+idList(buckets)+`) ORDER BY bucket FOR UPDATE`)
+	in, args := tx.oneOf(buckets)
+	rows, err := tx.Query(ctx, `SELECT bucket FROM id_locks WHERE bucket `+in+` ORDER BY bucket FOR UPDATE`, args...)
 	if err != nil {
 		return fmt.Errorf("lock ID numbers: %w", err)
 	}

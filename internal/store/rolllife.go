@@ -60,8 +60,9 @@ func (tx *Tx) Attachment(ctx context.Context, county string, id int64) (*attach.
 func (tx *Tx) Attachments(ctx context.Context, county, owner string, ownerIDs []int64) ([]attach.Attachment, error) {
 	var out []attach.Attachment
 	for _, ids := range chunks(ownerIDs) {
-		rows, err := tx.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE county = ? AND owner = ? AND owner_id IN (`+
-			idList(ids)+`) ORDER BY added_at, id`, county, owner)
+		in, args := tx.oneOf(ids)
+		rows, err := tx.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE county = ? AND owner = ? AND owner_id `+
+			in+` ORDER BY added_at, id`, append([]any{county, owner}, args...)...)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,9 +134,9 @@ func (tx *Tx) SpecialFamily(ctx context.Context, scope region.Code, county strin
 func (tx *Tx) SpecialFamiliesOf(ctx context.Context, county string, persons []int64) ([]special.Family, error) {
 	out := []special.Family{}
 	for _, chunk := range chunkIDs(persons) {
-		in := idList(chunk)
-		fs, err := tx.specialFamilies(ctx, `SELECT `+specialFamilyColumns+` FROM special_families WHERE county = ? AND (anchor_id IN (`+in+
-			`) OR spouse_id IN (`+in+`)) ORDER BY id`, county)
+		in, args := tx.oneOf(chunk)
+		fs, err := tx.specialFamilies(ctx, `SELECT `+specialFamilyColumns+` FROM special_families WHERE county = ? AND (anchor_id `+in+
+			` OR spouse_id `+in+`) ORDER BY id`, slices.Concat([]any{county}, args, args)...)
 		if err != nil {
 			return nil, err
 		}

@@ -490,7 +490,8 @@ func (tx *Tx) RecipientsOf(ctx context.Context, county string, personIDs []int64
 	if len(personIDs) == 0 {
 		return []roll.Recipient{}, nil
 	}
-	return tx.recipients(ctx, `county = ? AND person_id IN (`+idList(personIDs)+`) ORDER BY person_id, program`, county)
+	in, args := tx.oneOf(personIDs)
+	return tx.recipients(ctx, `county = ? AND person_id `+in+` ORDER BY person_id, program`, append([]any{county}, args...)...)
 }
 
 // Roll lists roll rows within scope matching q, in the order of q.Sort
@@ -584,8 +585,9 @@ func (tx *Tx) Changes(ctx context.Context, county string, recipientIDs []int64) 
 	if len(recipientIDs) == 0 {
 		return out, nil
 	}
+	in, args := tx.oneOf(recipientIDs)
 	rows, err := tx.Query(ctx, `SELECT county, id, recipient_id, kind, before, after, effective, reason, evidence, user_id, created_at
-		FROM recipient_changes WHERE county = ? AND recipient_id IN (`+idList(recipientIDs)+`) ORDER BY id`, county)
+		FROM recipient_changes WHERE county = ? AND recipient_id `+in+` ORDER BY id`, append([]any{county}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -608,8 +610,9 @@ func (tx *Tx) Changes(ctx context.Context, county string, recipientIDs []int64) 
 func (tx *Tx) MarkReviewed(ctx context.Context, county string, ids []int64, year int) error {
 	for len(ids) > 0 {
 		n := min(len(ids), 1000)
+		in, args := tx.oneOf(ids[:n])
 		if _, err := tx.Exec(ctx, `UPDATE recipients SET reviewed_year = ?, version = version + 1, updated_at = ?
-			WHERE county = ? AND id IN (`+idList(ids[:n])+`)`, year, ts(tx.now), county); err != nil {
+			WHERE county = ? AND id `+in, append([]any{year, ts(tx.now), county}, args...)...); err != nil {
 			return err
 		}
 		ids = ids[n:]
