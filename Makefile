@@ -2,7 +2,9 @@
 # fresh Debian machine (Chromium for the browser tests) and runs the whole
 # suite against SQLite and PostgreSQL.
 export GOPROXY ?= https://proxy.golang.org
-export GOFLAGS ?= -mod=mod
+# -trimpath: binaries and the build cache do not depend on where the
+# checkout lies, so that a fresh clone builds on what an earlier one built.
+export GOFLAGS ?= -mod=mod -trimpath
 JIAHE_DB ?= sqlite:jiahe.db
 
 .PHONY: build run test test-short test-race deps vet bench bench-eval bench-match fuzz
