@@ -535,8 +535,8 @@ func (tx *Tx) UpdatePaymentLines(ctx context.Context, county string, ids []int64
 	}
 	n := 0
 	for _, part := range chunks(ids) {
-		in, ids := tx.oneOf(part)
-		args := slices.Concat([]any{string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county}, states, ids)
+		in, idArgs := tx.oneOf(part)
+		args := slices.Concat([]any{string(u.Status), u.HoldReason, nullID(u.BatchID), u.PaidOn, u.FailReason, ts(u.At), county}, states, idArgs)
 		res, err := tx.Exec(ctx, `UPDATE payment_lines SET status = ?, hold_reason = ?, batch_id = ?, paid_on = ?, fail_reason = ?,
 			updated_at = ? WHERE county = ? AND status IN (`+placeholders(len(states))+`) AND id `+in, args...)
 		if err != nil {
