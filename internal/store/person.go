@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,18 +176,31 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	query := `SELECT ` + personColumns + ` FROM persons WHERE ` + cond + page
 	pageArgs := args
 	byName := (q.Sort == "" || q.Sort == registry.SortName) && strings.Contains(order, "name COLLATE")
-	switch arms, armArgs := initialsArms(tx.Engine(), q.Who); {
+	// inner is the page's order written so that no index gives it: the
+	// same order, which the engine sorts the matches into (name || ''
+	// is the name). Left to itself the planner may walk the name index
+	// in order instead, reading and filtering every row until the page
+	// is full: seconds on a million when the first match sorts far down,
+	// and in a generic plan whatever the text searched for.
+	inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
+	switch arms := initialsArms(tx.Engine(), q.Who); {
 	case byName && len(arms) > 0:
 		// Two or three initials are shared by tens of thousands in a
-		// large county. Each arm is a range of an index in name order,
-		// so the page takes the first rows of each arm instead of
-		// sorting everyone who shares the initials.
+		// large county. An arm that is one value of an index in name
+		// order takes the first rows of that range instead of sorting
+		// everyone who shares the initials; the other (initials that go
+		// on: names of four characters and more, few) sorts its
+		// matches.
 		var ids []string
 		pageArgs = nil
 		for i, arm := range arms {
-			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm+order+
+			armOrder := order
+			if !arm.inOrder {
+				armOrder = inner
+			}
+			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm.cond+armOrder+
 				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) a`+strconv.Itoa(i))
-			pageArgs = append(append(pageArgs, baseArgs...), armArgs[i]...)
+			pageArgs = append(append(pageArgs, baseArgs...), arm.args...)
 		}
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
 			strings.Join(ids, ` UNION ALL `) + `) u` + page + `)` + order
@@ -195,23 +209,27 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		// (shared by hundreds; under every key generation in use), whose
 		// matches follow the name order of no index: the page is chosen
 		// from persons_name_initials or persons_id_tail6 alone, sorting
-		// index entries without reading rows, and only its rows are read. Left to itself the planner
-		// walks the name index in order instead, reading and filtering
-		// every row until the page is full (seconds on a million, when
-		// the first match sorts far down): the inner query sorts by
-		// name || '', the same order, which that index cannot give.
-		inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
+		// index entries without reading rows, and only its rows are
+		// read; the inner query sorts them (inner).
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
 			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
 	}
-	rows, err := tx.Query(ctx, query, pageArgs...)
+	// The matches are counted (up to the cap) by the same statement, a
+	// column of every row of the page: one statement, not two, for the
+	// look-ups that a county's staff make all day, and the page and its
+	// count read the same snapshot. The subquery does not depend on the
+	// row, so the engine counts once.
+	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
+	query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
+	rows, err := tx.Query(ctx, query, append(slices.Clip(args), pageArgs...)...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []registry.Record
+	total := -1
 	for rows.Next() {
-		r, err := tx.scanPerson(rows)
+		r, err := tx.scanPerson(withColumn{rows, &total})
 		if err != nil {
 			return nil, 0, err
 		}
@@ -220,38 +238,56 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	// A first page that is not full is the whole answer (a look-up by ID
-	// number nearly always is): no need to count.
-	if offset == 0 && len(out) < q.Limit {
-		return out, len(out), nil
+	if total >= 0 {
+		return out, total, nil
 	}
-	var total int
-	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE `+cond+
-		` LIMIT `+strconv.Itoa(q.CountCap()+1)+`) m`, args...).Scan(&total)
+	// No row on the page: nothing to count on a first page; past the
+	// last page, the count on its own.
+	if offset == 0 {
+		return out, 0, nil
+	}
+	err = tx.QueryRow(ctx, count, args...).Scan(&total)
 	return out, total, err
+}
+
+// withColumn is a row scanned with one more column after those its
+// scanner asks for, into v.
+type withColumn struct {
+	rows *sql.Rows
+	v    any
+}
+
+func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
+
+// initialsArm is a condition of a search by initials, with its
+// arguments; inOrder says that an index holds the persons it selects in
+// name order.
+type initialsArm struct {
+	cond    string
+	args    []any
+	inOrder bool
 }
 
 // initialsArms returns, for a search by two or more initials w, the
 // conditions whose union selects the persons whose initials begin with
-// them, each a range of an index that holds the persons in name order,
-// and each condition's arguments: for two, the index on the first two
-// initials (persons_name_initials2); for more, persons_name_initials for
-// those who have exactly the initials asked, and for those whose initials
-// go on (few: names of four characters and more). Nil for any other
-// search.
-func initialsArms(e Engine, w registry.Who) (conds []string, args [][]any) {
+// them: for two, the index on the first two initials
+// (persons_name_initials2), in name order; for more,
+// persons_name_initials for those who have exactly the initials asked, in
+// name order, and a range of it for those whose initials go on (few:
+// names of four characters and more). Nil for any other search.
+func initialsArms(e Engine, w registry.Who) []initialsArm {
 	if w.Kind != registry.WhoInitials {
-		return nil, nil
+		return nil
 	}
 	t := initialsText(w.Text)
 	col := initialsColumn(e)
 	switch {
 	case len(t) == 2:
-		return []string{"substr(name_initials, 1, 2) = ?"}, [][]any{{t}}
+		return []initialsArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}
 	case len(t) > 2:
-		return []string{col + " = ?", col + " > ? AND " + col + " < ?"}, [][]any{{t}, {t, successor(t)}}
+		return []initialsArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}
 	}
-	return nil, nil
+	return nil
 }
 
 // namePrefix returns the condition that selects the persons (aliased p)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -319,8 +320,26 @@ func TestSearchGenericPlans(t *testing.T) {
 		if !found {
 			t.Errorf("%+v: the generic plan does not search %s on %q:\n%s\n%s", c.who, c.index, c.cond, query, text)
 		}
+		// And no part of the statement (the count, each arm of a page
+		// by initials) walks the county's persons: every scan of an
+		// index of persons searches it on more than the county.
+		for i, line := range plan {
+			if !scanOfPersons.MatchString(line) {
+				continue
+			}
+			if i+1 >= len(plan) || !strings.Contains(plan[i+1], "Index Cond") || countyOnly.MatchString(plan[i+1]) {
+				t.Errorf("%+v: the generic plan walks the county's persons (%s):\n%s\n%s", c.who, strings.TrimSpace(line), query, text)
+			}
+		}
 	}
 }
+
+// scanOfPersons is a line of a plan that scans persons, and countyOnly an
+// index condition on the county alone.
+var (
+	scanOfPersons = regexp.MustCompile(`(Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan).* on persons\b`)
+	countyOnly    = regexp.MustCompile(`Index Cond: \(county = \$\d+\)$`)
+)
 
 // TestInitialsPages checks that a search by initials pages through
 // everyone whose initials begin with those asked, in name order, whether
@@ -357,11 +376,17 @@ func TestInitialsPages(t *testing.T) {
 					}
 					var got []string
 					for offset := 0; offset < len(want)+2; offset += 2 {
-						rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
-							rs, _, err := tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoInitials, Text: q},
+						// Every page, full or not, and the one past the
+						// last, counts all the matches.
+						var total int
+						rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
+							rs, total, err = tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoInitials, Text: q},
 								Desc: desc, Limit: 2, Offset: offset})
 							return rs, err
 						})
+						if total != len(want) {
+							t.Errorf("%q from %d: %d matches counted, want %d", q, offset, total, len(want))
+						}
 						for _, r := range rs {
 							got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
 						}
