@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -22,8 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // also registers driver "pgx"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -52,6 +54,9 @@ type DB struct {
 	w *sql.DB // writer
 	r *sql.DB // readers (same as w on PostgreSQL)
 	q *sql.DB // Read's single statements (a small pool of its own on PostgreSQL; r on SQLite)
+	// inLine admits Read's callers to q in the order they came, one for
+	// each of its connections (PostgreSQL; nil on SQLite).
+	inLine chan struct{}
 
 	keys *keys.Ring // the key file's keys; nil until given
 	dsn  string     // SQLite: the data source name, without the pools' options
@@ -94,7 +99,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Engine = Postgres
-		c, err := pgPool(rawURL, 32, 16)
+		c, err := pgPool(rawURL, 32, 16, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +107,7 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		// Id blocks are reserved on connections of their own, so that a
 		// reservation never waits for a connection that a transaction
 		// waiting for it holds.
-		seq, err := pgPool(rawURL, 2, 2)
+		seq, err := pgPool(rawURL, 2, 2, nil)
 		if err != nil {
 			c.Close()
 			return nil, err
@@ -111,12 +116,24 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 		// Read's statements run on a few connections: a look-up waits in
 		// line for one rather than every caller's statement running at
 		// once and all of them sharing the server's cores.
+		//
+		// Their statements are planned once a connection, when first
+		// prepared, not again at each run: the planner judged the
+		// generic plan of a search by name dearer than planning for each
+		// name, and planning took as long as running the search (0.28
+		// ms each, docs/performance.md). Every search is an index search
+		// in its generic plan (TestSearchGenericPlans). And a statement
+		// runs in its own server process, never gathering workers: the
+		// pool is already as many as the cores, and starting workers took
+		// longer than a search (a generic plan expects many rows).
 		n := quickConns()
-		if db.q, err = pgPool(rawURL, n, n); err != nil {
+		if db.q, err = pgPool(rawURL, n, n, map[string]string{"plan_cache_mode": "force_generic_plan",
+			"max_parallel_workers_per_gather": "0"}); err != nil {
 			c.Close()
 			seq.Close()
 			return nil, err
 		}
+		db.inLine = make(chan struct{}, n)
 	default:
 		db.Engine = SQLite
 		path := strings.TrimPrefix(rawURL, "sqlite:")
@@ -154,11 +171,13 @@ func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 
 // pgPool opens a pool of at most open connections to the PostgreSQL
 // database of rawURL, keeping idle of them when unused (for five minutes).
-func pgPool(rawURL string, open, idle int) (*sql.DB, error) {
-	p, err := sql.Open("pgx", rawURL)
+func pgPool(rawURL string, open, idle int, params map[string]string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	maps.Copy(cfg.RuntimeParams, params)
+	p := stdlib.OpenDB(*cfg)
 	p.SetMaxOpenConns(open)
 	p.SetMaxIdleConns(idle)
 	p.SetConnMaxIdleTime(5 * time.Minute)
@@ -294,7 +313,23 @@ func retry(ctx context.Context, run func() error) error {
 // would double the round trips; fn sees no snapshot shared between its
 // statements, and must not write or hold a statement's rows open while it
 // runs another.
+//
+// On PostgreSQL callers wait in line, first come first served, for one of
+// the pool's connections: database/sql gives a connection set free to a
+// waiter chosen at random, so that under load some look-ups waited many
+// times as long as the others (docs/performance.md). A caller keeps its
+// place in the pool until fn returns, so fn's statements, one after the
+// other, never wait again. fn must not call Read itself: callers holding
+// every place would wait for each other.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.inLine != nil {
+		select {
+		case db.inLine <- struct{}{}:
+			defer func() { <-db.inLine }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	return fn(&Tx{db: db, tx: db.q, now: db.Now().UTC().Truncate(time.Microsecond)})
 }
 

@@ -178,3 +178,68 @@ func TestReadsWaitForFewConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReadsInLine checks that on PostgreSQL callers of Read get a
+// connection in the order they asked for one (database/sql alone gives a
+// connection set free to a waiter chosen at random), and that Read's
+// statements are planned once and run without parallel workers.
+func TestReadsInLine(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.Postgres) {
+		t.Skip("PostgreSQL only")
+	}
+	t.Setenv("JIAHE_READ_CONNS", "1")
+	ctx := context.Background()
+	db := storetest.Open(t, store.Postgres)
+	if err := db.Read(ctx, func(tx *store.Tx) error {
+		for setting, want := range map[string]string{"plan_cache_mode": "force_generic_plan", "max_parallel_workers_per_gather": "0"} {
+			var got string
+			if err := tx.QueryRow(ctx, `SHOW `+setting).Scan(&got); err != nil {
+				return err
+			}
+			if got != want {
+				t.Errorf("Read's %s is %s, want %s", setting, got, want)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The first caller holds the one connection until the others have
+	// all come, one after the other.
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var order []int
+	var wg sync.WaitGroup
+	read := func(i int) {
+		err := db.Read(ctx, func(tx *store.Tx) error {
+			if i == 0 {
+				// The connection stays taken while its rows are open.
+				rows, err := tx.Query(ctx, `SELECT 1`)
+				if err != nil {
+					return err
+				}
+				<-release
+				rows.Close()
+			}
+			var one int
+			err := tx.QueryRow(ctx, `SELECT 1`).Scan(&one)
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	const callers = 8
+	for i := range callers {
+		wg.Go(func() { read(i) })
+		time.Sleep(50 * time.Millisecond) // time to reach the line
+	}
+	close(release)
+	wg.Wait()
+	if want := []int{0, 1, 2, 3, 4, 5, 6, 7}; !slices.Equal(order, want) {
+		t.Errorf("callers were served in the order %v, want %v", order, want)
+	}
+}
