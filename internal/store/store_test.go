@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -135,17 +136,24 @@ func TestRetriesExhausted(t *testing.T) {
 	}
 }
 
+// readPool opens a PostgreSQL database whose Read runs on conns
+// connections, or skips the test without PostgreSQL.
+func readPool(t *testing.T, conns int) *store.DB {
+	t.Helper()
+	if !slices.Contains(storetest.Engines(t), store.Postgres) {
+		t.Skip("PostgreSQL only")
+	}
+	t.Setenv("JIAHE_READ_CONNS", strconv.Itoa(conns))
+	return storetest.Open(t, store.Postgres)
+}
+
 // TestReadsWaitForFewConnections checks that on PostgreSQL the statements
 // of Read run on a pool of their own of JIAHE_READ_CONNS connections:
 // many callers at once take turns on them instead of each running on a
 // connection of its own.
 func TestReadsWaitForFewConnections(t *testing.T) {
-	if !slices.Contains(storetest.Engines(t), store.Postgres) {
-		t.Skip("PostgreSQL only")
-	}
-	t.Setenv("JIAHE_READ_CONNS", "3")
+	db := readPool(t, 3)
 	ctx := context.Background()
-	db := storetest.Open(t, store.Postgres)
 	var mu sync.Mutex
 	backends := map[int]bool{}
 	var wg sync.WaitGroup
@@ -184,12 +192,8 @@ func TestReadsWaitForFewConnections(t *testing.T) {
 // connection set free to a waiter chosen at random), and that Read's
 // statements are planned once and run without parallel workers.
 func TestReadsInLine(t *testing.T) {
-	if !slices.Contains(storetest.Engines(t), store.Postgres) {
-		t.Skip("PostgreSQL only")
-	}
-	t.Setenv("JIAHE_READ_CONNS", "1")
+	db := readPool(t, 1)
 	ctx := context.Background()
-	db := storetest.Open(t, store.Postgres)
 	if err := db.Read(ctx, func(tx *store.Tx) error {
 		for setting, want := range map[string]string{"plan_cache_mode": "force_generic_plan", "max_parallel_workers_per_gather": "0"} {
 			var got string
