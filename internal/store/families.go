@@ -122,8 +122,20 @@ func (tx *Tx) scanFamilies(ctx context.Context, s FamilyScan, after int64) (*reg
 		return fs, last, nil
 	}
 	r := familyReader{tx: tx, fs: fs, lo: fs.Subjects[0], hi: fs.Subjects[len(fs.Subjects)-1]}
+	if r.hi-r.lo+1 > sparseRange*int64(len(fs.Subjects)) {
+		// The subjects lie far apart (a village's persons, registered
+		// over the county's years): the range between the first and the
+		// last holds mostly others' rows, nearly the county's, and the
+		// subjects' own are read by id instead.
+		r.lo, r.hi = 1, 0
+	}
 	return fs, last, r.read(ctx)
 }
+
+// sparseRange is how many ids a chunk's key range may span for each of
+// its subjects before its rows are read by id rather than by range: a row
+// read by id costs an index probe, some times a row of a range.
+const sparseRange = 8
 
 // Families reads the families of persons ids of county (see
 // registry.Families); ids not registered there are left out.

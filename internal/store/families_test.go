@@ -50,6 +50,10 @@ func TestFamilyReader(t *testing.T) {
 				// most spouses and children lie outside it and are read by id.
 				{"county, narrow window", store.FamilyScan{County: "341523", Year: 2024, Chunk: 160, Margin: 40}},
 				{"township", store.FamilyScan{County: "341523", Scope: town[:9], Year: 2024, Chunk: 300}},
+				// A village's persons: most registered together, the
+				// last chunk's far apart among the county's, whose rows
+				// are read by id, not over the range between.
+				{"village", store.FamilyScan{County: "341523", Scope: town, Year: 2024, Chunk: 300}},
 				// On PostgreSQL, every pass in ranges of a few dozen rows
 				// (some empty: the keys of a table's first rows lie
 				// apart), each ordered on its own.
