@@ -219,9 +219,15 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// look-ups that a county's staff make all day, and the page and its
 	// count read the same snapshot. The subquery does not depend on the
 	// row, so the engine counts once.
+	// A whole ID number is one person's at most: its first page is
+	// all its matches, and needs no count.
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
-	query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
-	rows, err := tx.Query(ctx, query, append(slices.Clip(args), pageArgs...)...)
+	byNumber := (q.IDNumber != "" || q.Who.Kind == registry.WhoIDNumber) && offset == 0 && q.Limit > 0
+	if !byNumber {
+		query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
+		pageArgs = append(slices.Clip(args), pageArgs...)
+	}
+	rows, err := tx.Query(ctx, query, pageArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -229,7 +235,11 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	var out []registry.Record
 	total := -1
 	for rows.Next() {
-		r, err := tx.scanPerson(withColumn{rows, &total})
+		var s scanner = withColumn{rows, &total}
+		if byNumber {
+			s = rows
+		}
+		r, err := tx.scanPerson(s)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -237,6 +247,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if byNumber {
+		return out, len(out), nil
 	}
 	if total >= 0 {
 		return out, total, nil
