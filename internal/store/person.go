@@ -219,8 +219,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// look-ups that a county's staff make all day, and the page and its
 	// count read the same snapshot. The subquery does not depend on the
 	// row, so the engine counts once.
-	// A whole ID number is one person's at most: its first page is
-	// all its matches, and needs no count.
+	// A whole ID number is one person's: a first page that is not full
+	// holds all its matches, and needs no count (a full one, which only a
+	// page of one row could be, is counted on its own below).
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
 	byNumber := (q.IDNumber != "" || q.Who.Kind == registry.WhoIDNumber) && offset == 0 && q.Limit > 0
 	if !byNumber {
@@ -248,7 +249,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	if byNumber {
+	if byNumber && len(out) < q.Limit {
 		return out, len(out), nil
 	}
 	if total >= 0 {
@@ -256,7 +257,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	}
 	// No row on the page: nothing to count on a first page; past the
 	// last page, the count on its own.
-	if offset == 0 {
+	if offset == 0 && !byNumber {
 		return out, 0, nil
 	}
 	err = tx.QueryRow(ctx, count, args...).Scan(&total)
