@@ -218,10 +218,10 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// column of every row of the page: one statement, not two, for the
 	// look-ups that a county's staff make all day, and the page and its
 	// count read the same snapshot. The subquery does not depend on the
-	// row, so the engine counts once.
-	// A whole ID number is one person's: a first page that is not full
-	// holds all its matches, and needs no count (a full one, which only a
-	// page of one row could be, is counted on its own below).
+	// row, so the engine counts once. A whole ID number is one person's:
+	// a first page that is not full holds all its matches, and needs no
+	// count (a full one, which only a page of one row could be, is
+	// counted on its own below).
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
 	byNumber := (q.IDNumber != "" || q.Who.Kind == registry.WhoIDNumber) && offset == 0 && q.Limit > 0
 	if !byNumber {
@@ -233,14 +233,14 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []registry.Record
 	total := -1
+	var row scanner = rows
+	if !byNumber {
+		row = withColumn{rows, &total}
+	}
+	var out []registry.Record
 	for rows.Next() {
-		var s scanner = withColumn{rows, &total}
-		if byNumber {
-			s = rows
-		}
-		r, err := tx.scanPerson(s)
+		r, err := tx.scanPerson(row)
 		if err != nil {
 			return nil, 0, err
 		}
