@@ -70,6 +70,16 @@ func newPager(r *http.Request, total, page int) pager {
 	return p
 }
 
+// shown records that the page shows n rows. A page with rows is not past
+// the last, and its last row is From + n - 1: past a count that stopped
+// short (More), the count is not where the page ends.
+func (p *pager) shown(n int) {
+	p.Past = p.Past && n == 0
+	if n > 0 {
+		p.To = p.From + n - 1
+	}
+}
+
 func contains(xs []int, x int) bool {
 	for _, y := range xs {
 		if y == x {

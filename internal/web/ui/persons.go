@@ -159,8 +159,8 @@ func (h *Handler) personsPage(w http.ResponseWriter, r *http.Request) error {
 	pg := newPager(r, min(total, sq.CountCap()), page)
 	pg.More = total > sq.CountCap()
 	// Past the counted rows there may be more: a page with rows is not
-	// past the last.
-	pg.Past = pg.Past && len(rows) == 0
+	// past the last, and ends with its own last row.
+	pg.shown(len(rows))
 	data["Pager"] = pg
 	data["Sort"] = sortHeaders(r.URL.Path, r.URL.Query(), registry.SortKeys, s.Sort)
 	q := r.URL.Query()
