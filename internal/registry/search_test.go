@@ -39,9 +39,12 @@ func TestQueryCountCap(t *testing.T) {
 		{"a list of a township", Query{Region: "341523100"}, CountCap},
 		{"a list of the living", Query{Region: "341523100", Alive: true}, CountCap},
 		{"an ID number", Query{IDNumber: "341523196003214712"}, CountCap},
-		{"a name", Query{Region: "341523", Name: "王丽"}, SearchCountCap},
-		{"initials", Query{Who: Who{Kind: WhoInitials, Text: "wl"}}, SearchCountCap},
-		{"the end of an ID number", Query{Who: Who{Kind: WhoIDSuffix, Text: "3214"}}, SearchCountCap},
+		{"a list's later page", Query{Region: "341523100", Offset: 400}, CountCap},
+		{"a name", Query{Region: "341523", Name: "王丽"}, SearchCountAhead},
+		{"initials", Query{Who: Who{Kind: WhoInitials, Text: "wl"}}, SearchCountAhead},
+		{"the end of an ID number", Query{Who: Who{Kind: WhoIDSuffix, Text: "3214"}}, SearchCountAhead},
+		{"a name's tenth page", Query{Region: "341523", Name: "王", Offset: 180}, 180 + SearchCountAhead},
+		{"initials past the first count", Query{Who: Who{Kind: WhoInitials, Text: "wl"}, Offset: 1000}, 1000 + SearchCountAhead},
 	} {
 		if got := c.q.CountCap(); got != c.want {
 			t.Errorf("%s: CountCap() = %d, want %d", c.name, got, c.want)

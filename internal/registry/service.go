@@ -77,19 +77,21 @@ var SortKeys = []string{SortName, SortBirth, SortIDNumber, SortRegion}
 // through ten thousand rows.
 const CountCap = 10000
 
-// SearchCountCap bounds the counting of the matches of a search by name,
-// initials or the end of an ID number, whose answer past a thousand is
-// that the text is too short: two initials or a common name are shared by
-// tens of thousands in a county of ten million, and counting them would
-// cost several times the page.
-const SearchCountCap = 1000
+// SearchCountAhead bounds the counting of the matches of a search by
+// name, initials or the end of an ID number: past the rows before the
+// page, ten pages of twenty. Past that the answer is that the text is too
+// short (two initials or a common name are shared by tens of thousands in
+// a county of ten million, and counting them would cost several times the
+// page), yet every page stays within reach: each page counts ten pages
+// past its own first row, so the pager always leads further.
+const SearchCountAhead = 200
 
-// CountCap returns how far the matches of q are counted: SearchCountCap
-// for a search by a person's name, initials or the end of an ID number,
-// CountCap for any other.
+// CountCap returns how far the matches of q are counted: its offset and
+// SearchCountAhead more for a search by a person's name, initials or the
+// end of an ID number, CountCap for any other.
 func (q Query) CountCap() int {
 	if q.Name != "" || q.Who.Kind != WhoAny {
-		return SearchCountCap
+		return max(q.Offset, 0) + SearchCountAhead
 	}
 	return CountCap
 }

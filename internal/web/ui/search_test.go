@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -87,4 +88,40 @@ func testUISearchBox(t *testing.T, engine store.Engine) {
 	}
 	c.Get("/roll?q=lh&lang=en").Want(200, "李华", "Find a person")
 	c.Get("/roll?q=zjg&page=9").Want(200, "Page 9 has no rows: 1 rows in 1 pages", "Go to the last page")
+}
+
+// TestUISearchCountsAhead pages through a search shared by more persons
+// than its first page counts: the first page says "more than 200" and
+// leads on, and a later page counts further, to the exact number once it
+// is within reach.
+func TestUISearchCountsAhead(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			const n = registry.SearchCountAhead + 30
+			err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				for i := range n {
+					idn := testID(t, "341523", fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1), 100+i)
+					if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: idn, Name: fmt.Sprintf("欧阳测%03d", i),
+						Sex: idcard.Number(idn).Sex(), Birth: date.MustParse(idn[6:10] + "-" + idn[10:12] + "-" + idn[12:14]),
+						Region: "341523100001", HukouType: registry.Rural}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := ts.Browser().Login("county", "county1234")
+			q := "/persons?q=" + url.QueryEscape("欧阳测")
+			c.Get(q).Want(200, "第 1–20 条，共 200 条以上（请缩小查询范围）", "欧阳测000")
+			if !regexp.MustCompile(`href="[^"]*page=10(&amp;[^"]*)?"`).MatchString(c.Body) || !strings.Contains(c.Body, `rel="next"`) {
+				t.Errorf("the first page of more than 200 does not lead to page 10 and on")
+			}
+			c.Get(q+"&page=10").Want(200, "第 181–200 条，共 230 条", "欧阳测180")
+			c.Get(q+"&page=12").Want(200, "第 221–230 条，共 230 条", "欧阳测229")
+		})
+	}
 }
