@@ -1,8 +1,10 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -402,6 +404,88 @@ func TestInitialsPages(t *testing.T) {
 					}
 					if !slices.Equal(got, want) {
 						t.Errorf("%q (descending %v): pages give %v, want %v", q, desc, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSuffixPages pages through the persons found by the last five and six
+// characters of their ID numbers, up and down, in pages of two: every
+// person once, in name order, with the matches counted on every page.
+// Their numbers end alike after days of birth in different tens (the
+// character before the last five), so a search by five reads several
+// hashes of six-character endings.
+func TestSuffixPages(t *testing.T) {
+	names := []string{"张建", "赵军", "周杰伦", "朱建国", "张家港口", "曾经", "张建国", "郑佳", "张军", "赵建华", "郑", "欧阳建国"}
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			db := storetest.Open(t, engine)
+			fixedClock(db)
+			ctx := context.Background()
+			// Numbers of persons born on the 5th, 15th and 25th of a
+			// month, with the sequence 123, that end in the same five
+			// characters (the check character decides which do).
+			byEnd := map[string][]string{}
+			for y := 1940; y < 2000; y++ {
+				for m := 1; m <= 12; m++ {
+					for _, d := range []int{5, 15, 25} {
+						n := idFor(t, fmt.Sprintf("%d-%02d-%02d", y, m, d), 123)
+						byEnd[n[13:]] = append(byEnd[n[13:]], n)
+					}
+				}
+			}
+			end := slices.MaxFunc(slices.Collect(maps.Keys(byEnd)), func(a, b string) int {
+				return cmp.Or(cmp.Compare(len(byEnd[a]), len(byEnd[b])), strings.Compare(b, a))
+			})
+			numbers := byEnd[end][:min(len(byEnd[end]), len(names))]
+			type entry struct {
+				name, number string
+				id           int64
+			}
+			var all []entry
+			for i, n := range numbers {
+				in := registry.NewPerson{IDNumber: n, Name: names[i], Sex: "M", Birth: date.MustParse(n[6:10] + "-" + n[10:12] + "-" + n[12:14]),
+					Region: village, HukouType: registry.Rural}
+				all = append(all, entry{names[i], n, register(t, db, in).ID})
+			}
+			tens := map[byte]bool{}
+			for _, n := range numbers {
+				tens[n[12]] = true
+			}
+			if len(tens) < 2 {
+				t.Fatalf("the numbers ending in %s are born in %d tens of days; the search by five would read one hash", end, len(tens))
+			}
+			for _, suffix := range []string{end, all[0].number[12:]} {
+				for _, desc := range []bool{false, true} {
+					var want []string
+					for _, e := range all {
+						if strings.HasSuffix(e.number, suffix) {
+							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
+						}
+					}
+					slices.Sort(want) // names in byte order, then ids (of one length here)
+					if desc {
+						slices.Reverse(want)
+					}
+					var got []string
+					for offset := 0; offset < len(want)+2; offset += 2 {
+						var total int
+						rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
+							rs, total, err = tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoIDSuffix, Text: suffix},
+								Desc: desc, Limit: 2, Offset: offset})
+							return rs, err
+						})
+						if total != len(want) {
+							t.Errorf("%s from %d: %d matches counted, want %d", suffix, offset, total, len(want))
+						}
+						for _, r := range rs {
+							got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
+						}
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s (descending %v): pages give %v, want %v", suffix, desc, got, want)
 					}
 				}
 			}
