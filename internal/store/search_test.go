@@ -363,7 +363,6 @@ func TestInitialsPages(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			db := storetest.Open(t, engine)
 			fixedClock(db)
-			ctx := context.Background()
 			type entry struct {
 				name string
 				id   int64
@@ -381,30 +380,7 @@ func TestInitialsPages(t *testing.T) {
 							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
 						}
 					}
-					slices.Sort(want) // names in byte order, then ids (of one length here)
-					if desc {
-						slices.Reverse(want)
-					}
-					var got []string
-					for offset := 0; offset < len(want)+2; offset += 2 {
-						// Every page, full or not, and the one past the
-						// last, counts all the matches.
-						var total int
-						rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
-							rs, total, err = tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoInitials, Text: q},
-								Desc: desc, Limit: 2, Offset: offset})
-							return rs, err
-						})
-						if total != len(want) {
-							t.Errorf("%q from %d: %d matches counted, want %d", q, offset, total, len(want))
-						}
-						for _, r := range rs {
-							got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
-						}
-					}
-					if !slices.Equal(got, want) {
-						t.Errorf("%q (descending %v): pages give %v, want %v", q, desc, got, want)
-					}
+					checkPages(t, db, registry.Who{Kind: registry.WhoInitials, Text: q}, desc, want)
 				}
 			}
 		})
@@ -423,7 +399,6 @@ func TestSuffixPages(t *testing.T) {
 		t.Run(string(engine), func(t *testing.T) {
 			db := storetest.Open(t, engine)
 			fixedClock(db)
-			ctx := context.Background()
 			// Numbers of persons born on the 5th, 15th and 25th of a
 			// month, with the sequence 123, that end in the same five
 			// characters (the check character decides which do).
@@ -465,30 +440,39 @@ func TestSuffixPages(t *testing.T) {
 							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
 						}
 					}
-					slices.Sort(want) // names in byte order, then ids (of one length here)
-					if desc {
-						slices.Reverse(want)
-					}
-					var got []string
-					for offset := 0; offset < len(want)+2; offset += 2 {
-						var total int
-						rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
-							rs, total, err = tx.FindPersons(ctx, "341523", registry.Query{Who: registry.Who{Kind: registry.WhoIDSuffix, Text: suffix},
-								Desc: desc, Limit: 2, Offset: offset})
-							return rs, err
-						})
-						if total != len(want) {
-							t.Errorf("%s from %d: %d matches counted, want %d", suffix, offset, total, len(want))
-						}
-						for _, r := range rs {
-							got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
-						}
-					}
-					if !slices.Equal(got, want) {
-						t.Errorf("%s (descending %v): pages give %v, want %v", suffix, desc, got, want)
-					}
+					checkPages(t, db, registry.Who{Kind: registry.WhoIDSuffix, Text: suffix}, desc, want)
 				}
 			}
 		})
+	}
+}
+
+// checkPages pages through the persons of county 341523 that who selects,
+// in name order (descending with desc), two at a time, and checks that the
+// pages give want ("name/id" in byte order, then ids of one length) and
+// that every page, full or not, and the one past the last, counts all the
+// matches.
+func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, want []string) {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	if desc {
+		slices.Reverse(want)
+	}
+	var got []string
+	for offset := 0; offset < len(want)+2; offset += 2 {
+		var total int
+		rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
+			rs, total, err = tx.FindPersons(context.Background(), "341523", registry.Query{Who: who, Desc: desc, Limit: 2, Offset: offset})
+			return rs, err
+		})
+		if total != len(want) {
+			t.Errorf("%q from %d: %d matches counted, want %d", who.Text, offset, total, len(want))
+		}
+		for _, r := range rs {
+			got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%q (descending %v): pages give %v, want %v", who.Text, desc, got, want)
 	}
 }
