@@ -45,6 +45,8 @@ func TestQueryCountCap(t *testing.T) {
 		{"the end of an ID number", Query{Who: Who{Kind: WhoIDSuffix, Text: "3214"}}, SearchCountAhead},
 		{"a name's tenth page", Query{Region: "341523", Name: "王", Offset: 180}, 180 + SearchCountAhead},
 		{"initials past the first count", Query{Who: Who{Kind: WhoInitials, Text: "wl"}, Offset: 1000}, 1000 + SearchCountAhead},
+		{"a page of twenty", Query{Region: "341523", Name: "王", Limit: 20, Offset: 20}, 20 + SearchCountAhead},
+		{"a page of five hundred", Query{Region: "341523", Name: "王", Limit: 500, Offset: 500}, 500 + 5000},
 	} {
 		if got := c.q.CountCap(); got != c.want {
 			t.Errorf("%s: CountCap() = %d, want %d", c.name, got, c.want)

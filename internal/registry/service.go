@@ -79,19 +79,21 @@ const CountCap = 10000
 
 // SearchCountAhead bounds the counting of the matches of a search by
 // name, initials or the end of an ID number: past the rows before the
-// page, ten pages of twenty. Past that the answer is that the text is too
-// short (two initials or a common name are shared by tens of thousands in
-// a county of ten million, and counting them would cost several times the
-// page), yet every page stays within reach: each page counts ten pages
-// past its own first row, so the pager always leads further.
+// page, ten pages of twenty (ten pages of the page's own size when larger,
+// so that the count never stops short of the rows a page returns). Past
+// that the answer is that the text is too short (two initials or a common
+// name are shared by tens of thousands in a county of ten million, and
+// counting them would cost several times the page), yet every page stays
+// within reach: each page counts ten pages past its own first row, so the
+// pager always leads further.
 const SearchCountAhead = 200
 
 // CountCap returns how far the matches of q are counted: its offset and
-// SearchCountAhead more for a search by a person's name, initials or the
-// end of an ID number, CountCap for any other.
+// SearchCountAhead more (or ten of its pages) for a search by a person's
+// name, initials or the end of an ID number, CountCap for any other.
 func (q Query) CountCap() int {
 	if q.Name != "" || q.Who.Kind != WhoAny {
-		return max(q.Offset, 0) + SearchCountAhead
+		return max(q.Offset, 0) + max(SearchCountAhead, 10*q.Limit)
 	}
 	return CountCap
 }

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
+	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -377,4 +379,48 @@ func (ts *testServer) deniedEntries(t *testing.T, user string) []audit.Entry {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestPersonsSearchCountsPastThePage checks that a search's count never
+// stops short of the rows its page returns: a page of 300 of 230 matches
+// counts them all, and a page of 100 counts past it.
+func TestPersonsSearchCountsPastThePage(t *testing.T) {
+	for _, engine := range storetest.Engines(t) {
+		t.Run(string(engine), func(t *testing.T) {
+			ts := newTestServer(t, engine)
+			ctx := context.Background()
+			const n = registry.SearchCountAhead + 30
+			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+				for i := range n {
+					birth := fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1)
+					if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: webtest.PersonID(birth, true, 100+i),
+						Name: fmt.Sprintf("欧阳测%03d", i), Sex: "M", Birth: date.MustParse(birth), Region: webtest.HomeVillage,
+						HukouType: registry.Rural}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			county := ts.Login("county", "county1234")
+			for _, c := range []struct {
+				query       string
+				rows, total int
+				totalCapped bool
+			}{
+				{"limit=300", n, n, false},
+				{"limit=100", 100, n, false},
+				{"limit=20", 20, registry.SearchCountAhead + 1, true},
+				{"limit=20&offset=200", 20, n, false},
+			} {
+				code, body := ts.Call(county, "GET", "/api/v1/persons?name="+url.QueryEscape("欧阳测")+"&"+c.query, nil)
+				persons, _ := body["persons"].([]any)
+				if code != 200 || len(persons) != c.rows || body["total"] != float64(c.total) || body["total_capped"] != c.totalCapped {
+					t.Errorf("%s: %d, %d persons, total %v, capped %v; want %d persons, total %d, capped %v",
+						c.query, code, len(persons), body["total"], body["total_capped"], c.rows, c.total, c.totalCapped)
+				}
+			}
+		})
+	}
 }
