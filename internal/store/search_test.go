@@ -421,7 +421,7 @@ func TestSuffixPages(t *testing.T) {
 			}
 			var all []entry
 			for i, n := range numbers {
-				in := registry.NewPerson{IDNumber: n, Name: names[i], Sex: "M", Birth: date.MustParse(n[6:10] + "-" + n[10:12] + "-" + n[12:14]),
+				in := registry.NewPerson{IDNumber: n, Name: names[i], Sex: idcard.Number(n).Sex(), Birth: date.Of(idcard.Number(n).Birth()),
 					Region: village, HukouType: registry.Rural}
 				all = append(all, entry{names[i], n, register(t, db, in).ID})
 			}

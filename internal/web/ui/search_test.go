@@ -39,7 +39,7 @@ func testUISearchBox(t *testing.T, engine store.Engine) {
 		for name, idn := range ids {
 			i++
 			r, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: idn, Name: name, Sex: idcard.Number(idn).Sex(),
-				Birth: date.MustParse(idn[6:10] + "-" + idn[10:12] + "-" + idn[12:14]), Region: "341523100001", HukouType: registry.Rural})
+				Birth: date.Of(idcard.Number(idn).Birth()), Region: "341523100001", HukouType: registry.Rural})
 			if err != nil {
 				return err
 			}
@@ -104,7 +104,7 @@ func TestUISearchCountsAhead(t *testing.T) {
 				for i := range n {
 					idn := testID(t, "341523", fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1), 100+i)
 					if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: idn, Name: fmt.Sprintf("欧阳测%03d", i),
-						Sex: idcard.Number(idn).Sex(), Birth: date.MustParse(idn[6:10] + "-" + idn[10:12] + "-" + idn[12:14]),
+						Sex: idcard.Number(idn).Sex(), Birth: date.Of(idcard.Number(idn).Birth()),
 						Region: "341523100001", HukouType: registry.Rural}); err != nil {
 						return err
 					}
