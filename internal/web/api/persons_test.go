@@ -14,7 +14,6 @@ import (
 
 	"github.com/jiahe-project/jiahe/internal/audit"
 	"github.com/jiahe-project/jiahe/internal/auth"
-	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/idcard"
 	"github.com/jiahe-project/jiahe/internal/region"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -388,21 +387,8 @@ func TestPersonsSearchCountsPastThePage(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			ts := newTestServer(t, engine)
-			ctx := context.Background()
 			const n = registry.SearchCountAhead + 30
-			if err := ts.DB.Update(ctx, func(tx *store.Tx) error {
-				for i := range n {
-					birth := fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1)
-					if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: webtest.PersonID(birth, true, 100+i),
-						Name: fmt.Sprintf("欧阳测%03d", i), Sex: "M", Birth: date.MustParse(birth), Region: webtest.HomeVillage,
-						HukouType: registry.Rural}); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
+			ts.Namesakes("欧阳测", n)
 			county := ts.Login("county", "county1234")
 			for _, c := range []struct {
 				query       string

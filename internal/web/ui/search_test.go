@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -98,22 +97,7 @@ func TestUISearchCountsAhead(t *testing.T) {
 	for _, engine := range storetest.Engines(t) {
 		t.Run(string(engine), func(t *testing.T) {
 			ts := newTestServer(t, engine)
-			ctx := context.Background()
-			const n = registry.SearchCountAhead + 30
-			err := ts.DB.Update(ctx, func(tx *store.Tx) error {
-				for i := range n {
-					idn := testID(t, "341523", fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1), 100+i)
-					if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: idn, Name: fmt.Sprintf("欧阳测%03d", i),
-						Sex: idcard.Number(idn).Sex(), Birth: date.Of(idcard.Number(idn).Birth()),
-						Region: "341523100001", HukouType: registry.Rural}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ts.Namesakes("欧阳测", registry.SearchCountAhead+30)
 			c := ts.Browser().Login("county", "county1234")
 			q := "/persons?q=" + url.QueryEscape("欧阳测")
 			c.Get(q).Want(200, "第 1–20 条，共 200 条以上（请缩小查询范围）", "欧阳测000")

@@ -2,6 +2,7 @@ package webtest
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jiahe-project/jiahe/internal/auth"
 	"github.com/jiahe-project/jiahe/internal/date"
@@ -37,6 +38,27 @@ func (ts *Server) WFUsers() {
 // specialist czg and the township's surveyor dcy (WFUsers).
 func (ts *Server) Surveyors() []map[string]any {
 	return []map[string]any{{"user_id": ts.UID("czg")}, {"user_id": ts.UID("dcy")}}
+}
+
+// Namesakes registers n men of HomeVillage whose names are prefix and a
+// number of three digits (prefix000, prefix001, …), born on different days.
+func (ts *Server) Namesakes(prefix string, n int) {
+	ts.T.Helper()
+	ctx := context.Background()
+	err := ts.DB.Update(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			birth := fmt.Sprintf("19%02d-%02d-%02d", 50+i/12%40, i%12+1, i%28+1)
+			if _, err := registry.Register(ctx, tx, auth.System, registry.NewPerson{IDNumber: PersonID(birth, true, 50+i),
+				Name: fmt.Sprintf("%s%03d", prefix, i), Sex: "M", Birth: date.MustParse(birth), Region: HomeVillage,
+				HukouType: registry.Rural}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		ts.T.Fatal(err)
+	}
 }
 
 // WFFamily registers a rural couple with one daughter and returns the
