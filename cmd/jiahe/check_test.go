@@ -105,7 +105,7 @@ func TestEvalCommand(t *testing.T) {
 				{"--db", url, "gen", "--county", "341523", "--persons", "3000", "--seed", "3"},
 				{"--db", url, "eval", "--year", "2024", "--region", "341523"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "200"},
-				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "initials,suffix,suffix5,roll"},
+				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "initials,initials1,suffix,suffix5,suffix4,roll"},
 			} {
 				if err := run(ctx, args, strings.NewReader(""), &out, &errOut); err != nil {
 					t.Fatalf("%v: %v\n%s", args, err, errOut.String())

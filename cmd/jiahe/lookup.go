@@ -23,26 +23,30 @@ import (
 
 // lookupKinds are the searches jiahe lookup can make, in the order it
 // reports them.
-var lookupKinds = []string{"id", "name", "initials", "suffix", "suffix5", "roll"}
+var lookupKinds = []string{"id", "name", "initials", "initials1", "suffix", "suffix5", "suffix4", "roll"}
 
 // lookupNames are their descriptions in the report.
 var lookupNames = map[string]string{
-	"id":       "by ID number",
-	"name":     "by full name",
-	"initials": "by initials",
-	"suffix":   "by ID suffix",
-	"suffix5":  "by 5 of suffix",
-	"roll":     "roll filter",
+	"id":        "by ID number",
+	"name":      "by full name",
+	"initials":  "by initials",
+	"initials1": "by 1 initial",
+	"suffix":    "by ID suffix",
+	"suffix5":   "by 5 of suffix",
+	"suffix4":   "by 4 of suffix",
+	"roll":      "roll filter",
 }
 
 // runLookup measures registry look-ups the way staff make them, with many
 // concurrent clients, and prints the latency percentiles that design §7
 // bounds: jiahe lookup --region COUNTY [--clients 32] [--requests 20000]
-// [--kinds id,name,initials,suffix,suffix5,roll]. The kinds are the person
-// search by the whole ID number, by full name, by the pinyin initials of
-// the name (the first three letters) and by the last six (suffix) or five
-// (suffix5) characters of the ID number, each within the county, and the roll of the person's village for
-// one program and status, searched by the initials.
+// [--kinds id,name,initials,initials1,suffix,suffix5,suffix4,roll]. The
+// kinds are the person search by the whole ID number, by full name, by the
+// pinyin initials of the name (the first three letters; initials1 the
+// first alone) and by the last six (suffix), five (suffix5) or four
+// (suffix4) characters of the ID number, each within the county, and the
+// roll of the person's village for one program and status, searched by the
+// initials.
 func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -94,13 +98,18 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			q.IDNumber = t.IDNumber
 		case "name":
 			q.Name = t.Name
-		case "initials", "suffix", "suffix5", "roll":
-			text := t.IDNumber[len(t.IDNumber)-6:]
-			if kind == "suffix5" {
-				text = text[1:]
-			} else if kind != "suffix" {
+		case "initials", "initials1", "suffix", "suffix5", "suffix4", "roll":
+			var text string
+			switch kind {
+			case "suffix", "suffix5", "suffix4":
+				n := map[string]int{"suffix": 6, "suffix5": 5, "suffix4": 4}[kind]
+				text = t.IDNumber[len(t.IDNumber)-n:]
+			default:
 				text = matching.Initials(t.Name)
 				text = text[:min(3, len(text))]
+				if kind == "initials1" {
+					text = text[:min(1, len(text))]
+				}
 			}
 			w, err := registry.ParseWho("q", text)
 			if err != nil {
