@@ -5,6 +5,11 @@ import (
 	"unicode"
 )
 
+// InitialsChars are the characters Initials gives: the first letter of a
+// pinyin reading, or a Latin letter or digit of the name, in lower case.
+// A search by one initial is a search of each two that begin with it.
+const InitialsChars = "0123456789abcdefghijklmnopqrstuvwxyz"
+
 // Initials returns the pinyin initials of a name as staff type them to
 // find a person: the first letter of each character's first reading, the
 // surname read as a surname, in lower case — Initials("张建国") is "zjg",

@@ -1,6 +1,9 @@
 package matching
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestInitials(t *testing.T) {
 	for _, c := range []struct{ name, want string }{
@@ -17,6 +20,20 @@ func TestInitials(t *testing.T) {
 	} {
 		if got := Initials(c.name); got != c.want {
 			t.Errorf("Initials(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestInitialsChars checks that the initials of every character, after a
+// surname and alone, are among InitialsChars: a search by one initial
+// looks for each two that begin with it, and would miss a person whose
+// second initial were another.
+func TestInitialsChars(t *testing.T) {
+	for r := rune(0x20); r <= 0x3FFFF; r++ {
+		for _, name := range []string{string(r), "王" + string(r)} {
+			if s := Initials(name); strings.Trim(s, InitialsChars) != "" {
+				t.Fatalf("Initials(%q) = %q, beyond InitialsChars", name, s)
+			}
 		}
 	}
 }

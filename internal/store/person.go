@@ -183,14 +183,19 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// is full: seconds on a million when the first match sorts far down,
 	// and in a generic plan whatever the text searched for.
 	inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
-	switch arms := initialsArms(tx.Engine(), q.Who); {
+	arms, err := tx.searchArms(q.Who)
+	if err != nil {
+		return nil, 0, err
+	}
+	switch {
 	case byName && len(arms) > 0:
-		// Two or three initials are shared by tens of thousands in a
-		// large county. An arm that is one value of an index in name
-		// order takes the first rows of that range instead of sorting
-		// everyone who shares the initials; the other (initials that go
-		// on: names of four characters and more, few) sorts its
-		// matches.
+		// One, two or three initials are shared by tens of thousands
+		// in a large county, the last four characters of a number by
+		// thousands. An arm that is one value of an index in name order
+		// takes the first rows of that range instead of sorting everyone
+		// who shares the initials or the ending; the other arm of
+		// initials (initials that go on: names of four characters and
+		// more, few) sorts its matches.
 		var ids []string
 		pageArgs = nil
 		for i, arm := range arms {
@@ -204,15 +209,6 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		}
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
 			strings.Join(ids, ` UNION ALL `) + `) u` + page + `)` + order
-	case byName && (q.Who.Kind == registry.WhoInitials || q.Who.Kind == registry.WhoIDSuffix && len(q.Who.Text) > 4):
-		// One initial, or the last five or six characters of a number
-		// (shared by hundreds; under every key generation in use), whose
-		// matches follow the name order of no index: the page is chosen
-		// from persons_name_initials or persons_id_tail6 alone, sorting
-		// index entries without reading rows, and only its rows are
-		// read; the inner query sorts them (inner).
-		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` + cond +
-			inner + ` LIMIT ` + strconv.Itoa(q.Limit) + ` OFFSET ` + strconv.Itoa(offset) + `)` + order
 	}
 	// The matches are counted (up to the cap) by the same statement, a
 	// column of every row of the page: one statement, not two, for the
@@ -273,35 +269,57 @@ type withColumn struct {
 
 func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
 
-// initialsArm is a condition of a search by initials, with its
-// arguments; inOrder says that an index holds the persons it selects in
-// name order.
-type initialsArm struct {
+// searchArm is one condition of a search by initials or by the end of an
+// ID number, with its arguments; inOrder says that an index holds the
+// persons it selects in name order.
+type searchArm struct {
 	cond    string
 	args    []any
 	inOrder bool
 }
 
-// initialsArms returns, for a search by two or more initials w, the
-// conditions whose union selects the persons whose initials begin with
-// them: for two, the index on the first two initials
-// (persons_name_initials2), in name order; for more,
-// persons_name_initials for those who have exactly the initials asked, in
-// name order, and a range of it for those whose initials go on (few:
-// names of four characters and more). Nil for any other search.
-func initialsArms(e Engine, w registry.Who) []initialsArm {
-	if w.Kind != registry.WhoInitials {
-		return nil
+// searchArms returns the conditions whose union selects the persons a
+// search by initials or by the end of an ID number w finds, each a range
+// of an index that holds them in name order wherever one can (nil for any
+// other search).
+//
+// For one initial (a tenth of a county for the commonest), those whose
+// initials are that one alone (persons_name_initials) and, for each
+// character that can follow it, those whose first two initials are the
+// two (persons_name_initials2); for two initials, that index alone;
+// for more, persons_name_initials for those who have exactly the initials
+// asked, and a range of it for those whose initials go on (few: names of
+// four characters and more), which is sorted.
+//
+// For the end of a number, each arm one of the keyed hashes of that ending
+// (suffixHashes) in persons_id_tail or persons_id_tail6: five characters
+// are four endings of six, four arms.
+func (tx *Tx) searchArms(w registry.Who) ([]searchArm, error) {
+	switch w.Kind {
+	case registry.WhoInitials:
+		t := initialsText(w.Text)
+		col := initialsColumn(tx.Engine())
+		switch {
+		case len(t) == 1:
+			arms := []searchArm{{col + " = ?", []any{t}, true}}
+			for _, c := range matching.InitialsChars {
+				arms = append(arms, searchArm{"substr(name_initials, 1, 2) = ?", []any{t + string(c)}, true})
+			}
+			return arms, nil
+		case len(t) == 2:
+			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}, nil
+		case len(t) > 2:
+			return []searchArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
+		}
+	case registry.WhoIDSuffix:
+		col, hs, err := tx.suffixHashes(w.Text)
+		arms := make([]searchArm, len(hs))
+		for i, h := range hs {
+			arms[i] = searchArm{col + " = ?", []any{h}, true}
+		}
+		return arms, err
 	}
-	t := initialsText(w.Text)
-	col := initialsColumn(e)
-	switch {
-	case len(t) == 2:
-		return []initialsArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}
-	case len(t) > 2:
-		return []initialsArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}
-	}
-	return nil
+	return nil, nil
 }
 
 // namePrefix returns the condition that selects the persons (aliased p)

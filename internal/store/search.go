@@ -210,32 +210,41 @@ func successor(t string) string {
 
 // suffixCond returns the condition that selects the persons (aliased p)
 // whose ID number ends in suffix (four to six characters, in upper case),
-// and its arguments: the keyed hashes of the last four (id_tail) for four
-// characters, of the last six (id_tail6) for six, and for five the hashes
-// of the ten six-character endings that end so (the character before the
-// last five of a number is a digit), under every key generation in use.
-// Each is one probe of an index; no number is decrypted.
+// and its arguments: the keyed hashes of that ending (suffixHashes). Each
+// is one probe of an index; no number is decrypted.
 func (tx *Tx) suffixCond(p, suffix string) (string, []any, error) {
+	col, hs, err := tx.suffixHashes(suffix)
+	if err != nil {
+		return "", nil, err
+	}
+	in, args, _ := hashCond(hs)
+	return p + col + " " + in, args, nil
+}
+
+// suffixHashes returns the column that holds the keyed hashes of the end
+// of a number that suffix (four to six characters, in upper case) is, and
+// the hashes to look for there, under every key generation in use: of the
+// last four characters (id_tail) for four, of the last six (id_tail6) for
+// six, and for five the hashes of the six-character endings that end so.
+// The character before the last five of a number is the tens of the day
+// of birth, 0 to 3 in every number registered (idcard.Parse takes only
+// real dates): five characters are four endings of six.
+func (tx *Tx) suffixHashes(suffix string) (col string, hashes []string, err error) {
 	if tx.db.keys == nil {
 		return "", nil, errNoKeys
 	}
 	switch len(suffix) {
 	case 4:
-		in, args, _ := hashCond(tx.db.keys.Hashes(hashIDTail, suffix))
-		return p + "id_tail " + in, args, nil
-	case 5, 6:
-		var hs []string
-		if len(suffix) == 6 {
-			hs = tx.db.keys.Hashes(hashIDTail6, suffix)
-		} else {
-			for d := '0'; d <= '9'; d++ {
-				hs = append(hs, tx.db.keys.Hashes(hashIDTail6, string(d)+suffix)...)
-			}
+		return "id_tail", tx.db.keys.Hashes(hashIDTail, suffix), nil
+	case 5:
+		for d := '0'; d <= '3'; d++ {
+			hashes = append(hashes, tx.db.keys.Hashes(hashIDTail6, string(d)+suffix)...)
 		}
-		in, args, _ := hashCond(hs)
-		return p + "id_tail6 " + in, args, nil
+		return "id_tail6", hashes, nil
+	case 6:
+		return "id_tail6", tx.db.keys.Hashes(hashIDTail6, suffix), nil
 	}
-	return "", nil, fmt.Errorf("suffixCond: %q is not 4 to 6 characters", suffix)
+	return "", nil, fmt.Errorf("suffixHashes: %q is not 4 to 6 characters", suffix)
 }
 
 // personsOf returns the condition that selects the rows (aliased p, with

@@ -268,8 +268,10 @@ func TestSearchGenericPlans(t *testing.T) {
 		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $"},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $"},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "(substr(name_initials, 1, 2) = $"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initials2", "(substr(name_initials, 1, 2) = $"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 ="},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY"},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $"},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash ="},
 	} {
 		var query string
@@ -387,8 +389,8 @@ func TestInitialsPages(t *testing.T) {
 	}
 }
 
-// TestSuffixPages pages through the persons found by the last five and six
-// characters of their ID numbers, up and down, in pages of two: every
+// TestSuffixPages pages through the persons found by the last four, five
+// and six characters of their ID numbers, up and down, in pages of two: every
 // person once, in name order, with the matches counted on every page.
 // Their numbers end alike after days of birth in different tens (the
 // character before the last five), so a search by five reads several
@@ -432,7 +434,7 @@ func TestSuffixPages(t *testing.T) {
 			if len(tens) < 2 {
 				t.Fatalf("the numbers ending in %s are born in %d tens of days; the search by five would read one hash", end, len(tens))
 			}
-			for _, suffix := range []string{end, all[0].number[12:]} {
+			for _, suffix := range []string{end, all[0].number[12:], end[1:]} {
 				for _, desc := range []bool{false, true} {
 					var want []string
 					for _, e := range all {
