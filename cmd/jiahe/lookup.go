@@ -37,6 +37,10 @@ var lookupNames = map[string]string{
 	"roll":      "roll filter",
 }
 
+// lookupSuffixes are the kinds that search by the end of an ID number, and
+// how many characters each gives.
+var lookupSuffixes = map[string]int{"suffix": 6, "suffix5": 5, "suffix4": 4}
+
 // runLookup measures registry look-ups the way staff make them, with many
 // concurrent clients, and prints the latency percentiles that design §7
 // bounds: jiahe lookup --region COUNTY [--clients 32] [--requests 20000]
@@ -100,11 +104,9 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			q.Name = t.Name
 		case "initials", "initials1", "suffix", "suffix5", "suffix4", "roll":
 			var text string
-			switch kind {
-			case "suffix", "suffix5", "suffix4":
-				n := map[string]int{"suffix": 6, "suffix5": 5, "suffix4": 4}[kind]
+			if n, ok := lookupSuffixes[kind]; ok {
 				text = t.IDNumber[len(t.IDNumber)-n:]
-			default:
+			} else {
 				text = matching.Initials(t.Name)
 				text = text[:min(3, len(text))]
 				if kind == "initials1" {
