@@ -106,6 +106,7 @@ func TestEvalCommand(t *testing.T) {
 				{"--db", url, "eval", "--year", "2024", "--region", "341523"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "200"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "initials,initials1,suffix,suffix5,suffix4,roll"},
+				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "id,name,initials,initials1,suffix4,roll", "--as", "village"},
 			} {
 				if err := run(ctx, args, strings.NewReader(""), &out, &errOut); err != nil {
 					t.Fatalf("%v: %v\n%s", args, err, errOut.String())

@@ -59,6 +59,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	requests := fs.Int("requests", 20000, "look-ups in all")
 	seed := fs.Uint64("seed", 1, "seed for the choice of persons")
 	kindList := fs.String("kinds", "id,name", "comma-separated searches to make, in turn: "+strings.Join(lookupKinds, ", "))
+	as := fs.String("as", "county", "whose staff search: county (the county's officer) or village (each person's village specialist, within the village)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the look-ups to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -74,8 +75,9 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	county, err := region.ParseCode(*code)
 	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 || len(kinds) == 0 ||
+		*as != "county" && *as != "village" ||
 		slices.ContainsFunc(kinds, func(k string) bool { return !slices.Contains(lookupKinds, k) }) {
-		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--cpuprofile FILE]")
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--as county|village] [--cpuprofile FILE]")
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
@@ -96,7 +98,11 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	officer := auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleCounty, Scope: county}
 	search := func(kind string, t registry.Record) (int, error) {
-		q := registry.Query{Region: string(county), Limit: 20}
+		officer, q := officer, registry.Query{Region: string(county), Limit: 20}
+		if *as == "village" {
+			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleVillage, Scope: region.Code(t.Region)}
+			q.Region = t.Region
+		}
 		switch kind {
 		case "id":
 			q.IDNumber = t.IDNumber
