@@ -183,12 +183,15 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// is full: seconds on a million when the first match sorts far down,
 	// and in a generic plan whatever the text searched for.
 	inner := strings.Replace(order, "name COLLATE", "(name || '') COLLATE", 1)
-	arms, err := tx.searchArms(q.Who)
-	if err != nil {
-		return nil, 0, err
+	// A page in name order is read through the arms of the search, if it
+	// has any; in any other order the condition (cond) serves.
+	var arms []searchArm
+	if byName {
+		if arms, err = tx.searchArms(q.Who); err != nil {
+			return nil, 0, err
+		}
 	}
-	switch {
-	case byName && len(arms) > 0:
+	if len(arms) > 0 {
 		// One, two or three initials are shared by tens of thousands
 		// in a large county, the last four characters of a number by
 		// thousands. An arm that is one value of an index in name order
