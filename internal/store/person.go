@@ -30,10 +30,25 @@ func scopeClause(p string, scope region.Code) (string, []any) {
 	if len(prefix) == 6 {
 		return p + "county = ?", []any{prefix}
 	}
+	if len(prefix) == 12 {
+		// A village holds no division below it: its rows are those of
+		// its code, which an index on (county, region, …) finds by
+		// equality (a LIKE of an argument it cannot search in a generic
+		// plan).
+		return p + "county = ? AND " + p + "region = ?", []any{prefix[:6], prefix}
+	}
 	if len(prefix) > 6 {
 		return p + "county = ? AND " + p + "region LIKE ?", []any{prefix[:6], prefix + "%"}
 	}
 	return p + "county LIKE ?", []any{prefix + "%"}
+}
+
+// sameRegion reports whether a and b are the same division, however
+// written (341523 and 341523000000).
+func sameRegion(a, b region.Code) bool {
+	pa, oka := a.Prefix()
+	pb, okb := b.Prefix()
+	return oka && okb && pa == pb
 }
 
 const personColumns = `county, id, id_number, name, sex, birth, death, death_source, region, hukou_type, pension,
@@ -151,7 +166,8 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		conds, args = append(conds, c), append(args, a...)
 	}
 	if q.Region != "" {
-		if c, err := region.ParseCode(q.Region); err == nil {
+		// A region that is the scope itself adds nothing to it.
+		if c, err := region.ParseCode(q.Region); err == nil && !sameRegion(c, scope) {
 			w, a := scopeClause("", c)
 			conds = append(conds, w)
 			args = append(args, a...)
@@ -187,7 +203,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// has any; in any other order the condition (cond) serves.
 	var arms []searchArm
 	if byName {
-		if arms, err = tx.searchArms(q.Who); err != nil {
+		if arms, err = tx.searchArms(q.Who, scope.Level() == region.Village); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -289,7 +305,9 @@ type searchArm struct {
 // For one initial (a tenth of a county for the commonest), those whose
 // initials are that one alone (persons_name_initials) and, for each
 // character that can follow it, those whose first two initials are the
-// two (persons_name_initials2); for two initials, that index alone;
+// two (persons_name_initials2); within a village (village true), whose
+// persons of one initial are a few hundred, the range of initials,
+// sorted; for two initials, that index alone;
 // for more, persons_name_initials for those who have exactly the initials
 // asked, and a range of it for those whose initials go on (few: names of
 // four characters and more), which is sorted.
@@ -297,12 +315,14 @@ type searchArm struct {
 // For the end of a number, each arm one of the keyed hashes of that ending
 // (suffixHashes) in persons_id_tail or persons_id_tail6: five characters
 // are four endings of six, four arms.
-func (tx *Tx) searchArms(w registry.Who) ([]searchArm, error) {
+func (tx *Tx) searchArms(w registry.Who, village bool) ([]searchArm, error) {
 	switch w.Kind {
 	case registry.WhoInitials:
 		t := initialsText(w.Text)
 		col := initialsColumn(tx.Engine())
 		switch {
+		case len(t) == 1 && village:
+			return []searchArm{{col + " >= ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
 		case len(t) == 1:
 			arms := []searchArm{{col + " = ?", []any{t}, true}}
 			for _, c := range matching.InitialsChars {

@@ -271,14 +271,25 @@ func TestSearchGenericPlans(t *testing.T) {
 		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $", "341523"},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523"},
 		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523"},
+		// Within a village, one initial is the range of its initials.
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", region.Code(a.Region)},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 =", "341523"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY", "341523"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $", "341523"},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash =", "341523"},
 	}
-	// The same searches by the village's staff, within the village.
+	// The same searches by the village's staff, within the village,
+	// through the indexes that hold each village's persons apart.
 	for _, c := range slices.Clone(cases) {
+		if c.scope != "341523" || c.who.Kind == registry.WhoInitials && c.who.Text == "w" {
+			continue
+		}
 		c.scope = region.Code(a.Region)
+		if c.who.Kind != registry.WhoIDNumber {
+			c.index = strings.Replace(strings.Replace(c.index, "persons_name", "persons_village_name", 1), "persons_id", "persons_village_id", 1)
+			c.index = strings.Replace(c.index, "village_name_initials", "village_initials", 1)
+			c.cond = "(region = $"
+		}
 		cases = append(cases, c)
 	}
 	for _, c := range cases {
@@ -342,13 +353,19 @@ func TestSearchGenericPlans(t *testing.T) {
 			t.Errorf("%+v: the generic plan does not search %s on %q:\n%s\n%s", c.who, c.index, c.cond, query, text)
 		}
 		// Within a village, a search by initials or by the end of a
-		// number drops the persons of other villages from the entries
-		// of its index (which carries the region), not by reading their
-		// rows. (A search by name still reads the rows of its page's
-		// matches: only its count is index-only.)
-		if c.scope.Level() == region.Village && (c.who.Kind == registry.WhoInitials || c.who.Kind == registry.WhoIDSuffix) {
-			for _, line := range plan {
-				if scanOfPersons.MatchString(line) && !strings.Contains(line, "persons_pkey") && !strings.Contains(line, "Index Only Scan") {
+		// number reads the village's own entries of its index alone:
+		// every scan of an index of persons searches it on the region,
+		// and reads no row to find the matches. (A search by name reads
+		// the rows of its page, which it shows.)
+		if c.scope.Level() == region.Village && c.who.Kind != registry.WhoIDNumber {
+			for i, line := range plan {
+				if !scanOfPersons.MatchString(line) || strings.Contains(line, "persons_pkey") {
+					continue
+				}
+				if i+1 >= len(plan) || !strings.Contains(plan[i+1], "(region = $") {
+					t.Errorf("%+v in %s: the generic plan passes over other villages' persons (%s):\n%s\n%s", c.who, c.scope, strings.TrimSpace(line), query, text)
+				}
+				if c.who.Kind != registry.WhoName && !strings.Contains(line, "Index Only Scan") {
 					t.Errorf("%+v in %s: the generic plan reads rows to find the village's persons (%s):\n%s\n%s", c.who, c.scope, strings.TrimSpace(line), query, text)
 				}
 			}
@@ -496,21 +513,102 @@ func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, want []
 	if desc {
 		slices.Reverse(want)
 	}
-	var got []string
-	for offset := 0; offset < len(want)+2; offset += 2 {
-		var total int
-		rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
-			rs, total, err = tx.FindPersons(context.Background(), "341523", registry.Query{Who: who, Desc: desc, Limit: 2, Offset: offset})
-			return rs, err
-		})
-		if total != len(want) {
-			t.Errorf("%q from %d: %d matches counted, want %d", who.Text, offset, total, len(want))
+	// As the county's officer and as the village's staff (every person
+	// of these tests lives in the village), whose searches read other
+	// indexes.
+	for _, scope := range []region.Code{"341523", village} {
+		var got []string
+		for offset := 0; offset < len(want)+2; offset += 2 {
+			var total int
+			rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
+				rs, total, err = tx.FindPersons(context.Background(), scope, registry.Query{Who: who, Desc: desc, Limit: 2, Offset: offset})
+				return rs, err
+			})
+			if total != len(want) {
+				t.Errorf("%q in %s from %d: %d matches counted, want %d", who.Text, scope, offset, total, len(want))
+			}
+			for _, r := range rs {
+				got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
+			}
 		}
-		for _, r := range rs {
-			got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
+		if !slices.Equal(got, want) {
+			t.Errorf("%q in %s (descending %v): pages give %v, want %v", who.Text, scope, desc, got, want)
 		}
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("%q (descending %v): pages give %v, want %v", who.Text, desc, got, want)
+}
+
+// TestVillageSearchPlansSQLite checks that on SQLite a village's staff
+// search their village through the indexes that hold each village's
+// persons apart: every search of persons by name, initials or the end of
+// a number names the region in its index's key, and none scans the table.
+func TestVillageSearchPlansSQLite(t *testing.T) {
+	if !slices.Contains(storetest.Engines(t), store.SQLite) {
+		t.Skip("SQLite only")
+	}
+	db := storetest.Open(t, store.SQLite)
+	fixedClock(db)
+	ctx := context.Background()
+	if _, err := store.LoadSynthetic(ctx, db, synth.Config{County: "341523", Persons: 5000, Seed: 2, BatchPersons: 2500}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := register(t, db, person(t, "王秀英", "F", "1960-03-21", 471))
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	village := region.Code(a.Region)
+	for _, who := range []registry.Who{
+		{Kind: registry.WhoName, Text: "王秀"},
+		{Kind: registry.WhoInitials, Text: "wxy"},
+		{Kind: registry.WhoInitials, Text: "wx"},
+		{Kind: registry.WhoInitials, Text: "w"},
+		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]},
+		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]},
+		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]},
+	} {
+		var query string
+		stop := store.TraceStatements(func(q string) {
+			if query == "" && strings.Contains(q, "FROM persons") {
+				query = q
+			}
+		})
+		rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
+			rs, _, err := tx.FindPersons(ctx, village, registry.Query{Region: string(village), Who: who, Limit: 20})
+			return rs, err
+		})
+		stop()
+		if len(rs) == 0 {
+			t.Errorf("%+v found nobody in %s", who, village)
+		}
+		plan := view(t, db, func(tx *store.Tx) ([]string, error) {
+			rows, err := tx.Query(ctx, `EXPLAIN QUERY PLAN `+query, make([]any, strings.Count(query, "?"))...)
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					return nil, err
+				}
+				plan = append(plan, detail)
+			}
+			return plan, rows.Err()
+		})
+		searched := false
+		for _, line := range plan {
+			if !strings.Contains(line, "persons") || strings.Contains(line, "PRIMARY KEY") || strings.Contains(line, "sqlite_autoindex") {
+				continue
+			}
+			if !strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_village_") && !strings.HasPrefix(line, "SEARCH persons USING INDEX persons_village_name") ||
+				!strings.Contains(line, "region=?") {
+				t.Errorf("%+v in %s: %q does not search the village's own index entries:\n%s\n%s", who, village, line, query, strings.Join(plan, "\n"))
+			}
+			searched = true
+		}
+		if !searched {
+			t.Errorf("%+v: no search of persons in the plan:\n%s", who, strings.Join(plan, "\n"))
+		}
 	}
 }

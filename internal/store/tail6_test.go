@@ -155,6 +155,7 @@ func TestIDTail6OfOlderDatabase(t *testing.T) {
 			// Back to the schema before migration 31: the numbers stay
 			// sealed, as a database of release 30 holds them.
 			execSQL(t, db, `DROP INDEX persons_id_tail6`)
+			execSQL(t, db, `DROP INDEX persons_village_id_tail6`)
 			execSQL(t, db, `ALTER TABLE persons DROP COLUMN id_tail6`)
 			execSQL(t, db, `DELETE FROM schema_migrations WHERE version = 31`)
 			if err := db.Migrate(ctx); err != nil {
