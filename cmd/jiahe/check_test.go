@@ -107,6 +107,7 @@ func TestEvalCommand(t *testing.T) {
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "200"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "initials,initials1,suffix,suffix5,suffix4,roll"},
 				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "id,name,initials,initials1,suffix4,roll", "--as", "village"},
+				{"--db", url, "lookup", "--region", "341523", "--clients", "4", "--requests", "100", "--kinds", "id,name,initials1,suffix4", "--as", "township"},
 			} {
 				if err := run(ctx, args, strings.NewReader(""), &out, &errOut); err != nil {
 					t.Fatalf("%v: %v\n%s", args, err, errOut.String())

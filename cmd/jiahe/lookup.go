@@ -50,7 +50,8 @@ var lookupSuffixes = map[string]int{"suffix": 6, "suffix5": 5, "suffix4": 4}
 // first alone) and by the last six (suffix), five (suffix5) or four
 // (suffix4) characters of the ID number, each within the county, and the
 // roll of the person's village for one program and status, searched by the
-// initials.
+// initials. --as says whose staff search: the county's officer, or each
+// sampled person's township or village, within it.
 func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,7 +60,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	requests := fs.Int("requests", 20000, "look-ups in all")
 	seed := fs.Uint64("seed", 1, "seed for the choice of persons")
 	kindList := fs.String("kinds", "id,name", "comma-separated searches to make, in turn: "+strings.Join(lookupKinds, ", "))
-	as := fs.String("as", "county", "whose staff search: county (the county's officer) or village (each person's village specialist, within the village)")
+	as := fs.String("as", "county", "whose staff search: county (the county's officer), township (each person's township, within the township) or village (each person's village specialist, within the village)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the look-ups to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,9 +76,9 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	county, err := region.ParseCode(*code)
 	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 || len(kinds) == 0 ||
-		*as != "county" && *as != "village" ||
+		!slices.Contains([]string{"county", "township", "village"}, *as) ||
 		slices.ContainsFunc(kinds, func(k string) bool { return !slices.Contains(lookupKinds, k) }) {
-		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--as county|village] [--cpuprofile FILE]")
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--as county|township|village] [--cpuprofile FILE]")
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
@@ -99,9 +100,16 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	officer := auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleCounty, Scope: county}
 	search := func(kind string, t registry.Record) (int, error) {
 		officer, q := officer, registry.Query{Region: string(county), Limit: 20}
-		if *as == "village" {
-			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleVillage, Scope: region.Code(t.Region)}
+		switch v := region.Code(t.Region); *as {
+		case "village":
+			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleVillage, Scope: v}
 			q.Region = t.Region
+		case "township":
+			if v.Level() == region.Village {
+				v = v.Parent()
+			}
+			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleTownship, Scope: v}
+			q.Region = string(v)
 		}
 		switch kind {
 		case "id":

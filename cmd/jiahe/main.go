@@ -29,7 +29,7 @@ var commands = [][2]string{
 	{"migrate", "bring the database schema up to date"},
 	{"gen --county CODE --persons N [--seed S] [--as-of DATE] [--transfers]", "generate a synthetic population into the database (--transfers: hand its hukou moves to other counties over to them)"},
 	{"eval --year Y [--region CODE] [--floor]", "evaluate every program for every person of the region; writes the determinations (--floor: measure the scan floor first)"},
-	{"lookup --region COUNTY [--clients 32] [--requests 20000] [--kinds id,name,initials,initials1,suffix,suffix5,suffix4,roll] [--as county|village]", "measure registry look-ups (by ID number, name, pinyin initials, ID suffix; the roll filtered) with concurrent clients; prints p50/p95/p99"},
+	{"lookup --region COUNTY [--clients 32] [--requests 20000] [--kinds id,name,initials,initials1,suffix,suffix5,suffix4,roll] [--as county|township|village]", "measure registry look-ups (by ID number, name, pinyin initials, ID suffix; the roll filtered) with concurrent clients; prints p50/p95/p99"},
 	{"impact --region CODE --year Y --layer FILE", "preview a proposed rule layer over a county (not stored): who gains or loses eligibility, and the funds, by township"},
 	{"check [FILE|-]", "evaluate one case file (design §4) with no database; prints the decisions as JSON"},
 	{"user add --username U --name N --role R --region CODE [--person COUNTY/ID] [--password P]", "create a user (password from stdin if not given; --person links a citizen account to its person)"},
