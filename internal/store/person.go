@@ -165,12 +165,16 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		c, a := tx.namePrefix("", q.Name)
 		conds, args = append(conds, c), append(args, a...)
 	}
+	// village: the search is within one village, by the actor's scope or
+	// by the region asked for.
+	village := scope.Level() == region.Village
 	if q.Region != "" {
 		// A region that is the scope itself adds nothing to it.
 		if c, err := region.ParseCode(q.Region); err == nil && !sameRegion(c, scope) {
 			w, a := scopeClause("", c)
 			conds = append(conds, w)
 			args = append(args, a...)
+			village = village || c.Level() == region.Village
 		}
 	}
 	if q.Alive {
@@ -203,7 +207,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// has any; in any other order the condition (cond) serves.
 	var arms []searchArm
 	if byName {
-		if arms, err = tx.searchArms(q.Who, scope.Level() == region.Village); err != nil {
+		if arms, err = tx.searchArms(q.Who, village); err != nil {
 			return nil, 0, err
 		}
 	}
