@@ -266,20 +266,21 @@ func TestSearchGenericPlans(t *testing.T) {
 		cond  string // in its Index Cond
 		scope region.Code
 		in    region.Code // the region searched in (Query.Region), if not the scope
+		avoid string      // an index the plan must not use
 	}
 	cases := []search{
-		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $", "341523", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $", "341523", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", ""},
+		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", "", ""},
 		// Within a village, one initial is the range of its initials.
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", region.Code(a.Region), ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", region.Code(a.Region), "", "persons_village_initials2"},
 		// And so is it for the county's officer who picks the village.
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", "341523", region.Code(a.Region)},
-		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 =", "341523", ""},
-		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY", "341523", ""},
-		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $", "341523", ""},
-		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash =", "341523", ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", "341523", region.Code(a.Region), "persons_village_initials2"},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 =", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash =", "341523", "", ""},
 	}
 	// The same searches by the village's staff, within the village,
 	// through the indexes that hold each village's persons apart.
@@ -355,6 +356,9 @@ func TestSearchGenericPlans(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%+v: the generic plan does not search %s on %q:\n%s\n%s", c.who, c.index, c.cond, query, text)
+		}
+		if c.avoid != "" && strings.Contains(text, c.avoid) {
+			t.Errorf("%+v in %s: the generic plan searches %s:\n%s\n%s", c.who, cmp.Or(c.in, c.scope), c.avoid, query, text)
 		}
 		// Within a village, a search by initials or by the end of a
 		// number reads the village's own entries of its index alone:
