@@ -240,19 +240,18 @@ func TestInitialsOfOlderDatabase(t *testing.T) {
 	}
 }
 
-// TestSearchGenericPlans checks, on PostgreSQL, that the person search by
-// name, initials, the end of an ID number and the whole number is an index
-// search on its own condition even in the generic plan of a prepared
-// statement (which PostgreSQL adopts after a few runs when it looks no
-// dearer), not a walk of the county's names in order filtered row by row.
-func TestSearchGenericPlans(t *testing.T) {
-	if !slices.Contains(storetest.Engines(t), store.Postgres) {
-		t.Skip("PostgreSQL only")
+// planCounty opens a database of engine (skipping the test without it)
+// holding a synthetic county of 5,000 persons, enough for the planner's
+// statistics to tell the indexes apart, and one person registered in it,
+// whom it returns.
+func planCounty(t *testing.T, engine store.Engine) (*store.DB, *registry.Record) {
+	t.Helper()
+	if !slices.Contains(storetest.Engines(t), engine) {
+		t.Skip(string(engine) + " only")
 	}
-	db := storetest.Open(t, store.Postgres)
+	db := storetest.Open(t, engine)
 	fixedClock(db)
 	ctx := context.Background()
-	// Enough persons for the planner's statistics to tell the indexes apart.
 	if _, err := store.LoadSynthetic(ctx, db, synth.Config{County: "341523", Persons: 5000, Seed: 2, BatchPersons: 2500}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -260,6 +259,17 @@ func TestSearchGenericPlans(t *testing.T) {
 	if err := db.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return db, a
+}
+
+// TestSearchGenericPlans checks, on PostgreSQL, that the person search by
+// name, initials, the end of an ID number and the whole number is an index
+// search on its own condition even in the generic plan of a prepared
+// statement (which PostgreSQL adopts after a few runs when it looks no
+// dearer), not a walk of the county's names in order filtered row by row.
+func TestSearchGenericPlans(t *testing.T) {
+	db, a := planCounty(t, store.Postgres)
+	ctx := context.Background()
 	type search struct {
 		who   registry.Who
 		index string // the index the scan of persons must search (or one whose name begins so)
@@ -550,19 +560,8 @@ func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, want []
 // persons apart: every search of persons by name, initials or the end of
 // a number names the region in its index's key, and none scans the table.
 func TestVillageSearchPlansSQLite(t *testing.T) {
-	if !slices.Contains(storetest.Engines(t), store.SQLite) {
-		t.Skip("SQLite only")
-	}
-	db := storetest.Open(t, store.SQLite)
-	fixedClock(db)
+	db, a := planCounty(t, store.SQLite)
 	ctx := context.Background()
-	if _, err := store.LoadSynthetic(ctx, db, synth.Config{County: "341523", Persons: 5000, Seed: 2, BatchPersons: 2500}, nil); err != nil {
-		t.Fatal(err)
-	}
-	a := register(t, db, person(t, "王秀英", "F", "1960-03-21", 471))
-	if err := db.Analyze(ctx); err != nil {
-		t.Fatal(err)
-	}
 	village := region.Code(a.Region)
 	for _, who := range []registry.Who{
 		{Kind: registry.WhoName, Text: "王秀"},
