@@ -311,10 +311,11 @@ type searchArm struct {
 // character that can follow it, those whose first two initials are the
 // two (persons_name_initials2); within a village (village true), whose
 // persons of one initial are a few hundred, the range of initials,
-// sorted; for two initials, that index alone;
-// for more, persons_name_initials for those who have exactly the initials
-// asked, and a range of it for those whose initials go on (few: names of
-// four characters and more), which is sorted.
+// sorted; for two initials, that index alone; for more, and for two
+// within a village, persons_name_initials for those who have exactly the
+// initials asked, and a range of it for those whose initials go on (few:
+// names of four characters and more; within a village, a few dozen of
+// three for two initials), which is sorted.
 //
 // For the end of a number, each arm one of the keyed hashes of that ending
 // (suffixHashes) in persons_id_tail or persons_id_tail6: five characters
@@ -333,9 +334,9 @@ func (tx *Tx) searchArms(w registry.Who, village bool) ([]searchArm, error) {
 				arms = append(arms, searchArm{"substr(name_initials, 1, 2) = ?", []any{t + string(c)}, true})
 			}
 			return arms, nil
-		case len(t) == 2:
+		case len(t) == 2 && !village:
 			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}, nil
-		case len(t) > 2:
+		case len(t) >= 2:
 			return []searchArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
 		}
 	case registry.WhoIDSuffix:
