@@ -43,14 +43,6 @@ func scopeClause(p string, scope region.Code) (string, []any) {
 	return p + "county LIKE ?", []any{prefix + "%"}
 }
 
-// sameRegion reports whether a and b are the same division, however
-// written (341523 and 341523000000).
-func sameRegion(a, b region.Code) bool {
-	pa, oka := a.Prefix()
-	pb, okb := b.Prefix()
-	return oka && okb && pa == pb
-}
-
 const personColumns = `county, id, id_number, name, sex, birth, death, death_source, region, hukou_type, pension,
 	marital, ethnic, address, phone, version, created_at, updated_at`
 
@@ -169,8 +161,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// by the region asked for.
 	village := scope.Level() == region.Village
 	if q.Region != "" {
-		// A region that is the scope itself adds nothing to it.
-		if c, err := region.ParseCode(q.Region); err == nil && !sameRegion(c, scope) {
+		// A region that holds the scope (the scope itself, however
+		// written) adds nothing to it.
+		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
 			w, a := scopeClause("", c)
 			conds = append(conds, w)
 			args = append(args, a...)
