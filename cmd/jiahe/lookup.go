@@ -97,20 +97,19 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if len(sample) == 0 {
 		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
 	}
-	officer := auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleCounty, Scope: county}
 	search := func(kind string, t registry.Record) (int, error) {
-		officer, q := officer, registry.Query{Region: string(county), Limit: 20}
+		role, scope := auth.RoleCounty, county
 		switch v := region.Code(t.Region); *as {
 		case "village":
-			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleVillage, Scope: v}
-			q.Region = t.Region
+			role, scope = auth.RoleVillage, v
 		case "township":
 			if v.Level() == region.Village {
 				v = v.Parent()
 			}
-			officer = auth.Actor{Username: "lookup", Name: "测量", Role: auth.RoleTownship, Scope: v}
-			q.Region = string(v)
+			role, scope = auth.RoleTownship, v
 		}
+		officer := auth.Actor{Username: "lookup", Name: "测量", Role: role, Scope: scope}
+		q := registry.Query{Region: string(scope), Limit: 20}
 		switch kind {
 		case "id":
 			q.IDNumber = t.IDNumber
