@@ -300,8 +300,11 @@ func TestSearchGenericPlans(t *testing.T) {
 		}
 		c.scope = region.Code(a.Region)
 		if c.who.Kind != registry.WhoIDNumber {
-			c.index = strings.Replace(strings.Replace(c.index, "persons_name", "persons_village_name", 1), "persons_id", "persons_village_id", 1)
-			c.index = strings.Replace(strings.Replace(c.index, "village_name_initials", "village_initials", 1), "initials2", "initials ", 1)
+			index, ok := villageIndex[c.index]
+			if !ok {
+				t.Fatalf("no village index for %s", c.index)
+			}
+			c.index = index
 			c.cond = "(region = $"
 			if c.who.Kind == registry.WhoInitials {
 				// A range of the village's initials, not the arms of
@@ -405,6 +408,17 @@ func TestSearchGenericPlans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// villageIndex is the index a village's search uses where the county's
+// uses the key's (two initials within a village are a range of the
+// village's initials: there is no village index of the first two).
+var villageIndex = map[string]string{
+	"persons_name":           "persons_village_name",
+	"persons_name_initials ": "persons_village_initials ",
+	"persons_name_initials2": "persons_village_initials ",
+	"persons_id_tail ":       "persons_village_id_tail ",
+	"persons_id_tail6":       "persons_village_id_tail6",
 }
 
 // scanOfPersons is a line of a plan that scans persons, and countyOnly an
