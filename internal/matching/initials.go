@@ -7,7 +7,7 @@ import (
 
 // InitialsChars are the characters Initials gives: the first letter of a
 // pinyin reading, or a Latin letter or digit of the name, in lower case.
-// A search by one initial is a search of each two that begin with it.
+// A search by initials keeps these characters of what is typed alone.
 const InitialsChars = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 // Initials returns the pinyin initials of a name as staff type them to

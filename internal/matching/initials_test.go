@@ -25,9 +25,9 @@ func TestInitials(t *testing.T) {
 }
 
 // TestInitialsChars checks that the initials of every character, after a
-// surname and alone, are among InitialsChars: a search by one initial
-// looks for each two that begin with it, and would miss a person whose
-// second initial were another.
+// surname and alone, are among InitialsChars: a search by initials keeps
+// those characters of what is typed alone, and could not find a person
+// whose initials held another.
 func TestInitialsChars(t *testing.T) {
 	for r := rune(0x20); r <= 0x3FFFF; r++ {
 		for _, name := range []string{string(r), "王" + string(r)} {

@@ -157,9 +157,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		c, a := tx.namePrefix("", q.Name)
 		conds, args = append(conds, c), append(args, a...)
 	}
-	// village: the search is within one village, by the actor's scope or
-	// by the region asked for.
-	village := scope.Level() == region.Village
+	// within: the region the search is within, the actor's scope or the
+	// narrower region asked for.
+	within := scope
 	if q.Region != "" {
 		// A region that holds the scope (the scope itself, however
 		// written) adds nothing to it.
@@ -167,7 +167,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 			w, a := scopeClause("", c)
 			conds = append(conds, w)
 			args = append(args, a...)
-			village = village || c.Level() == region.Village
+			within = c
 		}
 	}
 	if q.Alive {
@@ -176,12 +176,12 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// The conditions without the text searched for: the arms of a search
 	// by initials add their own.
 	base, baseArgs := strings.Join(conds, " AND "), args[:len(args):len(args)]
+	who, whoArgs, err := tx.whoCond(ctx, "", scope, q.Who)
+	if err != nil {
+		return nil, 0, err
+	}
 	if q.Who.Kind != registry.WhoAny {
-		w, a, err := tx.whoCond(ctx, "", scope, q.Who)
-		if err != nil {
-			return nil, 0, err
-		}
-		conds, args = append(conds, w), append(args, a...)
+		conds, args = append(conds, who), append(args, whoArgs...)
 	}
 	cond := strings.Join(conds, " AND ")
 	offset := max(q.Offset, 0)
@@ -200,9 +200,32 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// has any; in any other order the condition (cond) serves.
 	var arms []searchArm
 	if byName {
-		if arms, err = tx.searchArms(q.Who, village); err != nil {
+		if arms, err = tx.searchArms(q.Who, within.Level() == region.Village); err != nil {
 			return nil, 0, err
 		}
+	}
+	// Within a township, whose persons are a twentieth of the county's,
+	// a search through the county's entries passes over the other
+	// townships' to find its own; it is made village by village instead,
+	// each arm within a village as the village's own search is, in name
+	// order (a whole ID number is one probe, and stays as it is).
+	var villages *villageSet
+	if byName && within.Level() == region.Township && q.IDNumber == "" && q.Who.Kind != registry.WhoIDNumber {
+		p, _ := within.Prefix()
+		if villages, err = tx.villagesWithin(ctx, p); err != nil {
+			return nil, 0, err
+		}
+		if villages == nil {
+			return nil, 0, nil
+		}
+		each, err := tx.searchArms(q.Who, true)
+		if err != nil {
+			return nil, 0, err
+		}
+		if each == nil {
+			each = []searchArm{{who, whoArgs, true, ""}}
+		}
+		arms = villages.arms(each)
 	}
 	if len(arms) > 0 {
 		// One, two or three initials are shared by tens of thousands
@@ -219,8 +242,9 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 			if !arm.inOrder {
 				armOrder = inner
 			}
-			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm.cond+armOrder+
-				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) a`+strconv.Itoa(i))
+			a := `a` + strconv.Itoa(i)
+			ids = append(ids, `SELECT `+a+`.* FROM `+arm.from+`(SELECT county, id, name FROM persons WHERE `+base+` AND `+arm.cond+armOrder+
+				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) `+a)
 			pageArgs = append(append(pageArgs, baseArgs...), arm.args...)
 		}
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
@@ -235,10 +259,27 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// count (a full one, which only a page of one row could be, is
 	// counted on its own below).
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
+	countArgs := args
+	if villages != nil {
+		// Counted village by village too: the arms are disjoint, and
+		// together select the matches.
+		parts := make([]string, len(arms))
+		countArgs = nil
+		for i, arm := range arms {
+			parts[i] = `SELECT 1 FROM ` + arm.from + `(SELECT 1 FROM persons WHERE ` + base + ` AND ` + arm.cond +
+				` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) c` + strconv.Itoa(i)
+			countArgs = append(append(countArgs, baseArgs...), arm.args...)
+		}
+		count = `SELECT COUNT(*) FROM (` + strings.Join(parts, ` UNION ALL `) + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
+	}
 	byNumber := (q.IDNumber != "" || q.Who.Kind == registry.WhoIDNumber) && offset == 0 && q.Limit > 0
 	if !byNumber {
 		query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
-		pageArgs = append(slices.Clip(args), pageArgs...)
+		pageArgs = append(slices.Clip(countArgs), pageArgs...)
+	}
+	if villages != nil {
+		query, pageArgs = villages.with+query, append(slices.Clip(villages.args), pageArgs...)
+		count, countArgs = villages.with+count, append(slices.Clip(villages.args), countArgs...)
 	}
 	rows, err := tx.Query(ctx, query, pageArgs...)
 	if err != nil {
@@ -272,7 +313,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if offset == 0 && !byNumber {
 		return out, 0, nil
 	}
-	err = tx.QueryRow(ctx, count, args...).Scan(&total)
+	err = tx.QueryRow(ctx, count, countArgs...).Scan(&total)
 	return out, total, err
 }
 
@@ -285,6 +326,73 @@ type withColumn struct {
 
 func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
 
+// villageSet is how a search within a township reaches its villages (the
+// regions of its persons), one by one.
+//
+// On PostgreSQL a WITH clause names them, found by the statement itself,
+// and each arm of the search is made for each village in a lateral join:
+// the statement's text is the same for every township, and is planned
+// once a connection (a union of the villages, written out, made a
+// statement for each number of villages, each planned on every run, in
+// milliseconds). On SQLite, which plans every statement and has no
+// lateral join, they are read first (no round trip) and the arms are
+// written out for each.
+type villageSet struct {
+	with  string // a WITH clause naming them villages (PostgreSQL), or ""
+	args  []any  // its arguments
+	codes []string
+}
+
+// villagesWithin returns the villages of the persons whose region begins
+// with prefix (a township's), or nil if there are none. They are found by
+// one probe of an index on (county, region) for each, where reading the
+// persons for them would read every one.
+func (tx *Tx) villagesWithin(ctx context.Context, prefix string) (*villageSet, error) {
+	county, end := prefix[:6], successor(prefix)
+	const loose = `WITH RECURSIVE r(region) AS (
+		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > ? AND region < ?)
+		UNION ALL
+		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > r.region AND region < ?) FROM r WHERE r.region IS NOT NULL)`
+	args := []any{county, prefix, end, county, end}
+	if tx.Engine() == Postgres {
+		return &villageSet{with: loose + `, villages AS (SELECT region FROM r WHERE region IS NOT NULL) `, args: args}, nil
+	}
+	rows, err := tx.Query(ctx, loose+` SELECT region FROM r WHERE region IS NOT NULL`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var v villageSet
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		v.codes = append(v.codes, r)
+	}
+	if err := rows.Err(); err != nil || len(v.codes) == 0 {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// arms returns each of arms made within each village.
+func (v *villageSet) arms(arms []searchArm) []searchArm {
+	var out []searchArm
+	if v.with != "" {
+		for _, a := range arms {
+			out = append(out, searchArm{"region = villages.region AND " + a.cond, a.args, a.inOrder, "villages CROSS JOIN LATERAL "})
+		}
+		return out
+	}
+	for _, r := range v.codes {
+		for _, a := range arms {
+			out = append(out, searchArm{"region = ? AND " + a.cond, append([]any{r}, a.args...), a.inOrder, ""})
+		}
+	}
+	return out
+}
+
 // searchArm is one condition of a search by initials or by the end of an
 // ID number, with its arguments; inOrder says that an index holds the
 // persons it selects in name order.
@@ -292,6 +400,7 @@ type searchArm struct {
 	cond    string
 	args    []any
 	inOrder bool
+	from    string // what the arm is made for each row of ("villages CROSS JOIN LATERAL "), or ""
 }
 
 // searchArms returns the conditions whose union selects the persons a
@@ -300,15 +409,13 @@ type searchArm struct {
 // other search).
 //
 // For one initial (a tenth of a county for the commonest), those whose
-// initials are that one alone (persons_name_initials) and, for each
-// character that can follow it, those whose first two initials are the
-// two (persons_name_initials2); within a village (village true), whose
-// persons of one initial are a few hundred, the range of initials,
-// sorted; for two initials, that index alone; for more, and for two
-// within a village, persons_name_initials for those who have exactly the
-// initials asked, and a range of it for those whose initials go on (few:
-// names of four characters and more; within a village, a few dozen of
-// three for two initials), which is sorted.
+// first initial it is (persons_name_initial, and persons_village_initial
+// within a village); for two initials, those whose first two they are
+// (persons_name_initials2), except within a village (village true); for
+// more, and for two within a village, persons_name_initials for those who
+// have exactly the initials asked, and a range of it for those whose
+// initials go on (few: names of four characters and more; within a
+// village, a few dozen of three for two initials), which is sorted.
 //
 // For the end of a number, each arm one of the keyed hashes of that ending
 // (suffixHashes) in persons_id_tail or persons_id_tail6: five characters
@@ -319,24 +426,18 @@ func (tx *Tx) searchArms(w registry.Who, village bool) ([]searchArm, error) {
 		t := initialsText(w.Text)
 		col := initialsColumn(tx.Engine())
 		switch {
-		case len(t) == 1 && village:
-			return []searchArm{{col + " >= ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
 		case len(t) == 1:
-			arms := []searchArm{{col + " = ?", []any{t}, true}}
-			for _, c := range matching.InitialsChars {
-				arms = append(arms, searchArm{"substr(name_initials, 1, 2) = ?", []any{t + string(c)}, true})
-			}
-			return arms, nil
+			return []searchArm{{"substr(name_initials, 1, 1) = ?", []any{t}, true, ""}}, nil
 		case len(t) == 2 && !village:
-			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}, nil
+			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true, ""}}, nil
 		case len(t) >= 2:
-			return []searchArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
+			return []searchArm{{col + " = ?", []any{t}, true, ""}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false, ""}}, nil
 		}
 	case registry.WhoIDSuffix:
 		col, hs, err := tx.suffixHashes(w.Text)
 		arms := make([]searchArm, len(hs))
 		for i, h := range hs {
-			arms[i] = searchArm{col + " = ?", []any{h}, true}
+			arms[i] = searchArm{col + " = ?", []any{h}, true, ""}
 		}
 		return arms, err
 	}

@@ -282,37 +282,43 @@ func TestSearchGenericPlans(t *testing.T) {
 		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", "", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", "", ""},
-		// Within a village, one initial is the range of its initials.
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", region.Code(a.Region), "", "substr(name_initials, 1, 2)"},
-		// And so is it for the county's officer who picks the village.
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initials ", "(region = $", "341523", region.Code(a.Region), "substr(name_initials, 1, 2)"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initial ", "substr(name_initials, 1, 1)) = $", "341523", "", "substr(name_initials, 1, 2)"},
+		// The county's officer who picks a village searches as its staff.
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initial ", "(region = $", "341523", region.Code(a.Region), ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_village_initials ", "(region = $", "341523", region.Code(a.Region), "substr(name_initials, 1, 2)"},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]}, "persons_id_tail6", "id_tail6 =", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]}, "persons_id_tail6", "id_tail6 = ANY", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash =", "341523", "", ""},
 	}
 	// The same searches by the village's staff, within the village,
-	// through the indexes that hold each village's persons apart.
-	for _, c := range slices.Clone(cases) {
-		if c.scope != "341523" || c.in != "" || c.who.Kind == registry.WhoInitials && c.who.Text == "w" {
-			continue
-		}
-		c.scope = region.Code(a.Region)
-		if c.who.Kind != registry.WhoIDNumber {
-			index, ok := villageIndex[c.index]
-			if !ok {
-				t.Fatalf("no village index for %s", c.index)
+	// through the indexes that hold each village's persons apart; and by
+	// the township's staff, and the county's officer who picks the
+	// township, village by village through the same indexes.
+	township := region.Code(a.Region).Parent()
+	for _, within := range []struct {
+		scope, in region.Code
+		cond      string
+	}{{region.Code(a.Region), "", "(region = $"}, {township, "", "(region = villages.region)"}, {"341523", township, "(region = villages.region)"}} {
+		for _, c := range cases {
+			if c.scope != "341523" || c.in != "" {
+				continue
 			}
-			c.index = index
-			c.cond = "(region = $"
-			if c.who.Kind == registry.WhoInitials {
-				// A range of the village's initials, not the arms of
-				// the county's first two initials.
-				c.avoid = "substr(name_initials, 1, 2)"
+			c.scope, c.in = within.scope, within.in
+			if c.who.Kind != registry.WhoIDNumber {
+				index, ok := villageIndex[c.index]
+				if !ok {
+					t.Fatalf("no village index for %s", c.index)
+				}
+				c.index, c.cond = index, within.cond
+				if c.who.Kind == registry.WhoInitials && len(c.who.Text) == 2 {
+					// Exactly two and a range of the village's
+					// initials, not the county's first two.
+					c.avoid = "substr(name_initials, 1, 2)"
+				}
 			}
+			cases = append(cases, c)
 		}
-		cases = append(cases, c)
 	}
 	for _, c := range cases {
 		var query string
@@ -383,12 +389,18 @@ func TestSearchGenericPlans(t *testing.T) {
 		// every scan of an index of persons searches it on the region,
 		// and reads no row to find the matches. (A search by name reads
 		// the rows of its page, which it shows.)
-		if c.scope.Level() == region.Village && c.who.Kind != registry.WhoIDNumber {
+		if within := cmp.Or(c.in, c.scope); within.Level() != region.County && c.who.Kind != registry.WhoIDNumber {
 			for i, line := range plan {
 				if !scanOfPersons.MatchString(line) || strings.Contains(line, "persons_pkey") {
 					continue
 				}
-				if i+1 >= len(plan) || !strings.Contains(plan[i+1], "(region = $") {
+				// (Within a township, the villages are found one
+				// entry each, from the last one found.)
+				next := "(region = "
+				if within.Level() == region.Township && i+1 < len(plan) && strings.Contains(plan[i+1], "(region > ") {
+					next = "(region > "
+				}
+				if i+1 >= len(plan) || !strings.Contains(plan[i+1], next) {
 					t.Errorf("%+v in %s: the generic plan passes over other villages' persons (%s):\n%s\n%s", c.who, c.scope, strings.TrimSpace(line), query, text)
 				}
 				if c.who.Kind != registry.WhoName && !strings.Contains(line, "Index Only Scan") {
@@ -415,6 +427,7 @@ func TestSearchGenericPlans(t *testing.T) {
 // village's initials: there is no village index of the first two).
 var villageIndex = map[string]string{
 	"persons_name":           "persons_village_name",
+	"persons_name_initial ":  "persons_village_initial ",
 	"persons_name_initials ": "persons_village_initials ",
 	"persons_name_initials2": "persons_village_initials ",
 	"persons_id_tail ":       "persons_village_id_tail ",
@@ -445,15 +458,16 @@ func TestInitialsPages(t *testing.T) {
 			}
 			var all []entry
 			for i, n := range names {
-				r := register(t, db, person(t, n, "F", "1970-01-01", 300+i))
-				all = append(all, entry{n, r.ID})
+				in := person(t, n, "F", "1970-01-01", 300+i)
+				in.Region = pageVillages[i%len(pageVillages)]
+				all = append(all, entry{n, register(t, db, in).ID})
 			}
 			for _, q := range []string{"zj", "zjg", "zjgk", "zjh", "z", "zw"} {
 				for _, desc := range []bool{false, true} {
-					var want []string
-					for _, e := range all {
+					var want []found
+					for i, e := range all {
 						if strings.HasPrefix(matching.Initials(e.name), q) {
-							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
+							want = append(want, found{fmt.Sprintf("%s/%d", e.name, e.id), pageVillages[i%len(pageVillages)]})
 						}
 					}
 					checkPages(t, db, registry.Who{Kind: registry.WhoInitials, Text: q}, desc, want)
@@ -514,7 +528,7 @@ func TestSuffixPages(t *testing.T) {
 			var all []entry
 			for i, n := range numbers {
 				in := registry.NewPerson{IDNumber: n, Name: names[i], Sex: idcard.Number(n).Sex(), Birth: date.Of(idcard.Number(n).Birth()),
-					Region: village, HukouType: registry.Rural}
+					Region: pageVillages[i%len(pageVillages)], HukouType: registry.Rural}
 				all = append(all, entry{names[i], n, register(t, db, in).ID})
 			}
 			tens := map[byte]bool{}
@@ -526,10 +540,10 @@ func TestSuffixPages(t *testing.T) {
 			}
 			for _, suffix := range []string{end, all[0].number[12:], end[1:]} {
 				for _, desc := range []bool{false, true} {
-					var want []string
-					for _, e := range all {
+					var want []found
+					for i, e := range all {
 						if strings.HasSuffix(e.number, suffix) {
-							want = append(want, fmt.Sprintf("%s/%d", e.name, e.id))
+							want = append(want, found{fmt.Sprintf("%s/%d", e.name, e.id), pageVillages[i%len(pageVillages)]})
 						}
 					}
 					checkPages(t, db, registry.Who{Kind: registry.WhoIDSuffix, Text: suffix}, desc, want)
@@ -539,49 +553,74 @@ func TestSuffixPages(t *testing.T) {
 	}
 }
 
+// pageVillages are the villages the persons of the paging tests live in,
+// in turn: two of township 341523100 and one of another.
+var pageVillages = []string{village, "341523100202", "341523101201"}
+
+// found is a person a search should find ("name/id") and its village.
+type found struct{ key, region string }
+
 // checkPages pages through the persons of county 341523 that who selects,
 // in name order (descending with desc), two at a time, and checks that the
 // pages give want ("name/id" in byte order, then ids of one length) and
 // that every page, full or not, and the one past the last, counts all the
-// matches.
-func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, want []string) {
+// matches. It does so as the county's officer, the township's and the
+// village's staff, and the county's officer who picks the township, each
+// of whom searches through other indexes or village by village, and finds
+// those of want within that region.
+func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, all []found) {
 	t.Helper()
-	want = slices.Sorted(slices.Values(want))
-	if desc {
-		slices.Reverse(want)
-	}
-	// As the county's officer and as the village's staff (every person
-	// of these tests lives in the village), whose searches read other
-	// indexes.
-	for _, scope := range []region.Code{"341523", village} {
+	for _, in := range []struct{ scope, filter region.Code }{
+		{"341523", ""}, {"341523100000", ""}, {village, ""}, {"341523", "341523100000"},
+	} {
+		within := cmp.Or(in.filter, in.scope)
+		var want []string
+		for _, p := range all {
+			if within.Contains(region.Code(p.region)) {
+				want = append(want, p.key)
+			}
+		}
+		slices.Sort(want)
+		if desc {
+			slices.Reverse(want)
+		}
 		var got []string
 		for offset := 0; offset < len(want)+2; offset += 2 {
 			var total int
 			rs := view(t, db, func(tx *store.Tx) (rs []registry.Record, err error) {
-				rs, total, err = tx.FindPersons(context.Background(), scope, registry.Query{Who: who, Desc: desc, Limit: 2, Offset: offset})
+				q := registry.Query{Region: string(in.filter), Who: who, Desc: desc, Limit: 2, Offset: offset}
+				rs, total, err = tx.FindPersons(context.Background(), in.scope, q)
 				return rs, err
 			})
 			if total != len(want) {
-				t.Errorf("%q in %s from %d: %d matches counted, want %d", who.Text, scope, offset, total, len(want))
+				t.Errorf("%q in %s from %d: %d matches counted, want %d", who.Text, within, offset, total, len(want))
 			}
 			for _, r := range rs {
 				got = append(got, fmt.Sprintf("%s/%d", r.Name, r.ID))
 			}
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("%q in %s (descending %v): pages give %v, want %v", who.Text, scope, desc, got, want)
+			t.Errorf("%q in %s (descending %v): pages give %v, want %v", who.Text, within, desc, got, want)
 		}
 	}
 }
 
 // TestVillageSearchPlansSQLite checks that on SQLite a village's staff
-// search their village through the indexes that hold each village's
-// persons apart: every search of persons by name, initials or the end of
-// a number names the region in its index's key, and none scans the table.
+// search their village, and a township's staff their township village by
+// village, through the indexes that hold each village's persons apart:
+// every search of persons by name, initials or the end of a number names
+// the region in its index's key, and none scans the table.
 func TestVillageSearchPlansSQLite(t *testing.T) {
 	db, a := planCounty(t, store.SQLite)
+	// Within a village, and within its township village by village.
+	for _, within := range []region.Code{region.Code(a.Region), region.Code(a.Region).Parent()} {
+		checkVillagePlansSQLite(t, db, a, within)
+	}
+}
+
+func checkVillagePlansSQLite(t *testing.T, db *store.DB, a *registry.Record, within region.Code) {
+	t.Helper()
 	ctx := context.Background()
-	village := region.Code(a.Region)
 	for _, who := range []registry.Who{
 		{Kind: registry.WhoName, Text: "王秀"},
 		{Kind: registry.WhoInitials, Text: "wxy"},
@@ -593,17 +632,17 @@ func TestVillageSearchPlansSQLite(t *testing.T) {
 	} {
 		var query string
 		stop := store.TraceStatements(func(q string) {
-			if query == "" && strings.Contains(q, "FROM persons") {
+			if query == "" && strings.Contains(q, "FROM persons") && !strings.HasPrefix(strings.TrimSpace(q), "WITH RECURSIVE") {
 				query = q
 			}
 		})
 		rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
-			rs, _, err := tx.FindPersons(ctx, village, registry.Query{Region: string(village), Who: who, Limit: 20})
+			rs, _, err := tx.FindPersons(ctx, within, registry.Query{Region: string(within), Who: who, Limit: 20})
 			return rs, err
 		})
 		stop()
 		if len(rs) == 0 {
-			t.Errorf("%+v found nobody in %s", who, village)
+			t.Errorf("%+v found nobody in %s", who, within)
 		}
 		plan := view(t, db, func(tx *store.Tx) ([]string, error) {
 			rows, err := tx.Query(ctx, `EXPLAIN QUERY PLAN `+query, make([]any, strings.Count(query, "?"))...)
@@ -629,7 +668,7 @@ func TestVillageSearchPlansSQLite(t *testing.T) {
 			}
 			if !strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_village_") && !strings.HasPrefix(line, "SEARCH persons USING INDEX persons_village_name") ||
 				!strings.Contains(line, "region=?") {
-				t.Errorf("%+v in %s: %q does not search the village's own index entries:\n%s\n%s", who, village, line, query, strings.Join(plan, "\n"))
+				t.Errorf("%+v in %s: %q does not search a village's own index entries:\n%s\n%s", who, within, line, query, strings.Join(plan, "\n"))
 			}
 			searched = true
 		}
