@@ -143,36 +143,39 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := scopeClause("", scope)
-	conds := []string{where}
+	// within: the region the search is within, the actor's scope or the
+	// narrower region asked for. A region that holds the scope (the scope
+	// itself, however written) adds nothing to it; one that lies outside
+	// it holds none of its persons.
+	within := scope
+	if q.Region != "" {
+		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
+			if !scope.Contains(c) {
+				return nil, 0, nil
+			}
+			within = c
+		}
+	}
+	// rest: the conditions besides the region and the text searched for.
+	var rest []string
+	var restArgs []any
 	if q.IDNumber != "" {
 		in, hargs, err := tx.idHashes(q.IDNumber)
 		if err != nil {
 			return nil, 0, err
 		}
-		conds = append(conds, "id_hash "+in)
-		args = append(args, hargs...)
+		rest, restArgs = append(rest, "id_hash "+in), append(restArgs, hargs...)
 	}
 	if q.Name != "" {
 		c, a := tx.namePrefix("", q.Name)
-		conds, args = append(conds, c), append(args, a...)
-	}
-	// within: the region the search is within, the actor's scope or the
-	// narrower region asked for.
-	within := scope
-	if q.Region != "" {
-		// A region that holds the scope (the scope itself, however
-		// written) adds nothing to it.
-		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
-			w, a := scopeClause("", c)
-			conds = append(conds, w)
-			args = append(args, a...)
-			within = c
-		}
+		rest, restArgs = append(rest, c), append(restArgs, a...)
 	}
 	if q.Alive {
-		conds = append(conds, "death IS NULL")
+		rest = append(rest, "death IS NULL")
 	}
+	where, args := scopeClause("", within)
+	conds := append([]string{where}, rest...)
+	args = append(args, restArgs...)
 	// The conditions without the text searched for: the arms of a search
 	// by initials add their own.
 	base, baseArgs := strings.Join(conds, " AND "), args[:len(args):len(args)]
@@ -199,25 +202,24 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// A page in name order is read through the arms of the search, if it
 	// has any; in any other order the condition (cond) serves.
 	var arms []searchArm
-	if byName {
+	township := byName && within.Level() == region.Township && tx.Engine() == Postgres &&
+		q.IDNumber == "" && q.Who.Kind != registry.WhoIDNumber
+	if byName && !township {
 		if arms, err = tx.searchArms(q.Who, within.Level() == region.Village); err != nil {
 			return nil, 0, err
 		}
 	}
 	// Within a township, whose persons are a twentieth of the county's,
 	// a search through the county's entries passes over the other
-	// townships' to find its own; it is made village by village instead,
-	// each arm within a village as the village's own search is, in name
-	// order (a whole ID number is one probe, and stays as it is).
+	// townships' to find its own. On PostgreSQL it is made village by
+	// village instead: each arm within each village of the township, as
+	// the village's own search is, in name order (a whole ID number is
+	// one probe, and stays as it is). On SQLite, which prepares every
+	// statement and has no lateral join, the arms written out for each
+	// village made a statement that took longer to prepare than the
+	// search; there the county's entries serve.
 	var villages *villageSet
-	if byName && within.Level() == region.Township && q.IDNumber == "" && q.Who.Kind != registry.WhoIDNumber {
-		p, _ := within.Prefix()
-		if villages, err = tx.villagesWithin(ctx, p); err != nil {
-			return nil, 0, err
-		}
-		if villages == nil {
-			return nil, 0, nil
-		}
+	if township {
 		each, err := tx.searchArms(q.Who, true)
 		if err != nil {
 			return nil, 0, err
@@ -225,7 +227,13 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		if each == nil {
 			each = []searchArm{{who, whoArgs, true, ""}}
 		}
+		p, _ := within.Prefix()
+		villages = villagesWithin(p)
 		arms = villages.arms(each)
+		// Each arm names its village, in place of the township's
+		// condition.
+		base = strings.Join(append([]string{"county = ?"}, rest...), " AND ")
+		baseArgs = append([]any{p[:6]}, restArgs...)
 	}
 	if len(arms) > 0 {
 		// One, two or three initials are shared by tens of thousands
@@ -327,68 +335,35 @@ type withColumn struct {
 func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
 
 // villageSet is how a search within a township reaches its villages (the
-// regions of its persons), one by one.
-//
-// On PostgreSQL a WITH clause names them, found by the statement itself,
-// and each arm of the search is made for each village in a lateral join:
-// the statement's text is the same for every township, and is planned
-// once a connection (a union of the villages, written out, made a
-// statement for each number of villages, each planned on every run, in
-// milliseconds). On SQLite, which plans every statement and has no
-// lateral join, they are read first (no round trip) and the arms are
-// written out for each.
+// regions of its persons): a WITH clause that names them villages, found
+// by the statement itself, and its arguments. Each arm of the search is
+// made for each village in a lateral join, so that the statement's text
+// is the same for every township and is planned once a connection (a
+// union of the villages written out made a statement for each number of
+// villages, planned anew on every run, in milliseconds).
 type villageSet struct {
-	with  string // a WITH clause naming them villages (PostgreSQL), or ""
-	args  []any  // its arguments
-	codes []string
+	with string
+	args []any
 }
 
 // villagesWithin returns the villages of the persons whose region begins
-// with prefix (a township's), or nil if there are none. They are found by
-// one probe of an index on (county, region) for each, where reading the
+// with prefix (a township's). They are found by one probe of an index on
+// (county, region) for each, from the last one found, where reading the
 // persons for them would read every one.
-func (tx *Tx) villagesWithin(ctx context.Context, prefix string) (*villageSet, error) {
+func villagesWithin(prefix string) *villageSet {
 	county, end := prefix[:6], successor(prefix)
-	const loose = `WITH RECURSIVE r(region) AS (
+	return &villageSet{`WITH RECURSIVE r(region) AS (
 		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > ? AND region < ?)
 		UNION ALL
-		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > r.region AND region < ?) FROM r WHERE r.region IS NOT NULL)`
-	args := []any{county, prefix, end, county, end}
-	if tx.Engine() == Postgres {
-		return &villageSet{with: loose + `, villages AS (SELECT region FROM r WHERE region IS NOT NULL) `, args: args}, nil
-	}
-	rows, err := tx.Query(ctx, loose+` SELECT region FROM r WHERE region IS NOT NULL`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var v villageSet
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		v.codes = append(v.codes, r)
-	}
-	if err := rows.Err(); err != nil || len(v.codes) == 0 {
-		return nil, err
-	}
-	return &v, nil
+		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > r.region AND region < ?) FROM r WHERE r.region IS NOT NULL),
+	villages AS (SELECT region FROM r WHERE region IS NOT NULL) `, []any{county, prefix, end, county, end}}
 }
 
 // arms returns each of arms made within each village.
 func (v *villageSet) arms(arms []searchArm) []searchArm {
-	var out []searchArm
-	if v.with != "" {
-		for _, a := range arms {
-			out = append(out, searchArm{"region = villages.region AND " + a.cond, a.args, a.inOrder, "villages CROSS JOIN LATERAL "})
-		}
-		return out
-	}
-	for _, r := range v.codes {
-		for _, a := range arms {
-			out = append(out, searchArm{"region = ? AND " + a.cond, append([]any{r}, a.args...), a.inOrder, ""})
-		}
+	out := make([]searchArm, len(arms))
+	for i, a := range arms {
+		out[i] = searchArm{"region = villages.region AND " + a.cond, a.args, a.inOrder, "villages CROSS JOIN LATERAL "}
 	}
 	return out
 }
