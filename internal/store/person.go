@@ -143,48 +143,45 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if err != nil {
 		return nil, 0, err
 	}
-	// within: the region the search is within, the actor's scope or the
-	// narrower region asked for. A region that holds the scope (the scope
-	// itself, however written) adds nothing to it; one that lies outside
-	// it holds none of its persons.
-	within := scope
-	if q.Region != "" {
-		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
-			if !scope.Contains(c) {
-				return nil, 0, nil
-			}
-			within = c
-		}
-	}
-	// rest: the conditions besides the region and the text searched for.
-	var rest []string
-	var restArgs []any
+	where, args := scopeClause("", scope)
+	conds := []string{where}
 	if q.IDNumber != "" {
 		in, hargs, err := tx.idHashes(q.IDNumber)
 		if err != nil {
 			return nil, 0, err
 		}
-		rest, restArgs = append(rest, "id_hash "+in), append(restArgs, hargs...)
+		conds = append(conds, "id_hash "+in)
+		args = append(args, hargs...)
 	}
 	if q.Name != "" {
 		c, a := tx.namePrefix("", q.Name)
-		rest, restArgs = append(rest, c), append(restArgs, a...)
+		conds, args = append(conds, c), append(args, a...)
+	}
+	// village: the search is within one village, by the actor's scope or
+	// by the region asked for.
+	village := scope.Level() == region.Village
+	if q.Region != "" {
+		// A region that holds the scope (the scope itself, however
+		// written) adds nothing to it.
+		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
+			w, a := scopeClause("", c)
+			conds = append(conds, w)
+			args = append(args, a...)
+			village = village || c.Level() == region.Village
+		}
 	}
 	if q.Alive {
-		rest = append(rest, "death IS NULL")
+		conds = append(conds, "death IS NULL")
 	}
-	where, args := scopeClause("", within)
-	conds := append([]string{where}, rest...)
-	args = append(args, restArgs...)
 	// The conditions without the text searched for: the arms of a search
 	// by initials add their own.
 	base, baseArgs := strings.Join(conds, " AND "), args[:len(args):len(args)]
-	who, whoArgs, err := tx.whoCond(ctx, "", scope, q.Who)
-	if err != nil {
-		return nil, 0, err
-	}
 	if q.Who.Kind != registry.WhoAny {
-		conds, args = append(conds, who), append(args, whoArgs...)
+		w, a, err := tx.whoCond(ctx, "", scope, q.Who)
+		if err != nil {
+			return nil, 0, err
+		}
+		conds, args = append(conds, w), append(args, a...)
 	}
 	cond := strings.Join(conds, " AND ")
 	offset := max(q.Offset, 0)
@@ -202,38 +199,10 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// A page in name order is read through the arms of the search, if it
 	// has any; in any other order the condition (cond) serves.
 	var arms []searchArm
-	township := byName && within.Level() == region.Township && tx.Engine() == Postgres &&
-		q.IDNumber == "" && q.Who.Kind != registry.WhoIDNumber
-	if byName && !township {
-		if arms, err = tx.searchArms(q.Who, within.Level() == region.Village); err != nil {
+	if byName {
+		if arms, err = tx.searchArms(q.Who, village); err != nil {
 			return nil, 0, err
 		}
-	}
-	// Within a township, whose persons are a twentieth of the county's,
-	// a search through the county's entries passes over the other
-	// townships' to find its own. On PostgreSQL it is made village by
-	// village instead: each arm within each village of the township, as
-	// the village's own search is, in name order (a whole ID number is
-	// one probe, and stays as it is). On SQLite, which prepares every
-	// statement and has no lateral join, the arms written out for each
-	// village made a statement that took longer to prepare than the
-	// search; there the county's entries serve.
-	var villages *villageSet
-	if township {
-		each, err := tx.searchArms(q.Who, true)
-		if err != nil {
-			return nil, 0, err
-		}
-		if each == nil {
-			each = []searchArm{{who, whoArgs, true, ""}}
-		}
-		p, _ := within.Prefix()
-		villages = villagesWithin(p)
-		arms = villages.arms(each)
-		// Each arm names its village, in place of the township's
-		// condition.
-		base = strings.Join(append([]string{"county = ?"}, rest...), " AND ")
-		baseArgs = append([]any{p[:6]}, restArgs...)
 	}
 	if len(arms) > 0 {
 		// One, two or three initials are shared by tens of thousands
@@ -250,9 +219,8 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 			if !arm.inOrder {
 				armOrder = inner
 			}
-			a := `a` + strconv.Itoa(i)
-			ids = append(ids, `SELECT `+a+`.* FROM `+arm.from+`(SELECT county, id, name FROM persons WHERE `+base+` AND `+arm.cond+armOrder+
-				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) `+a)
+			ids = append(ids, `SELECT * FROM (SELECT county, id, name FROM persons WHERE `+base+` AND `+arm.cond+armOrder+
+				` LIMIT `+strconv.Itoa(q.Limit+offset)+`) a`+strconv.Itoa(i))
 			pageArgs = append(append(pageArgs, baseArgs...), arm.args...)
 		}
 		query = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM (` +
@@ -267,27 +235,10 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	// count (a full one, which only a page of one row could be, is
 	// counted on its own below).
 	count := `SELECT COUNT(*) FROM (SELECT 1 FROM persons WHERE ` + cond + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
-	countArgs := args
-	if villages != nil {
-		// Counted village by village too: the arms are disjoint, and
-		// together select the matches.
-		parts := make([]string, len(arms))
-		countArgs = nil
-		for i, arm := range arms {
-			parts[i] = `SELECT 1 FROM ` + arm.from + `(SELECT 1 FROM persons WHERE ` + base + ` AND ` + arm.cond +
-				` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) c` + strconv.Itoa(i)
-			countArgs = append(append(countArgs, baseArgs...), arm.args...)
-		}
-		count = `SELECT COUNT(*) FROM (` + strings.Join(parts, ` UNION ALL `) + ` LIMIT ` + strconv.Itoa(q.CountCap()+1) + `) m`
-	}
 	byNumber := (q.IDNumber != "" || q.Who.Kind == registry.WhoIDNumber) && offset == 0 && q.Limit > 0
 	if !byNumber {
 		query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
-		pageArgs = append(slices.Clip(countArgs), pageArgs...)
-	}
-	if villages != nil {
-		query, pageArgs = villages.with+query, append(slices.Clip(villages.args), pageArgs...)
-		count, countArgs = villages.with+count, append(slices.Clip(villages.args), countArgs...)
+		pageArgs = append(slices.Clip(args), pageArgs...)
 	}
 	rows, err := tx.Query(ctx, query, pageArgs...)
 	if err != nil {
@@ -321,7 +272,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if offset == 0 && !byNumber {
 		return out, 0, nil
 	}
-	err = tx.QueryRow(ctx, count, countArgs...).Scan(&total)
+	err = tx.QueryRow(ctx, count, args...).Scan(&total)
 	return out, total, err
 }
 
@@ -334,40 +285,6 @@ type withColumn struct {
 
 func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
 
-// villageSet is how a search within a township reaches its villages (the
-// regions of its persons): a WITH clause that names them villages, found
-// by the statement itself, and its arguments. Each arm of the search is
-// made for each village in a lateral join, so that the statement's text
-// is the same for every township and is planned once a connection (a
-// union of the villages written out made a statement for each number of
-// villages, planned anew on every run, in milliseconds).
-type villageSet struct {
-	with string
-	args []any
-}
-
-// villagesWithin returns the villages of the persons whose region begins
-// with prefix (a township's). They are found by one probe of an index on
-// (county, region) for each, from the last one found, where reading the
-// persons for them would read every one.
-func villagesWithin(prefix string) *villageSet {
-	county, end := prefix[:6], successor(prefix)
-	return &villageSet{`WITH RECURSIVE r(region) AS (
-		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > ? AND region < ?)
-		UNION ALL
-		SELECT (SELECT min(region) FROM persons WHERE county = ? AND region > r.region AND region < ?) FROM r WHERE r.region IS NOT NULL),
-	villages AS (SELECT region FROM r WHERE region IS NOT NULL) `, []any{county, prefix, end, county, end}}
-}
-
-// arms returns each of arms made within each village.
-func (v *villageSet) arms(arms []searchArm) []searchArm {
-	out := make([]searchArm, len(arms))
-	for i, a := range arms {
-		out[i] = searchArm{"region = villages.region AND " + a.cond, a.args, a.inOrder, "villages CROSS JOIN LATERAL "}
-	}
-	return out
-}
-
 // searchArm is one condition of a search by initials or by the end of an
 // ID number, with its arguments; inOrder says that an index holds the
 // persons it selects in name order.
@@ -375,7 +292,6 @@ type searchArm struct {
 	cond    string
 	args    []any
 	inOrder bool
-	from    string // what the arm is made for each row of ("villages CROSS JOIN LATERAL "), or ""
 }
 
 // searchArms returns the conditions whose union selects the persons a
@@ -402,17 +318,17 @@ func (tx *Tx) searchArms(w registry.Who, village bool) ([]searchArm, error) {
 		col := initialsColumn(tx.Engine())
 		switch {
 		case len(t) == 1:
-			return []searchArm{{"substr(name_initials, 1, 1) = ?", []any{t}, true, ""}}, nil
+			return []searchArm{{"substr(name_initials, 1, 1) = ?", []any{t}, true}}, nil
 		case len(t) == 2 && !village:
-			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true, ""}}, nil
+			return []searchArm{{"substr(name_initials, 1, 2) = ?", []any{t}, true}}, nil
 		case len(t) >= 2:
-			return []searchArm{{col + " = ?", []any{t}, true, ""}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false, ""}}, nil
+			return []searchArm{{col + " = ?", []any{t}, true}, {col + " > ? AND " + col + " < ?", []any{t, successor(t)}, false}}, nil
 		}
 	case registry.WhoIDSuffix:
 		col, hs, err := tx.suffixHashes(w.Text)
 		arms := make([]searchArm, len(hs))
 		for i, h := range hs {
-			arms[i] = searchArm{col + " = ?", []any{h}, true, ""}
+			arms[i] = searchArm{col + " = ?", []any{h}, true}
 		}
 		return arms, err
 	}
