@@ -37,6 +37,9 @@ var lookupNames = map[string]string{
 	"roll":      "roll filter",
 }
 
+// lookupAs are whose staff jiahe lookup can search as (--as).
+var lookupAs = []string{"county", "township", "village"}
+
 // lookupSuffixes are the kinds that search by the end of an ID number, and
 // how many characters each gives.
 var lookupSuffixes = map[string]int{"suffix": 6, "suffix5": 5, "suffix4": 4}
@@ -76,9 +79,9 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	}
 	county, err := region.ParseCode(*code)
 	if fs.NArg() > 0 || err != nil || county.Level() != region.County || *clients < 1 || *requests < 1 || len(kinds) == 0 ||
-		!slices.Contains([]string{"county", "township", "village"}, *as) ||
+		!slices.Contains(lookupAs, *as) ||
 		slices.ContainsFunc(kinds, func(k string) bool { return !slices.Contains(lookupKinds, k) }) {
-		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--as county|township|village] [--cpuprofile FILE]")
+		fmt.Fprintln(stderr, "usage: jiahe lookup --region COUNTY [--clients N] [--requests N] [--seed S] [--kinds "+strings.Join(lookupKinds, ",")+"] [--as "+strings.Join(lookupAs, "|")+"] [--cpuprofile FILE]")
 		return errUsage
 	}
 	ctx = app.WithRequest(ctx, app.Request{Door: "cli"})
