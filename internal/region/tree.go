@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -40,14 +41,77 @@ type Division struct {
 }
 
 // Tree is an immutable division tree, safe for concurrent use.
+//
+// Every process holds the national tree (some 160,000 divisions) for as
+// long as it runs. It is kept free of pointers, save the one text that
+// holds every code and name, so that the garbage collector has nothing to
+// scan in it: held as Division values and a map keyed by code, the tree was
+// two thirds of a server's live heap, marked again at every collection.
 type Tree struct {
 	source string
-	divs   []Division     // in code order, which is the pre-order of the tree
-	index  map[Code]int32 // code → position in divs
-	parent []int32        // position of the parent, -1 for a province
-	kids   []int32        // positions of children, grouped by parent
-	first  []int32        // the children of divs[i] are kids[first[i]:first[i+1]]
-	roots  []int32        // the provinces
+	text   string           // the codes and names of divs, one allocation
+	divs   []span           // in code order, which is the pre-order of the tree
+	index  map[uint64]int32 // codeKey → position in divs
+	parent []int32          // position of the parent, -1 for a province
+	kids   []int32          // positions of children, grouped by parent
+	first  []int32          // the children of divs[i] are kids[first[i]:first[i+1]]
+	roots  []int32          // the provinces
+}
+
+// span is a division's code and name as places in Tree.text, and its level.
+type span struct {
+	code, name uint32
+	nameLen    uint16
+	codeLen    uint8
+	level      uint8
+}
+
+// codeKey is a canonical code as a number: its digits, and its length in
+// the low four bits.
+func codeKey(c Code) (uint64, bool) {
+	if len(c) == 0 || len(c) > 15 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(c); i++ {
+		if c[i] < '0' || c[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c[i]-'0')
+	}
+	return v<<4 | uint64(len(c)), true
+}
+
+// at returns the position of canonical code c in divs.
+func (t *Tree) at(c Code) (int32, bool) {
+	k, ok := codeKey(c)
+	if !ok {
+		return -1, false
+	}
+	i, ok := t.index[k]
+	return i, ok
+}
+
+// code, name and level return those of divs[i].
+func (t *Tree) code(i int32) Code {
+	s := t.divs[i]
+	return Code(t.text[s.code : s.code+uint32(s.codeLen)])
+}
+
+func (t *Tree) name(i int32) string {
+	s := t.divs[i]
+	return t.text[s.name : s.name+uint32(s.nameLen)]
+}
+
+func (t *Tree) level(i int32) Level { return Level(t.divs[i].level) }
+
+// div returns divs[i] as a Division.
+func (t *Tree) div(i int32) Division {
+	d := Division{Code: t.code(i), Name: t.name(i), Level: t.level(i)}
+	if p := t.parent[i]; p >= 0 {
+		d.Parent = t.code(p)
+	}
+	return d
 }
 
 var (
@@ -87,21 +151,23 @@ func Load(r io.Reader) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	text := string(b) // one allocation; codes and names are slices of it
+	text := string(b) // one allocation; codes and names are places in it
 	n := strings.Count(text, "\n") + 1
 	t := &Tree{
-		divs:   make([]Division, 0, n),
-		index:  make(map[Code]int32, n),
+		text:   text,
+		divs:   make([]span, 0, n),
+		index:  make(map[uint64]int32, n),
 		parent: make([]int32, 0, n),
 	}
 	line := 0
-	for len(text) > 0 {
+	for off := 0; off < len(text); {
 		line++
+		start := off
 		var l string
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			l, text = text[:i], text[i+1:]
+		if i := strings.IndexByte(text[off:], '\n'); i >= 0 {
+			l, off = text[off:off+i], off+i+1
 		} else {
-			l, text = text, ""
+			l, off = text[off:], len(text)
 		}
 		l = strings.TrimSuffix(l, "\r")
 		if l == "" {
@@ -121,7 +187,10 @@ func Load(r io.Reader) (*Tree, error) {
 		if !ok || c == "" || string(c) != code {
 			return nil, fmt.Errorf("line %d: %q is not a canonical division code", line, code)
 		}
-		if len(t.divs) > 0 && string(t.divs[len(t.divs)-1].Code) >= code {
+		if len(name) > math.MaxUint16 || start > math.MaxUint32-len(l) {
+			return nil, fmt.Errorf("line %d: the name or the file is too long", line)
+		}
+		if len(t.divs) > 0 && string(t.code(int32(len(t.divs)-1))) >= code {
 			return nil, fmt.Errorf("line %d: code %s is out of order", line, code)
 		}
 		p := int32(-1)
@@ -131,12 +200,10 @@ func Load(r io.Reader) (*Tree, error) {
 				return nil, fmt.Errorf("line %d: %s %s has no parent in the data", line, code, name)
 			}
 		}
-		d := Division{Code: c, Name: name, Level: c.Level()}
-		if p >= 0 {
-			d.Parent = t.divs[p].Code
-		}
-		t.index[c] = int32(len(t.divs))
-		t.divs = append(t.divs, d)
+		k, _ := codeKey(c)
+		t.index[k] = int32(len(t.divs))
+		t.divs = append(t.divs, span{code: uint32(start), codeLen: uint8(len(code)),
+			name: uint32(start + len(code) + 1), nameLen: uint16(len(name)), level: uint8(c.Level())})
 		t.parent = append(t.parent, p)
 	}
 	if len(t.divs) == 0 {
@@ -150,7 +217,7 @@ func Load(r io.Reader) (*Tree, error) {
 // present in the tree, or -1.
 func (t *Tree) nearest(c Code) int32 {
 	for c != "" {
-		if i, ok := t.index[c]; ok {
+		if i, ok := t.at(c); ok {
 			return i
 		}
 		c = c.Parent()
@@ -202,7 +269,7 @@ func (t *Tree) Lookup(code Code) (Division, bool) {
 		}
 		return Division{}, false
 	}
-	return t.divs[i], true
+	return t.div(i), true
 }
 
 func (t *Tree) find(code Code) (int32, bool) {
@@ -210,8 +277,7 @@ func (t *Tree) find(code Code) (int32, bool) {
 	if !ok || c == "" {
 		return -1, false
 	}
-	i, ok := t.index[c]
-	return i, ok
+	return t.at(c)
 }
 
 // Children returns the divisions directly below code, in code order: the
@@ -232,7 +298,7 @@ func (t *Tree) Children(code Code) []Division {
 	}
 	out := make([]Division, len(ids))
 	for k, j := range ids {
-		out[k] = t.divs[j]
+		out[k] = t.div(j)
 	}
 	return out
 }
@@ -246,14 +312,14 @@ func (t *Tree) Ancestors(code Code) []Division {
 		return nil
 	}
 	var i int32
-	if j, ok := t.index[c]; ok {
+	if j, ok := t.at(c); ok {
 		i = t.parent[j]
 	} else {
 		i = t.nearest(c.Parent())
 	}
 	var out []Division
 	for ; i >= 0; i = t.parent[i] {
-		out = append(out, t.divs[i])
+		out = append(out, t.div(i))
 	}
 	slices.Reverse(out)
 	return out
@@ -282,11 +348,11 @@ func (t *Tree) FullName(code Code) string {
 	}
 	var parts []string
 	for ; i >= 0; i = t.parent[i] {
-		d := t.divs[i]
-		if d.Level == Prefecture && placeholders[d.Name] {
+		name := t.name(i)
+		if t.level(i) == Prefecture && placeholders[name] {
 			continue
 		}
-		parts = append(parts, d.Name)
+		parts = append(parts, name)
 	}
 	slices.Reverse(parts)
 	return strings.Join(parts, "")
@@ -316,12 +382,12 @@ func (t *Tree) County(code Code) Code {
 }
 
 func (t *Tree) hasTownshipChildren(c Code) bool {
-	i, ok := t.index[c]
+	i, ok := t.at(c)
 	if !ok {
 		return false
 	}
 	kids := t.kids[t.first[i]:t.first[i+1]]
-	return len(kids) > 0 && t.divs[kids[0]].Level == Township
+	return len(kids) > 0 && t.level(kids[0]) == Township
 }
 
 // Search returns the divisions within the subtree of within (the whole
@@ -340,13 +406,13 @@ func (t *Tree) Search(query string, within Code, limit int) []Division {
 		return nil
 	}
 	var byLevel [Village + 1][]int32
-	for i := lo; i < hi; i++ {
-		d := &t.divs[i]
-		if limit > 0 && len(byLevel[d.Level]) >= limit {
+	for i := int32(lo); i < int32(hi); i++ {
+		lv := t.level(i)
+		if limit > 0 && len(byLevel[lv]) >= limit {
 			continue
 		}
-		if strings.Contains(d.Name, query) {
-			byLevel[d.Level] = append(byLevel[d.Level], int32(i))
+		if strings.Contains(t.name(i), query) {
+			byLevel[lv] = append(byLevel[lv], i)
 		}
 	}
 	var out []Division
@@ -355,7 +421,7 @@ func (t *Tree) Search(query string, within Code, limit int) []Division {
 			if limit > 0 && len(out) == limit {
 				return out
 			}
-			out = append(out, t.divs[i])
+			out = append(out, t.div(i))
 		}
 	}
 	return out
@@ -370,14 +436,14 @@ func (t *Tree) subtree(within Code) (lo, hi int, ok bool) {
 	if c == "" {
 		return 0, len(t.divs), true
 	}
-	i, found := t.index[c]
+	i, found := t.at(c)
 	if !found {
 		return 0, 0, false
 	}
 	p := prefix(c)
 	lo = int(i)
 	hi = lo + 1 + sort.Search(len(t.divs)-lo-1, func(k int) bool {
-		return !strings.HasPrefix(string(t.divs[lo+1+k].Code), p)
+		return !strings.HasPrefix(string(t.code(int32(lo+1+k))), p)
 	})
 	return lo, hi, true
 }

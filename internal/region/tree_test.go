@@ -309,7 +309,8 @@ func TestCoverage(t *testing.T) {
 	count := map[Level]int{}
 	villages := map[string]int{}
 	provinceTowns := map[string]int{}
-	for _, d := range tree.divs {
+	for i := range tree.divs {
+		d := tree.div(int32(i))
 		count[d.Level]++
 		switch d.Level {
 		case Village:
@@ -355,7 +356,8 @@ func TestCoverage(t *testing.T) {
 // TestTreeInvariants walks the whole tree.
 func TestTreeInvariants(t *testing.T) {
 	tree := Default()
-	for i, d := range tree.divs {
+	for i := range tree.divs {
+		d := tree.div(int32(i))
 		if d.Parent == "" {
 			if d.Level != Province {
 				t.Errorf("%s %s has no parent", d.Code, d.Name)
@@ -366,7 +368,7 @@ func TestTreeInvariants(t *testing.T) {
 		if !ok || p.Level >= d.Level || !p.Code.Contains(d.Code) {
 			t.Errorf("%s %s: bad parent %+v", d.Code, d.Name, p)
 		}
-		if i > 0 && tree.divs[i-1].Code >= d.Code {
+		if i > 0 && tree.code(int32(i-1)) >= d.Code {
 			t.Errorf("divisions out of order at %s", d.Code)
 		}
 	}
