@@ -46,7 +46,8 @@ type Division struct {
 // long as it runs. It is kept free of pointers, save the one text that
 // holds every code and name, so that the garbage collector has nothing to
 // scan in it: held as Division values and a map keyed by code, the tree was
-// two thirds of a server's live heap, marked again at every collection.
+// two thirds of the live heap of a process making look-ups, marked again at
+// every collection.
 type Tree struct {
 	source string
 	text   string           // the codes and names of divs, one allocation
@@ -187,7 +188,7 @@ func Load(r io.Reader) (*Tree, error) {
 		if !ok || c == "" || string(c) != code {
 			return nil, fmt.Errorf("line %d: %q is not a canonical division code", line, code)
 		}
-		if len(name) > math.MaxUint16 || start > math.MaxUint32-len(l) {
+		if len(name) > math.MaxUint16 || uint64(start)+uint64(len(l)) > math.MaxUint32 {
 			return nil, fmt.Errorf("line %d: the name or the file is too long", line)
 		}
 		if len(t.divs) > 0 && string(t.code(int32(len(t.divs)-1))) >= code {
