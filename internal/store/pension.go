@@ -14,22 +14,11 @@ func (tx *Tx) PersonsByIDs(ctx context.Context, county string, ids []int64) ([]r
 	var out []registry.Record
 	for _, part := range chunks(ids) {
 		in, args := tx.oneOf(part)
-		rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id `+in+` ORDER BY id`, append([]any{county}, args...)...)
+		got, err := tx.persons(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id `+in+` ORDER BY id`, append([]any{county}, args...)...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			r, err := tx.scanPerson(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, *r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		out = append(out, got...)
 	}
 	return out, nil
 }

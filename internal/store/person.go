@@ -46,23 +46,56 @@ func scopeClause(p string, scope region.Code) (string, []any) {
 const personColumns = `county, id, id_number, name, sex, birth, death, death_source, region, hukou_type, pension,
 	marital, ethnic, address, phone, version, created_at, updated_at`
 
+// personColumnCount is the number of personColumns.
+var personColumnCount = strings.Count(personColumns, ",") + 1
+
 type scanner interface{ Scan(dest ...any) error }
 
-func (tx *Tx) scanPerson(s scanner) (*registry.Record, error) {
-	var r registry.Record
-	var idn sql.NullString
-	var created, updated any
-	err := s.Scan(&r.County, &r.ID, &idn, &r.Name, &r.Sex, &r.Birth, &r.Death, &r.DeathSource, &r.Region,
-		&r.HukouType, &r.Pension, &r.Marital, &r.Ethnic, &r.Address, &r.Phone, &r.Version, &created, &updated)
+// personRecord reads a row of personColumns (and any columns after them).
+func (tx *Tx) personRecord(r recordRow) (registry.Record, error) {
+	rec := registry.Record{County: r.Text(0), ID: r.Int64(1), Name: r.Text(3), Sex: r.Text(4),
+		Birth: r.Date(5), Death: r.Date(6), DeathSource: r.Text(7), Region: r.Text(8), HukouType: r.Text(9),
+		Pension: r.Text(10), Marital: r.Text(11), Ethnic: r.Text(12), Address: r.Text(13), Phone: r.Text(14),
+		Version: int(r.Int64(15)), CreatedAt: r.Time(16), UpdatedAt: r.Time(17)}
+	idn := r.NullText(2)
+	if err := r.Err(); err != nil {
+		return rec, err
+	}
+	var err error
+	rec.IDNumber, err = tx.openIDNumber(rec.County, rec.ID, idn)
+	return rec, err
+}
+
+// persons returns the persons query selects (personColumns), in its
+// order.
+func (tx *Tx) persons(ctx context.Context, query string, args ...any) ([]registry.Record, error) {
+	var out []registry.Record
+	err := tx.each(ctx, query, args, func(r recordRow) error {
+		rec, err := tx.personRecord(r)
+		out = append(out, rec)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if r.IDNumber, err = tx.openIDNumber(r.County, r.ID, idn.String); err != nil {
+	return out, nil
+}
+
+// person returns the first person query selects (personColumns):
+// errPersonNotFound when it selects none.
+func (tx *Tx) person(ctx context.Context, query string, args ...any) (*registry.Record, error) {
+	var rec registry.Record
+	err := tx.eachOne(ctx, query, args, func(r recordRow) (err error) {
+		rec, err = tx.personRecord(r)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errPersonNotFound
+	}
+	if err != nil {
 		return nil, err
 	}
-	r.CreatedAt, _ = timeValue(created)
-	r.UpdatedAt, _ = timeValue(updated)
-	return &r, nil
+	return &rec, nil
 }
 
 // timeValue converts what a driver returns for a TIMESTAMPTZ column.
@@ -94,12 +127,8 @@ var errPersonNotFound = apperr.NotFoundf("未找到该人员，或不在您的�
 // PersonByKey returns person k if it lies within scope.
 func (tx *Tx) PersonByKey(ctx context.Context, scope region.Code, k registry.Key) (*registry.Record, error) {
 	where, args := scopeClause("", scope)
-	r, err := tx.scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id = ? AND `+where,
-		append([]any{k.County, k.ID}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errPersonNotFound
-	}
-	return r, err
+	return tx.person(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id = ? AND `+where,
+		append([]any{k.County, k.ID}, args...)...)
 }
 
 // PersonByIDNumber returns the person with the ID number within scope,
@@ -110,12 +139,8 @@ func (tx *Tx) PersonByIDNumber(ctx context.Context, scope region.Code, idNumber 
 	if err != nil {
 		return nil, err
 	}
-	r, err := tx.scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE id_hash `+in+` AND `+where,
-		append(hargs, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errPersonNotFound
-	}
-	return r, err
+	return tx.person(ctx, `SELECT `+personColumns+` FROM persons WHERE id_hash `+in+` AND `+where,
+		append(hargs, args...)...)
 }
 
 // IDNumberTaken reports whether the number is registered anywhere. On
@@ -240,25 +265,17 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		query = `SELECT ` + personColumns + `, (` + count + `)` + strings.TrimPrefix(query, `SELECT `+personColumns)
 		pageArgs = append(slices.Clip(args), pageArgs...)
 	}
-	rows, err := tx.Query(ctx, query, pageArgs...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
 	total := -1
-	var row scanner = rows
-	if !byNumber {
-		row = withColumn{rows, &total}
-	}
 	var out []registry.Record
-	for rows.Next() {
-		r, err := tx.scanPerson(row)
-		if err != nil {
-			return nil, 0, err
+	err = tx.each(ctx, query, pageArgs, func(r recordRow) error {
+		rec, err := tx.personRecord(r)
+		if !byNumber {
+			total = int(r.Int64(personColumnCount))
 		}
-		out = append(out, *r)
-	}
-	if err := rows.Err(); err != nil {
+		out = append(out, rec)
+		return err
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	if byNumber && len(out) < q.Limit {
@@ -275,15 +292,6 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	err = tx.QueryRow(ctx, count, args...).Scan(&total)
 	return out, total, err
 }
-
-// withColumn is a row scanned with one more column after those its
-// scanner asks for, into v.
-type withColumn struct {
-	rows *sql.Rows
-	v    any
-}
-
-func (w withColumn) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.v)...) }
 
 // searchArm is one condition of a search by initials or by the end of an
 // ID number, with its arguments; inOrder says that an index holds the
@@ -488,17 +496,17 @@ func (tx *Tx) FamilyFacts(ctx context.Context, county string, ids []int64) (*reg
 		scan func(*sql.Rows) error
 	}
 	byRef := map[string]int{}
+	persons, err := tx.persons(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id `+in+` ORDER BY id`,
+		append([]any{county}, inArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range persons {
+		byRef[r.Ref()] = len(f.Persons)
+		f.Persons = append(f.Persons, registry.Person{Ref: r.Ref(), IDNumber: r.IDNumber, Name: r.Name, Sex: r.Sex,
+			Birth: r.Birth, Death: r.Death, Pension: r.Pension, Region: r.Region})
+	}
 	queries := []query{
-		{`SELECT ` + personColumns + ` FROM persons WHERE county = ? AND id ` + in + ` ORDER BY id`, func(rows *sql.Rows) error {
-			r, err := tx.scanPerson(rows)
-			if err != nil {
-				return err
-			}
-			byRef[r.Ref()] = len(f.Persons)
-			f.Persons = append(f.Persons, registry.Person{Ref: r.Ref(), IDNumber: r.IDNumber, Name: r.Name, Sex: r.Sex,
-				Birth: r.Birth, Death: r.Death, Pension: r.Pension, Region: r.Region})
-			return nil
-		}},
 		{`SELECT person_id, type, region, from_date, to_date, reason FROM hukou_spells WHERE county = ? AND person_id ` + in + ` ORDER BY person_id, from_date, id`, func(rows *sql.Rows) error {
 			var pid int64
 			var h registry.HukouSpell

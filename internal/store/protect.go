@@ -41,7 +41,13 @@ const (
 type idColumns struct{ sealed, hash, tail, tail6, division any }
 
 func personAAD(county string, id int64) string {
-	return "persons.id_number " + county + "/" + strconv.FormatInt(id, 10)
+	return string(appendPersonAAD(nil, county, id))
+}
+
+// appendPersonAAD appends personAAD(county, id) to b.
+func appendPersonAAD(b []byte, county string, id int64) []byte {
+	b = append(append(append(b, "persons.id_number "...), county...), '/')
+	return strconv.AppendInt(b, id, 10)
 }
 
 // idFields returns what is stored for person county/id's ID number
@@ -68,9 +74,19 @@ func idTail6(k *keys.Ring, idn string) string {
 	return k.Hash(hashIDTail6, idn[len(idn)-6:])
 }
 
-// openIDNumber decrypts person county/id's ID number.
+// openIDNumber decrypts person county/id's ID number. Its additional
+// data is built on the stack: a page of a look-up opens twenty.
 func (tx *Tx) openIDNumber(county string, id int64, stored string) (string, error) {
-	return tx.open(stored, personAAD(county, id))
+	if !keys.IsSealed(stored) || tx.db.keys == nil {
+		return tx.open(stored, "")
+	}
+	var b [64]byte
+	aad := appendPersonAAD(b[:0], county, id)
+	s, err := tx.db.keys.OpenWith(stored, aad)
+	if errors.Is(err, keys.ErrCorrupt) {
+		return "", fmt.Errorf("%s: %w", string(aad), errCorrupt)
+	}
+	return s, err
 }
 
 // open decrypts a stored value; a value stored in clear is returned as it
@@ -159,21 +175,8 @@ func (tx *Tx) PersonsByIDSuffix(ctx context.Context, scope region.Code, suffix s
 		return nil, err
 	}
 	where, sargs := scopeClause("", scope)
-	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+` AND `+where+` ORDER BY county, id LIMIT `+strconv.Itoa(limit),
+	return tx.persons(ctx, `SELECT `+personColumns+` FROM persons WHERE `+cond+` AND `+where+` ORDER BY county, id LIMIT `+strconv.Itoa(limit),
 		append(args, sargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []registry.Record
-	for rows.Next() {
-		r, err := tx.scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
 }
 
 // DatabaseID returns the random id the database was given when it was

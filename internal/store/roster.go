@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,21 +71,14 @@ func (tx *Tx) EachPerson(ctx context.Context, scope region.Code, fn func(*regist
 		return apperr.Invalidf("region", "区划代码 %s 无效", "invalid division code %s", scope)
 	}
 	where, args := scopeClause("", scope)
-	rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE `+where+` ORDER BY county, region, id`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := tx.scanPerson(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return tx.each(ctx, `SELECT `+personColumns+` FROM persons WHERE `+where+` ORDER BY county, region, id`, args,
+		func(r recordRow) error {
+			rec, err := tx.personRecord(r)
+			if err != nil {
+				return err
+			}
+			return fn(&rec)
+		})
 }
 
 // PersonIDRange returns the least and the greatest person id of county,
@@ -100,12 +91,8 @@ func (tx *Tx) PersonIDRange(ctx context.Context, county string) (lo, hi int64, e
 // NumberedPersonFrom returns the person of county with the least id not
 // below id among those that have an ID number (NotFound when none has).
 func (tx *Tx) NumberedPersonFrom(ctx context.Context, county string, id int64) (*registry.Record, error) {
-	r, err := tx.scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id >= ? AND id_number IS NOT NULL
-		ORDER BY id LIMIT 1`, county, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errPersonNotFound
-	}
-	return r, err
+	return tx.person(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id >= ? AND id_number IS NOT NULL
+		ORDER BY id LIMIT 1`, county, id)
 }
 
 var _ registry.BulkStore = (*Tx)(nil)

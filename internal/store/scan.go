@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jiahe-project/jiahe/internal/date"
 	"github.com/jiahe-project/jiahe/internal/registry"
@@ -1001,6 +1002,27 @@ func (r *sqlRow) Text(col int) string {
 		r.fail(col, fmt.Errorf("not a text (%T)", v))
 	}
 	return ""
+}
+
+func (r *sqlRow) Err() error { return r.err }
+
+func (r *sqlRow) NullText(col int) string {
+	if v, ok := r.value(col); ok && v == nil {
+		return ""
+	}
+	return r.Text(col)
+}
+
+func (r *sqlRow) Time(col int) time.Time {
+	v, ok := r.value(col)
+	if !ok {
+		return time.Time{}
+	}
+	t, err := timeValue(v)
+	if err != nil {
+		r.fail(col, err)
+	}
+	return t
 }
 
 func (r *sqlRow) Date(col int) date.Date {

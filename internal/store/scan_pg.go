@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -379,7 +380,41 @@ func (r *pgRow) Text(col int) string {
 	if ok && v == nil {
 		r.fail(col, errNull)
 	}
+	if r.texts == nil {
+		return string(v)
+	}
 	return r.texts.of(col, v)
+}
+
+func (r *pgRow) Err() error { return r.err }
+
+func (r *pgRow) NullText(col int) string {
+	v, _, _ := r.value(col)
+	return string(v)
+}
+
+func (r *pgRow) Time(col int) time.Time {
+	v, f, ok := r.value(col)
+	if !ok || v == nil {
+		return time.Time{}
+	}
+	if f.Format != pgx.BinaryFormatCode {
+		t, err := parseTimestamp(string(v))
+		if err != nil {
+			r.fail(col, err)
+		}
+		return t
+	}
+	if f.DataTypeOID != oidTimestamptz || len(v) != 8 {
+		r.fail(col, fmt.Errorf("not an instant (type %d)", f.DataTypeOID))
+		return time.Time{}
+	}
+	us := int64(binaryBE.Uint64(v))
+	if us == 1<<63-1 || us == -1<<63 {
+		r.fail(col, errors.New("infinite instant"))
+		return time.Time{}
+	}
+	return time.UnixMicro(us + pgEpochDay*86400*1e6).UTC()
 }
 
 func (r *pgRow) Date(col int) date.Date {
@@ -408,12 +443,15 @@ func (r *pgRow) NullBool(col int) sql.NullBool {
 
 // PostgreSQL's type OIDs of the columns a scan reads.
 const (
-	oidBool    = 16
-	oidInt8    = 20
-	oidInt2    = 21
-	oidInt4    = 23
-	oidDate    = 1082
-	pgEpochDay = 10957 // 2000-01-01, PostgreSQL's day 0, in days from 1970-01-01
+	oidBool = 16
+	oidInt8 = 20
+	oidInt2 = 21
+	oidInt4 = 23
+	oidDate = 1082
+	// oidTimestamptz is a timestamp with time zone: microseconds from
+	// 2000-01-01 00:00 UTC.
+	oidTimestamptz = 1184
+	pgEpochDay     = 10957 // 2000-01-01, PostgreSQL's day 0, in days from 1970-01-01
 )
 
 // decodePGDate decodes a date (not NULL).

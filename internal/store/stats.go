@@ -347,22 +347,13 @@ func (tx *Tx) PersonsByRefs(ctx context.Context, scope region.Code, refs []stats
 	got := map[stats.Ref]registry.Record{}
 	for _, c := range counties {
 		ids := byCounty[c]
-		rows, err := tx.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id IN (`+placeholders(len(ids))+`) AND `+where,
+		recs, err := tx.persons(ctx, `SELECT `+personColumns+` FROM persons WHERE county = ? AND id IN (`+placeholders(len(ids))+`) AND `+where,
 			append(append([]any{c}, ids...), sargs...)...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			r, err := tx.scanPerson(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			got[stats.Ref{County: r.County, ID: r.ID}] = *r
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		for _, r := range recs {
+			got[stats.Ref{County: r.County, ID: r.ID}] = r
 		}
 	}
 	out := make([]registry.Record, 0, len(refs))

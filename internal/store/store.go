@@ -229,13 +229,16 @@ type Tx struct {
 	db  *DB
 	tx  queryer
 	now time.Time
+	// conn is Read's connection on PostgreSQL (nil otherwise), whose
+	// rows each reads through pgx's own interface.
+	conn *sql.Conn
 	// heads are the audit heads the transaction holds locked, as it last
 	// read or wrote them.
 	heads map[string]audit.Head
 }
 
-// queryer is what a Tx runs statements on: a transaction, or for Read the
-// reader pool itself.
+// queryer is what a Tx runs statements on: a transaction, or for Read a
+// connection of its pool (PostgreSQL) or the reader pool itself (SQLite).
 type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -322,6 +325,7 @@ func retry(ctx context.Context, run func() error) error {
 // other, never wait again. fn must not call Read itself: callers holding
 // every place would wait for each other.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
+	tx := &Tx{db: db, tx: db.q, now: db.Now().UTC().Truncate(time.Microsecond)}
 	if db.inLine != nil {
 		select {
 		case db.inLine <- struct{}{}:
@@ -329,8 +333,17 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		// A place in line is a connection free in the pool: fn's
+		// statements run on it, and its rows are read through pgx
+		// (Tx.each).
+		conn, err := db.q.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		tx.tx, tx.conn = conn, conn
 	}
-	return fn(&Tx{db: db, tx: db.q, now: db.Now().UTC().Truncate(time.Microsecond)})
+	return fn(tx)
 }
 
 // View runs fn in a read-only transaction.
