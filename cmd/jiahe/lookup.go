@@ -100,7 +100,14 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	if len(sample) == 0 {
 		return fmt.Errorf("lookup: no persons with ID numbers in %s", county)
 	}
-	search := func(kind string, t registry.Record) (int, error) {
+	// What staff would type for each sampled person, found beforehand:
+	// the pinyin of a name is the measuring client's work, not the
+	// look-up's.
+	initials := make([]string, len(sample))
+	for i, t := range sample {
+		initials[i] = matching.Initials(t.Name)
+	}
+	search := func(kind string, t registry.Record, initials string) (int, error) {
 		role, scope := auth.RoleCounty, county
 		switch v := region.Code(t.Region); *as {
 		case "village":
@@ -123,8 +130,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			if n, ok := lookupSuffixes[kind]; ok {
 				text = t.IDNumber[len(t.IDNumber)-n:]
 			} else {
-				text = matching.Initials(t.Name)
-				text = text[:min(3, len(text))]
+				text = initials[:min(3, len(initials))]
 				if kind == "initials1" {
 					text = text[:min(1, len(text))]
 				}
@@ -162,10 +168,11 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(*seed, uint64(c)+1))
 			for i := c; i < *requests; i += *clients {
-				t := sample[r.IntN(len(sample))]
+				j := r.IntN(len(sample))
+				t := sample[j]
 				kind := kinds[i%len(kinds)]
 				t0 := time.Now()
-				n, err := search(kind, t)
+				n, err := search(kind, t, initials[j])
 				if err == nil && n == 0 {
 					err = fmt.Errorf("%s search for person %d found nobody", kind, t.ID)
 				}
