@@ -23,7 +23,7 @@ func TestReadRowsAsTransactions(t *testing.T) {
 			db.Now = func() time.Time { return time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.UTC) }
 			ctx := context.Background()
 			full := person(t, "王芳", "F", "1966-05-02", 3)
-			full.Ethnic, full.Address, full.Phone = "01", "城关镇石桥村3组", "13905640000"
+			full.Ethnic, full.Address, full.Phone = "汉族", "城关镇石桥村3组", "13905640000"
 			dead := register(t, db, person(t, "王强", "M", "1950-01-31", 4))
 			register(t, db, full)
 			register(t, db, registry.NewPerson{Name: "王小", Sex: "M", Birth: date.MustParse("2025-12-31"),

@@ -162,7 +162,11 @@ func lifeEvents(f *registry.Family, rec *registry.Record, t map[string]string) [
 		}
 	}
 	if !rec.Death.IsZero() {
-		ev = append(ev, lifeEvent{Date: rec.Death, Kind: "death", Detail: rec.DeathSource})
+		src, ok := t["source."+rec.DeathSource]
+		if !ok {
+			src = rec.DeathSource // a source written out (a matching's batch and row)
+		}
+		ev = append(ev, lifeEvent{Date: rec.Death, Kind: "death", Detail: src})
 	}
 	slices.SortStableFunc(ev, func(a, b lifeEvent) int { return a.Date.Compare(b.Date) })
 	return ev

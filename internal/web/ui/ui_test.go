@@ -96,6 +96,17 @@ func testUIPagesAndScope(t *testing.T, engine store.Engine) {
 	f.Post(personURL+"/death", url.Values{"death": {"2024-01-01"}}).Want(403)
 	f.Get("/persons/new").Want(403)
 
+	// A death's source is named on the person's page, in either language.
+	v.Post(personURL+"/death", url.Values{"death": {"2024-01-01"}, "source": {"police"}})
+	if v.Code != http.StatusSeeOther {
+		t.Fatalf("record a death: %d\n%.2000s", v.Code, v.Body)
+	}
+	v.Get(personURL).Want(200, "2024-01-01 公安")
+	if strings.Contains(v.Body, "police") {
+		t.Error("the Chinese person page shows the source's code")
+	}
+	v.Get(personURL+"?lang=en").Want(200, "2024-01-01 Police")
+
 	c := ts.Browser().Login("county", "county1234")
 	c.Get("/audit").Want(200, "登记人员", "拒绝访问")
 	c.Get("/rules").Want(200, "政策规则")
