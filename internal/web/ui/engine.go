@@ -162,14 +162,7 @@ func (u *engine) funcs(tree *region.Tree) template.FuncMap {
 			}
 			return t.In(date.Beijing).Format("2006-01-02 15:04")
 		},
-		// tr translates a coded value: tr $.T "sex" "M" is T["sex.M"], or
-		// the value itself when there is no such key.
-		"tr": func(t map[string]string, prefix, v string) string {
-			if s, ok := t[prefix+"."+v]; ok {
-				return s
-			}
-			return v
-		},
+		"tr":          tr,
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"programName": policy.ProgramName,
@@ -349,4 +342,13 @@ func auditHref(e audit.Entry) string {
 		return "/roll/annual-review/" + county + "/" + id
 	}
 	return ""
+}
+
+// tr translates a coded value: tr(t, "sex", "M") (in a template, tr $.T
+// "sex" "M") is t["sex.M"], or the value itself when there is no such key.
+func tr(t map[string]string, prefix, v string) string {
+	if s, ok := t[prefix+"."+v]; ok {
+		return s
+	}
+	return v
 }

@@ -162,11 +162,7 @@ func lifeEvents(f *registry.Family, rec *registry.Record, t map[string]string) [
 		}
 	}
 	if !rec.Death.IsZero() {
-		src, ok := t["source."+rec.DeathSource]
-		if !ok {
-			src = rec.DeathSource // a source written out (a matching's batch and row)
-		}
-		ev = append(ev, lifeEvent{Date: rec.Death, Kind: "death", Detail: src})
+		ev = append(ev, lifeEvent{Date: rec.Death, Kind: "death", Detail: tr(t, "source", rec.DeathSource)})
 	}
 	slices.SortStableFunc(ev, func(a, b lifeEvent) int { return a.Date.Compare(b.Date) })
 	return ev
