@@ -325,7 +325,7 @@ func retry(ctx context.Context, run func() error) error {
 // other, never wait again. fn must not call Read itself: callers holding
 // every place would wait for each other.
 func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	tx := &Tx{db: db, tx: db.q, now: db.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{db: db, tx: db.q}
 	if db.inLine != nil {
 		select {
 		case db.inLine <- struct{}{}:
@@ -343,6 +343,7 @@ func (db *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
 		defer conn.Close()
 		tx.tx, tx.conn = conn, conn
 	}
+	tx.now = db.Now().UTC().Truncate(time.Microsecond)
 	return fn(tx)
 }
 
