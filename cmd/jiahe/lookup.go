@@ -107,7 +107,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 	for i, t := range sample {
 		initials[i] = matching.Initials(t.Name)
 	}
-	search := func(kind string, t registry.Record, initials string) (int, error) {
+	search := func(kind string, t registry.Record, typed string) (int, error) {
 		role, scope := auth.RoleCounty, county
 		switch v := region.Code(t.Region); *as {
 		case "village":
@@ -130,7 +130,7 @@ func runLookup(ctx context.Context, dbURL string, args []string, stdout, stderr 
 			if n, ok := lookupSuffixes[kind]; ok {
 				text = t.IDNumber[len(t.IDNumber)-n:]
 			} else {
-				text = initials[:min(3, len(initials))]
+				text = typed[:min(3, len(typed))]
 				if kind == "initials1" {
 					text = text[:min(1, len(text))]
 				}
