@@ -43,6 +43,18 @@ func scopeClause(p string, scope region.Code) (string, []any) {
 	return p + "county LIKE ?", []any{prefix + "%"}
 }
 
+// searchScope is scopeClause for a search of persons: a township's
+// persons are those whose region's first nine digits are its own, an
+// equality that the indexes keyed by township (persons_township_name and
+// the others) search in any plan, where region LIKE '341523100%' with an
+// argument cannot be searched in a generic one.
+func searchScope(scope region.Code) (string, []any) {
+	if prefix, ok := scope.Prefix(); ok && len(prefix) == 9 {
+		return "county = ? AND substr(region, 1, 9) = ?", []any{prefix[:6], prefix}
+	}
+	return scopeClause("", scope)
+}
+
 const personColumns = `county, id, id_number, name, sex, birth, death, death_source, region, hukou_type, pension,
 	marital, ethnic, address, phone, version, created_at, updated_at`
 
@@ -168,7 +180,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := scopeClause("", scope)
+	where, args := searchScope(scope)
 	conds := []string{where}
 	if q.IDNumber != "" {
 		in, hargs, err := tx.idHashes(q.IDNumber)
@@ -189,7 +201,7 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		// A region that holds the scope (the scope itself, however
 		// written) adds nothing to it.
 		if c, err := region.ParseCode(q.Region); err == nil && !c.Contains(scope) {
-			w, a := scopeClause("", c)
+			w, a := searchScope(c)
 			conds = append(conds, w)
 			args = append(args, a...)
 			village = village || c.Level() == region.Village
@@ -308,9 +320,10 @@ type searchArm struct {
 // other search).
 //
 // For one initial (a tenth of a county for the commonest), those whose
-// first initial it is (persons_name_initial, and persons_village_initial
-// within a village); for two initials, those whose first two they are
-// (persons_name_initials2), except within a village (village true); for
+// first initial it is (persons_name_initial, persons_township_initial
+// within a township, persons_village_initial within a village); for two
+// initials, those whose first two they are (persons_name_initials2,
+// persons_township_initials2), except within a village (village true); for
 // more, and for two within a village, persons_name_initials for those who
 // have exactly the initials asked, and a range of it for those whose
 // initials go on (few: names of four characters and more; within a

@@ -312,6 +312,22 @@ func TestSearchGenericPlans(t *testing.T) {
 		}
 		cases = append(cases, c)
 	}
+	// And by the township's staff, within the township, through the
+	// indexes that hold each township's persons apart; a search by the
+	// end of a number, through the county's entries of that ending.
+	township := region.Code(a.Region).Parent()
+	for _, c := range slices.Clone(cases) {
+		if c.scope != "341523" || c.in != "" {
+			continue
+		}
+		c.scope = township
+		if index, ok := townshipIndex[c.index]; ok {
+			c.index, c.cond = index, "substr(region, 1, 9)"
+		}
+		cases = append(cases, c)
+	}
+	// The county's officer who picks a township searches as its staff.
+	cases = append(cases, search{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_township_initial ", "substr(region, 1, 9)", "341523", township, ""})
 	for _, c := range cases {
 		var query string
 		stop := store.TraceStatements(func(q string) {
@@ -394,6 +410,23 @@ func TestSearchGenericPlans(t *testing.T) {
 				}
 			}
 		}
+		// Within a township likewise: every scan of an index of persons
+		// searches it on the township, or (by the end of a number)
+		// drops other townships' persons from the index entries alone.
+		if cmp.Or(c.in, c.scope).Level() == region.Township && c.who.Kind != registry.WhoIDNumber {
+			for i, line := range plan {
+				if !scanOfPersons.MatchString(line) || strings.Contains(line, "persons_pkey") {
+					continue
+				}
+				searched := i+1 < len(plan) && strings.Contains(plan[i+1], "Index Cond") && strings.Contains(plan[i+1], "substr(region, 1, 9)")
+				if !searched && !strings.Contains(line, "Index Only Scan") {
+					t.Errorf("%+v in %s: the generic plan reads other townships' persons (%s):\n%s\n%s", c.who, cmp.Or(c.in, c.scope), strings.TrimSpace(line), query, text)
+				}
+				if c.who.Kind != registry.WhoName && !strings.Contains(line, "Index Only Scan") {
+					t.Errorf("%+v in %s: the generic plan reads rows to find the township's persons (%s):\n%s\n%s", c.who, cmp.Or(c.in, c.scope), strings.TrimSpace(line), query, text)
+				}
+			}
+		}
 		// And no part of the statement (the count, each arm of a page
 		// by initials) walks the county's persons: every scan of an
 		// index of persons searches it on more than the county.
@@ -418,6 +451,15 @@ var villageIndex = map[string]string{
 	"persons_name_initials2": "persons_village_initials ",
 	"persons_id_tail ":       "persons_village_id_tail ",
 	"persons_id_tail6":       "persons_village_id_tail6",
+}
+
+// townshipIndex is the index a township's search uses where the county's
+// uses the key's; the end of a number has none.
+var townshipIndex = map[string]string{
+	"persons_name":           "persons_township_name",
+	"persons_name_initial ":  "persons_township_initial ",
+	"persons_name_initials ": "persons_township_initials ",
+	"persons_name_initials2": "persons_township_initials2",
 }
 
 // scanOfPersons is a line of a plan that scans persons, and countyOnly an
@@ -591,67 +633,81 @@ func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, all []f
 	}
 }
 
-// TestVillageSearchPlansSQLite checks that on SQLite a village's staff
-// search their village through the indexes that hold each village's
-// persons apart: every search of persons by name, initials or the end of
-// a number names the region in its index's key, and none scans the table.
-func TestVillageSearchPlansSQLite(t *testing.T) {
+// TestRegionSearchPlansSQLite checks that on SQLite the staff of a
+// village or a township search their region through the indexes that hold
+// each village's or township's persons apart: every search of persons by
+// name or initials names the region in its index's key, and none scans
+// the table. Within a township a search by the end of a number reads the
+// county's entries of that ending, from a covering index that holds the
+// region.
+func TestRegionSearchPlansSQLite(t *testing.T) {
 	db, a := planCounty(t, store.SQLite)
 	ctx := context.Background()
-	village := region.Code(a.Region)
-	for _, who := range []registry.Who{
-		{Kind: registry.WhoName, Text: "王秀"},
-		{Kind: registry.WhoInitials, Text: "wxy"},
-		{Kind: registry.WhoInitials, Text: "wx"},
-		{Kind: registry.WhoInitials, Text: "w"},
-		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]},
-		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]},
-		{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]},
-	} {
-		var query string
-		stop := store.TraceStatements(func(q string) {
-			if query == "" && strings.Contains(q, "FROM persons") {
-				query = q
+	for _, scope := range []region.Code{region.Code(a.Region), region.Code(a.Region).Parent()} {
+		for _, who := range []registry.Who{
+			{Kind: registry.WhoName, Text: "王秀"},
+			{Kind: registry.WhoInitials, Text: "wxy"},
+			{Kind: registry.WhoInitials, Text: "wx"},
+			{Kind: registry.WhoInitials, Text: "w"},
+			{Kind: registry.WhoIDSuffix, Text: a.IDNumber[12:]},
+			{Kind: registry.WhoIDSuffix, Text: a.IDNumber[13:]},
+			{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]},
+		} {
+			var query string
+			stop := store.TraceStatements(func(q string) {
+				if query == "" && strings.Contains(q, "FROM persons") {
+					query = q
+				}
+			})
+			rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
+				rs, _, err := tx.FindPersons(ctx, scope, registry.Query{Region: string(scope), Who: who, Limit: 20})
+				return rs, err
+			})
+			stop()
+			if len(rs) == 0 {
+				t.Errorf("%+v found nobody in %s", who, scope)
 			}
-		})
-		rs := view(t, db, func(tx *store.Tx) ([]registry.Record, error) {
-			rs, _, err := tx.FindPersons(ctx, village, registry.Query{Region: string(village), Who: who, Limit: 20})
-			return rs, err
-		})
-		stop()
-		if len(rs) == 0 {
-			t.Errorf("%+v found nobody in %s", who, village)
-		}
-		plan := view(t, db, func(tx *store.Tx) ([]string, error) {
-			rows, err := tx.Query(ctx, `EXPLAIN QUERY PLAN `+query, make([]any, strings.Count(query, "?"))...)
-			if err != nil {
-				return nil, err
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			plan := view(t, db, func(tx *store.Tx) ([]string, error) {
+				rows, err := tx.Query(ctx, `EXPLAIN QUERY PLAN `+query, make([]any, strings.Count(query, "?"))...)
+				if err != nil {
 					return nil, err
 				}
-				plan = append(plan, detail)
+				defer rows.Close()
+				var plan []string
+				for rows.Next() {
+					var id, parent, notused int
+					var detail string
+					if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+						return nil, err
+					}
+					plan = append(plan, detail)
+				}
+				return plan, rows.Err()
+			})
+			searched := false
+			for _, line := range plan {
+				if !strings.Contains(line, "persons") || strings.Contains(line, "PRIMARY KEY") || strings.Contains(line, "sqlite_autoindex") {
+					continue
+				}
+				own := strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_village_") ||
+					strings.HasPrefix(line, "SEARCH persons USING INDEX persons_village_name")
+				key := "region=?"
+				if scope.Level() == region.Township {
+					own = strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_township_") ||
+						strings.HasPrefix(line, "SEARCH persons USING INDEX persons_township_name")
+					key = "<expr>=?"
+					if who.Kind == registry.WhoIDSuffix {
+						own, key = strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_id_tail"), "id_tail"
+					}
+				}
+				if !own || !strings.Contains(line, key) {
+					t.Errorf("%+v in %s: %q does not search the region's own index entries:\n%s\n%s", who, scope, line, query, strings.Join(plan, "\n"))
+				}
+				searched = true
 			}
-			return plan, rows.Err()
-		})
-		searched := false
-		for _, line := range plan {
-			if !strings.Contains(line, "persons") || strings.Contains(line, "PRIMARY KEY") || strings.Contains(line, "sqlite_autoindex") {
-				continue
+			if !searched {
+				t.Errorf("%+v: no search of persons in the plan:\n%s", who, strings.Join(plan, "\n"))
 			}
-			if !strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_village_") && !strings.HasPrefix(line, "SEARCH persons USING INDEX persons_village_name") ||
-				!strings.Contains(line, "region=?") {
-				t.Errorf("%+v in %s: %q does not search the village's own index entries:\n%s\n%s", who, village, line, query, strings.Join(plan, "\n"))
-			}
-			searched = true
-		}
-		if !searched {
-			t.Errorf("%+v: no search of persons in the plan:\n%s", who, strings.Join(plan, "\n"))
 		}
 	}
 }
