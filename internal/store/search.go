@@ -257,7 +257,7 @@ func (tx *Tx) personsOf(ctx context.Context, p string, scope region.Code, w regi
 	if err != nil {
 		return "", nil, err
 	}
-	where, sargs := scopeClause("", scope)
+	where, sargs := searchScope(scope)
 	return "(" + p + "county, " + p + "person_id) IN (SELECT county, id FROM persons WHERE " + where + " AND " + cond + ")",
 		append(sargs, args...), nil
 }
