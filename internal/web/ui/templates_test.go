@@ -52,7 +52,7 @@ func TestUIBankTemplates(t *testing.T) {
 	form.Set("action", "save")
 	f.Post("/payments/bank-templates/341523/403", form)
 	f.WantRedirect("/payments/bank-templates?county=341523&done=template_saved")
-	f.Get(f.Loc).Want(200, "模板已保存", "邮储按乡镇", "每乡镇一个文件", "v1")
+	f.Get(f.Loc).Want(200, "模板已保存", "邮储按乡镇", "每乡镇一个文件", "第1版")
 
 	// A batch at 邮储 follows it.
 	f.Post("/persons/341523/502/account", url.Values{"bank": {"403"}, "kind": {"card"}, "account_no": {"6217994000000000010"}, "holder": {"李桂兰"}})
