@@ -156,6 +156,7 @@ func TestIDTail6OfOlderDatabase(t *testing.T) {
 			// sealed, as a database of release 30 holds them.
 			execSQL(t, db, `DROP INDEX persons_id_tail6`)
 			execSQL(t, db, `DROP INDEX persons_village_id_tail6`)
+			execSQL(t, db, `DROP INDEX persons_township_id_tail6`)
 			execSQL(t, db, `ALTER TABLE persons DROP COLUMN id_tail6`)
 			execSQL(t, db, `DELETE FROM schema_migrations WHERE version = 31`)
 			if err := db.Migrate(ctx); err != nil {
