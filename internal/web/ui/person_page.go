@@ -58,7 +58,7 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Rec":       rec,
 		"Key":       rec.County + "/" + rec.Ref(),
 		"IDMasked":  idcard.Number(rec.IDNumber).Masked(),
-		"Age":       rec.Birth.YearsBetween(date.Today(h.now())),
+		"Age":       ageOf(rec, date.Today(h.now())),
 		"Tree":      familyTree(fam, rec.County, rec.Ref()),
 		"Hukou":     hukou,
 		"Events":    lifeEvents(fam, rec, v.T),
@@ -111,4 +111,12 @@ func accountBlock(a auth.Actor, acc *payment.Account, lang string) *personAccoun
 // registry checks the same permission again on every change.
 func canWriteRegistry(a auth.Actor) bool {
 	return auth.Can(a, auth.PermRegistryWrite)
+}
+
+// ageOf is the person's age today, or at death for one who has died.
+func ageOf(rec *registry.Record, today date.Date) int {
+	if !rec.Death.IsZero() {
+		return rec.Birth.YearsBetween(rec.Death)
+	}
+	return rec.Birth.YearsBetween(today)
 }

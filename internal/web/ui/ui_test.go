@@ -101,12 +101,13 @@ func testUIPagesAndScope(t *testing.T, engine store.Engine) {
 	if v.Code != http.StatusSeeOther {
 		t.Fatalf("record a death: %d\n%.2000s", v.Code, v.Body)
 	}
-	// And the record's version in words: the death made the second.
-	v.Get(personURL).Want(200, "2024-01-01 公安", "第2版")
+	// And the record's version in words (the death made the second),
+	// and the age the person died at, not the age they would be now.
+	v.Get(personURL).Want(200, "2024-01-01 公安", "第2版", "享年 61 岁")
 	if strings.Contains(v.Body, "police") || strings.Contains(v.Body, "· v2") {
 		t.Error("the Chinese person page shows the source's code or the version's")
 	}
-	v.Get(personURL+"?lang=en").Want(200, "2024-01-01 Police", "version 2")
+	v.Get(personURL+"?lang=en").Want(200, "2024-01-01 Police", "version 2", "died aged 61")
 
 	c := ts.Browser().Login("county", "county1234")
 	c.Get("/audit").Want(200, "登记人员", "拒绝访问")
