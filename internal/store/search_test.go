@@ -291,43 +291,38 @@ func TestSearchGenericPlans(t *testing.T) {
 		{registry.Who{Kind: registry.WhoIDSuffix, Text: a.IDNumber[14:]}, "persons_id_tail ", "id_tail = $", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoIDNumber, Text: a.IDNumber}, "persons_id_hash", "id_hash =", "341523", "", ""},
 	}
-	// The same searches by the village's staff, within the village,
-	// through the indexes that hold each village's persons apart.
-	for _, c := range slices.Clone(cases) {
-		if c.scope != "341523" || c.in != "" {
-			continue
-		}
-		c.scope = region.Code(a.Region)
-		if c.who.Kind != registry.WhoIDNumber {
-			index, ok := villageIndex[c.index]
-			if !ok {
-				t.Fatalf("no village index for %s", c.index)
-			}
-			c.index, c.cond = index, "(region = $"
-			if c.who.Kind == registry.WhoInitials && len(c.who.Text) == 2 {
-				// Exactly two and a range of the village's initials,
-				// not the county's first two.
-				c.avoid = "substr(name_initials, 1, 2)"
-			}
-		}
-		cases = append(cases, c)
-	}
-	// And by the township's staff, within the township, through the
-	// indexes that hold each township's persons apart.
+	// The same searches by the village's staff, within the village, and
+	// by the township's, within the township, through the indexes that
+	// hold each village's or township's persons apart.
 	township := region.Code(a.Region).Parent()
-	for _, c := range slices.Clone(cases) {
-		if c.scope != "341523" || c.in != "" {
-			continue
-		}
-		c.scope = township
-		if c.who.Kind != registry.WhoIDNumber {
-			index, ok := townshipIndex[c.index]
-			if !ok {
-				t.Fatalf("no township index for %s", c.index)
+	byCounty := slices.Clone(cases)
+	for _, own := range []struct {
+		scope   region.Code
+		indexes map[string]string // the county's index → the region's
+		cond    string
+	}{
+		{region.Code(a.Region), villageIndex, "(region = $"},
+		{township, townshipIndex, "substr(region, 1, 9)"},
+	} {
+		for _, c := range byCounty {
+			if c.scope != "341523" || c.in != "" {
+				continue
 			}
-			c.index, c.cond = index, "substr(region, 1, 9)"
+			c.scope = own.scope
+			if c.who.Kind != registry.WhoIDNumber {
+				index, ok := own.indexes[c.index]
+				if !ok {
+					t.Fatalf("no index in %s for %s", own.scope, c.index)
+				}
+				c.index, c.cond = index, own.cond
+				if own.scope.Level() == region.Village && c.who.Kind == registry.WhoInitials && len(c.who.Text) == 2 {
+					// Exactly two and a range of the village's initials,
+					// not the county's first two.
+					c.avoid = "substr(name_initials, 1, 2)"
+				}
+			}
+			cases = append(cases, c)
 		}
-		cases = append(cases, c)
 	}
 	// The county's officer who picks a township searches as its staff.
 	cases = append(cases, search{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_township_initial ", "substr(region, 1, 9)", "341523", township, ""})
@@ -646,6 +641,11 @@ func TestRegionSearchPlansSQLite(t *testing.T) {
 	db, a := planCounty(t, store.SQLite)
 	ctx := context.Background()
 	for _, scope := range []region.Code{region.Code(a.Region), region.Code(a.Region).Parent()} {
+		// The region's own indexes, and the key they are searched on.
+		level, key := "village", "region=?"
+		if scope.Level() == region.Township {
+			level, key = "township", "<expr>=?"
+		}
 		for _, who := range []registry.Who{
 			{Kind: registry.WhoName, Text: "王秀"},
 			{Kind: registry.WhoInitials, Text: "wxy"},
@@ -691,14 +691,8 @@ func TestRegionSearchPlansSQLite(t *testing.T) {
 				if !strings.Contains(line, "persons") || strings.Contains(line, "PRIMARY KEY") || strings.Contains(line, "sqlite_autoindex") {
 					continue
 				}
-				own := strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_village_") ||
-					strings.HasPrefix(line, "SEARCH persons USING INDEX persons_village_name")
-				key := "region=?"
-				if scope.Level() == region.Township {
-					own = strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_township_") ||
-						strings.HasPrefix(line, "SEARCH persons USING INDEX persons_township_name")
-					key = "<expr>=?"
-				}
+				own := strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_"+level+"_") ||
+					strings.HasPrefix(line, "SEARCH persons USING INDEX persons_"+level+"_name")
 				if !own || !strings.Contains(line, key) {
 					t.Errorf("%+v in %s: %q does not search the region's own index entries:\n%s\n%s", who, scope, line, query, strings.Join(plan, "\n"))
 				}
