@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -58,7 +59,7 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request) error {
 		"Rec":       rec,
 		"Key":       rec.County + "/" + rec.Ref(),
 		"IDMasked":  idcard.Number(rec.IDNumber).Masked(),
-		"Age":       ageOf(rec, date.Today(h.now())),
+		"Age":       ageOf(rec, date.Today(h.now()), v.T),
 		"Tree":      familyTree(fam, rec.County, rec.Ref()),
 		"Hukou":     hukou,
 		"Events":    lifeEvents(fam, rec, v.T),
@@ -113,10 +114,11 @@ func canWriteRegistry(a auth.Actor) bool {
 	return auth.Can(a, auth.PermRegistryWrite)
 }
 
-// ageOf is the person's age today, or at death for one who has died.
-func ageOf(rec *registry.Record, today date.Date) int {
+// ageOf is the person's age today in words ("65 岁"), or the age at
+// death for one who has died ("享年 86 岁").
+func ageOf(rec *registry.Record, today date.Date, t map[string]string) string {
 	if !rec.Death.IsZero() {
-		return rec.Birth.YearsBetween(rec.Death)
+		return fmt.Sprintf(t["age_at_death"], rec.Birth.YearsBetween(rec.Death))
 	}
-	return rec.Birth.YearsBetween(today)
+	return fmt.Sprintf(t["age_n"], rec.Birth.YearsBetween(today))
 }
