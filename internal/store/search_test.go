@@ -281,8 +281,8 @@ func TestSearchGenericPlans(t *testing.T) {
 	cases := []search{
 		{registry.Who{Kind: registry.WhoName, Text: "王秀"}, "persons_name", "(name)::text >= $", "341523", "", ""},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wxy"}, "persons_name_initials ", "(name_initials = $", "341523", "", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)) = $", "341523", "", ""},
-		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initial ", "substr(name_initials, 1, 1)) = $", "341523", "", "substr(name_initials, 1, 2)"},
+		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_name_initials2", "substr(name_initials, 1, 2)", "341523", "", ""},
+		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_name_initial ", "substr(name_initials, 1, 1)", "341523", "", "substr(name_initials, 1, 2)"},
 		// The county's officer who picks a village searches as its staff.
 		{registry.Who{Kind: registry.WhoInitials, Text: "w"}, "persons_village_initial ", "(region = $", "341523", region.Code(a.Region), ""},
 		{registry.Who{Kind: registry.WhoInitials, Text: "wx"}, "persons_village_initials ", "(region = $", "341523", region.Code(a.Region), "substr(name_initials, 1, 2)"},
@@ -403,7 +403,7 @@ func TestSearchGenericPlans(t *testing.T) {
 				if i+1 >= len(plan) || !strings.Contains(plan[i+1], "(region = $") {
 					t.Errorf("%+v in %s: the generic plan passes over other villages' persons (%s):\n%s\n%s", c.who, c.scope, strings.TrimSpace(line), query, text)
 				}
-				if c.who.Kind != registry.WhoName && !strings.Contains(line, "Index Only Scan") {
+				if c.who.Kind != registry.WhoName && !readsIndexOrPage(plan, i) {
 					t.Errorf("%+v in %s: the generic plan reads rows to find the village's persons (%s):\n%s\n%s", c.who, c.scope, strings.TrimSpace(line), query, text)
 				}
 			}
@@ -419,7 +419,7 @@ func TestSearchGenericPlans(t *testing.T) {
 				if i+1 >= len(plan) || !strings.Contains(plan[i+1], "Index Cond") || !strings.Contains(plan[i+1], "substr(region, 1, 9)") {
 					t.Errorf("%+v in %s: the generic plan passes over other townships' persons (%s):\n%s\n%s", c.who, cmp.Or(c.in, c.scope), strings.TrimSpace(line), query, text)
 				}
-				if c.who.Kind != registry.WhoName && !strings.Contains(line, "Index Only Scan") {
+				if c.who.Kind != registry.WhoName && !readsIndexOrPage(plan, i) {
 					t.Errorf("%+v in %s: the generic plan reads rows to find the township's persons (%s):\n%s\n%s", c.who, cmp.Or(c.in, c.scope), strings.TrimSpace(line), query, text)
 				}
 			}
@@ -632,6 +632,23 @@ func checkPages(t *testing.T, db *store.DB, who registry.Who, desc bool, all []f
 	}
 }
 
+// readsIndexOrPage reports whether the scan of persons on line i of a plan
+// reads no row to find its matches: it reads its index alone, or it reads
+// the rows of its index in the page's order under a Limit (an arm of a
+// first page, whose rows are the page's).
+func readsIndexOrPage(plan []string, i int) bool {
+	if strings.Contains(plan[i], "Index Only Scan") {
+		return true
+	}
+	if !strings.Contains(plan[i], "Index Scan") {
+		return false
+	}
+	// A Result that only tests the arguments may stand between.
+	for i--; i >= 0 && (strings.Contains(plan[i], "Result") || strings.Contains(plan[i], "One-Time Filter")); i-- {
+	}
+	return i >= 0 && strings.Contains(plan[i], "Limit")
+}
+
 // TestRegionSearchPlansSQLite checks that on SQLite the staff of a
 // village or a township search their region through the indexes that hold
 // each village's or township's persons apart: every search of persons by
@@ -692,7 +709,7 @@ func TestRegionSearchPlansSQLite(t *testing.T) {
 					continue
 				}
 				own := strings.HasPrefix(line, "SEARCH persons USING COVERING INDEX persons_"+level+"_") ||
-					strings.HasPrefix(line, "SEARCH persons USING INDEX persons_"+level+"_name")
+					strings.HasPrefix(line, "SEARCH persons USING INDEX persons_"+level+"_")
 				if !own || !strings.Contains(line, key) {
 					t.Errorf("%+v in %s: %q does not search the region's own index entries:\n%s\n%s", who, scope, line, query, strings.Join(plan, "\n"))
 				}
