@@ -391,10 +391,11 @@ func TestSearchGenericPlans(t *testing.T) {
 			t.Errorf("%+v in %s: the generic plan searches on %s:\n%s\n%s", c.who, cmp.Or(c.in, c.scope), c.avoid, query, text)
 		}
 		// Within a village, a search by initials or by the end of a
-		// number reads the village's own entries of its index alone:
-		// every scan of an index of persons searches it on the region,
-		// and reads no row to find the matches. (A search by name reads
-		// the rows of its page, which it shows.)
+		// number reads the village's own entries of its index: every
+		// scan of an index of persons searches it on the region, and
+		// reads no row to find the matches but the page's own (a first
+		// page's arm in name order reads its rows under the page's
+		// Limit; a search by name reads the rows of its page too).
 		if c.scope.Level() == region.Village && c.who.Kind != registry.WhoIDNumber {
 			for i, line := range plan {
 				if !scanOfPersons.MatchString(line) || strings.Contains(line, "persons_pkey") {
@@ -409,8 +410,7 @@ func TestSearchGenericPlans(t *testing.T) {
 			}
 		}
 		// Within a township likewise: every scan of an index of persons
-		// searches it on the township, and but for the page's rows by
-		// name reads the index alone.
+		// searches it on the township, and reads no row but the page's.
 		if cmp.Or(c.in, c.scope).Level() == region.Township && c.who.Kind != registry.WhoIDNumber {
 			for i, line := range plan {
 				if !scanOfPersons.MatchString(line) || strings.Contains(line, "persons_pkey") {
