@@ -255,8 +255,8 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 		// rows it finds are the rows it shows (twenty of them, with a few
 		// more from any other arm). Found by their index entries alone and
 		// then read by key, as on later pages, each row would cost a
-		// search of the primary key besides: on PostgreSQL a third of the
-		// buffers a search by initials reads, and two thirds of its time.
+		// search of the primary key besides: on PostgreSQL two thirds of
+		// the buffers a search by initials read, and a third of its time.
 		// Later pages, and the arm that sorts, choose by the index entries
 		// alone and read only the page's rows: a page far down would read
 		// every row before it.
