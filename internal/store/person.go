@@ -269,14 +269,14 @@ func (tx *Tx) FindPersons(ctx context.Context, scope region.Code, q registry.Que
 			if !arm.inOrder {
 				armOrder = inner
 			}
-			where := base + ` AND ` + arm.cond
-			part := `SELECT county, id, name FROM persons WHERE ` + where + armOrder + ` LIMIT ` + n
+			// The arm's first rows, whichever columns are taken of them.
+			first := ` FROM persons WHERE ` + base + ` AND ` + arm.cond + armOrder + ` LIMIT ` + n
+			part := `SELECT county, id, name` + first
 			switch {
 			case direct && arm.inOrder:
-				part = `SELECT ` + personColumns + ` FROM persons WHERE ` + where + armOrder + ` LIMIT ` + n
+				part = `SELECT ` + personColumns + first
 			case direct:
-				part = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id FROM persons WHERE ` +
-					where + armOrder + ` LIMIT ` + n + `)`
+				part = `SELECT ` + personColumns + ` FROM persons WHERE (county, id) IN (SELECT county, id` + first + `)`
 			}
 			parts = append(parts, `SELECT * FROM (`+part+`) a`+strconv.Itoa(i))
 			pageArgs = append(append(pageArgs, baseArgs...), arm.args...)
